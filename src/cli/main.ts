@@ -1,0 +1,90 @@
+// The command line: ingest a file, generate synthetic data, load FX rates.
+//   ingest FILE|-  [--format ndjson|csv] [--url URL] [--batch N] [--resume]
+//   generate       [--count N] [--seed S] [--days D] [--end ISO] [--format ndjson|csv] [--out FILE]
+//   fx load FILE   [--url URL]
+// Without --url, ingest and fx open the store in DATA_DIR directly (the server must be stopped).
+
+import { readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../config.ts';
+import { createLogger } from '../log.ts';
+import { openPlatform } from '../platform.ts';
+import { httpSubmitter, ingestFile, type Submitter } from '../ingest/sources/ingest-file.ts';
+import { loadFxRates, parseFxCsv } from '../fx/fx-rates.ts';
+import { createProgress } from './progress.ts';
+import { runGenerate } from './generate-command.ts';
+
+const USAGE = `usage:
+  molam ingest FILE|- [--format ndjson|csv] [--url URL] [--batch N] [--resume]
+  molam generate [--count N] [--seed S] [--days D] [--end ISO] [--format ndjson|csv] [--out FILE]
+  molam fx load FILE [--url URL]`;
+
+async function ingest(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args, allowPositionals: true,
+    options: { format: { type: 'string' }, url: { type: 'string' }, batch: { type: 'string' }, resume: { type: 'boolean' } },
+  });
+  const path = positionals[0];
+  if (!path) throw new Error(USAGE);
+  const format = (values.format ?? (path.endsWith('.csv') ? 'csv' : 'ndjson')) as 'ndjson' | 'csv';
+  const batchSize = Number(values.batch ?? 50_000);
+  const total = path === '-' ? null : statSync(path).size;
+  const progress = createProgress(total);
+  let submit: Submitter;
+  let close = async () => {};
+  let startOffset = 0;
+  if (values.url) {
+    submit = httpSubmitter(values.url);
+  } else {
+    const config = loadConfig();
+    const platform = await openPlatform(config, createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL));
+    const source = path === '-' ? 'stdin' : `file:${resolve(path)}`;
+    if (values.resume && path !== '-') startOffset = Number((await platform.store.sourcePosition(source)) ?? 0);
+    submit = (items, position) => platform.engine.submit({ source, position, items });
+    close = () => platform.close();
+  }
+  const totals = await ingestFile({
+    path, format, batchSize, submit, startOffset,
+    onProgress: (t) => progress.update(t.received, t.bytes),
+  });
+  const seconds = progress.done(totals.received, totals.bytes);
+  await close();
+  console.log(JSON.stringify({ ...totals, seconds: Math.round(seconds * 100) / 100, events_per_second: Math.round(totals.received / seconds) }));
+  return totals.rejected > 0 ? 1 : 0;
+}
+
+async function fx(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { url: { type: 'string' } } });
+  if (positionals[0] !== 'load' || !positionals[1]) throw new Error(USAGE);
+  const text = readFileSync(positionals[1], 'utf8');
+  if (values.url) {
+    const res = await fetch(new URL('/api/v1/fx-rates', values.url), { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: text });
+    console.log(await res.text());
+    return res.ok ? 0 : 1;
+  }
+  const rates = parseFxCsv(text);
+  const config = loadConfig();
+  const platform = await openPlatform(config, createLogger('warn'));
+  const n = await loadFxRates(platform.store, rates, `file:${resolve(positionals[1])}`);
+  await platform.close();
+  console.log(JSON.stringify({ loaded: n }));
+  return 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'ingest': return ingest(rest);
+    case 'generate': await runGenerate(rest, process.stdout); return 0;
+    case 'fx': return fx(rest);
+    default:
+      console.error(USAGE);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,100 @@
+// Configuration: one schema, read once from the environment and an optional JSON file
+// (CONFIG_FILE; the environment wins). The only module that reads process.env. Every setting
+// has a default, so the platform runs with no environment at all.
+
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+type Spec =
+  | { kind: 'int'; default: number; min: number; max: number; doc: string }
+  | { kind: 'string'; default: string; doc: string }
+  | { kind: 'enum'; default: string; values: readonly string[]; doc: string }
+  | { kind: 'bool'; default: boolean; doc: string };
+
+export const CONFIG_SPEC = {
+  PORT: { kind: 'int', default: 8080, min: 0, max: 65535, doc: 'HTTP port (0 = any free port).' },
+  HOST: { kind: 'string', default: '127.0.0.1', doc: 'Interface to listen on. Loopback until the API issue brings authentication; set 0.0.0.0 behind a gateway.' },
+  DATA_DIR: { kind: 'string', default: './data', doc: 'Directory of the embedded stores.' },
+  LOG_LEVEL: { kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], doc: 'pino log level.' },
+  RAW_RETENTION_DAYS: { kind: 'int', default: 90, min: 1, max: 36500, doc: 'Raw events kept this long (event time). Also the dedupe horizon.' },
+  MINUTE_RETENTION_DAYS: { kind: 'int', default: 180, min: 1, max: 36500, doc: 'Minute rollups kept this long.' },
+  HOUR_RETENTION_DAYS: { kind: 'int', default: 365, min: 1, max: 36500, doc: 'Hour rollups kept this long. Day rollups are kept forever.' },
+  RETENTION_INTERVAL_MINUTES: { kind: 'int', default: 60, min: 1, max: 10080, doc: 'How often the retention job runs.' },
+  MAX_FUTURE_SKEW_SECONDS: { kind: 'int', default: 300, min: 0, max: 86400, doc: 'occurred_at may lead the server clock by this much.' },
+  INGEST_MAX_BATCH_EVENTS: { kind: 'int', default: 50_000, min: 1, max: 1_000_000, doc: 'Largest group-committed batch.' },
+  INGEST_MAX_BODY_BYTES: { kind: 'int', default: 32 * 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024, doc: 'Largest accepted POST /api/v1/events body.' },
+  QUERY_MAX_BUCKETS: { kind: 'int', default: 10_000, min: 10, max: 1_000_000, doc: 'Most buckets a time series may have.' },
+  QUERY_MAX_MINUTE_SPAN_DAYS: { kind: 'int', default: 31, min: 1, max: 3650, doc: 'Most minute-rollup days one query may scan.' },
+  DUCKDB_MEMORY_LIMIT: { kind: 'string', default: '1GB', doc: 'DuckDB memory_limit.' },
+  DUCKDB_THREADS: { kind: 'int', default: 2, min: 1, max: 256, doc: 'DuckDB worker threads.' },
+  REGIONS_FILE: { kind: 'string', default: '', doc: 'Country → region CSV; empty = the shipped reference/regions.csv.' },
+  FX_FILE: { kind: 'string', default: '', doc: 'An FX rates CSV to load at start (date,currency,usd_per_unit).' },
+  DEMO: { kind: 'bool', default: false, doc: 'Feed a synthetic live stream (also --demo / npm run demo).' },
+  DEMO_EVENTS_PER_SECOND: { kind: 'int', default: 50, min: 1, max: 100_000, doc: 'Demo stream rate.' },
+} as const satisfies Record<string, Spec>;
+
+type SpecOf = typeof CONFIG_SPEC;
+export type Config = {
+  [K in keyof SpecOf]: SpecOf[K]['kind'] extends 'int' ? number : SpecOf[K]['kind'] extends 'bool' ? boolean : string;
+};
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<Config> = {}): Config {
+  const fromFile = env.CONFIG_FILE ? readJson(env.CONFIG_FILE) : {};
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const [key, spec] of Object.entries(CONFIG_SPEC) as Array<[string, Spec]>) {
+    const over = (overrides as Record<string, unknown>)[key];
+    const rawValue = over !== undefined ? String(over) : env[key] ?? stringOrUndefined(fromFile[key]);
+    if (rawValue === undefined || rawValue === '') {
+      out[key] = spec.default;
+      continue;
+    }
+    const parsed = parseValue(spec, rawValue);
+    if (parsed === undefined) problems.push(`${key}=${JSON.stringify(rawValue)}: ${describe(spec)}`);
+    else out[key] = parsed;
+  }
+  if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  out.DATA_DIR = resolve(String(out.DATA_DIR));
+  return out as Config;
+}
+
+function parseValue(spec: Spec, v: string): unknown {
+  switch (spec.kind) {
+    case 'int': {
+      if (!/^-?\d+$/.test(v)) return undefined;
+      const n = Number(v);
+      return n >= spec.min && n <= spec.max ? n : undefined;
+    }
+    case 'bool':
+      return v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : undefined;
+    case 'enum':
+      return spec.values.includes(v) ? v : undefined;
+    default:
+      return v;
+  }
+}
+
+function describe(spec: Spec): string {
+  switch (spec.kind) {
+    case 'int': return `expected an integer in [${spec.min}, ${spec.max}]`;
+    case 'bool': return 'expected true or false';
+    case 'enum': return `expected one of ${spec.values.join(', ')}`;
+    default: return 'expected a string';
+  }
+}
+
+function readJson(path: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(readFileSync(path, 'utf8'));
+    if (v && typeof v === 'object' && !Array.isArray(v)) return v as Record<string, unknown>;
+  } catch (err) {
+    throw new ConfigError(`CONFIG_FILE ${path}: ${(err as Error).message}`);
+  }
+  throw new ConfigError(`CONFIG_FILE ${path}: expected a JSON object`);
+}
+
+function stringOrUndefined(v: unknown): string | undefined {
+  return v === undefined || v === null ? undefined : String(v);
+}

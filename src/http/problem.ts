@@ -1,0 +1,26 @@
+// Error rendering: AppError → problem+json (RFC 9457) with its stable code; Fastify's own
+// client errors keep their status; anything else is logged and answered with a generic 500.
+
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError } from '../errors.ts';
+
+export function sendProblem(reply: FastifyReply, status: number, code: string, detail: string, extra?: Record<string, unknown>) {
+  return reply
+    .code(status)
+    .type('application/problem+json')
+    .send({ type: `/docs/errors#${code}`, title: code.replaceAll('_', ' '), status, code, detail, ...extra });
+}
+
+export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
+  if (err instanceof AppError) return sendProblem(reply, err.status, err.code, err.message, err.details);
+  const fe = err as FastifyError;
+  if (fe.validation) return sendProblem(reply, 400, 'invalid_parameter', fe.message);
+  if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(reply, 413, 'payload_too_large', 'the request body is too large');
+  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendProblem(reply, 415, 'unsupported_media_type', fe.message);
+  if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+    return sendProblem(reply, 400, 'invalid_json', 'the body is not valid JSON');
+  }
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return sendProblem(reply, fe.statusCode, 'bad_request', fe.message);
+  req.log.error({ err }, 'unhandled error');
+  return sendProblem(reply, 500, 'internal', 'an internal error occurred');
+}

@@ -1,0 +1,59 @@
+// The engine's in-memory state, all derived from committed raw events: the dedupe index, the
+// transaction index, the dimension dictionary and tuples. rebuildState() recomputes it from the
+// store at start-up or after a failed commit, which is what makes a crash harmless.
+
+import { createDedupeIndex, admitEvent, type DedupeIndex } from '../state/dedupe-index.ts';
+import { applyPayment, createTxnIndex, type TxnIndex } from '../state/txn-index.ts';
+import { createDictionary, createTuples, restoreKey, tupleId, type Dictionary, type Tuples } from '../state/dimensions.ts';
+import { PAYMENT_TYPES } from '../events/contract.ts';
+import { hash96, type Hash96 } from './hash.ts';
+import type { AnalyticsStore } from '../store/analytics-store.ts';
+
+export interface IngestState {
+  dedupe: DedupeIndex;
+  txns: TxnIndex;
+  dict: Dictionary;
+  tuples: Tuples;
+  nextBatchId: number;
+  nextDeadLetterId: number;
+  maxOccurredAt: number | null;
+  lastCommittedAt: number | null;
+}
+
+export function emptyState(): IngestState {
+  return {
+    dedupe: createDedupeIndex(),
+    txns: createTxnIndex(),
+    dict: createDictionary(),
+    tuples: createTuples(),
+    nextBatchId: 1,
+    nextDeadLetterId: 1,
+    maxOccurredAt: null,
+    lastCommittedAt: null,
+  };
+}
+
+export async function rebuildState(store: AnalyticsStore): Promise<{ state: IngestState; events: number }> {
+  const state = emptyState();
+  for (const d of await store.loadDictionary()) restoreKey(state.dict, d.dim, d.key, d.value);
+  const meta = await store.loadMeta();
+  state.nextBatchId = meta.lastBatchId + 1;
+  state.nextDeadLetterId = meta.lastDeadLetterId + 1;
+  state.maxOccurredAt = meta.maxOccurredAt;
+  state.lastCommittedAt = meta.lastCommittedAt;
+  const idHash: Hash96 = { h1: 0, h2: 0, h3: 0 };
+  const txnHash: Hash96 = { h1: 0, h2: 0, h3: 0 };
+  const payments = PAYMENT_TYPES.length;
+  const events = await store.scanState((r) => {
+    hash96(r.eventId, idHash);
+    admitEvent(state.dedupe, idHash, r.fingerprint, Math.floor(r.occurredAt / 86_400_000));
+    if (r.type >= payments) return;
+    hash96(r.entityId, txnHash);
+    const tuple = tupleId(state.tuples, r.merchantKey, r.countryKey, r.cityKey, r.currencyKey, r.methodKey, r.providerKey);
+    applyPayment(state.txns, state.tuples, txnHash, {
+      at: r.occurredAt, status: r.status, tie: idHash.h1, tuple, amount: r.amountMinor, fee: r.feeMinor,
+    }, null);
+  });
+  state.dict.fresh.length = 0;
+  return { state, events };
+}

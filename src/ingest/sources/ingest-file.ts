@@ -1,0 +1,79 @@
+// Ingests an NDJSON or CSV file through any submitter (the in-process engine, or a running
+// server over HTTP), keeping two batches in flight so reading overlaps committing.
+
+import { openInput, readLineBatches } from './read-lines.ts';
+import { readCsvBatches } from './read-csv.ts';
+import type { ItemResult } from '../prepare-batch.ts';
+
+export interface IngestTotals {
+  received: number;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  rejectedByCode: Record<string, number>;
+  bytes: number;
+}
+
+export type Submitter = (items: unknown[], position: string | null) => Promise<ItemResult[]>;
+
+export async function ingestFile(opts: {
+  path: string;
+  format: 'ndjson' | 'csv';
+  batchSize: number;
+  submit: Submitter;
+  startOffset?: number;
+  onProgress?: (t: IngestTotals) => void;
+}): Promise<IngestTotals> {
+  const totals: IngestTotals = { received: 0, accepted: 0, duplicates: 0, rejected: 0, rejectedByCode: {}, bytes: 0 };
+  const inflight: Array<Promise<void>> = [];
+  const add = (results: ItemResult[]) => {
+    for (const r of results) {
+      totals.received++;
+      if (r.status === 'accepted') totals.accepted++;
+      else if (r.status === 'duplicate') totals.duplicates++;
+      else {
+        totals.rejected++;
+        totals.rejectedByCode[r.code] = (totals.rejectedByCode[r.code] ?? 0) + 1;
+      }
+    }
+    opts.onProgress?.(totals);
+  };
+  const enqueue = async (items: unknown[], position: string | null, bytes: number) => {
+    if (inflight.length >= 2) await inflight.shift();
+    inflight.push(opts.submit(items, position).then((r) => { totals.bytes = Math.max(totals.bytes, bytes); add(r); }));
+  };
+  if (opts.format === 'csv') {
+    for await (const b of readCsvBatches(openInput(opts.path), opts.batchSize)) await enqueue(b.events, null, 0);
+  } else {
+    const start = opts.startOffset ?? 0;
+    for await (const b of readLineBatches(openInput(opts.path, start), opts.batchSize, start)) {
+      await enqueue(b.lines, String(b.endOffset), b.endOffset);
+    }
+  }
+  await Promise.all(inflight);
+  return totals;
+}
+
+/** A submitter that POSTs NDJSON to a running server. */
+export function httpSubmitter(baseUrl: string, headers: Record<string, string> = {}): Submitter {
+  return async (items) => {
+    const body = items.map((it) => (typeof it === 'string' ? it : JSON.stringify(it))).join('\n');
+    for (let attempt = 0; ; attempt++) {
+      const res = await fetch(new URL('/api/v1/events', baseUrl), {
+        method: 'POST', headers: { 'content-type': 'application/x-ndjson', ...headers }, body,
+      });
+      if (res.status === 503 && attempt < 5) {
+        await new Promise((r) => setTimeout(r, 500 * 2 ** attempt));
+        continue;
+      }
+      const json = (await res.json()) as { results?: Array<{ index: number } & ItemResult>; detail?: string };
+      if (res.status !== 200 && res.status !== 422) throw new Error(`server answered ${res.status}: ${json.detail ?? ''}`);
+      const results: ItemResult[] = items.map(() => ({ status: 'accepted' }));
+      for (const r of json.results ?? []) {
+        const { index, ...rest } = r;
+        results[index] = rest as ItemResult;
+      }
+      return results;
+    }
+  };
+}

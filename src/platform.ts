@@ -1,0 +1,49 @@
+// Opens the stores and the engine from a config: what the server and the CLI share.
+
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import type { Config } from './config.ts';
+import { createEngine, type Engine } from './ingest/engine.ts';
+import { openDuckDbStore } from './store/duckdb/open-duckdb-store.ts';
+import { DEFAULT_REGIONS_FILE, loadRegions } from './reference/regions.ts';
+import { loadFxRates, parseFxCsv } from './fx/fx-rates.ts';
+import type { AnalyticsStore } from './store/analytics-store.ts';
+
+export interface Platform {
+  store: AnalyticsStore;
+  engine: Engine;
+  regions: Map<string, string>;
+  close(): Promise<void>;
+}
+
+export async function openPlatform(config: Config, log: Logger, now: () => number = Date.now): Promise<Platform> {
+  const regions = loadRegions(readFileSync(config.REGIONS_FILE || DEFAULT_REGIONS_FILE, 'utf8'));
+  let store: AnalyticsStore;
+  try {
+    store = await openDuckDbStore({ dataDir: config.DATA_DIR, memoryLimit: config.DUCKDB_MEMORY_LIMIT, threads: config.DUCKDB_THREADS });
+  } catch (err) {
+    const msg = String((err as Error).message);
+    if (/lock/i.test(msg)) {
+      throw new Error(`the store in ${config.DATA_DIR} is in use by another process (a running server?). ` +
+        'Stop it, or send events to it over HTTP (ingest --url http://localhost:8080).');
+    }
+    throw err;
+  }
+  if (config.FX_FILE) {
+    const n = await loadFxRates(store, parseFxCsv(readFileSync(config.FX_FILE, 'utf8')), `file:${config.FX_FILE}`);
+    log.info({ rates: n, file: config.FX_FILE }, 'FX rates loaded');
+  }
+  const engine = await createEngine({
+    store, log, now,
+    maxFutureMs: config.MAX_FUTURE_SKEW_SECONDS * 1000,
+    rawRetentionDays: config.RAW_RETENTION_DAYS,
+    maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS,
+  });
+  return {
+    store, engine, regions,
+    async close() {
+      await engine.close();
+      await store.close();
+    },
+  };
+}

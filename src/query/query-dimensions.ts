@@ -1,0 +1,124 @@
+// The query dimensions: how each one groups (an SQL expression over rollup columns), filters
+// (values translated to integer keys in JS, so no user string ever reaches SQL) and decodes.
+
+import { AppError } from '../errors.ts';
+import { COUNTRY_CODES, countryCode, countryKey } from '../reference/countries.ts';
+import { currencyCode, currencyKey } from '../reference/currencies.ts';
+import { OTHER_REGION } from '../reference/regions.ts';
+import { DIM_CITY, DIM_MERCHANT, DIM_METHOD, DIM_PROVIDER, lookupKey, valueOf, type Dictionary } from '../state/dimensions.ts';
+import {
+  KIND_DISPUTE, KIND_FAILED, KIND_PAYOUT, KIND_PAYOUT_SETTLED, KIND_PENDING, KIND_REFUND, KIND_SUCCEEDED,
+} from '../state/rollup-kinds.ts';
+
+export const DIMENSIONS = [
+  'merchant_id', 'country', 'region', 'city', 'currency', 'payment_method', 'provider', 'type', 'status',
+] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+
+export interface DimContext {
+  dict: Dictionary;
+  regions: ReadonlyMap<string, string>;
+}
+
+interface DimDef {
+  group(ctx: DimContext): string;
+  filter(values: string[], ctx: DimContext): string;
+  decode(v: unknown, ctx: DimContext): string | null;
+}
+
+const TYPE_KINDS: Record<string, number[]> = {
+  payment: [KIND_PENDING, KIND_SUCCEEDED, KIND_FAILED],
+  refund: [KIND_REFUND],
+  dispute: [KIND_DISPUTE],
+  payout: [KIND_PAYOUT, KIND_PAYOUT_SETTLED],
+};
+const STATUS_KINDS: Record<string, number[]> = {
+  pending: [KIND_PENDING],
+  succeeded: [KIND_SUCCEEDED],
+  failed: [KIND_FAILED],
+  created: [KIND_REFUND, KIND_DISPUTE, KIND_PAYOUT],
+  settled: [KIND_PAYOUT_SETTLED],
+};
+
+const inList = (column: string, keys: number[]) => (keys.length ? `${column} IN (${keys.join(', ')})` : 'FALSE');
+
+function dictDim(column: string, dim: number): DimDef {
+  return {
+    group: () => column,
+    // An unknown value matches nothing (it has never been seen).
+    filter: (values, ctx) => inList(column, values.map((v) => lookupKey(ctx.dict, dim, v) ?? -1)),
+    decode: (v, ctx) => valueOf(ctx.dict, dim, Number(v)),
+  };
+}
+
+function enumDim(column: string, table: Record<string, number[]>, name: string): DimDef {
+  const cases = Object.entries(table)
+    .map(([label, kinds]) => `WHEN kind IN (${kinds.join(', ')}) THEN '${label}'`)
+    .join(' ');
+  return {
+    group: () => `CASE ${cases} END`,
+    filter: (values) => inList(column, values.flatMap((v) => {
+      const kinds = table[v];
+      if (!kinds) throw new AppError('invalid_parameter', `unknown ${name} ${JSON.stringify(v)}; expected one of ${Object.keys(table).join(', ')}`);
+      return kinds;
+    })),
+    decode: (v) => (v === null ? null : String(v)),
+  };
+}
+
+function countryKeysOfRegion(region: string, ctx: DimContext): number[] {
+  return COUNTRY_CODES.filter((c) => (ctx.regions.get(c) ?? OTHER_REGION) === region).map(countryKey);
+}
+
+const DEFS: Record<Dimension, DimDef> = {
+  merchant_id: dictDim('merchant_key', DIM_MERCHANT),
+  city: dictDim('city_key', DIM_CITY),
+  payment_method: dictDim('method_key', DIM_METHOD),
+  provider: dictDim('provider_key', DIM_PROVIDER),
+  country: {
+    group: () => 'country_key',
+    filter: (values) => inList('country_key', values.map((v) => {
+      const k = countryKey(v);
+      if (!k) throw new AppError('invalid_parameter', `unknown country ${JSON.stringify(v)}; expected ISO 3166-1 alpha-2`);
+      return k;
+    })),
+    decode: (v) => countryCode(Number(v)),
+  },
+  currency: {
+    group: () => 'currency_key',
+    filter: (values) => inList('currency_key', values.map((v) => {
+      const k = currencyKey(v);
+      if (!k) throw new AppError('invalid_parameter', `unknown currency ${JSON.stringify(v)}; expected ISO 4217 alpha-3`);
+      return k;
+    })),
+    decode: (v) => currencyCode(Number(v)),
+  },
+  region: {
+    group: (ctx) => {
+      const regions = [...new Set(ctx.regions.values())].filter((r) => r !== OTHER_REGION).sort();
+      const whens = regions.map((r) => `WHEN ${inList('country_key', countryKeysOfRegion(r, ctx))} THEN '${r}'`);
+      return whens.length ? `CASE ${whens.join(' ')} ELSE '${OTHER_REGION}' END` : `'${OTHER_REGION}'`;
+    },
+    filter: (values, ctx) => {
+      const known = new Set([...ctx.regions.values(), OTHER_REGION]);
+      return inList('country_key', values.flatMap((r) => {
+        if (!known.has(r)) throw new AppError('invalid_parameter', `unknown region ${JSON.stringify(r)}; expected one of ${[...known].sort().join(', ')}`);
+        return countryKeysOfRegion(r, ctx);
+      }));
+    },
+    decode: (v) => (v === null ? null : String(v)),
+  },
+  type: enumDim('kind', TYPE_KINDS, 'type'),
+  status: enumDim('kind', STATUS_KINDS, 'status'),
+};
+
+export function isDimension(name: string): name is Dimension {
+  return (DIMENSIONS as readonly string[]).includes(name);
+}
+
+export function dimension(name: string): DimDef {
+  if (!isDimension(name)) {
+    throw new AppError('unknown_dimension', `unknown dimension ${JSON.stringify(name)}; expected one of ${DIMENSIONS.join(', ')}`);
+  }
+  return DEFS[name];
+}

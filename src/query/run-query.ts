@@ -1,0 +1,161 @@
+// Runs an analytics query: validates the request, plans which rollups answer it exactly, builds
+// the SQL, and decodes the answer (keys back to values, bigints to numbers, exact local sums).
+
+import { AppError } from '../errors.ts';
+import { getMetric, METRICS } from '../metrics/registry.ts';
+import type { MetricDef } from '../metrics/define-metric.ts';
+import { buildSql } from './build-sql.ts';
+import { plan } from './plan-ranges.ts';
+import { formatBucket, isValidTimeZone, type Granularity } from './time-buckets.ts';
+import { dimension, type DimContext } from './query-dimensions.ts';
+import { currencyExponent } from '../reference/currencies.ts';
+import { formatMinor } from '../events/amount.ts';
+import type { AnalyticsStore } from '../store/analytics-store.ts';
+
+export const GRANULARITIES: readonly Granularity[] = ['minute', 'hour', 'day', 'week', 'month', 'all'];
+
+export interface QuerySpec {
+  metrics: string[];
+  dimensions: string[];
+  filters: Record<string, string[]>;
+  /** Epoch ms, half-open [from, to); widened outward to whole minutes. */
+  from: number;
+  to: number;
+  granularity: Granularity;
+  tz: string;
+  orderBy?: { metric: string; desc: boolean };
+  limit?: number;
+  /** Emit every bucket of the range, zero-filled (series without dimensions). */
+  fill?: boolean;
+}
+
+export interface QueryRow {
+  bucket?: string;
+  dims: Record<string, string | null>;
+  metrics: Record<string, number | null>;
+  /** Exact local-currency amounts as decimal strings, when one currency is selected. */
+  local?: Record<string, string>;
+}
+
+export interface QueryResult {
+  from: number;
+  to: number;
+  granularity: Granularity;
+  tz: string;
+  currency: string | null;
+  rows: QueryRow[];
+  /** Events in the range still waiting for an FX rate (left out of USD sums). */
+  unconverted: number;
+  tables: string[];
+}
+
+export interface QueryDeps extends DimContext {
+  store: AnalyticsStore;
+  now: () => number;
+  limits: { minuteDays: number; hourDays: number; maxBuckets: number; maxMinuteSpanDays: number };
+}
+
+export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryResult> {
+  const metrics = resolveMetrics(spec.metrics);
+  if (!isValidTimeZone(spec.tz)) throw new AppError('invalid_time_zone', `unknown time zone ${JSON.stringify(spec.tz)}`);
+  if (!GRANULARITIES.includes(spec.granularity)) {
+    throw new AppError('invalid_parameter', `granularity must be one of ${GRANULARITIES.join(', ')}`);
+  }
+  if (!Number.isFinite(spec.from) || !Number.isFinite(spec.to) || spec.to <= spec.from) {
+    throw new AppError('invalid_range', '`to` must be after `from`');
+  }
+  const fromMin = Math.floor(spec.from / 60000);
+  const toMin = Math.ceil(spec.to / 60000);
+  const dims = spec.dimensions.map((d) => dimension(d).group(deps));
+  const filters = Object.entries(spec.filters)
+    .filter(([, values]) => values.length > 0)
+    .map(([name, values]) => dimension(name).filter(values, deps));
+  const currencies = spec.filters.currency ?? [];
+  const currency = currencies.length === 1 ? currencies[0] : null;
+  if (spec.orderBy && !metrics.some((m) => m.name === spec.orderBy!.metric)) metrics.push(resolveMetrics([spec.orderBy.metric])[0]);
+
+  const p = withCodes(() => plan(fromMin, toMin, spec.granularity, spec.tz, {
+    now: deps.now(),
+    minuteDays: deps.limits.minuteDays,
+    hourDays: deps.limits.hourDays,
+    maxBuckets: deps.limits.maxBuckets,
+    maxMinuteSpanMinutes: deps.limits.maxMinuteSpanDays * 1440,
+  }));
+  const result: QueryResult = {
+    from: fromMin * 60000, to: toMin * 60000, granularity: spec.granularity, tz: spec.tz, currency,
+    rows: [], unconverted: 0, tables: p.tables.map((t) => t.table),
+  };
+  if (p.tables.length === 0) return result;
+  const sql = buildSql({
+    dialect: deps.store.dialect,
+    tables: p.tables,
+    bucketExpr: withCodes(() => p.bucketExpr(deps.store.dialect)),
+    dims,
+    filters,
+    metrics,
+    withLocal: currency !== null,
+    orderBy: spec.orderBy,
+    limit: spec.limit,
+  });
+  const rows = await deps.store.query(sql);
+  const exponent = currency ? currencyExponent(currency) ?? 2 : 2;
+  for (const r of rows) {
+    result.unconverted += Number(r.unconverted_count ?? 0);
+    const row: QueryRow = { dims: {}, metrics: {} };
+    if (spec.granularity !== 'all') row.bucket = formatBucket(Number(r.bucket), spec.tz);
+    spec.dimensions.forEach((d, i) => { row.dims[d] = dimension(d).decode(r[`d${i}`], deps); });
+    for (const m of metrics) row.metrics[m.name] = toNumber(r[`m_${m.name}`]);
+    if (currency !== null) {
+      row.local = {};
+      for (const m of metrics) {
+        const v = r[`l_${m.name}`];
+        if (v !== undefined) row.local[m.name] = formatMinor(BigInt(v === null ? 0 : (v as bigint)), exponent);
+      }
+    }
+    result.rows.push(row);
+  }
+  if (spec.fill && spec.dimensions.length === 0) result.rows = fillBuckets(result.rows, p.buckets, spec.tz, metrics, currency !== null);
+  return result;
+}
+
+function resolveMetrics(names: string[]): MetricDef[] {
+  if (names.length === 0) return [...METRICS];
+  return [...new Set(names)].map((n) => {
+    const m = getMetric(n);
+    if (!m) throw new AppError('unknown_metric', `unknown metric ${JSON.stringify(n)}; see GET /api/v1/metrics/registry`);
+    return m;
+  });
+}
+
+function fillBuckets(rows: QueryRow[], buckets: number[], tz: string, metrics: MetricDef[], withLocal: boolean): QueryRow[] {
+  const byBucket = new Map(rows.map((r) => [r.bucket, r]));
+  return buckets.map((b) => {
+    const label = formatBucket(b, tz);
+    const found = byBucket.get(label);
+    if (found) return found;
+    const row: QueryRow = { bucket: label, dims: {}, metrics: {} };
+    for (const m of metrics) row.metrics[m.name] = m.unit === 'ratio' ? null : 0;
+    if (withLocal) row.local = Object.fromEntries(metrics.filter((m) => m.local).map((m) => [m.name, '0']));
+    return row;
+  });
+}
+
+function toNumber(v: unknown): number | null {
+  if (v === null || v === undefined) return null;
+  const n = typeof v === 'bigint' ? Number(v) : Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** The planner signals limits with RangeError('code: message'); give them their coded form. */
+function withCodes<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof RangeError) {
+      const m = /^(range_too_large|beyond_retention|invalid_range)\s*:\s*(.*)$/s.exec(err.message);
+      if (m) throw new AppError(m[1] as 'range_too_large', m[2]);
+      throw new AppError('invalid_range', err.message);
+    }
+    throw err;
+  }
+}

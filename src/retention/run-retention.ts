@@ -1,0 +1,43 @@
+// The retention job: raw events older than RAW_RETENTION_DAYS, minute rollups older than
+// MINUTE_RETENTION_DAYS and hour rollups older than HOUR_RETENTION_DAYS are deleted; day
+// rollups stay forever. Rollups never depend on raw rows, so they stay exact after raw expires.
+// The in-memory indexes forget what the raw table forgot.
+
+import { evictBefore } from '../state/dedupe-index.ts';
+import { evictTxnsBefore } from '../state/txn-index.ts';
+import type { Engine } from '../ingest/engine.ts';
+import type { AnalyticsStore } from '../store/analytics-store.ts';
+
+export interface RetentionPolicy {
+  rawDays: number;
+  minuteDays: number;
+  hourDays: number;
+}
+
+export interface RetentionReport {
+  rawCutoff: string;
+  minuteCutoff: string;
+  hourCutoff: string;
+  evictedEvents: number;
+  evictedTxns: number;
+}
+
+const DAY_MS = 86_400_000;
+
+export async function runRetention(store: AnalyticsStore, engine: Engine, policy: RetentionPolicy, now: number): Promise<RetentionReport> {
+  // Cut at whole UTC days so that a day is either fully kept or fully expired.
+  const today = Math.floor(now / DAY_MS);
+  const rawDay = today - policy.rawDays;
+  const minuteDay = today - policy.minuteDays;
+  const hourDay = today - policy.hourDays;
+  await store.execute([
+    `DELETE FROM raw_events WHERE occurred_at < ${rawDay * DAY_MS}`,
+    `DELETE FROM rollup_minute WHERE minute < ${minuteDay * 1440}`,
+    `DELETE FROM rollup_hour WHERE minute < ${hourDay * 1440}`,
+  ]);
+  const state = engine.state;
+  const evictedEvents = evictBefore(state.dedupe, rawDay);
+  const evictedTxns = evictTxnsBefore(state.txns, rawDay * DAY_MS);
+  const iso = (d: number) => new Date(d * DAY_MS).toISOString();
+  return { rawCutoff: iso(rawDay), minuteCutoff: iso(minuteDay), hourCutoff: iso(hourDay), evictedEvents, evictedTxns };
+}

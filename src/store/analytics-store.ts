@@ -1,0 +1,117 @@
+// The port between the engine and a columnar store. The embedded DuckDB adapter implements it
+// today; a ClickHouse adapter can implement it later without touching the pipeline, metrics or
+// planner. Everything crossing it is plain data: column arrays in, row objects out.
+
+/** Raw events of one batch, column by column (one entry per accepted event). */
+export interface RawColumns {
+  eventId: string[];
+  type: number[];
+  occurredAt: bigint[];
+  offsetMinutes: number[];
+  entityId: string[];
+  txnId: Array<string | null>;
+  merchantKey: number[];
+  countryKey: number[];
+  cityKey: number[];
+  currencyKey: number[];
+  methodKey: number[];
+  providerKey: number[];
+  status: number[];
+  amountMinor: bigint[];
+  feeMinor: bigint[];
+  failureReason: Array<string | null>;
+  customerId: Array<string | null>;
+  reason: Array<string | null>;
+  metadata: Array<string | null>;
+  fingerprint: number[];
+}
+
+/** Rollup delta rows for one table, with dimension keys resolved. */
+export interface RollupColumns {
+  minute: number[];
+  merchantKey: number[];
+  countryKey: number[];
+  cityKey: number[];
+  currencyKey: number[];
+  methodKey: number[];
+  providerKey: number[];
+  kind: number[];
+  cnt: number[];
+  amountMinor: bigint[];
+  feeMinor: bigint[];
+}
+
+export type RollupTable = 'minute' | 'hour' | 'day';
+
+export interface DeadLetter {
+  id: number;
+  receivedAt: number;
+  source: string;
+  batchIndex: number;
+  code: string;
+  message: string;
+  eventId: string | null;
+  payload: string;
+  payloadTruncated: boolean;
+}
+
+/** Everything one batch writes, committed in a single transaction. */
+export interface PreparedBatch {
+  batchId: number;
+  committedAt: number;
+  source: string;
+  /** The source's position after this batch (file offset, Kafka offsets…), if it has one. */
+  position: string | null;
+  raw: RawColumns;
+  rollups: Record<RollupTable, RollupColumns>;
+  dictionary: Array<{ dim: number; key: number; value: string }>;
+  deadLetters: DeadLetter[];
+  replayed: Array<{ id: number; result: string }>;
+  accepted: number;
+  duplicates: number;
+  rejected: number;
+  maxOccurredAt: number | null;
+}
+
+/** One raw payment/event row as needed to rebuild the in-memory indexes. */
+export interface StateRow {
+  eventId: string;
+  type: number;
+  occurredAt: number;
+  entityId: string;
+  status: number;
+  amountMinor: bigint;
+  feeMinor: bigint;
+  fingerprint: number;
+  merchantKey: number;
+  countryKey: number;
+  cityKey: number;
+  currencyKey: number;
+  methodKey: number;
+  providerKey: number;
+}
+
+export interface StoreMeta {
+  lastBatchId: number;
+  lastDeadLetterId: number;
+  maxOccurredAt: number | null;
+  lastCommittedAt: number | null;
+}
+
+export type Row = Record<string, unknown>;
+
+export interface AnalyticsStore {
+  readonly dialect: 'duckdb' | 'clickhouse';
+  commitBatch(batch: PreparedBatch): Promise<void>;
+  /** Streams every raw event row to `visit`, in no particular order. */
+  scanState(visit: (row: StateRow) => void): Promise<number>;
+  loadDictionary(): Promise<Array<{ dim: number; key: number; value: string }>>;
+  loadMeta(): Promise<StoreMeta>;
+  sourcePosition(source: string): Promise<string | null>;
+  /** Runs a read-only query built by the planner or an ops function. */
+  query(sql: string): Promise<Row[]>;
+  /** Runs a maintenance statement list in one transaction. */
+  execute(statements: string[]): Promise<void>;
+  diskBytes(): Promise<number>;
+  close(): Promise<void>;
+}

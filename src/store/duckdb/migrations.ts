@@ -1,0 +1,61 @@
+// Numbered, idempotent migrations of the embedded analytics store. A migration runs once, in
+// order, and its number is recorded in schema_migrations in the same transaction.
+// Times are integers: occurred_at in epoch milliseconds, rollup buckets in epoch minutes.
+
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
+  {
+    version: 1,
+    name: 'raw events, rollups, dictionary, dead letters, offsets, fx',
+    sql: `
+CREATE TABLE raw_events (
+  event_id VARCHAR NOT NULL,
+  type UTINYINT NOT NULL,
+  occurred_at BIGINT NOT NULL,
+  offset_minutes SMALLINT NOT NULL,
+  entity_id VARCHAR NOT NULL,
+  txn_id VARCHAR,
+  merchant_key INTEGER NOT NULL,
+  country_key INTEGER NOT NULL,
+  city_key INTEGER NOT NULL,
+  currency_key INTEGER NOT NULL,
+  method_key INTEGER NOT NULL,
+  provider_key INTEGER NOT NULL,
+  status UTINYINT NOT NULL,
+  amount_minor BIGINT NOT NULL,
+  fee_minor BIGINT NOT NULL,
+  failure_reason VARCHAR,
+  customer_id VARCHAR,
+  reason VARCHAR,
+  metadata VARCHAR,
+  fingerprint UINTEGER NOT NULL,
+  batch_id INTEGER NOT NULL
+);
+CREATE TABLE rollup_minute (
+  minute INTEGER NOT NULL, merchant_key INTEGER NOT NULL, country_key INTEGER NOT NULL,
+  city_key INTEGER NOT NULL, currency_key INTEGER NOT NULL, method_key INTEGER NOT NULL,
+  provider_key INTEGER NOT NULL, kind UTINYINT NOT NULL,
+  cnt INTEGER NOT NULL, amount_minor BIGINT NOT NULL, fee_minor BIGINT NOT NULL
+);
+CREATE TABLE rollup_hour AS SELECT * FROM rollup_minute WITH NO DATA;
+CREATE TABLE rollup_day AS SELECT * FROM rollup_minute WITH NO DATA;
+CREATE TABLE dim_values (dim UTINYINT NOT NULL, key INTEGER NOT NULL, value VARCHAR NOT NULL);
+CREATE TABLE ingest_batches (
+  batch_id INTEGER NOT NULL, committed_at BIGINT NOT NULL, source VARCHAR NOT NULL,
+  accepted INTEGER NOT NULL, duplicates INTEGER NOT NULL, rejected INTEGER NOT NULL,
+  max_occurred_at BIGINT
+);
+CREATE TABLE source_positions (source VARCHAR PRIMARY KEY, position VARCHAR NOT NULL, updated_at BIGINT NOT NULL);
+CREATE TABLE dead_letters (
+  id BIGINT NOT NULL, received_at BIGINT NOT NULL, source VARCHAR NOT NULL, batch_index INTEGER NOT NULL,
+  code VARCHAR NOT NULL, message VARCHAR NOT NULL, event_id VARCHAR, payload VARCHAR NOT NULL,
+  payload_truncated BOOLEAN NOT NULL, replayed_at BIGINT, replay_result VARCHAR
+);
+CREATE TABLE fx_rates (
+  date DATE NOT NULL, currency VARCHAR NOT NULL, usd_per_unit DOUBLE NOT NULL,
+  source VARCHAR NOT NULL, loaded_at BIGINT NOT NULL
+);
+CREATE TABLE currencies (currency_key INTEGER NOT NULL, code VARCHAR NOT NULL, exponent INTEGER NOT NULL);
+CREATE TABLE fx_effective (currency_key INTEGER NOT NULL, day INTEGER NOT NULL, usd_per_minor DOUBLE NOT NULL);
+`,
+  },
+];

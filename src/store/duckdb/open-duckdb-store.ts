@@ -1,0 +1,245 @@
+// The embedded analytics store: one DuckDB file under DATA_DIR. A single writer connection
+// commits each batch (raw rows, rollup deltas, dictionary, dead letters, position) in one
+// transaction; a small pool of connections serves reads concurrently.
+
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BIGINT, BOOLEAN, DuckDBInstance, INTEGER, SMALLINT, UINTEGER, UTINYINT, VARCHAR,
+  type DuckDBConnection, type DuckDBType,
+} from '@duckdb/node-api';
+import { appendColumns } from './append-columns.ts';
+import { MIGRATIONS } from './migrations.ts';
+import { CURRENCY_CODES, currencyExponent, currencyKey } from '../../reference/currencies.ts';
+import type {
+  AnalyticsStore, PreparedBatch, RollupColumns, Row, StateRow, StoreMeta,
+} from '../analytics-store.ts';
+
+export interface DuckDbOptions {
+  dataDir: string;
+  memoryLimit: string;
+  threads: number;
+  readers?: number;
+}
+
+const RAW_TYPES: DuckDBType[] = [
+  VARCHAR, UTINYINT, BIGINT, SMALLINT, VARCHAR, VARCHAR, INTEGER, INTEGER, INTEGER, INTEGER,
+  INTEGER, INTEGER, UTINYINT, BIGINT, BIGINT, VARCHAR, VARCHAR, VARCHAR, VARCHAR, UINTEGER, INTEGER,
+];
+const ROLLUP_TYPES: DuckDBType[] = [INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, UTINYINT, INTEGER, BIGINT, BIGINT];
+const DEAD_LETTER_TYPES: DuckDBType[] = [BIGINT, BIGINT, VARCHAR, INTEGER, VARCHAR, VARCHAR, VARCHAR, VARCHAR, BOOLEAN, BIGINT, VARCHAR];
+
+export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsStore> {
+  mkdirSync(opts.dataDir, { recursive: true });
+  const path = join(opts.dataDir, 'analytics.duckdb');
+  const instance = await DuckDBInstance.create(path, {
+    memory_limit: opts.memoryLimit,
+    threads: String(opts.threads),
+  });
+  const writer = await instance.connect();
+  await migrate(writer);
+  await syncCurrencies(writer);
+  const readers: DuckDBConnection[] = [];
+  for (let i = 0; i < (opts.readers ?? 2); i++) readers.push(await instance.connect());
+  let nextReader = 0;
+  let writing: Promise<unknown> = Promise.resolve();
+
+  // Statements on the writer connection run one at a time, in call order.
+  function onWriter<T>(fn: () => Promise<T>): Promise<T> {
+    const run = writing.then(fn, fn);
+    writing = run.catch(() => undefined);
+    return run;
+  }
+
+  async function transaction(fn: () => Promise<void>): Promise<void> {
+    await writer.run('BEGIN TRANSACTION');
+    try {
+      await fn();
+      await writer.run('COMMIT');
+    } catch (err) {
+      await writer.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+
+  async function commitBatch(b: PreparedBatch): Promise<void> {
+    await onWriter(() =>
+      transaction(async () => {
+        const r = b.raw;
+        const n = r.eventId.length;
+        if (n > 0) {
+          const batchIds = new Array<number>(n).fill(b.batchId);
+          await append('raw_events', RAW_TYPES, [
+            r.eventId, r.type, r.occurredAt, r.offsetMinutes, r.entityId, r.txnId, r.merchantKey,
+            r.countryKey, r.cityKey, r.currencyKey, r.methodKey, r.providerKey, r.status, r.amountMinor,
+            r.feeMinor, r.failureReason, r.customerId, r.reason, r.metadata, r.fingerprint, batchIds,
+          ], n);
+        }
+        for (const table of ['minute', 'hour', 'day'] as const) {
+          const rows = b.rollups[table];
+          if (rows.minute.length > 0) await append(`rollup_${table}`, ROLLUP_TYPES, rollupColumns(rows), rows.minute.length);
+        }
+        if (b.dictionary.length > 0) {
+          const d = b.dictionary;
+          await append('dim_values', [UTINYINT, INTEGER, VARCHAR], [d.map((x) => x.dim), d.map((x) => x.key), d.map((x) => x.value)], d.length);
+        }
+        if (b.deadLetters.length > 0) {
+          const d = b.deadLetters;
+          await append('dead_letters', DEAD_LETTER_TYPES, [
+            d.map((x) => BigInt(x.id)), d.map((x) => BigInt(x.receivedAt)), d.map((x) => x.source),
+            d.map((x) => x.batchIndex), d.map((x) => x.code), d.map((x) => x.message), d.map((x) => x.eventId),
+            d.map((x) => x.payload), d.map((x) => x.payloadTruncated), d.map(() => null), d.map(() => null),
+          ], d.length);
+        }
+        for (const rp of b.replayed) {
+          await writer.run('UPDATE dead_letters SET replayed_at = $1, replay_result = $2 WHERE id = $3', [
+            BigInt(b.committedAt), rp.result, BigInt(rp.id),
+          ]);
+        }
+        await writer.run(
+          'INSERT INTO ingest_batches VALUES ($1, $2, $3, $4, $5, $6, $7)',
+          [b.batchId, BigInt(b.committedAt), b.source, b.accepted, b.duplicates, b.rejected,
+            b.maxOccurredAt === null ? null : BigInt(b.maxOccurredAt)],
+        );
+        if (b.position !== null) {
+          await writer.run(
+            'INSERT OR REPLACE INTO source_positions VALUES ($1, $2, $3)',
+            [b.source, b.position, BigInt(b.committedAt)],
+          );
+        }
+      }),
+    );
+  }
+
+  async function append(table: string, types: DuckDBType[], cols: unknown[][], n: number): Promise<void> {
+    const appender = await writer.createAppender(table);
+    try {
+      appendColumns(appender, types, cols as never, n);
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+  }
+
+  async function scanState(visit: (row: StateRow) => void): Promise<number> {
+    const result = await readers[0].stream(
+      `SELECT event_id, type, occurred_at, entity_id, status, amount_minor, fee_minor, fingerprint,
+              merchant_key, country_key, city_key, currency_key, method_key, provider_key
+       FROM raw_events`,
+    );
+    let count = 0;
+    for (;;) {
+      const chunk = await result.fetchChunk();
+      if (!chunk || chunk.rowCount === 0) break;
+      const cols = chunk.getColumns();
+      for (let i = 0; i < chunk.rowCount; i++) {
+        visit({
+          eventId: cols[0][i] as string,
+          type: cols[1][i] as number,
+          occurredAt: Number(cols[2][i] as bigint),
+          entityId: cols[3][i] as string,
+          status: cols[4][i] as number,
+          amountMinor: cols[5][i] as bigint,
+          feeMinor: cols[6][i] as bigint,
+          fingerprint: cols[7][i] as number,
+          merchantKey: cols[8][i] as number,
+          countryKey: cols[9][i] as number,
+          cityKey: cols[10][i] as number,
+          currencyKey: cols[11][i] as number,
+          methodKey: cols[12][i] as number,
+          providerKey: cols[13][i] as number,
+        });
+        count++;
+      }
+    }
+    return count;
+  }
+
+  async function query(sql: string): Promise<Row[]> {
+    const conn = readers[nextReader++ % readers.length];
+    const reader = await conn.runAndReadAll(sql);
+    return reader.getRowObjectsJS() as Row[];
+  }
+
+  async function loadMeta(): Promise<StoreMeta> {
+    const [row] = await query(`SELECT
+      (SELECT coalesce(max(batch_id), 0) FROM ingest_batches) AS b,
+      (SELECT coalesce(max(id), 0) FROM dead_letters) AS d,
+      (SELECT max(max_occurred_at) FROM ingest_batches) AS m,
+      (SELECT max(committed_at) FROM ingest_batches) AS c`);
+    return {
+      lastBatchId: Number(row.b),
+      lastDeadLetterId: Number(row.d),
+      maxOccurredAt: row.m === null ? null : Number(row.m),
+      lastCommittedAt: row.c === null ? null : Number(row.c),
+    };
+  }
+
+  return {
+    dialect: 'duckdb',
+    commitBatch,
+    scanState,
+    query,
+    loadMeta,
+    async loadDictionary() {
+      const rows = await query('SELECT dim, key, value FROM dim_values');
+      return rows.map((r) => ({ dim: Number(r.dim), key: Number(r.key), value: String(r.value) }));
+    },
+    async sourcePosition(source) {
+      const rows = await query(`SELECT position FROM source_positions WHERE source = ${sqlString(source)}`);
+      return rows.length ? String(rows[0].position) : null;
+    },
+    async execute(statements) {
+      await onWriter(() => transaction(async () => {
+        for (const s of statements) await writer.run(s);
+      }));
+    },
+    async diskBytes() {
+      let total = 0;
+      for (const f of [path, path + '.wal']) {
+        try { total += statSync(f).size; } catch { /* absent */ }
+      }
+      return total;
+    },
+    async close() {
+      await writing;
+      await writer.run('CHECKPOINT').catch(() => undefined);
+      for (const c of [writer, ...readers]) c.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+function rollupColumns(r: RollupColumns): unknown[][] {
+  return [r.minute, r.merchantKey, r.countryKey, r.cityKey, r.currencyKey, r.methodKey, r.providerKey, r.kind, r.cnt, r.amountMinor, r.feeMinor];
+}
+
+/** Quotes a string literal for DuckDB. Only for our own values (source names, dates). */
+export function sqlString(s: string): string {
+  return "'" + s.replaceAll("'", "''") + "'";
+}
+
+async function migrate(conn: DuckDBConnection): Promise<void> {
+  await conn.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at BIGINT)');
+  const done = new Set(
+    (await (await conn.runAndReadAll('SELECT version FROM schema_migrations')).getRowObjectsJS()).map((r) => Number(r.version)),
+  );
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    await conn.run('BEGIN TRANSACTION');
+    try {
+      await conn.run(m.sql);
+      await conn.run('INSERT INTO schema_migrations VALUES ($1, $2, $3)', [m.version, m.name, BigInt(Date.now())]);
+      await conn.run('COMMIT');
+    } catch (err) {
+      await conn.run('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  }
+}
+
+/** The currencies table mirrors the compiled ISO 4217 list (keys and exponents). */
+async function syncCurrencies(conn: DuckDBConnection): Promise<void> {
+  const values = CURRENCY_CODES.map((code) => `(${currencyKey(code)}, '${code}', ${currencyExponent(code) ?? 2})`).join(',');
+  await conn.run(`BEGIN TRANSACTION; DELETE FROM currencies; INSERT INTO currencies VALUES ${values}; COMMIT;`);
+}
