@@ -26,6 +26,7 @@ export const CONFIG_SPEC = {
   QUERY_MAX_BUCKETS: { kind: 'int', default: 10_000, min: 10, max: 1_000_000, doc: 'Most buckets a time series may have.' },
   QUERY_MAX_MINUTE_SPAN_DAYS: { kind: 'int', default: 31, min: 1, max: 3650, doc: 'Most minute-rollup days one query may scan.' },
   DUCKDB_MEMORY_LIMIT: { kind: 'string', default: '1GB', doc: 'DuckDB memory_limit.' },
+  DUCKDB_CHECKPOINT_THRESHOLD: { kind: 'string', default: '256MB', doc: 'WAL size that triggers a DuckDB checkpoint (larger = faster ingest, longer restart replay).' },
   DUCKDB_THREADS: { kind: 'int', default: 2, min: 1, max: 256, doc: 'DuckDB worker threads.' },
   REGIONS_FILE: { kind: 'string', default: '', doc: 'Country → region CSV; empty = the shipped reference/regions.csv.' },
   FX_FILE: { kind: 'string', default: '', doc: 'An FX rates CSV to load at start (date,currency,usd_per_unit).' },

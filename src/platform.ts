@@ -20,7 +20,7 @@ export async function openPlatform(config: Config, log: Logger, now: () => numbe
   const regions = loadRegions(readFileSync(config.REGIONS_FILE || DEFAULT_REGIONS_FILE, 'utf8'));
   let store: AnalyticsStore;
   try {
-    store = await openDuckDbStore({ dataDir: config.DATA_DIR, memoryLimit: config.DUCKDB_MEMORY_LIMIT, threads: config.DUCKDB_THREADS });
+    store = await openDuckDbStore({ dataDir: config.DATA_DIR, memoryLimit: config.DUCKDB_MEMORY_LIMIT, threads: config.DUCKDB_THREADS, checkpointThreshold: config.DUCKDB_CHECKPOINT_THRESHOLD });
   } catch (err) {
     const msg = String((err as Error).message);
     if (/lock/i.test(msg)) {

@@ -20,10 +20,10 @@ export interface IngestState {
   lastCommittedAt: number | null;
 }
 
-export function emptyState(): IngestState {
+export function emptyState(expectedEvents = 0): IngestState {
   return {
-    dedupe: createDedupeIndex(),
-    txns: createTxnIndex(),
+    dedupe: createDedupeIndex(expectedEvents),
+    txns: createTxnIndex(Math.ceil(expectedEvents * 0.6)),
     dict: createDictionary(),
     tuples: createTuples(),
     nextBatchId: 1,
@@ -34,7 +34,8 @@ export function emptyState(): IngestState {
 }
 
 export async function rebuildState(store: AnalyticsStore): Promise<{ state: IngestState; events: number }> {
-  const state = emptyState();
+  const [{ n }] = await store.query('SELECT count(*) AS n FROM raw_events');
+  const state = emptyState(Number(n));
   for (const d of await store.loadDictionary()) restoreKey(state.dict, d.dim, d.key, d.value);
   const meta = await store.loadMeta();
   state.nextBatchId = meta.lastBatchId + 1;

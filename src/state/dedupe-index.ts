@@ -9,8 +9,8 @@ type Cols = { fp: Uint32Array; day: Uint16Array };
 export type DedupeIndex = HashTable<Cols>;
 export type DedupeVerdict = 'new' | 'duplicate' | 'conflict';
 
-export function createDedupeIndex(): DedupeIndex {
-  return createHashTable<Cols>({ fp: Uint32Array, day: Uint16Array });
+export function createDedupeIndex(expected = 0): DedupeIndex {
+  return createHashTable<Cols>({ fp: Uint32Array, day: Uint16Array }, expected);
 }
 
 /** Classifies an event and records it when new. `day` = UTC days since epoch of occurred_at. */

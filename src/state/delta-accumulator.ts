@@ -3,9 +3,6 @@
 
 import { KIND_PAYOUT_SETTLED } from './rollup-kinds.ts';
 
-const BASE_MINUTE = 26_297_280; // 2020-01-01T00:00Z in epoch minutes
-const TUPLE_SPAN = 2 ** 25;
-const KIND_SPAN = 8 * TUPLE_SPAN;
 
 export interface DeltaRows {
   minute: number[];
@@ -17,11 +14,29 @@ export interface DeltaRows {
 }
 
 export interface DeltaAccumulator extends DeltaRows {
-  slots: Map<number, number>;
+  /** Open-addressing index over (minute, tuple·8+kind): row number + 1, 0 = empty. */
+  slots: Int32Array;
 }
 
 export function createAccumulator(): DeltaAccumulator {
-  return { slots: new Map(), minute: [], kind: [], tuple: [], cnt: [], amount: [], fee: [] };
+  return { slots: new Int32Array(1 << 12), minute: [], kind: [], tuple: [], cnt: [], amount: [], fee: [] };
+}
+
+function slotHash(minute: number, kt: number): number {
+  let h = Math.imul(minute, 0x9e3779b1) ^ kt;
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b);
+  return (h ^ (h >>> 13)) >>> 0;
+}
+
+function regrow(acc: DeltaAccumulator): void {
+  const slots = new Int32Array(acc.slots.length * 2);
+  const mask = slots.length - 1;
+  for (let r = 0; r < acc.minute.length; r++) {
+    let i = slotHash(acc.minute[r], acc.tuple[r] * 8 + acc.kind[r]) & mask;
+    while (slots[i] !== 0) i = (i + 1) & mask;
+    slots[i] = r + 1;
+  }
+  acc.slots = slots;
 }
 
 export function addDelta(
@@ -33,16 +48,28 @@ export function addDelta(
   amount: bigint,
   fee: bigint,
 ): void {
-  const key = (minute - BASE_MINUTE) * KIND_SPAN + kind * TUPLE_SPAN + tuple;
-  const slot = acc.slots.get(key);
-  if (slot === undefined) {
-    acc.slots.set(key, acc.minute.length);
+  const kt = tuple * 8 + kind;
+  const mask = acc.slots.length - 1;
+  let i = slotHash(minute, kt) & mask;
+  let slot = -1;
+  for (;;) {
+    const r = acc.slots[i];
+    if (r === 0) break;
+    if (acc.minute[r - 1] === minute && acc.tuple[r - 1] * 8 + acc.kind[r - 1] === kt) {
+      slot = r - 1;
+      break;
+    }
+    i = (i + 1) & mask;
+  }
+  if (slot < 0) {
+    acc.slots[i] = acc.minute.length + 1;
     acc.minute.push(minute);
     acc.kind.push(kind);
     acc.tuple.push(tuple);
     acc.cnt.push(cnt);
     acc.amount.push(amount);
     acc.fee.push(fee);
+    if (acc.minute.length * 10 > acc.slots.length * 7) regrow(acc);
   } else {
     acc.cnt[slot] += cnt;
     acc.amount[slot] += amount;

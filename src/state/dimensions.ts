@@ -64,13 +64,24 @@ const WIDTH = 6;
 export const MAX_TUPLES = 1 << 25;
 
 export interface Tuples {
-  ids: Map<string, number>;
+  /** Open-addressing table of tuple ids (0 = empty), hashed on the six keys. */
+  slots: Int32Array;
   keys: Int32Array; // WIDTH keys per tuple id; id 0 unused
   count: number;
 }
 
 export function createTuples(): Tuples {
-  return { ids: new Map(), keys: new Int32Array(WIDTH * 4096), count: 1 };
+  return { slots: new Int32Array(1 << 14), keys: new Int32Array(WIDTH * 4096), count: 1 };
+}
+
+function tupleHash(a: number, b: number, c: number, d: number, e: number, f: number): number {
+  let h = Math.imul(a, 0x9e3779b1) ^ b;
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) ^ c;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) ^ d;
+  h = Math.imul(h ^ (h >>> 16), 0x9e3779b1) ^ e;
+  h = Math.imul(h ^ (h >>> 15), 0x85ebca6b) ^ f;
+  h ^= h >>> 16;
+  return h >>> 0;
 }
 
 export function tupleId(
@@ -82,10 +93,18 @@ export function tupleId(
   method: number,
   provider: number,
 ): number {
-  const name = merchant + ',' + country + ',' + city + ',' + currency + ',' + method + ',' + provider;
-  let id = t.ids.get(name);
-  if (id !== undefined) return id;
-  id = t.count++;
+  const mask = t.slots.length - 1;
+  let i = tupleHash(merchant, country, city, currency, method, provider) & mask;
+  const k = t.keys;
+  for (;;) {
+    const id = t.slots[i];
+    if (id === 0) break;
+    const o = id * WIDTH;
+    if (k[o] === merchant && k[o + 1] === country && k[o + 2] === city && k[o + 3] === currency &&
+      k[o + 4] === method && k[o + 5] === provider) return id;
+    i = (i + 1) & mask;
+  }
+  const id = t.count++;
   if (id >= MAX_TUPLES) throw new Error('dimension tuple space exhausted; restart to compact');
   if ((id + 1) * WIDTH > t.keys.length) {
     const bigger = new Int32Array(t.keys.length * 2);
@@ -99,8 +118,22 @@ export function tupleId(
   t.keys[o + 3] = currency;
   t.keys[o + 4] = method;
   t.keys[o + 5] = provider;
-  t.ids.set(name, id);
+  t.slots[i] = id;
+  if (t.count * 10 > t.slots.length * 7) rehashTuples(t);
   return id;
+}
+
+function rehashTuples(t: Tuples): void {
+  const slots = new Int32Array(t.slots.length * 2);
+  const mask = slots.length - 1;
+  const k = t.keys;
+  for (let id = 1; id < t.count; id++) {
+    const o = id * WIDTH;
+    let i = tupleHash(k[o], k[o + 1], k[o + 2], k[o + 3], k[o + 4], k[o + 5]) & mask;
+    while (slots[i] !== 0) i = (i + 1) & mask;
+    slots[i] = id;
+  }
+  t.slots = slots;
 }
 
 export function tupleKey(t: Tuples, id: number, col: number): number {

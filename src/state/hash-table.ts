@@ -19,8 +19,10 @@ export interface HashTable<C extends Record<string, Column>> {
 
 export function createHashTable<C extends Record<string, Column>>(
   spec: { [K in keyof C]: ColumnCtor },
-  capacity = 1 << 16,
+  expected = 0,
 ): HashTable<C> {
+  let capacity = 1 << 16;
+  while (expected * 10 > capacity * 7) capacity *= 2;
   const cols = {} as C;
   for (const name of Object.keys(spec) as Array<keyof C>) cols[name] = new spec[name](capacity) as C[keyof C];
   return {
@@ -107,18 +109,34 @@ function rehash(
   t.k1 = new Uint32Array(capacity);
   t.k2 = new Uint32Array(capacity);
   t.k3 = new Uint32Array(capacity);
-  const names = Object.keys(old.cols);
-  for (const n of names) t.cols[n] = new (old.cols[n].constructor as ColumnCtor)(capacity);
-  t.size = 0;
   const mask = capacity - 1;
-  for (const s of slots) {
+  const target = new Int32Array(slots.length);
+  for (let n = 0; n < slots.length; n++) {
+    const s = slots[n];
     let i = old.k1[s] & mask;
     while (t.used[i] === 1) i = (i + 1) & mask;
     t.used[i] = 1;
     t.k1[i] = old.k1[s];
     t.k2[i] = old.k2[s];
     t.k3[i] = old.k3[s];
-    for (const n of names) (t.cols[n] as Column)[i] = (old.cols[n] as Column)[s] as never;
-    t.size++;
+    target[n] = i;
   }
+  t.size = slots.length;
+  for (const name of Object.keys(old.cols)) {
+    const src = old.cols[name];
+    const dst = new (src.constructor as ColumnCtor)(capacity);
+    copyColumn(dst, src, slots, target);
+    t.cols[name] = dst;
+  }
+}
+
+function copyColumn(dst: Column, src: Column, from: number[], to: Int32Array): void {
+  if (dst instanceof BigInt64Array) {
+    const s = src as BigInt64Array;
+    for (let n = 0; n < from.length; n++) dst[to[n]] = s[from[n]];
+    return;
+  }
+  const d = dst as Float64Array;
+  const s = src as Float64Array;
+  for (let n = 0; n < from.length; n++) d[to[n]] = s[from[n]];
 }

@@ -23,7 +23,7 @@ type Cols = {
 };
 export type TxnIndex = HashTable<Cols>;
 
-export function createTxnIndex(): TxnIndex {
+export function createTxnIndex(expected = 0): TxnIndex {
   return createHashTable<Cols>({
     createdAt: Float64Array,
     createdTie: Uint32Array,
@@ -34,7 +34,7 @@ export function createTxnIndex(): TxnIndex {
     winTuple: Uint32Array,
     amount: BigInt64Array,
     fee: BigInt64Array,
-  });
+  }, expected);
 }
 
 /** One payment event, reduced to what the transaction's state needs. */

@@ -19,6 +19,7 @@ export interface DuckDbOptions {
   dataDir: string;
   memoryLimit: string;
   threads: number;
+  checkpointThreshold?: string;
   readers?: number;
 }
 
@@ -35,6 +36,7 @@ export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsSto
   const instance = await DuckDBInstance.create(path, {
     memory_limit: opts.memoryLimit,
     threads: String(opts.threads),
+    checkpoint_threshold: opts.checkpointThreshold ?? '256MB',
   });
   const writer = await instance.connect();
   await migrate(writer);
