@@ -1,0 +1,38 @@
+// Bench child: ingests an NDJSON file end to end into a fresh data directory through the
+// in-process engine (parse → dedupe → state → raw + rollups, durable per batch), then
+// checkpoints. Prints one JSON line with the figures. Run by bench/main.ts.
+
+import { rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config.ts';
+import { createLogger } from '../src/log.ts';
+import { openPlatform } from '../src/platform.ts';
+import { ingestFile } from '../src/ingest/sources/ingest-file.ts';
+
+const [file, dataDir, batch = '50000'] = process.argv.slice(2);
+rmSync(dataDir, { recursive: true, force: true });
+const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
+const platform = await openPlatform(config, createLogger('warn'));
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+let peakRss = 0;
+const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 200);
+const totals = await ingestFile({
+  path: file, format: 'ndjson', batchSize: Number(batch),
+  submit: (items, position) => platform.engine.submit({ source: 'bench', position, items }),
+});
+const ingestSeconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+const t1 = performance.now();
+await platform.close(); // includes the final checkpoint
+const closeSeconds = (performance.now() - t1) / 1000;
+clearInterval(sampler);
+const disk = statSync(join(dataDir, 'analytics.duckdb')).size;
+console.log(JSON.stringify({
+  events: totals.received, accepted: totals.accepted, duplicates: totals.duplicates, rejected: totals.rejected,
+  rejectedByCode: totals.rejectedByCode,
+  ingestSeconds, eventsPerSecond: totals.received / ingestSeconds, closeSeconds,
+  cpuSeconds: (cpu.user + cpu.system) / 1e6,
+  peakRssMB: Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 2 ** 20,
+  diskBytes: disk, bytesPerEvent: disk / totals.accepted,
+}));
