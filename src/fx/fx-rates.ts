@@ -61,27 +61,45 @@ export async function loadFxRates(store: AnalyticsStore, rates: FxRate[], source
       'INSERT INTO fx_rates SELECT DISTINCT ON (date, currency) * FROM fx_new',
     );
   }
-  statements.push('DROP TABLE IF EXISTS fx_new', ...rebuildEffective());
+  statements.push('DROP TABLE IF EXISTS fx_new', ...rebuildEffective(now));
   await store.execute(statements);
   return rates.length;
 }
 
-function rebuildEffective(): string[] {
+/** Days past max(last rate, today) that fx_effective is filled forward to. */
+export const FX_HORIZON_DAYS = 400;
+
+/**
+ * fx_effective holds one row per (currency, UTC day) from the currency's first rate to a horizon
+ * beyond today, each with the latest rate on or before that day. Queries then join on equality,
+ * which every SQL engine does fast. Rebuilt on every load and by the maintenance job.
+ */
+export function rebuildEffective(now = Date.now()): string[] {
   const pegs = Object.entries(PEGGED_TO_EUR).map(([code, perEur]) => `('${code}', ${perEur}::DOUBLE)`).join(', ');
   const day = (col: string) => `date_diff('day', DATE '1970-01-01', ${col})`;
+  const today = Math.floor(now / 86_400_000);
   return [
     'DELETE FROM fx_effective',
     `INSERT INTO fx_effective
-       SELECT c.currency_key, ${day('r.date')}, r.usd_per_unit / pow(10, c.exponent)
-       FROM fx_rates r JOIN currencies c ON c.code = r.currency
-     UNION ALL
-       SELECT c.currency_key, ${day('e.date')}, e.usd_per_unit / p.per_eur / pow(10, c.exponent)
-       FROM fx_rates e CROSS JOIN (VALUES ${pegs}) p(code, per_eur) JOIN currencies c ON c.code = p.code
-       WHERE e.currency = 'EUR'
-         AND NOT EXISTS (SELECT 1 FROM fx_rates x WHERE x.currency = p.code AND x.date = e.date)
-     UNION ALL
-       SELECT c.currency_key, 0, 1 / pow(10, c.exponent) FROM currencies c
-       WHERE c.code = 'USD' AND NOT EXISTS (SELECT 1 FROM fx_rates x WHERE x.currency = 'USD' AND x.date = DATE '1970-01-01')`,
+     WITH given AS (
+         SELECT c.currency_key, ${day('r.date')} AS day, r.usd_per_unit / pow(10, c.exponent) AS usd_per_minor
+         FROM fx_rates r JOIN currencies c ON c.code = r.currency
+       UNION ALL
+         SELECT c.currency_key, ${day('e.date')}, e.usd_per_unit / p.per_eur / pow(10, c.exponent)
+         FROM fx_rates e CROSS JOIN (VALUES ${pegs}) p(code, per_eur) JOIN currencies c ON c.code = p.code
+         WHERE e.currency = 'EUR'
+           AND NOT EXISTS (SELECT 1 FROM fx_rates x WHERE x.currency = p.code AND x.date = e.date)
+       UNION ALL
+         SELECT c.currency_key, ${today - 3650}, 1 / pow(10, c.exponent) FROM currencies c
+         WHERE c.code = 'USD' AND NOT EXISTS (SELECT 1 FROM fx_rates x WHERE x.currency = 'USD')
+     ),
+     horizon AS (SELECT greatest(max(day), ${today}) + ${FX_HORIZON_DAYS} AS last FROM given),
+     days AS (
+       SELECT g.currency_key, unnest(range(min(g.day), (SELECT last FROM horizon) + 1)) AS day
+       FROM given g GROUP BY g.currency_key
+     )
+     SELECT d.currency_key, d.day, g.usd_per_minor
+     FROM days d ASOF JOIN given g ON d.currency_key = g.currency_key AND d.day >= g.day`,
   ];
 }
 

@@ -35,5 +35,5 @@ export const BASE_MEASURES: readonly BaseMeasure[] = [
   { name: 'payout_settled_minor', sql: amountOf(KIND_PAYOUT_SETTLED), usd: 'payout_settled_usd' },
 ];
 
-/** Counts of events behind a stage-1 row: what "unconverted" counts when its rate is missing. */
-export const EVENT_COUNT_SQL = 'tx_count + refund_count + dispute_count + payout_count + payout_settled_count';
+/** Transactions and events behind a stage-1 row: what "unconverted" counts when its rate is missing. */
+export const EVENT_COUNT_SQL = 'sum(cnt)';

@@ -22,10 +22,20 @@ export interface SqlParts {
   limit?: number;
 }
 
+/** The base measures the metrics' expressions mention, and the counts "unconverted" needs. */
+function neededMeasures(metrics: MetricDef[], withLocal: boolean) {
+  const text = metrics.map((m) => `${m.sql} ${withLocal ? m.local ?? '' : ''}`).join(' ');
+  const mentions = (name: string) => new RegExp(`\\b${name}\\b`).test(text);
+  const all = BASE_MEASURES.filter((b) =>
+    mentions(b.name) || (b.usd !== undefined && mentions(b.usd)) || (b.name === 'succeeded_count' && mentions('succeeded_converted')));
+  return all;
+}
+
 const intDiv = (d: SqlDialect, a: string, b: number) => (d === 'duckdb' ? `(${a}) // ${b}` : `intDiv(${a}, ${b})`);
 
 export function buildSql(p: SqlParts): string {
   const dimAliases = p.dims.map((_, i) => `d${i}`);
+  const measures = neededMeasures(p.metrics, p.withLocal);
   const stage1 = p.tables.map((t) => {
     const ranges = t.ranges.map(([a, b]) => `(minute >= ${a} AND minute < ${b})`).join(' OR ');
     const where = [`(${ranges})`, ...p.filters].join(' AND ');
@@ -34,7 +44,8 @@ export function buildSql(p: SqlParts): string {
       ...p.dims.map((d, i) => `${d} AS d${i}`),
       'currency_key',
       `${intDiv(p.dialect, 'minute', 1440)} AS day`,
-      ...BASE_MEASURES.map((m) => `${m.sql} AS ${m.name}`),
+      ...measures.map((m) => `${m.sql} AS ${m.name}`),
+      `${EVENT_COUNT_SQL} AS event_count`,
     ];
     const groupBy = ['1', ...p.dims.map((_, i) => String(i + 2)), String(p.dims.length + 2), String(p.dims.length + 3)];
     return `SELECT ${cols.join(', ')} FROM rollup_${t.table} WHERE ${where} GROUP BY ${groupBy.join(', ')}`;
@@ -42,10 +53,11 @@ export function buildSql(p: SqlParts): string {
   const keys = ['bucket', ...dimAliases];
   const stage3Cols = [
     ...keys,
-    ...BASE_MEASURES.map((m) => `sum(${m.name}) AS ${m.name}`),
-    ...BASE_MEASURES.filter((m) => m.usd).map((m) => `sum(${m.name} * rate) AS ${m.usd}`),
-    'sum(CASE WHEN rate IS NULL THEN 0 ELSE succeeded_count END) AS succeeded_converted',
-    `sum(CASE WHEN rate IS NULL THEN ${EVENT_COUNT_SQL} ELSE 0 END) AS unconverted_count`,
+    ...measures.map((m) => `sum(${m.name}) AS ${m.name}`),
+    ...measures.filter((m) => m.usd).map((m) => `sum(${m.name} * rate) AS ${m.usd}`),
+    ...(measures.some((m) => m.name === 'succeeded_count')
+      ? ['sum(CASE WHEN rate IS NULL THEN 0 ELSE succeeded_count END) AS succeeded_converted'] : []),
+    'sum(CASE WHEN rate IS NULL THEN event_count ELSE 0 END) AS unconverted_count',
   ];
   const finalCols = [
     ...keys,
@@ -54,7 +66,7 @@ export function buildSql(p: SqlParts): string {
     'unconverted_count',
   ];
   let sql = `WITH s1 AS (${stage1.join(' UNION ALL ')}),
-s2 AS (${fxJoin(p.dialect)}),
+s2 AS (${fxJoin()}),
 s3 AS (SELECT ${stage3Cols.join(', ')} FROM s2 GROUP BY ${keys.join(', ')})
 SELECT ${finalCols.join(', ')} FROM s3`;
   if (p.orderBy) {
@@ -66,10 +78,9 @@ SELECT ${finalCols.join(', ')} FROM s3`;
   return sql;
 }
 
-// TRICKY: the rate in force is the latest on or before the day; DuckDB's ASOF join finds it
-// without a dense calendar. A dialect without ASOF joins needs fx_effective densified instead.
-function fxJoin(dialect: SqlDialect): string {
-  if (dialect !== 'duckdb') throw new Error(`FX join not implemented for ${dialect}`);
-  return `SELECT s1.*, f.usd_per_minor AS rate FROM s1 ASOF LEFT JOIN fx_effective f
-  ON s1.currency_key = f.currency_key AND s1.day >= f.day`;
+// The rate in force on each UTC day is precomputed per day (fx/fx-rates.ts), so this is a plain
+// equality join in every dialect.
+function fxJoin(): string {
+  return `SELECT s1.*, f.usd_per_minor AS rate FROM s1 LEFT JOIN fx_effective f
+  ON s1.currency_key = f.currency_key AND s1.day = f.day`;
 }

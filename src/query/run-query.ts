@@ -6,7 +6,7 @@ import { getMetric, METRICS } from '../metrics/registry.ts';
 import type { MetricDef } from '../metrics/define-metric.ts';
 import { buildSql } from './build-sql.ts';
 import { plan } from './plan-ranges.ts';
-import { formatBucket, isValidTimeZone, type Granularity } from './time-buckets.ts';
+import { bucketFormatter, isValidTimeZone, type Granularity } from './time-buckets.ts';
 import { dimension, type DimContext } from './query-dimensions.ts';
 import { currencyExponent } from '../reference/currencies.ts';
 import { formatMinor } from '../events/amount.ts';
@@ -97,24 +97,37 @@ export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryR
     orderBy: spec.orderBy,
     limit: spec.limit,
   });
-  const rows = await deps.store.query(sql);
+  const { names, columns, rowCount } = await deps.store.queryColumns(sql);
+  const col = (name: string) => columns[names.indexOf(name)];
   const exponent = currency ? currencyExponent(currency) ?? 2 : 2;
-  for (const r of rows) {
-    result.unconverted += Number(r.unconverted_count ?? 0);
+  const bucketCol = col('bucket');
+  const unconvertedCol = col('unconverted_count');
+  const dimCols = spec.dimensions.map((_, i) => col(`d${i}`));
+  const metricCols = metrics.map((m) => col(`m_${m.name}`));
+  const localMetrics = currency !== null ? metrics.filter((m) => m.local) : [];
+  const localCols = localMetrics.map((m) => col(`l_${m.name}`));
+  const minutes: number[] = [];
+  for (let i = 0; i < rowCount; i++) {
+    result.unconverted += Number(unconvertedCol[i] ?? 0);
     const row: QueryRow = { dims: {}, metrics: {} };
-    if (spec.granularity !== 'all') row.bucket = formatBucket(Number(r.bucket), spec.tz);
-    spec.dimensions.forEach((d, i) => { row.dims[d] = dimension(d).decode(r[`d${i}`], deps); });
-    for (const m of metrics) row.metrics[m.name] = toNumber(r[`m_${m.name}`]);
+    spec.dimensions.forEach((d, k) => { row.dims[d] = dimension(d).decode(dimCols[k][i], deps); });
+    metrics.forEach((m, k) => { row.metrics[m.name] = toNumber(metricCols[k][i]); });
     if (currency !== null) {
       row.local = {};
-      for (const m of metrics) {
-        const v = r[`l_${m.name}`];
-        if (v !== undefined) row.local[m.name] = formatMinor(BigInt(v === null ? 0 : (v as bigint)), exponent);
-      }
+      localMetrics.forEach((m, k) => { row.local![m.name] = formatMinor(BigInt((localCols[k][i] as bigint | null) ?? 0n), exponent); });
     }
+    minutes.push(Number(bucketCol[i]));
     result.rows.push(row);
   }
-  if (spec.fill && spec.dimensions.length === 0) result.rows = fillBuckets(result.rows, p.buckets, spec.tz, metrics, currency !== null);
+  if (spec.granularity !== 'all') {
+    const label = bucketFormatter(Math.min(fromMin, p.buckets[0] ?? fromMin), toMin, spec.tz);
+    if (spec.fill && spec.dimensions.length === 0) {
+      result.rows = fillBuckets(result.rows, minutes, p.buckets, metrics, currency !== null);
+      result.rows.forEach((r, i) => { r.bucket = label(p.buckets[i]); });
+    } else {
+      result.rows.forEach((r, i) => { r.bucket = label(minutes[i]); });
+    }
+  }
   return result;
 }
 
@@ -127,13 +140,16 @@ function resolveMetrics(names: string[]): MetricDef[] {
   });
 }
 
-function fillBuckets(rows: QueryRow[], buckets: number[], tz: string, metrics: MetricDef[], withLocal: boolean): QueryRow[] {
-  const byBucket = new Map(rows.map((r) => [r.bucket, r]));
+/** One row per bucket start, in order: the rows found, zeros (null ratios) elsewhere. */
+function fillBuckets(
+  rows: QueryRow[], minutes: number[], buckets: number[], metrics: MetricDef[], withLocal: boolean,
+): QueryRow[] {
+  const byMinute = new Map<number, QueryRow>();
+  rows.forEach((r, i) => byMinute.set(minutes[i], r));
   return buckets.map((b) => {
-    const label = formatBucket(b, tz);
-    const found = byBucket.get(label);
+    const found = byMinute.get(b);
     if (found) return found;
-    const row: QueryRow = { bucket: label, dims: {}, metrics: {} };
+    const row: QueryRow = { dims: {}, metrics: {} };
     for (const m of metrics) row.metrics[m.name] = m.unit === 'ratio' ? null : 0;
     if (withLocal) row.local = Object.fromEntries(metrics.filter((m) => m.local).map((m) => [m.name, '0']));
     return row;

@@ -54,8 +54,23 @@ function offsetAt(zone: IANAZone, minute: number): number {
   return Math.round(zone.offset(minute * 60_000));
 }
 
-/** Constant-offset periods covering [from, to); transitions found day by day, bisected to the minute. */
+const periodCache = new Map<string, OffsetPeriod[]>();
+
+/**
+ * Constant-offset periods covering [from, to); transitions found day by day, bisected to the
+ * minute. Memoised (a query plans, builds SQL and labels from the same periods).
+ */
 export function offsetPeriods(fromMin: number, toMin: number, tz: string): OffsetPeriod[] {
+  const key = `${tz}|${fromMin}|${toMin}`;
+  const hit = periodCache.get(key);
+  if (hit) return hit;
+  const periods = computeOffsetPeriods(fromMin, toMin, tz);
+  if (periodCache.size >= 256) periodCache.delete(periodCache.keys().next().value!);
+  periodCache.set(key, periods);
+  return periods;
+}
+
+function computeOffsetPeriods(fromMin: number, toMin: number, tz: string): OffsetPeriod[] {
   assertRange(fromMin, toMin);
   const zone = zoneOf(tz);
   const periods: OffsetPeriod[] = [];
@@ -199,6 +214,30 @@ export function cutPoints(fromMin: number, toMin: number, granularity: Granulari
 /** RFC 3339 with the zone's offset at that instant, e.g. 2026-03-29T00:00:00+01:00. */
 export function formatBucket(minute: number, tz: string): string {
   return DateTime.fromMillis(minute * 60_000, { zone: zoneOf(tz) }).toFormat("yyyy-MM-dd'T'HH:mm:ssZZ");
+}
+
+/**
+ * formatBucket for many instants in [fromMin, toMin): the offsets are resolved once per offset
+ * period, then each label is plain arithmetic (luxon per label costs ~80 µs; this ~0.3 µs).
+ */
+export function bucketFormatter(fromMin: number, toMin: number, tz: string): (minute: number) => string {
+  const periods = offsetPeriods(fromMin, Math.max(toMin, fromMin + 1), tz);
+  const pad = (n: number) => (n < 10 ? '0' : '') + n;
+  let lastDay = NaN;
+  let lastDate = '';
+  return (minute) => {
+    const p = periods.find((q) => minute >= q.start && minute < q.end);
+    if (!p) return formatBucket(minute, tz);
+    const local = minute + p.offset;
+    const day = Math.floor(local / 1440);
+    if (day !== lastDay) {
+      lastDay = day;
+      lastDate = new Date(day * 86_400_000).toISOString().slice(0, 10);
+    }
+    const inDay = local - day * 1440;
+    const abs = Math.abs(p.offset);
+    return `${lastDate}T${pad(Math.floor(inDay / 60))}:${pad(inDay % 60)}:00${p.offset < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  };
 }
 
 function intDiv(a: string, p: number, dialect: SqlDialect): string {

@@ -1,11 +1,13 @@
 // The retention job: raw events older than RAW_RETENTION_DAYS, minute rollups older than
 // MINUTE_RETENTION_DAYS and hour rollups older than HOUR_RETENTION_DAYS are deleted; day
 // rollups stay forever. Rollups never depend on raw rows, so they stay exact after raw expires.
-// The in-memory indexes forget what the raw table forgot.
+// The in-memory indexes forget what the raw table forgot. It also rolls the per-day FX table
+// forward.
 
 import { evictBefore } from '../state/dedupe-index.ts';
 import { evictTxnsBefore } from '../state/txn-index.ts';
 import type { Engine } from '../ingest/engine.ts';
+import { rebuildEffective } from '../fx/fx-rates.ts';
 import type { AnalyticsStore } from '../store/analytics-store.ts';
 
 export interface RetentionPolicy {
@@ -34,6 +36,8 @@ export async function runRetention(store: AnalyticsStore, engine: Engine, policy
     `DELETE FROM raw_events WHERE occurred_at < ${rawDay * DAY_MS}`,
     `DELETE FROM rollup_minute WHERE minute < ${minuteDay * 1440}`,
     `DELETE FROM rollup_hour WHERE minute < ${hourDay * 1440}`,
+    // Keeps the per-day FX table filled forward past today.
+    ...rebuildEffective(now),
   ]);
   const state = engine.state;
   const evictedEvents = evictBefore(state.dedupe, rawDay);

@@ -110,6 +110,8 @@ export interface AnalyticsStore {
   sourcePosition(source: string): Promise<string | null>;
   /** Runs a read-only query built by the planner or an ops function. */
   query(sql: string): Promise<Row[]>;
+  /** The same, column by column (several times cheaper for large answers). */
+  queryColumns(sql: string): Promise<{ names: string[]; columns: unknown[][]; rowCount: number }>;
   /** Runs a maintenance statement list in one transaction. */
   execute(statements: string[]): Promise<void>;
   diskBytes(): Promise<number>;

@@ -336,3 +336,13 @@ describe('bucket properties', () => {
     }), { numRuns: 300, seed: 7 });
   });
 });
+
+test('bucketFormatter labels equal formatBucket across DST changes and odd offsets', async () => {
+  const { bucketFormatter, formatBucket } = await import('../../src/query/time-buckets.ts');
+  for (const tz of ['UTC', 'Europe/Paris', 'America/New_York', 'Asia/Kolkata', 'Asia/Kathmandu', 'Africa/Casablanca']) {
+    const from = Math.floor(Date.parse('2026-01-01T00:00:00Z') / 60000);
+    const to = from + 366 * 1440;
+    const label = bucketFormatter(from, to, tz);
+    for (let m = from; m < to; m += 97) assert.equal(label(m), formatBucket(m, tz), `${tz} ${m}`);
+  }
+});

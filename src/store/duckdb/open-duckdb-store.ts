@@ -160,7 +160,13 @@ export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsSto
   async function query(sql: string): Promise<Row[]> {
     const conn = readers[nextReader++ % readers.length];
     const reader = await conn.runAndReadAll(sql);
-    return reader.getRowObjectsJS() as Row[];
+    return reader.getRowObjects() as Row[];
+  }
+
+  async function queryColumns(sql: string) {
+    const conn = readers[nextReader++ % readers.length];
+    const reader = await conn.runAndReadAll(sql);
+    return { names: reader.columnNames(), columns: reader.getColumns() as unknown[][], rowCount: reader.currentRowCount };
   }
 
   async function loadMeta(): Promise<StoreMeta> {
@@ -182,6 +188,7 @@ export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsSto
     commitBatch,
     scanState,
     query,
+    queryColumns,
     loadMeta,
     async loadDictionary() {
       const rows = await query('SELECT dim, key, value FROM dim_values');
