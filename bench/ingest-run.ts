@@ -8,6 +8,8 @@ import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { openPlatform } from '../src/platform.ts';
 import { ingestFile } from '../src/ingest/sources/ingest-file.ts';
+import { dedupeBytes } from '../src/state/dedupe-index.ts';
+import { txnBytes } from '../src/state/txn-index.ts';
 
 const [file, dataDir, batch = '50000'] = process.argv.slice(2);
 rmSync(dataDir, { recursive: true, force: true });
@@ -23,6 +25,10 @@ const totals = await ingestFile({
 });
 const ingestSeconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
+const indexes = {
+  dedupeMB: dedupeBytes(platform.engine.state.dedupe) / 2 ** 20, dedupeEntries: platform.engine.state.dedupe.size,
+  txnMB: txnBytes(platform.engine.state.txns) / 2 ** 20, txnEntries: platform.engine.state.txns.size,
+};
 const t1 = performance.now();
 await platform.close(); // includes the final checkpoint
 const closeSeconds = (performance.now() - t1) / 1000;
@@ -34,5 +40,5 @@ console.log(JSON.stringify({
   ingestSeconds, eventsPerSecond: totals.received / ingestSeconds, closeSeconds,
   cpuSeconds: (cpu.user + cpu.system) / 1e6,
   peakRssMB: Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 2 ** 20,
-  diskBytes: disk, bytesPerEvent: disk / totals.accepted,
+  diskBytes: disk, bytesPerEvent: disk / totals.accepted, indexes,
 }));

@@ -18,7 +18,10 @@ const dir = '.bench';
 mkdirSync(dir, { recursive: true });
 const file = join(dir, `events-${events}.ndjson`);
 const dataDir = join(dir, `data-${events}`);
-const env = { ...process.env, RAW_RETENTION_DAYS: '400', DUCKDB_MEMORY_LIMIT: process.env.DUCKDB_MEMORY_LIMIT ?? '1GB' };
+const env = {
+  ...process.env, RAW_RETENTION_DAYS: '400', FX_FILE: 'reference/fx-rates.sample.csv',
+  DUCKDB_MEMORY_LIMIT: process.env.DUCKDB_MEMORY_LIMIT ?? '1GB',
+};
 
 function child(args: string[]): string {
   const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], { env, encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });

@@ -1,39 +1,42 @@
-// The base measures every query computes from rollup rows, on which metrics are expressions.
-// Stage 1 sums them per (bucket, dimensions, currency, UTC day); stage 2 converts the *_minor
-// sums to USD with the rate in force on that day; stage 3 sums again per bucket and dimensions.
+// The base measures every query computes from rollup rows joined with the FX rate of their UTC
+// day (`rate`, null when none); metrics are expressions over these (see metrics/). A *_usd
+// measure sums amount × rate per row, so rows without a rate drop out of USD sums and are
+// counted in unconverted_count instead.
 
 import {
   KIND_DISPUTE, KIND_FAILED, KIND_PAYOUT, KIND_PAYOUT_SETTLED, KIND_PENDING, KIND_REFUND, KIND_SUCCEEDED,
 } from '../state/rollup-kinds.ts';
 
-interface BaseMeasure {
+export interface BaseMeasure {
   name: string;
-  /** Stage-1 expression over a rollup row. */
+  /** Aggregate over rollup rows (columns kind, cnt, amount_minor, fee_minor, rate). */
   sql: string;
-  /** For *_minor measures: the name of their USD conversion. */
-  usd?: string;
 }
 
-const countOf = (...kinds: number[]) =>
-  `sum(CASE WHEN kind IN (${kinds.join(', ')}) THEN cnt ELSE 0 END)`;
-const amountOf = (kind: number) => `sum(CASE WHEN kind = ${kind} THEN amount_minor ELSE 0 END)`;
-
-export const BASE_MEASURES: readonly BaseMeasure[] = [
-  { name: 'tx_count', sql: countOf(KIND_PENDING, KIND_SUCCEEDED, KIND_FAILED) },
-  { name: 'succeeded_count', sql: countOf(KIND_SUCCEEDED) },
-  { name: 'failed_count', sql: countOf(KIND_FAILED) },
-  { name: 'pending_count', sql: countOf(KIND_PENDING) },
-  { name: 'refund_count', sql: countOf(KIND_REFUND) },
-  { name: 'dispute_count', sql: countOf(KIND_DISPUTE) },
-  { name: 'payout_count', sql: countOf(KIND_PAYOUT) },
-  { name: 'payout_settled_count', sql: countOf(KIND_PAYOUT_SETTLED) },
-  { name: 'gross_minor', sql: amountOf(KIND_SUCCEEDED), usd: 'gross_usd' },
-  { name: 'fee_minor', sql: `sum(CASE WHEN kind = ${KIND_SUCCEEDED} THEN fee_minor ELSE 0 END)`, usd: 'fee_usd' },
-  { name: 'refund_minor', sql: amountOf(KIND_REFUND), usd: 'refund_usd' },
-  { name: 'dispute_minor', sql: amountOf(KIND_DISPUTE), usd: 'dispute_usd' },
-  { name: 'payout_minor', sql: amountOf(KIND_PAYOUT), usd: 'payout_usd' },
-  { name: 'payout_settled_minor', sql: amountOf(KIND_PAYOUT_SETTLED), usd: 'payout_settled_usd' },
+const inKinds = (kinds: number[]) => (kinds.length === 1 ? `kind = ${kinds[0]}` : `kind IN (${kinds.join(', ')})`);
+const count = (name: string, ...kinds: number[]) => ({ name, sql: `sum(CASE WHEN ${inKinds(kinds)} THEN cnt ELSE 0 END)` });
+const money = (base: string, kind: number, column = 'amount_minor'): BaseMeasure[] => [
+  { name: `${base}_minor`, sql: `sum(CASE WHEN kind = ${kind} THEN ${column} ELSE 0 END)` },
+  { name: `${base}_usd`, sql: `sum(CASE WHEN kind = ${kind} THEN ${column} * rate END)` },
 ];
 
-/** Transactions and events behind a stage-1 row: what "unconverted" counts when its rate is missing. */
-export const EVENT_COUNT_SQL = 'sum(cnt)';
+export const BASE_MEASURES: readonly BaseMeasure[] = [
+  count('tx_count', KIND_PENDING, KIND_SUCCEEDED, KIND_FAILED),
+  count('succeeded_count', KIND_SUCCEEDED),
+  count('failed_count', KIND_FAILED),
+  count('pending_count', KIND_PENDING),
+  count('refund_count', KIND_REFUND),
+  count('dispute_count', KIND_DISPUTE),
+  count('payout_count', KIND_PAYOUT),
+  count('payout_settled_count', KIND_PAYOUT_SETTLED),
+  ...money('gross', KIND_SUCCEEDED),
+  ...money('fee', KIND_SUCCEEDED, 'fee_minor'),
+  ...money('refund', KIND_REFUND),
+  ...money('dispute', KIND_DISPUTE),
+  ...money('payout', KIND_PAYOUT),
+  ...money('payout_settled', KIND_PAYOUT_SETTLED),
+  { name: 'succeeded_converted', sql: `sum(CASE WHEN kind = ${KIND_SUCCEEDED} AND rate IS NOT NULL THEN cnt ELSE 0 END)` },
+];
+
+/** Transactions and events whose currency had no rate on their day. */
+export const UNCONVERTED_SQL = 'sum(CASE WHEN rate IS NULL THEN cnt ELSE 0 END)';

@@ -12,6 +12,9 @@ import { currencyExponent } from '../reference/currencies.ts';
 import { formatMinor } from '../events/amount.ts';
 import type { AnalyticsStore } from '../store/analytics-store.ts';
 
+/** Dimensions with thousands of values: pre-aggregating before the FX join would not pay. */
+const FINE_DIMENSIONS = new Set(['merchant_id', 'city']);
+
 export const GRANULARITIES: readonly Granularity[] = ['minute', 'hour', 'day', 'week', 'month', 'all'];
 
 export interface QuerySpec {
@@ -96,6 +99,7 @@ export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryR
     withLocal: currency !== null,
     orderBy: spec.orderBy,
     limit: spec.limit,
+    preaggregate: !spec.dimensions.some((d) => FINE_DIMENSIONS.has(d)),
   });
   const { names, columns, rowCount } = await deps.store.queryColumns(sql);
   const col = (name: string) => columns[names.indexOf(name)];
