@@ -23,6 +23,7 @@ export const CONFIG_SPEC = {
   MAX_FUTURE_SKEW_SECONDS: { kind: 'int', default: 300, min: 0, max: 86400, doc: 'occurred_at may lead the server clock by this much.' },
   INGEST_MAX_BATCH_EVENTS: { kind: 'int', default: 50_000, min: 1, max: 1_000_000, doc: 'Largest group-committed batch.' },
   INGEST_MAX_BODY_BYTES: { kind: 'int', default: 32 * 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024, doc: 'Largest accepted POST /api/v1/events body.' },
+  PARSE_WORKERS: { kind: 'int', default: 1, min: 0, max: 64, doc: 'Worker threads parsing NDJSON ahead of the engine (0 = none).' },
   QUERY_MAX_BUCKETS: { kind: 'int', default: 10_000, min: 10, max: 1_000_000, doc: 'Most buckets a time series may have.' },
   QUERY_MAX_MINUTE_SPAN_DAYS: { kind: 'int', default: 31, min: 1, max: 3650, doc: 'Most minute-rollup days one query may scan.' },
   DUCKDB_MEMORY_LIMIT: { kind: 'string', default: '1GB', doc: 'DuckDB memory_limit.' },

@@ -6,7 +6,7 @@ import type { Config } from './config.ts';
 import { createEngine, type Engine } from './ingest/engine.ts';
 import { openDuckDbStore } from './store/duckdb/open-duckdb-store.ts';
 import { DEFAULT_REGIONS_FILE, loadRegions } from './reference/regions.ts';
-import { loadFxRates, parseFxCsv } from './fx/fx-rates.ts';
+import { loadFxRates, parseFxCsv, rebuildEffective } from './fx/fx-rates.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
 
 export interface Platform {
@@ -29,6 +29,8 @@ export async function openPlatform(config: Config, log: Logger, now: () => numbe
     }
     throw err;
   }
+  // The per-day FX table follows today (and USD = 1 needs no file): refresh it at every start.
+  await store.execute(rebuildEffective(now()));
   if (config.FX_FILE) {
     const n = await loadFxRates(store, parseFxCsv(readFileSync(config.FX_FILE, 'utf8')), `file:${config.FX_FILE}`);
     log.info({ rates: n, file: config.FX_FILE }, 'FX rates loaded');
@@ -38,6 +40,7 @@ export async function openPlatform(config: Config, log: Logger, now: () => numbe
     maxFutureMs: config.MAX_FUTURE_SKEW_SECONDS * 1000,
     rawRetentionDays: config.RAW_RETENTION_DAYS,
     maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS,
+    parseWorkers: config.PARSE_WORKERS,
   });
   return {
     store, engine, regions,

@@ -28,6 +28,7 @@ export function validateFxRates(rows: ReadonlyArray<Record<string, unknown>>, li
     if (!isDate(date)) problems.push(`${where}: date ${JSON.stringify(date)} is not YYYY-MM-DD`);
     else if (!currencyKey(currency)) problems.push(`${where}: currency ${JSON.stringify(currency)} is not ISO 4217`);
     else if (!RATE_RE.test(rate) || Number(rate) <= 0) problems.push(`${where}: usd_per_unit ${JSON.stringify(rate)} is not a positive decimal`);
+    else if (currency === 'USD' && Number(rate) !== 1) problems.push(`${where}: USD is always 1 USD per unit`);
     else out.push({ date, currency, usd_per_unit: rate });
   });
   if (problems.length) {
@@ -83,15 +84,15 @@ export function rebuildEffective(now = Date.now()): string[] {
     `INSERT INTO fx_effective
      WITH given AS (
          SELECT c.currency_key, ${day('r.date')} AS day, r.usd_per_unit / pow(10, c.exponent) AS usd_per_minor
-         FROM fx_rates r JOIN currencies c ON c.code = r.currency
+         FROM fx_rates r JOIN currencies c ON c.code = r.currency WHERE r.currency <> 'USD'
        UNION ALL
          SELECT c.currency_key, ${day('e.date')}, e.usd_per_unit / p.per_eur / pow(10, c.exponent)
          FROM fx_rates e CROSS JOIN (VALUES ${pegs}) p(code, per_eur) JOIN currencies c ON c.code = p.code
          WHERE e.currency = 'EUR'
            AND NOT EXISTS (SELECT 1 FROM fx_rates x WHERE x.currency = p.code AND x.date = e.date)
        UNION ALL
-         SELECT c.currency_key, ${today - 3650}, 1 / pow(10, c.exponent) FROM currencies c
-         WHERE c.code = 'USD' AND NOT EXISTS (SELECT 1 FROM fx_rates x WHERE x.currency = 'USD')
+         -- USD is 1, always, from well before any event we can hold.
+         SELECT c.currency_key, ${today - 3650}, 1 / pow(10, c.exponent) FROM currencies c WHERE c.code = 'USD'
      ),
      horizon AS (SELECT greatest(max(day), ${today}) + ${FX_HORIZON_DAYS} AS last FROM given),
      days AS (

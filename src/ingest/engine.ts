@@ -4,6 +4,8 @@
 // commit it publishes the batch's minute deltas to in-process listeners (live, alerts).
 
 import { prepareBatch, type BatchInput, type ItemResult } from './prepare-batch.ts';
+import { concatParsed, type ParsedBatch } from './parsed-batch.ts';
+import { createParsePool } from './parse-pool.ts';
 import { rebuildState, type IngestState } from './ingest-state.ts';
 import type { AnalyticsStore, PreparedBatch, RollupColumns } from '../store/analytics-store.ts';
 import type { ParseContext } from '../events/contract.ts';
@@ -16,6 +18,8 @@ export interface EngineOptions {
   maxFutureMs: number;
   rawRetentionDays: number;
   maxBatchEvents: number;
+  /** Worker threads parsing NDJSON ahead of the engine (0 = parse in the engine thread). */
+  parseWorkers?: number;
 }
 
 export interface CommittedBatch {
@@ -42,6 +46,7 @@ export interface EngineStats {
 }
 
 interface Pending extends BatchInput {
+  parsed: Promise<ParsedBatch>;
   resolve: (r: ItemResult[]) => void;
   reject: (e: Error) => void;
 }
@@ -68,6 +73,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   let { state, events } = await rebuildState(opts.store);
   opts.log.info({ events, ms: now() - started, txns: state.txns.size }, 'ingest state rebuilt from raw events');
   const listeners = new Set<(b: CommittedBatch) => void>();
+  const pool = createParsePool(opts.parseWorkers ?? 0, opts.log);
   const queue: Pending[] = [];
   const stats: EngineStats = {
     batches: 0, accepted: 0, duplicates: 0, rejected: 0, rejectedByCode: {}, failedCommits: 0, lastCommitMs: 0,
@@ -167,7 +173,8 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       const group = takeGroup();
       let prepared;
       try {
-        prepared = prepareBatch(state, merge(group), context());
+        const parsed = concatParsed(await Promise.all(group.map((g) => g.parsed)));
+        prepared = prepareBatch(state, merge(group), parsed, now());
       } catch (err) {
         // A bug in preparation may have half-applied the batch to the state: rebuild it.
         opts.log.error({ err }, 'batch preparation failed; rebuilding state');
@@ -195,7 +202,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       if (closed) return Promise.reject(new StoreUnavailableError('the engine is shutting down'));
       if (input.items.length === 0) return Promise.resolve([]);
       return new Promise<ItemResult[]>((resolve, reject) => {
-        queue.push({ ...input, resolve, reject });
+        queue.push({ ...input, parsed: pool.parse(input.items, context()), resolve, reject });
         kick();
       });
     },
@@ -213,6 +220,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     async close() {
       closed = true;
       while (draining) await draining;
+      await pool.close();
     },
   };
 }

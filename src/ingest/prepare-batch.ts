@@ -1,11 +1,9 @@
-// Turns a batch of untrusted inputs into everything one commit writes: each input is parsed,
-// deduplicated and folded into the transaction state; accepted events become raw rows and
-// rollup deltas, rejected ones dead letters. Pure CPU work on the in-memory state, no I/O.
+// Turns a parsed batch into everything one commit writes: each event is deduplicated and folded
+// into the transaction state; accepted events become raw rows and rollup deltas, rejected ones
+// dead letters. Pure CPU work on the in-memory state, no I/O.
 
-import { parseEvent, parseEventLine } from '../events/parse-event.ts';
-import { isPaymentType, TYPE_CODE, type NormalizedEvent, type ParseContext } from '../events/contract.ts';
-import { currencyKey } from '../reference/currencies.ts';
-import { countryKey } from '../reference/countries.ts';
+import { PAYMENT_TYPES, TYPE_CODE } from '../events/contract.ts';
+import type { ParsedBatch } from './parsed-batch.ts';
 import { admitEvent } from '../state/dedupe-index.ts';
 import { applyPayment } from '../state/txn-index.ts';
 import { createAccumulator, addDelta, foldDeltas, withoutZeros, type DeltaRows } from '../state/delta-accumulator.ts';
@@ -13,9 +11,8 @@ import {
   DIM_CITY, DIM_MERCHANT, DIM_METHOD, DIM_PROVIDER, keyOf, tupleId, tupleKey, type Tuples,
   T_CITY, T_COUNTRY, T_CURRENCY, T_MERCHANT, T_METHOD, T_PROVIDER,
 } from '../state/dimensions.ts';
-import { KIND_DISPUTE, KIND_PAYOUT, KIND_PAYOUT_SETTLED, KIND_REFUND, STATUS_CODE } from '../state/rollup-kinds.ts';
-import { fingerprint } from './fingerprint.ts';
-import { hash96, type Hash96 } from './hash.ts';
+import { KIND_DISPUTE, KIND_PAYOUT, KIND_PAYOUT_SETTLED, KIND_REFUND } from '../state/rollup-kinds.ts';
+import type { Hash96 } from './hash.ts';
 import type { IngestState } from './ingest-state.ts';
 import type { DeadLetter, PreparedBatch, RawColumns, RollupColumns } from '../store/analytics-store.ts';
 
@@ -40,58 +37,69 @@ export interface Prepared {
   results: ItemResult[];
 }
 
-const EVENT_KIND: Record<string, number> = {
-  refund_created: KIND_REFUND,
-  dispute_created: KIND_DISPUTE,
-  payout_created: KIND_PAYOUT,
-  'payout.settled': KIND_PAYOUT_SETTLED,
+/** Rollup kind of each non-payment event type, by type code. */
+const EVENT_KIND: Record<number, number> = {
+  [TYPE_CODE.refund_created]: KIND_REFUND,
+  [TYPE_CODE.dispute_created]: KIND_DISPUTE,
+  [TYPE_CODE.payout_created]: KIND_PAYOUT,
+  [TYPE_CODE['payout.settled']]: KIND_PAYOUT_SETTLED,
 };
 
-export function prepareBatch(state: IngestState, input: BatchInput, ctx: ParseContext): Prepared {
-  const raw = emptyRaw();
+/**
+ * The stateful half of ingest, on the engine's thread: dedupe, transaction state, dictionary
+ * keys, raw rows and rollup deltas, from inputs already parsed by parseToColumns.
+ */
+export function prepareBatch(state: IngestState, input: BatchInput, parsed: ParsedBatch, now: number): Prepared {
+  const raw = emptyRaw(parsed.n);
   const acc = createAccumulator();
   const results: ItemResult[] = new Array(input.items.length);
   const deadLetters: DeadLetter[] = [];
   const replayed: Array<{ id: number; result: string }> = [];
   const idHash: Hash96 = { h1: 0, h2: 0, h3: 0 };
   const txnHash: Hash96 = { h1: 0, h2: 0, h3: 0 };
+  const rejections = new Map(parsed.rejections.map((r) => [r.index, r]));
+  const p = parsed;
   let accepted = 0;
   let duplicates = 0;
   let maxOccurredAt: number | null = null;
 
-  for (let i = 0; i < input.items.length; i++) {
-    const item = input.items[i];
-    const parsed = typeof item === 'string' ? parseEventLine(item, ctx) : parseEvent(item, ctx);
+  for (let i = 0; i < p.n; i++) {
     let result: ItemResult;
-    if (!parsed.ok) {
-      result = { status: 'rejected', code: parsed.code, message: parsed.message, ...(parsed.field ? { field: parsed.field } : {}) };
-      deadLetters.push(deadLetter(state, input, i, parsed.code, parsed.message, item, null, ctx.now));
+    if (p.ok[i] === 0) {
+      const r = rejections.get(i)!;
+      result = r.field === undefined
+        ? { status: 'rejected', code: r.code, message: r.message }
+        : { status: 'rejected', code: r.code, message: r.message, field: r.field };
+      deadLetters.push(deadLetter(state, input, i, r.code, r.message, input.items[i], r.eventId ?? null, now));
     } else {
-      const e = parsed.event;
-      const fp = fingerprint(e);
-      hash96(e.eventId, idHash);
-      const verdict = admitEvent(state.dedupe, idHash, fp, Math.floor(e.occurredAt / 86_400_000));
+      idHash.h1 = p.id[3 * i];
+      idHash.h2 = p.id[3 * i + 1];
+      idHash.h3 = p.id[3 * i + 2];
+      const at = p.occurredAt[i];
+      const verdict = admitEvent(state.dedupe, idHash, p.fingerprint[i], Math.floor(at / 86_400_000));
       if (verdict === 'duplicate') {
         duplicates++;
-        result = { status: 'duplicate' };
+        result = DUPLICATE;
       } else if (verdict === 'conflict') {
-        const message = `event_id ${e.eventId} was already accepted with different content; the first one stands`;
+        const message = `event_id ${p.eventId[i]} was already accepted with different content; the first one stands`;
         result = { status: 'rejected', code: 'duplicate_conflict', message };
-        deadLetters.push(deadLetter(state, input, i, 'duplicate_conflict', message, item, e.eventId, ctx.now));
+        deadLetters.push(deadLetter(state, input, i, 'duplicate_conflict', message, input.items[i], p.eventId[i], now));
       } else {
         accepted++;
-        if (maxOccurredAt === null || e.occurredAt > maxOccurredAt) maxOccurredAt = e.occurredAt;
-        const tuple = addRaw(state, raw, e, fp);
-        if (isPaymentType(e.type)) {
-          hash96(e.entityId, txnHash);
+        if (maxOccurredAt === null || at > maxOccurredAt) maxOccurredAt = at;
+        const tuple = addRaw(state, raw, p, i);
+        const type = p.type[i];
+        if (type < PAYMENT_TYPES.length) {
+          txnHash.h1 = p.txn[3 * i];
+          txnHash.h2 = p.txn[3 * i + 1];
+          txnHash.h3 = p.txn[3 * i + 2];
           applyPayment(state.txns, state.tuples, txnHash, {
-            at: e.occurredAt, status: STATUS_CODE[e.status!], tie: idHash.h1, tuple,
-            amount: e.amountMinor, fee: e.feeMinor,
+            at, status: p.status[i], tie: idHash.h1, tuple, amount: p.amount[i], fee: p.fee[i],
           }, acc);
         } else {
-          addDelta(acc, Math.floor(e.occurredAt / 60000), EVENT_KIND[e.type], tuple, 1, e.amountMinor, e.feeMinor);
+          addDelta(acc, Math.floor(at / 60000), EVENT_KIND[type], tuple, 1, p.amount[i], p.fee[i]);
         }
-        result = { status: 'accepted' };
+        result = ACCEPTED;
       }
     }
     results[i] = result;
@@ -102,7 +110,7 @@ export function prepareBatch(state: IngestState, input: BatchInput, ctx: ParseCo
   const minuteDeltas = withoutZeros(acc);
   const batch: PreparedBatch = {
     batchId: state.nextBatchId++,
-    committedAt: ctx.now,
+    committedAt: now,
     source: input.source,
     position: input.position,
     raw,
@@ -122,34 +130,63 @@ export function prepareBatch(state: IngestState, input: BatchInput, ctx: ParseCo
   return { batch, results };
 }
 
-function addRaw(state: IngestState, raw: RawColumns, e: NormalizedEvent, fp: number): number {
-  const merchant = keyOf(state.dict, DIM_MERCHANT, e.merchantId);
-  const country = countryKey(e.country);
-  const city = keyOf(state.dict, DIM_CITY, e.city);
-  const currency = currencyKey(e.currency);
-  const method = keyOf(state.dict, DIM_METHOD, e.paymentMethod);
-  const provider = keyOf(state.dict, DIM_PROVIDER, e.provider);
-  raw.eventId.push(e.eventId);
-  raw.type.push(TYPE_CODE[e.type]);
-  raw.occurredAt.push(BigInt(e.occurredAt));
-  raw.offsetMinutes.push(e.offsetMinutes);
-  raw.entityId.push(e.entityId);
-  raw.txnId.push(isPaymentType(e.type) ? null : e.txnId);
-  raw.merchantKey.push(merchant);
-  raw.countryKey.push(country);
-  raw.cityKey.push(city);
-  raw.currencyKey.push(currency);
-  raw.methodKey.push(method);
-  raw.providerKey.push(provider);
-  raw.status.push(e.status ? STATUS_CODE[e.status] : 0);
-  raw.amountMinor.push(e.amountMinor);
-  raw.feeMinor.push(e.feeMinor);
-  raw.failureReason.push(e.failureReason);
-  raw.customerId.push(e.customerId);
-  raw.reason.push(e.reason);
-  raw.metadata.push(e.metadata);
-  raw.fingerprint.push(fp);
+const ACCEPTED: ItemResult = Object.freeze({ status: 'accepted' });
+const DUPLICATE: ItemResult = Object.freeze({ status: 'duplicate' });
+
+function addRaw(state: IngestState, raw: RawColumns, p: ParsedBatch, i: number): number {
+  const merchant = keyOf(state.dict, DIM_MERCHANT, p.merchantId[i]);
+  const country = p.countryKey[i];
+  const city = keyOf(state.dict, DIM_CITY, p.city[i]);
+  const currency = p.currencyKey[i];
+  const method = keyOf(state.dict, DIM_METHOD, p.paymentMethod[i]);
+  const provider = keyOf(state.dict, DIM_PROVIDER, p.provider[i]);
+  const type = p.type[i];
+  const k = raw.count++;
+  raw.eventId.push(p.eventId[i]!);
+  raw.type[k] = type;
+  setInt64(raw.occurredAt, k, p.occurredAt[i]);
+  raw.offsetMinutes[k] = p.offsetMinutes[i];
+  raw.entityId.push(p.entityId[i]!);
+  raw.txnId.push(type < PAYMENT_TYPES.length ? null : p.txnId[i]);
+  raw.merchantKey[k] = merchant;
+  raw.countryKey[k] = country;
+  raw.cityKey[k] = city;
+  raw.currencyKey[k] = currency;
+  raw.methodKey[k] = method;
+  raw.providerKey[k] = provider;
+  raw.status[k] = p.status[i];
+  copyInt64(raw.amountMinor, k, p.amount, i);
+  copyInt64(raw.feeMinor, k, p.fee, i);
+  raw.failureReason.push(p.failureReason[i]);
+  raw.customerId.push(p.customerId[i]);
+  raw.reason.push(p.reason[i]);
+  raw.metadata.push(p.metadata[i]);
+  raw.fingerprint[k] = p.fingerprint[i];
   return tupleId(state.tuples, merchant, country, city, currency, method, provider);
+}
+
+// TRICKY: reading or writing a BigInt64Array element allocates a BigInt. These copy through
+// 32-bit views instead (little-endian, as on every platform Node supports for DuckDB).
+const views = new WeakMap<BigInt64Array, Int32Array>();
+function view32(a: BigInt64Array): Int32Array {
+  let v = views.get(a);
+  if (!v) views.set(a, (v = new Int32Array(a.buffer, a.byteOffset, a.length * 2)));
+  return v;
+}
+
+function copyInt64(dst: BigInt64Array, k: number, src: BigInt64Array, i: number): void {
+  const d = view32(dst);
+  const s = view32(src);
+  d[2 * k] = s[2 * i];
+  d[2 * k + 1] = s[2 * i + 1];
+}
+
+/** Stores an integral number (|n| < 2^53) as int64 without a BigInt. */
+function setInt64(dst: BigInt64Array, k: number, n: number): void {
+  const d = view32(dst);
+  const high = Math.floor(n / 4294967296);
+  d[2 * k] = n - high * 4294967296;
+  d[2 * k + 1] = high;
 }
 
 function deadLetter(
@@ -159,9 +196,6 @@ function deadLetter(
   let payload = typeof item === 'string' ? item : safeStringify(item);
   const truncated = payload.length > MAX_DEAD_LETTER_PAYLOAD;
   if (truncated) payload = payload.slice(0, MAX_DEAD_LETTER_PAYLOAD);
-  if (eventId === null && item !== null && typeof item === 'object' && typeof (item as { event_id?: unknown }).event_id === 'string') {
-    eventId = ((item as { event_id: string }).event_id).slice(0, 128);
-  }
   return {
     id: state.nextDeadLetterId++, receivedAt: now, source: input.source, batchIndex: index,
     code, message, eventId, payload, payloadTruncated: truncated,
@@ -184,9 +218,10 @@ function resolve(t: Tuples, rows: DeltaRows): RollupColumns {
   const d = splitOversized(rows);
   const n = d.minute.length;
   const cols: RollupColumns = {
-    minute: d.minute, kind: d.kind, cnt: d.cnt, amountMinor: d.amount, feeMinor: d.fee,
-    merchantKey: new Array(n), countryKey: new Array(n), cityKey: new Array(n),
-    currencyKey: new Array(n), methodKey: new Array(n), providerKey: new Array(n),
+    minute: Int32Array.from(d.minute), kind: Uint8Array.from(d.kind), cnt: Int32Array.from(d.cnt),
+    amountMinor: BigInt64Array.from(d.amount), feeMinor: BigInt64Array.from(d.fee),
+    merchantKey: new Int32Array(n), countryKey: new Int32Array(n), cityKey: new Int32Array(n),
+    currencyKey: new Int32Array(n), methodKey: new Int32Array(n), providerKey: new Int32Array(n),
   };
   for (let i = 0; i < n; i++) {
     const id = d.tuple[i];
@@ -200,12 +235,14 @@ function resolve(t: Tuples, rows: DeltaRows): RollupColumns {
   return cols;
 }
 
-function emptyRaw(): RawColumns {
+function emptyRaw(capacity: number): RawColumns {
   return {
-    eventId: [], type: [], occurredAt: [], offsetMinutes: [], entityId: [], txnId: [],
-    merchantKey: [], countryKey: [], cityKey: [], currencyKey: [], methodKey: [], providerKey: [],
-    status: [], amountMinor: [], feeMinor: [], failureReason: [], customerId: [], reason: [],
-    metadata: [], fingerprint: [],
+    count: 0, eventId: [], entityId: [], txnId: [], failureReason: [], customerId: [], reason: [], metadata: [],
+    type: new Uint8Array(capacity), occurredAt: new BigInt64Array(capacity), offsetMinutes: new Int16Array(capacity),
+    merchantKey: new Int32Array(capacity), countryKey: new Int32Array(capacity), cityKey: new Int32Array(capacity),
+    currencyKey: new Int32Array(capacity), methodKey: new Int32Array(capacity), providerKey: new Int32Array(capacity),
+    status: new Uint8Array(capacity), amountMinor: new BigInt64Array(capacity), feeMinor: new BigInt64Array(capacity),
+    fingerprint: new Uint32Array(capacity),
   };
 }
 

@@ -2,43 +2,47 @@
 // today; a ClickHouse adapter can implement it later without touching the pipeline, metrics or
 // planner. Everything crossing it is plain data: column arrays in, row objects out.
 
-/** Raw events of one batch, column by column (one entry per accepted event). */
+/**
+ * Raw events of one batch, column by column; the first `count` entries are valid. Numeric
+ * columns are typed arrays (appended to the store without per-value conversion).
+ */
 export interface RawColumns {
+  count: number;
   eventId: string[];
-  type: number[];
-  occurredAt: bigint[];
-  offsetMinutes: number[];
+  type: Uint8Array;
+  occurredAt: BigInt64Array;
+  offsetMinutes: Int16Array;
   entityId: string[];
   txnId: Array<string | null>;
-  merchantKey: number[];
-  countryKey: number[];
-  cityKey: number[];
-  currencyKey: number[];
-  methodKey: number[];
-  providerKey: number[];
-  status: number[];
-  amountMinor: bigint[];
-  feeMinor: bigint[];
+  merchantKey: Int32Array;
+  countryKey: Int32Array;
+  cityKey: Int32Array;
+  currencyKey: Int32Array;
+  methodKey: Int32Array;
+  providerKey: Int32Array;
+  status: Uint8Array;
+  amountMinor: BigInt64Array;
+  feeMinor: BigInt64Array;
   failureReason: Array<string | null>;
   customerId: Array<string | null>;
   reason: Array<string | null>;
   metadata: Array<string | null>;
-  fingerprint: number[];
+  fingerprint: Uint32Array;
 }
 
 /** Rollup delta rows for one table, with dimension keys resolved. */
 export interface RollupColumns {
-  minute: number[];
-  merchantKey: number[];
-  countryKey: number[];
-  cityKey: number[];
-  currencyKey: number[];
-  methodKey: number[];
-  providerKey: number[];
-  kind: number[];
-  cnt: number[];
-  amountMinor: bigint[];
-  feeMinor: bigint[];
+  minute: Int32Array;
+  merchantKey: Int32Array;
+  countryKey: Int32Array;
+  cityKey: Int32Array;
+  currencyKey: Int32Array;
+  methodKey: Int32Array;
+  providerKey: Int32Array;
+  kind: Uint8Array;
+  cnt: Int32Array;
+  amountMinor: BigInt64Array;
+  feeMinor: BigInt64Array;
 }
 
 export type RollupTable = 'minute' | 'hour' | 'day';

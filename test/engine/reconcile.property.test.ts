@@ -24,7 +24,8 @@ async function ingestAll(dir: string, events: Array<Record<string, unknown>>, se
   let p = await openTempPlatform({ dir, now: () => NOW });
   let i = 0;
   while (i < events.length) {
-    const size = 1 + Math.floor(rnd() * 120);
+    // Mostly small batches; some large enough (≥ 512 lines) to go through the parse worker.
+    const size = rnd() < 0.15 ? 600 + Math.floor(rnd() * 400) : 1 + Math.floor(rnd() * 120);
     const slices = [];
     const concurrent = rnd() < 0.3 ? 3 : 1;
     for (let k = 0; k < concurrent && i < events.length; k++) {

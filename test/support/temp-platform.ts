@@ -27,7 +27,7 @@ export async function openTempPlatform(opts: { now?: () => number; dir?: string;
   const now = opts.now ?? Date.now;
   const engine = await createEngine({
     store, log: createLogger('silent'), now, maxFutureMs: 300_000,
-    rawRetentionDays: opts.rawRetentionDays ?? 90, maxBatchEvents: 50_000,
+    rawRetentionDays: opts.rawRetentionDays ?? 90, maxBatchEvents: 50_000, parseWorkers: 1,
   });
   return {
     dir, store, engine,

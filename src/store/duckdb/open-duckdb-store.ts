@@ -8,7 +8,7 @@ import {
   BIGINT, BOOLEAN, DuckDBInstance, INTEGER, SMALLINT, UINTEGER, UTINYINT, VARCHAR,
   type DuckDBConnection, type DuckDBType,
 } from '@duckdb/node-api';
-import { appendColumns } from './append-columns.ts';
+import { appendColumns, type Column } from './append-columns.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { CURRENCY_CODES, currencyExponent, currencyKey } from '../../reference/currencies.ts';
 import type {
@@ -68,13 +68,13 @@ export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsSto
     await onWriter(() =>
       transaction(async () => {
         const r = b.raw;
-        const n = r.eventId.length;
+        const n = r.count;
         if (n > 0) {
-          const batchIds = new Array<number>(n).fill(b.batchId);
           await append('raw_events', RAW_TYPES, [
             r.eventId, r.type, r.occurredAt, r.offsetMinutes, r.entityId, r.txnId, r.merchantKey,
             r.countryKey, r.cityKey, r.currencyKey, r.methodKey, r.providerKey, r.status, r.amountMinor,
-            r.feeMinor, r.failureReason, r.customerId, r.reason, r.metadata, r.fingerprint, batchIds,
+            r.feeMinor, r.failureReason, r.customerId, r.reason, r.metadata, r.fingerprint,
+            new Int32Array(n).fill(b.batchId),
           ], n);
         }
         for (const table of ['minute', 'hour', 'day'] as const) {
@@ -113,10 +113,10 @@ export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsSto
     );
   }
 
-  async function append(table: string, types: DuckDBType[], cols: unknown[][], n: number): Promise<void> {
+  async function append(table: string, types: DuckDBType[], cols: Column[], n: number): Promise<void> {
     const appender = await writer.createAppender(table);
     try {
-      appendColumns(appender, types, cols as never, n);
+      appendColumns(appender, types, cols, n);
       appender.flushSync();
     } finally {
       appender.closeSync();
@@ -219,7 +219,7 @@ export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsSto
   };
 }
 
-function rollupColumns(r: RollupColumns): unknown[][] {
+function rollupColumns(r: RollupColumns): Column[] {
   return [r.minute, r.merchantKey, r.countryKey, r.cityKey, r.currencyKey, r.methodKey, r.providerKey, r.kind, r.cnt, r.amountMinor, r.feeMinor];
 }
 

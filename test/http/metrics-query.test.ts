@@ -1,0 +1,220 @@
+// GET /api/v1/metrics over the real app: every KPI equals what the test computes on its own from
+// the transactions it sent; grouping, filters, time-zone buckets (zero-filled, local labels), the
+// coded errors, /metrics/registry, /health and the 404.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { DateTime } from 'luxon';
+import { openTempApp, type TempApp } from '../support/temp-app.ts';
+import { mulberry32 } from '../support/random-stream.ts';
+
+const NOW = Date.parse('2026-11-20T12:00:00Z');
+const START = Date.parse('2026-11-18T00:00:00Z');
+const MERCHANTS = {
+  m_sn: { country: 'SN', region: 'ECOWAS', currency: 'XOF', exp: 0 },
+  m_ng: { country: 'NG', region: 'ECOWAS', currency: 'NGN', exp: 2 },
+  m_ke: { country: 'KE', region: 'EAC', currency: 'KES', exp: 2 },
+  m_cm: { country: 'CM', region: 'CEMAC', currency: 'XAF', exp: 0 },
+  m_gh: { country: 'GH', region: 'ECOWAS', currency: 'GHS', exp: 2 }, // never succeeds
+} as const;
+type Merchant = keyof typeof MERCHANTS;
+
+interface Txn { id: string; merchant: Merchant; at: number; status: 'pending' | 'succeeded' | 'failed'; minor: bigint; refunds: number; disputes: number }
+
+const text = (minor: bigint, exp: number) => (exp === 0 ? String(minor) : `${minor / 100n}.${String(minor % 100n).padStart(2, '0')}`);
+
+/** Transactions (the truth the test checks against) and the events that describe them. */
+function dataset(): { txns: Txn[]; events: Array<Record<string, unknown>> } {
+  const rnd = mulberry32(20261120);
+  const names = Object.keys(MERCHANTS) as Merchant[];
+  const txns: Txn[] = [];
+  const events: Array<Record<string, unknown>> = [];
+  // Two transactions either side of midnight in Asia/Kolkata, then random ones over two UTC days.
+  const times = [Date.parse('2026-11-18T18:20:00Z'), Date.parse('2026-11-18T18:40:00Z')];
+  for (let i = 0; i < 80; i++) times.push(START + Math.floor(rnd() * 48 * 60) * 60_000);
+  times.forEach((at, i) => {
+    const merchant = names[Math.floor(rnd() * names.length)];
+    const m = MERCHANTS[merchant];
+    const r = rnd();
+    const status = merchant === 'm_gh' ? (r < 0.7 ? 'failed' : 'pending') : r < 0.6 ? 'succeeded' : r < 0.85 ? 'failed' : 'pending';
+    const minor = BigInt(1 + Math.floor(rnd() * 5_000_000));
+    const t: Txn = { id: `q_${i}`, merchant, at, status, minor, refunds: 0, disputes: 0 };
+    const base = { txn_id: t.id, merchant_id: merchant, amount: text(minor, m.exp), currency: m.currency, country: m.country };
+    const iso = (ms: number) => new Date(ms).toISOString();
+    if (status !== 'pending' && rnd() < 0.5) {
+      events.push({ event_id: `${t.id}_c`, type: 'wallet_txn_created', status: 'pending', occurred_at: iso(at), ...base });
+      events.push({ event_id: `${t.id}_f`, type: status === 'succeeded' ? 'wallet_txn_succeeded' : 'wallet_txn_failed', occurred_at: iso(at + 120_000), ...base });
+    } else {
+      events.push({ event_id: `${t.id}_c`, type: 'wallet_txn_created', status, occurred_at: iso(at), ...base });
+    }
+    if (status === 'succeeded' && rnd() < 0.3) {
+      t.refunds = 1;
+      events.push({ event_id: `${t.id}_r`, type: 'refund_created', refund_id: `${t.id}_r`, occurred_at: iso(at + 60_000), ...base, amount: text(minor / 2n, m.exp) });
+    }
+    if (status === 'succeeded' && rnd() < 0.1) {
+      t.disputes = 1;
+      events.push({ event_id: `${t.id}_d`, type: 'dispute_created', dispute_id: `${t.id}_d`, occurred_at: iso(at + 60_000), ...base });
+    }
+    txns.push(t);
+  });
+  return { txns, events };
+}
+
+const { txns: TXNS, events: EVENTS } = dataset();
+let t: TempApp;
+
+before(async () => {
+  t = await openTempApp({ now: () => NOW });
+  const res = await t.app.inject({ method: 'POST', url: '/api/v1/events', payload: EVENTS });
+  assert.equal(res.json().accepted, EVENTS.length, res.body);
+});
+after(async () => { await t.close(); });
+
+async function get(params: Record<string, string>, url = '/api/v1/metrics') {
+  const res = await t.app.inject({ method: 'GET', url: `${url}?${new URLSearchParams(params)}` });
+  return { status: res.statusCode, type: String(res.headers['content-type']), body: res.json() };
+}
+
+async function ok(params: Record<string, string>) {
+  const r = await get({ from: '2026-11-18T00:00:00Z', to: '2026-11-20T00:00:00Z', ...params });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  return r.body;
+}
+
+function kpis(ts: Txn[]) {
+  const n = (s: string) => ts.filter((x) => x.status === s).length;
+  const succeeded = n('succeeded');
+  const failed = n('failed');
+  const disputes = ts.reduce((s, x) => s + x.disputes, 0);
+  return {
+    tx_count: ts.length, succeeded_count: succeeded, failed_count: failed, pending_count: n('pending'),
+    success_rate: succeeded + failed === 0 ? null : succeeded / (succeeded + failed),
+    refund_count: ts.reduce((s, x) => s + x.refunds, 0), dispute_count: disputes,
+    chargeback_rate: succeeded === 0 ? null : disputes / succeeded,
+  };
+}
+const KPI_NAMES = Object.keys(kpis([])).join(',');
+const of = (merchants: Merchant[]) => TXNS.filter((x) => merchants.includes(x.merchant));
+
+test('KPIs equal the sums of the transactions sent', async () => {
+  assert.ok(TXNS.some((x) => x.disputes) && TXNS.some((x) => x.refunds) && TXNS.some((x) => x.status === 'pending'));
+  const body = await ok({ metrics: KPI_NAMES });
+  assert.equal(body.rows.length, 1);
+  assert.deepEqual(body.rows[0].metrics, kpis(TXNS));
+
+  const gh = await ok({ metrics: KPI_NAMES, merchant_id: 'm_gh' });
+  assert.deepEqual(gh.rows[0].metrics, kpis(of(['m_gh'])));
+  assert.equal(gh.rows[0].metrics.chargeback_rate, null, 'no succeeded transactions: null, not 0');
+
+  for (const merchant of ['m_sn', 'm_ng'] as const) {
+    const { currency, exp } = MERCHANTS[merchant];
+    const gross = of([merchant]).filter((x) => x.status === 'succeeded').reduce((s, x) => s + x.minor, 0n);
+    const local = await ok({ metrics: 'gross_volume_usd', currency });
+    assert.equal(local.rows[0].local.gross_volume_usd, text(gross, exp), currency);
+  }
+});
+
+test('dimensions=country,region groups by both', async () => {
+  const body = await ok({ metrics: 'tx_count,succeeded_count', dimensions: 'country,region' });
+  const got = body.rows.map((r: { dims: Record<string, string>; metrics: Record<string, number> }) =>
+    [r.dims.country, r.dims.region, r.metrics.tx_count, r.metrics.succeeded_count]);
+  const want = (Object.keys(MERCHANTS) as Merchant[]).map((m) => {
+    const k = kpis(of([m]));
+    return [MERCHANTS[m].country, MERCHANTS[m].region, k.tx_count, k.succeeded_count];
+  }).filter((r) => (r[2] as number) > 0);
+  const sort = (rows: unknown[][]) => rows.map((r) => JSON.stringify(r)).sort();
+  assert.deepEqual(sort(got), sort(want));
+});
+
+test('filters: merchant list, region, status, type', async () => {
+  const m = await ok({ metrics: KPI_NAMES, merchant_id: 'm_sn,m_ng,no_such_merchant' });
+  assert.deepEqual(m.rows[0].metrics, kpis(of(['m_sn', 'm_ng'])));
+  const ecowas = await ok({ metrics: KPI_NAMES, region: 'ECOWAS' });
+  assert.deepEqual(ecowas.rows[0].metrics, kpis(of(['m_sn', 'm_ng', 'm_gh'])));
+  const failed = await ok({ metrics: 'tx_count,failed_count,succeeded_count', status: 'failed' });
+  const nFailed = TXNS.filter((x) => x.status === 'failed').length;
+  assert.deepEqual(failed.rows[0].metrics, { tx_count: nFailed, failed_count: nFailed, succeeded_count: 0 });
+  const refunds = await ok({ metrics: 'refund_count,tx_count', type: 'refund' });
+  assert.deepEqual(refunds.rows[0].metrics, { refund_count: kpis(TXNS).refund_count, tx_count: 0 });
+  const none = await ok({ metrics: 'tx_count', merchant_id: 'no_such_merchant' });
+  assert.ok(none.rows.every((r: { metrics: { tx_count: number } }) => r.metrics.tx_count === 0));
+});
+
+test('granularity=hour in Africa/Lagos: every bucket of the range, zero-filled, labelled +01:00', async () => {
+  const body = await ok({ metrics: 'tx_count,success_rate', granularity: 'hour', tz: 'Africa/Lagos', from: '2026-11-19T00:00:00+01:00', to: '2026-11-20T00:00:00+01:00' });
+  assert.equal(body.rows.length, 24);
+  body.rows.forEach((r: { bucket: string; metrics: { tx_count: number; success_rate: number | null } }, h: number) => {
+    assert.equal(r.bucket, `2026-11-19T${String(h).padStart(2, '0')}:00:00+01:00`);
+    const start = Date.parse(r.bucket);
+    const k = kpis(TXNS.filter((x) => x.at >= start && x.at < start + 3_600_000));
+    assert.deepEqual(r.metrics, { tx_count: k.tx_count, success_rate: k.success_rate }, r.bucket);
+  });
+  assert.ok(body.rows.some((r: { metrics: { tx_count: number } }) => r.metrics.tx_count === 0), 'some buckets are empty');
+});
+
+test('granularity=day in Asia/Kolkata: buckets at local midnight, labelled +05:30', async () => {
+  const body = await ok({ metrics: 'tx_count', granularity: 'day', tz: 'Asia/Kolkata', from: '2026-11-18T00:00:00+05:30', to: '2026-11-21T00:00:00+05:30' });
+  assert.deepEqual(body.rows.map((r: { bucket: string }) => r.bucket),
+    ['2026-11-18T00:00:00+05:30', '2026-11-19T00:00:00+05:30', '2026-11-20T00:00:00+05:30']);
+  const day = (ms: number) => DateTime.fromMillis(ms, { zone: 'Asia/Kolkata' }).toISODate();
+  assert.deepEqual(body.rows.map((r: { metrics: { tx_count: number } }) => r.metrics.tx_count),
+    ['2026-11-18', '2026-11-19', '2026-11-20'].map((d) => TXNS.filter((x) => day(x.at) === d).length));
+});
+
+test('bad requests are problem+json with stable codes', async () => {
+  const day = 86_400_000;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const cases: Array<[Record<string, string>, number, string]> = [
+    [{ metrics: 'tx_count,no_such_metric' }, 400, 'unknown_metric'],
+    [{ dimensions: 'planet' }, 400, 'unknown_dimension'],
+    [{ tz: 'Mars/Olympus_Mons' }, 400, 'invalid_time_zone'],
+    [{ from: '2026-11-19T00:00:00Z', to: '2026-11-18T00:00:00Z' }, 400, 'invalid_range'],
+    [{ granularity: 'minute', from: iso(NOW - 60 * day), to: iso(NOW) }, 422, 'range_too_large'],
+    [{ granularity: 'minute', from: iso(NOW - 200 * day), to: iso(NOW - 200 * day + 3_600_000) }, 422, 'beyond_retention'],
+    [{ country: 'ZZ' }, 400, 'invalid_parameter'],
+    [{ country: 'sn' }, 400, 'invalid_parameter'],
+    [{ region: 'ATLANTIS' }, 400, 'invalid_parameter'],
+    [{ from: 'yesterday' }, 400, 'invalid_parameter'],
+    [{ granularity: 'fortnight' }, 400, 'invalid_parameter'],
+  ];
+  for (const [params, status, code] of cases) {
+    const r = await get(params);
+    assert.equal(r.status, status, `${JSON.stringify(params)} → ${JSON.stringify(r.body)}`);
+    assert.match(r.type, /^application\/problem\+json/);
+    assert.equal(r.body.code, code, JSON.stringify(params));
+    assert.equal(r.body.status, status);
+    assert.equal(typeof r.body.detail, 'string');
+  }
+});
+
+test('the registry lists every metric, dimension and granularity', async () => {
+  const r = await get({}, '/api/v1/metrics/registry');
+  assert.equal(r.status, 200);
+  const byName = new Map(r.body.metrics.map((m: { name: string }) => [m.name, m]));
+  for (const name of [...KPI_NAMES.split(','), 'gross_volume_usd', 'avg_ticket_usd', 'net_volume_usd', 'payout_count']) assert.ok(byName.has(name), name);
+  assert.deepEqual(byName.get('gross_volume_usd'), { name: 'gross_volume_usd', description: 'Amount of succeeded transactions, in USD.', unit: 'usd', local_available: true });
+  assert.equal((byName.get('success_rate') as { unit: string; local_available: boolean }).unit, 'ratio');
+  assert.equal((byName.get('tx_count') as { local_available: boolean }).local_available, false);
+  assert.deepEqual(r.body.dimensions, ['merchant_id', 'country', 'region', 'city', 'currency', 'payment_method', 'provider', 'type', 'status']);
+  assert.deepEqual(r.body.granularities, ['minute', 'hour', 'day', 'week', 'month', 'all']);
+});
+
+test('/health shows the ingest counters; an unknown route is a problem+json 404', async () => {
+  await t.app.inject({ method: 'POST', url: '/api/v1/events', payload: [{ ...EVENTS[0], event_id: 'bad_1', currency: 'XYZ' }, EVENTS[0]] });
+  const health = await get({}, '/health');
+  assert.equal(health.status, 200);
+  assert.equal(health.body.status, 'ok');
+  assert.equal(health.body.ingest.accepted, EVENTS.length);
+  assert.equal(health.body.ingest.duplicates, 1);
+  assert.equal(health.body.ingest.rejected, 1);
+  assert.deepEqual(health.body.ingest.rejected_by_code, { unknown_currency: 1 });
+  assert.equal(health.body.ingest.batches, 2);
+  const latest = Math.max(...EVENTS.map((e) => Date.parse(e.occurred_at as string)));
+  assert.equal(health.body.as_of, new Date(latest).toISOString());
+
+  const missing = await t.app.inject({ method: 'GET', url: '/api/v1/nope?x=1' });
+  assert.equal(missing.statusCode, 404);
+  assert.match(String(missing.headers['content-type']), /^application\/problem\+json/);
+  assert.equal(missing.json().code, 'not_found');
+  assert.match(missing.json().detail, /GET \/api\/v1\/nope$/);
+});
