@@ -169,24 +169,29 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         inflight = null;
         continue;
       }
-      if (reloading) await reloading;
       const group = takeGroup();
       let prepared;
+      let batchEpoch;
       try {
         const parsed = concatParsed(await Promise.all(group.map((g) => g.parsed)));
+        // TRICKY: nothing may await between this check and prepareBatch, which mutates the state:
+        // a batch prepared on a state that a failed commit has invalidated must never commit.
+        if (reloading) await reloading;
+        batchEpoch = epoch;
         prepared = prepareBatch(state, merge(group), parsed, now());
       } catch (err) {
-        // A bug in preparation may have half-applied the batch to the state: rebuild it.
+        // A bug in preparation may have half-applied the batch to the state: rebuild it, after
+        // the commit in flight (prepared on the good state) has finished.
         opts.log.error({ err }, 'batch preparation failed; rebuilding state');
-        epoch++;
         group.forEach((g) => g.reject(err as Error));
         if (inflight) await inflight.catch(() => undefined);
         inflight = null;
+        epoch++;
         state = (await rebuildState(opts.store)).state;
         continue;
       }
       const prev: Promise<void> | null = inflight;
-      inflight = commit(prev, prepared.batch, prepared.results, group, epoch);
+      inflight = commit(prev, prepared.batch, prepared.results, group, batchEpoch);
       if (prev) await prev;
     }
   }
