@@ -18,7 +18,11 @@ const platform = await openPlatform(config, createLogger('warn'));
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 let peakRss = 0;
-const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage.rss()); }, 200);
+let atPeak = process.memoryUsage();
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  if (m.rss > peakRss) { peakRss = m.rss; atPeak = m; }
+}, 200);
 const totals = await ingestFile({
   path: file, format: 'ndjson', batchSize: Number(batch),
   submit: (items, position) => platform.engine.submit({ source: 'bench', position, items }),
@@ -41,4 +45,5 @@ console.log(JSON.stringify({
   cpuSeconds: (cpu.user + cpu.system) / 1e6,
   peakRssMB: Math.max(peakRss, process.resourceUsage().maxRSS * 1024) / 2 ** 20,
   diskBytes: disk, bytesPerEvent: disk / totals.accepted, indexes,
+  atPeakMB: Object.fromEntries(Object.entries(atPeak).map(([k, v]) => [k, Math.round(v / 2 ** 20)])),
 }));

@@ -20,7 +20,7 @@ const file = join(dir, `events-${events}.ndjson`);
 const dataDir = join(dir, `data-${events}`);
 const env = {
   ...process.env, RAW_RETENTION_DAYS: '400', FX_FILE: 'reference/fx-rates.sample.csv',
-  DUCKDB_MEMORY_LIMIT: process.env.DUCKDB_MEMORY_LIMIT ?? '1GB',
+  DUCKDB_MEMORY_LIMIT: process.env.DUCKDB_MEMORY_LIMIT ?? '512MB',
 };
 
 function child(args: string[]): string {

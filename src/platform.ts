@@ -1,6 +1,7 @@
 // Opens the stores and the engine from a config: what the server and the CLI share.
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createEngine, type Engine } from './ingest/engine.ts';
@@ -41,6 +42,8 @@ export async function openPlatform(config: Config, log: Logger, now: () => numbe
     rawRetentionDays: config.RAW_RETENTION_DAYS,
     maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS,
     parseWorkers: config.PARSE_WORKERS,
+    snapshotPath: join(config.DATA_DIR, 'ingest-state.snapshot'),
+    snapshotIntervalMs: config.STATE_SNAPSHOT_INTERVAL_SECONDS * 1000,
   });
   return {
     store, engine, regions,

@@ -6,6 +6,7 @@
 import { prepareBatch, type BatchInput, type ItemResult } from './prepare-batch.ts';
 import { concatParsed, type ParsedBatch } from './parsed-batch.ts';
 import { createParsePool } from './parse-pool.ts';
+import { writeSnapshot } from '../state/state-snapshot.ts';
 import { rebuildState, type IngestState } from './ingest-state.ts';
 import type { AnalyticsStore, PreparedBatch, RollupColumns } from '../store/analytics-store.ts';
 import type { ParseContext } from '../events/contract.ts';
@@ -20,6 +21,10 @@ export interface EngineOptions {
   maxBatchEvents: number;
   /** Worker threads parsing NDJSON ahead of the engine (0 = parse in the engine thread). */
   parseWorkers?: number;
+  /** Where the state snapshot lives (null = never snapshot; restarts replay every raw event). */
+  snapshotPath?: string | null;
+  /** How often to snapshot while running (0 = only at close). */
+  snapshotIntervalMs?: number;
 }
 
 export interface CommittedBatch {
@@ -64,14 +69,18 @@ export interface Engine {
   asOf(): number | null;
   /** Waits for queued work to commit. */
   flush(): Promise<void>;
+  /** Writes the state snapshot between two batches; resolves to its size in bytes (0 if skipped). */
+  snapshot(): Promise<number>;
   close(): Promise<void>;
 }
 
 export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const now = opts.now ?? Date.now;
   const started = now();
-  let { state, events } = await rebuildState(opts.store);
-  opts.log.info({ events, ms: now() - started, txns: state.txns.size }, 'ingest state rebuilt from raw events');
+  const snapshotPath = opts.snapshotPath ?? null;
+  let { state, events, fromSnapshot } = await rebuildState(opts.store, snapshotPath);
+  const { storeId } = await opts.store.loadMeta();
+  opts.log.info({ replayedEvents: events, fromSnapshot, ms: now() - started, txns: state.txns.size }, 'ingest state rebuilt');
   const listeners = new Set<(b: CommittedBatch) => void>();
   const pool = createParsePool(opts.parseWorkers ?? 0, opts.log);
   const queue: Pending[] = [];
@@ -126,7 +135,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       stats.failedCommits++;
       epoch++;
       opts.log.error({ err, batchId: batch.batchId }, 'batch commit failed; rebuilding state from the store');
-      reloading = rebuildState(opts.store).then((r) => { state = r.state; }).finally(() => { reloading = null; });
+      reloading = rebuildState(opts.store, snapshotPath).then((r) => { state = r.state; }).finally(() => { reloading = null; });
       group.forEach((g) => g.reject(new StoreUnavailableError('the analytics store could not commit the batch; retry')));
       return;
     }
@@ -160,9 +169,37 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     }
   }
 
+  // A safe point is a moment with no batch prepared and uncommitted: the state then equals the
+  // store. atSafePoint runs a synchronous function at the next one.
+  let pauseRequest: (() => void) | null = null;
+  let resume: Promise<void> = Promise.resolve();
+
+  async function atSafePoint<T>(fn: () => T): Promise<T> {
+    if (draining) {
+      let release!: () => void;
+      resume = new Promise<void>((r) => { release = r; });
+      await new Promise<void>((reached) => { pauseRequest = reached; });
+      try {
+        return fn();
+      } finally {
+        release();
+      }
+    }
+    return fn();
+  }
+
   async function drain(): Promise<void> {
     let inflight: Promise<void> | null = null;
     for (;;) {
+      if (pauseRequest) {
+        if (inflight) await inflight;
+        inflight = null;
+        const reached = pauseRequest;
+        pauseRequest = null;
+        reached();
+        await resume;
+        continue;
+      }
       if (queue.length === 0) {
         if (!inflight) return;
         await inflight;
@@ -187,7 +224,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         if (inflight) await inflight.catch(() => undefined);
         inflight = null;
         epoch++;
-        state = (await rebuildState(opts.store)).state;
+        state = (await rebuildState(opts.store, snapshotPath)).state;
         continue;
       }
       const prev: Promise<void> | null = inflight;
@@ -197,8 +234,28 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   }
 
   function kick(): void {
-    if (!draining) draining = drain().finally(() => { draining = null; if (queue.length > 0) kick(); });
+    if (!draining) {
+      draining = drain().finally(() => {
+        draining = null;
+        // A pause asked for while the loop was finishing: idle is a safe point too.
+        if (pauseRequest) { const reached = pauseRequest; pauseRequest = null; reached(); }
+        if (queue.length > 0) void resume.then(kick);
+      });
+    }
   }
+
+  function takeSnapshot(): number {
+    if (!snapshotPath || reloading) return 0;
+    const t0 = performance.now();
+    const bytes = writeSnapshot(snapshotPath, state, storeId);
+    opts.log.info({ bytes, ms: Math.round(performance.now() - t0), lastBatchId: state.nextBatchId - 1 }, 'state snapshot written');
+    return bytes;
+  }
+
+  const snapshotTimer = snapshotPath && opts.snapshotIntervalMs
+    ? setInterval(() => { atSafePoint(takeSnapshot).catch((err) => opts.log.error({ err }, 'state snapshot failed')); }, opts.snapshotIntervalMs)
+    : null;
+  snapshotTimer?.unref();
 
   return {
     get state() { return state; },
@@ -222,10 +279,17 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     async flush() {
       while (draining) await draining;
     },
+    snapshot: () => atSafePoint(takeSnapshot),
     async close() {
       closed = true;
+      if (snapshotTimer) clearInterval(snapshotTimer);
       while (draining) await draining;
       await pool.close();
+      try {
+        takeSnapshot();
+      } catch (err) {
+        opts.log.error({ err }, 'state snapshot at close failed');
+      }
     },
   };
 }

@@ -1,6 +1,7 @@
 // The engine's in-memory state, all derived from committed raw events: the dedupe index, the
 // transaction index, the dimension dictionary and tuples. rebuildState() recomputes it from the
-// store at start-up or after a failed commit, which is what makes a crash harmless.
+// store (and a snapshot, when one matches) at start-up or after a failed commit, which is what
+// makes a crash harmless.
 
 import { createDedupeIndex, admitEvent, type DedupeIndex } from '../state/dedupe-index.ts';
 import { applyPayment, createTxnIndex, type TxnIndex } from '../state/txn-index.ts';
@@ -8,6 +9,7 @@ import { createDictionary, createTuples, restoreKey, tupleId, type Dictionary, t
 import { PAYMENT_TYPES } from '../events/contract.ts';
 import { hash96, type Hash96 } from './hash.ts';
 import type { AnalyticsStore } from '../store/analytics-store.ts';
+import { readSnapshot } from '../state/state-snapshot.ts';
 
 export interface IngestState {
   dedupe: DedupeIndex;
@@ -33,11 +35,21 @@ export function emptyState(expectedEvents = 0): IngestState {
   };
 }
 
-export async function rebuildState(store: AnalyticsStore): Promise<{ state: IngestState; events: number }> {
-  const [{ n }] = await store.query('SELECT count(*) AS n FROM raw_events');
-  const state = emptyState(Number(n));
-  for (const d of await store.loadDictionary()) restoreKey(state.dict, d.dim, d.key, d.value);
+/**
+ * The state as of the store's last committed batch: from a snapshot (if one matches this store)
+ * plus the raw events of later batches, or from every raw event.
+ */
+export async function rebuildState(
+  store: AnalyticsStore, snapshotPath: string | null = null,
+): Promise<{ state: IngestState; events: number; fromSnapshot: boolean }> {
   const meta = await store.loadMeta();
+  let state = emptyState();
+  const snapshotBatch = snapshotPath ? readSnapshot(snapshotPath, state, meta) : null;
+  if (snapshotBatch === null) {
+    const [{ n }] = await store.query('SELECT count(*) AS n FROM raw_events');
+    state = emptyState(Number(n));
+  }
+  for (const d of await store.loadDictionary()) restoreKey(state.dict, d.dim, d.key, d.value);
   state.nextBatchId = meta.lastBatchId + 1;
   state.nextDeadLetterId = meta.lastDeadLetterId + 1;
   state.maxOccurredAt = meta.maxOccurredAt;
@@ -54,7 +66,7 @@ export async function rebuildState(store: AnalyticsStore): Promise<{ state: Inge
     applyPayment(state.txns, state.tuples, txnHash, {
       at: r.occurredAt, status: r.status, tie: idHash.h1, tuple, amount: r.amountMinor, fee: r.feeMinor,
     }, null);
-  });
+  }, snapshotBatch ?? 0);
   state.dict.fresh.length = 0;
-  return { state, events };
+  return { state, events, fromSnapshot: snapshotBatch !== null };
 }

@@ -96,6 +96,8 @@ export interface StateRow {
 }
 
 export interface StoreMeta {
+  /** Random id given to the store at creation. */
+  storeId: string;
   lastBatchId: number;
   lastDeadLetterId: number;
   maxOccurredAt: number | null;
@@ -107,8 +109,8 @@ export type Row = Record<string, unknown>;
 export interface AnalyticsStore {
   readonly dialect: 'duckdb' | 'clickhouse';
   commitBatch(batch: PreparedBatch): Promise<void>;
-  /** Streams every raw event row to `visit`, in no particular order. */
-  scanState(visit: (row: StateRow) => void): Promise<number>;
+  /** Streams the raw event rows of batches after `afterBatchId` to `visit`, in no particular order. */
+  scanState(visit: (row: StateRow) => void, afterBatchId?: number): Promise<number>;
   loadDictionary(): Promise<Array<{ dim: number; key: number; value: string }>>;
   loadMeta(): Promise<StoreMeta>;
   sourcePosition(source: string): Promise<string | null>;

@@ -39,7 +39,8 @@ test('SIGKILL mid-ingest, restart, resend everything: exact totals', { timeout: 
   const events = withoutConflicts(randomStream({ seed: 4242, txns: 4000, start, spanMs: 10 * 86_400_000 }).events);
   const chunks: Array<Array<Record<string, unknown>>> = [];
   for (let i = 0; i < events.length; i += 150) chunks.push(events.slice(i, i + 150));
-  const env = { DATA_DIR: dir, DUCKDB_MEMORY_LIMIT: '512MB' };
+  // Snapshots every second, so the restart loads one taken mid-ingest and replays what followed.
+  const env = { DATA_DIR: dir, DUCKDB_MEMORY_LIMIT: '512MB', STATE_SNAPSHOT_INTERVAL_SECONDS: '1' };
   try {
     // Run 1: everything in flight at once; kill after a few batches were acknowledged.
     const s1 = await startServer(env);

@@ -28,6 +28,7 @@ export async function openTempPlatform(opts: { now?: () => number; dir?: string;
   const engine = await createEngine({
     store, log: createLogger('silent'), now, maxFutureMs: 300_000,
     rawRetentionDays: opts.rawRetentionDays ?? 90, maxBatchEvents: 50_000, parseWorkers: 1,
+    snapshotPath: join(dir, 'ingest-state.snapshot'),
   });
   return {
     dir, store, engine,

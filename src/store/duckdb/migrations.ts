@@ -58,4 +58,9 @@ CREATE TABLE currencies (currency_key INTEGER NOT NULL, code VARCHAR NOT NULL, e
 CREATE TABLE fx_effective (currency_key INTEGER NOT NULL, day INTEGER NOT NULL, usd_per_minor DOUBLE NOT NULL);
 `,
   },
+  {
+    version: 2,
+    name: 'store identity (ties state snapshots to this store)',
+    sql: `CREATE TABLE store_identity (store_id VARCHAR NOT NULL); INSERT INTO store_identity SELECT uuid()::VARCHAR;`,
+  },
 ];

@@ -123,11 +123,11 @@ export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsSto
     }
   }
 
-  async function scanState(visit: (row: StateRow) => void): Promise<number> {
+  async function scanState(visit: (row: StateRow) => void, afterBatchId = 0): Promise<number> {
     const result = await readers[0].stream(
       `SELECT event_id, type, occurred_at, entity_id, status, amount_minor, fee_minor, fingerprint,
               merchant_key, country_key, city_key, currency_key, method_key, provider_key
-       FROM raw_events`,
+       FROM raw_events WHERE batch_id > ${Math.trunc(afterBatchId)}`,
     );
     let count = 0;
     for (;;) {
@@ -171,11 +171,13 @@ export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsSto
 
   async function loadMeta(): Promise<StoreMeta> {
     const [row] = await query(`SELECT
+      (SELECT store_id FROM store_identity LIMIT 1) AS s,
       (SELECT coalesce(max(batch_id), 0) FROM ingest_batches) AS b,
       (SELECT coalesce(max(id), 0) FROM dead_letters) AS d,
       (SELECT max(max_occurred_at) FROM ingest_batches) AS m,
       (SELECT max(committed_at) FROM ingest_batches) AS c`);
     return {
+      storeId: String(row.s),
       lastBatchId: Number(row.b),
       lastDeadLetterId: Number(row.d),
       maxOccurredAt: row.m === null ? null : Number(row.m),
