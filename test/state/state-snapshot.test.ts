@@ -16,7 +16,7 @@ const START = Date.parse('2026-11-01T00:00:00Z');
 const NOW = START + 12 * 86_400_000;
 
 /** Every entry of a hash table as "key → payload", independent of slot layout. */
-function entries(t: HashTable<Record<string, ArrayLike<unknown>>>): Map<string, string> {
+function entries(t: Pick<HashTable<never>, 'capacity' | 'used' | 'k1' | 'k2' | 'k3'> & { cols: Record<string, ArrayLike<unknown>> }): Map<string, string> {
   const out = new Map<string, string>();
   const names = Object.keys(t.cols).sort();
   for (let i = 0; i < t.capacity; i++) {
