@@ -33,6 +33,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     bodyLimit: config.INGEST_MAX_BODY_BYTES,
     disableRequestLogging: false,
     requestIdHeader: 'x-request-id',
+    // An unknown query parameter is an error, never silently dropped (a misspelt filter would
+    // otherwise widen the answer).
+    ajv: { customOptions: { removeAdditional: false } },
+    // `__proto__`/`constructor` keys are removed from JSON bodies (and ignored like any unknown
+    // field) instead of failing the whole batch.
+    onProtoPoisoning: 'remove',
+    onConstructorPoisoning: 'remove',
   });
   // Bodies that are read as text: NDJSON events and CSV rates.
   for (const type of ['application/x-ndjson', 'application/ndjson', 'text/csv', 'text/plain']) {

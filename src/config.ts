@@ -16,7 +16,7 @@ export const CONFIG_SPEC = {
   HOST: { kind: 'string', default: '127.0.0.1', doc: 'Interface to listen on. Loopback until the API issue brings authentication; set 0.0.0.0 behind a gateway.' },
   DATA_DIR: { kind: 'string', default: './data', doc: 'Directory of the embedded stores.' },
   LOG_LEVEL: { kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], doc: 'pino log level.' },
-  RAW_RETENTION_DAYS: { kind: 'int', default: 90, min: 1, max: 36500, doc: 'Raw events kept this long (event time). Also the dedupe horizon.' },
+  RAW_RETENTION_DAYS: { kind: 'int', default: 90, min: 7, max: 36500, doc: 'Raw events kept this long (event time). Also the dedupe horizon.' },
   MINUTE_RETENTION_DAYS: { kind: 'int', default: 180, min: 1, max: 36500, doc: 'Minute rollups kept this long.' },
   HOUR_RETENTION_DAYS: { kind: 'int', default: 365, min: 1, max: 36500, doc: 'Hour rollups kept this long. Day rollups are kept forever.' },
   RETENTION_INTERVAL_MINUTES: { kind: 'int', default: 60, min: 1, max: 10080, doc: 'How often the retention job runs.' },

@@ -30,10 +30,15 @@ function invalid(field: string, why: string): AmountError {
  * Parses `value` into integer minor units of a currency with `exponent` decimals.
  * `field` only names the field in error messages.
  */
+/** Largest amount storable in minor units (int64): binds below 10^15 only for 4-decimal currencies. */
+export const MAX_MINOR_UNITS = 2n ** 63n - 1n;
+
 export function parseAmount(value: unknown, exponent: number, field = 'amount'): bigint | AmountError {
-  if (typeof value === 'string') return parseDecimal(value, exponent, field);
-  if (typeof value === 'number') return parseNumber(value, exponent, field);
-  return invalid(field, 'must be a decimal string or a number');
+  const minor = typeof value === 'string' ? parseDecimal(value, exponent, field)
+    : typeof value === 'number' ? parseNumber(value, exponent, field)
+      : invalid(field, 'must be a decimal string or a number');
+  if (typeof minor === 'bigint' && minor > MAX_MINOR_UNITS) return invalid(field, 'is too large to store exactly');
+  return minor;
 }
 
 function parseNumber(value: number, exponent: number, field: string): bigint | AmountError {

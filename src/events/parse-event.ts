@@ -267,7 +267,9 @@ function readMetadata(o: Obj, ev: NormalizedEvent): Rejection | null {
   if (typeof v !== 'object' || Array.isArray(v)) return invalid('metadata', 'must be a JSON object');
   let text: string;
   try {
-    text = JSON.stringify(v);
+    // Keys sorted at every level: the same object sent with another key order is the same
+    // content (a duplicate, not a conflict), and is stored the same way.
+    text = JSON.stringify(v, sortedKeys);
   } catch {
     return invalid('metadata', 'must be serialisable as JSON'); // cycles or BigInt, never from JSON
   }
@@ -276,6 +278,15 @@ function readMetadata(o: Obj, ev: NormalizedEvent): Rejection | null {
   }
   ev.metadata = text;
   return null;
+}
+
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value).sort()) {
+    Object.defineProperty(out, k, { value: (value as Record<string, unknown>)[k], enumerable: true, writable: true, configurable: true });
+  }
+  return out;
 }
 
 function readReason(o: Obj, ev: NormalizedEvent): Rejection | null {

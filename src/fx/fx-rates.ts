@@ -20,8 +20,13 @@ const RATE_RE = /^(?:0|[1-9]\d{0,11})(?:\.\d{1,18})?$/;
 export function validateFxRates(rows: ReadonlyArray<Record<string, unknown>>, lineOffset = 1): FxRate[] {
   const problems: string[] = [];
   const out: FxRate[] = [];
+  const seen = new Set<string>();
   rows.forEach((r, i) => {
     const where = `row ${i + lineOffset}`;
+    if (r === null || typeof r !== 'object') {
+      problems.push(`${where}: expected an object with date, currency, usd_per_unit`);
+      return;
+    }
     const date = String(r.date ?? '').trim();
     const currency = String(r.currency ?? '').trim();
     const rate = String(r.usd_per_unit ?? '').trim();
@@ -29,7 +34,11 @@ export function validateFxRates(rows: ReadonlyArray<Record<string, unknown>>, li
     else if (!currencyKey(currency)) problems.push(`${where}: currency ${JSON.stringify(currency)} is not ISO 4217`);
     else if (!RATE_RE.test(rate) || Number(rate) <= 0) problems.push(`${where}: usd_per_unit ${JSON.stringify(rate)} is not a positive decimal`);
     else if (currency === 'USD' && Number(rate) !== 1) problems.push(`${where}: USD is always 1 USD per unit`);
-    else out.push({ date, currency, usd_per_unit: rate });
+    else if (seen.has(`${date}|${currency}`)) problems.push(`${where}: a second rate for ${currency} on ${date}`);
+    else {
+      seen.add(`${date}|${currency}`);
+      out.push({ date, currency, usd_per_unit: rate });
+    }
   });
   if (problems.length) {
     throw new AppError('invalid_fx_rates', `${problems.length} invalid FX row(s): ${problems.slice(0, 5).join('; ')}`, { problems: problems.slice(0, 100) });
@@ -51,7 +60,7 @@ export function parseFxCsv(text: string): FxRate[] {
 
 export async function loadFxRates(store: AnalyticsStore, rates: FxRate[], source: string, now = Date.now()): Promise<number> {
   const statements: string[] = [];
-  const src = source.replaceAll("'", "''").slice(0, 200);
+  const src = source.slice(0, 200).replaceAll("'", "''");
   for (let i = 0; i < rates.length; i += 5000) {
     const values = rates.slice(i, i + 5000)
       .map((r) => `(DATE '${r.date}', '${r.currency}', ${r.usd_per_unit}::DOUBLE, '${src}', ${now})`)
@@ -59,7 +68,7 @@ export async function loadFxRates(store: AnalyticsStore, rates: FxRate[], source
     statements.push(
       `CREATE OR REPLACE TEMP TABLE fx_new AS SELECT * FROM (VALUES ${values}) v(date, currency, usd_per_unit, source, loaded_at)`,
       'DELETE FROM fx_rates WHERE EXISTS (SELECT 1 FROM fx_new n WHERE n.date = fx_rates.date AND n.currency = fx_rates.currency)',
-      'INSERT INTO fx_rates SELECT DISTINCT ON (date, currency) * FROM fx_new',
+      'INSERT INTO fx_rates SELECT * FROM fx_new',
     );
   }
   statements.push('DROP TABLE IF EXISTS fx_new', ...rebuildEffective(now));
@@ -75,7 +84,7 @@ export const FX_HORIZON_DAYS = 400;
  * beyond today, each with the latest rate on or before that day. Queries then join on equality,
  * which every SQL engine does fast. Rebuilt on every load and by the maintenance job.
  */
-export function rebuildEffective(now = Date.now()): string[] {
+export function rebuildEffective(now: number): string[] {
   const pegs = Object.entries(PEGGED_TO_EUR).map(([code, perEur]) => `('${code}', ${perEur}::DOUBLE)`).join(', ');
   const day = (col: string) => `date_diff('day', DATE '1970-01-01', ${col})`;
   const today = Math.floor(now / 86_400_000);
@@ -91,8 +100,8 @@ export function rebuildEffective(now = Date.now()): string[] {
          WHERE e.currency = 'EUR'
            AND NOT EXISTS (SELECT 1 FROM fx_rates x WHERE x.currency = p.code AND x.date = e.date)
        UNION ALL
-         -- USD is 1, always, from well before any event we can hold.
-         SELECT c.currency_key, ${today - 3650}, 1 / pow(10, c.exponent) FROM currencies c WHERE c.code = 'USD'
+         -- USD is 1, always (day rollups are kept forever, so from the epoch on).
+         SELECT c.currency_key, 0, 1 / pow(10, c.exponent) FROM currencies c WHERE c.code = 'USD'
      ),
      horizon AS (SELECT greatest(max(day), ${today}) + ${FX_HORIZON_DAYS} AS last FROM given),
      days AS (

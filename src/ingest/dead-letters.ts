@@ -3,7 +3,7 @@
 // retention) and replays them through the normal pipeline.
 
 import { AppError } from '../errors.ts';
-import { sqlString } from '../store/duckdb/open-duckdb-store.ts';
+import { sqlString } from '../store/sql-literal.ts';
 import { REJECTION_CODES } from '../events/contract.ts';
 import type { AnalyticsStore } from '../store/analytics-store.ts';
 import type { Engine } from './engine.ts';

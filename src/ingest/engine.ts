@@ -90,6 +90,9 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   let draining: Promise<void> | null = null;
   let epoch = 0;
   let reloading: Promise<void> | null = null;
+  // Backpressure: beyond this many queued events, submissions are refused (503, retry).
+  const maxQueuedEvents = opts.maxBatchEvents * 8;
+  let queuedEvents = 0;
   let closed = false;
 
   function context(): ParseContext {
@@ -99,11 +102,13 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
 
   function takeGroup(): Pending[] {
     const first = queue.shift()!;
+    queuedEvents -= first.items.length;
     const group = [first];
     let size = first.items.length;
     while (queue.length > 0 && queue[0].source === first.source && !queue[0].replayIds && !first.replayIds &&
       size + queue[0].items.length <= opts.maxBatchEvents) {
       const next = queue.shift()!;
+      queuedEvents -= next.items.length;
       size += next.items.length;
       group.push(next);
     }
@@ -113,12 +118,16 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   function merge(group: Pending[]): BatchInput {
     if (group.length === 1) return group[0];
     const items: unknown[] = [];
+    const itemIndex = new Int32Array(group.reduce((n, g) => n + g.items.length, 0));
     let position: string | null = null;
     for (const g of group) {
-      for (const it of g.items) items.push(it);
+      for (let i = 0; i < g.items.length; i++) {
+        itemIndex[items.length] = i;
+        items.push(g.items[i]);
+      }
       if (g.position !== null) position = g.position;
     }
-    return { source: group[0].source, position, items };
+    return { source: group[0].source, position, items, itemIndex };
   }
 
   async function commit(prev: Promise<void> | null, batch: PreparedBatch, results: ItemResult[],
@@ -133,9 +142,8 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       await opts.store.commitBatch(batch);
     } catch (err) {
       stats.failedCommits++;
-      epoch++;
       opts.log.error({ err, batchId: batch.batchId }, 'batch commit failed; rebuilding state from the store');
-      reloading = rebuildState(opts.store, snapshotPath).then((r) => { state = r.state; }).finally(() => { reloading = null; });
+      startReload();
       group.forEach((g) => g.reject(new StoreUnavailableError('the analytics store could not commit the batch; retry')));
       return;
     }
@@ -169,12 +177,41 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     }
   }
 
+  /**
+   * Invalidates every batch prepared so far and rebuilds the state from the store, retrying
+   * with backoff until it succeeds; no batch is prepared meanwhile (drain awaits `reloading`).
+   */
+  function startReload(): void {
+    epoch++;
+    if (reloading) return;
+    reloading = (async () => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          state = (await rebuildState(opts.store, snapshotPath)).state;
+          return;
+        } catch (err) {
+          opts.log.error({ err, attempt }, 'state rebuild failed; retrying');
+          await new Promise((r) => setTimeout(r, Math.min(30_000, 500 * 2 ** attempt)));
+        }
+      }
+    })().finally(() => { reloading = null; });
+  }
+
   // A safe point is a moment with no batch prepared and uncommitted: the state then equals the
   // store. atSafePoint runs a synchronous function at the next one.
   let pauseRequest: (() => void) | null = null;
   let resume: Promise<void> = Promise.resolve();
 
-  async function atSafePoint<T>(fn: () => T): Promise<T> {
+  let safePoints: Promise<unknown> = Promise.resolve();
+
+  /** Runs `fn` at the next safe point; concurrent callers take turns. */
+  function atSafePoint<T>(fn: () => T): Promise<T> {
+    const turn = safePoints.then(() => atNextSafePoint(fn));
+    safePoints = turn.catch(() => undefined);
+    return turn;
+  }
+
+  async function atNextSafePoint<T>(fn: () => T): Promise<T> {
     if (draining) {
       let release!: () => void;
       resume = new Promise<void>((r) => { release = r; });
@@ -223,8 +260,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         group.forEach((g) => g.reject(err as Error));
         if (inflight) await inflight.catch(() => undefined);
         inflight = null;
-        epoch++;
-        state = (await rebuildState(opts.store, snapshotPath)).state;
+        startReload();
         continue;
       }
       const prev: Promise<void> | null = inflight;
@@ -235,7 +271,10 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
 
   function kick(): void {
     if (!draining) {
-      draining = drain().finally(() => {
+      draining = drain().catch((err) => {
+        opts.log.error({ err }, 'ingest loop failed; rebuilding state');
+        startReload();
+      }).finally(() => {
         draining = null;
         // A pause asked for while the loop was finishing: idle is a safe point too.
         if (pauseRequest) { const reached = pauseRequest; pauseRequest = null; reached(); }
@@ -262,9 +301,14 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     stats,
     submit(input) {
       if (closed) return Promise.reject(new StoreUnavailableError('the engine is shutting down'));
+      if (reloading) return Promise.reject(new StoreUnavailableError('the engine is recovering from a failed commit; retry'));
+      if (queuedEvents + input.items.length > maxQueuedEvents) {
+        return Promise.reject(new StoreUnavailableError('ingest is saturated; retry'));
+      }
       if (input.items.length === 0) return Promise.resolve([]);
       return new Promise<ItemResult[]>((resolve, reject) => {
-        queue.push({ ...input, parsed: pool.parse(input.items, context()), resolve, reject });
+        queuedEvents += input.items.length;
+        queue.push({ ...input, parsed: pool.parse(input.items, context(), input.values === true), resolve, reject });
         kick();
       });
     },
@@ -277,7 +321,10 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       return Math.min(state.maxOccurredAt, now());
     },
     async flush() {
-      while (draining) await draining;
+      while (draining || queue.length > 0) {
+        if (draining) await draining;
+        else await new Promise((r) => setImmediate(r));
+      }
     },
     snapshot: () => atSafePoint(takeSnapshot),
     async close() {

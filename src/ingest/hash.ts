@@ -8,7 +8,7 @@ export interface Hash96 {
   h3: number;
 }
 
-// Scratch result reused by hash96Into callers on the hot path to avoid an allocation per call.
+// Callers on the hot path pass a scratch `out` to avoid an allocation per call.
 export function hash96(s: string, out: Hash96 = { h1: 0, h2: 0, h3: 0 }): Hash96 {
   let a = 0x9e3779b9 ^ s.length;
   let b = 0x85ebca6b ^ s.length;
@@ -24,12 +24,6 @@ export function hash96(s: string, out: Hash96 = { h1: 0, h2: 0, h3: 0 }): Hash96
   out.h2 = fmix(b ^ a) >>> 0;
   out.h3 = fmix(c ^ b) >>> 0;
   return out;
-}
-
-export function hash32(s: string): number {
-  let h = 0x811c9dc5 ^ s.length;
-  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
-  return fmix(h) >>> 0;
 }
 
 function fmix(h: number): number {

@@ -12,7 +12,8 @@ import type { Logger } from 'pino';
 const MIN_WORKER_BATCH = 512;
 
 export interface ParsePool {
-  parse(items: unknown[], ctx: ParseContext): Promise<ParsedBatch>;
+  /** `values`: the items are decoded JSON values, never NDJSON lines. */
+  parse(items: unknown[], ctx: ParseContext, values?: boolean): Promise<ParsedBatch>;
   workersAlive(): number;
   close(): Promise<void>;
 }
@@ -29,11 +30,11 @@ export function createParsePool(size: number, log: Logger): ParsePool {
   let next = 0;
   let seq = 0;
   return {
-    parse(items, ctx) {
+    parse(items, ctx, values = false) {
       const live = slots.filter((s) => s.alive);
-      if (live.length === 0 || items.length < MIN_WORKER_BATCH || typeof items[0] !== 'string' ||
+      if (values || live.length === 0 || items.length < MIN_WORKER_BATCH || typeof items[0] !== 'string' ||
         !items.every((it) => typeof it === 'string')) {
-        return Promise.resolve(parseToColumns(items, ctx));
+        return Promise.resolve(parseToColumns(items, ctx, values));
       }
       const slot = live[next++ % live.length];
       const id = ++seq;

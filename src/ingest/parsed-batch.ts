@@ -49,7 +49,8 @@ export interface ParsedBatch {
   metadata: Array<string | null>;
 }
 
-export function parseToColumns(items: readonly unknown[], ctx: ParseContext): ParsedBatch {
+/** Strings are NDJSON lines unless `values` says the items are decoded JSON values already. */
+export function parseToColumns(items: readonly unknown[], ctx: ParseContext, values = false): ParsedBatch {
   const n = items.length;
   const b: ParsedBatch = {
     n, ok: new Uint8Array(n), rejections: [], type: new Uint8Array(n), status: new Uint8Array(n),
@@ -64,7 +65,7 @@ export function parseToColumns(items: readonly unknown[], ctx: ParseContext): Pa
   const h: Hash96 = { h1: 0, h2: 0, h3: 0 };
   for (let i = 0; i < n; i++) {
     let input = items[i];
-    if (typeof input === 'string') {
+    if (typeof input === 'string' && !values) {
       try {
         input = JSON.parse(input);
       } catch {

@@ -26,10 +26,14 @@ export type ItemResult =
 export interface BatchInput {
   source: string;
   position: string | null;
-  /** NDJSON lines (strings) or already-parsed JSON values. */
+  /** NDJSON lines (strings), or JSON values when `values` is set. */
   items: unknown[];
+  /** The items are decoded JSON values (a JSON array body): a string among them is not an event. */
+  values?: boolean;
   /** Dead letter id per item when this is a replay. */
   replayIds?: number[];
+  /** Each item's index within its own submission, when several were merged into this batch. */
+  itemIndex?: Int32Array;
 }
 
 export interface Prepared {
@@ -197,7 +201,7 @@ function deadLetter(
   const truncated = payload.length > MAX_DEAD_LETTER_PAYLOAD;
   if (truncated) payload = payload.slice(0, MAX_DEAD_LETTER_PAYLOAD);
   return {
-    id: state.nextDeadLetterId++, receivedAt: now, source: input.source, batchIndex: index,
+    id: state.nextDeadLetterId++, receivedAt: now, source: input.source, batchIndex: input.itemIndex?.[index] ?? index,
     code, message, eventId, payload, payloadTruncated: truncated,
   };
 }

@@ -12,6 +12,12 @@ export interface MetricDef {
   sql: string;
   /** Expression over *_minor base measures giving the exact local amount, if the metric has one. */
   local?: string;
+  /** Its value over no data at all: 0 for sums, null for ratios and averages (default by unit). */
+  empty?: 0 | null;
+}
+
+export function emptyValue(m: MetricDef): 0 | null {
+  return m.empty !== undefined ? m.empty : m.unit === 'ratio' ? null : 0;
 }
 
 export function defineMetric(def: MetricDef): MetricDef {

@@ -1,7 +1,7 @@
 // The base measures every query computes from rollup rows joined with the FX rate of their UTC
 // day (`rate`, null when none); metrics are expressions over these (see metrics/). A *_usd
-// measure sums amount × rate per row, so rows without a rate drop out of USD sums and are
-// counted in unconverted_count instead.
+// measure sums amount × rate over the rows that have a rate; the others are counted in
+// unconverted_count instead.
 
 import {
   KIND_DISPUTE, KIND_FAILED, KIND_PAYOUT, KIND_PAYOUT_SETTLED, KIND_PENDING, KIND_REFUND, KIND_SUCCEEDED,
@@ -17,7 +17,7 @@ const inKinds = (kinds: number[]) => (kinds.length === 1 ? `kind = ${kinds[0]}` 
 const count = (name: string, ...kinds: number[]) => ({ name, sql: `sum(CASE WHEN ${inKinds(kinds)} THEN cnt ELSE 0 END)` });
 const money = (base: string, kind: number, column = 'amount_minor'): BaseMeasure[] => [
   { name: `${base}_minor`, sql: `sum(CASE WHEN kind = ${kind} THEN ${column} ELSE 0 END)` },
-  { name: `${base}_usd`, sql: `sum(CASE WHEN kind = ${kind} THEN ${column} * rate END)` },
+  { name: `${base}_usd`, sql: `sum(CASE WHEN kind = ${kind} AND rate IS NOT NULL THEN ${column} * rate ELSE 0 END)` },
 ];
 
 export const BASE_MEASURES: readonly BaseMeasure[] = [

@@ -56,7 +56,8 @@ export function buildSql(p: SqlParts): string {
     ...keys,
     ...p.metrics.map((m) => `${m.sql} AS m_${m.name}`),
     ...(p.withLocal ? p.metrics.filter((m) => m.local).map((m) => `${m.local} AS l_${m.name}`) : []),
-    'unconverted_count',
+    // Over every group, also those a LIMIT leaves out.
+    'sum(unconverted_count) OVER () AS unconverted_count',
   ];
   const src = p.preaggregate
     ? `SELECT ${keys.join(', ')}, day, currency_key, kind,

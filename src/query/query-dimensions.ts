@@ -58,7 +58,7 @@ function enumDim(column: string, table: Record<string, number[]>, name: string):
   return {
     group: () => `CASE ${cases} END`,
     filter: (values) => inList(column, values.flatMap((v) => {
-      const kinds = table[v];
+      const kinds = Object.hasOwn(table, v) ? table[v] : undefined;
       if (!kinds) throw new AppError('invalid_parameter', `unknown ${name} ${JSON.stringify(v)}; expected one of ${Object.keys(table).join(', ')}`);
       return kinds;
     })),

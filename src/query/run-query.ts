@@ -3,7 +3,7 @@
 
 import { AppError } from '../errors.ts';
 import { getMetric, METRICS } from '../metrics/registry.ts';
-import type { MetricDef } from '../metrics/define-metric.ts';
+import { emptyValue, type MetricDef } from '../metrics/define-metric.ts';
 import { buildSql } from './build-sql.ts';
 import { plan } from './plan-ranges.ts';
 import { bucketFormatter, isValidTimeZone, type Granularity } from './time-buckets.ts';
@@ -11,6 +11,12 @@ import { dimension, type DimContext } from './query-dimensions.ts';
 import { currencyExponent } from '../reference/currencies.ts';
 import { formatMinor } from '../events/amount.ts';
 import type { AnalyticsStore } from '../store/analytics-store.ts';
+
+const MAX_MINUTE = Date.UTC(2200, 0, 1) / 60000;
+/** Nominal bucket lengths in minutes ('all' is one bucket). */
+const NOMINAL_BUCKET_MINUTES: Record<Granularity, number> = {
+  minute: 1, hour: 60, day: 1440, week: 10080, month: 28 * 1440, all: Infinity,
+};
 
 /** Dimensions with thousands of values: pre-aggregating before the FX join would not pay. */
 const FINE_DIMENSIONS = new Set(['merchant_id', 'city']);
@@ -69,6 +75,12 @@ export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryR
   }
   const fromMin = Math.floor(spec.from / 60000);
   const toMin = Math.ceil(spec.to / 60000);
+  // Refuse huge ranges before any calendar work (which is linear in the range's days).
+  if (fromMin < 0 || toMin > MAX_MINUTE) throw new AppError('invalid_range', 'from and to must lie between 1970 and 2200');
+  const approxBuckets = (toMin - fromMin) / NOMINAL_BUCKET_MINUTES[spec.granularity];
+  if (approxBuckets > deps.limits.maxBuckets * 1.1) { // margin: DST days are 23 hours; exact check later
+    throw new AppError('range_too_large', `more than ${deps.limits.maxBuckets} ${spec.granularity} buckets; use a coarser granularity or a shorter range`);
+  }
   const dims = spec.dimensions.map((d) => dimension(d).group(deps));
   const filters = Object.entries(spec.filters)
     .filter(([, values]) => values.length > 0)
@@ -111,8 +123,8 @@ export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryR
   const localMetrics = currency !== null ? metrics.filter((m) => m.local) : [];
   const localCols = localMetrics.map((m) => col(`l_${m.name}`));
   const minutes: number[] = [];
+  result.unconverted = rowCount > 0 ? Number(unconvertedCol[0] ?? 0) : 0;
   for (let i = 0; i < rowCount; i++) {
-    result.unconverted += Number(unconvertedCol[i] ?? 0);
     const row: QueryRow = { dims: {}, metrics: {} };
     spec.dimensions.forEach((d, k) => { row.dims[d] = dimension(d).decode(dimCols[k][i], deps); });
     metrics.forEach((m, k) => { row.metrics[m.name] = toNumber(metricCols[k][i]); });
@@ -154,7 +166,7 @@ function fillBuckets(
     const found = byMinute.get(b);
     if (found) return found;
     const row: QueryRow = { dims: {}, metrics: {} };
-    for (const m of metrics) row.metrics[m.name] = m.unit === 'ratio' ? null : 0;
+    for (const m of metrics) row.metrics[m.name] = emptyValue(m);
     if (withLocal) row.local = Object.fromEntries(metrics.filter((m) => m.local).map((m) => [m.name, '0']));
     return row;
   });

@@ -2,7 +2,7 @@
 // again with the same content fingerprint is a duplicate; with another, a conflict. Entries
 // live as long as raw events do, so the horizon is the raw retention (docs/events.md).
 
-import { claimSlot, createHashTable, findSlot, retain, tableBytes, type HashTable } from './hash-table.ts';
+import { claimSlot, createHashTable, retain, tableBytes, type HashTable } from './hash-table.ts';
 import type { Hash96 } from '../ingest/hash.ts';
 
 type Cols = { fp: Uint32Array; day: Uint16Array };
@@ -22,10 +22,6 @@ export function admitEvent(index: DedupeIndex, id: Hash96, fp: number, day: numb
     return 'new';
   }
   return index.cols.fp[slot] === fp ? 'duplicate' : 'conflict';
-}
-
-export function hasEvent(index: DedupeIndex, id: Hash96): boolean {
-  return findSlot(index, id) >= 0;
 }
 
 /** Drops entries of events older than `day` (their raw rows expired). */

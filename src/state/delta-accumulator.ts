@@ -1,7 +1,6 @@
 // Rollup deltas of one batch at minute resolution, keyed by (minute, kind, tuple). Hour and day
 // deltas are folded from these, so every granularity comes from the same numbers.
 
-import { KIND_PAYOUT_SETTLED } from './rollup-kinds.ts';
 
 
 export interface DeltaRows {
@@ -100,8 +99,4 @@ export function withoutZeros(rows: DeltaRows): DeltaRows {
     out.fee.push(rows.fee[i]);
   }
   return out;
-}
-
-export function isValidKind(kind: number): boolean {
-  return kind >= 1 && kind <= KIND_PAYOUT_SETTLED;
 }

@@ -36,17 +36,6 @@ export function createHashTable<C extends Record<string, Column>>(
   };
 }
 
-/** Slot holding key h, or -1. */
-export function findSlot(t: HashTable<Record<string, Column>>, h: Hash96): number {
-  const mask = t.capacity - 1;
-  let i = h.h1 & mask;
-  while (t.used[i] === 1) {
-    if (t.k1[i] === h.h1 && t.k2[i] === h.h2 && t.k3[i] === h.h3) return i;
-    i = (i + 1) & mask;
-  }
-  return -1;
-}
-
 /** Slot for key h, claiming an empty one if absent (payload columns are then zero). */
 export function claimSlot(t: HashTable<Record<string, Column>>, h: Hash96): { slot: number; fresh: boolean } {
   if ((t.size + 1) * 10 > t.capacity * 7) grow(t);

@@ -9,16 +9,5 @@ export const KIND_DISPUTE = 5;
 export const KIND_PAYOUT = 6;
 export const KIND_PAYOUT_SETTLED = 7;
 
-export const KIND_NAMES: Readonly<Record<number, string>> = {
-  [KIND_PENDING]: 'payment_pending',
-  [KIND_SUCCEEDED]: 'payment_succeeded',
-  [KIND_FAILED]: 'payment_failed',
-  [KIND_REFUND]: 'refund',
-  [KIND_DISPUTE]: 'dispute',
-  [KIND_PAYOUT]: 'payout',
-  [KIND_PAYOUT_SETTLED]: 'payout_settled',
-};
-
 /** Status codes as stored in raw_events.status; for payments the code equals the kind. */
 export const STATUS_CODE = { pending: 1, succeeded: 2, failed: 3 } as const;
-export const STATUS_NAMES = ['', 'pending', 'succeeded', 'failed'] as const;

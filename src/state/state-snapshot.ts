@@ -7,6 +7,8 @@
 import { closeSync, fsyncSync, openSync, readSync, renameSync, writeSync, existsSync, statSync } from 'node:fs';
 import type { IngestState } from '../ingest/ingest-state.ts';
 
+// Bump when hash96, the fingerprint, the tie-break or any index layout changes: a snapshot of
+// another version is then ignored and the state rebuilt from raw.
 const MAGIC = 'molam-state-v1';
 
 type Typed = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array | BigInt64Array;

@@ -118,10 +118,10 @@ export function applyPayment(
   addDelta(acc, newMinute, newKind, newTuple, 1, newAmount, newFee);
 }
 
-/** Forgets transactions created before `cutoffMs` (their raw events expired). */
+/** Forgets transactions whose latest event is before `cutoffMs` (retention deletes them whole). */
 export function evictTxnsBefore(index: TxnIndex, cutoffMs: number): number {
-  const created = index.cols.createdAt;
-  return retain(index, (slot) => created[slot] >= cutoffMs);
+  const latest = index.cols.winAt;
+  return retain(index, (slot) => latest[slot] >= cutoffMs);
 }
 
 export function txnBytes(index: TxnIndex): number {

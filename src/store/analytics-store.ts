@@ -45,7 +45,8 @@ export interface RollupColumns {
   feeMinor: BigInt64Array;
 }
 
-export type RollupTable = 'minute' | 'hour' | 'day';
+export type { RollupTable } from '../query/plan-ranges.ts';
+import type { RollupTable } from '../query/plan-ranges.ts';
 
 export interface DeadLetter {
   id: number;

@@ -44,8 +44,19 @@ test('a failed commit is reported, rolled back, and its events count once when r
     for (const o of outcomes) {
       if (o.status === 'rejected') assert.ok(o.reason instanceof StoreUnavailableError);
     }
-    // The producer retries what failed (and, being careful, everything else too).
-    for (const items of [...failed, ...chunks]) await engine.submit({ source: 'test', position: null, items });
+    // The producer retries what failed (and, being careful, everything else too), as told by 503s.
+    const submitRetrying = async (items: unknown[]): Promise<void> => {
+      for (;;) {
+        try {
+          await engine.submit({ source: 'test', position: null, items });
+          return;
+        } catch (err) {
+          if (!(err instanceof StoreUnavailableError)) throw err;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+      }
+    };
+    for (const items of [...failed, ...chunks]) await submitRetrying(items);
     await engine.flush();
     const expected = contributions(events);
     for (const [table, period] of [['minute', 1], ['hour', 60], ['day', 1440]] as const) {

@@ -94,13 +94,21 @@ test('parse and format round-trip', () => {
   }
 });
 
-test('property: formatMinor then parseAmount is the identity up to 10^15', () => {
+test('property: formatMinor then parseAmount is the identity up to 10^15 (and int64)', () => {
   const minorInRange = fc
     .integer({ min: 0, max: 4 })
-    .chain((exp) => fc.tuple(fc.constant(exp), fc.bigInt({ min: 0n, max: 10n ** BigInt(15 + exp) })));
+    .chain((exp) => fc.tuple(fc.constant(exp), fc.bigInt({ min: 0n, max: [10n ** BigInt(15 + exp), 2n ** 63n - 1n].reduce((a, b) => (a < b ? a : b)) })));
   fc.assert(
     fc.property(minorInRange, ([exp, minor]) => {
       assert.equal(parseAmount(formatMinor(minor, exp), exp), minor);
     }),
   );
+});
+
+test('an amount whose minor units exceed int64 is rejected, not wrapped (CLF has 4 decimals)', async () => {
+  const { parseAmount } = await import('../../src/events/amount.ts');
+  const r = parseAmount('1000000000000000', 4);
+  assert.equal(typeof r, 'object');
+  assert.equal((r as { code: string }).code, 'invalid_amount');
+  assert.equal(parseAmount('922337203685477.5807', 4), 9223372036854775807n);
 });

@@ -44,16 +44,17 @@ export function ingestRoutes(app: FastifyInstance, deps: { engine: Engine; maxBa
   }, async (req, reply) => {
     const body = req.body;
     let items: unknown[];
+    const values = typeof body !== 'string';
     if (typeof body === 'string') items = splitNdjson(body);
     else if (Array.isArray(body)) items = body;
     else if (body !== null && typeof body === 'object') items = [body];
     else throw new AppError('bad_request', 'expected a JSON object, a JSON array or NDJSON');
     if (items.length === 0) throw new AppError('bad_request', 'the body holds no events');
-    if (items.length > deps.maxBatchEvents * 4) {
-      throw new AppError('payload_too_large', `at most ${deps.maxBatchEvents * 4} events per request`);
+    if (items.length > deps.maxBatchEvents) {
+      throw new AppError('payload_too_large', `at most ${deps.maxBatchEvents} events per request (INGEST_MAX_BATCH_EVENTS)`);
     }
     try {
-      const results = await deps.engine.submit({ source: 'http', position: null, items });
+      const results = await deps.engine.submit({ source: 'http', position: null, items, values });
       const summary = summarize(results);
       return reply.code(summary.accepted + summary.duplicates === 0 ? 422 : 200).send(summary);
     } catch (err) {

@@ -63,7 +63,7 @@ export function metricsQueryRoutes(app: FastifyInstance, deps: QueryDeps) {
       filters: Object.fromEntries(DIMENSIONS.map((d) => [d, csv(q[d])])),
       from, to, granularity, tz: q.tz ?? 'UTC', orderBy,
       limit: q.limit ? Number(q.limit) : undefined,
-      fill: granularity !== 'all' && dimensions.length === 0,
+      fill: granularity !== 'all' && dimensions.length === 0 && !orderBy && !q.limit,
     });
     return {
       from: new Date(result.from).toISOString(),

@@ -5,4 +5,5 @@ export const avgTicketUsd = defineMetric({
   description: 'Average succeeded transaction in USD (over those with an FX rate).',
   unit: 'usd',
   sql: 'gross_usd / NULLIF(succeeded_converted, 0)',
+  empty: null,
 });

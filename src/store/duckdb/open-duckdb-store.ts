@@ -9,6 +9,7 @@ import {
   type DuckDBConnection, type DuckDBType,
 } from '@duckdb/node-api';
 import { appendColumns, type Column } from './append-columns.ts';
+import { sqlString } from '../sql-literal.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { CURRENCY_CODES, currencyExponent, currencyKey } from '../../reference/currencies.ts';
 import type {
@@ -124,7 +125,24 @@ export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsSto
   }
 
   async function scanState(visit: (row: StateRow) => void, afterBatchId = 0): Promise<number> {
-    const result = await readers[0].stream(
+    // TRICKY: a streaming result dies quietly when its connection runs another statement, so the
+    // scan gets a connection of its own, and its row count is checked against count(*).
+    const conn = await instance.connect();
+    try {
+      await conn.run('BEGIN TRANSACTION'); // one snapshot for the count and the scan
+      const expected = Number((await (await conn.runAndReadAll(
+        `SELECT count(*) AS n FROM raw_events WHERE batch_id > ${Math.trunc(afterBatchId)}`)).getRowObjects())[0].n);
+      const seen = await streamState(conn, visit, afterBatchId);
+      if (seen !== expected) throw new Error(`state scan read ${seen} of ${expected} raw rows`);
+      await conn.run('COMMIT');
+      return seen;
+    } finally {
+      conn.closeSync();
+    }
+  }
+
+  async function streamState(conn: DuckDBConnection, visit: (row: StateRow) => void, afterBatchId: number): Promise<number> {
+    const result = await conn.stream(
       `SELECT event_id, type, occurred_at, entity_id, status, amount_minor, fee_minor, fingerprint,
               merchant_key, country_key, city_key, currency_key, method_key, provider_key
        FROM raw_events WHERE batch_id > ${Math.trunc(afterBatchId)}`,
@@ -225,10 +243,6 @@ function rollupColumns(r: RollupColumns): Column[] {
   return [r.minute, r.merchantKey, r.countryKey, r.cityKey, r.currencyKey, r.methodKey, r.providerKey, r.kind, r.cnt, r.amountMinor, r.feeMinor];
 }
 
-/** Quotes a string literal for DuckDB. Only for our own values (source names, dates). */
-export function sqlString(s: string): string {
-  return "'" + s.replaceAll("'", "''") + "'";
-}
 
 async function migrate(conn: DuckDBConnection): Promise<void> {
   await conn.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at BIGINT)');
