@@ -21,7 +21,7 @@ export const CONFIG_SPEC = {
   HOUR_RETENTION_DAYS: { kind: 'int', default: 365, min: 1, max: 36500, doc: 'Hour rollups kept this long. Day rollups are kept forever.' },
   RETENTION_INTERVAL_MINUTES: { kind: 'int', default: 60, min: 1, max: 10080, doc: 'How often the retention job runs.' },
   MAX_FUTURE_SKEW_SECONDS: { kind: 'int', default: 300, min: 0, max: 86400, doc: 'occurred_at may lead the server clock by this much.' },
-  INGEST_MAX_BATCH_EVENTS: { kind: 'int', default: 50_000, min: 1, max: 1_000_000, doc: 'Largest group-committed batch.' },
+  INGEST_MAX_BATCH_EVENTS: { kind: 'int', default: 50_000, min: 1, max: 1_000_000, doc: 'Largest group-committed batch, and most events in one request.' },
   INGEST_MAX_BODY_BYTES: { kind: 'int', default: 32 * 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024, doc: 'Largest accepted POST /api/v1/events body.' },
   STATE_SNAPSHOT_INTERVAL_SECONDS: { kind: 'int', default: 600, min: 0, max: 86400, doc: 'How often the ingest state is snapshotted for fast restarts (0 = only at shutdown).' },
   PARSE_WORKERS: { kind: 'int', default: 1, min: 0, max: 64, doc: 'Worker threads parsing NDJSON ahead of the engine (0 = none).' },

@@ -124,7 +124,20 @@ export function tupleId(
 }
 
 function rehashTuples(t: Tuples): void {
-  const slots = new Int32Array(t.slots.length * 2);
+  rebuildSlots(t, t.slots.length * 2);
+}
+
+/** Restores tuples saved as their key rows (ids 1…count-1), rebuilding the lookup table. */
+export function restoreTuples(t: Tuples, keys: Int32Array, count: number): void {
+  t.keys = keys;
+  t.count = count;
+  let size = 1 << 14;
+  while (count * 10 > size * 7) size *= 2;
+  rebuildSlots(t, size);
+}
+
+function rebuildSlots(t: Tuples, size: number): void {
+  const slots = new Int32Array(size);
   const mask = slots.length - 1;
   const k = t.keys;
   for (let id = 1; id < t.count; id++) {
