@@ -4,6 +4,7 @@
 // hashed one after another (no concatenated string) because this runs for every event.
 
 import type { NormalizedEvent } from '../events/contract.ts';
+import { fmix } from './hash.ts';
 
 export function fingerprint(e: NormalizedEvent): number {
   let h = 0x811c9dc5;
@@ -24,12 +25,7 @@ export function fingerprint(e: NormalizedEvent): number {
   h = mixOpt(h, e.customerId);
   h = mixOpt(h, e.reason);
   h = mixOpt(h, e.metadata);
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return fmix(h) >>> 0;
 }
 
 function mixStr(h: number, s: string): number {

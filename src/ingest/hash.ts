@@ -26,7 +26,8 @@ export function hash96(s: string, out: Hash96 = { h1: 0, h2: 0, h3: 0 }): Hash96
   return out;
 }
 
-function fmix(h: number): number {
+/** Murmur3's 32-bit finaliser: spreads every input bit over the output (signed result). */
+export function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;

@@ -55,6 +55,21 @@ function beats(at: number, status: number, tie: number, wAt: number, wStatus: nu
   return tie > wTie;
 }
 
+function setCreation(c: Cols, slot: number, f: PaymentFact): void {
+  c.createdAt[slot] = f.at;
+  c.createdTie[slot] = f.tie;
+  c.createdTuple[slot] = f.tuple;
+}
+
+function setWinner(c: Cols, slot: number, f: PaymentFact): void {
+  c.winAt[slot] = f.at;
+  c.winStatus[slot] = f.status;
+  c.winTie[slot] = f.tie;
+  c.winTuple[slot] = f.tuple;
+  c.amount[slot] = f.amount;
+  c.fee[slot] = f.fee;
+}
+
 /** Folds a payment event into its transaction; adds the resulting deltas to `acc` when given. */
 export function applyPayment(
   index: TxnIndex,
@@ -66,15 +81,8 @@ export function applyPayment(
   const { slot, fresh } = claimSlot(index, txn);
   const c = index.cols;
   if (fresh) {
-    c.createdAt[slot] = f.at;
-    c.createdTie[slot] = f.tie;
-    c.createdTuple[slot] = f.tuple;
-    c.winAt[slot] = f.at;
-    c.winStatus[slot] = f.status;
-    c.winTie[slot] = f.tie;
-    c.winTuple[slot] = f.tuple;
-    c.amount[slot] = f.amount;
-    c.fee[slot] = f.fee;
+    setCreation(c, slot, f);
+    setWinner(c, slot, f);
     if (acc) addDelta(acc, Math.floor(f.at / 60000), f.status, f.tuple, 1, f.amount, f.fee);
     return;
   }
@@ -86,19 +94,8 @@ export function applyPayment(
   const oldTuple = mergeTuples(tuples, c.winTuple[slot], c.createdTuple[slot]);
   const oldAmount = c.amount[slot];
   const oldFee = c.fee[slot];
-  if (isEarlier) {
-    c.createdAt[slot] = f.at;
-    c.createdTie[slot] = f.tie;
-    c.createdTuple[slot] = f.tuple;
-  }
-  if (isLater) {
-    c.winAt[slot] = f.at;
-    c.winStatus[slot] = f.status;
-    c.winTie[slot] = f.tie;
-    c.winTuple[slot] = f.tuple;
-    c.amount[slot] = f.amount;
-    c.fee[slot] = f.fee;
-  }
+  if (isEarlier) setCreation(c, slot, f);
+  if (isLater) setWinner(c, slot, f);
   if (!acc) return;
   const newMinute = Math.floor(c.createdAt[slot] / 60000);
   const newKind = c.winStatus[slot];
