@@ -6,9 +6,13 @@
 import { createDedupeIndex, admitEvent, type DedupeIndex } from '../state/dedupe-index.ts';
 import { applyPayment, createTxnIndex, type TxnIndex } from '../state/txn-index.ts';
 import { createDictionary, createTuples, restoreKey, tupleId, type Dictionary, type Tuples } from '../state/dimensions.ts';
-import { PAYMENT_TYPES } from '../events/contract.ts';
+import { EVENT_TYPES, PAYMENT_TYPES, type NormalizedEvent, type PaymentStatus } from '../events/contract.ts';
+import { fingerprint } from './fingerprint.ts';
+import { countryCode } from '../reference/countries.ts';
+import { currencyCode } from '../reference/currencies.ts';
+import { DIM_CITY, DIM_MERCHANT, DIM_METHOD, DIM_PROVIDER, valueOf } from '../state/dimensions.ts';
 import { hash96, type Hash96 } from './hash.ts';
-import type { AnalyticsStore } from '../store/analytics-store.ts';
+import type { AnalyticsStore, StateRow } from '../store/analytics-store.ts';
 import { readSnapshot } from '../state/state-snapshot.ts';
 
 export interface IngestState {
@@ -59,7 +63,7 @@ export async function rebuildState(
   const payments = PAYMENT_TYPES.length;
   const events = await store.scanState((r) => {
     hash96(r.eventId, idHash);
-    admitEvent(state.dedupe, idHash, r.fingerprint, Math.floor(r.occurredAt / 86_400_000));
+    admitEvent(state.dedupe, idHash, fingerprint(eventOfRow(r, state.dict)), Math.floor(r.occurredAt / 86_400_000));
     if (r.type >= payments) return;
     hash96(r.entityId, txnHash);
     const tuple = tupleId(state.tuples, r.merchantKey, r.countryKey, r.cityKey, r.currencyKey, r.methodKey, r.providerKey);
@@ -69,4 +73,35 @@ export async function rebuildState(
   }, snapshotBatch ?? 0);
   state.dict.fresh.length = 0;
   return { state, events, fromSnapshot: snapshotBatch !== null };
+}
+
+const STATUS: Array<PaymentStatus | null> = [null, 'pending', 'succeeded', 'failed'];
+
+/**
+ * The normalized event a raw row was made from, as the parser produced it (all but the offset
+ * notation, which the fingerprint leaves out): so the fingerprint need not be stored.
+ */
+export function eventOfRow(r: StateRow, dict: Dictionary): NormalizedEvent {
+  const payment = r.type < PAYMENT_TYPES.length;
+  return {
+    eventId: r.eventId,
+    type: EVENT_TYPES[r.type],
+    occurredAt: r.occurredAt,
+    offsetMinutes: 0,
+    entityId: r.entityId,
+    txnId: payment ? r.entityId : r.txnId,
+    merchantId: valueOf(dict, DIM_MERCHANT, r.merchantKey) ?? '',
+    amountMinor: r.amountMinor,
+    feeMinor: r.feeMinor,
+    currency: currencyCode(r.currencyKey),
+    country: countryCode(r.countryKey),
+    city: valueOf(dict, DIM_CITY, r.cityKey),
+    paymentMethod: valueOf(dict, DIM_METHOD, r.methodKey),
+    provider: valueOf(dict, DIM_PROVIDER, r.providerKey),
+    status: STATUS[r.status] ?? null,
+    failureReason: r.failureReason,
+    customerId: r.customerId,
+    reason: r.reason,
+    metadata: r.metadata,
+  };
 }

@@ -27,7 +27,6 @@ export interface RawColumns {
   customerId: Array<string | null>;
   reason: Array<string | null>;
   metadata: Array<string | null>;
-  fingerprint: Uint32Array;
 }
 
 /** Rollup delta rows for one table, with dimension keys resolved. */
@@ -78,16 +77,20 @@ export interface PreparedBatch {
   maxOccurredAt: number | null;
 }
 
-/** One raw payment/event row as needed to rebuild the in-memory indexes. */
+/** One raw event row: what rebuilding the in-memory indexes needs (its content, for the fingerprint). */
 export interface StateRow {
   eventId: string;
   type: number;
   occurredAt: number;
   entityId: string;
+  txnId: string | null;
   status: number;
   amountMinor: bigint;
   feeMinor: bigint;
-  fingerprint: number;
+  failureReason: string | null;
+  customerId: string | null;
+  reason: string | null;
+  metadata: string | null;
   merchantKey: number;
   countryKey: number;
   cityKey: number;

@@ -63,4 +63,9 @@ CREATE TABLE fx_effective (currency_key INTEGER NOT NULL, day INTEGER NOT NULL, 
     name: 'store identity (ties state snapshots to this store)',
     sql: `CREATE TABLE store_identity (store_id VARCHAR NOT NULL); INSERT INTO store_identity SELECT uuid()::VARCHAR;`,
   },
+  {
+    version: 3,
+    name: 'raw events without the stored fingerprint (recomputed from the row when state is rebuilt)',
+    sql: `ALTER TABLE raw_events DROP COLUMN fingerprint;`,
+  },
 ];

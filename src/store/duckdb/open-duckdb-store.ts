@@ -5,7 +5,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BIGINT, BOOLEAN, DuckDBInstance, INTEGER, SMALLINT, UINTEGER, UTINYINT, VARCHAR,
+  BIGINT, BOOLEAN, DuckDBInstance, INTEGER, SMALLINT, UTINYINT, VARCHAR,
   type DuckDBConnection, type DuckDBType,
 } from '@duckdb/node-api';
 import { appendColumns, type Column } from './append-columns.ts';
@@ -26,7 +26,7 @@ export interface DuckDbOptions {
 
 const RAW_TYPES: DuckDBType[] = [
   VARCHAR, UTINYINT, BIGINT, SMALLINT, VARCHAR, VARCHAR, INTEGER, INTEGER, INTEGER, INTEGER,
-  INTEGER, INTEGER, UTINYINT, BIGINT, BIGINT, VARCHAR, VARCHAR, VARCHAR, VARCHAR, UINTEGER, INTEGER,
+  INTEGER, INTEGER, UTINYINT, BIGINT, BIGINT, VARCHAR, VARCHAR, VARCHAR, VARCHAR, INTEGER,
 ];
 const ROLLUP_TYPES: DuckDBType[] = [INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, UTINYINT, INTEGER, BIGINT, BIGINT];
 const DEAD_LETTER_TYPES: DuckDBType[] = [BIGINT, BIGINT, VARCHAR, INTEGER, VARCHAR, VARCHAR, VARCHAR, VARCHAR, BOOLEAN, BIGINT, VARCHAR];
@@ -74,7 +74,7 @@ export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsSto
           await append('raw_events', RAW_TYPES, [
             r.eventId, r.type, r.occurredAt, r.offsetMinutes, r.entityId, r.txnId, r.merchantKey,
             r.countryKey, r.cityKey, r.currencyKey, r.methodKey, r.providerKey, r.status, r.amountMinor,
-            r.feeMinor, r.failureReason, r.customerId, r.reason, r.metadata, r.fingerprint,
+            r.feeMinor, r.failureReason, r.customerId, r.reason, r.metadata,
             new Int32Array(n).fill(b.batchId),
           ], n);
         }
@@ -143,8 +143,9 @@ export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsSto
 
   async function streamState(conn: DuckDBConnection, visit: (row: StateRow) => void, afterBatchId: number): Promise<number> {
     const result = await conn.stream(
-      `SELECT event_id, type, occurred_at, entity_id, status, amount_minor, fee_minor, fingerprint,
-              merchant_key, country_key, city_key, currency_key, method_key, provider_key
+      `SELECT event_id, type, occurred_at, entity_id, status, amount_minor, fee_minor, txn_id,
+              merchant_key, country_key, city_key, currency_key, method_key, provider_key,
+              failure_reason, customer_id, reason, metadata
        FROM raw_events WHERE batch_id > ${Math.trunc(afterBatchId)}`,
     );
     let count = 0;
@@ -161,13 +162,17 @@ export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsSto
           status: cols[4][i] as number,
           amountMinor: cols[5][i] as bigint,
           feeMinor: cols[6][i] as bigint,
-          fingerprint: cols[7][i] as number,
+          txnId: cols[7][i] as string | null,
           merchantKey: cols[8][i] as number,
           countryKey: cols[9][i] as number,
           cityKey: cols[10][i] as number,
           currencyKey: cols[11][i] as number,
           methodKey: cols[12][i] as number,
           providerKey: cols[13][i] as number,
+          failureReason: cols[14][i] as string | null,
+          customerId: cols[15][i] as string | null,
+          reason: cols[16][i] as string | null,
+          metadata: cols[17][i] as string | null,
         });
         count++;
       }
