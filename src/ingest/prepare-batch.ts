@@ -219,7 +219,7 @@ function describe(r: ItemResult): string {
 }
 
 function resolve(t: Tuples, rows: DeltaRows): RollupColumns {
-  const d = sortDeltas(splitOversized(rows), t);
+  const d = byMinute(splitOversized(rows));
   const n = d.minute.length;
   const cols: RollupColumns = {
     minute: Int32Array.from(d.minute), kind: Uint8Array.from(d.kind), cnt: Int32Array.from(d.cnt),
@@ -239,15 +239,15 @@ function resolve(t: Tuples, rows: DeltaRows): RollupColumns {
   return cols;
 }
 
-// Rows sorted by time (and rollups by minute, then merchant) compress better in DuckDB: the
-// time columns become small deltas. Row order carries no meaning anywhere.
+// Rows sorted by time compress better in DuckDB (time columns become small deltas). Row order
+// carries no meaning anywhere.
 function sortRawByTime(raw: RawColumns): void {
   const n = raw.count;
   const at = new Float64Array(n);
   const t = new Int32Array(raw.occurredAt.buffer, raw.occurredAt.byteOffset, n * 2);
   for (let k = 0; k < n; k++) at[k] = t[2 * k + 1] * 4294967296 + (t[2 * k] >>> 0);
-  const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => at[a] - at[b]);
-  if (order.every((v, k) => v === k)) return;
+  const order = sortedOrder(at, n);
+  if (order === null) return;
   for (const key of Object.keys(raw) as Array<keyof RawColumns>) {
     const col = raw[key];
     if (typeof col === 'number') continue;
@@ -255,31 +255,68 @@ function sortRawByTime(raw: RawColumns): void {
   }
 }
 
-function permute<T extends { length: number }>(col: T, order: number[]): T {
+/** Row indices by ascending time, or null when already in order. */
+function sortedOrder(at: Float64Array, n: number): Int32Array | null {
+  let sorted = true;
+  let min = Infinity;
+  let max = -Infinity;
+  for (let k = 0; k < n; k++) {
+    if (k > 0 && at[k] < at[k - 1]) sorted = false;
+    if (at[k] < min) min = at[k];
+    if (at[k] > max) max = at[k];
+  }
+  if (sorted) return null;
+  let slots = 1;
+  while (slots < n) slots *= 2;
+  if ((max - min + 1) * slots < 2 ** 53) {
+    // Pack (time, index) into one exact double and let the native numeric sort do the work.
+    const keys = new Float64Array(n);
+    for (let k = 0; k < n; k++) keys[k] = (at[k] - min) * slots + k;
+    keys.sort();
+    const order = new Int32Array(n);
+    for (let k = 0; k < n; k++) order[k] = keys[k] % slots;
+    return order;
+  }
+  return Int32Array.from(Array.from({ length: n }, (_, k) => k).sort((a, b) => at[a] - at[b]));
+}
+
+/** Delta rows ordered by bucket (they compress better so). */
+function byMinute(d: DeltaRows): DeltaRows {
+  const order = sortedOrder(Float64Array.from(d.minute), d.minute.length);
+  if (order === null) return d;
+  const pick = <V>(a: V[]): V[] => {
+    const out = new Array<V>(a.length);
+    for (let to = 0; to < order.length; to++) out[to] = a[order[to]];
+    return out;
+  };
+  return {
+    minute: pick(d.minute), kind: pick(d.kind), tuple: pick(d.tuple), cnt: pick(d.cnt), amount: pick(d.amount), fee: pick(d.fee),
+  };
+}
+
+function permute<T extends { length: number }>(col: T, order: Int32Array): T {
+  const n = order.length;
   if (col instanceof BigInt64Array) {
     const src = new Int32Array(col.buffer, col.byteOffset, col.length * 2);
     const out = new BigInt64Array(col.length);
     const dst = new Int32Array(out.buffer);
-    order.forEach((from, to) => { dst[2 * to] = src[2 * from]; dst[2 * to + 1] = src[2 * from + 1]; });
+    for (let to = 0; to < n; to++) {
+      const from = order[to];
+      dst[2 * to] = src[2 * from];
+      dst[2 * to + 1] = src[2 * from + 1];
+    }
     return out as unknown as T;
   }
   if (ArrayBuffer.isView(col)) {
     const src = col as unknown as Int32Array;
     const out = new (src.constructor as Int32ArrayConstructor)(src.length);
-    order.forEach((from, to) => { out[to] = src[from]; });
+    for (let to = 0; to < n; to++) out[to] = src[order[to]];
     return out as unknown as T;
   }
   const src = col as unknown as unknown[];
-  return order.map((from) => src[from]).concat(src.slice(order.length)) as unknown as T;
-}
-
-function sortDeltas(d: DeltaRows, t: Tuples): DeltaRows {
-  const order = Array.from({ length: d.minute.length }, (_, k) => k)
-    .sort((a, b) => d.minute[a] - d.minute[b] || tupleKey(t, d.tuple[a], T_MERCHANT) - tupleKey(t, d.tuple[b], T_MERCHANT));
-  return {
-    minute: order.map((k) => d.minute[k]), kind: order.map((k) => d.kind[k]), tuple: order.map((k) => d.tuple[k]),
-    cnt: order.map((k) => d.cnt[k]), amount: order.map((k) => d.amount[k]), fee: order.map((k) => d.fee[k]),
-  };
+  const out = new Array<unknown>(src.length);
+  for (let to = 0; to < n; to++) out[to] = src[order[to]];
+  return out as unknown as T;
 }
 
 function emptyRaw(capacity: number): RawColumns {
