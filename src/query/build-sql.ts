@@ -7,7 +7,7 @@
 import { BASE_MEASURES, UNCONVERTED_SQL, type BaseMeasure } from './base-measures.ts';
 import type { MetricDef } from '../metrics/define-metric.ts';
 import type { TablePlan } from './plan-ranges.ts';
-import type { SqlDialect } from './time-buckets.ts';
+import { intDiv, type SqlDialect } from './time-buckets.ts';
 
 export interface SqlParts {
   dialect: SqlDialect;
@@ -34,8 +34,6 @@ function neededMeasures(metrics: MetricDef[], withLocal: boolean): BaseMeasure[]
   return BASE_MEASURES.filter((b) => new RegExp(`\\b${b.name}\\b`).test(text));
 }
 
-const intDiv = (d: SqlDialect, a: string, b: number) => (d === 'duckdb' ? `(${a}) // ${b}` : `intDiv(${a}, ${b})`);
-
 export function buildSql(p: SqlParts): string {
   const keys = ['bucket', ...p.dims.map((_, i) => `d${i}`)];
   const sources = p.tables.map((t) => {
@@ -43,7 +41,7 @@ export function buildSql(p: SqlParts): string {
     const where = [`(${ranges})`, ...p.filters].join(' AND ');
     const cols = [
       `${p.bucketExpr} AS bucket`, ...p.dims.map((d, i) => `${d} AS d${i}`),
-      `${intDiv(p.dialect, 'minute', 1440)} AS day`, 'currency_key', 'kind', 'cnt', 'amount_minor', 'fee_minor',
+      `${intDiv('minute', 1440, p.dialect)} AS day`, 'currency_key', 'kind', 'cnt', 'amount_minor', 'fee_minor',
     ];
     return `SELECT ${cols.join(', ')} FROM rollup_${t.table} WHERE ${where}`;
   });

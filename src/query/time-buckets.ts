@@ -240,7 +240,8 @@ export function bucketFormatter(fromMin: number, toMin: number, tz: string): (mi
   };
 }
 
-function intDiv(a: string, p: number, dialect: SqlDialect): string {
+/** Integer division in SQL (both dialects truncate toward zero: keep the dividend ≥ 0). */
+export function intDiv(a: string, p: number, dialect: SqlDialect): string {
   return dialect === 'duckdb' ? `(${a} // ${p})` : `intDiv(${a}, ${p})`;
 }
 

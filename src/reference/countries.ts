@@ -2,6 +2,8 @@
 // display. All 249 officially assigned codes; names are shortened where the ISO form is
 // long-winded ("Bolivia" rather than "Bolivia (Plurinational State of)").
 
+import { createCodeTable } from './code-table.ts';
+
 /**
  * [code, English short name].
  * APPEND-ONLY: a code's 1-based position in this table is its stored key (key 0 means
@@ -261,19 +263,19 @@ const TABLE: ReadonlyArray<readonly [string, string]> = [
 ];
 
 /** Alpha-2 codes; a code's stored key is its index + 1. APPEND-ONLY (see TABLE). */
-export const COUNTRY_CODES: readonly string[] = Object.freeze(TABLE.map(([code]) => code));
+const CODES = createCodeTable(TABLE.map(([code]) => code));
+export const COUNTRY_CODES: readonly string[] = CODES.codes;
 
-const KEY_BY_CODE = new Map<string, number>(TABLE.map(([code], i) => [code, i + 1]));
 const NAME_BY_CODE = new Map<string, string>(TABLE);
 
 /** Stored key of an alpha-2 code (uppercase, exact); 0 if unknown. */
 export function countryKey(code: string): number {
-  return KEY_BY_CODE.get(code) ?? 0;
+  return CODES.keyOf(code);
 }
 
 /** Alpha-2 code of a stored key; '' for 0 or an unknown key. */
 export function countryCode(key: number): string {
-  return COUNTRY_CODES[key - 1] ?? '';
+  return CODES.codeOf(key);
 }
 
 /** English short name of an alpha-2 code; undefined if unknown. */

@@ -2,6 +2,8 @@
 // exponent (how many decimals an amount may carry). Codes without a minor unit (precious
 // metals, XDR, XTS, XXX, …) are left out: they are not payment currencies.
 
+import { createCodeTable } from './code-table.ts';
+
 /**
  * [code, minor-unit exponent].
  * APPEND-ONLY: a code's 1-based position in this table is its stored key (key 0 means
@@ -38,19 +40,19 @@ const TABLE: ReadonlyArray<readonly [string, number]> = [
 ];
 
 /** Alpha-3 codes; a code's stored key is its index + 1. APPEND-ONLY (see TABLE). */
-export const CURRENCY_CODES: readonly string[] = Object.freeze(TABLE.map(([code]) => code));
+const CODES = createCodeTable(TABLE.map(([code]) => code));
+export const CURRENCY_CODES: readonly string[] = CODES.codes;
 
-const KEY_BY_CODE = new Map<string, number>(TABLE.map(([code], i) => [code, i + 1]));
 const EXPONENT_BY_CODE = new Map<string, number>(TABLE);
 
 /** Stored key of an alpha-3 code (uppercase, exact); 0 if unknown. */
 export function currencyKey(code: string): number {
-  return KEY_BY_CODE.get(code) ?? 0;
+  return CODES.keyOf(code);
 }
 
 /** Alpha-3 code of a stored key; '' for 0 or an unknown key. */
 export function currencyCode(key: number): string {
-  return CURRENCY_CODES[key - 1] ?? '';
+  return CODES.codeOf(key);
 }
 
 /** ISO 4217 minor-unit exponent (XOF 0, USD 2, KWD 3, CLF 4); undefined if unknown. */

@@ -2,11 +2,21 @@
 // today; a ClickHouse adapter can implement it later without touching the pipeline, metrics or
 // planner. Everything crossing it is plain data: column arrays in, row objects out.
 
+/** The six dimension keys every raw and rollup row carries. */
+export interface DimensionKeyColumns {
+  merchantKey: Int32Array;
+  countryKey: Int32Array;
+  cityKey: Int32Array;
+  currencyKey: Int32Array;
+  methodKey: Int32Array;
+  providerKey: Int32Array;
+}
+
 /**
  * Raw events of one batch, column by column; the first `count` entries are valid. Numeric
  * columns are typed arrays (appended to the store without per-value conversion).
  */
-export interface RawColumns {
+export interface RawColumns extends DimensionKeyColumns {
   count: number;
   eventId: string[];
   type: Uint8Array;
@@ -14,12 +24,6 @@ export interface RawColumns {
   offsetMinutes: Int16Array;
   entityId: string[];
   txnId: Array<string | null>;
-  merchantKey: Int32Array;
-  countryKey: Int32Array;
-  cityKey: Int32Array;
-  currencyKey: Int32Array;
-  methodKey: Int32Array;
-  providerKey: Int32Array;
   status: Uint8Array;
   amountMinor: BigInt64Array;
   feeMinor: BigInt64Array;
@@ -30,14 +34,8 @@ export interface RawColumns {
 }
 
 /** Rollup delta rows for one table, with dimension keys resolved. */
-export interface RollupColumns {
+export interface RollupColumns extends DimensionKeyColumns {
   minute: Int32Array;
-  merchantKey: Int32Array;
-  countryKey: Int32Array;
-  cityKey: Int32Array;
-  currencyKey: Int32Array;
-  methodKey: Int32Array;
-  providerKey: Int32Array;
   kind: Uint8Array;
   cnt: Int32Array;
   amountMinor: BigInt64Array;
