@@ -2,6 +2,8 @@
 //   ingest FILE|-  [--format ndjson|csv] [--url URL] [--batch N] [--resume]
 //   generate       [--count N] [--seed S] [--days D] [--end ISO] [--format ndjson|csv] [--out FILE]
 //   fx load FILE   [--url URL]
+//   token --role R [--merchant M] [--sub S] [--ttl SECONDS]
+// With --url, the bearer token is --token or API_TOKEN.
 // Without --url, ingest and fx open the store in DATA_DIR directly (the server must be stopped).
 
 import { readFileSync, statSync } from 'node:fs';
@@ -14,16 +16,25 @@ import { httpSubmitter, ingestFile, type Submitter } from '../ingest/sources/ing
 import { loadFxRates, parseFxCsv } from '../fx/fx-rates.ts';
 import { createProgress } from './progress.ts';
 import { runGenerate } from './generate-command.ts';
+import { runToken } from './token-command.ts';
 
 const USAGE = `usage:
-  molam ingest FILE|- [--format ndjson|csv] [--url URL] [--batch N] [--resume]
+  molam ingest FILE|- [--format ndjson|csv] [--url URL] [--token T] [--batch N] [--resume]
   molam generate [--count N] [--seed S] [--days D] [--end ISO] [--format ndjson|csv] [--out FILE]
-  molam fx load FILE [--url URL]`;
+  molam fx load FILE [--url URL] [--token T]
+  molam token --role ROLE [--merchant ID] [--sub NAME] [--ttl SECONDS]`;
+
+function authHeaders(token: string | undefined): Record<string, string> {
+  const t = token ?? loadConfig().API_TOKEN;
+  return t ? { authorization: `Bearer ${t}` } : {};
+}
 
 async function ingest(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args, allowPositionals: true,
-    options: { format: { type: 'string' }, url: { type: 'string' }, batch: { type: 'string' }, resume: { type: 'boolean' } },
+    options: {
+      format: { type: 'string' }, url: { type: 'string' }, token: { type: 'string' }, batch: { type: 'string' }, resume: { type: 'boolean' },
+    },
   });
   const path = positionals[0];
   if (!path) throw new Error(USAGE);
@@ -35,7 +46,7 @@ async function ingest(args: string[]): Promise<number> {
   let close = async () => {};
   let startOffset = 0;
   if (values.url) {
-    submit = httpSubmitter(values.url);
+    submit = httpSubmitter(values.url, authHeaders(values.token));
   } else {
     const config = loadConfig();
     const platform = await openPlatform(config, createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL));
@@ -55,11 +66,13 @@ async function ingest(args: string[]): Promise<number> {
 }
 
 async function fx(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { url: { type: 'string' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { url: { type: 'string' }, token: { type: 'string' } } });
   if (positionals[0] !== 'load' || !positionals[1]) throw new Error(USAGE);
   const text = readFileSync(positionals[1], 'utf8');
   if (values.url) {
-    const res = await fetch(new URL('/api/v1/fx-rates', values.url), { method: 'PUT', headers: { 'content-type': 'text/csv' }, body: text });
+    const res = await fetch(new URL('/api/v1/fx-rates', values.url), {
+      method: 'PUT', headers: { 'content-type': 'text/csv', ...authHeaders(values.token) }, body: text,
+    });
     console.log(await res.text());
     return res.ok ? 0 : 1;
   }
@@ -78,6 +91,7 @@ async function main(argv: string[]): Promise<number> {
     case 'ingest': return ingest(rest);
     case 'generate': await runGenerate(rest, process.stdout); return 0;
     case 'fx': return fx(rest);
+    case 'token': return runToken(rest);
     default:
       console.error(USAGE);
       return 2;

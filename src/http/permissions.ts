@@ -1,10 +1,18 @@
-// Each route declares the permission it needs in its config. Authentication and the central
-// role table arrive with the API issue; this is the one place they will hook into.
+// Each route declares, in its config, the one permission it needs — or that it is public
+// (health, metrics, docs). A route that declares neither is refused at startup (auth-hook.ts).
 
-export type Permission = 'events:write' | 'analytics:view' | 'analytics:ops';
+import type { Permission } from '../auth/access-table.ts';
+import type { Principal } from '../auth/principal.ts';
+
+export type { Permission };
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     permission?: Permission;
+    public?: boolean;
+  }
+  interface FastifyRequest {
+    /** The verified caller; null only on public routes. */
+    principal: Principal | null;
   }
 }

@@ -12,7 +12,10 @@ export function sendProblem(reply: FastifyReply, status: number, code: string, d
 }
 
 export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
-  if (err instanceof AppError) return sendProblem(reply, err.status, err.code, err.message, err.details);
+  if (err instanceof AppError) {
+    if (err.status === 401) reply.header('www-authenticate', `Bearer realm="molam-analytics", error="${err.code === 'unauthorized' ? 'invalid_request' : 'invalid_token'}"`);
+    return sendProblem(reply, err.status, err.code, err.message, err.details);
+  }
   const fe = err as FastifyError;
   if (fe.validation) return sendProblem(reply, 400, 'invalid_parameter', fe.message);
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(reply, 413, 'payload_too_large', 'the request body is too large');

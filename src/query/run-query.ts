@@ -21,6 +21,8 @@ const NOMINAL_BUCKET_MINUTES: Record<Granularity, number> = {
 /** Dimensions with thousands of values: pre-aggregating before the FX join would not pay. */
 const FINE_DIMENSIONS = new Set(['merchant_id', 'city']);
 
+const DEFAULT_MAX_ROWS = 100_000;
+
 export const GRANULARITIES: readonly Granularity[] = ['minute', 'hour', 'day', 'week', 'month', 'all'];
 
 export interface QuerySpec {
@@ -61,7 +63,7 @@ export interface QueryResult {
 export interface QueryDeps extends DimContext {
   store: AnalyticsStore;
   now: () => number;
-  limits: { minuteDays: number; hourDays: number; maxBuckets: number; maxMinuteSpanDays: number };
+  limits: { minuteDays: number; hourDays: number; maxBuckets: number; maxMinuteSpanDays: number; maxRows?: number };
 }
 
 export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryResult> {
@@ -81,6 +83,7 @@ export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryR
   if (approxBuckets > deps.limits.maxBuckets * 1.1) { // margin: DST days are 23 hours; exact check later
     throw new AppError('range_too_large', `more than ${deps.limits.maxBuckets} ${spec.granularity} buckets; use a coarser granularity or a shorter range`);
   }
+  const maxRows = deps.limits.maxRows ?? DEFAULT_MAX_ROWS;
   const dims = spec.dimensions.map((d) => dimension(d).group(deps));
   const filters = Object.entries(spec.filters)
     .filter(([, values]) => values.length > 0)
@@ -110,10 +113,14 @@ export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryR
     metrics,
     withLocal: currency !== null,
     orderBy: spec.orderBy,
-    limit: spec.limit,
+    // One row past the cap tells an answer that would exceed it.
+    limit: Math.min(spec.limit ?? Infinity, maxRows + 1),
     preaggregate: !spec.dimensions.some((d) => FINE_DIMENSIONS.has(d)),
   });
   const { names, columns, rowCount } = await deps.store.queryColumns(sql);
+  if (rowCount > maxRows) {
+    throw new AppError('result_too_large', `more than ${maxRows} rows; use limit, fewer dimensions, a coarser granularity or a shorter range`);
+  }
   const col = (name: string) => columns[names.indexOf(name)];
   const exponent = currency ? currencyExponent(currency) ?? 2 : 2;
   const bucketCol = col('bucket');

@@ -1,6 +1,8 @@
-// A standard SQL string literal, for the few of our own values that are text (source names,
-// validated codes). User input never goes through here: filters become integer keys.
+// A standard SQL string literal. Quotes are doubled; NUL, which ends the SQL text for DuckDB's
+// parser, is spliced in with chr(0) (the same in ClickHouse), so any string — ids typed by a
+// client included — round-trips exactly and can never end the literal early.
 
 export function sqlString(s: string): string {
-  return "'" + s.replaceAll("'", "''") + "'";
+  const quoted = "'" + s.replaceAll("'", "''") + "'";
+  return s.includes('\0') ? `(${quoted.split('\0').join("' || chr(0) || '")})` : quoted;
 }

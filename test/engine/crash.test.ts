@@ -11,6 +11,10 @@ import { randomStream } from '../support/random-stream.ts';
 import { acceptedEvents, contributions, rollupOf } from '../support/reference-rollups.ts';
 import { readRollup } from '../support/read-rollups.ts';
 import { openDuckDbStore } from '../../src/store/duckdb/open-duckdb-store.ts';
+import { bearer, mintToken } from '../support/tokens.ts';
+
+const ingestToken = mintToken({ roles: ['events:write'] });
+const opsToken = mintToken({ roles: ['analytics:ops'] });
 
 function withoutConflicts(events: Array<Record<string, unknown>>) {
   const first = new Map<string, number>();
@@ -27,7 +31,7 @@ function withoutConflicts(events: Array<Record<string, unknown>>) {
 
 async function post(url: string, chunk: Array<Record<string, unknown>>): Promise<number> {
   const res = await fetch(new URL('/api/v1/events', url), {
-    method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: chunk.map((e) => JSON.stringify(e)).join('\n'),
+    method: 'POST', headers: { 'content-type': 'application/x-ndjson', ...bearer(await ingestToken) }, body: chunk.map((e) => JSON.stringify(e)).join('\n'),
   });
   await res.arrayBuffer();
   return res.status;
@@ -62,7 +66,7 @@ test('SIGKILL mid-ingest, restart, resend everything: exact totals', { timeout: 
     // Run 2: restart on the same data and resend everything, in order.
     const s2 = await startServer(env);
     for (const c of chunks) assert.equal(await post(s2.url, c), 200);
-    const summary = await (await fetch(new URL(`/api/v1/metrics?from=${new Date(start - 86_400_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}&metrics=tx_count,refund_count`, s2.url))).json();
+    const summary = await (await fetch(new URL(`/api/v1/metrics?from=${new Date(start - 86_400_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}&metrics=tx_count,refund_count`, s2.url), { headers: bearer(await opsToken) })).json();
     await s2.stop('SIGTERM');
 
     const expected = contributions(events);

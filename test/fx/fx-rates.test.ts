@@ -29,17 +29,17 @@ function pay(currency: string, country: string, amount: string, at: string, extr
 }
 
 async function send(t: TempApp, events: unknown[]): Promise<void> {
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/events', payload: events });
+  const res = await t.inject({ method: 'POST', url: '/api/v1/events', payload: events });
   assert.equal(res.statusCode, 200, res.body);
   assert.equal(res.json().accepted, events.length, res.body);
 }
 
 async function putCsv(t: TempApp, csv: string) {
-  return t.app.inject({ method: 'PUT', url: '/api/v1/fx-rates', headers: { 'content-type': 'text/csv' }, payload: csv });
+  return t.inject({ method: 'PUT', url: '/api/v1/fx-rates', headers: { 'content-type': 'text/csv' }, payload: csv });
 }
 
 async function metrics(t: TempApp, qs: string) {
-  const res = await t.app.inject({ method: 'GET', url: `/api/v1/metrics?${RANGE}&${qs}` });
+  const res = await t.inject({ method: 'GET', url: `/api/v1/metrics?${RANGE}&${qs}` });
   assert.equal(res.statusCode, 200, res.body);
   return res.json();
 }
@@ -81,7 +81,7 @@ test('a currency without a rate is counted as unconverted, then converted when i
 
   // A corrected rate for the same date and currency replaces the old one and every answer.
   await putCsv(t, 'date,currency,usd_per_unit\n2026-11-17,NGN,0.0007\n');
-  const listed = (await t.app.inject({ method: 'GET', url: '/api/v1/fx-rates?currency=NGN' })).json();
+  const listed = (await t.inject({ method: 'GET', url: '/api/v1/fx-rates?currency=NGN' })).json();
   assert.deepEqual(listed.rates.map((r: { date: string; usd_per_unit: string }) => [r.date, Number(r.usd_per_unit)]), [['2026-11-17', 0.0007]]);
   const corrected = await metrics(t, 'metrics=gross_volume_usd&currency=NGN');
   assertClose(corrected.rows[0].metrics.gross_volume_usd, (123450 * 0.0007) / 100, 'corrected NGN');
@@ -94,7 +94,7 @@ test('the rate in force is the latest on or before the event\'s UTC date', () =>
   const localNext = pay('NGN', 'NG', '100.00', '2026-11-15T00:30:00+01:00'); // UTC 2026-11-14: the first rate
   const later = pay('NGN', 'NG', '100.00', '2026-11-18T23:59:00Z');
   await send(t, [early, between, onSecond, localNext, later]);
-  const put = await t.app.inject({
+  const put = await t.inject({
     method: 'PUT', url: '/api/v1/fx-rates',
     payload: { rates: [{ date: '2026-11-10', currency: 'NGN', usd_per_unit: '0.0006' }, { date: '2026-11-15', currency: 'NGN', usd_per_unit: 0.0007 }] },
   });
@@ -164,7 +164,7 @@ test('bad rows answer 400 invalid_fx_rates naming each row, and nothing is loade
   assert.match(body.detail, /row 3\b.*2026-11-31/);
   assert.deepEqual(body.problems.map((p: string) => p.split(':')[0]), ['row 3', 'row 4', 'row 5', 'row 6']);
 
-  const json = await t.app.inject({
+  const json = await t.inject({
     method: 'PUT', url: '/api/v1/fx-rates',
     payload: { rates: [{ date: '2026-11-10', currency: 'EUR', usd_per_unit: '1.08' }, { date: '2026-11-10', currency: 'eur', usd_per_unit: '1.08' }] },
   });
@@ -173,14 +173,14 @@ test('bad rows answer 400 invalid_fx_rates naming each row, and nothing is loade
   assert.match(json.json().detail, /row 2\b/);
 
   for (const payload of ['when,what\n2026-11-10,EUR\n', JSON.stringify({ nope: [] })]) {
-    const bad = await t.app.inject({
+    const bad = await t.inject({
       method: 'PUT', url: '/api/v1/fx-rates', payload,
       headers: { 'content-type': payload.startsWith('{') ? 'application/json' : 'text/csv' },
     });
     assert.equal(bad.statusCode, 400, payload);
     assert.equal(bad.json().code, 'invalid_fx_rates');
   }
-  const listed = await t.app.inject({ method: 'GET', url: '/api/v1/fx-rates' });
+  const listed = await t.inject({ method: 'GET', url: '/api/v1/fx-rates' });
   assert.deepEqual(listed.json(), { rates: [] });
 }));
 

@@ -6,72 +6,20 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DateTime } from 'luxon';
 import { openTempApp, type TempApp } from '../support/temp-app.ts';
-import { mulberry32 } from '../support/random-stream.ts';
-
-const NOW = Date.parse('2026-11-20T12:00:00Z');
-const START = Date.parse('2026-11-18T00:00:00Z');
-const MERCHANTS = {
-  m_sn: { country: 'SN', region: 'ECOWAS', currency: 'XOF', exp: 0 },
-  m_ng: { country: 'NG', region: 'ECOWAS', currency: 'NGN', exp: 2 },
-  m_ke: { country: 'KE', region: 'EAC', currency: 'KES', exp: 2 },
-  m_cm: { country: 'CM', region: 'CEMAC', currency: 'XAF', exp: 0 },
-  m_gh: { country: 'GH', region: 'ECOWAS', currency: 'GHS', exp: 2 }, // never succeeds
-} as const;
-type Merchant = keyof typeof MERCHANTS;
-
-interface Txn { id: string; merchant: Merchant; at: number; status: 'pending' | 'succeeded' | 'failed'; minor: bigint; refunds: number; disputes: number }
-
-const text = (minor: bigint, exp: number) => (exp === 0 ? String(minor) : `${minor / 100n}.${String(minor % 100n).padStart(2, '0')}`);
-
-/** Transactions (the truth the test checks against) and the events that describe them. */
-function dataset(): { txns: Txn[]; events: Array<Record<string, unknown>> } {
-  const rnd = mulberry32(20261120);
-  const names = Object.keys(MERCHANTS) as Merchant[];
-  const txns: Txn[] = [];
-  const events: Array<Record<string, unknown>> = [];
-  // Two transactions either side of midnight in Asia/Kolkata, then random ones over two UTC days.
-  const times = [Date.parse('2026-11-18T18:20:00Z'), Date.parse('2026-11-18T18:40:00Z')];
-  for (let i = 0; i < 80; i++) times.push(START + Math.floor(rnd() * 48 * 60) * 60_000);
-  times.forEach((at, i) => {
-    const merchant = names[Math.floor(rnd() * names.length)];
-    const m = MERCHANTS[merchant];
-    const r = rnd();
-    const status = merchant === 'm_gh' ? (r < 0.7 ? 'failed' : 'pending') : r < 0.6 ? 'succeeded' : r < 0.85 ? 'failed' : 'pending';
-    const minor = BigInt(1 + Math.floor(rnd() * 5_000_000));
-    const t: Txn = { id: `q_${i}`, merchant, at, status, minor, refunds: 0, disputes: 0 };
-    const base = { txn_id: t.id, merchant_id: merchant, amount: text(minor, m.exp), currency: m.currency, country: m.country };
-    const iso = (ms: number) => new Date(ms).toISOString();
-    if (status !== 'pending' && rnd() < 0.5) {
-      events.push({ event_id: `${t.id}_c`, type: 'wallet_txn_created', status: 'pending', occurred_at: iso(at), ...base });
-      events.push({ event_id: `${t.id}_f`, type: status === 'succeeded' ? 'wallet_txn_succeeded' : 'wallet_txn_failed', occurred_at: iso(at + 120_000), ...base });
-    } else {
-      events.push({ event_id: `${t.id}_c`, type: 'wallet_txn_created', status, occurred_at: iso(at), ...base });
-    }
-    if (status === 'succeeded' && rnd() < 0.3) {
-      t.refunds = 1;
-      events.push({ event_id: `${t.id}_r`, type: 'refund_created', refund_id: `${t.id}_r`, occurred_at: iso(at + 60_000), ...base, amount: text(minor / 2n, m.exp) });
-    }
-    if (status === 'succeeded' && rnd() < 0.1) {
-      t.disputes = 1;
-      events.push({ event_id: `${t.id}_d`, type: 'dispute_created', dispute_id: `${t.id}_d`, occurred_at: iso(at + 60_000), ...base });
-    }
-    txns.push(t);
-  });
-  return { txns, events };
-}
+import { MERCHANTS, NOW, dataset, kpis, text, type Merchant } from '../support/kpi-dataset.ts';
 
 const { txns: TXNS, events: EVENTS } = dataset();
 let t: TempApp;
 
 before(async () => {
   t = await openTempApp({ now: () => NOW });
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/events', payload: EVENTS });
+  const res = await t.inject({ method: 'POST', url: '/api/v1/events', payload: EVENTS });
   assert.equal(res.json().accepted, EVENTS.length, res.body);
 });
 after(async () => { await t.close(); });
 
 async function get(params: Record<string, string>, url = '/api/v1/metrics') {
-  const res = await t.app.inject({ method: 'GET', url: `${url}?${new URLSearchParams(params)}` });
+  const res = await t.inject({ method: 'GET', url: `${url}?${new URLSearchParams(params)}` });
   return { status: res.statusCode, type: String(res.headers['content-type']), body: res.json() };
 }
 
@@ -81,18 +29,6 @@ async function ok(params: Record<string, string>) {
   return r.body;
 }
 
-function kpis(ts: Txn[]) {
-  const n = (s: string) => ts.filter((x) => x.status === s).length;
-  const succeeded = n('succeeded');
-  const failed = n('failed');
-  const disputes = ts.reduce((s, x) => s + x.disputes, 0);
-  return {
-    tx_count: ts.length, succeeded_count: succeeded, failed_count: failed, pending_count: n('pending'),
-    success_rate: succeeded + failed === 0 ? null : succeeded / (succeeded + failed),
-    refund_count: ts.reduce((s, x) => s + x.refunds, 0), dispute_count: disputes,
-    chargeback_rate: succeeded === 0 ? null : disputes / succeeded,
-  };
-}
 const KPI_NAMES = Object.keys(kpis([])).join(',');
 const of = (merchants: Merchant[]) => TXNS.filter((x) => merchants.includes(x.merchant));
 
@@ -200,7 +136,7 @@ test('the registry lists every metric, dimension and granularity', async () => {
 });
 
 test('/health shows the ingest counters; an unknown route is a problem+json 404', async () => {
-  await t.app.inject({ method: 'POST', url: '/api/v1/events', payload: [{ ...EVENTS[0], event_id: 'bad_1', currency: 'XYZ' }, EVENTS[0]] });
+  await t.inject({ method: 'POST', url: '/api/v1/events', payload: [{ ...EVENTS[0], event_id: 'bad_1', currency: 'XYZ' }, EVENTS[0]] });
   const health = await get({}, '/health');
   assert.equal(health.status, 200);
   assert.equal(health.body.status, 'ok');
@@ -212,7 +148,7 @@ test('/health shows the ingest counters; an unknown route is a problem+json 404'
   const latest = Math.max(...EVENTS.map((e) => Date.parse(e.occurred_at as string)));
   assert.equal(health.body.as_of, new Date(latest).toISOString());
 
-  const missing = await t.app.inject({ method: 'GET', url: '/api/v1/nope?x=1' });
+  const missing = await t.inject({ method: 'GET', url: '/api/v1/nope?x=1' });
   assert.equal(missing.statusCode, 404);
   assert.match(String(missing.headers['content-type']), /^application\/problem\+json/);
   assert.equal(missing.json().code, 'not_found');

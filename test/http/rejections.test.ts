@@ -45,7 +45,7 @@ for (const [code, bad] of Object.entries(BAD)) {
     const before = await count('SELECT count(*) AS n FROM raw_events');
     const g1 = good();
     const g2 = good();
-    const res = await t.app.inject({
+    const res = await t.inject({
       method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/x-ndjson' },
       payload: ndjson([g1, bad, g2]),
     });
@@ -58,7 +58,7 @@ for (const [code, bad] of Object.entries(BAD)) {
     assert.equal(body.results[0].code, code);
     assert.equal(await count('SELECT count(*) AS n FROM raw_events'), before + 2);
     assert.equal(await count(`SELECT count(*) AS n FROM raw_events WHERE event_id IN ('${g1.event_id}', '${g2.event_id}')`), 2);
-    const dl = await t.app.inject({ method: 'GET', url: `/api/v1/dead-letters?code=${code}` });
+    const dl = await t.inject({ method: 'GET', url: `/api/v1/dead-letters?code=${code}` });
     const items = dl.json().items;
     assert.equal(items.length, 1);
     assert.equal(items[0].index, 1);
@@ -68,9 +68,9 @@ for (const [code, bad] of Object.entries(BAD)) {
 
 test('duplicate_conflict: the first stands, the conflicting copy is dead-lettered, the rest kept', async () => {
   const first = good();
-  await t.app.inject({ method: 'POST', url: '/api/v1/events', payload: first });
+  await t.inject({ method: 'POST', url: '/api/v1/events', payload: first });
   const g = good();
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/events', payload: [g, { ...first, amount: '9999' }] });
+  const res = await t.inject({ method: 'POST', url: '/api/v1/events', payload: [g, { ...first, amount: '9999' }] });
   const body = res.json();
   assert.equal(body.accepted, 1);
   assert.deepEqual(body.results.map((r: { index: number; code: string }) => [r.index, r.code]), [[1, 'duplicate_conflict']]);
@@ -81,7 +81,7 @@ test('duplicate_conflict: the first stands, the conflicting copy is dead-lettere
 
 test('an exact duplicate is acknowledged and counted once', async () => {
   const e = good();
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/events', payload: [e, e, { ...e, amount: 1500 }] });
+  const res = await t.inject({ method: 'POST', url: '/api/v1/events', payload: [e, e, { ...e, amount: 1500 }] });
   const body = res.json();
   assert.equal(res.statusCode, 200);
   assert.equal(body.accepted, 1);
@@ -90,7 +90,7 @@ test('an exact duplicate is acknowledged and counted once', async () => {
 });
 
 test('a body of only bad events answers 422 and still keeps them aside', async () => {
-  const res = await t.app.inject({
+  const res = await t.inject({
     method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/x-ndjson' }, payload: 'nope\n{"type":1}',
   });
   assert.equal(res.statusCode, 422);
@@ -98,7 +98,7 @@ test('a body of only bad events answers 422 and still keeps them aside', async (
 });
 
 test('a body that is not JSON at all is a problem+json 400', async () => {
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/json' }, payload: '{oops' });
+  const res = await t.inject({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/json' }, payload: '{oops' });
   assert.equal(res.statusCode, 400);
   assert.match(String(res.headers['content-type']), /application\/problem\+json/);
   assert.equal(res.json().code, 'invalid_json');

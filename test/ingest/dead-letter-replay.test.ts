@@ -26,24 +26,24 @@ function event(atMs: number): Record<string, unknown> {
 }
 
 async function post(events: unknown[]) {
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/x-ndjson' }, payload: ndjson(events) });
+  const res = await t.inject({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/x-ndjson' }, payload: ndjson(events) });
   return res.json();
 }
 
 async function list(qs: string): Promise<{ items: DeadLetter[]; next_after_id: number | null }> {
-  const res = await t.app.inject({ method: 'GET', url: `/api/v1/dead-letters?${qs}` });
+  const res = await t.inject({ method: 'GET', url: `/api/v1/dead-letters?${qs}` });
   assert.equal(res.statusCode, 200, res.body);
   return res.json();
 }
 
 async function replay(body: Record<string, unknown>) {
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/dead-letters/replay', payload: body });
+  const res = await t.inject({ method: 'POST', url: '/api/v1/dead-letters/replay', payload: body });
   assert.equal(res.statusCode, 200, res.body);
   return res.json() as { replayed: number; results: Array<{ id: number; status: string; code?: string }> };
 }
 
 async function txCount(merchant: string): Promise<number> {
-  const res = await t.app.inject({
+  const res = await t.inject({
     method: 'GET', url: `/api/v1/metrics?metrics=tx_count&merchant_id=${merchant}&from=2026-11-20T00:00:00Z&to=2026-11-21T00:00:00Z`,
   });
   assert.equal(res.statusCode, 200, res.body);
@@ -130,7 +130,7 @@ test('listing filters by code and pending, and pages with after_id and limit', a
   }
   assert.deepEqual(pages, future.map((d) => d.id));
 
-  const bad = await t.app.inject({ method: 'GET', url: '/api/v1/dead-letters?code=no_such_code' });
+  const bad = await t.inject({ method: 'GET', url: '/api/v1/dead-letters?code=no_such_code' });
   assert.equal(bad.statusCode, 400);
   assert.equal(bad.json().code, 'invalid_parameter');
 });
@@ -188,7 +188,7 @@ test('a dead letter names the event_id of an NDJSON line, as it does for a JSON 
   now = T0;
   const viaJson = event(now + 10 * MIN);
   const viaNdjson = event(now + 10 * MIN);
-  await t.app.inject({ method: 'POST', url: '/api/v1/events', payload: [viaJson] });
+  await t.inject({ method: 'POST', url: '/api/v1/events', payload: [viaJson] });
   await post([viaNdjson]);
   const [a] = await byEventId(viaJson.event_id as string);
   const [b] = await byEventId(viaNdjson.event_id as string);

@@ -7,9 +7,9 @@ import { AppError } from '../../errors.ts';
 import { listFxRates, loadFxRates, parseFxCsv, validateFxRates } from '../../fx/fx-rates.ts';
 import type { AnalyticsStore } from '../../store/analytics-store.ts';
 
-export function fxRoutes(app: FastifyInstance, deps: { store: AnalyticsStore }) {
+export function fxRoutes(app: FastifyInstance, deps: { store: AnalyticsStore; onChange: () => Promise<void> }) {
   app.get<{ Querystring: { currency?: string; from?: string; to?: string; limit?: number } }>('/api/v1/fx-rates', {
-    config: { permission: 'analytics:view' },
+    config: { permission: 'analytics:ops' },
     schema: {
       tags: ['fx'],
       summary: 'FX rates, newest first',
@@ -37,6 +37,7 @@ export function fxRoutes(app: FastifyInstance, deps: { store: AnalyticsStore }) 
       rates = validateFxRates((body as { rates: Array<Record<string, unknown>> }).rates);
     } else throw new AppError('invalid_fx_rates', 'expected text/csv or JSON {"rates":[{"date","currency","usd_per_unit"}]}');
     const loaded = await loadFxRates(deps.store, rates, 'api');
+    await deps.onChange();
     return { loaded };
   });
 }

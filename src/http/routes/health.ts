@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../ingest/engine.ts';
 
 export function healthRoutes(app: FastifyInstance, deps: { engine: Engine; startedAt: number }) {
-  app.get('/health', { schema: { tags: ['ops'], summary: 'Liveness and ingest counters' } }, async () => {
+  app.get('/health', { config: { public: true }, schema: { tags: ['ops'], summary: 'Liveness and ingest counters' } }, async () => {
     const asOf = deps.engine.asOf();
     const s = deps.engine.stats;
     return {

@@ -1,5 +1,5 @@
-// GET / — a small live status page until the dashboard lands: ingest counters and the last
-// hour's KPIs, refreshed every two seconds from the API itself.
+// GET / — a small status page until the dashboard lands: the public ingest counters of /health,
+// refreshed every two seconds (its script is a separate file, as the content security policy asks).
 
 import type { FastifyInstance } from 'fastify';
 
@@ -12,28 +12,27 @@ h1{font-size:1.4rem} .grid{display:grid;grid-template-columns:repeat(auto-fit,mi
 .card{background:#fff;border-radius:14px;padding:1rem;box-shadow:0 1px 4px #0001}
 .label{color:#6e6e73;font-size:.8rem;text-transform:uppercase;letter-spacing:.04em}.value{font-size:1.6rem;font-weight:600}
 </style></head><body>
-<h1>Molam Analytics — last 60 minutes</h1>
+<h1>Molam Analytics — ingest status</h1>
 <p id="asof" class="label">loading…</p>
 <div class="grid" id="cards"></div>
-<script>
-const show = [['tx_count','Transactions'],['succeeded_count','Succeeded'],['success_rate','Success rate'],
-  ['gross_volume_usd','Gross volume (USD)'],['refund_count','Refunds'],['dispute_count','Disputes'],['net_volume_usd','Net volume (USD)']];
-function fmt(name, v){ if(v===null) return '—'; if(name.endsWith('rate')) return (v*100).toFixed(1)+' %';
-  return name.endsWith('usd') ? v.toLocaleString(undefined,{maximumFractionDigits:0}) : v.toLocaleString(); }
+<p>The analytics API needs a bearer token: see <a href="/docs">/docs</a>.</p>
+<script src="/status.js"></script></body></html>`;
+
+const SCRIPT = `function fmt(v){ return typeof v === 'number' ? v.toLocaleString() : String(v); }
 async function tick(){
   try{
-    const from = new Date(Date.now()-3600e3).toISOString();
-    const [m,h] = await Promise.all([fetch('/api/v1/metrics?from='+from).then(r=>r.json()), fetch('/health').then(r=>r.json())]);
-    const row = (m.rows && m.rows[0]) || {metrics:{}};
-    document.getElementById('cards').innerHTML = show.map(([k,l]) =>
-      '<div class="card"><div class="label">'+l+'</div><div class="value">'+fmt(k,row.metrics[k]??0)+'</div></div>').join('')
-      + '<div class="card"><div class="label">Events accepted since start</div><div class="value">'+h.ingest.accepted.toLocaleString()+'</div></div>';
-    document.getElementById('asof').textContent = 'as of ' + (h.as_of||'—') + ' · events awaiting an FX rate: ' + m.unconverted_events;
+    const h = await fetch('/health').then(r=>r.json());
+    const cards = [['Events accepted since start', h.ingest.accepted], ['Duplicates', h.ingest.duplicates],
+      ['Rejected', h.ingest.rejected], ['Batches', h.ingest.batches], ['Last commit (ms)', h.ingest.last_commit_ms]];
+    document.getElementById('cards').innerHTML = cards.map(([l,v]) =>
+      '<div class="card"><div class="label">'+l+'</div><div class="value">'+fmt(v)+'</div></div>').join('');
+    document.getElementById('asof').textContent = 'as of ' + (h.as_of||'—') + ' · up ' + h.uptime_seconds + ' s';
   }catch(e){ document.getElementById('asof').textContent = 'unreachable: '+e; }
 }
 tick(); setInterval(tick, 2000);
-</script></body></html>`;
+`;
 
 export function statusPageRoutes(app: FastifyInstance) {
-  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
+  app.get('/', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
+  app.get('/status.js', { config: { public: true }, schema: { hide: true } }, async (_req, reply) => reply.type('text/javascript; charset=utf-8').send(SCRIPT));
 }

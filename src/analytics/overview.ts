@@ -1,0 +1,54 @@
+// Composite answers: what the overview screen needs in one call, and the B25 dashboard metrics
+// (KPIs over the standard periods ending now).
+
+import type { Granularity } from '../query/time-buckets.ts';
+import type { AnalyticsContext, Scope } from './context.ts';
+import { KPI_METRICS, freshness } from './context.ts';
+import { periodSummary } from './period-summary.ts';
+import { timeseries } from './series.ts';
+import { top } from './rankings.ts';
+
+export const OVERVIEW_SERIES_METRICS = ['gross_volume_usd', 'tx_count', 'success_rate'] as const;
+
+/** A granularity giving a readable chart for the range: ≤ 2 days by hour, ≤ 92 days by day, else by week. */
+export function autoGranularity(from: number, to: number): Granularity {
+  const days = (to - from) / 86_400_000;
+  return days <= 2 ? 'hour' : days <= 92 ? 'day' : 'week';
+}
+
+export async function overview(
+  ctx: AnalyticsContext, scope: Scope, o: { granularity?: Granularity; withMerchants: boolean; limit: number },
+) {
+  const asOf = ctx.asOf();
+  const granularity = o.granularity ?? autoGranularity(scope.from, scope.to);
+  const rank = { metric: 'gross_volume_usd', metrics: KPI_METRICS, limit: o.limit };
+  const [kpis, series, merchants, countries, regions] = await Promise.all([
+    periodSummary(ctx, scope, KPI_METRICS),
+    timeseries(ctx, scope, OVERVIEW_SERIES_METRICS, granularity),
+    o.withMerchants ? top(ctx, scope, { ...rank, dimension: 'merchant_id' }) : null,
+    top(ctx, scope, { ...rank, dimension: 'country' }),
+    top(ctx, scope, { ...rank, dimension: 'region', limit: 100 }),
+  ]);
+  return {
+    from: kpis.from, to: kpis.to, tz: scope.tz,
+    ...freshness(asOf, kpis.unconverted_events),
+    currency: kpis.currency,
+    kpis: { metrics: kpis.metrics, previous: kpis.previous, change: kpis.change, local: kpis.local, previous_local: kpis.previous_local },
+    series: { granularity, points: series.points },
+    top_merchants: merchants?.items ?? null,
+    top_countries: countries.items,
+    regions: regions.items,
+  };
+}
+
+const PERIODS = { last_24h: 1, last_7d: 7, last_30d: 30 } as const;
+
+export async function dashboardMetrics(ctx: AnalyticsContext, filters: Record<string, string[]>) {
+  const asOf = ctx.asOf();
+  const end = Math.ceil(ctx.now() / 60000) * 60000;
+  const entries = await Promise.all(Object.entries(PERIODS).map(async ([name, days]) => {
+    const s = await periodSummary(ctx, { from: end - days * 86_400_000, to: end, tz: 'UTC', filters }, KPI_METRICS);
+    return [name, { from: s.from, to: s.to, metrics: s.metrics, previous: s.previous, change: s.change, unconverted_events: s.unconverted_events }] as const;
+  }));
+  return { ...freshness(asOf, entries[entries.length - 1][1].unconverted_events), periods: Object.fromEntries(entries) };
+}

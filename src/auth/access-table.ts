@@ -1,0 +1,45 @@
+// The one table of who may do what. A token's `roles` and `permissions` claims are both looked
+// up here; a name not in the table grants nothing (deny by default). Routes declare the one
+// permission they need (route config `permission`); the auth hook compares the two.
+
+export const PERMISSIONS = ['analytics:view', 'analytics:ops', 'events:read', 'events:write', 'alerts:view', 'alerts:manage'] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+/**
+ * `merchant`: whether the grant applies to a token with a `merchant_id` claim ('required': only
+ * then; 'never': only without one; 'any': both, scoped to the merchant when there is one).
+ */
+interface Grant {
+  permissions: readonly Permission[];
+  merchant: 'required' | 'never' | 'any';
+  doc: string;
+}
+
+export const GRANTS: Readonly<Record<string, Grant>> = {
+  // Seed 69's permissions, usable as roles too.
+  'analytics:view': { permissions: ['analytics:view', 'alerts:view'], merchant: 'any', doc: 'KPIs, series, breakdowns, live figures and alerts (own merchant only when the token names one).' },
+  'analytics:ops': { permissions: ['analytics:view', 'analytics:ops', 'events:read', 'alerts:view', 'alerts:manage'], merchant: 'never', doc: 'Network-wide operations: rankings of merchants, raw events, dead letters, FX rates, every alert rule, silence and webhook.' },
+  'events:read': { permissions: ['events:read'], merchant: 'any', doc: 'Raw event lookups (own merchant only when the token names one).' },
+  'events:write': { permissions: ['events:write'], merchant: 'never', doc: 'Event ingestion, for the services that feed the platform.' },
+  // Seed 137's merchant roles.
+  merchant_admin: { permissions: ['analytics:view', 'events:read', 'alerts:view', 'alerts:manage'], merchant: 'required', doc: 'A merchant\'s administrator: its analytics, raw events, and its own alert rules, silences and webhooks.' },
+  merchant_accountant: { permissions: ['analytics:view', 'events:read', 'alerts:view'], merchant: 'required', doc: 'A merchant\'s finance staff: its analytics, raw events and alerts.' },
+  merchant_support: { permissions: ['events:read', 'alerts:view'], merchant: 'required', doc: 'A merchant\'s support staff: looking up its payments and alerts, no aggregates.' },
+};
+
+/** What a token with a merchant_id can ever hold, whatever its claims say. */
+const MERCHANT_CEILING: ReadonlySet<Permission> = new Set(['analytics:view', 'events:read', 'alerts:view', 'alerts:manage']);
+
+export function permissionsFor(names: readonly string[], merchantId: string | null): Set<Permission> {
+  const out = new Set<Permission>();
+  for (const name of names) {
+    const grant = Object.hasOwn(GRANTS, name) ? GRANTS[name] : undefined;
+    if (!grant) continue;
+    if (grant.merchant === 'required' && merchantId === null) continue;
+    if (grant.merchant === 'never' && merchantId !== null) continue;
+    for (const p of grant.permissions) {
+      if (merchantId === null || MERCHANT_CEILING.has(p)) out.add(p);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,23 @@
+// The token verifier a config asks for. In dev mode the HS256 secret is JWT_SECRET or a secret
+// generated once into DATA_DIR (shared with `npm run token` and the dev sign-in page).
+
+import type { Config } from '../config.ts';
+import { devSecret, MIN_SECRET_LENGTH } from './dev-token.ts';
+import { createTokenVerifier, type TokenVerifier } from './token-verifier.ts';
+
+export function hmacSecret(config: Config): string {
+  const secret = config.DEV_MODE ? devSecret(config.JWT_SECRET, config.DATA_DIR) : config.JWT_SECRET;
+  if (secret && secret.length < MIN_SECRET_LENGTH) throw new Error(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+  return secret;
+}
+
+export function verifierFromConfig(config: Config, now?: () => number): TokenVerifier | null {
+  return createTokenVerifier({
+    secret: hmacSecret(config),
+    jwksUrl: config.JWT_JWKS_URL,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    clockToleranceSeconds: config.JWT_CLOCK_TOLERANCE_SECONDS,
+    now,
+  });
+}

@@ -1,0 +1,39 @@
+// POST /api/dev/token — dev mode only: a token for a chosen role (and merchant), for the
+// dashboard's dev sign-in page. Not registered at all outside dev mode.
+
+import type { FastifyInstance } from 'fastify';
+import { GRANTS } from '../../auth/access-table.ts';
+import { signDevToken } from '../../auth/dev-token.ts';
+import { AppError } from '../../errors.ts';
+
+const TTL_SECONDS = 12 * 3600;
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+export function devSignInRoutes(app: FastifyInstance, deps: { secret: string; issuer: string; audience: string; now: () => number }) {
+  app.post<{ Body: { role: string; merchant_id?: string; sub?: string } }>('/api/dev/token', {
+    config: { public: true },
+    schema: {
+      tags: ['dev'],
+      summary: 'Dev mode only: a 12-hour token for a role (and merchant)',
+      body: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['role'],
+        properties: {
+          role: { type: 'string', enum: Object.keys(GRANTS) },
+          merchant_id: { type: 'string', pattern: '^[A-Za-z0-9._:@|-]{1,128}$' },
+          sub: { type: 'string', pattern: '^[A-Za-z0-9._:@|-]{1,128}$' },
+        },
+      },
+    },
+  }, async (req) => {
+    // Loopback names only: a page on another site cannot reach this through DNS rebinding.
+    if (!LOOPBACK_HOSTS.has(req.hostname)) throw new AppError('forbidden', 'dev tokens are handed out on loopback addresses only');
+    const { role, merchant_id: merchantId, sub } = req.body;
+    const token = await signDevToken(deps.secret, {
+      sub: sub ?? (merchantId ? `dev-${merchantId}` : 'dev-user'), roles: [role], merchantId, ttlSeconds: TTL_SECONDS,
+      issuer: deps.issuer || undefined, audience: deps.audience || undefined,
+    });
+    return { token, token_type: 'Bearer', expires_at: new Date(deps.now() + TTL_SECONDS * 1000).toISOString() };
+  });
+}
