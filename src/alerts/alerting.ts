@@ -1,0 +1,80 @@
+// Runs alerting in the background: every ALERT_EVAL_INTERVAL the replica holding the advisory
+// lock evaluates every rule, and every couple of seconds it delivers the due outbox rows. Other
+// replicas keep asking for the lock and take over when its holder goes away.
+
+import type { Logger } from 'pino';
+import type { StateStore } from '../store/state/state-store.ts';
+import type { RunQuery } from '../analytics/query-runner.ts';
+import type { StoredRule } from './alert-rules-store.ts';
+import type { DeliveryResult } from './webhooks/deliver-webhook.ts';
+import { evaluateAll } from './evaluator.ts';
+import { deliverDue } from './outbox.ts';
+
+export const EVALUATOR_LOCK = 7231002;
+const DELIVERY_INTERVAL_MS = 2000;
+
+export interface AlertingOptions {
+  state: StateStore;
+  run: RunQuery;
+  now: () => number;
+  log: Logger;
+  evalIntervalMs: number;
+  allowPrivate: boolean;
+  webhookTimeoutMs: number;
+  onAlertCreated?: (rule: StoredRule) => void;
+  onAnomaly?: (rule: StoredRule) => void;
+  onDelivery?: (r: DeliveryResult, eventType: string) => void;
+}
+
+export function startAlerting(o: AlertingOptions): { stop(): Promise<void>; evaluateNow(): Promise<void> } {
+  let holder = false;
+  let stopped = false;
+  /** Whether this replica holds (still) the evaluator lock; checked before every pass. */
+  const lead = async () => {
+    if (holder && !(await o.state.holdsLock(EVALUATOR_LOCK))) holder = false;
+    if (!holder) holder = await o.state.tryLock(EVALUATOR_LOCK);
+    return holder;
+  };
+  // Evaluation and delivery are separate loops; a tick that finds its loop still running is
+  // skipped, never queued (a slow webhook cannot hold evaluation back).
+  const loop = (name: string, fn: () => Promise<unknown>) => {
+    let running: Promise<void> | null = null;
+    const run = () => {
+      if (stopped) return Promise.resolve();
+      running ??= (async () => {
+        try {
+          if (await lead()) await fn();
+        } catch (err) {
+          o.log.error({ err }, `alerting ${name} failed`);
+        } finally {
+          running = null;
+        }
+      })();
+      return running;
+    };
+    return { run, idle: () => running ?? Promise.resolve() };
+  };
+  const evaluation = loop('evaluation', () => evaluateAll(o));
+  const delivery = loop('delivery', () => deliverDue(o.state, {
+    now: o.now, allowPrivate: o.allowPrivate, timeoutMs: o.webhookTimeoutMs, onAttempt: o.onDelivery,
+  }));
+  const evalTimer = setInterval(evaluation.run, o.evalIntervalMs);
+  const deliveryTimer = setInterval(delivery.run, DELIVERY_INTERVAL_MS);
+  evalTimer.unref();
+  deliveryTimer.unref();
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(evalTimer);
+      clearInterval(deliveryTimer);
+      await Promise.all([evaluation.idle(), delivery.idle()]);
+      if (holder) await o.state.unlock(EVALUATOR_LOCK).catch(() => undefined);
+    },
+    async evaluateNow() {
+      await evaluation.idle();
+      await evaluation.run();
+      await delivery.idle();
+      await delivery.run();
+    },
+  };
+}

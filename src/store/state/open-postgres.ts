@@ -1,0 +1,75 @@
+// The state store on a PostgreSQL server (DATABASE_URL). A pool for queries; advisory locks
+// live on one dedicated connection, so they last as long as the store is open. `schema`
+// (optional) puts every table in one schema — tests use it to stay apart on a shared database.
+
+import pg from 'pg';
+import { parseInt8, type Queryable, type SqlParam, type StateStore } from './state-store.ts';
+
+const types = { getTypeParser: (oid: number, format?: string) => (oid === 20 ? parseInt8 : pg.types.getTypeParser(oid, format as 'text')) };
+
+export async function openPostgres(url: string, schema?: string): Promise<StateStore> {
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`bad schema name ${schema}`);
+  const options = schema ? `-c search_path=${schema}` : undefined;
+  const pool = new pg.Pool({ connectionString: url, max: 5, options, types });
+  pool.on('error', () => undefined); // an idle client lost: the pool replaces it
+  if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+  // The session that holds advisory locks. If it is lost, so are its locks: the next tryLock
+  // opens a new session (and another replica may have the lock by then).
+  let lockClient: pg.Client | null = null;
+  const lockSession = async (): Promise<pg.Client> => {
+    if (lockClient) return lockClient;
+    const c = new pg.Client({ connectionString: url, options, types });
+    c.on('error', () => { if (lockClient === c) lockClient = null; });
+    c.on('end', () => { if (lockClient === c) lockClient = null; });
+    await c.connect();
+    lockClient = c;
+    return c;
+  };
+  await lockSession();
+  const q = (runner: { query: pg.Pool['query'] }): Queryable => ({
+    async query<T>(sql: string, params: readonly SqlParam[] = []) {
+      return (await runner.query(sql, params as unknown[])).rows as T[];
+    },
+  });
+  return {
+    kind: 'postgres',
+    ...q(pool),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const out = await fn(q(client as unknown as { query: pg.Pool['query'] }));
+        await client.query('COMMIT');
+        return out;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async tryLock(key) {
+      const r = await (await lockSession()).query('SELECT pg_try_advisory_lock($1) AS ok', [key]);
+      return r.rows[0].ok as boolean;
+    },
+    async holdsLock(key) {
+      if (!lockClient) return false;
+      try {
+        const r = await lockClient.query(
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND objid = $1`, [key]);
+        return r.rows[0].n > 0;
+      } catch {
+        return false;
+      }
+    },
+    async unlock(key) {
+      await lockClient?.query('SELECT pg_advisory_unlock($1)', [key]);
+    },
+    async close() {
+      const c = lockClient;
+      lockClient = null;
+      await c?.end().catch(() => undefined);
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,142 @@
+// The state store's schema, in order. Append only: a new version is a new entry. Applied in one
+// transaction each, recorded in state_migrations; the same SQL runs on PGlite and PostgreSQL.
+
+import type { StateStore } from './state-store.ts';
+
+export const STATE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string[] }> = [
+  {
+    version: 1,
+    sql: [
+      `CREATE TABLE webhook_endpoints (
+         id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         merchant_id text,
+         url text NOT NULL,
+         secrets text[] NOT NULL,
+         enabled boolean NOT NULL DEFAULT true,
+         disabled_reason text,
+         created_by text NOT NULL,
+         created_at timestamptz NOT NULL DEFAULT now()
+       )`,
+      `CREATE TABLE alert_rules (
+         id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         merchant_id text,
+         name text NOT NULL,
+         definition jsonb NOT NULL,
+         enabled boolean NOT NULL DEFAULT true,
+         version integer NOT NULL DEFAULT 1,
+         created_by text NOT NULL,
+         created_at timestamptz NOT NULL DEFAULT now(),
+         updated_at timestamptz NOT NULL DEFAULT now(),
+         deleted_at timestamptz
+       )`,
+      `CREATE TABLE alerts (
+         id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         rule_id integer NOT NULL REFERENCES alert_rules (id),
+         fingerprint text NOT NULL,
+         group_labels jsonb NOT NULL,
+         merchant_id text,
+         state text NOT NULL CHECK (state IN ('pending', 'firing', 'resolved', 'nodata', 'error')),
+         severity text NOT NULL CHECK (severity IN ('info', 'warn', 'critical')),
+         observed double precision,
+         baseline double precision,
+         z double precision,
+         detail text,
+         started_at timestamptz NOT NULL,
+         firing_since timestamptz,
+         resolved_at timestamptz,
+         last_evaluated_at timestamptz NOT NULL,
+         last_notified_at timestamptz,
+         acknowledged_by text,
+         acknowledged_at timestamptz,
+         assignee text
+       )`,
+      // One open alert per (rule, group): an ongoing breach can never open a second one.
+      `CREATE UNIQUE INDEX alerts_one_open ON alerts (fingerprint) WHERE state <> 'resolved'`,
+      'CREATE INDEX alerts_by_rule ON alerts (rule_id, started_at)',
+      `CREATE TABLE alert_comments (
+         id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         alert_id integer NOT NULL REFERENCES alerts (id),
+         author text NOT NULL,
+         body text NOT NULL,
+         created_at timestamptz NOT NULL DEFAULT now()
+       )`,
+      `CREATE TABLE silences (
+         id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         merchant_id text,
+         matchers jsonb NOT NULL,
+         starts_at timestamptz NOT NULL,
+         ends_at timestamptz NOT NULL,
+         comment text,
+         created_by text NOT NULL,
+         created_at timestamptz NOT NULL DEFAULT now()
+       )`,
+      // The durable outbox: every notification, anomaly and action event, delivered by a worker.
+      // dedupe_key makes "at most once per alert state change / per action" a constraint.
+      `CREATE TABLE outbox (
+         id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         msg_id text NOT NULL UNIQUE,
+         dedupe_key text UNIQUE,
+         endpoint_id integer REFERENCES webhook_endpoints (id),
+         event_type text NOT NULL,
+         payload jsonb NOT NULL,
+         status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed', 'dead', 'suppressed')),
+         attempts integer NOT NULL DEFAULT 0,
+         next_attempt_at timestamptz NOT NULL DEFAULT now(),
+         first_attempt_at timestamptz,
+         created_at timestamptz NOT NULL DEFAULT now()
+       )`,
+      `CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE status = 'pending'`,
+      `CREATE TABLE delivery_log (
+         id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         outbox_id integer NOT NULL REFERENCES outbox (id),
+         attempt integer NOT NULL,
+         at timestamptz NOT NULL DEFAULT now(),
+         outcome text NOT NULL,
+         status_code integer,
+         duration_ms integer NOT NULL
+       )`,
+      `CREATE TABLE audit_log (
+         id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         at timestamptz NOT NULL DEFAULT now(),
+         actor text NOT NULL,
+         action text NOT NULL,
+         object_type text NOT NULL,
+         object_id text,
+         merchant_id text,
+         detail jsonb
+       )`,
+    ],
+  },
+  {
+    version: 2,
+    sql: [
+      // What the evaluator last saw of each rule, so a rule that cannot be evaluated says why.
+      'ALTER TABLE alert_rules ADD COLUMN last_evaluated_at timestamptz',
+      'ALTER TABLE alert_rules ADD COLUMN last_error text',
+      // A manual resolve while the condition still holds: no new alert until it clears once.
+      'ALTER TABLE alerts ADD COLUMN resolved_by text',
+      'ALTER TABLE alerts ADD COLUMN suppressed_until_clear boolean NOT NULL DEFAULT false',
+    ],
+  },
+];
+
+export const LATEST_STATE_VERSION = Math.max(...STATE_MIGRATIONS.map((m) => m.version));
+
+/** Applies the migrations not applied yet. Safe to run concurrently from several replicas. */
+export async function migrateState(store: StateStore): Promise<number> {
+  await store.query(`CREATE TABLE IF NOT EXISTS state_migrations (
+    version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())`);
+  let applied = 0;
+  for (const m of STATE_MIGRATIONS) {
+    applied += await store.transaction(async (q) => {
+      // Serialises replicas migrating at once; released at commit.
+      await q.query('SELECT pg_advisory_xact_lock(7231001)');
+      const done = await q.query('SELECT 1 FROM state_migrations WHERE version = $1', [m.version]);
+      if (done.length) return 0;
+      for (const sql of m.sql) await q.query(sql);
+      await q.query('INSERT INTO state_migrations (version) VALUES ($1)', [m.version]);
+      return 1;
+    });
+  }
+  return applied;
+}
