@@ -1,0 +1,65 @@
+import { useState } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { clearToken, loadToken, saveToken } from './api.ts';
+import { focusRing, Segmented } from './components/Segmented.tsx';
+import { LANGS, translate, type Lang, type MessageKey } from './i18n.ts';
+import { Alerts } from './screens/Alerts.tsx';
+import { Drill } from './screens/Drill.tsx';
+import { Live } from './screens/Live.tsx';
+import { Overview } from './screens/Overview.tsx';
+import { SignIn } from './screens/SignIn.tsx';
+import { useTheme } from './theme.ts';
+import { SCREENS, useViewState, type View } from './url-state.ts';
+
+export function App() {
+  const [token, setToken] = useState<string | null>(loadToken);
+  const queryClient = useQueryClient();
+  const view = useViewState();
+
+  const signIn = (t: string) => {
+    saveToken(t);
+    setToken(t);
+  };
+  const signOut = () => {
+    clearToken();
+    queryClient.clear();
+    setToken(null);
+  };
+
+  return token ? <Shell token={token} view={view} onSignOut={signOut} /> : <SignIn onToken={signIn} />;
+}
+
+function Shell({ token, view, onSignOut }: { token: string; view: View; onSignOut: () => void }) {
+  const t = (key: MessageKey) => translate(view.lang, key);
+  const { theme, toggle } = useTheme();
+  return (
+    <div className="mx-auto max-w-6xl px-4 py-6">
+      <div className="mb-6 flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 dark:border-slate-700 pb-4">
+        <nav aria-label={t('screens')} className="flex gap-1">
+          {SCREENS.map((s) => (
+            <button key={s} type="button" data-screen={s} aria-current={view.screen === s ? 'page' : undefined}
+              onClick={() => view.setScreen(s)}
+              className={`rounded-lg px-3 py-1.5 text-sm font-medium ${focusRing} ${view.screen === s ? 'bg-slate-900 dark:bg-indigo-600 text-white' : 'text-slate-600 dark:text-slate-300 hover:bg-slate-100 dark:hover:bg-slate-700'}`}>
+              {t(`screen_${s}` as MessageKey)}
+            </button>
+          ))}
+        </nav>
+        <div className="flex flex-wrap items-center gap-3">
+          <Segmented<Lang> label={t('language')} options={LANGS} value={view.lang} onChange={view.setLang} text={(l) => l.toUpperCase()} />
+          <button type="button" data-theme-toggle aria-pressed={theme === 'dark'} onClick={toggle} title={t('theme_dark')}
+            className={`rounded-xl bg-white dark:bg-slate-800 px-3 py-2 text-sm font-medium shadow-sm ring-1 ring-slate-200 dark:ring-slate-700 hover:bg-slate-50 dark:hover:bg-slate-700 ${focusRing}`}>
+            <span aria-hidden="true">{theme === 'dark' ? '☾' : '☀'}</span> {t('theme_dark')}
+          </button>
+          <button type="button" onClick={onSignOut}
+            className={`rounded-xl bg-white dark:bg-slate-800 px-4 py-2 text-sm font-medium shadow-sm ring-1 ring-slate-200 dark:ring-slate-700 hover:bg-slate-50 dark:hover:bg-slate-700 ${focusRing}`}>
+            {t('sign_out')}
+          </button>
+        </div>
+      </div>
+      {view.screen === 'live' ? <Live token={token} lang={view.lang} />
+        : view.screen === 'alerts' ? <Alerts token={token} lang={view.lang} />
+        : view.screen === 'drill' ? <Drill token={token} view={view} />
+          : <Overview token={token} view={view} />}
+    </div>
+  );
+}

@@ -1,0 +1,125 @@
+// The dashboard's side of the API: the bearer token (kept in sessionStorage, so it dies with the
+// tab), GETs that carry it, and the dev sign-in call.
+
+const TOKEN_KEY = 'molam.analytics.token';
+
+export function loadToken(): string | null {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function saveToken(token: string): void {
+  sessionStorage.setItem(TOKEN_KEY, token);
+}
+
+export function clearToken(): void {
+  sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/** An API refusal: the HTTP status and the problem document's stable `code`. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) {
+    super(message);
+  }
+}
+
+async function failure(res: Response): Promise<ApiError> {
+  let code = 'http_error';
+  let message = `${res.status} ${res.statusText}`;
+  try {
+    const body = (await res.json()) as { code?: string; detail?: string; title?: string };
+    code = body.code ?? code;
+    message = body.detail ?? body.title ?? message;
+  } catch {
+    // not a problem document: keep the status line
+  }
+  return new ApiError(res.status, code, message);
+}
+
+export async function apiGet<T>(path: string, token: string, params: Record<string, string> = {}): Promise<T> {
+  const qs = new URLSearchParams(params).toString();
+  const res = await fetch(qs ? `${path}?${qs}` : path, { headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } });
+  if (!res.ok) throw await failure(res);
+  return (await res.json()) as T;
+}
+
+export const DEV_ROLES = ['analytics:ops', 'analytics:view', 'merchant_admin'] as const;
+export type DevRole = (typeof DEV_ROLES)[number];
+
+/** Dev mode only: a token for a role (and merchant). Null when the server has no dev sign-in (404). */
+export async function requestDevToken(role: DevRole, merchantId?: string): Promise<string | null> {
+  const res = await fetch('/api/dev/token', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify(merchantId ? { role, merchant_id: merchantId } : { role }),
+  });
+  if (res.status === 404) return null;
+  if (!res.ok) throw await failure(res);
+  return ((await res.json()) as { token: string }).token;
+}
+
+export const KPI_NAMES = [
+  'gross_volume_usd', 'tx_count', 'success_rate', 'refund_rate', 'chargeback_rate', 'avg_ticket_usd', 'net_volume_usd',
+] as const;
+export type KpiName = (typeof KPI_NAMES)[number];
+type MetricMap = Partial<Record<KpiName, number | null>>;
+
+/** The part of GET /api/analytics/overview this screen reads. */
+export interface Overview {
+  from: string;
+  to: string;
+  tz: string;
+  as_of: string | null;
+  unconverted_events: number;
+  kpis: { metrics: MetricMap; previous: MetricMap; change: MetricMap };
+  series: { granularity: string; points: SeriesPoint[] };
+  /** Ops only; null for anyone else. */
+  top_merchants: Array<RankItem & { merchant_id: string | null }> | null;
+  top_countries: Array<RankItem & { country: string | null }>;
+  regions?: Array<RankItem & { region: string | null }>;
+}
+
+/** One minute of GET /api/analytics/live (and of a live room's snapshot and deltas). */
+export interface LivePoint { ts: string; tx_count: number; gross_volume_usd: number; success_rate: number | null; succeeded_count?: number }
+export interface LiveAnswer { as_of: string | null; points: LivePoint[]; totals: Omit<LivePoint, 'ts'> }
+export interface LiveDelta { room: string; minutes: LivePoint[]; current: LivePoint; last_60m: Omit<LivePoint, 'ts'>; as_of: string | null }
+
+/** The token's merchant, read from the JWT payload — for choosing the room to show only; the server decides. */
+export function tokenMerchantId(token: string): string | null {
+  try {
+    const part = token.split('.')[1] ?? '';
+    const json = atob(part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '='));
+    const payload = JSON.parse(json) as { merchant_id?: unknown };
+    return typeof payload.merchant_id === 'string' && payload.merchant_id ? payload.merchant_id : null;
+  } catch {
+    return null;
+  }
+}
+
+export const SERIES_METRICS = ['gross_volume_usd', 'tx_count', 'success_rate'] as const;
+export type SeriesMetric = (typeof SERIES_METRICS)[number];
+export type SeriesPoint = { ts: string } & Partial<Record<SeriesMetric, number | null>>;
+/** A ranking row: `value` is the ranking metric (gross volume in USD). */
+export interface RankItem { value: number | null; metrics?: MetricMap }
+
+export async function apiPatch<T>(path: string, token: string, body: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method: 'PATCH',
+    headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw await failure(res);
+  return (await res.json()) as T;
+}
+
+/** One row of GET /api/analytics/alerts (the fields the Alerts screen reads). */
+export interface Alert {
+  id: number | string;
+  rule_name: string;
+  state: string;
+  severity: string;
+  merchant_id: string | null;
+  group_labels: Record<string, string | null> | null;
+  started_at: string | null;
+  acknowledged_by: string | null;
+  assignee: string | null;
+}
