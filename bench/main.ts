@@ -1,18 +1,32 @@
-// npm run bench [-- --events N] [--runs R] [--batch B]
+// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live] [--duration S] [--connections C]
+//   [--live-duration S] [--live-scenarios single,replicas]
 // Generates N synthetic events (a year of event time; cached under .bench/), ingests them end
-// to end in a child process, then times the reference queries in another. Raw retention is set
-// to 400 days for the run so that a whole year of generated events is kept and queryable.
-// Results go to stdout and .bench/results-N.json; docs/benchmarks.md records them.
+// to end in a child process, times the reference queries in another, then loads the HTTP API of
+// the real server with autocannon (bench/api-run.ts), and last measures the live stream under
+// ingest load on fresh empty servers, one and two replicas (bench/live-run.ts; `--only live`
+// needs no data set and Redis at 127.0.0.1:6379 for the replicas). Raw retention is set to 400 days for the
+// run so that a whole year of generated events is kept and queryable. `--only query|api` reuses
+// the data directory of an earlier run; `--only ingest` stops after ingesting.
+// Results go to stdout and .bench/results-N.json (sections not run this time are kept from the
+// previous file); docs/benchmarks.md records them.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { printLive } from './live-table.ts';
 
 const { values } = parseArgs({
-  options: { events: { type: 'string', default: '10000000' }, runs: { type: 'string', default: '50' }, batch: { type: 'string', default: '50000' } },
+  options: {
+    events: { type: 'string', default: '10000000' }, runs: { type: 'string', default: '50' }, batch: { type: 'string', default: '50000' },
+    only: { type: 'string', default: 'all' }, duration: { type: 'string', default: '8' }, connections: { type: 'string', default: '10' },
+    'live-duration': { type: 'string', default: '30' }, 'live-scenarios': { type: 'string', default: 'single,replicas' },
+  },
 });
+const only = values.only!;
+if (!['all', 'ingest', 'query', 'api', 'live'].includes(only)) throw new Error(`--only must be ingest, query, api or live (got ${only})`);
+const runs = (step: 'ingest' | 'query' | 'api' | 'live') => only === 'all' || only === step;
 const events = Number(values.events);
 const dir = '.bench';
 mkdirSync(dir, { recursive: true });
@@ -29,31 +43,77 @@ function child(args: string[]): string {
   return r.stdout.trim().split('\n').pop()!;
 }
 
-if (!existsSync(file)) {
-  console.error(`generating ${events.toLocaleString('en-US')} events → ${file}`);
-  const t = performance.now();
-  child(['src/cli/main.ts', 'generate', '--count', String(events), '--days', '365', '--seed', '1', '--out', file]);
-  console.error(`generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+const resultsFile = join(dir, `results-${events}.json`);
+const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
+// When each section was measured (a file written before this field existed: its date).
+const measured: Record<string, string> = {
+  ...Object.fromEntries(['ingest', 'query', 'api', 'live'].filter((k) => previous[k]).map((k) => [k, previous.date])), ...previous.measured,
+};
+let ingest = previous.ingest;
+let query = previous.query;
+let api = previous.api;
+let live = previous.live;
+
+if (runs('ingest')) {
+  if (!existsSync(file)) {
+    console.error(`generating ${events.toLocaleString('en-US')} events → ${file}`);
+    const t = performance.now();
+    child(['src/cli/main.ts', 'generate', '--count', String(events), '--days', '365', '--seed', '1', '--out', file]);
+    console.error(`generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
+  console.error('ingesting…');
+  ingest = JSON.parse(child(['bench/ingest-run.ts', file, dataDir, values.batch!]));
+  measured.ingest = new Date().toISOString();
+} else if (only !== 'live' && !existsSync(dataDir)) {
+  throw new Error(`${dataDir} does not exist: run npm run bench -- --events ${events} first`);
 }
-console.error('ingesting…');
-const ingest = JSON.parse(child(['bench/ingest-run.ts', file, dataDir, values.batch!]));
-console.error('querying…');
-const query = JSON.parse(child(['bench/query-run.ts', dataDir, values.runs!]));
+if (runs('query')) {
+  console.error('querying…');
+  query = JSON.parse(child(['bench/query-run.ts', dataDir, values.runs!]));
+  measured.query = new Date().toISOString();
+}
+if (runs('api')) {
+  console.error('loading the HTTP API…');
+  api = JSON.parse(child(['bench/api-run.ts', dataDir, '--duration', values.duration!, '--connections', values.connections!]));
+  measured.api = new Date().toISOString();
+}
+if (runs('live')) {
+  console.error('streaming live deltas under ingest load…');
+  live = JSON.parse(child(['bench/live-run.ts', '--duration', values['live-duration']!, '--scenarios', values['live-scenarios']!]));
+  measured.live = new Date().toISOString();
+}
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-const result = { date: new Date().toISOString(), machine, events, ingest, query };
-writeFileSync(join(dir, `results-${events}.json`), JSON.stringify(result, null, 2));
+const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live };
+writeFileSync(resultsFile, JSON.stringify(result, null, 2));
 
 const f = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d });
 console.log(`\n## ${f(events, 0)} events — ${machine.cpu}, ${machine.cores} cores, node ${machine.node}\n`);
-console.log('| ingest | value |\n|---|---|');
-console.log(`| events/s (end to end, durable) | ${f(ingest.eventsPerSecond, 0)} |`);
-console.log(`| wall time | ${f(ingest.ingestSeconds)} s (+ ${f(ingest.closeSeconds)} s final checkpoint) |`);
-console.log(`| accepted / duplicates / rejected | ${f(ingest.accepted, 0)} / ${f(ingest.duplicates, 0)} / ${f(ingest.rejected, 0)} |`);
-console.log(`| peak RSS | ${f(ingest.peakRssMB, 0)} MB |`);
-console.log(`| disk | ${f(ingest.diskBytes / 2 ** 20, 0)} MB = ${f(ingest.bytesPerEvent)} bytes/event |`);
-console.log(`| restart (state rebuild) | ${f(query.openSeconds)} s |`);
-console.log('\n| query | P50 ms | P95 ms | rows | rollups |\n|---|---|---|---|---|');
-for (const [name, q] of Object.entries(query.queries as Record<string, { p50: number; p95: number; rows: number; tables: string[] }>)) {
-  console.log(`| ${name} | ${f(q.p50)} | ${f(q.p95)} | ${q.rows} | ${q.tables.join(', ')} |`);
+if (runs('ingest')) {
+  console.log('| ingest | value |\n|---|---|');
+  console.log(`| events/s (end to end, durable) | ${f(ingest.eventsPerSecond, 0)} |`);
+  console.log(`| wall time | ${f(ingest.ingestSeconds)} s (+ ${f(ingest.closeSeconds)} s final checkpoint) |`);
+  console.log(`| accepted / duplicates / rejected | ${f(ingest.accepted, 0)} / ${f(ingest.duplicates, 0)} / ${f(ingest.rejected, 0)} |`);
+  console.log(`| peak RSS | ${f(ingest.peakRssMB, 0)} MB |`);
+  console.log(`| disk | ${f(ingest.diskBytes / 2 ** 20, 0)} MB = ${f(ingest.bytesPerEvent)} bytes/event |`);
 }
-console.log(`\nrollup rows: ${JSON.stringify(query.rows)}`);
+if (runs('query')) {
+  if (!runs('ingest')) console.log('| open | value |\n|---|---|');
+  console.log(`| restart (state rebuild) | ${f(query.openSeconds)} s |`);
+  console.log('\n| query | P50 ms | P95 ms | rows | rollups |\n|---|---|---|---|---|');
+  for (const [name, q] of Object.entries(query.queries as Record<string, { p50: number; p95: number; rows: number; tables: string[] }>)) {
+    console.log(`| ${name} | ${f(q.p50)} | ${f(q.p95)} | ${q.rows} | ${q.tables.join(', ')} |`);
+  }
+  console.log(`\nrollup rows: ${JSON.stringify(query.rows)}`);
+}
+if (runs('api')) {
+  interface Run { p50: number; p95: number; rps: number }
+  const c = api.connections as number;
+  const pr = (r: Run | undefined, rps = true) => (r ? `${f(r.p50)} / ${f(r.p95)}${rps ? ` | ${f(r.rps, 0)}` : ''}` : (rps ? '— | —' : '—'));
+  console.log(`\nHTTP API (code ${api.code ?? 'unknown'}), autocannon ${api.duration} s per cell, pipelining 1; latencies in ms (P50 / P95)`);
+  console.log(`\n| endpoint | uncached c=1 | uncached c=${c} | req/s | cached c=${c} | req/s |\n|---|---|---|---|---|---|`);
+  for (const [name, e] of Object.entries(api.endpoints as Record<string, { uncached?: { c1: Run; cN: Run }; cached?: { cN: Run } }>)) {
+    console.log(`| ${name} | ${pr(e.uncached?.c1, false)} | ${pr(e.uncached?.cN)} | ${pr(e.cached?.cN)} |`);
+  }
+  if (api.skipped.length) console.log(`\nskipped (no such route): ${api.skipped.join(', ')}`);
+}
+if (runs('live')) printLive(live, f);

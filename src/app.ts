@@ -1,17 +1,43 @@
 // buildApp(deps): the Fastify instance with every route. It never listens; main.ts does.
+// Order matters: security headers and the auth hook are registered before any route, so every
+// route passes the central check.
 
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { errorHandler, sendProblem } from './http/problem.ts';
+import { AppError } from './errors.ts';
 import './http/permissions.ts';
+import { registerAuthCheck, registerRouteGuard, type RouteRecord } from './http/auth-hook.ts';
+import { registerSecurity } from './http/security.ts';
 import { ingestRoutes } from './http/routes/ingest.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { deadLetterRoutes } from './http/routes/dead-letters.ts';
 import { fxRoutes } from './http/routes/fx-rates.ts';
 import { metricsQueryRoutes } from './http/routes/metrics-query.ts';
-import { statusPageRoutes } from './http/routes/status-page.ts';
+import { rawEventRoutes } from './http/routes/raw-events.ts';
+import { WEB_BUILD_DIR, webAppRoutes } from './http/routes/web-app.ts';
+import { analyticsKpiRoutes } from './http/routes/analytics-kpis.ts';
+import { analyticsRankingRoutes } from './http/routes/analytics-rankings.ts';
+import { devSignInRoutes } from './http/routes/dev-sign-in.ts';
+import { observabilityRoutes } from './http/routes/observability.ts';
+import { createMetrics, type Metrics } from './observability/metrics-registry.ts';
+import { registerRequestMetrics } from './observability/request-metrics.ts';
+import { genReqId, registerRequestIdHeader } from './observability/request-id.ts';
+import { createQueryRunner, resultBytes } from './analytics/query-runner.ts';
+import type { AnalyticsContext } from './analytics/context.ts';
+import { createResultCache, distinctMinutes } from './query/result-cache.ts';
+import { hmacSecret, verifierFromConfig } from './auth/auth-config.ts';
+import type { TokenVerifier } from './auth/token-verifier.ts';
+import { createLiveFeed, type LiveFeed } from './live/live-feed.ts';
+import { startLiveServer } from './live/live-server.ts';
+import type { StateStore } from './store/state/state-store.ts';
+import { startAlerting } from './alerts/alerting.ts';
+import { alertRuleRoutes } from './http/routes/alert-rules.ts';
+import { alertRoutes } from './http/routes/alerts.ts';
+import { alertSilenceRoutes } from './http/routes/alert-silences.ts';
+import { alertWebhookRoutes } from './http/routes/alert-webhooks.ts';
 import type { Engine } from './ingest/engine.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
 import type { Config } from './config.ts';
@@ -20,19 +46,45 @@ export interface AppDeps {
   config: Config;
   engine: Engine;
   store: AnalyticsStore;
+  state: StateStore;
   regions: ReadonlyMap<string, string>;
   log: Logger;
   now?: () => number;
+  /** Overrides the verifier the config describes (tests). */
+  verifier?: TokenVerifier | null;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Every route with the permission it needs (null = public). */
+    routeTable: RouteRecord[];
+    /** The app's metric registry (one per app). */
+    metrics: Metrics;
+    /** The live window and its change stream (the WebSocket server subscribes to it). */
+    liveFeed: LiveFeed;
+    /** Background alert evaluation and webhook delivery (evaluateNow runs one pass at once). */
+    alerting: ReturnType<typeof startAlerting>;
+  }
+}
+
+function hasNul(v: unknown, depth = 0): boolean {
+  if (typeof v === 'string') return v.includes('\0');
+  if (v === null || typeof v !== 'object' || depth > 8) return false;
+  return Object.entries(v).some(([k, x]) => k.includes('\0') || hasNul(x, depth + 1));
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, engine, store } = deps;
   const now = deps.now ?? Date.now;
+  const corsOrigins = config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  /** What translates dimension values to keys and back (the dictionary grows with ingest). */
+  const dims = { regions: deps.regions, get dict() { return engine.state.dict; } };
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: config.INGEST_MAX_BODY_BYTES,
-    disableRequestLogging: false,
-    requestIdHeader: 'x-request-id',
+    // Request ids: a well-formed incoming x-request-id, else a fresh UUID (genReqId checks it).
+    requestIdHeader: false,
+    genReqId,
     // An unknown query parameter is an error, never silently dropped (a misspelt filter would
     // otherwise widen the answer).
     ajv: { customOptions: { removeAdditional: false } },
@@ -46,27 +98,108 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => done(null, body));
   }
   app.setErrorHandler(errorHandler);
+  // Before the auth hook, so refused requests are counted and carry their request id too.
+  const metrics = createMetrics({ engine, now });
+  app.decorate('metrics', metrics);
+  app.addHook('onClose', async () => metrics.stop());
+  registerRequestIdHeader(app);
+  registerRequestMetrics(app, metrics);
+  const verifier = deps.verifier !== undefined ? deps.verifier : verifierFromConfig(config, now);
+  app.decorate('routeTable', registerRouteGuard(app));
+  await registerSecurity(app, { corsOrigins, rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE });
+  registerAuthCheck(app, verifier, now);
   await app.register(swagger, {
     openapi: {
       info: { title: 'Molam Analytics API', version: '1' },
-      tags: [{ name: 'ingest' }, { name: 'analytics' }, { name: 'fx' }, { name: 'ops' }],
+      tags: [{ name: 'analytics' }, { name: 'alerts' }, { name: 'ingest' }, { name: 'fx' }, { name: 'ops' }, { name: 'dev' }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   app.setNotFoundHandler((req, reply) => sendProblem(reply, 404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
 
+  const cache = createResultCache({
+    ttlMs: config.CACHE_TTL * 1000, maxEntries: config.CACHE_MAX_ENTRIES, maxBytes: config.CACHE_MAX_MB * 2 ** 20, sizeOf: resultBytes, now,
+    onLookup: (hit) => metrics.recordCache('query', hit),
+  });
+  const stopInvalidating = engine.onCommit((b) => cache.invalidateMinutes(distinctMinutes(b.minuteDeltas.minute)));
+  app.addHook('onClose', async () => stopInvalidating());
+  const liveFeed = await createLiveFeed({ store, engine, regions: deps.regions, now });
+  app.decorate('liveFeed', liveFeed);
+  // fx_effective follows the calendar (the retention job rebuilds it): the window's rates too.
+  const ratesTimer = setInterval(() => void liveFeed.reloadRates().catch((err) => app.log.warn({ err }, 'live FX reload failed')), 600_000);
+  ratesTimer.unref();
+  app.addHook('onClose', async () => {
+    clearInterval(ratesTimer);
+    liveFeed.close();
+  });
+  const ctx: AnalyticsContext = {
+    run: createQueryRunner({
+      store, now, regions: dims.regions,
+      get dict() { return dims.dict; },
+      limits: {
+        minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS,
+        maxBuckets: config.QUERY_MAX_BUCKETS, maxMinuteSpanDays: config.QUERY_MAX_MINUTE_SPAN_DAYS, maxRows: config.QUERY_MAX_ROWS,
+      },
+    }, cache),
+    asOf: () => engine.asOf(),
+    now,
+    liveWindow: liveFeed.window,
+    memo: (key, lo, hi, compute) => cache.get(key, lo, hi, compute),
+  };
+
   healthRoutes(app, { engine, startedAt: now() });
+  observabilityRoutes(app, { engine, store, metrics });
   ingestRoutes(app, { engine, maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS });
   deadLetterRoutes(app, { engine, store });
-  fxRoutes(app, { store });
-  metricsQueryRoutes(app, {
-    store, now, regions: deps.regions,
-    get dict() { return engine.state.dict; },
-    limits: {
-      minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS,
-      maxBuckets: config.QUERY_MAX_BUCKETS, maxMinuteSpanDays: config.QUERY_MAX_MINUTE_SPAN_DAYS,
+  fxRoutes(app, {
+    store,
+    onChange: async () => {
+      cache.clear();
+      await liveFeed.reloadRates();
     },
   });
-  statusPageRoutes(app);
+  metricsQueryRoutes(app, ctx);
+  rawEventRoutes(app, { store, now, asOf: ctx.asOf, dimContext: dims });
+  analyticsKpiRoutes(app, ctx);
+  analyticsRankingRoutes(app, ctx);
+  // Text stored in the state store cannot hold NUL (PostgreSQL refuses it): a clear 400 instead.
+  app.addHook('preValidation', async (req) => {
+    if (req.url.startsWith('/api/analytics/alerts') && (hasNul(req.body) || hasNul(req.query))) {
+      throw new AppError('invalid_parameter', 'text may not contain the NUL character');
+    }
+  });
+  const alertDeps = { state: deps.state, run: ctx.run, now, dims };
+  alertRuleRoutes(app, alertDeps);
+  alertRoutes(app, alertDeps);
+  alertSilenceRoutes(app, alertDeps);
+  alertWebhookRoutes(app, { ...alertDeps, allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE_TARGETS });
+  const alerting = startAlerting({
+    state: deps.state, run: ctx.run, now, log: deps.log,
+    evalIntervalMs: config.ALERT_EVAL_INTERVAL * 1000,
+    allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE_TARGETS, webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    onAlertCreated: (rule) => metrics.alertsCreated.inc({ severity: rule.severity }),
+    onAnomaly: () => metrics.anomaliesDetected.inc(),
+    onDelivery: (r, eventType) => {
+      metrics.webhookAttempts.inc({ event_type: eventType, outcome: r.ok ? 'delivered' : r.error ?? 'failed' });
+      metrics.webhookDuration.observe(r.durationMs / 1000);
+    },
+  });
+  app.decorate('alerting', alerting);
+  app.addHook('onClose', async () => alerting.stop());
+  if (config.DEV_MODE) {
+    devSignInRoutes(app, { secret: hmacSecret(config), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, now });
+  }
+  webAppRoutes(app, { dir: WEB_BUILD_DIR });
+
+  // The live WebSocket server shares the HTTP server; it closes before Fastify waits for connections.
+  const live = await startLiveServer({
+    httpServer: app.server, feed: liveFeed, verifier, regions: deps.regions, asOf: ctx.asOf, now,
+    corsOrigins,
+    coalesceMs: config.LIVE_COALESCE_MS, maxBufferBytes: config.LIVE_MAX_BUFFER_KB * 1024,
+    redisUrl: config.REDIS_URL, redisPrefix: config.REDIS_PREFIX, metrics, log: deps.log,
+  });
+  app.addHook('preClose', async () => live.close());
   return app;
 }

@@ -2,7 +2,8 @@
 // `--demo` (or DEMO=true) adds a synthetic live stream. SIGINT/SIGTERM shut down gracefully:
 // stop taking requests, commit what is queued, checkpoint the store.
 
-import { loadConfig, ConfigError } from './config.ts';
+import type { Logger } from 'pino';
+import { loadConfig, ConfigError, type Config } from './config.ts';
 import { createLogger } from './log.ts';
 import { openPlatform } from './platform.ts';
 import { buildApp } from './app.ts';
@@ -12,7 +13,13 @@ import { startDemo } from './demo/run-demo.ts';
 async function main(): Promise<void> {
   let config;
   try {
-    config = loadConfig(process.env, process.argv.includes('--demo') ? { DEMO: true } : {});
+    config = loadConfig(process.env, {
+      ...(process.argv.includes('--demo') ? { DEMO: true } : {}),
+      ...(process.argv.includes('--dev') ? { DEV_MODE: true } : {}),
+    });
+    if (config.DEV_MODE && !LOOPBACK.has(config.HOST)) {
+      throw new ConfigError(`DEV_MODE serves development tokens to anyone who asks; it only listens on loopback (HOST=${config.HOST})`);
+    }
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(err.message);
@@ -21,9 +28,10 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.LOG_LEVEL);
+  announceAuth(config, log);
   const platform = await openPlatform(config, log);
   const { store, engine, regions } = platform;
-  const app = await buildApp({ config, engine, store, regions, log });
+  const app = await buildApp({ config, engine, store, state: platform.state, regions, log });
 
   const retention = async () => {
     try {
@@ -58,6 +66,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+function announceAuth(config: Config, log: Logger): void {
+  if (config.DEV_MODE) {
+    log.warn('DEVELOPMENT MODE: tokens signed with the dev secret are accepted and POST /api/dev/token hands them out. '
+      + 'Never run this way in production. Get a token with: npm run token -- --role analytics:ops');
+  } else if (!config.JWT_JWKS_URL && !config.JWT_SECRET) {
+    log.error('no identity provider configured (JWT_JWKS_URL or JWT_SECRET): every API request will be refused with 401. '
+      + 'For local use start with `npm run dev`.');
+  } else if (config.JWT_SECRET) {
+    log.warn('HS256 tokens signed with the shared JWT_SECRET are accepted' + (config.JWT_JWKS_URL ? ' besides the JWKS keys' : '')
+      + '; production should use JWT_JWKS_URL alone');
+  }
 }
 
 main().catch((err) => {

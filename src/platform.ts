@@ -9,9 +9,13 @@ import { openDuckDbStore } from './store/duckdb/open-duckdb-store.ts';
 import { DEFAULT_REGIONS_FILE, loadRegions } from './reference/regions.ts';
 import { loadFxRates, parseFxCsv, rebuildEffective } from './fx/fx-rates.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
+import { openStateStore } from './store/state/open-state-store.ts';
+import type { StateStore } from './store/state/state-store.ts';
 
 export interface Platform {
   store: AnalyticsStore;
+  /** The relational state store: alerts, silences, webhooks, outbox, audit. */
+  state: StateStore;
   engine: Engine;
   regions: Map<string, string>;
   close(): Promise<void>;
@@ -45,11 +49,20 @@ export async function openPlatform(config: Config, log: Logger, now: () => numbe
     snapshotPath: join(config.DATA_DIR, 'ingest-state.snapshot'),
     snapshotIntervalMs: config.STATE_SNAPSHOT_INTERVAL_SECONDS * 1000,
   });
+  let state: StateStore;
+  try {
+    state = await openStateStore({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, dataDir: config.DATA_DIR });
+  } catch (err) {
+    await engine.close();
+    await store.close();
+    throw err;
+  }
   return {
-    store, engine, regions,
+    store, state, engine, regions,
     async close() {
       await engine.close();
       await store.close();
+      await state.close();
     },
   };
 }

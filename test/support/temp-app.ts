@@ -3,27 +3,36 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { openPlatform, type Platform } from '../../src/platform.ts';
+import { TEST_SECRET, bearer, mintToken } from './tokens.ts';
 
 export interface TempApp {
   app: FastifyInstance;
   platform: Platform;
   config: Config;
+  /** A token with every non-merchant grant (ops + ingest). */
+  adminToken: string;
+  /** app.inject with the admin token unless the request carries its own Authorization header. */
+  inject(opts: InjectOptions): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
 export async function openTempApp(opts: { now?: () => number; env?: Record<string, string> } = {}): Promise<TempApp> {
   const dir = mkdtempSync(join(tmpdir(), 'molam-app-'));
-  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', DUCKDB_MEMORY_LIMIT: '512MB', ...opts.env });
+  const config = loadConfig({
+    DATA_DIR: dir, LOG_LEVEL: 'silent', DUCKDB_MEMORY_LIMIT: '512MB', JWT_SECRET: TEST_SECRET, RATE_LIMIT_PER_MINUTE: '0', ...opts.env,
+  });
   const log = createLogger('silent');
   const platform = await openPlatform(config, log, opts.now);
-  const app = await buildApp({ config, engine: platform.engine, store: platform.store, regions: platform.regions, log, now: opts.now });
+  const app = await buildApp({ config, engine: platform.engine, store: platform.store, state: platform.state, regions: platform.regions, log, now: opts.now });
+  const adminToken = await mintToken({ sub: 'test-admin', roles: ['analytics:ops', 'events:write'] });
   return {
-    app, platform, config,
+    app, platform, config, adminToken,
+    inject: (o) => app.inject({ ...o, headers: { ...bearer(adminToken), ...(o.headers ?? {}) } }),
     async close() {
       await app.close();
       await platform.close();
