@@ -21,6 +21,7 @@ import { WEB_BUILD_DIR, webAppRoutes } from './http/routes/web-app.ts';
 import { analyticsKpiRoutes } from './http/routes/analytics-kpis.ts';
 import { analyticsRankingRoutes } from './http/routes/analytics-rankings.ts';
 import { devSignInRoutes } from './http/routes/dev-sign-in.ts';
+import { meRoutes } from './http/routes/me.ts';
 import { observabilityRoutes } from './http/routes/observability.ts';
 import { createMetrics, type Metrics } from './observability/metrics-registry.ts';
 import { registerRequestMetrics } from './observability/request-metrics.ts';
@@ -150,6 +151,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
 
   healthRoutes(app, { engine, startedAt: now() });
+  meRoutes(app);
   observabilityRoutes(app, { engine, store, metrics });
   ingestRoutes(app, { engine, maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS });
   deadLetterRoutes(app, { engine, store });

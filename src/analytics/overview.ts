@@ -8,7 +8,8 @@ import { periodSummary } from './period-summary.ts';
 import { timeseries } from './series.ts';
 import { top } from './rankings.ts';
 
-export const OVERVIEW_SERIES_METRICS = ['gross_volume_usd', 'tx_count', 'success_rate'] as const;
+/** Every KPI, so each card can draw its sparkline from the same series. */
+export const OVERVIEW_SERIES_METRICS = KPI_METRICS;
 
 /** A granularity giving a readable chart for the range: ≤ 2 days by hour, ≤ 92 days by day, else by week. */
 export function autoGranularity(from: number, to: number): Granularity {
@@ -26,7 +27,7 @@ export async function overview(
     periodSummary(ctx, scope, KPI_METRICS),
     timeseries(ctx, scope, OVERVIEW_SERIES_METRICS, granularity),
     o.withMerchants ? top(ctx, scope, { ...rank, dimension: 'merchant_id' }) : null,
-    top(ctx, scope, { ...rank, dimension: 'country' }),
+    top(ctx, scope, { ...rank, dimension: 'country', limit: 300 }),
     top(ctx, scope, { ...rank, dimension: 'region', limit: 100 }),
   ]);
   return {
@@ -36,7 +37,9 @@ export async function overview(
     kpis: { metrics: kpis.metrics, previous: kpis.previous, change: kpis.change, local: kpis.local, previous_local: kpis.previous_local },
     series: { granularity, points: series.points },
     top_merchants: merchants?.items ?? null,
-    top_countries: countries.items,
+    top_countries: countries.items.slice(0, o.limit),
+    /** Every country of the scope with its KPIs (the map's shading). */
+    countries: countries.items,
     regions: regions.items,
   };
 }

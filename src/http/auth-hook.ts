@@ -11,8 +11,8 @@ import type { Permission } from './permissions.ts';
 export interface RouteRecord {
   method: string;
   url: string;
-  /** null for public routes. */
-  permission: Permission | null;
+  /** null for public routes; `authenticated` for routes any verified token may call. */
+  permission: Permission | 'authenticated' | null;
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
@@ -30,9 +30,9 @@ export function registerRouteGuard(app: FastifyInstance): RouteRecord[] {
       route.config = { ...route.config, public: true };
     }
     const cfg = route.config ?? {};
-    if (!cfg.public && !cfg.permission) throw new Error(`route ${String(route.method)} ${route.url} declares no permission`);
+    if (!cfg.public && !cfg.permission && !cfg.authenticated) throw new Error(`route ${String(route.method)} ${route.url} declares no permission`);
     for (const method of [route.method].flat()) {
-      routes.push({ method: String(method), url: route.url, permission: cfg.public ? null : cfg.permission! });
+      routes.push({ method: String(method), url: route.url, permission: cfg.public ? null : cfg.permission ?? 'authenticated' });
     }
   });
   return routes;
@@ -63,6 +63,7 @@ export function registerAuthCheck(app: FastifyInstance, verifier: TokenVerifier 
       throw err;
     }
     req.principal = principal;
+    if (cfg.authenticated && !cfg.permission) return;
     if (!cfg.permission || !principal.permissions.has(cfg.permission)) {
       throw new AppError('forbidden', `this route needs the ${cfg.permission} permission`);
     }

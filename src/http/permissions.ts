@@ -1,5 +1,5 @@
-// Each route declares, in its config, the one permission it needs — or that it is public
-// (health, metrics, docs). A route that declares neither is refused at startup (auth-hook.ts).
+// Each route declares, in its config, the one permission it needs — or that any verified token
+// will do (`authenticated`: who am I), or that it is public (health, metrics, docs). A route that declares neither is refused at startup (auth-hook.ts).
 
 import type { Permission } from '../auth/access-table.ts';
 import type { Principal } from '../auth/principal.ts';
@@ -9,6 +9,8 @@ export type { Permission };
 declare module 'fastify' {
   interface FastifyContextConfig {
     permission?: Permission;
+    /** Any verified token, whatever it grants (only for answers about the token itself). */
+    authenticated?: boolean;
     public?: boolean;
   }
   interface FastifyRequest {

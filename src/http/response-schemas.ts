@@ -59,6 +59,7 @@ export const overviewResponse = {
     series: { type: 'object', properties: { granularity: { type: 'string' }, points: { type: 'array', items: point } } },
     top_merchants: { type: ['array', 'null'], items: rankingResponse('merchant_id').properties.items.items },
     top_countries: rankingResponse('country').properties.items,
+    countries: rankingResponse('country').properties.items,
     regions: rankingResponse('region').properties.items,
   },
 };

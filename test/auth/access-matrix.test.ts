@@ -20,7 +20,8 @@ const protectedRoutes = () => t.app.routeTable.filter((r) => r.permission !== nu
 
 test('every route is public or needs a known permission; the API routes are all protected', () => {
   for (const r of t.app.routeTable) {
-    if (r.permission !== null) assert.ok((PERMISSIONS as readonly string[]).includes(r.permission), `${r.method} ${r.url}`);
+    if (r.permission === 'authenticated') assert.equal(r.url, '/api/v1/me', 'only who-am-I needs no permission');
+    else if (r.permission !== null) assert.ok((PERMISSIONS as readonly string[]).includes(r.permission), `${r.method} ${r.url}`);
     if (r.url.startsWith('/api/') && !r.url.startsWith('/api/dev/')) assert.notEqual(r.permission, null, `${r.method} ${r.url} is public`);
   }
   assert.ok(protectedRoutes().length >= 15, `only ${protectedRoutes().length} protected routes`);
@@ -42,7 +43,7 @@ test('role × route: allowed exactly as the access table says', async () => {
       for (const r of protectedRoutes()) {
         const res = await t.app.inject({ method: r.method as 'GET', url: concrete(r.url), headers: bearer(token) });
         const who = `${name}${merchantId ? ' (merchant)' : ''} → ${r.method} ${r.url}: ${res.statusCode} ${res.body.slice(0, 120)}`;
-        if (granted.has(r.permission!)) assert.ok(res.statusCode !== 401 && res.statusCode !== 403, who);
+        if (r.permission === 'authenticated' || granted.has(r.permission!)) assert.ok(res.statusCode !== 401 && res.statusCode !== 403, who);
         else {
           assert.equal(res.statusCode, 403, who);
           assert.equal(res.json().code, 'forbidden', who);
