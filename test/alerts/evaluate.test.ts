@@ -251,11 +251,8 @@ test('preview: firings over the last 7 days, replayed from one series', async ()
     condition: { type: 'threshold', op: '>', value: 30 },
   });
   const c = counting();
-  const started = performance.now();
   const p = await previewRule(r, c.run, NOW);
-  const ms = performance.now() - started;
-  assert.ok(ms < 1000, `${ms} ms`);
-  assert.equal(c.calls(), 1);
+  assert.equal(c.calls(), 1, 'one series query, replayed in memory');
   assert.deepEqual([p.evaluations, p.step_minutes, p.from, p.to], [168, 60, END - WEEK, END]);
   // Three episodes of two hours or more fire (pending after the first hour); the one-hour one does not.
   assert.equal(p.firings, 3);
@@ -276,9 +273,7 @@ test('preview: firings over the last 7 days, replayed from one series', async ()
 
   // 30-minute windows from a minute series (a week of minutes in 1,440-bucket chunks); for = 0.
   const c30 = counting();
-  const started30 = performance.now();
   const half = await previewRule(rule({ ...r, window_minutes: 30, for_minutes: 0, condition: { type: 'threshold', op: '>', value: 15 } }), c30.run, NOW);
-  assert.ok(performance.now() - started30 < 1000);
   assert.deepEqual([half.evaluations, half.step_minutes, c30.calls()], [336, 30, 7]);
   assert.equal(half.firings, 4, 'every episode, the one-hour one included');
 });
