@@ -56,6 +56,8 @@ export const CONFIG_SPEC = {
   API_TOKEN: { kind: 'string', default: '', doc: 'Bearer token the CLI sends with --url (or pass --token).' },
   DEMO: { kind: 'bool', default: false, doc: 'Feed a synthetic live stream (also --demo / npm run demo).' },
   DEMO_EVENTS_PER_SECOND: { kind: 'int', default: 50, min: 1, max: 100_000, doc: 'Demo stream rate.' },
+  DEMO_HISTORY_DAYS: { kind: 'int', default: 30, min: 0, max: 365, doc: 'Demo: days of synthetic history loaded into an empty store (0 = none).' },
+  DEMO_HISTORY_EVENTS: { kind: 'int', default: 200_000, min: 0, max: 50_000_000, doc: 'Demo: events in that history.' },
 } as const satisfies Record<string, Spec>;
 
 type SpecOf = typeof CONFIG_SPEC;

@@ -47,7 +47,10 @@ async function main(): Promise<void> {
   retentionTimer.unref();
 
   const stopDemo = config.DEMO
-    ? await startDemo({ engine, store, log, ratePerSecond: config.DEMO_EVENTS_PER_SECOND })
+    ? await startDemo({
+      engine, store, log, ratePerSecond: config.DEMO_EVENTS_PER_SECOND,
+      historyDays: config.DEMO_HISTORY_DAYS, historyEvents: config.DEMO_HISTORY_EVENTS,
+    })
     : null;
 
   await app.listen({ port: config.PORT, host: config.HOST });

@@ -1,24 +1,36 @@
 // Demo mode: feeds a synthetic live stream through the normal ingest path, so a newcomer sees
 // numbers move at once. Production start never calls this. It also loads the shipped sample FX
-// rates when the store has none, so USD figures appear.
+// rates when the store has none, so USD figures appear, and — into an empty store only — a
+// history of the last DEMO_HISTORY_DAYS days (DEMO_HISTORY_EVENTS events), so every range of the
+// dashboard has something to show.
 
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { liveEvents } from '../generator/generate.ts';
+import { generateEvents, liveEvents } from '../generator/generate.ts';
 import { loadFxRates, parseFxCsv } from '../fx/fx-rates.ts';
 import type { Engine } from '../ingest/engine.ts';
 import type { AnalyticsStore } from '../store/analytics-store.ts';
 
 export const SAMPLE_FX_FILE = fileURLToPath(new URL('../../reference/fx-rates.sample.csv', import.meta.url));
 
-export async function startDemo(deps: { engine: Engine; store: AnalyticsStore; log: Logger; ratePerSecond: number }): Promise<() => Promise<void>> {
+const HISTORY_BATCH = 5_000;
+
+export interface DemoOptions {
+  engine: Engine; store: AnalyticsStore; log: Logger; ratePerSecond: number;
+  historyDays: number; historyEvents: number; now?: () => number;
+}
+
+export async function startDemo(deps: DemoOptions): Promise<() => Promise<void>> {
   const [{ n }] = await deps.store.query('SELECT count(*)::INTEGER AS n FROM fx_rates');
   if (Number(n) === 0) {
     const loaded = await loadFxRates(deps.store, parseFxCsv(readFileSync(SAMPLE_FX_FILE, 'utf8')), 'sample');
     deps.log.info({ rates: loaded }, 'demo: sample FX rates loaded');
   }
-  const stream = liveEvents({ seed: Date.now() % 1_000_000, ratePerSecond: deps.ratePerSecond, now: Date.now });
+  // The history loads in the background: the server is up at once and the figures fill in.
+  const control = { stopped: false };
+  const history = backfillHistory(deps, control).catch((err) => deps.log.warn({ err }, 'demo: history failed'));
+  const stream = liveEvents({ seed: Date.now() % 1_000_000, ratePerSecond: deps.ratePerSecond, now: deps.now ?? Date.now });
   const tickMs = 200;
   let stopped = false;
   let pending: Promise<unknown> = Promise.resolve();
@@ -35,7 +47,31 @@ export async function startDemo(deps: { engine: Engine; store: AnalyticsStore; l
   deps.log.info({ eventsPerSecond: deps.ratePerSecond }, 'demo: synthetic live stream started');
   return async () => {
     stopped = true;
+    control.stopped = true;
     clearInterval(timer);
-    await pending;
+    await Promise.all([pending, history]);
   };
+}
+
+/** Into an empty store only: `historyEvents` events over the last `historyDays` days, through the normal ingest path. */
+async function backfillHistory(deps: DemoOptions, control: { stopped: boolean }): Promise<void> {
+  if (deps.historyEvents === 0 || deps.historyDays === 0) return;
+  const [{ n }] = await deps.store.query('SELECT count(*)::BIGINT AS n FROM raw_events');
+  if (Number(n) > 0) return;
+  const end = Math.floor((deps.now ?? Date.now)() / 60_000) * 60_000;
+  const events = generateEvents({ seed: 2026, count: deps.historyEvents, start: end - deps.historyDays * 86_400_000, end, merchants: 500 });
+  let items: unknown[] = [];
+  let sent = 0;
+  for (const ev of events) {
+    items.push(ev);
+    if (control.stopped) return;
+    if (items.length === HISTORY_BATCH) {
+      await deps.engine.submit({ source: 'demo-history', position: null, items });
+      sent += items.length;
+      items = [];
+    }
+  }
+  if (items.length) await deps.engine.submit({ source: 'demo-history', position: null, items });
+  sent += items.length;
+  deps.log.info({ events: sent, days: deps.historyDays }, 'demo: history loaded');
 }
