@@ -1,10 +1,11 @@
-// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live] [--duration S] [--connections C]
-//   [--live-duration S] [--live-scenarios single,replicas]
+// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web] [--duration S] [--connections C]
+//   [--live-duration S] [--live-scenarios single,replicas] [--web-runs R]
 // Generates N synthetic events (a year of event time; cached under .bench/), ingests them end
 // to end in a child process, times the reference queries in another, then loads the HTTP API of
 // the real server with autocannon (bench/api-run.ts), and last measures the live stream under
 // ingest load on fresh empty servers, one and two replicas (bench/live-run.ts; `--only live`
-// needs no data set and Redis at 127.0.0.1:6379 for the replicas). Raw retention is set to 400 days for the
+// needs no data set and Redis at 127.0.0.1:6379 for the replicas), and the dashboard's overview in
+// Chromium over the data set (bench/web-run.ts). Raw retention is set to 400 days for the
 // run so that a whole year of generated events is kept and queryable. `--only query|api` reuses
 // the data directory of an earlier run; `--only ingest` stops after ingesting.
 // Results go to stdout and .bench/results-N.json (sections not run this time are kept from the
@@ -19,14 +20,14 @@ import { printLive } from './live-table.ts';
 
 const { values } = parseArgs({
   options: {
-    events: { type: 'string', default: '10000000' }, runs: { type: 'string', default: '50' }, batch: { type: 'string', default: '50000' },
+    events: { type: 'string', default: '10000000' }, runs: { type: 'string', default: '50' }, 'web-runs': { type: 'string', default: '5' }, batch: { type: 'string', default: '50000' },
     only: { type: 'string', default: 'all' }, duration: { type: 'string', default: '8' }, connections: { type: 'string', default: '10' },
     'live-duration': { type: 'string', default: '30' }, 'live-scenarios': { type: 'string', default: 'single,replicas' },
   },
 });
 const only = values.only!;
-if (!['all', 'ingest', 'query', 'api', 'live'].includes(only)) throw new Error(`--only must be ingest, query, api or live (got ${only})`);
-const runs = (step: 'ingest' | 'query' | 'api' | 'live') => only === 'all' || only === step;
+if (!['all', 'ingest', 'query', 'api', 'live', 'web'].includes(only)) throw new Error(`--only must be ingest, query, api, live or web (got ${only})`);
+const runs = (step: 'ingest' | 'query' | 'api' | 'live' | 'web') => only === 'all' || only === step;
 const events = Number(values.events);
 const dir = '.bench';
 mkdirSync(dir, { recursive: true });
@@ -47,12 +48,13 @@ const resultsFile = join(dir, `results-${events}.json`);
 const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
 // When each section was measured (a file written before this field existed: its date).
 const measured: Record<string, string> = {
-  ...Object.fromEntries(['ingest', 'query', 'api', 'live'].filter((k) => previous[k]).map((k) => [k, previous.date])), ...previous.measured,
+  ...Object.fromEntries(['ingest', 'query', 'api', 'live', 'web'].filter((k) => previous[k]).map((k) => [k, previous.date])), ...previous.measured,
 };
 let ingest = previous.ingest;
 let query = previous.query;
 let api = previous.api;
 let live = previous.live;
+let web = previous.web;
 
 if (runs('ingest')) {
   if (!existsSync(file)) {
@@ -82,8 +84,13 @@ if (runs('live')) {
   live = JSON.parse(child(['bench/live-run.ts', '--duration', values['live-duration']!, '--scenarios', values['live-scenarios']!]));
   measured.live = new Date().toISOString();
 }
+if (runs('web')) {
+  console.error('timing the dashboard overview in Chromium…');
+  web = JSON.parse(child(['bench/web-run.ts', dataDir, '--runs', values['web-runs']!]));
+  measured.web = new Date().toISOString();
+}
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live };
+const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web };
 writeFileSync(resultsFile, JSON.stringify(result, null, 2));
 
 const f = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d });
@@ -117,3 +124,11 @@ if (runs('api')) {
   if (api.skipped.length) console.log(`\nskipped (no such route): ${api.skipped.join(', ')}`);
 }
 if (runs('live')) printLive(live, f);
+if (runs('web')) {
+  interface Stat { p50: number; max: number }
+  console.log(`\nDashboard overview in Chromium, result cache off, data as of ${web.as_of}; ms from navigation start (P50 / max of ${web.runs})`);
+  console.log('\n| range | KPI cards shown (interactive) | chart drawn | map drawn |\n|---|---|---|---|');
+  for (const [range, r] of Object.entries(web.ranges as Record<string, { interactive: Stat; chart: Stat; map: Stat }>)) {
+    console.log(`| ${range} | ${f(r.interactive.p50, 0)} / ${f(r.interactive.max, 0)} | ${f(r.chart.p50, 0)} / ${f(r.chart.max, 0)} | ${f(r.map.p50, 0)} / ${f(r.map.max, 0)} |`);
+  }
+}

@@ -68,6 +68,19 @@ test('an ops rule about a merchant: the merchant cannot silence it, see it or re
   assert.deepEqual((await t.app.inject({ method: 'GET', url: '/api/analytics/alerts', headers: bearer(merchant) })).json().items, []);
   const patch = await t.app.inject({ method: 'PATCH', url: `/api/analytics/alerts/${alert.id}`, headers: bearer(merchant), payload: { resolve: true } });
   assert.equal(patch.statusCode, 404);
+  const peek = await t.app.inject({ method: 'GET', url: `/api/analytics/alerts/${alert.id}`, headers: bearer(merchant) });
+  const missing = await t.app.inject({ method: 'GET', url: '/api/analytics/alerts/999999', headers: bearer(merchant) });
+  assert.equal(peek.statusCode, 404);
+  assert.equal(peek.body, missing.body, 'another merchant\'s alert answers like a missing one');
+
+  // Ops: the alert with its comments and the history of changes.
+  assert.equal((await t.inject({ method: 'PATCH', url: `/api/analytics/alerts/${alert.id}`, payload: { assignee: 'ops.lagos', comment: 'on it' } })).statusCode, 200);
+  const detail = await t.inject({ method: 'GET', url: `/api/analytics/alerts/${alert.id}` });
+  assert.equal(detail.statusCode, 200, detail.body);
+  assert.equal(detail.json().assignee, 'ops.lagos');
+  assert.equal(detail.json().rule_name, opsRule.name);
+  assert.deepEqual(detail.json().comments.map((c: { body: string }) => c.body), ['on it']);
+  assert.deepEqual(detail.json().history.map((h: { action: string; detail: Record<string, unknown> }) => [h.action, h.detail.assignee]), [['action.pause_payouts', undefined], ['alert.updated', 'ops.lagos']], 'the auto-action, then the change');
 });
 
 test('a manual resolve notifies once and does not re-fire while the condition holds', async () => {

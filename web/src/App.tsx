@@ -1,15 +1,18 @@
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { clearToken, loadToken, saveToken } from './api.ts';
 import { focusRing, Segmented } from './components/Segmented.tsx';
 import { LANGS, translate, type Lang, type MessageKey } from './i18n.ts';
-import { Alerts } from './screens/Alerts.tsx';
-import { Drill } from './screens/Drill.tsx';
-import { Live } from './screens/Live.tsx';
 import { Overview } from './screens/Overview.tsx';
 import { SignIn } from './screens/SignIn.tsx';
 import { useTheme } from './theme.ts';
 import { SCREENS, useViewState, type View } from './url-state.ts';
+
+// Code-split by screen: the overview is in the entry chunk (it is the landing screen); the others
+// load when first opened.
+const Live = lazy(() => import('./screens/Live.tsx').then((m) => ({ default: m.Live })));
+const Drill = lazy(() => import('./screens/Drill.tsx').then((m) => ({ default: m.Drill })));
+const Alerts = lazy(() => import('./screens/Alerts.tsx').then((m) => ({ default: m.Alerts })));
 
 export function App() {
   const [token, setToken] = useState<string | null>(loadToken);
@@ -56,10 +59,12 @@ function Shell({ token, view, onSignOut }: { token: string; view: View; onSignOu
           </button>
         </div>
       </div>
-      {view.screen === 'live' ? <Live token={token} lang={view.lang} />
-        : view.screen === 'alerts' ? <Alerts token={token} lang={view.lang} />
-        : view.screen === 'drill' ? <Drill token={token} view={view} />
-          : <Overview token={token} view={view} />}
+      <Suspense fallback={<p className="text-sm text-slate-600 dark:text-slate-400">{t('loading')}</p>}>
+        {view.screen === 'live' ? <Live token={token} lang={view.lang} />
+          : view.screen === 'alerts' ? <Alerts token={token} lang={view.lang} />
+          : view.screen === 'drill' ? <Drill token={token} view={view} />
+            : <Overview token={token} view={view} />}
+      </Suspense>
     </div>
   );
 }

@@ -62,6 +62,7 @@ export const KPI_NAMES = [
 ] as const;
 export type KpiName = (typeof KPI_NAMES)[number];
 type MetricMap = Partial<Record<KpiName, number | null>>;
+type LocalMap = Partial<Record<KpiName, string>>;
 
 /** The part of GET /api/analytics/overview this screen reads. */
 export interface Overview {
@@ -70,11 +71,15 @@ export interface Overview {
   tz: string;
   as_of: string | null;
   unconverted_events: number;
-  kpis: { metrics: MetricMap; previous: MetricMap; change: MetricMap };
+  /** The one currency selected, if any: then `kpis.local` has exact local sums (decimal strings). */
+  currency: string | null;
+  kpis: { metrics: MetricMap; previous: MetricMap; change: MetricMap; local?: LocalMap; previous_local?: LocalMap };
   series: { granularity: string; points: SeriesPoint[] };
   /** Ops only; null for anyone else. */
   top_merchants: Array<RankItem & { merchant_id: string | null }> | null;
-  top_countries: Array<RankItem & { country: string | null }>;
+  top_countries: CountryItem[];
+  /** Every country of the scope with its KPIs (the map). */
+  countries: CountryItem[];
   regions?: Array<RankItem & { region: string | null }>;
 }
 
@@ -95,11 +100,10 @@ export function tokenMerchantId(token: string): string | null {
   }
 }
 
-export const SERIES_METRICS = ['gross_volume_usd', 'tx_count', 'success_rate'] as const;
-export type SeriesMetric = (typeof SERIES_METRICS)[number];
-export type SeriesPoint = { ts: string } & Partial<Record<SeriesMetric, number | null>>;
+export type SeriesPoint = { ts: string } & Partial<Record<KpiName, number | null>>;
 /** A ranking row: `value` is the ranking metric (gross volume in USD). */
-export interface RankItem { value: number | null; metrics?: MetricMap }
+export interface RankItem { value: number | null; metrics?: MetricMap; local?: Record<string, string> }
+export type CountryItem = RankItem & { country: string | null };
 
 export async function apiPatch<T>(path: string, token: string, body: unknown): Promise<T> {
   const res = await fetch(path, {
@@ -123,3 +127,103 @@ export interface Alert {
   acknowledged_by: string | null;
   assignee: string | null;
 }
+
+// ---- Alerts screen: rules, preview, silences, assignment and comments ----
+
+async function send<T>(method: 'POST' | 'DELETE', path: string, token: string, body?: unknown): Promise<T> {
+  const res = await fetch(path, {
+    method,
+    headers: {
+      Authorization: `Bearer ${token}`, Accept: 'application/json',
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) throw await failure(res);
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+export function apiPost<T>(path: string, token: string, body: unknown): Promise<T> {
+  return send<T>('POST', path, token, body);
+}
+
+/** DELETE; the API answers 204 with no body. */
+export function apiDelete(path: string, token: string): Promise<void> {
+  return send<void>('DELETE', path, token);
+}
+
+export type AlertCondition =
+  | { type: 'threshold'; op: '>' | '>=' | '<' | '<='; value: number }
+  | { type: 'change'; baseline: 'week_ago' | 'trailing_mean'; trailing_windows?: number; op: '>' | '<'; percent: number }
+  | { type: 'anomaly'; baseline_windows: number; z: number; direction: 'up' | 'down' | 'both'; min_volume: number };
+
+/** What POST /api/analytics/alerts/rules (and /preview, and PATCH) take. */
+export interface RuleDraft {
+  name: string;
+  metric: string;
+  filters: Record<string, string[]>;
+  group_by: string[];
+  window_minutes: number;
+  condition: AlertCondition;
+  for_minutes: number;
+  severity: 'info' | 'warn' | 'critical';
+  channels: string[];
+  auto_actions: string[];
+  repeat_interval_minutes: number;
+  enabled: boolean;
+}
+
+/** One rule of GET /api/analytics/alerts/rules. */
+export interface AlertRule extends RuleDraft {
+  id: string;
+  merchant_id: string | null;
+  version: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+  last_evaluated_at: string | null;
+  last_error: string | null;
+}
+
+export interface PreviewPoint { at: number; observed: number | null; baseline: number | null; z: number | null; breached: boolean | null; state: string }
+
+/** POST /api/analytics/alerts/rules/preview: the rule replayed over the last 7 days (times in epoch ms). */
+export interface RulePreview {
+  from: number;
+  to: number;
+  step_minutes: number;
+  evaluations: number;
+  firings: number;
+  notifications: number;
+  first_fired_at: number | null;
+  groups: Array<{ group: Record<string, string | null>; fingerprint: string; firings: number; first_fired_at: number }>;
+  groups_evaluated: number;
+  series?: PreviewPoint[];
+}
+
+export interface AlertComment { author: string; body: string; created_at: string }
+
+/** PATCH /api/analytics/alerts/{id} answers the alert row and all its comments. */
+export type PatchedAlert = Omit<Alert, 'rule_name'> & { comments: AlertComment[] };
+
+/** One row of GET /api/analytics/alerts/silences. */
+export interface Silence {
+  id: number | string;
+  merchant_id: string | null;
+  matchers: { rule_id?: string; labels?: Record<string, string> };
+  starts_at: string;
+  ends_at: string;
+  comment: string | null;
+  created_by: string;
+  created_at: string;
+}
+
+export interface SilenceDraft {
+  matchers: { rule_id?: string; labels?: Record<string, string> };
+  starts_at?: string;
+  ends_at: string;
+  comment?: string;
+}
+
+/** GET /api/v1/metrics/registry (the part the rule editor reads). */
+export interface MetricRegistry { metrics: Array<{ name: string; description: string; unit: string }> }

@@ -12,8 +12,6 @@ interface Formats {
   compactCount: Intl.NumberFormat;
   percent: Intl.NumberFormat;
   change: Intl.NumberFormat;
-  dateTime: Intl.DateTimeFormat;
-  shortDateTime: Intl.DateTimeFormat;
   region: Intl.DisplayNames | null;
 }
 
@@ -32,8 +30,6 @@ function formats(lang: Lang): Formats {
       compactCount: new Intl.NumberFormat(l, { notation: 'compact', maximumFractionDigits: 1 }),
       percent: new Intl.NumberFormat(l, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }),
       change: new Intl.NumberFormat(l, { style: 'percent', maximumFractionDigits: 1 }),
-      dateTime: new Intl.DateTimeFormat(l, { dateStyle: 'medium', timeStyle: 'medium' }),
-      shortDateTime: new Intl.DateTimeFormat(l, { dateStyle: 'short', timeStyle: 'short' }),
       region,
     };
     cache.set(lang, f);
@@ -47,6 +43,16 @@ export function formatValue(value: number | null | undefined, unit: Unit, lang: 
   if (!defined(value)) return '—';
   const f = formats(lang);
   return unit === 'usd' ? f.usd.format(value) : unit === 'ratio' ? f.percent.format(value) : f.count.format(value);
+}
+
+const rateFormats = new Map<Lang, Intl.NumberFormat>();
+
+/** A rate such as events per second: up to two decimals (0.35, 12). */
+export function formatRate(value: number | null | undefined, lang: Lang = 'en'): string {
+  if (!defined(value)) return '—';
+  let f = rateFormats.get(lang);
+  if (!f) rateFormats.set(lang, (f = new Intl.NumberFormat(LOCALE[lang], { maximumFractionDigits: 2 })));
+  return f.format(value);
 }
 
 /** Shorter, for axis labels: 1.2K, $3.4M, 97.5%. */
@@ -63,13 +69,54 @@ export function formatChange(value: number | null | undefined, lang: Lang = 'en'
   return arrow + formats(lang).change.format(Math.abs(value));
 }
 
-/** A full date and time; null when there is none (the caller says what that means). */
-export function formatInstant(iso: string | null, lang: Lang = 'en'): string | null {
-  return iso ? formats(lang).dateTime.format(new Date(iso)) : null;
+const dateFormats = new Map<string, { dateTime: Intl.DateTimeFormat; shortDateTime: Intl.DateTimeFormat }>();
+
+/** Date formats per language and zone (undefined zone = the browser's). */
+function dates(lang: Lang, tz: string | undefined) {
+  const key = `${lang}|${tz ?? ''}`;
+  let f = dateFormats.get(key);
+  if (!f) {
+    const l = LOCALE[lang];
+    f = {
+      dateTime: new Intl.DateTimeFormat(l, { dateStyle: 'medium', timeStyle: 'medium', timeZone: tz }),
+      shortDateTime: new Intl.DateTimeFormat(l, { dateStyle: 'short', timeStyle: 'short', timeZone: tz }),
+    };
+    dateFormats.set(key, f);
+  }
+  return f;
 }
 
-export function formatShortInstant(iso: string, lang: Lang = 'en'): string {
-  return formats(lang).shortDateTime.format(new Date(iso));
+/** A full date and time in the zone; null when there is none (the caller says what that means). */
+export function formatInstant(iso: string | null, lang: Lang = 'en', tz?: string): string | null {
+  return iso ? dates(lang, tz).dateTime.format(new Date(iso)) : null;
+}
+
+export function formatShortInstant(iso: string, lang: Lang = 'en', tz?: string): string {
+  return dates(lang, tz).shortDateTime.format(new Date(iso));
+}
+
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * An exact local amount (a decimal string from the API, never rounded through a float) in its
+ * currency: `1 234 567 FCFA` in fr-SN, `₦12,500.50` in English. CFA francs are written FCFA, as
+ * in Dakar and Abidjan, where CLDR says "F CFA".
+ */
+export function formatMoney(amount: string | null | undefined, currency: string, lang: Lang = 'en'): string {
+  if (amount === null || amount === undefined || !/^-?\d+(\.\d+)?$/.test(amount)) return '—';
+  const key = `${lang}|${currency}`;
+  let f = moneyFormats.get(key);
+  if (!f) {
+    try {
+      f = new Intl.NumberFormat(LOCALE[lang], { style: 'currency', currency });
+    } catch {
+      f = new Intl.NumberFormat(LOCALE[lang], { maximumFractionDigits: 4 });
+    }
+    moneyFormats.set(key, f);
+  }
+  // Intl formats a numeric string exactly (no float on the way); its typing only admits numbers.
+  const text = f.format(amount as unknown as number);
+  return currency === 'XOF' || currency === 'XAF' ? text.replace('F\u202fCFA', 'FCFA').replace('F\u00a0CFA', 'FCFA').replace('F CFA', 'FCFA') : text;
 }
 
 /** "Senegal" / "Sénégal" for SN; the code itself when the runtime does not know it. */

@@ -1,20 +1,44 @@
 // The dashboard's languages: English and French (Senegal's conventions for numbers and dates).
 // The choice lives in the URL (`?lang=fr`, so a link reproduces the view) and in localStorage.
 
+import { alertsEn, alertsFr } from './messages/alerts.ts';
+import { mapEn, mapFr } from './messages/map.ts';
+
 export const LANGS = ['en', 'fr'] as const;
 export type Lang = (typeof LANGS)[number];
 
 /** The Intl locale for each language. */
 export const LOCALE: Record<Lang, string> = { en: 'en', fr: 'fr-SN' };
 
-const en = {
+const baseEn = {
   overview: 'Overview',
-  subtitle_24h: 'Last 24 hours, compared with the 24 hours before',
-  subtitle_7d: 'Last 7 days, compared with the 7 days before',
-  subtitle_30d: 'Last 30 days, compared with the 30 days before',
+  compared_with_before: 'compared with the period of equal length before',
+  preset_today: 'Today',
   preset_24h: '24 h',
   preset_7d: '7 d',
   preset_30d: '30 d',
+  preset_90d: '90 d',
+  preset_mtd: 'Month to date',
+  preset_custom: 'Custom',
+  date_from: 'From',
+  date_to: 'To (inclusive)',
+  apply: 'Apply',
+  time_zone: 'Time zone',
+  currency: 'Currency',
+  all_currencies: 'All (in USD)',
+  amounts_in: 'Amounts in',
+  granularity: 'Granularity',
+  granularity_auto: 'Auto',
+  granularity_hour: 'Hour',
+  granularity_day: 'Day',
+  granularity_week: 'Week',
+  granularity_month: 'Month',
+  live_ticker: 'Live',
+  tx_last_hour: 'Transactions, last 60 min',
+  events_per_second: 'Events per second',
+  live_countries: 'Countries',
+  latest_alerts: 'Latest alerts',
+  see_all_alerts: 'All alerts',
   range: 'Range',
   language: 'Language',
   sign_out: 'Sign out',
@@ -83,16 +107,38 @@ const en = {
   theme_dark: 'Dark theme',
 };
 
+const en = { ...baseEn, ...alertsEn, ...mapEn };
 export type MessageKey = keyof typeof en;
 
-const fr: Record<MessageKey, string> = {
+const baseFr: Record<keyof typeof baseEn, string> = {
   overview: 'Vue d’ensemble',
-  subtitle_24h: 'Dernières 24 heures, comparées aux 24 heures précédentes',
-  subtitle_7d: 'Derniers 7 jours, comparés aux 7 jours précédents',
-  subtitle_30d: 'Derniers 30 jours, comparés aux 30 jours précédents',
+  compared_with_before: 'comparé à la période de même durée qui précède',
+  preset_today: 'Aujourd’hui',
   preset_24h: '24 h',
   preset_7d: '7 j',
   preset_30d: '30 j',
+  preset_90d: '90 j',
+  preset_mtd: 'Mois en cours',
+  preset_custom: 'Personnalisée',
+  date_from: 'Du',
+  date_to: 'Au (inclus)',
+  apply: 'Appliquer',
+  time_zone: 'Fuseau horaire',
+  currency: 'Devise',
+  all_currencies: 'Toutes (en USD)',
+  amounts_in: 'Montants en',
+  granularity: 'Granularité',
+  granularity_auto: 'Auto',
+  granularity_hour: 'Heure',
+  granularity_day: 'Jour',
+  granularity_week: 'Semaine',
+  granularity_month: 'Mois',
+  live_ticker: 'En direct',
+  tx_last_hour: 'Transactions, 60 dernières min',
+  events_per_second: 'Événements par seconde',
+  live_countries: 'Pays',
+  latest_alerts: 'Dernières alertes',
+  see_all_alerts: 'Toutes les alertes',
   range: 'Période',
   language: 'Langue',
   sign_out: 'Se déconnecter',
@@ -160,6 +206,8 @@ const fr: Record<MessageKey, string> = {
   alert_action_failed: 'La modification a été refusée :',
   theme_dark: 'Thème sombre',
 };
+
+const fr: Record<MessageKey, string> = { ...baseFr, ...alertsFr, ...mapFr };
 
 const DICTIONARY: Record<Lang, Record<MessageKey, string>> = { en, fr };
 

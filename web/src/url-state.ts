@@ -1,24 +1,55 @@
-// View state kept in the query string so a link reproduces the view: `?range=7d&lang=fr`.
+// View state kept in the query string so a link reproduces the view:
+// `?range=7d&tz=Africa%2FLagos&currency=NGN&show=local&lang=fr&screen=drill&region=ECOWAS`.
 // The language is also remembered in localStorage for the next visit without a `lang`.
 
 import { useCallback, useEffect, useState } from 'react';
 import { isLang, type Lang } from './i18n.ts';
+import { isTimeZone, nextDay, startOfDate, startOfDay, startOfMonth } from './zoned-time.ts';
 
-export const RANGES = ['24h', '7d', '30d'] as const;
+/** Date presets. `today` and `mtd` start at midnight / the 1st in the chosen zone; `custom` uses `from`/`to` dates. */
+export const RANGES = ['today', '24h', '7d', '30d', '90d', 'mtd', 'custom'] as const;
 export type Range = (typeof RANGES)[number];
-const RANGE_MS: Record<Range, number> = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000 };
+const ROLLING_MS: Partial<Record<Range, number>> = {
+  '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, '90d': 90 * 86_400_000,
+};
 const LANG_KEY = 'molam.analytics.lang';
 
 export const SCREENS = ['overview', 'live', 'drill', 'alerts'] as const;
 export type Screen = (typeof SCREENS)[number];
 const isScreen = (v: string | null): v is Screen => v !== null && (SCREENS as readonly string[]).includes(v);
-
 const isRange = (v: string | null): v is Range => v !== null && (RANGES as readonly string[]).includes(v);
+const isDate = (v: string | null): v is string => v !== null && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v));
+const isCurrency = (v: string | null): v is string => v !== null && /^[A-Z]{3}$/.test(v);
 
-/** The API's from/to for a preset: to = now rounded up to the minute, from = to − the range. */
-export function rangeBounds(range: Range, now = Date.now()): { from: string; to: string } {
-  const to = Math.ceil(now / 60_000) * 60_000;
-  return { from: new Date(to - RANGE_MS[range]).toISOString(), to: new Date(to).toISOString() };
+/** Amounts in USD, or in the selected currency's own unit (needs exactly one currency). */
+export type Shown = 'usd' | 'local';
+
+/** The period a view covers: a preset, or custom dates (inclusive, in the view's zone). */
+export interface Period { range: Range; from?: string; to?: string; tz: string }
+
+/**
+ * The API's half-open [from, to) for a period: rolling presets end now rounded up to the minute;
+ * `today` and `mtd` start at the zone's midnight / first of the month; custom dates cover whole
+ * days in the zone (to = the midnight after the last day).
+ */
+export function rangeBounds(period: Period, now = Date.now()): { from: string; to: string } {
+  const end = Math.ceil(now / 60_000) * 60_000;
+  const iso = (ms: number) => new Date(ms).toISOString();
+  const rolling = ROLLING_MS[period.range];
+  if (rolling !== undefined) return { from: iso(end - rolling), to: iso(end) };
+  if (period.range === 'today') return { from: iso(startOfDay(now, period.tz)), to: iso(end) };
+  if (period.range === 'mtd') return { from: iso(startOfMonth(now, period.tz)), to: iso(end) };
+  const from = period.from && isDate(period.from) ? period.from : null;
+  const to = period.to && isDate(period.to) ? period.to : null;
+  if (!from || !to || from > to) return { from: iso(end - 86_400_000), to: iso(end) };
+  return { from: iso(startOfDate(from, period.tz)), to: iso(nextDay(to, period.tz)) };
+}
+
+/** The query parameters every analytics call of a view shares: range, zone and currency filter. */
+export function scopeParams(view: Pick<ViewState, 'range' | 'from' | 'to' | 'tz' | 'currency'>, now = Date.now()): Record<string, string> {
+  const params: Record<string, string> = { ...rangeBounds(view, now), tz: view.tz };
+  if (view.currency) params.currency = view.currency;
+  return params;
 }
 
 function storedLang(): Lang | null {
@@ -30,25 +61,44 @@ function storedLang(): Lang | null {
   }
 }
 
+/** The browser's zone, or UTC when it has none the runtime knows. */
+export function browserTimeZone(): string {
+  const tz = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return tz && isTimeZone(tz) ? tz : 'UTC';
+}
+
 /** The drill-down's scope: region → country → city → merchant (each level needs the one above). */
 export interface DrillScope { region?: string; country?: string; city?: string; merchant_id?: string }
 export const DRILL_KEYS = ['region', 'country', 'city', 'merchant_id'] as const;
 
-interface ViewState { range: Range; lang: Lang; screen: Screen; drill: DrillScope }
+export interface ViewState {
+  range: Range; from?: string; to?: string; tz: string;
+  currency: string | null; shown: Shown;
+  lang: Lang; screen: Screen; drill: DrillScope;
+}
 
 function readUrl(): ViewState {
   const q = new URLSearchParams(window.location.search);
   const range = q.get('range');
   const lang = q.get('lang');
   const screen = q.get('screen');
+  const tz = q.get('tz');
+  const currency = q.get('currency');
   const drill: DrillScope = {};
   for (const k of DRILL_KEYS) {
     const v = q.get(k);
     if (!v) break;
     drill[k] = v;
   }
+  const from = q.get('from');
+  const to = q.get('to');
   return {
-    range: isRange(range) ? range : '24h', lang: isLang(lang) ? lang : storedLang() ?? 'en',
+    range: isRange(range) ? range : '24h',
+    from: isDate(from) ? from : undefined, to: isDate(to) ? to : undefined,
+    tz: tz && isTimeZone(tz) ? tz : browserTimeZone(),
+    currency: isCurrency(currency) ? currency : null,
+    shown: q.get('show') === 'usd' ? 'usd' : 'local',
+    lang: isLang(lang) ? lang : storedLang() ?? 'en',
     screen: isScreen(screen) ? screen : 'overview', drill,
   };
 }
@@ -73,8 +123,11 @@ export function useViewState() {
 
   useEffect(() => {
     const drill = state.screen === 'drill' ? state.drill : {};
+    const custom = state.range === 'custom';
     writeUrl({
-      range: state.range, lang: state.lang, screen: state.screen === 'overview' ? undefined : state.screen,
+      range: state.range, from: custom ? state.from : undefined, to: custom ? state.to : undefined, tz: state.tz,
+      currency: state.currency ?? undefined, show: state.currency && state.shown === 'usd' ? 'usd' : undefined,
+      lang: state.lang, screen: state.screen === 'overview' ? undefined : state.screen,
       region: drill.region, country: drill.country, city: drill.city, merchant_id: drill.merchant_id,
     });
     try { localStorage.setItem(LANG_KEY, state.lang); } catch { /* storage refused: the URL still has it */ }
@@ -82,10 +135,14 @@ export function useViewState() {
   }, [state]);
 
   const setRange = useCallback((range: Range) => setState((s) => ({ ...s, range })), []);
+  const setCustom = useCallback((from: string, to: string) => setState((s) => ({ ...s, range: 'custom', from, to })), []);
+  const setTz = useCallback((tz: string) => setState((s) => ({ ...s, tz })), []);
+  const setCurrency = useCallback((currency: string | null) => setState((s) => ({ ...s, currency })), []);
+  const setShown = useCallback((shown: Shown) => setState((s) => ({ ...s, shown })), []);
   const setLang = useCallback((lang: Lang) => setState((s) => ({ ...s, lang })), []);
   const setScreen = useCallback((screen: Screen) => setState((s) => ({ ...s, screen })), []);
   const setDrill = useCallback((drill: DrillScope) => setState((s) => ({ ...s, drill })), []);
-  return { ...state, setRange, setLang, setScreen, setDrill };
+  return { ...state, setRange, setCustom, setTz, setCurrency, setShown, setLang, setScreen, setDrill };
 }
 
 export type View = ReturnType<typeof useViewState>;

@@ -1,5 +1,6 @@
 // /api/analytics/alerts: the alerts themselves (filters: status, severity, rule, merchant,
-// time), and PATCH to acknowledge, resolve, assign or comment — each change audited.
+// time), one alert with its comments and history, and PATCH to acknowledge, resolve, assign or
+// comment — each change audited.
 
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.ts';
@@ -41,6 +42,26 @@ export function alertRoutes(app: FastifyInstance, d: AlertRouteDeps) {
         new Date(parseInstant('from', q.from, 0)), new Date(parseInstant('to', q.to, d.now() + 86_400_000)), Number(q.limit ?? 100),
         principalOf(req).merchantId]);
     return { items: rows };
+  });
+
+  app.get<{ Params: { id: string } }>('/api/analytics/alerts/:id', {
+    config: { permission: 'alerts:view' },
+    schema: {
+      tags: ['alerts'],
+      summary: 'One alert with its comments and the history of changes (another merchant\'s is 404, like a missing one)',
+      params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,9}$' } } },
+    },
+  }, async (req) => {
+    const id = Number(req.params.id);
+    const merchantId = principalOf(req).merchantId;
+    const [alert] = await d.state.query(
+      `SELECT a.*, r.name AS rule_name FROM alerts a JOIN alert_rules r ON r.id = a.rule_id
+       WHERE a.id = $1 AND ($2::text IS NULL OR r.merchant_id = $2)`, [id, merchantId]);
+    if (!alert) throw new AppError('not_found', 'no such alert');
+    const comments = await d.state.query('SELECT author, body, created_at FROM alert_comments WHERE alert_id = $1 ORDER BY id', [id]);
+    const history = await d.state.query(
+      `SELECT actor, action, detail, at FROM audit_log WHERE object_type = 'alert' AND object_id = $1 ORDER BY id`, [String(id)]);
+    return { ...alert, comments, history };
   });
 
   app.patch<{ Params: { id: string }; Body: { acknowledge?: boolean; resolve?: boolean; assignee?: string | null; comment?: string } }>(

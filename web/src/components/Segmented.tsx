@@ -9,7 +9,7 @@ export function Segmented<T extends string>({ label, options, value, onChange, t
   label: string; options: readonly T[]; value: T; onChange: (v: T) => void; text: (v: T) => string;
 }) {
   return (
-    <div role="group" aria-label={label} className="flex gap-1 rounded-xl bg-white dark:bg-slate-800 p-1 shadow-sm ring-1 ring-slate-200 dark:ring-slate-700">
+    <div role="group" aria-label={label} className="flex flex-wrap gap-1 rounded-xl bg-white dark:bg-slate-800 p-1 shadow-sm ring-1 ring-slate-200 dark:ring-slate-700">
       {options.map((o) => (
         <button key={o} type="button" data-option={o} aria-pressed={o === value} onClick={() => onChange(o)}
           className={o === value ? segmentOn : segmentOff}>

@@ -1,0 +1,115 @@
+// Accessibility: axe-core (WCAG 2.1 A and AA rules) on every screen of the built dashboard, in
+// the light and the dark theme, at desktop and phone widths — no violation of serious or
+// critical impact. Runs in Debian's Chromium through playwright-core, like the other e2e tests.
+
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { openTempApp, type TempApp } from '../support/temp-app.ts';
+import { WEB_BUILD_DIR, hasWebBuild } from '../../src/http/routes/web-app.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+interface AxeResult { violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[]; failureSummary?: string }> }> }
+declare global {
+  interface Window { axe: { run(ctx: Document, opts: unknown): Promise<AxeResult> } }
+}
+
+function ready(t: TestContext): boolean {
+  if (!existsSync(CHROMIUM)) {
+    if (!process.env.CI) {
+      t.skip(`${CHROMIUM} is missing (apt-get install chromium); under CI this fails`);
+      return false;
+    }
+    assert.fail(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
+  }
+  assert.ok(hasWebBuild(WEB_BUILD_DIR), `no dashboard build in ${WEB_BUILD_DIR}: run npm run build:web`);
+  return true;
+}
+
+async function serious(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(() => window.axe.run(document, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] }, resultTypes: ['violations'],
+  }));
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} — ${n.failureSummary ?? ''}`).join(' | ')}`);
+}
+
+test('axe: no serious or critical violation on any screen, light and dark, desktop and phone', { timeout: 300_000 }, async (t) => {
+  if (!ready(t)) return;
+  let app: TempApp | undefined;
+  let browser: Browser | undefined;
+  try {
+    app = await openTempApp({ env: { DEV_MODE: 'true', JWT_SECRET: '', ALERT_EVAL_INTERVAL: '1' } });
+    await app.app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(app.app.server.address() as { port: number }).port}`;
+    const devToken = async (body: Record<string, string>) => {
+      const res = await fetch(`${base}/api/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assert.equal(res.status, 200, await res.clone().text());
+      return ((await res.json()) as { token: string }).token;
+    };
+    const ops = await devToken({ role: 'analytics:ops' });
+    const at = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+    const events = Array.from({ length: 12 }, (_, i) => ({
+      event_id: `a11y_${i}`, type: 'wallet_txn_created', status: i % 4 ? 'succeeded' : 'failed', occurred_at: at(2 + i * 3),
+      txn_id: `t_a11y_${i}`, merchant_id: `m_${i % 3}`, amount: `${10 + i}.00`, currency: i % 2 ? 'XOF' : 'USD', country: i % 2 ? 'SN' : 'NG',
+    }));
+    const ingest = await fetch(`${base}/api/v1/events`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await devToken({ role: 'events:write' })}` },
+      body: JSON.stringify(events),
+    });
+    assert.equal(ingest.status, 200, await ingest.clone().text());
+    const rule = await fetch(`${base}/api/analytics/alerts/rules`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ops}` },
+      body: JSON.stringify({ name: 'Failures', metric: 'failed_count', window_minutes: 60, for_minutes: 0, severity: 'critical', condition: { type: 'threshold', op: '>', value: 0 } }),
+    });
+    assert.equal(rule.status, 201, await rule.clone().text());
+    for (let i = 0; i < 100; i++) {
+      const res = await fetch(`${base}/api/analytics/alerts`, { headers: { authorization: `Bearer ${ops}` } });
+      if (((await res.json()) as { items: unknown[] }).items.length > 0) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const screens: Array<{ name: string; search: string; token: string | null; ready: string; then?: (p: Page) => Promise<void> }> = [
+      { name: 'sign-in', search: '', token: null, ready: 'form' },
+      { name: 'overview', search: '?range=24h', token: ops, ready: '[data-kpis][aria-busy="false"]' },
+      { name: 'overview-fr-xof', search: '?range=24h&lang=fr&currency=XOF', token: ops, ready: '[data-kpis][aria-busy="false"]' },
+      { name: 'live', search: '?screen=live', token: ops, ready: '[data-room="global"] [data-chart="sparkline"]' },
+      { name: 'drill', search: '?screen=drill&region=__first__', token: ops, ready: '[data-breakdown]' },
+      { name: 'alerts', search: '?screen=alerts', token: ops, ready: '[data-alert]' },
+      { name: 'alerts-rules', search: '?screen=alerts', token: ops, ready: '[data-alert]', then: (p) => p.locator('[data-option="rules"]').first().click() },
+      { name: 'alerts-silences', search: '?screen=alerts', token: ops, ready: '[data-alert]', then: (p) => p.locator('[data-option="silences"]').first().click() },
+    ];
+    const regions = await fetch(`${base}/api/analytics/breakdown?dimension=region`, { headers: { authorization: `Bearer ${ops}` } });
+    const region = ((await regions.json()) as { items: Array<{ key: string }> }).items[0]!.key;
+    const found: string[] = [];
+    for (const theme of ['light', 'dark'] as const) {
+      for (const viewport of [{ width: 1280, height: 860 }, { width: 360, height: 780 }]) {
+        for (const s of screens) {
+          const context = await browser.newContext({ viewport, colorScheme: theme, reducedMotion: 'reduce', bypassCSP: true }); // to inject axe
+          if (s.token) await context.addInitScript((tok) => sessionStorage.setItem('molam.analytics.token', tok), s.token);
+          const page = await context.newPage();
+          page.setDefaultTimeout(20_000);
+          await page.goto(`${base}/${s.search.replace('__first__', encodeURIComponent(region))}`);
+          await page.locator(s.ready).first().waitFor();
+          if (s.then) {
+            await s.then(page);
+            await page.waitForLoadState('networkidle');
+          }
+          for (const v of await serious(page)) found.push(`${s.name} ${theme} ${viewport.width}px: ${v}`);
+          await context.close();
+        }
+      }
+    }
+    assert.deepEqual(found, [], found.join('\n'));
+  } finally {
+    await browser?.close();
+    await app?.close();
+  }
+});

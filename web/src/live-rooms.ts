@@ -1,0 +1,54 @@
+// One Socket.IO connection for a set of live rooms (same origin, WebSocket transport, the
+// session token in auth.token): each room starts from its subscribe snapshot and applies every
+// `delta` (minutes replaced by ts, the last 60 kept; totals = last_60m).
+
+import { useEffect, useState } from 'react';
+import { io } from 'socket.io-client';
+import type { LiveAnswer, LiveDelta, LivePoint } from './api.ts';
+
+export type Conn = 'connecting' | 'connected' | 'disconnected' | 'refused';
+export interface RoomState { points: LivePoint[]; totals: Omit<LivePoint, 'ts'>; as_of: string | null }
+
+function applyDelta(prev: RoomState | undefined, d: LiveDelta): RoomState {
+  const byTs = new Map((prev?.points ?? []).map((p) => [p.ts, p]));
+  for (const p of [...d.minutes, d.current]) if (p) byTs.set(p.ts, p);
+  const points = [...byTs.values()].sort((a, b) => Date.parse(a.ts) - Date.parse(b.ts)).slice(-60);
+  return { points, totals: d.last_60m, as_of: d.as_of };
+}
+
+/** The live state of `rooms` (an empty list: no connection yet). */
+export function useLiveRooms(token: string, rooms: readonly string[]): { conn: Conn; state: Record<string, RoomState> } {
+  const [conn, setConn] = useState<Conn>('connecting');
+  const [state, setState] = useState<Record<string, RoomState>>({});
+  const roomsKey = rooms.join('|');
+
+  useEffect(() => {
+    if (roomsKey === '') return;
+    const list = roomsKey.split('|');
+    const socket = io({ auth: { token }, transports: ['websocket'] });
+    setConn('connecting');
+    socket.on('connect', () => {
+      setConn('connected');
+      for (const room of list) {
+        void socket.emitWithAck('subscribe', room).then((ack: { ok: boolean; snapshot?: LiveAnswer }) => {
+          const snap = ack.snapshot;
+          if (ack.ok && snap) setState((s) => ({ ...s, [room]: { points: snap.points, totals: snap.totals, as_of: snap.as_of } }));
+        });
+      }
+    });
+    socket.on('delta', (d: LiveDelta) => setState((s) => (list.includes(d.room) ? { ...s, [d.room]: applyDelta(s[d.room], d) } : s)));
+    socket.on('disconnect', () => setConn('disconnected'));
+    socket.on('connect_error', () => setConn(socket.active ? 'connecting' : 'refused'));
+    return () => {
+      if (socket.connected) for (const room of list) socket.emit('unsubscribe', room);
+      socket.disconnect();
+    };
+  }, [token, roomsKey]);
+
+  return { conn, state };
+}
+
+/** Events per second in each minute (the minute's transactions / 60), oldest first. */
+export function perSecond(points: LivePoint[]): number[] {
+  return points.map((p) => p.tx_count / 60);
+}

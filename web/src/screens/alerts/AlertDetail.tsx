@@ -1,0 +1,93 @@
+// One alert's assignment and comments: PATCH /api/analytics/alerts/{id} with {assignee} or
+// {comment}. The list endpoint does not return comments; the PATCH answer carries all of them,
+// so they are shown once this user has changed the alert.
+
+import { useState, type FormEvent } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { apiPatch, type Alert, type AlertComment, type PatchedAlert } from '../../api.ts';
+import type { Lang } from '../../i18n.ts';
+import { alertsKey } from './queries.ts';
+import { field, fieldBase, formatWhen, hint, labelText, muted, Refusal, secondary, translator } from './ui.tsx';
+
+type Change = { assignee: string | null } | { comment: string };
+
+export function AlertDetail({ alert, token, lang }: { alert: Alert; token: string; lang: Lang }) {
+  const t = translator(lang);
+  const queryClient = useQueryClient();
+  const [assignee, setAssignee] = useState(alert.assignee ?? '');
+  const [comment, setComment] = useState('');
+  const [comments, setComments] = useState<AlertComment[] | null>(null);
+  const [saved, setSaved] = useState<'assignee' | 'comment' | null>(null);
+  const change = useMutation({
+    mutationFn: (body: Change) => apiPatch<PatchedAlert>(`/api/analytics/alerts/${encodeURIComponent(String(alert.id))}`, token, body),
+    onMutate: () => setSaved(null),
+    onSuccess: (answer, body) => {
+      setComments(answer.comments);
+      if ('comment' in body) {
+        setComment('');
+        setSaved('comment');
+      } else {
+        setSaved('assignee');
+      }
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: alertsKey(token) }),
+  });
+  const assign = (e: FormEvent) => {
+    e.preventDefault();
+    change.mutate({ assignee: assignee.trim() || null });
+  };
+  const addComment = (e: FormEvent) => {
+    e.preventDefault();
+    if (comment.trim()) change.mutate({ comment: comment.trim() });
+  };
+  const idp = `alert-${alert.id}`;
+
+  return (
+    <div className="space-y-3 rounded-xl bg-slate-50 p-3 ring-1 ring-slate-200 dark:bg-slate-900/60 dark:ring-slate-700">
+      <div className="grid gap-4 md:grid-cols-2">
+        <form onSubmit={assign} aria-label={t('alert_assign_form')} className="space-y-2">
+          <label className={labelText} htmlFor={`${idp}-assignee`}>{t('alert_assignee')}</label>
+          <div className="flex flex-wrap items-center gap-2">
+            <input id={`${idp}-assignee`} name="assignee" value={assignee} maxLength={128} autoComplete="off"
+              onChange={(e) => setAssignee(e.target.value)} className={`${fieldBase} flex-1`} placeholder={t('alert_assignee_placeholder')} />
+            <button type="submit" className={secondary} disabled={change.isPending}>{t('alert_assign')}</button>
+            {alert.assignee !== null && (
+              <button type="button" className={secondary} disabled={change.isPending}
+                onClick={() => { setAssignee(''); change.mutate({ assignee: null }); }}>{t('alert_unassign')}</button>
+            )}
+          </div>
+        </form>
+        <form onSubmit={addComment} aria-label={t('alert_comment_form')} className="space-y-2">
+          <label className={labelText}>
+            {t('alert_comment')}
+            <textarea name="comment" value={comment} maxLength={4000} rows={2}
+              onChange={(e) => setComment(e.target.value)} className={field} />
+          </label>
+          <button type="submit" className={secondary} disabled={change.isPending || !comment.trim()}>{t('alert_add_comment')}</button>
+        </form>
+      </div>
+      <p role="status" className="text-sm text-emerald-800 dark:text-emerald-300">
+        {saved && <><span aria-hidden="true">✓ </span>{t(saved === 'comment' ? 'alert_comment_saved' : 'alert_assignee_saved')}</>}
+      </p>
+      <Refusal error={change.error} t={t} />
+      <section aria-labelledby={`${idp}-comments`}>
+        <h3 id={`${idp}-comments`} className="text-xs font-medium uppercase tracking-wide text-slate-500 dark:text-slate-400">{t('alert_comments')}</h3>
+        {comments === null ? (
+          <p className={hint}>{t('alert_comments_unlisted')}</p>
+        ) : comments.length === 0 ? (
+          <p className={muted}>{t('alert_no_comments')}</p>
+        ) : (
+          <ul data-comments className="mt-1 space-y-1">
+            {comments.map((c, i) => (
+              <li key={i} data-comment className="text-sm text-slate-700 dark:text-slate-200">
+                <span className="font-medium">{c.author}</span>{' '}
+                <span className="tabular-nums text-xs text-slate-500 dark:text-slate-400">{formatWhen(lang, c.created_at)}</span>
+                <p className="whitespace-pre-wrap break-words">{c.body}</p>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </div>
+  );
+}

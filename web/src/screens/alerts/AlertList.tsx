@@ -1,0 +1,129 @@
+// The alerts: GET /api/analytics/alerts filtered by status, severity and rule; Acknowledge and
+// Resolve on each row, and Details to assign it or comment on it (AlertDetail).
+
+import { Fragment, useState } from 'react';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { apiGet, apiPatch, type Alert } from '../../api.ts';
+import { Segmented } from '../../components/Segmented.tsx';
+import type { Lang, MessageKey } from '../../i18n.ts';
+import { AlertDetail } from './AlertDetail.tsx';
+import { alertsKey, useRules } from './queries.ts';
+import { btn, card, field, formatWhen, labelText, muted, Refusal, SeverityBadge, th, thead, translator } from './ui.tsx';
+
+const STATUSES = ['all', 'firing', 'pending', 'resolved'] as const;
+type Status = (typeof STATUSES)[number];
+const SEVERITIES = ['info', 'warn', 'critical'] as const;
+
+export function AlertList({ token, lang }: { token: string; lang: Lang }) {
+  const t = translator(lang);
+  const [status, setStatus] = useState<Status>('all');
+  const [severity, setSeverity] = useState('');
+  const [ruleId, setRuleId] = useState('');
+  const [open, setOpen] = useState<Alert['id'] | null>(null);
+  const queryClient = useQueryClient();
+  const rules = useRules(token);
+  const params: Record<string, string> = {
+    ...(status === 'all' ? {} : { status }), ...(severity ? { severity } : {}), ...(ruleId ? { rule_id: ruleId } : {}),
+  };
+  const alerts = useQuery({
+    queryKey: [...alertsKey(token), params],
+    queryFn: () => apiGet<{ items: Alert[] }>('/api/analytics/alerts', token, params),
+    refetchInterval: 15_000,
+  });
+  const act = useMutation({
+    mutationFn: ({ id, body }: { id: Alert['id']; body: Record<string, unknown> }) =>
+      apiPatch<Alert>(`/api/analytics/alerts/${encodeURIComponent(String(id))}`, token, body),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: alertsKey(token) }),
+  });
+  const group = (a: Alert) => Object.entries(a.group_labels ?? {}).map(([k, v]) => `${k}=${v ?? '∅'}`).join(', ') || a.merchant_id || '—';
+
+  return (
+    <div>
+      <div className="mb-3 flex flex-wrap items-end gap-3">
+        <Segmented<Status> label={t('alert_status')} options={STATUSES} value={status} onChange={setStatus}
+          text={(s) => t(`alert_status_${s}` as MessageKey)} />
+        <label className={labelText}>
+          {t('alert_severity')}
+          <select name="severity" value={severity} onChange={(e) => setSeverity(e.target.value)} className={field}>
+            <option value="">{t('alerts_any_severity')}</option>
+            {SEVERITIES.map((s) => <option key={s} value={s}>{t(`severity_${s}`)}</option>)}
+          </select>
+        </label>
+        <label className={labelText}>
+          {t('alert_rule')}
+          <select name="rule_id" value={ruleId} onChange={(e) => setRuleId(e.target.value)} className={`${field} max-w-[16rem]`}>
+            <option value="">{t('alerts_any_rule')}</option>
+            {(rules.data?.items ?? []).map((r) => <option key={r.id} value={r.id}>{r.name}</option>)}
+          </select>
+        </label>
+      </div>
+      {act.error && <div className="mb-3"><Refusal error={act.error} t={t} /></div>}
+      <section data-alerts aria-busy={alerts.isFetching} className={card}>
+        {alerts.error ? (
+          <p role="alert" className="text-sm text-red-700 dark:text-red-300">{t('alerts_load_failed')} {alerts.error.message}</p>
+        ) : !alerts.data ? (
+          <p className={muted}>{t('loading')}</p>
+        ) : alerts.data.items.length === 0 ? (
+          <p className={muted}>{t('no_alerts')}</p>
+        ) : (
+          <div className="relative overflow-x-auto">
+            <table className="w-full text-sm">
+              <thead>
+                <tr className={thead}>
+                  <th className={th}>{t('alert_rule')}</th>
+                  <th className={th}>{t('alert_severity')}</th>
+                  <th className={th}>{t('alert_state')}</th>
+                  <th className={th}>{t('alert_group')}</th>
+                  <th className={th}>{t('alert_started')}</th>
+                  <th className={th}>{t('alert_assignee')}</th>
+                  <th className={th}>{t('alert_acknowledged_by')}</th>
+                  <th className="pb-2 text-right font-medium"><span className="sr-only">{t('alert_actions')}</span></th>
+                </tr>
+              </thead>
+              <tbody>
+                {alerts.data.items.map((a) => {
+                  const busy = act.isPending && act.variables?.id === a.id;
+                  const expanded = open === a.id;
+                  const detailId = `alert-detail-${a.id}`;
+                  return (
+                    <Fragment key={a.id}>
+                      <tr data-alert={a.id} data-state={a.state} className="border-t border-slate-100 dark:border-slate-700">
+                        <td className="py-2 pr-3 text-slate-800 dark:text-slate-100">{a.rule_name}</td>
+                        <td className="py-2 pr-3"><SeverityBadge severity={a.severity} t={t} /></td>
+                        <td data-field="state" className="py-2 pr-3 text-slate-700 dark:text-slate-200">{a.state}</td>
+                        <td className="py-2 pr-3 text-slate-600 dark:text-slate-300">{group(a)}</td>
+                        <td className="py-2 pr-3 tabular-nums whitespace-nowrap text-slate-600 dark:text-slate-300">{formatWhen(lang, a.started_at)}</td>
+                        <td data-field="assignee" className="py-2 pr-3 text-slate-700 dark:text-slate-200">{a.assignee ?? '—'}</td>
+                        <td data-field="acknowledged_by" className="py-2 pr-3 text-slate-700 dark:text-slate-200">{a.acknowledged_by ?? '—'}</td>
+                        <td className="py-2 text-right whitespace-nowrap">
+                          <button type="button" className={btn} aria-expanded={expanded} aria-controls={expanded ? detailId : undefined}
+                            onClick={() => setOpen(expanded ? null : a.id)}>
+                            {t('alert_details')}<span aria-hidden="true"> {expanded ? '▴' : '▾'}</span>
+                          </button>{' '}
+                          <button type="button" className={btn} disabled={busy || a.acknowledged_by !== null || a.state === 'resolved'}
+                            onClick={() => act.mutate({ id: a.id, body: { acknowledge: true } })}>{t('acknowledge')}</button>{' '}
+                          <button type="button" className={btn} disabled={busy || a.state === 'resolved'}
+                            onClick={() => act.mutate({ id: a.id, body: { resolve: true } })}>{t('resolve')}</button>
+                        </td>
+                      </tr>
+                      {expanded && (
+                        <tr id={detailId} data-alert-detail={a.id}>
+                          <td colSpan={8} className="pb-4 pt-1">
+                            {/* Kept in view when the table scrolls sideways (narrow screens). */}
+                            <div className="sticky left-0 max-w-[calc(100vw-4.5rem)]">
+                              <AlertDetail alert={a} token={token} lang={lang} />
+                            </div>
+                          </td>
+                        </tr>
+                      )}
+                    </Fragment>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,133 @@
+// The rules: GET /api/analytics/alerts/rules as a table (condition in words, enabled or not, the
+// last evaluation error), with New rule / Edit (RuleEditor), Enable or Disable (PATCH
+// {enabled}) and Delete (after a confirmation).
+
+import { useState } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { apiDelete, apiPatch, type AlertRule } from '../../api.ts';
+import type { Lang } from '../../i18n.ts';
+import { rulesKey, useRules } from './queries.ts';
+import { RuleEditor } from './RuleEditor.tsx';
+import { btn, card, formatWhen, muted, primary, Refusal, SeverityBadge, th, thead, translator, type T } from './ui.tsx';
+
+export function conditionText(r: AlertRule, t: T): string {
+  const c = r.condition;
+  if (c.type === 'threshold') return `${r.metric} ${c.op} ${c.value}`;
+  if (c.type === 'change') {
+    const base = c.baseline === 'week_ago' ? t('rule_baseline_week_ago') : `${t('rule_baseline_trailing_mean')} (${c.trailing_windows ?? 24})`;
+    return `${r.metric} ${c.op === '>' ? '+' : '−'}${c.percent} % ${t('rule_versus')} ${base}`;
+  }
+  return `${r.metric} z ≥ ${c.z} (${t(`rule_direction_${c.direction}`)}), ${c.baseline_windows} ${t('rule_windows')}, min ${c.min_volume}`;
+}
+
+type Action = { kind: 'toggle'; rule: AlertRule } | { kind: 'delete'; rule: AlertRule };
+
+export function Rules({ token, lang }: { token: string; lang: Lang }) {
+  const t = translator(lang);
+  const queryClient = useQueryClient();
+  const rules = useRules(token);
+  const [editing, setEditing] = useState<AlertRule | 'new' | null>(null);
+  const [confirm, setConfirm] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const act = useMutation({
+    mutationFn: async (a: Action): Promise<void> => {
+      const path = `/api/analytics/alerts/rules/${encodeURIComponent(a.rule.id)}`;
+      if (a.kind === 'delete') await apiDelete(path, token);
+      else await apiPatch<AlertRule>(path, token, { enabled: !a.rule.enabled });
+    },
+    onMutate: () => setNotice(null),
+    onSuccess: (_r, a) => {
+      setConfirm(null);
+      setNotice(`${a.kind === 'delete' ? t('rule_deleted') : a.rule.enabled ? t('rule_disabled_now') : t('rule_enabled_now')} ${a.rule.name}`);
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: rulesKey(token) }),
+  });
+
+  if (editing) {
+    return (
+      <RuleEditor key={editing === 'new' ? 'new' : editing.id} token={token} lang={lang} rule={editing === 'new' ? null : editing}
+        onClose={(saved) => { setEditing(null); if (saved) setNotice(`${t('rule_saved')} ${saved.name}`); }} />
+    );
+  }
+  return (
+    <div className="space-y-3">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <p role="status" className="text-sm text-emerald-800 dark:text-emerald-300">{notice && <><span aria-hidden="true">✓ </span>{notice}</>}</p>
+        <button type="button" className={primary} onClick={() => setEditing('new')}>{t('rule_new')}</button>
+      </div>
+      <Refusal error={act.error} t={t} />
+      <section data-rules aria-label={t('alerts_tab_rules')} aria-busy={rules.isFetching} className={card}>
+        {rules.error ? (
+          <Refusal error={rules.error} t={t} lead={t('rules_load_failed')} />
+        ) : !rules.data ? (
+          <p className={muted}>{t('loading')}</p>
+        ) : rules.data.items.length === 0 ? (
+          <p className={muted}>{t('rules_none')}</p>
+        ) : (
+          <div className="relative overflow-x-auto">
+            <table className="w-full text-sm">
+              <thead>
+                <tr className={thead}>
+                  <th className={th}>{t('rule_name')}</th>
+                  <th className={th}>{t('rule_condition')}</th>
+                  <th className={th}>{t('rule_window_short')}</th>
+                  <th className={th}>{t('alert_severity')}</th>
+                  <th className={th}>{t('rule_status')}</th>
+                  <th className={th}>{t('rule_last_evaluated')}</th>
+                  <th className="pb-2 text-right font-medium"><span className="sr-only">{t('alert_actions')}</span></th>
+                </tr>
+              </thead>
+              <tbody>
+                {rules.data.items.map((r) => {
+                  const busy = act.isPending && act.variables?.rule.id === r.id;
+                  const filters = Object.entries(r.filters ?? {}).map(([k, v]) => `${k}=${v.join('|')}`).join(', ');
+                  return (
+                    <tr key={r.id} data-rule={r.id} data-enabled={r.enabled} className="border-t border-slate-100 align-top dark:border-slate-700">
+                      <td className="py-2 pr-3">
+                        <span data-field="name" className="font-medium text-slate-800 dark:text-slate-100">{r.name}</span>
+                        {(filters || r.group_by.length > 0 || r.merchant_id) && (
+                          <span className="block text-xs text-slate-500 dark:text-slate-400">
+                            {[r.merchant_id && `${t('merchant')}: ${r.merchant_id}`, filters, r.group_by.length > 0 && `${t('rule_group_by')}: ${r.group_by.join(', ')}`].filter(Boolean).join(' · ')}
+                          </span>
+                        )}
+                      </td>
+                      <td data-field="condition" className="py-2 pr-3 text-slate-700 dark:text-slate-200">{conditionText(r, t)}</td>
+                      <td className="py-2 pr-3 tabular-nums whitespace-nowrap text-slate-600 dark:text-slate-300">{r.window_minutes} min</td>
+                      <td className="py-2 pr-3"><SeverityBadge severity={r.severity} t={t} /></td>
+                      <td data-field="enabled" className="py-2 pr-3 whitespace-nowrap text-slate-700 dark:text-slate-200">
+                        <span aria-hidden="true">{r.enabled ? '● ' : '○ '}</span>{r.enabled ? t('rule_on') : t('rule_off')}
+                      </td>
+                      <td className="py-2 pr-3 text-slate-600 dark:text-slate-300">
+                        <span className="tabular-nums whitespace-nowrap">{formatWhen(lang, r.last_evaluated_at)}</span>
+                        {r.last_error && <span data-field="last_error" className="block text-xs text-red-700 dark:text-red-300"><span aria-hidden="true">⚠ </span>{r.last_error}</span>}
+                      </td>
+                      <td className="py-2 text-right whitespace-nowrap">
+                        {confirm === r.id ? (
+                          <span className="inline-flex flex-wrap items-center justify-end gap-1">
+                            <span className="text-xs text-slate-600 dark:text-slate-300">{t('rule_delete_confirm')}</span>
+                            <button type="button" className={`${btn} text-red-700 dark:text-red-300`} disabled={busy}
+                              onClick={() => act.mutate({ kind: 'delete', rule: r })}>{t('rule_delete_yes')}</button>
+                            <button type="button" className={btn} onClick={() => setConfirm(null)}>{t('cancel')}</button>
+                          </span>
+                        ) : (
+                          <>
+                            <button type="button" className={btn} onClick={() => setEditing(r)} aria-label={`${t('rule_edit')} ${r.name}`}>{t('rule_edit')}</button>{' '}
+                            <button type="button" className={btn} disabled={busy} onClick={() => act.mutate({ kind: 'toggle', rule: r })}
+                              aria-label={`${r.enabled ? t('rule_disable') : t('rule_enable')} ${r.name}`}>
+                              {r.enabled ? t('rule_disable') : t('rule_enable')}
+                            </button>{' '}
+                            <button type="button" className={btn} onClick={() => setConfirm(r.id)} aria-label={`${t('rule_delete')} ${r.name}`}>{t('rule_delete')}</button>
+                          </>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,134 @@
+// What the overview and every drill-down level show for their scope: the KPI cards (with the
+// previous period, the change and a sparkline), the series chart with metric and granularity
+// selectors, the map (overview only) and the rankings. Amounts are in USD, or — with one currency
+// selected and "amounts in" set to it — the API's exact local sums.
+
+import { useState } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import { apiGet, KPI_NAMES, type KpiName, type Overview, type SeriesPoint } from '../../api.ts';
+import { KpiCard, KpiSkeleton } from '../../components/KpiCard.tsx';
+import { RankTable } from '../../components/RankTable.tsx';
+import { Segmented, focusRing } from '../../components/Segmented.tsx';
+import { SeriesChart } from '../../components/SeriesChart.tsx';
+import { countryName, formatMoney, formatValue, type Unit } from '../../format.ts';
+import { translate, type MessageKey } from '../../i18n.ts';
+import { scopeParams, type View } from '../../url-state.ts';
+import { MapPanel } from './MapPanel.tsx';
+
+export const KPIS: Array<{ name: KpiName; unit: Unit; higherIsBetter: boolean }> = [
+  { name: 'gross_volume_usd', unit: 'usd', higherIsBetter: true },
+  { name: 'tx_count', unit: 'count', higherIsBetter: true },
+  { name: 'success_rate', unit: 'ratio', higherIsBetter: true },
+  { name: 'refund_rate', unit: 'ratio', higherIsBetter: false },
+  { name: 'chargeback_rate', unit: 'ratio', higherIsBetter: false },
+  { name: 'avg_ticket_usd', unit: 'usd', higherIsBetter: true },
+  { name: 'net_volume_usd', unit: 'usd', higherIsBetter: true },
+];
+const UNIT = Object.fromEntries(KPIS.map((k) => [k.name, k.unit])) as Record<KpiName, Unit>;
+
+const GRANULARITIES = ['auto', 'hour', 'day', 'week', 'month'] as const;
+type Granularity = (typeof GRANULARITIES)[number];
+/** The longest range each granularity is offered for (a year of hours is 8,784 points at most). */
+const MAX_SPAN_DAYS: Record<Granularity, number> = { auto: Infinity, hour: 366, day: 3660, week: Infinity, month: Infinity };
+
+const card = 'rounded-2xl bg-white dark:bg-slate-800 p-5 shadow-sm ring-1 ring-slate-200/70 dark:ring-slate-700';
+
+/** The local-currency change, from the exact decimal strings (a float is fine for a percentage). */
+function localChange(cur: string | undefined, prev: string | undefined): number | null {
+  if (cur === undefined || prev === undefined) return null;
+  const c = Number(cur), p = Number(prev);
+  return p === 0 ? null : (c - p) / Math.abs(p);
+}
+
+export function OverviewBody({ token, view, data, placeholder, filters = {}, withMap = false }: {
+  token: string; view: View; data: Overview | undefined; placeholder: boolean; filters?: Record<string, string>; withMap?: boolean;
+}) {
+  const { lang, tz } = view;
+  const t = (key: MessageKey) => translate(lang, key);
+  const [metric, setMetric] = useState<KpiName>('gross_volume_usd');
+  const [granularity, setGranularity] = useState<Granularity>('auto');
+  const local = view.currency && view.shown === 'local' && data?.currency === view.currency && data.kpis.local ? view.currency : null;
+
+  const bounds = data ? { from: Date.parse(data.from), to: Date.parse(data.to) } : null;
+  const spanDays = bounds ? (bounds.to - bounds.from) / 86_400_000 : 0;
+  const offered = GRANULARITIES.filter((g) => spanDays <= MAX_SPAN_DAYS[g]);
+  const chosen = offered.includes(granularity) ? granularity : 'auto';
+  // A chosen granularity asks for that series alone (its refusal stays in the chart).
+  const series = useQuery({
+    queryKey: ['series', token, chosen, data?.from, data?.to, tz, view.currency, filters],
+    queryFn: () => apiGet<{ granularity: string; points: SeriesPoint[] }>('/api/analytics/timeseries', token, {
+      ...scopeParams(view), from: data!.from, to: data!.to, ...filters, metrics: KPI_NAMES.join(','), granularity: chosen,
+    }),
+    enabled: chosen !== 'auto' && !!data,
+  });
+  const points = chosen === 'auto' ? data?.series.points : series.data?.points;
+
+  if (!data) {
+    return (
+      <div data-kpis="" aria-busy="true" className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4">
+        {KPIS.map((k) => <KpiSkeleton key={k.name} />)}
+      </div>
+    );
+  }
+
+  const money = (name: KpiName, which: 'local' | 'previous_local') => formatMoney(data.kpis[which]?.[name], local!, lang);
+  const rankValue = (item: { value: number | null; local?: Record<string, string> }) =>
+    (local ? formatMoney(item.local?.gross_volume_usd, local, lang) : formatValue(item.value, 'usd', lang));
+  const volumeHeader = local ? `${t('gross_volume_usd')} (${local})` : t('gross_volume_usd');
+
+  return (
+    <>
+      <div data-kpis="" aria-busy={placeholder}
+        className={`grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4 ${placeholder ? 'opacity-60' : ''}`}>
+        {KPIS.map((k) => {
+          const inLocal = local !== null && data.kpis.local?.[k.name] !== undefined;
+          return (
+            <KpiCard key={k.name} id={k.name} label={inLocal ? `${t(k.name)} (${local})` : t(k.name)} unit={k.unit} higherIsBetter={k.higherIsBetter} lang={lang}
+              previousLabel={t('previous')} value={data.kpis.metrics[k.name]} previous={data.kpis.previous[k.name]}
+              change={inLocal ? localChange(data.kpis.local?.[k.name], data.kpis.previous_local?.[k.name]) : data.kpis.change[k.name]}
+              text={inLocal ? { value: money(k.name, 'local'), previous: money(k.name, 'previous_local') } : undefined}
+              trend={data.series.points.map((p) => p[k.name])} />
+          );
+        })}
+      </div>
+
+      <section aria-label={t('chart_title')} className={`mt-6 ${card}`}>
+        <div className="mb-3 flex flex-wrap items-center justify-between gap-3">
+          <h2 className="text-sm font-semibold text-slate-700 dark:text-slate-200">{t('chart_title')}{UNIT[metric] === 'usd' ? ' (USD)' : ''}</h2>
+          <div className="flex flex-wrap items-center gap-3">
+            <label className="flex items-center gap-2 text-xs text-slate-600 dark:text-slate-300">
+              {t('metric')}
+              <select data-control="metric" value={metric} onChange={(e) => setMetric(e.target.value as KpiName)}
+                className={`rounded-lg bg-white px-2 py-1.5 text-sm ring-1 ring-slate-300 dark:bg-slate-800 dark:ring-slate-600 ${focusRing}`}>
+                {KPIS.map((k) => <option key={k.name} value={k.name}>{t(k.name)}</option>)}
+              </select>
+            </label>
+            <Segmented<Granularity> label={t('granularity')} options={offered} value={chosen} onChange={setGranularity}
+              text={(g) => t(`granularity_${g}` as MessageKey)} />
+          </div>
+        </div>
+        {series.error && chosen !== 'auto'
+          ? <p role="alert" className="text-sm text-rose-700 dark:text-rose-300">{t('load_failed')} {series.error.message}</p>
+          : !points
+            ? <div aria-hidden="true" className="h-48 animate-pulse rounded-xl bg-slate-100 dark:bg-slate-700/60" />
+            : <SeriesChart lang={lang} tz={tz} unit={UNIT[metric]} label={`${t('chart_title')}: ${t(metric)}`} maxLabel={t('max')} emptyLabel={t('no_data')}
+                points={points.map((p) => ({ ts: p.ts, value: p[metric] ?? null }))} />}
+      </section>
+
+      {withMap && <MapPanel countries={data.countries} lang={lang} />}
+
+      <div className="mt-6 grid grid-cols-1 gap-4 md:grid-cols-2">
+        <RankTable id="countries" title={t('top_countries')} nameHeader={t('country')} valueHeader={volumeHeader}
+          rows={data.top_countries.map((c, i) => ({
+            key: c.country ?? `unknown-${i}`,
+            name: c.country ? `${countryName(c.country, lang)} (${c.country})` : t('unknown'),
+            value: rankValue(c),
+          }))} />
+        {data.top_merchants && (
+          <RankTable id="merchants" title={t('top_merchants')} nameHeader={t('merchant')} valueHeader={volumeHeader}
+            rows={data.top_merchants.map((m, i) => ({ key: m.merchant_id ?? `unknown-${i}`, name: m.merchant_id ?? t('unknown'), value: rankValue(m) }))} />
+        )}
+      </div>
+    </>
+  );
+}
