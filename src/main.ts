@@ -8,7 +8,7 @@ import { createLogger } from './log.ts';
 import { openPlatform } from './platform.ts';
 import { buildApp } from './app.ts';
 import { runRetention } from './retention/run-retention.ts';
-import { startDemo } from './demo/run-demo.ts';
+import { loadDemoFxRates, startDemo } from './demo/run-demo.ts';
 
 async function main(): Promise<void> {
   let config;
@@ -31,6 +31,7 @@ async function main(): Promise<void> {
   announceAuth(config, log);
   const platform = await openPlatform(config, log);
   const { store, engine, regions } = platform;
+  if (config.DEMO) await loadDemoFxRates(store, log);
   const app = await buildApp({ config, engine, store, state: platform.state, regions, log });
 
   const retention = async () => {

@@ -21,12 +21,16 @@ export interface DemoOptions {
   historyDays: number; historyEvents: number; now?: () => number;
 }
 
-export async function startDemo(deps: DemoOptions): Promise<() => Promise<void>> {
-  const [{ n }] = await deps.store.query('SELECT count(*)::INTEGER AS n FROM fx_rates');
+/** The shipped sample FX rates, when the store has none. Before the app is built, so every cache and the live window start with them. */
+export async function loadDemoFxRates(store: AnalyticsStore, log: Logger): Promise<void> {
+  const [{ n }] = await store.query('SELECT count(*)::INTEGER AS n FROM fx_rates');
   if (Number(n) === 0) {
-    const loaded = await loadFxRates(deps.store, parseFxCsv(readFileSync(SAMPLE_FX_FILE, 'utf8')), 'sample');
-    deps.log.info({ rates: loaded }, 'demo: sample FX rates loaded');
+    const loaded = await loadFxRates(store, parseFxCsv(readFileSync(SAMPLE_FX_FILE, 'utf8')), 'sample');
+    log.info({ rates: loaded }, 'demo: sample FX rates loaded');
   }
+}
+
+export async function startDemo(deps: DemoOptions): Promise<() => Promise<void>> {
   // The history loads in the background: the server is up at once and the figures fill in.
   const control = { stopped: false };
   const history = backfillHistory(deps, control).catch((err) => deps.log.warn({ err }, 'demo: history failed'));

@@ -38,7 +38,7 @@ function Shell({ token, view, onSignOut }: { token: string; view: View; onSignOu
   return (
     <div className="mx-auto max-w-6xl px-4 py-6">
       <div className="mb-6 flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 dark:border-slate-700 pb-4">
-        <nav aria-label={t('screens')} className="flex gap-1">
+        <nav aria-label={t('screens')} className="flex flex-wrap gap-1">
           {SCREENS.map((s) => (
             <button key={s} type="button" data-screen={s} aria-current={view.screen === s ? 'page' : undefined}
               onClick={() => view.setScreen(s)}
@@ -61,7 +61,7 @@ function Shell({ token, view, onSignOut }: { token: string; view: View; onSignOu
       </div>
       <Suspense fallback={<p className="text-sm text-slate-600 dark:text-slate-400">{t('loading')}</p>}>
         {view.screen === 'live' ? <Live token={token} lang={view.lang} />
-          : view.screen === 'alerts' ? <Alerts token={token} lang={view.lang} />
+          : view.screen === 'alerts' ? <Alerts token={token} view={view} />
           : view.screen === 'drill' ? <Drill token={token} view={view} />
             : <Overview token={token} view={view} />}
       </Suspense>

@@ -205,6 +205,8 @@ export interface AlertComment { author: string; body: string; created_at: string
 
 /** PATCH /api/analytics/alerts/{id} answers the alert row and all its comments. */
 export type PatchedAlert = Omit<Alert, 'rule_name'> & { comments: AlertComment[] };
+/** GET /api/analytics/alerts/{id}: the alert, its comments and the audited changes. */
+export type AlertDetails = Alert & { comments: AlertComment[]; history: Array<{ actor: string; action: string; detail: Record<string, unknown> | null; at: string }> };
 
 /** One row of GET /api/analytics/alerts/silences. */
 export interface Silence {

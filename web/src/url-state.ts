@@ -21,6 +21,11 @@ const isRange = (v: string | null): v is Range => v !== null && (RANGES as reado
 const isDate = (v: string | null): v is string => v !== null && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v));
 const isCurrency = (v: string | null): v is string => v !== null && /^[A-Z]{3}$/.test(v);
 
+/** The Alerts screen's sections. */
+export const ALERT_TABS = ['alerts', 'rules', 'silences'] as const;
+export type AlertTab = (typeof ALERT_TABS)[number];
+const isAlertTab = (v: string | null): v is AlertTab => v !== null && (ALERT_TABS as readonly string[]).includes(v);
+
 /** Amounts in USD, or in the selected currency's own unit (needs exactly one currency). */
 export type Shown = 'usd' | 'local';
 
@@ -74,7 +79,7 @@ export const DRILL_KEYS = ['region', 'country', 'city', 'merchant_id'] as const;
 export interface ViewState {
   range: Range; from?: string; to?: string; tz: string;
   currency: string | null; shown: Shown;
-  lang: Lang; screen: Screen; drill: DrillScope;
+  lang: Lang; screen: Screen; drill: DrillScope; tab: AlertTab;
 }
 
 function readUrl(): ViewState {
@@ -100,6 +105,7 @@ function readUrl(): ViewState {
     shown: q.get('show') === 'usd' ? 'usd' : 'local',
     lang: isLang(lang) ? lang : storedLang() ?? 'en',
     screen: isScreen(screen) ? screen : 'overview', drill,
+    tab: isAlertTab(q.get('tab')) ? q.get('tab') as AlertTab : 'alerts',
   };
 }
 
@@ -129,6 +135,7 @@ export function useViewState() {
       currency: state.currency ?? undefined, show: state.currency && state.shown === 'usd' ? 'usd' : undefined,
       lang: state.lang, screen: state.screen === 'overview' ? undefined : state.screen,
       region: drill.region, country: drill.country, city: drill.city, merchant_id: drill.merchant_id,
+      tab: state.screen === 'alerts' && state.tab !== 'alerts' ? state.tab : undefined,
     });
     try { localStorage.setItem(LANG_KEY, state.lang); } catch { /* storage refused: the URL still has it */ }
     document.documentElement.lang = state.lang;
@@ -142,7 +149,8 @@ export function useViewState() {
   const setLang = useCallback((lang: Lang) => setState((s) => ({ ...s, lang })), []);
   const setScreen = useCallback((screen: Screen) => setState((s) => ({ ...s, screen })), []);
   const setDrill = useCallback((drill: DrillScope) => setState((s) => ({ ...s, drill })), []);
-  return { ...state, setRange, setCustom, setTz, setCurrency, setShown, setLang, setScreen, setDrill };
+  const setTab = useCallback((tab: AlertTab) => setState((s) => ({ ...s, tab })), []);
+  return { ...state, setRange, setCustom, setTz, setCurrency, setShown, setLang, setScreen, setDrill, setTab };
 }
 
 export type View = ReturnType<typeof useViewState>;

@@ -2,27 +2,31 @@
 // resolve, assign, comment), the rules (list, editor with the 7-day preview) and the silences.
 // Changes need alerts:manage; a refusal is shown where it happened.
 
-import { useState } from 'react';
 import { Segmented } from '../components/Segmented.tsx';
-import type { Lang, MessageKey } from '../i18n.ts';
+import type { MessageKey } from '../i18n.ts';
+import { can, useMe } from '../me.ts';
+import { ALERT_TABS, type AlertTab, type View } from '../url-state.ts';
 import { AlertList } from './alerts/AlertList.tsx';
 import { Rules } from './alerts/Rules.tsx';
 import { Silences } from './alerts/Silences.tsx';
 import { translator } from './alerts/ui.tsx';
 
-const VIEWS = ['alerts', 'rules', 'silences'] as const;
-type AlertsView = (typeof VIEWS)[number];
-
-export function Alerts({ token, lang }: { token: string; lang: Lang }) {
+export function Alerts({ token, view: v }: { token: string; view: View }) {
+  const { lang, tab: view } = v;
   const t = translator(lang);
-  const [view, setView] = useState<AlertsView>('alerts');
+  const me = useMe(token);
   return (
     <div data-alerts-view={view}>
       <header className="mb-4 flex flex-wrap items-end justify-between gap-3">
         <h1 className="text-2xl font-semibold">{t('screen_alerts')}</h1>
-        <Segmented<AlertsView> label={t('alerts_section')} options={VIEWS} value={view} onChange={setView}
-          text={(v) => t(`alerts_tab_${v}` as MessageKey)} />
+        <Segmented<AlertTab> label={t('alerts_section')} options={ALERT_TABS} value={view} onChange={v.setTab}
+          text={(x) => t(`alerts_tab_${x}` as MessageKey)} />
       </header>
+      {me.data && !can(me.data, 'alerts:manage') && (
+        <p data-field="read-only" className="mb-3 rounded-xl bg-slate-100 px-3 py-2 text-sm text-slate-700 dark:bg-slate-800 dark:text-slate-200">
+          {t('alerts_read_only')}
+        </p>
+      )}
       {view === 'alerts' ? <AlertList token={token} lang={lang} />
         : view === 'rules' ? <Rules token={token} lang={lang} />
           : <Silences token={token} lang={lang} />}

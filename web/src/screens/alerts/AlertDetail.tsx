@@ -1,10 +1,9 @@
-// One alert's assignment and comments: PATCH /api/analytics/alerts/{id} with {assignee} or
-// {comment}. The list endpoint does not return comments; the PATCH answer carries all of them,
-// so they are shown once this user has changed the alert.
+// One alert's assignment, comments and history: GET /api/analytics/alerts/{id} for the comments
+// and the audited changes, PATCH with {assignee} or {comment} to change it.
 
 import { useState, type FormEvent } from 'react';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { apiPatch, type Alert, type AlertComment, type PatchedAlert } from '../../api.ts';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { apiGet, apiPatch, type Alert, type AlertDetails, type PatchedAlert } from '../../api.ts';
 import type { Lang } from '../../i18n.ts';
 import { alertsKey } from './queries.ts';
 import { field, fieldBase, formatWhen, hint, labelText, muted, Refusal, secondary, translator } from './ui.tsx';
@@ -16,13 +15,13 @@ export function AlertDetail({ alert, token, lang }: { alert: Alert; token: strin
   const queryClient = useQueryClient();
   const [assignee, setAssignee] = useState(alert.assignee ?? '');
   const [comment, setComment] = useState('');
-  const [comments, setComments] = useState<AlertComment[] | null>(null);
+  const path = `/api/analytics/alerts/${encodeURIComponent(String(alert.id))}`;
+  const details = useQuery({ queryKey: [...alertsKey(token), 'details', alert.id], queryFn: () => apiGet<AlertDetails>(path, token) });
   const [saved, setSaved] = useState<'assignee' | 'comment' | null>(null);
   const change = useMutation({
-    mutationFn: (body: Change) => apiPatch<PatchedAlert>(`/api/analytics/alerts/${encodeURIComponent(String(alert.id))}`, token, body),
+    mutationFn: (body: Change) => apiPatch<PatchedAlert>(path, token, body),
     onMutate: () => setSaved(null),
-    onSuccess: (answer, body) => {
-      setComments(answer.comments);
+    onSuccess: (_answer, body) => {
       if ('comment' in body) {
         setComment('');
         setSaved('comment');
@@ -72,13 +71,14 @@ export function AlertDetail({ alert, token, lang }: { alert: Alert; token: strin
       <Refusal error={change.error} t={t} />
       <section aria-labelledby={`${idp}-comments`}>
         <h3 id={`${idp}-comments`} className="text-xs font-medium uppercase tracking-wide text-slate-500 dark:text-slate-400">{t('alert_comments')}</h3>
-        {comments === null ? (
-          <p className={hint}>{t('alert_comments_unlisted')}</p>
-        ) : comments.length === 0 ? (
+        {details.error ? <Refusal error={details.error} t={t} />
+        : !details.data ? (
+          <p className={hint}>{t('loading')}</p>
+        ) : details.data.comments.length === 0 ? (
           <p className={muted}>{t('alert_no_comments')}</p>
         ) : (
           <ul data-comments className="mt-1 space-y-1">
-            {comments.map((c, i) => (
+            {details.data.comments.map((c, i) => (
               <li key={i} data-comment className="text-sm text-slate-700 dark:text-slate-200">
                 <span className="font-medium">{c.author}</span>{' '}
                 <span className="tabular-nums text-xs text-slate-500 dark:text-slate-400">{formatWhen(lang, c.created_at)}</span>
@@ -88,6 +88,31 @@ export function AlertDetail({ alert, token, lang }: { alert: Alert; token: strin
           </ul>
         )}
       </section>
+      {details.data && details.data.history.length > 0 && (
+        <section aria-labelledby={`${idp}-history`}>
+          <h3 id={`${idp}-history`} className="text-xs font-medium uppercase tracking-wide text-slate-600 dark:text-slate-400">{t('alert_history')}</h3>
+          <ul data-history className="mt-1 space-y-0.5 text-sm text-slate-700 dark:text-slate-200">
+            {details.data.history.map((h, i) => (
+              <li key={i}>
+                <span className="tabular-nums text-xs text-slate-600 dark:text-slate-400">{formatWhen(lang, h.at)}</span>{' '}
+                <span className="font-medium">{h.actor}</span> — {describe(h, t)}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
     </div>
   );
+}
+
+/** One audited change in words: what the PATCH said, or the action's name. */
+function describe(h: AlertDetails['history'][number], t: ReturnType<typeof translator>): string {
+  const d = h.detail ?? {};
+  if (h.action !== 'alert.updated') return h.action;
+  const parts: string[] = [];
+  if (d.acknowledge) parts.push(t('acknowledge'));
+  if (d.resolve) parts.push(t('resolve'));
+  if (d.assignee !== undefined) parts.push(d.assignee === null ? t('alert_unassign') : `${t('alert_assign')} → ${String(d.assignee)}`);
+  if (d.comment !== undefined) parts.push(t('alert_add_comment'));
+  return parts.join(', ') || h.action;
 }

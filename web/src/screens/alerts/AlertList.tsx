@@ -6,6 +6,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiGet, apiPatch, type Alert } from '../../api.ts';
 import { Segmented } from '../../components/Segmented.tsx';
 import type { Lang, MessageKey } from '../../i18n.ts';
+import { stateName } from '../../alert-state.ts';
 import { AlertDetail } from './AlertDetail.tsx';
 import { alertsKey, useRules } from './queries.ts';
 import { btn, card, field, formatWhen, labelText, muted, Refusal, SeverityBadge, th, thead, translator } from './ui.tsx';
@@ -90,7 +91,7 @@ export function AlertList({ token, lang }: { token: string; lang: Lang }) {
                       <tr data-alert={a.id} data-state={a.state} className="border-t border-slate-100 dark:border-slate-700">
                         <td className="py-2 pr-3 text-slate-800 dark:text-slate-100">{a.rule_name}</td>
                         <td className="py-2 pr-3"><SeverityBadge severity={a.severity} t={t} /></td>
-                        <td data-field="state" className="py-2 pr-3 text-slate-700 dark:text-slate-200">{a.state}</td>
+                        <td data-field="state" className="py-2 pr-3 text-slate-700 dark:text-slate-200">{stateName(a.state, t)}</td>
                         <td className="py-2 pr-3 text-slate-600 dark:text-slate-300">{group(a)}</td>
                         <td className="py-2 pr-3 tabular-nums whitespace-nowrap text-slate-600 dark:text-slate-300">{formatWhen(lang, a.started_at)}</td>
                         <td data-field="assignee" className="py-2 pr-3 text-slate-700 dark:text-slate-200">{a.assignee ?? '—'}</td>
@@ -127,3 +128,4 @@ export function AlertList({ token, lang }: { token: string; lang: Lang }) {
     </div>
   );
 }
+

@@ -6,6 +6,7 @@ import { focusRing } from '../../components/Segmented.tsx';
 import { formatShortInstant } from '../../format.ts';
 import { translate, type MessageKey } from '../../i18n.ts';
 import type { View } from '../../url-state.ts';
+import { stateName } from '../../alert-state.ts';
 
 const SEVERITY_DOT: Record<string, string> = { critical: 'bg-red-600', warn: 'bg-amber-500', info: 'bg-sky-500' };
 
@@ -33,7 +34,7 @@ export function LatestAlerts({ token, view }: { token: string; view: View }) {
               <li key={a.id} data-alert={a.id} className="flex flex-wrap items-center gap-x-3 gap-y-1 py-2 text-sm">
                 <span aria-hidden="true" className={`inline-block h-2 w-2 rounded-full ${SEVERITY_DOT[a.severity] ?? SEVERITY_DOT.info}`} />
                 <span className="font-medium text-slate-800 dark:text-slate-100">{a.rule_name}</span>
-                <span className="text-slate-600 dark:text-slate-400">{SEVERITY_DOT[a.severity] ? t(`severity_${a.severity}` as MessageKey) : a.severity} · {a.state}</span>
+                <span className="text-slate-600 dark:text-slate-400">{SEVERITY_DOT[a.severity] ? t(`severity_${a.severity}` as MessageKey) : a.severity} · {stateName(a.state, t)}</span>
                 <span className="ml-auto tabular-nums text-slate-600 dark:text-slate-400">{a.started_at ? formatShortInstant(a.started_at, view.lang, view.tz) : '—'}</span>
               </li>
             ))}

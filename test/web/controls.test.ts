@@ -1,0 +1,120 @@
+// The overview's controls end to end in headless Chromium: one currency shown in its own unit
+// with the locale's format (1 234 567 FCFA in fr-SN), back to USD; a custom date range and the
+// time zone, both in the URL and in what the page asks the API; "today" starting at the zone's
+// midnight. Every figure is checked against the API over the range the page asked for.
+
+import { test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { openTempApp, type TempApp } from '../support/temp-app.ts';
+import { WEB_BUILD_DIR, hasWebBuild } from '../../src/http/routes/web-app.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+function ready(t: TestContext): boolean {
+  if (!existsSync(CHROMIUM)) {
+    if (!process.env.CI) {
+      t.skip(`${CHROMIUM} is missing (apt-get install chromium); under CI this fails`);
+      return false;
+    }
+    assert.fail(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
+  }
+  assert.ok(hasWebBuild(WEB_BUILD_DIR), `no dashboard build in ${WEB_BUILD_DIR}: run npm run build:web`);
+  return true;
+}
+
+const kpi = (page: Page, name: string) => page.locator(`[data-kpis][aria-busy="false"] [data-kpi="${name}"] [data-field="value"]`).textContent();
+const overviewAsked = (page: Page, test: (q: URLSearchParams) => boolean) =>
+  page.waitForResponse((res) => res.url().includes('/api/analytics/overview?') && test(new URL(res.url()).searchParams));
+
+test('controls: local currency in the locale\'s format, custom range and time zone in the URL and the API calls', { timeout: 120_000 }, async (t) => {
+  if (!ready(t)) return;
+  let app: TempApp | undefined;
+  let browser: Browser | undefined;
+  try {
+    app = await openTempApp({ env: { DEV_MODE: 'true', JWT_SECRET: '' } });
+    await app.app.listen({ port: 0, host: '127.0.0.1' });
+    const base = `http://127.0.0.1:${(app.app.server.address() as { port: number }).port}`;
+    const devToken = async (body: Record<string, string>) => {
+      const res = await fetch(`${base}/api/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      assert.equal(res.status, 200, await res.clone().text());
+      return ((await res.json()) as { token: string }).token;
+    };
+    const ops = await devToken({ role: 'analytics:ops' });
+    const at = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+    // 1,234,567 XOF in three payments (XOF has no minor unit), and one in USD.
+    const events = [['1000000', 'XOF'], ['200000', 'XOF'], ['34567', 'XOF'], ['50.00', 'USD']].map(([amount, currency], i) => ({
+      event_id: `ctl_${i}`, type: 'wallet_txn_created', status: 'succeeded', occurred_at: at(5 + i),
+      txn_id: `t_ctl_${i}`, merchant_id: 'm_1', amount, currency, country: 'SN',
+    }));
+    const ingest = await fetch(`${base}/api/v1/events`, {
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await devToken({ role: 'events:write' })}` },
+      body: JSON.stringify(events),
+    });
+    assert.equal(ingest.status, 200, await ingest.clone().text());
+    const apiOverview = async (q: URLSearchParams) => {
+      const res = await fetch(`${base}/api/analytics/overview?${q}`, { headers: { authorization: `Bearer ${ops}` } });
+      assert.equal(res.status, 200, await res.clone().text());
+      return (await res.json()) as { kpis: { metrics: Record<string, number | null>; local?: Record<string, string> } };
+    };
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const context = await browser.newContext({ timezoneId: 'Africa/Nairobi' });
+    await context.addInitScript((tok) => sessionStorage.setItem('molam.analytics.token', tok), ops);
+    const page = await context.newPage();
+    page.setDefaultTimeout(20_000);
+
+    // One currency, in French: the exact local sum, formatted for fr-SN.
+    const xof = overviewAsked(page, (q) => q.get('currency') === 'XOF');
+    await page.goto(`${base}/?lang=fr&currency=XOF&tz=Africa%2FDakar`);
+    const asked = new URL((await xof).url()).searchParams;
+    assert.equal(asked.get('tz'), 'Africa/Dakar');
+    const local = (await apiOverview(asked)).kpis.local!;
+    assert.equal(local.gross_volume_usd, '1234567');
+    assert.equal(await kpi(page, 'gross_volume_usd'), '1\u202f234\u202f567\u00a0FCFA');
+    assert.equal(await kpi(page, 'tx_count'), '3', 'the currency is a filter: the USD payment is not counted');
+
+    // Amounts in USD instead (the XOF payments have no FX rate here: no USD sum).
+    await page.getByRole('group', { name: 'Montants en' }).getByRole('button', { name: 'USD' }).click();
+    await page.waitForURL(/show=usd/);
+    const inUsd = (await apiOverview(asked)).kpis.metrics.gross_volume_usd;
+    assert.equal(await kpi(page, 'gross_volume_usd'), inUsd === null ? '—' : new Intl.NumberFormat('fr-SN', { style: 'currency', currency: 'USD' }).format(inUsd));
+
+    // Back to every currency, in English; then a custom range of whole days in Nairobi's zone.
+    await page.goto(`${base}/?lang=en&tz=Africa%2FNairobi`);
+    await page.locator('[data-kpis][aria-busy="false"]').waitFor();
+    assert.equal(await kpi(page, 'tx_count'), '4');
+    await page.getByRole('group', { name: 'Range' }).getByRole('button', { name: 'Custom' }).click();
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Africa/Nairobi' }).format(new Date());
+    const yesterday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Africa/Nairobi' }).format(new Date(Date.now() - 86_400_000));
+    await page.getByLabel('From').fill(yesterday);
+    await page.getByLabel('To (inclusive)').fill(today);
+    const custom = overviewAsked(page, (q) => q.get('from') === new Date(`${yesterday}T00:00:00+03:00`).toISOString());
+    await page.getByRole('button', { name: 'Apply' }).click();
+    const customAsked = new URL((await custom).url()).searchParams;
+    assert.equal(customAsked.get('to'), new Date(Date.parse(`${today}T00:00:00+03:00`) + 86_400_000).toISOString(), 'to = the midnight after the last day');
+    assert.equal(customAsked.get('tz'), 'Africa/Nairobi');
+    const url = new URL(page.url()).searchParams;
+    assert.deepEqual([url.get('range'), url.get('from'), url.get('to'), url.get('tz')], ['custom', yesterday, today, 'Africa/Nairobi']);
+    await page.locator('[data-option="custom"][aria-pressed="true"]').waitFor();
+    await page.locator('[data-kpis][aria-busy="false"]').waitFor();
+    assert.equal(await kpi(page, 'tx_count'), String((await apiOverview(customAsked)).kpis.metrics.tx_count));
+
+    // The zone: Lagos; "today" then starts at Lagos's midnight.
+    const lagosDate = new Intl.DateTimeFormat('en-CA', { timeZone: 'Africa/Lagos' }).format(new Date());
+    const lagosMidnight = new Date(`${lagosDate}T00:00:00+01:00`).toISOString();
+    await page.locator('[data-control="tz"]').selectOption('Africa/Lagos');
+    await page.waitForURL(/tz=Africa%2FLagos/);
+    const lagosToday = overviewAsked(page, (x) => x.get('tz') === 'Africa/Lagos' && x.get('from') === lagosMidnight);
+    await page.getByRole('group', { name: 'Range' }).getByRole('button', { name: 'Today' }).click();
+    await page.waitForURL(/range=today/);
+    const q = new URL((await lagosToday).url()).searchParams;
+    await page.locator('[data-kpis][aria-busy="false"]').waitFor();
+    assert.equal(await kpi(page, 'tx_count'), String((await apiOverview(q)).kpis.metrics.tx_count));
+    await context.close();
+  } finally {
+    await browser?.close();
+    await app?.close();
+  }
+});
