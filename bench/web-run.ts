@@ -59,23 +59,28 @@ try {
       const map: number[] = [];
       for (let i = 0; i < runs + 1; i++) {
         const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
-        await context.addInitScript((t: string) => {
-          sessionStorage.setItem('molam.analytics.token', t);
+        // A string, not a function: tsx would wrap inner functions in a helper the page lacks.
+        await context.addInitScript(`
+          sessionStorage.setItem('molam.analytics.token', ${JSON.stringify(token)});
           window.__marks = {};
           const marks = window.__marks;
-          const check = () => {
+          new MutationObserver(() => {
             if (marks.interactive === undefined && document.querySelector('[data-kpis][aria-busy="false"] [data-kpi="tx_count"] [data-field="value"]')) marks.interactive = performance.now();
-            if (marks.chart === undefined && document.querySelector('[data-chart="series"] svg path')) marks.chart = performance.now();
-            if (marks.map === undefined && document.querySelector('[data-chart="map"] path[data-country]')) marks.map = performance.now();
-          };
-          new MutationObserver(check).observe(document, { childList: true, subtree: true, attributes: true });
-        }, token);
+            if (marks.chart === undefined && document.querySelector('[data-chart="series"] svg')) marks.chart = performance.now();
+            if (marks.map === undefined && document.querySelector('[data-chart="map"] path')) marks.map = performance.now();
+          }).observe(document, { childList: true, subtree: true, attributes: true });
+        `);
         const page = await context.newPage();
         await page.goto(`${url}/?range=${range}&tz=UTC`);
-        await page.waitForFunction(() => {
-          const m = window.__marks ?? {};
-          return m.interactive !== undefined && m.chart !== undefined && m.map !== undefined;
-        }, null, { timeout: 60_000 });
+        try {
+          await page.waitForFunction(() => {
+            const m = window.__marks ?? {};
+            return m.interactive !== undefined && m.chart !== undefined && m.map !== undefined;
+          }, null, { timeout: 60_000 });
+        } catch (err) {
+          await page.screenshot({ path: '.bench/web-timeout.png', fullPage: true });
+          throw new Error(`${range}: the overview did not finish within 60 s (.bench/web-timeout.png); marks ${JSON.stringify(await page.evaluate(() => window.__marks))}`, { cause: err });
+        }
         const marks = await page.evaluate(() => window.__marks!);
         await context.close();
         if (i === 0) continue; // the first load warms the server's process (JIT, DuckDB buffers); not counted

@@ -29,7 +29,7 @@ export function App() {
     setToken(null);
   };
 
-  return token ? <Shell token={token} view={view} onSignOut={signOut} /> : <SignIn onToken={signIn} />;
+  return token ? <Shell token={token} view={view} onSignOut={signOut} /> : <SignIn onToken={signIn} lang={view.lang} setLang={view.setLang} />;
 }
 
 function Shell({ token, view, onSignOut }: { token: string; view: View; onSignOut: () => void }) {

@@ -5,14 +5,14 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
 import { DEV_ROLES, requestDevToken, type DevRole } from '../api.ts';
+import { Segmented } from '../components/Segmented.tsx';
+import { LANGS, translate, type Lang, type MessageKey } from '../i18n.ts';
 
 const field = 'w-full rounded-xl border border-slate-300 bg-white dark:bg-slate-800 px-3 py-2 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-200';
 const primary = 'w-full rounded-xl bg-indigo-600 px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500 disabled:opacity-60';
 
-const NO_DEV_SIGN_IN = 'Dev sign-in is not available on this server (it is not in dev mode). ' +
-  'Tokens come from your identity provider: paste the JWT it issued you below.';
-
-export function SignIn({ onToken }: { onToken: (token: string) => void }) {
+export function SignIn({ onToken, lang, setLang }: { onToken: (token: string) => void; lang: Lang; setLang: (l: Lang) => void }) {
+  const t = (key: MessageKey) => translate(lang, key);
   const [role, setRole] = useState<DevRole>('analytics:ops');
   const [merchantId, setMerchantId] = useState('');
   const [pasted, setPasted] = useState('');
@@ -36,46 +36,51 @@ export function SignIn({ onToken }: { onToken: (token: string) => void }) {
   return (
     <div className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-md rounded-2xl bg-white dark:bg-slate-800 p-8 shadow-lg ring-1 ring-slate-200/70 dark:ring-slate-700">
-        <h1 className="text-xl font-semibold">Molam Analytics</h1>
-        <p className="mt-1 text-sm text-slate-500 dark:text-slate-400">Sign in to the dashboard</p>
+        <div className="flex items-start justify-between gap-3">
+          <div>
+            <h1 className="text-xl font-semibold">Molam Analytics</h1>
+            <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">{t('signin_subtitle')}</p>
+          </div>
+          <Segmented<Lang> label={t('language')} options={LANGS} value={lang} onChange={setLang} text={(l) => l.toUpperCase()} />
+        </div>
 
         {devAvailable ? (
-          <form onSubmit={submitDev} className="mt-6 space-y-4" aria-label="Dev sign-in">
+          <form onSubmit={submitDev} className="mt-6 space-y-4" aria-label={t('signin_dev_form')}>
             <p className="rounded-xl bg-amber-50 px-3 py-2 text-xs text-amber-800 ring-1 ring-amber-200">
-              Development mode: pick who you want to be.
+              {t('signin_dev_note')}
             </p>
             <label className="block text-sm font-medium">
-              Role
+              {t('signin_role')}
               <select name="role" value={role} onChange={(e) => setRole(e.target.value as DevRole)} className={`mt-1 ${field}`}>
                 {DEV_ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
               </select>
             </label>
             {role === 'merchant_admin' && (
               <label className="block text-sm font-medium">
-                Merchant id
+                {t('signin_merchant')}
                 <input name="merchant_id" value={merchantId} onChange={(e) => setMerchantId(e.target.value)} required
                   pattern="[A-Za-z0-9._:@\|\-]{1,128}" placeholder="m_123" className={`mt-1 ${field}`} />
               </label>
             )}
             {signIn.error && <p role="alert" className="text-sm text-rose-700">{signIn.error.message}</p>}
             <button type="submit" disabled={signIn.isPending} className={primary}>
-              {signIn.isPending ? 'Signing in…' : 'Sign in'}
+              {signIn.isPending ? t('signin_pending') : t('signin_button')}
             </button>
           </form>
         ) : (
           <p role="status" className="mt-6 rounded-xl bg-slate-50 px-3 py-2 text-sm text-slate-700 dark:text-slate-200 ring-1 ring-slate-200 dark:ring-slate-700">
-            {NO_DEV_SIGN_IN}
+            {t('signin_no_dev')}
           </p>
         )}
 
-        <form onSubmit={submitPasted} className="mt-6 space-y-2 border-t border-slate-100 dark:border-slate-700 pt-6" aria-label="Token sign-in">
+        <form onSubmit={submitPasted} className="mt-6 space-y-2 border-t border-slate-100 dark:border-slate-700 pt-6" aria-label={t('signin_token_form')}>
           <label className="block text-sm font-medium">
-            Bearer token
+            {t('signin_token')}
             <textarea name="token" rows={3} value={pasted} onChange={(e) => setPasted(e.target.value)}
               placeholder="eyJhbGciOi…" className={`mt-1 font-mono ${field}`} />
           </label>
           <button type="submit" className="w-full rounded-xl bg-white dark:bg-slate-800 px-4 py-2 text-sm font-medium shadow-sm ring-1 ring-slate-300 hover:bg-slate-50 dark:hover:bg-slate-700">
-            Use this token
+            {t('signin_use_token')}
           </button>
         </form>
       </div>
