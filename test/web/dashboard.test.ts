@@ -200,6 +200,8 @@ test('dashboard: dev sign-in, then the KPI cards match the API (ops, then a merc
     assert.equal(await kpiValue(page, 'tx_count'), count.format(m1Count));
     await page.locator('[data-ranking="countries"] [data-row="SN"]').waitFor();
     assert.equal(await page.locator('[data-ranking="merchants"]').count(), 0, 'no merchant ranking for a merchant');
+    await page.locator('[data-chart="map"] [data-country="SN"]').waitFor();
+    assert.doesNotMatch(await page.locator('body').innerText(), /\bm_[23]\b/, 'no other merchant anywhere on the overview');
 
     // A merchant's live screen: its own room only.
     await page.getByRole('navigation', { name: 'Screens' }).getByRole('button', { name: 'Live' }).click();
@@ -207,6 +209,7 @@ test('dashboard: dev sign-in, then the KPI cards match the API (ops, then a merc
     await page.locator('[data-room="merchant:m_1"] [data-field="tx_count"]', { hasText: exact(m1Live) }).waitFor();
     assert.equal(await page.locator('[data-room="global"]').count(), 0, 'no global room for a merchant');
     assert.equal(await page.locator('[data-room]').count(), 1, 'only the merchant room');
+    assert.doesNotMatch(await page.locator('body').innerText(), /\bm_[23]\b/, 'no other merchant anywhere on Live');
     if (process.env.E2E_SCREENSHOT) await page.screenshot({ path: process.env.E2E_SCREENSHOT, fullPage: true });
 
     assert.deepEqual(problems, [], 'no script errors and no content security policy violations');
