@@ -31,9 +31,12 @@ export async function loadDemoFxRates(store: AnalyticsStore, log: Logger): Promi
 }
 
 export async function startDemo(deps: DemoOptions): Promise<() => Promise<void>> {
-  // The history loads in the background: the server is up at once and the figures fill in.
+  // The history loads in the background: the server is up at once and the figures fill in. The
+  // store is checked for emptiness before the live stream starts writing to it.
   const control = { stopped: false };
-  const history = backfillHistory(deps, control).catch((err) => deps.log.warn({ err }, 'demo: history failed'));
+  const [{ n: stored }] = await deps.store.query('SELECT count(*)::BIGINT AS n FROM raw_events');
+  const history = Number(stored) > 0 ? Promise.resolve()
+    : backfillHistory(deps, control).catch((err) => deps.log.warn({ err }, 'demo: history failed'));
   const stream = liveEvents({ seed: Date.now() % 1_000_000, ratePerSecond: deps.ratePerSecond, now: deps.now ?? Date.now });
   const tickMs = 200;
   let stopped = false;
@@ -57,11 +60,21 @@ export async function startDemo(deps: DemoOptions): Promise<() => Promise<void>>
   };
 }
 
-/** Into an empty store only: `historyEvents` events over the last `historyDays` days, through the normal ingest path. */
+/** `historyEvents` events over the last `historyDays` days, through the normal ingest path (the caller checked the store was empty). */
 async function backfillHistory(deps: DemoOptions, control: { stopped: boolean }): Promise<void> {
   if (deps.historyEvents === 0 || deps.historyDays === 0) return;
-  const [{ n }] = await deps.store.query('SELECT count(*)::BIGINT AS n FROM raw_events');
-  if (Number(n) > 0) return;
+  // A batch refused while ingest is busy (backpressure) is retried, a few times, after a pause.
+  const submit = async (items: unknown[]) => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await deps.engine.submit({ source: 'demo-history', position: null, items });
+        return;
+      } catch (err) {
+        if (attempt >= 10 || control.stopped) throw err;
+        await new Promise((r) => setTimeout(r, 500 * attempt));
+      }
+    }
+  };
   const end = Math.floor((deps.now ?? Date.now)() / 60_000) * 60_000;
   const events = generateEvents({ seed: 2026, count: deps.historyEvents, start: end - deps.historyDays * 86_400_000, end, merchants: 500 });
   let items: unknown[] = [];
@@ -70,12 +83,12 @@ async function backfillHistory(deps: DemoOptions, control: { stopped: boolean })
     items.push(ev);
     if (control.stopped) return;
     if (items.length === HISTORY_BATCH) {
-      await deps.engine.submit({ source: 'demo-history', position: null, items });
+      await submit(items);
       sent += items.length;
       items = [];
     }
   }
-  if (items.length) await deps.engine.submit({ source: 'demo-history', position: null, items });
+  if (items.length) await submit(items);
   sent += items.length;
   deps.log.info({ events: sent, days: deps.historyDays }, 'demo: history loaded');
 }

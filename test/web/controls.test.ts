@@ -48,6 +48,8 @@ test('controls: local currency in the locale\'s format, custom range and time zo
       event_id: `ctl_${i}`, type: 'wallet_txn_created', status: 'succeeded', occurred_at: at(5 + i),
       txn_id: `t_ctl_${i}`, merchant_id: 'm_1', amount, currency, country: 'SN',
     }));
+    // Three days back, outside every range below but 7 d: a range computed too wide shows 5.
+    events.push({ event_id: 'ctl_old', type: 'wallet_txn_created', status: 'succeeded', occurred_at: at(3 * 1440), txn_id: 't_ctl_old', merchant_id: 'm_1', amount: '9.00', currency: 'USD', country: 'SN' });
     const ingest = await fetch(`${base}/api/v1/events`, {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await devToken({ role: 'events:write' })}` },
       body: JSON.stringify(events),

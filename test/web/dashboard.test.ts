@@ -201,6 +201,7 @@ test('dashboard: dev sign-in, then the KPI cards match the API (ops, then a merc
     await page.locator('[data-ranking="countries"] [data-row="SN"]').waitFor();
     assert.equal(await page.locator('[data-ranking="merchants"]').count(), 0, 'no merchant ranking for a merchant');
     await page.locator('[data-chart="map"] [data-country="SN"]').waitFor();
+    await page.locator('[data-latest-alerts]', { hasText: 'No alerts' }).waitFor();
     assert.doesNotMatch(await page.locator('body').innerText(), /\bm_[23]\b/, 'no other merchant anywhere on the overview');
 
     // A merchant's live screen: its own room only.

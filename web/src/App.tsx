@@ -26,6 +26,9 @@ export function App() {
   const signOut = () => {
     clearToken();
     queryClient.clear();
+    // The next user starts from the overview at the top level (a merchant could not open ops' drill scope).
+    view.setDrill({});
+    view.setScreen('overview');
     setToken(null);
   };
 

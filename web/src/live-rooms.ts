@@ -17,9 +17,11 @@ function applyDelta(prev: RoomState | undefined, d: LiveDelta): RoomState {
 }
 
 /** The live state of `rooms` (an empty list: no connection yet). */
-export function useLiveRooms(token: string, rooms: readonly string[]): { conn: Conn; state: Record<string, RoomState> } {
+export function useLiveRooms(token: string, rooms: readonly string[]): { conn: Conn; state: Record<string, RoomState>; refused: Record<string, string> } {
   const [conn, setConn] = useState<Conn>('connecting');
   const [state, setState] = useState<Record<string, RoomState>>({});
+  /** Rooms the server refused, with its code. */
+  const [refused, setRefused] = useState<Record<string, string>>({});
   const roomsKey = rooms.join('|');
 
   useEffect(() => {
@@ -30,10 +32,11 @@ export function useLiveRooms(token: string, rooms: readonly string[]): { conn: C
     socket.on('connect', () => {
       setConn('connected');
       for (const room of list) {
-        void socket.emitWithAck('subscribe', room).then((ack: { ok: boolean; snapshot?: LiveAnswer }) => {
+        socket.emitWithAck('subscribe', room).then((ack: { ok: boolean; code?: string; snapshot?: LiveAnswer }) => {
           const snap = ack.snapshot;
           if (ack.ok && snap) setState((s) => ({ ...s, [room]: { points: snap.points, totals: snap.totals, as_of: snap.as_of } }));
-        });
+          else setRefused((r) => ({ ...r, [room]: ack.code ?? 'refused' }));
+        }).catch(() => { /* disconnected before the ack: the next connect subscribes again */ });
       }
     });
     socket.on('delta', (d: LiveDelta) => setState((s) => (list.includes(d.room) ? { ...s, [d.room]: applyDelta(s[d.room], d) } : s)));
@@ -45,7 +48,7 @@ export function useLiveRooms(token: string, rooms: readonly string[]): { conn: C
     };
   }, [token, roomsKey]);
 
-  return { conn, state };
+  return { conn, state, refused };
 }
 
 /** Events per second in each minute (the minute's transactions / 60), oldest first. */

@@ -18,7 +18,12 @@ export const SCREENS = ['overview', 'live', 'drill', 'alerts'] as const;
 export type Screen = (typeof SCREENS)[number];
 const isScreen = (v: string | null): v is Screen => v !== null && (SCREENS as readonly string[]).includes(v);
 const isRange = (v: string | null): v is Range => v !== null && (RANGES as readonly string[]).includes(v);
-const isDate = (v: string | null): v is string => v !== null && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v));
+/** A real calendar date `YYYY-MM-DD` (2024-02-30 is not one), year 1000 or later. */
+const isDate = (v: string | null): v is string => {
+  if (v === null || !/^[1-9]\d{3}-\d{2}-\d{2}$/.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+};
 const isCurrency = (v: string | null): v is string => v !== null && /^[A-Z]{3}$/.test(v);
 
 /** The Alerts screen's sections. */
@@ -97,8 +102,10 @@ function readUrl(): ViewState {
   }
   const from = q.get('from');
   const to = q.get('to');
+  // Custom dates that are missing, invalid or reversed: the default range, not a hidden fallback.
+  const customOk = isDate(from) && isDate(to) && from <= to;
   return {
-    range: isRange(range) ? range : '24h',
+    range: isRange(range) && (range !== 'custom' || customOk) ? range : '24h',
     from: isDate(from) ? from : undefined, to: isDate(to) ? to : undefined,
     tz: tz && isTimeZone(tz) ? tz : browserTimeZone(),
     currency: isCurrency(currency) ? currency : null,

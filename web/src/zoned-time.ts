@@ -38,12 +38,19 @@ function offsetAt(ms: number, tz: string): number {
   return Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second) - Math.floor(ms / 1000) * 1000;
 }
 
-/** The instant of a wall-clock time in `tz` (the later one's offset wins across a DST change). */
+/**
+ * The instant of a wall-clock time in `tz`. A time skipped by a DST jump is moved forward by the
+ * gap (midnight in Santiago on a spring-forward day → 01:00, the day's first instant); a time that
+ * occurs twice gives one of its two instants.
+ */
 export function zonedInstant(year: number, month: number, day: number, tz: string, hour = 0, minute = 0): number {
   const guess = Date.UTC(year, month - 1, day, hour, minute);
   const first = guess - offsetAt(guess, tz);
   const second = guess - offsetAt(first, tz);
-  return second;
+  const w = wallClock(second, tz);
+  if (w.year === year && w.month === month && w.day === day && w.hour === hour && w.minute === minute) return second;
+  // Not that wall time: it fell in a gap; of the two candidates take the one after it.
+  return Math.max(first, second);
 }
 
 export function startOfDay(ms: number, tz: string): number {

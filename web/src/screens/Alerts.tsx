@@ -9,13 +9,14 @@ import { ALERT_TABS, type AlertTab, type View } from '../url-state.ts';
 import { AlertList } from './alerts/AlertList.tsx';
 import { Rules } from './alerts/Rules.tsx';
 import { Silences } from './alerts/Silences.tsx';
-import { translator } from './alerts/ui.tsx';
+import { translator, ZoneContext } from './alerts/ui.tsx';
 
 export function Alerts({ token, view: v }: { token: string; view: View }) {
   const { lang, tab: view } = v;
   const t = translator(lang);
   const me = useMe(token);
   return (
+    <ZoneContext.Provider value={v.tz}>
     <div data-alerts-view={view}>
       <header className="mb-4 flex flex-wrap items-end justify-between gap-3">
         <h1 className="text-2xl font-semibold">{t('screen_alerts')}</h1>
@@ -31,5 +32,6 @@ export function Alerts({ token, view: v }: { token: string; view: View }) {
         : view === 'rules' ? <Rules token={token} lang={lang} />
           : <Silences token={token} lang={lang} />}
     </div>
+    </ZoneContext.Provider>
   );
 }

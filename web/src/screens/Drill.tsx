@@ -30,8 +30,9 @@ export function Drill({ token, view }: { token: string; view: View }) {
     queryFn: () => apiGet<{ items: Array<RankItem & { key: string | null }> }>('/api/analytics/breakdown',
       token, { ...scopeParams(view), ...filters, dimension: next! }),
     enabled: next !== undefined,
+    refetchInterval: 30_000,
   });
-  const local = view.currency && view.shown === 'local' ? view.currency : null;
+  const local = view.currency && view.shown === 'local' && overview.data?.currency === view.currency ? view.currency : null;
 
   const up = (depth: number) => {
     const scope: DrillScope = {};

@@ -37,7 +37,7 @@ export function Live({ token, lang }: { token: string; lang: Lang }) {
   const countryRooms = useMemo(() => (merchant !== null ? [] : (scope.data?.countries ?? [])
     .map((c) => c.country).filter((c): c is string => !!c).slice(0, MAX_COUNTRIES).map((c) => `country:${c}`)), [merchant, scope.data]);
   const rooms = useMemo(() => (regionRooms.length ? [...regionRooms, ...countryRooms] : []), [regionRooms, countryRooms]);
-  const { conn, state } = useLiveRooms(token, rooms);
+  const { conn, state, refused } = useLiveRooms(token, rooms);
 
   return (
     <div>
@@ -55,7 +55,7 @@ export function Live({ token, lang }: { token: string; lang: Lang }) {
           return (
             <section key={room} data-room={room} aria-label={title} className="rounded-2xl bg-white dark:bg-slate-800 p-5 shadow-sm ring-1 ring-slate-200/70 dark:ring-slate-700">
               <h2 className="text-sm font-semibold text-slate-700 dark:text-slate-200">{title} <span className="font-normal text-slate-500 dark:text-slate-400">{room}</span></h2>
-              {!r ? <p className="mt-2 text-sm text-slate-500 dark:text-slate-400">{t('waiting_snapshot')}</p> : (
+              {!r ? <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">{refused[room] ? `${t('conn_refused')} (${refused[room]})` : t('waiting_snapshot')}</p> : (
                 <>
                   <dl className="mt-3 grid grid-cols-3 gap-2">
                     {FIELDS.map((f) => (

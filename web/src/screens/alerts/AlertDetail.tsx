@@ -6,11 +6,12 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiGet, apiPatch, type Alert, type AlertDetails, type PatchedAlert } from '../../api.ts';
 import type { Lang } from '../../i18n.ts';
 import { alertsKey } from './queries.ts';
-import { field, fieldBase, formatWhen, hint, labelText, muted, Refusal, secondary, translator } from './ui.tsx';
+import { field, fieldBase, formatWhen, useZone, hint, labelText, muted, Refusal, secondary, translator } from './ui.tsx';
 
 type Change = { assignee: string | null } | { comment: string };
 
 export function AlertDetail({ alert, token, lang }: { alert: Alert; token: string; lang: Lang }) {
+  const tz = useZone();
   const t = translator(lang);
   const queryClient = useQueryClient();
   const [assignee, setAssignee] = useState(alert.assignee ?? '');
@@ -81,7 +82,7 @@ export function AlertDetail({ alert, token, lang }: { alert: Alert; token: strin
             {details.data.comments.map((c, i) => (
               <li key={i} data-comment className="text-sm text-slate-700 dark:text-slate-200">
                 <span className="font-medium">{c.author}</span>{' '}
-                <span className="tabular-nums text-xs text-slate-500 dark:text-slate-400">{formatWhen(lang, c.created_at)}</span>
+                <span className="tabular-nums text-xs text-slate-500 dark:text-slate-400">{formatWhen(lang, tz, c.created_at)}</span>
                 <p className="whitespace-pre-wrap break-words">{c.body}</p>
               </li>
             ))}
@@ -94,7 +95,7 @@ export function AlertDetail({ alert, token, lang }: { alert: Alert; token: strin
           <ul data-history className="mt-1 space-y-0.5 text-sm text-slate-700 dark:text-slate-200">
             {details.data.history.map((h, i) => (
               <li key={i}>
-                <span className="tabular-nums text-xs text-slate-600 dark:text-slate-400">{formatWhen(lang, h.at)}</span>{' '}
+                <span className="tabular-nums text-xs text-slate-600 dark:text-slate-400">{formatWhen(lang, tz, h.at)}</span>{' '}
                 <span className="font-medium">{h.actor}</span> — {describe(h, t)}
               </li>
             ))}

@@ -9,13 +9,14 @@ import type { Lang, MessageKey } from '../../i18n.ts';
 import { stateName } from '../../alert-state.ts';
 import { AlertDetail } from './AlertDetail.tsx';
 import { alertsKey, useRules } from './queries.ts';
-import { btn, card, field, formatWhen, labelText, muted, Refusal, SeverityBadge, th, thead, translator } from './ui.tsx';
+import { btn, card, field, formatWhen, useZone, labelText, muted, Refusal, SeverityBadge, th, thead, translator } from './ui.tsx';
 
 const STATUSES = ['all', 'firing', 'pending', 'resolved'] as const;
 type Status = (typeof STATUSES)[number];
 const SEVERITIES = ['info', 'warn', 'critical'] as const;
 
 export function AlertList({ token, lang }: { token: string; lang: Lang }) {
+  const tz = useZone();
   const t = translator(lang);
   const [status, setStatus] = useState<Status>('all');
   const [severity, setSeverity] = useState('');
@@ -93,7 +94,7 @@ export function AlertList({ token, lang }: { token: string; lang: Lang }) {
                         <td className="py-2 pr-3"><SeverityBadge severity={a.severity} t={t} /></td>
                         <td data-field="state" className="py-2 pr-3 text-slate-700 dark:text-slate-200">{stateName(a.state, t)}</td>
                         <td className="py-2 pr-3 text-slate-600 dark:text-slate-300">{group(a)}</td>
-                        <td className="py-2 pr-3 tabular-nums whitespace-nowrap text-slate-600 dark:text-slate-300">{formatWhen(lang, a.started_at)}</td>
+                        <td className="py-2 pr-3 tabular-nums whitespace-nowrap text-slate-600 dark:text-slate-300">{formatWhen(lang, tz, a.started_at)}</td>
                         <td data-field="assignee" className="py-2 pr-3 text-slate-700 dark:text-slate-200">{a.assignee ?? '—'}</td>
                         <td data-field="acknowledged_by" className="py-2 pr-3 text-slate-700 dark:text-slate-200">{a.acknowledged_by ?? '—'}</td>
                         <td className="py-2 text-right whitespace-nowrap">

@@ -3,7 +3,7 @@
 
 import type { RulePreview as Preview } from '../../api.ts';
 import type { Lang } from '../../i18n.ts';
-import { formatWhen, hint, translator } from './ui.tsx';
+import { formatWhen, useZone, hint, translator } from './ui.tsx';
 
 const MAX_LISTED = 12;
 
@@ -20,6 +20,7 @@ function firingPeriods(p: Preview): Array<{ from: number; to: number }> {
 }
 
 export function RulePreview({ preview: p, stale, lang }: { preview: Preview; stale: boolean; lang: Lang }) {
+  const tz = useZone();
   const t = translator(lang);
   const grouped = p.series === undefined;
   const periods = grouped ? [] : firingPeriods(p);
@@ -36,11 +37,11 @@ export function RulePreview({ preview: p, stale, lang }: { preview: Preview; sta
       <p className="mt-2 text-sm text-slate-700 dark:text-slate-200">
         {t('preview_would_fire')} <strong data-field="firings" className="text-2xl tabular-nums text-slate-900 dark:text-white">{p.firings}</strong>{' '}
         {p.firings === 1 ? t('preview_time') : t('preview_times')}
-        {p.firings > 0 && <> — {t('preview_first')} <span data-field="first_fired_at" className="tabular-nums">{formatWhen(lang, p.first_fired_at)}</span></>}
+        {p.firings > 0 && <> — {t('preview_first')} <span data-field="first_fired_at" className="tabular-nums">{formatWhen(lang, tz, p.first_fired_at)}</span></>}
       </p>
       <p className={hint}>
         {p.notifications} {t('preview_notifications')} · {p.evaluations} {t('preview_evaluations')} {p.step_minutes} min · {p.groups_evaluated} {t('preview_groups_evaluated')}
-        {' · '}{formatWhen(lang, p.from)} → {formatWhen(lang, p.to)}
+        {' · '}{formatWhen(lang, tz, p.from)} → {formatWhen(lang, tz, p.to)}
       </p>
       {p.groups_evaluated === 0 && <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">{t('preview_no_data')}</p>}
 
@@ -64,7 +65,7 @@ export function RulePreview({ preview: p, stale, lang }: { preview: Preview; sta
           <ul data-preview-groups className="mt-3 space-y-0.5 text-sm text-slate-700 dark:text-slate-200">
             {p.groups.slice(0, MAX_LISTED).map((g) => (
               <li key={g.fingerprint}>
-                <span className="font-medium">{groupText(g.group)}</span>: {g.firings} × — {t('preview_first')} {formatWhen(lang, g.first_fired_at)}
+                <span className="font-medium">{groupText(g.group)}</span>: {g.firings} × — {t('preview_first')} {formatWhen(lang, tz, g.first_fired_at)}
               </li>
             ))}
             {p.groups.length > MAX_LISTED && <li className={hint}>+{p.groups.length - MAX_LISTED}</li>}
@@ -74,7 +75,7 @@ export function RulePreview({ preview: p, stale, lang }: { preview: Preview; sta
         <ul data-preview-firings className="mt-3 space-y-0.5 text-sm tabular-nums text-slate-700 dark:text-slate-200">
           {periods.slice(0, MAX_LISTED).map((r) => (
             <li key={r.from}>
-              <span aria-hidden="true">● </span>{formatWhen(lang, r.from)}{r.to > r.from && <> → {formatWhen(lang, r.to)}</>}
+              <span aria-hidden="true">● </span>{formatWhen(lang, tz, r.from)}{r.to > r.from && <> → {formatWhen(lang, tz, r.to)}</>}
             </li>
           ))}
           {periods.length > MAX_LISTED && <li className={hint}>+{periods.length - MAX_LISTED}</li>}

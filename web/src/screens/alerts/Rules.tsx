@@ -8,7 +8,7 @@ import { apiDelete, apiPatch, type AlertRule } from '../../api.ts';
 import type { Lang } from '../../i18n.ts';
 import { rulesKey, useRules } from './queries.ts';
 import { RuleEditor } from './RuleEditor.tsx';
-import { btn, card, formatWhen, muted, primary, Refusal, SeverityBadge, th, thead, translator, type T } from './ui.tsx';
+import { btn, card, formatWhen, useZone, muted, primary, Refusal, SeverityBadge, th, thead, translator, type T } from './ui.tsx';
 
 export function conditionText(r: AlertRule, t: T): string {
   const c = r.condition;
@@ -23,6 +23,7 @@ export function conditionText(r: AlertRule, t: T): string {
 type Action = { kind: 'toggle'; rule: AlertRule } | { kind: 'delete'; rule: AlertRule };
 
 export function Rules({ token, lang }: { token: string; lang: Lang }) {
+  const tz = useZone();
   const t = translator(lang);
   const queryClient = useQueryClient();
   const rules = useRules(token);
@@ -98,7 +99,7 @@ export function Rules({ token, lang }: { token: string; lang: Lang }) {
                         <span aria-hidden="true">{r.enabled ? '● ' : '○ '}</span>{r.enabled ? t('rule_on') : t('rule_off')}
                       </td>
                       <td className="py-2 pr-3 text-slate-600 dark:text-slate-300">
-                        <span className="tabular-nums whitespace-nowrap">{formatWhen(lang, r.last_evaluated_at)}</span>
+                        <span className="tabular-nums whitespace-nowrap">{formatWhen(lang, tz, r.last_evaluated_at)}</span>
                         {r.last_error && <span data-field="last_error" className="block text-xs text-red-700 dark:text-red-300"><span aria-hidden="true">⚠ </span>{r.last_error}</span>}
                       </td>
                       <td className="py-2 text-right whitespace-nowrap">

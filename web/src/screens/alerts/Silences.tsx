@@ -7,7 +7,8 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiDelete, apiPost, type Silence, type SilenceDraft } from '../../api.ts';
 import type { Lang, MessageKey } from '../../i18n.ts';
 import { silencesKey, useRules, useSilences } from './queries.ts';
-import { btn, card, field, formatWhen, hint, labelText, muted, primary, Refusal, th, thead, translator } from './ui.tsx';
+import { zonedInstant } from '../../zoned-time.ts';
+import { btn, card, field, formatWhen, useZone, hint, labelText, muted, primary, Refusal, th, thead, translator } from './ui.tsx';
 
 const DURATIONS = ['1h', '4h', '24h', '7d', 'custom'] as const;
 type Duration = (typeof DURATIONS)[number];
@@ -30,6 +31,7 @@ function stateOf(s: Silence, now: number): 'active' | 'scheduled' | 'ended' {
 }
 
 export function Silences({ token, lang }: { token: string; lang: Lang }) {
+  const tz = useZone();
   const t = translator(lang);
   const queryClient = useQueryClient();
   const silences = useSilences(token);
@@ -80,8 +82,8 @@ export function Silences({ token, lang }: { token: string; lang: Lang }) {
                         {s.matchers.rule_id && <span className="block">{t('alert_rule')}: {ruleName(s.matchers.rule_id)}</span>}
                         {labels && <span className="block text-slate-600 dark:text-slate-300">{labels}</span>}
                       </td>
-                      <td className="py-2 pr-3 tabular-nums whitespace-nowrap text-slate-600 dark:text-slate-300">{formatWhen(lang, s.starts_at)}</td>
-                      <td className="py-2 pr-3 tabular-nums whitespace-nowrap text-slate-600 dark:text-slate-300">{formatWhen(lang, s.ends_at)}</td>
+                      <td className="py-2 pr-3 tabular-nums whitespace-nowrap text-slate-600 dark:text-slate-300">{formatWhen(lang, tz, s.starts_at)}</td>
+                      <td className="py-2 pr-3 tabular-nums whitespace-nowrap text-slate-600 dark:text-slate-300">{formatWhen(lang, tz, s.ends_at)}</td>
                       <td data-field="state" className="py-2 pr-3 whitespace-nowrap text-slate-700 dark:text-slate-200">
                         <span aria-hidden="true">{state === 'active' ? '● ' : state === 'scheduled' ? '◔ ' : '○ '}</span>{t(`silence_state_${state}` as MessageKey)}
                       </td>
@@ -104,6 +106,7 @@ export function Silences({ token, lang }: { token: string; lang: Lang }) {
 }
 
 function SilenceForm({ token, lang, onCreated }: { token: string; lang: Lang; onCreated: (s: Silence) => void }) {
+  const tz = useZone();
   const t = translator(lang);
   const queryClient = useQueryClient();
   const rules = useRules(token);
@@ -128,8 +131,8 @@ function SilenceForm({ token, lang, onCreated }: { token: string; lang: Lang; on
     const parsed = parseLabels(labels);
     if (parsed === null) return setInvalid(t('silence_labels_invalid'));
     if (!ruleId && Object.keys(parsed).length === 0) return setInvalid(t('silence_needs_matcher'));
-    const start = startsAt ? new Date(startsAt).getTime() : Date.now();
-    const endAt = duration === 'custom' ? (endsAt ? new Date(endsAt).getTime() : Number.NaN) : start + DURATION_MS[duration];
+    const start = startsAt ? localInstant(startsAt, tz) : Date.now();
+    const endAt = duration === 'custom' ? (endsAt ? localInstant(endsAt, tz) : Number.NaN) : start + DURATION_MS[duration];
     if (!Number.isFinite(start) || !Number.isFinite(endAt)) return setInvalid(t('silence_time_invalid'));
     setInvalid(null);
     create.mutate({
@@ -187,4 +190,12 @@ function SilenceForm({ token, lang, onCreated }: { token: string; lang: Lang; on
       </form>
     </section>
   );
+}
+
+/** A `datetime-local` value (YYYY-MM-DDTHH:MM) read as a wall-clock time in the view's zone. */
+function localInstant(value: string, tz: string | undefined): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(value);
+  if (!m) return Number.NaN;
+  if (!tz) return new Date(value).getTime();
+  return zonedInstant(Number(m[1]), Number(m[2]), Number(m[3]), tz, Number(m[4]), Number(m[5]));
 }

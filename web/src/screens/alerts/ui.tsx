@@ -1,5 +1,6 @@
 // Shared bits of the Alerts sub-views: class names, the translator, and how a refusal reads.
 
+import { createContext, useContext } from 'react';
 import { ApiError } from '../../api.ts';
 import { focusRing } from '../../components/Segmented.tsx';
 import { LOCALE, translate, type Lang, type MessageKey } from '../../i18n.ts';
@@ -33,9 +34,13 @@ export function SeverityBadge({ severity, t }: { severity: string; t: T }) {
   );
 }
 
-export function formatWhen(lang: Lang, at: string | number | null | undefined): string {
+/** The view's time zone, for every date the Alerts screen shows or reads (set by Alerts.tsx). */
+export const ZoneContext = createContext<string | undefined>(undefined);
+export const useZone = () => useContext(ZoneContext);
+
+export function formatWhen(lang: Lang, tz: string | undefined, at: string | number | null | undefined): string {
   if (at === null || at === undefined) return '—';
-  return new Date(at).toLocaleString(LOCALE[lang], { dateStyle: 'short', timeStyle: 'short' });
+  return new Date(at).toLocaleString(LOCALE[lang], { dateStyle: 'short', timeStyle: 'short', timeZone: tz });
 }
 
 /**

@@ -13,7 +13,8 @@ const SEVERITY_DOT: Record<string, string> = { critical: 'bg-red-600', warn: 'bg
 export function LatestAlerts({ token, view }: { token: string; view: View }) {
   const t = (key: MessageKey) => translate(view.lang, key);
   const alerts = useQuery({
-    queryKey: ['latest-alerts', token],
+    // Under the Alerts screen's key prefix, so its changes refresh this list too.
+    queryKey: ['alerts', token, 'latest'],
     queryFn: () => apiGet<{ items: Alert[] }>('/api/analytics/alerts', token, { limit: '5' }),
     refetchInterval: 15_000,
   });

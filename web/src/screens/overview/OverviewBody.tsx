@@ -4,7 +4,7 @@
 // selected and "amounts in" set to it — the API's exact local sums.
 
 import { useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { apiGet, KPI_NAMES, type KpiName, type Overview, type SeriesPoint } from '../../api.ts';
 import { KpiCard, KpiSkeleton } from '../../components/KpiCard.tsx';
 import { RankTable } from '../../components/RankTable.tsx';
@@ -60,6 +60,8 @@ export function OverviewBody({ token, view, data, placeholder, filters = {}, wit
       ...scopeParams(view), from: data!.from, to: data!.to, ...filters, metrics: KPI_NAMES.join(','), granularity: chosen,
     }),
     enabled: chosen !== 'auto' && !!data,
+    // The window slides every refresh: keep the last series drawn meanwhile (no skeleton flash).
+    placeholderData: keepPreviousData,
   });
   const points = chosen === 'auto' ? data?.series.points : series.data?.points;
 
