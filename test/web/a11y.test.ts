@@ -2,32 +2,18 @@
 // the light and the dark theme, at desktop and phone widths — no violation of serious or
 // critical impact. Runs in Debian's Chromium through playwright-core, like the other e2e tests.
 
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { browserReady, devToken as devTokenAt, ingestOverHttp, launchChromium, listenOnLoopback } from '../support/browser.ts';
 import { openTempApp, type TempApp } from '../support/temp-app.ts';
-import { WEB_BUILD_DIR, hasWebBuild } from '../../src/http/routes/web-app.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 interface AxeResult { violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: string[]; failureSummary?: string }> }> }
 declare global {
   interface Window { axe: { run(ctx: Document, opts: unknown): Promise<AxeResult> } }
-}
-
-function ready(t: TestContext): boolean {
-  if (!existsSync(CHROMIUM)) {
-    if (!process.env.CI) {
-      t.skip(`${CHROMIUM} is missing (apt-get install chromium); under CI this fails`);
-      return false;
-    }
-    assert.fail(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
-  }
-  assert.ok(hasWebBuild(WEB_BUILD_DIR), `no dashboard build in ${WEB_BUILD_DIR}: run npm run build:web`);
-  return true;
 }
 
 async function serious(page: Page): Promise<string[]> {
@@ -41,29 +27,20 @@ async function serious(page: Page): Promise<string[]> {
 }
 
 test('axe: no serious or critical violation on any screen, light and dark, desktop and phone', { timeout: 300_000 }, async (t) => {
-  if (!ready(t)) return;
+  if (!browserReady(t)) return;
   let app: TempApp | undefined;
   let browser: Browser | undefined;
   try {
     app = await openTempApp({ env: { DEV_MODE: 'true', JWT_SECRET: '', ALERT_EVAL_INTERVAL: '1' } });
-    await app.app.listen({ port: 0, host: '127.0.0.1' });
-    const base = `http://127.0.0.1:${(app.app.server.address() as { port: number }).port}`;
-    const devToken = async (body: Record<string, string>) => {
-      const res = await fetch(`${base}/api/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      assert.equal(res.status, 200, await res.clone().text());
-      return ((await res.json()) as { token: string }).token;
-    };
+    const base = await listenOnLoopback(app);
+    const devToken = (body: { role: string; merchant_id?: string }) => devTokenAt(base, body);
     const ops = await devToken({ role: 'analytics:ops' });
     const at = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
     const events = Array.from({ length: 12 }, (_, i) => ({
       event_id: `a11y_${i}`, type: 'wallet_txn_created', status: i % 4 ? 'succeeded' : 'failed', occurred_at: at(2 + i * 3),
       txn_id: `t_a11y_${i}`, merchant_id: `m_${i % 3}`, amount: `${10 + i}.00`, currency: i % 2 ? 'XOF' : 'USD', country: i % 2 ? 'SN' : 'NG',
     }));
-    const ingest = await fetch(`${base}/api/v1/events`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await devToken({ role: 'events:write' })}` },
-      body: JSON.stringify(events),
-    });
-    assert.equal(ingest.status, 200, await ingest.clone().text());
+    await ingestOverHttp(base, events);
     const rule = await fetch(`${base}/api/analytics/alerts/rules`, {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${ops}` },
       body: JSON.stringify({ name: 'Failures', metric: 'failed_count', window_minutes: 60, for_minutes: 0, severity: 'critical', condition: { type: 'threshold', op: '>', value: 0 } }),
@@ -77,7 +54,7 @@ test('axe: no serious or critical violation on any screen, light and dark, deskt
     }
     assert.ok(fired, 'the rule fired (the Alerts screens are checked with a row)');
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     const screens: Array<{ name: string; search: string; token: string | null; ready: string; then?: (p: Page) => Promise<void> }> = [
       { name: 'sign-in', search: '', token: null, ready: 'form' },
       { name: 'overview', search: '?range=24h', token: ops, ready: '[data-kpis][aria-busy="false"]' },

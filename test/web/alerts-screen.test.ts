@@ -5,41 +5,14 @@
 // the API and the comments table); a silence is created and ended; a viewer's preview is refused
 // with a clear message. Needs the build (`npm run build:web`).
 
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { browserReady, devToken as devTokenAt, launchChromium, listenOnLoopback } from '../support/browser.ts';
 import { openTempApp, type TempApp } from '../support/temp-app.ts';
-import { WEB_BUILD_DIR, hasWebBuild } from '../../src/http/routes/web-app.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TIMEOUT = 20_000;
 const HOUR = 3_600_000;
-
-/** False (the test skipped) when Chromium is missing outside CI; under CI that fails. */
-function ready(t: TestContext): boolean {
-  if (!existsSync(CHROMIUM)) {
-    if (!process.env.CI) {
-      t.skip(`${CHROMIUM} is missing (apt-get install chromium); under CI this fails`);
-      return false;
-    }
-    assert.fail(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
-  }
-  assert.ok(hasWebBuild(WEB_BUILD_DIR), `no dashboard build in ${WEB_BUILD_DIR}: run npm run build:web`);
-  return true;
-}
-
-const launch = () => chromium.launch({
-  executablePath: CHROMIUM, headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
-
-async function listen(app: TempApp): Promise<string> {
-  await app.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.app.server.address();
-  assert.ok(address && typeof address === 'object');
-  return `http://127.0.0.1:${address.port}`;
-}
 
 async function signIn(page: Page, role: string) {
   await page.locator('select[name="role"]').selectOption(role);
@@ -55,17 +28,13 @@ function failed(id: string, merchant: string, msAgo: number) {
 }
 
 test('alerts screen: rule editor with the 7-day preview, assign and comment, silences', { timeout: 120_000 }, async (t) => {
-  if (!ready(t)) return;
+  if (!browserReady(t)) return;
   let app: TempApp | undefined;
-  const browser = await launch();
+  const browser = await launchChromium();
   try {
     app = await openTempApp({ env: { DEV_MODE: 'true', JWT_SECRET: '', ALERT_EVAL_INTERVAL: '1' } });
-    const base = await listen(app);
-    const devToken = async (role: string) => {
-      const res = await fetch(`${base}/api/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ role }) });
-      assert.equal(res.status, 200, await res.clone().text());
-      return ((await res.json()) as { token: string }).token;
-    };
+    const base = await listenOnLoopback(app);
+    const devToken = (role: string) => devTokenAt(base, { role });
     const ops = await devToken('analytics:ops');
     const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
       const res = await fetch(`${base}${path}`, {

@@ -3,44 +3,25 @@
 // time zone, both in the URL and in what the page asks the API; "today" starting at the zone's
 // midnight. Every figure is checked against the API over the range the page asked for.
 
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { browserReady, devToken as devTokenAt, ingestOverHttp, launchChromium, listenOnLoopback } from '../support/browser.ts';
 import { openTempApp, type TempApp } from '../support/temp-app.ts';
-import { WEB_BUILD_DIR, hasWebBuild } from '../../src/http/routes/web-app.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-function ready(t: TestContext): boolean {
-  if (!existsSync(CHROMIUM)) {
-    if (!process.env.CI) {
-      t.skip(`${CHROMIUM} is missing (apt-get install chromium); under CI this fails`);
-      return false;
-    }
-    assert.fail(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
-  }
-  assert.ok(hasWebBuild(WEB_BUILD_DIR), `no dashboard build in ${WEB_BUILD_DIR}: run npm run build:web`);
-  return true;
-}
 
 const kpi = (page: Page, name: string) => page.locator(`[data-kpis][aria-busy="false"] [data-kpi="${name}"] [data-field="value"]`).textContent();
 const overviewAsked = (page: Page, test: (q: URLSearchParams) => boolean) =>
   page.waitForResponse((res) => res.url().includes('/api/analytics/overview?') && test(new URL(res.url()).searchParams));
 
 test('controls: local currency in the locale\'s format, custom range and time zone in the URL and the API calls', { timeout: 120_000 }, async (t) => {
-  if (!ready(t)) return;
+  if (!browserReady(t)) return;
   let app: TempApp | undefined;
   let browser: Browser | undefined;
   try {
     app = await openTempApp({ env: { DEV_MODE: 'true', JWT_SECRET: '' } });
-    await app.app.listen({ port: 0, host: '127.0.0.1' });
-    const base = `http://127.0.0.1:${(app.app.server.address() as { port: number }).port}`;
-    const devToken = async (body: Record<string, string>) => {
-      const res = await fetch(`${base}/api/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      assert.equal(res.status, 200, await res.clone().text());
-      return ((await res.json()) as { token: string }).token;
-    };
+    const base = await listenOnLoopback(app);
+    const devToken = (body: { role: string; merchant_id?: string }) => devTokenAt(base, body);
     const ops = await devToken({ role: 'analytics:ops' });
     const at = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
     // 1,234,567 XOF in three payments (XOF has no minor unit), and one in USD.
@@ -50,18 +31,14 @@ test('controls: local currency in the locale\'s format, custom range and time zo
     }));
     // Three days back, outside every range below but 7 d: a range computed too wide shows 5.
     events.push({ event_id: 'ctl_old', type: 'wallet_txn_created', status: 'succeeded', occurred_at: at(3 * 1440), txn_id: 't_ctl_old', merchant_id: 'm_1', amount: '9.00', currency: 'USD', country: 'SN' });
-    const ingest = await fetch(`${base}/api/v1/events`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await devToken({ role: 'events:write' })}` },
-      body: JSON.stringify(events),
-    });
-    assert.equal(ingest.status, 200, await ingest.clone().text());
+    await ingestOverHttp(base, events);
     const apiOverview = async (q: URLSearchParams) => {
       const res = await fetch(`${base}/api/analytics/overview?${q}`, { headers: { authorization: `Bearer ${ops}` } });
       assert.equal(res.status, 200, await res.clone().text());
       return (await res.json()) as { kpis: { metrics: Record<string, number | null>; local?: Record<string, string> } };
     };
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await launchChromium();
     const context = await browser.newContext({ timezoneId: 'Africa/Nairobi' });
     await context.addInitScript((tok) => sessionStorage.setItem('molam.analytics.token', tok), ops);
     const page = await context.newPage();

@@ -3,14 +3,12 @@
 // same transaction count as GET /api/analytics/overview — all merchants for ops, one merchant's
 // for a merchant user. Needs the build (`npm test` runs `npm run build:web` first).
 
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { browserReady, devToken as devTokenAt, ingestOverHttp, launchChromium, listenOnLoopback } from '../support/browser.ts';
 import { openTempApp, type TempApp } from '../support/temp-app.ts';
-import { WEB_BUILD_DIR, hasWebBuild } from '../../src/http/routes/web-app.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TIMEOUT = 20_000;
 const count = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
 const countFr = new Intl.NumberFormat('fr-SN', { maximumFractionDigits: 0 });
@@ -27,45 +25,16 @@ function events(now: number) {
   ];
 }
 
-/** False (the test skipped) when Chromium is missing outside CI; under CI that fails. */
-function ready(t: TestContext): boolean {
-  if (!existsSync(CHROMIUM)) {
-    if (!process.env.CI) {
-      t.skip(`${CHROMIUM} is missing (apt-get install chromium); under CI this fails`);
-      return false;
-    }
-    assert.fail(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
-  }
-  assert.ok(hasWebBuild(WEB_BUILD_DIR), `no dashboard build in ${WEB_BUILD_DIR}: run npm run build:web`);
-  return true;
-}
-
-const launch = () => chromium.launch({
-  executablePath: CHROMIUM, headless: true,
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-});
-
-async function listen(app: TempApp): Promise<string> {
-  await app.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.app.server.address();
-  assert.ok(address && typeof address === 'object');
-  return `http://127.0.0.1:${address.port}`;
-}
-
 test('dashboard: dev sign-in, then the KPI cards match the API (ops, then a merchant)', { timeout: 120_000 }, async (t) => {
-  if (!ready(t)) return;
+  if (!browserReady(t)) return;
 
   let app: TempApp | undefined;
   let browser: Browser | undefined;
   try {
     app = await openTempApp({ env: { DEV_MODE: 'true', JWT_SECRET: '' } });
-    const base = await listen(app);
+    const base = await listenOnLoopback(app);
 
-    const devToken = async (body: Record<string, string>) => {
-      const res = await fetch(`${base}/api/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      assert.equal(res.status, 200, await res.clone().text());
-      return ((await res.json()) as { token: string }).token;
-    };
+    const devToken = (body: { role: string; merchant_id?: string }) => devTokenAt(base, body);
     const txCount = async (token: string, range?: { from: string; to: string }) => {
       const qs = range ? `?${new URLSearchParams(range)}` : '';
       const res = await fetch(`${base}/api/analytics/overview${qs}`, { headers: { authorization: `Bearer ${token}` } });
@@ -86,7 +55,7 @@ test('dashboard: dev sign-in, then the KPI cards match the API (ops, then a merc
     assert.equal(opsCount, 7);
     assert.equal(m1Count, 3);
 
-    browser = await launch();
+    browser = await launchChromium();
     const page = await browser.newPage();
     page.setDefaultTimeout(TIMEOUT);
     const problems: string[] = [];
@@ -158,11 +127,7 @@ test('dashboard: dev sign-in, then the KPI cards match the API (ops, then a merc
       event_id: `e2e_live_${i}`, type: 'wallet_txn_created', status: 'succeeded', occurred_at: new Date(Date.now() - 30_000).toISOString(),
       txn_id: `t_live_${i}`, merchant_id: 'm_2', amount: '5.00', currency: 'USD', country: 'SN',
     }));
-    const ingested = await fetch(`${base}/api/v1/events`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await devToken({ role: 'events:write' })}` },
-      body: JSON.stringify(more),
-    });
-    assert.equal(ingested.status, 200, await ingested.clone().text());
+    await ingestOverHttp(base, more);
     let after = before;
     for (let i = 0; i < 100 && after < before + more.length; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -221,17 +186,13 @@ test('dashboard: dev sign-in, then the KPI cards match the API (ops, then a merc
 });
 
 test('dashboard alerts: a firing alert is listed and acknowledged from the Alerts screen', { timeout: 120_000 }, async (t) => {
-  if (!ready(t)) return;
+  if (!browserReady(t)) return;
   let app: TempApp | undefined;
   let browser: Browser | undefined;
   try {
     app = await openTempApp({ env: { DEV_MODE: 'true', JWT_SECRET: '', ALERT_EVAL_INTERVAL: '1' } });
-    const base = await listen(app);
-    const devToken = async (body: Record<string, string>) => {
-      const res = await fetch(`${base}/api/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      assert.equal(res.status, 200, await res.clone().text());
-      return ((await res.json()) as { token: string }).token;
-    };
+    const base = await listenOnLoopback(app);
+    const devToken = (body: { role: string; merchant_id?: string }) => devTokenAt(base, body);
     const opsToken = await devToken({ role: 'analytics:ops' });
     const rule = await fetch(`${base}/api/analytics/alerts/rules`, {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${opsToken}` },
@@ -261,7 +222,7 @@ test('dashboard alerts: a firing alert is listed and acknowledged from the Alert
     assert.ok(firing, 'the rule fires within 30 s');
     assert.equal(firing.acknowledged_by, null);
 
-    browser = await launch();
+    browser = await launchChromium();
     const page = await browser.newPage({ colorScheme: 'light' });
     page.setDefaultTimeout(TIMEOUT);
     const problems: string[] = [];
@@ -319,13 +280,13 @@ test('dashboard alerts: a firing alert is listed and acknowledged from the Alert
 });
 
 test('dashboard outside dev mode: no dev sign-in (the identity provider issues tokens); a pasted token works', { timeout: 120_000 }, async (t) => {
-  if (!ready(t)) return;
+  if (!browserReady(t)) return;
   let app: TempApp | undefined;
   let browser: Browser | undefined;
   try {
     app = await openTempApp();
-    const base = await listen(app);
-    browser = await launch();
+    const base = await listenOnLoopback(app);
+    browser = await launchChromium();
     const page = await browser.newPage();
     page.setDefaultTimeout(TIMEOUT);
     await page.goto(base);

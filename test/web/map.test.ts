@@ -5,16 +5,15 @@
 // GET /api/analytics/overview, on the shape's label, on hover and on focus, in English and French,
 // with countries without events left unlabelled. Needs the build (`npm run build:web`).
 
-import { test, type TestContext } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { browserReady, devToken as devTokenAt, ingestOverHttp, launchChromium, listenOnLoopback } from '../support/browser.ts';
 import { openTempApp, type TempApp } from '../support/temp-app.ts';
-import { WEB_BUILD_DIR, hasWebBuild } from '../../src/http/routes/web-app.ts';
 import { AFRICA_MAP_FILE, africaMapJson } from '../../scripts/build-africa-map.ts';
 import { AFRICA_NUMERIC_TO_ALPHA2 } from '../../web/src/map/africa-codes.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const TIMEOUT = 20_000;
 const usd = new Intl.NumberFormat('en', { style: 'currency', currency: 'USD', maximumFractionDigits: 2 });
 const usdFr = new Intl.NumberFormat('fr-SN', { style: 'currency', currency: 'USD', maximumFractionDigits: 2 });
@@ -28,25 +27,6 @@ test('map shapes: the committed file is what scripts/build-africa-map.ts writes,
   assert.equal(ids.length, 55, '54 countries and Western Sahara');
   for (const island of ['CV', 'KM', 'MU', 'SC', 'ST']) assert.ok(ids.includes(island), `${island} is on the map`);
 });
-
-function ready(t: TestContext): boolean {
-  if (!existsSync(CHROMIUM)) {
-    if (!process.env.CI) {
-      t.skip(`${CHROMIUM} is missing (apt-get install chromium); under CI this fails`);
-      return false;
-    }
-    assert.fail(`${CHROMIUM} is missing: .ci/run installs Debian's chromium`);
-  }
-  assert.ok(hasWebBuild(WEB_BUILD_DIR), `no dashboard build in ${WEB_BUILD_DIR}: run npm run build:web`);
-  return true;
-}
-
-async function listen(app: TempApp): Promise<string> {
-  await app.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.app.server.address();
-  assert.ok(address && typeof address === 'object');
-  return `http://127.0.0.1:${address.port}`;
-}
 
 function events(now: number) {
   const at = (minutesAgo: number) => new Date(now - minutesAgo * 60_000).toISOString();
@@ -63,23 +43,15 @@ function events(now: number) {
 type CountryRow = { country: string | null; metrics: { gross_volume_usd: number; tx_count: number } };
 
 test('map: each country with events is shaded and labelled with the API value; one without is not', { timeout: 120_000 }, async (t) => {
-  if (!ready(t)) return;
+  if (!browserReady(t)) return;
   let app: TempApp | undefined;
   let browser: Browser | undefined;
   try {
     app = await openTempApp({ env: { DEV_MODE: 'true', JWT_SECRET: '' } });
-    const base = await listen(app);
-    const devToken = async (body: Record<string, string>) => {
-      const res = await fetch(`${base}/api/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-      assert.equal(res.status, 200, await res.clone().text());
-      return ((await res.json()) as { token: string }).token;
-    };
+    const base = await listenOnLoopback(app);
+    const devToken = (body: { role: string; merchant_id?: string }) => devTokenAt(base, body);
     const batch = events(Date.now());
-    const ingest = await fetch(`${base}/api/v1/events`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${await devToken({ role: 'events:write' })}` },
-      body: JSON.stringify(batch),
-    });
-    assert.equal(ingest.status, 200, await ingest.clone().text());
+    await ingestOverHttp(base, batch);
 
     const res = await fetch(`${base}/api/analytics/overview`, { headers: { authorization: `Bearer ${await devToken({ role: 'analytics:ops' })}` } });
     assert.equal(res.status, 200, await res.clone().text());
@@ -90,10 +62,7 @@ test('map: each country with events is shaded and labelled with the API value; o
     assert.equal(sn.metrics.gross_volume_usd, 200.5);
     assert.equal(countries.some((c) => c.country === 'KE'), false);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM, headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    browser = await launchChromium();
     const page = await browser.newPage({ colorScheme: 'light' });
     page.setDefaultTimeout(TIMEOUT);
     const problems: string[] = [];
