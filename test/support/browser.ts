@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import type { TestContext } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { WEB_BUILD_DIR, hasWebBuild } from '../../src/http/routes/web-app.ts';
-import type { TempApp } from './temp-app.ts';
+import { openTempApp, type TempApp } from './temp-app.ts';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -57,4 +57,27 @@ export async function ingestOverHttp(base: string, events: unknown[]): Promise<v
   });
   assert.equal(res.status, 200, await res.clone().text());
   assert.equal(((await res.json()) as { accepted: number }).accepted, events.length);
+}
+
+export interface DashboardSession {
+  app: TempApp;
+  /** The app's base URL on loopback. */
+  base: string;
+  browser: Browser;
+  /** A dev-mode token (the app must run with DEV_MODE=true). */
+  devToken(body: { role: string; merchant_id?: string }): Promise<string>;
+}
+
+/** The real app (with `env`) on a loopback port and a Chromium, both closed when `run` ends, whatever happens. */
+export async function withDashboard(env: Record<string, string>, run: (s: DashboardSession) => Promise<void>): Promise<void> {
+  const app = await openTempApp({ env });
+  let browser: Browser | undefined;
+  try {
+    const base = await listenOnLoopback(app);
+    browser = await launchChromium();
+    await run({ app, base, browser, devToken: (body) => devToken(base, body) });
+  } finally {
+    await browser?.close();
+    await app.close();
+  }
 }

@@ -5,9 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import type { Browser, Page } from 'playwright-core';
-import { browserReady, devToken as devTokenAt, ingestOverHttp, launchChromium, listenOnLoopback } from '../support/browser.ts';
-import { openTempApp, type TempApp } from '../support/temp-app.ts';
+import type { Page } from 'playwright-core';
+import { browserReady, ingestOverHttp, withDashboard } from '../support/browser.ts';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -28,12 +27,7 @@ async function serious(page: Page): Promise<string[]> {
 
 test('axe: no serious or critical violation on any screen, light and dark, desktop and phone', { timeout: 300_000 }, async (t) => {
   if (!browserReady(t)) return;
-  let app: TempApp | undefined;
-  let browser: Browser | undefined;
-  try {
-    app = await openTempApp({ env: { DEV_MODE: 'true', JWT_SECRET: '', ALERT_EVAL_INTERVAL: '1' } });
-    const base = await listenOnLoopback(app);
-    const devToken = (body: { role: string; merchant_id?: string }) => devTokenAt(base, body);
+  await withDashboard({ DEV_MODE: 'true', JWT_SECRET: '', ALERT_EVAL_INTERVAL: '1' }, async ({ base, browser, devToken }) => {
     const ops = await devToken({ role: 'analytics:ops' });
     const at = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
     const events = Array.from({ length: 12 }, (_, i) => ({
@@ -54,7 +48,6 @@ test('axe: no serious or critical violation on any screen, light and dark, deskt
     }
     assert.ok(fired, 'the rule fired (the Alerts screens are checked with a row)');
 
-    browser = await launchChromium();
     const screens: Array<{ name: string; search: string; token: string | null; ready: string; then?: (p: Page) => Promise<void> }> = [
       { name: 'sign-in', search: '', token: null, ready: 'form' },
       { name: 'overview', search: '?range=24h', token: ops, ready: '[data-kpis][aria-busy="false"]' },
@@ -87,8 +80,5 @@ test('axe: no serious or critical violation on any screen, light and dark, deskt
       }
     }
     assert.deepEqual(found, [], found.join('\n'));
-  } finally {
-    await browser?.close();
-    await app?.close();
-  }
+  });
 });

@@ -8,8 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { browserReady, devToken as devTokenAt, launchChromium, listenOnLoopback } from '../support/browser.ts';
-import { openTempApp, type TempApp } from '../support/temp-app.ts';
+import { browserReady, devToken as devTokenAt, withDashboard } from '../support/browser.ts';
 
 const TIMEOUT = 20_000;
 const HOUR = 3_600_000;
@@ -29,11 +28,7 @@ function failed(id: string, merchant: string, msAgo: number) {
 
 test('alerts screen: rule editor with the 7-day preview, assign and comment, silences', { timeout: 120_000 }, async (t) => {
   if (!browserReady(t)) return;
-  let app: TempApp | undefined;
-  const browser = await launchChromium();
-  try {
-    app = await openTempApp({ env: { DEV_MODE: 'true', JWT_SECRET: '', ALERT_EVAL_INTERVAL: '1' } });
-    const base = await listenOnLoopback(app);
+  await withDashboard({ DEV_MODE: 'true', JWT_SECRET: '', ALERT_EVAL_INTERVAL: '1' }, async ({ app, base, browser }) => {
     const devToken = (role: string) => devTokenAt(base, { role });
     const ops = await devToken('analytics:ops');
     const api = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
@@ -193,8 +188,5 @@ test('alerts screen: rule editor with the 7-day preview, assign and comment, sil
     await viewer.getByRole('button', { name: 'Preview last 7 days' }).click();
     await viewer.locator('[data-refusal="forbidden"]', { hasText: 'alerts:manage' }).waitFor();
     await viewer.close();
-  } finally {
-    await browser.close();
-    await app?.close();
-  }
+  });
 });

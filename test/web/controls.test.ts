@@ -5,9 +5,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { browserReady, devToken as devTokenAt, ingestOverHttp, launchChromium, listenOnLoopback } from '../support/browser.ts';
-import { openTempApp, type TempApp } from '../support/temp-app.ts';
+import type { Page } from 'playwright-core';
+import { browserReady, ingestOverHttp, withDashboard } from '../support/browser.ts';
 
 
 const kpi = (page: Page, name: string) => page.locator(`[data-kpis][aria-busy="false"] [data-kpi="${name}"] [data-field="value"]`).textContent();
@@ -16,12 +15,7 @@ const overviewAsked = (page: Page, test: (q: URLSearchParams) => boolean) =>
 
 test('controls: local currency in the locale\'s format, custom range and time zone in the URL and the API calls', { timeout: 120_000 }, async (t) => {
   if (!browserReady(t)) return;
-  let app: TempApp | undefined;
-  let browser: Browser | undefined;
-  try {
-    app = await openTempApp({ env: { DEV_MODE: 'true', JWT_SECRET: '' } });
-    const base = await listenOnLoopback(app);
-    const devToken = (body: { role: string; merchant_id?: string }) => devTokenAt(base, body);
+  await withDashboard({ DEV_MODE: 'true', JWT_SECRET: '' }, async ({ base, browser, devToken }) => {
     const ops = await devToken({ role: 'analytics:ops' });
     const at = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
     // 1,234,567 XOF in three payments (XOF has no minor unit), and one in USD.
@@ -38,7 +32,6 @@ test('controls: local currency in the locale\'s format, custom range and time zo
       return (await res.json()) as { kpis: { metrics: Record<string, number | null>; local?: Record<string, string> } };
     };
 
-    browser = await launchChromium();
     const context = await browser.newContext({ timezoneId: 'Africa/Nairobi' });
     await context.addInitScript((tok) => sessionStorage.setItem('molam.analytics.token', tok), ops);
     const page = await context.newPage();
@@ -92,8 +85,5 @@ test('controls: local currency in the locale\'s format, custom range and time zo
     await page.locator('[data-kpis][aria-busy="false"]').waitFor();
     assert.equal(await kpi(page, 'tx_count'), String((await apiOverview(q)).kpis.metrics.tx_count));
     await context.close();
-  } finally {
-    await browser?.close();
-    await app?.close();
-  }
+  });
 });

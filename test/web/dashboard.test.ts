@@ -5,9 +5,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser, Page } from 'playwright-core';
-import { browserReady, devToken as devTokenAt, ingestOverHttp, launchChromium, listenOnLoopback } from '../support/browser.ts';
-import { openTempApp, type TempApp } from '../support/temp-app.ts';
+import type { Page } from 'playwright-core';
+import { browserReady, ingestOverHttp, withDashboard } from '../support/browser.ts';
 
 const TIMEOUT = 20_000;
 const count = new Intl.NumberFormat('en', { maximumFractionDigits: 0 });
@@ -27,14 +26,7 @@ function events(now: number) {
 
 test('dashboard: dev sign-in, then the KPI cards match the API (ops, then a merchant)', { timeout: 120_000 }, async (t) => {
   if (!browserReady(t)) return;
-
-  let app: TempApp | undefined;
-  let browser: Browser | undefined;
-  try {
-    app = await openTempApp({ env: { DEV_MODE: 'true', JWT_SECRET: '' } });
-    const base = await listenOnLoopback(app);
-
-    const devToken = (body: { role: string; merchant_id?: string }) => devTokenAt(base, body);
+  await withDashboard({ DEV_MODE: 'true', JWT_SECRET: '' }, async ({ base, browser, devToken }) => {
     const txCount = async (token: string, range?: { from: string; to: string }) => {
       const qs = range ? `?${new URLSearchParams(range)}` : '';
       const res = await fetch(`${base}/api/analytics/overview${qs}`, { headers: { authorization: `Bearer ${token}` } });
@@ -55,7 +47,6 @@ test('dashboard: dev sign-in, then the KPI cards match the API (ops, then a merc
     assert.equal(opsCount, 7);
     assert.equal(m1Count, 3);
 
-    browser = await launchChromium();
     const page = await browser.newPage();
     page.setDefaultTimeout(TIMEOUT);
     const problems: string[] = [];
@@ -179,20 +170,12 @@ test('dashboard: dev sign-in, then the KPI cards match the API (ops, then a merc
     if (process.env.E2E_SCREENSHOT) await page.screenshot({ path: process.env.E2E_SCREENSHOT, fullPage: true });
 
     assert.deepEqual(problems, [], 'no script errors and no content security policy violations');
-  } finally {
-    await browser?.close();
-    await app?.close();
-  }
+  });
 });
 
 test('dashboard alerts: a firing alert is listed and acknowledged from the Alerts screen', { timeout: 120_000 }, async (t) => {
   if (!browserReady(t)) return;
-  let app: TempApp | undefined;
-  let browser: Browser | undefined;
-  try {
-    app = await openTempApp({ env: { DEV_MODE: 'true', JWT_SECRET: '', ALERT_EVAL_INTERVAL: '1' } });
-    const base = await listenOnLoopback(app);
-    const devToken = (body: { role: string; merchant_id?: string }) => devTokenAt(base, body);
+  await withDashboard({ DEV_MODE: 'true', JWT_SECRET: '', ALERT_EVAL_INTERVAL: '1' }, async ({ base, browser, devToken }) => {
     const opsToken = await devToken({ role: 'analytics:ops' });
     const rule = await fetch(`${base}/api/analytics/alerts/rules`, {
       method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${opsToken}` },
@@ -222,7 +205,6 @@ test('dashboard alerts: a firing alert is listed and acknowledged from the Alert
     assert.ok(firing, 'the rule fires within 30 s');
     assert.equal(firing.acknowledged_by, null);
 
-    browser = await launchChromium();
     const page = await browser.newPage({ colorScheme: 'light' });
     page.setDefaultTimeout(TIMEOUT);
     const problems: string[] = [];
@@ -273,20 +255,12 @@ test('dashboard alerts: a firing alert is listed and acknowledged from the Alert
     assert.equal(await darkPage.evaluate(() => document.documentElement.classList.contains('dark')), true);
     await darkPage.close();
     assert.deepEqual(problems, []);
-  } finally {
-    await browser?.close();
-    await app?.close();
-  }
+  });
 });
 
 test('dashboard outside dev mode: no dev sign-in (the identity provider issues tokens); a pasted token works', { timeout: 120_000 }, async (t) => {
   if (!browserReady(t)) return;
-  let app: TempApp | undefined;
-  let browser: Browser | undefined;
-  try {
-    app = await openTempApp();
-    const base = await listenOnLoopback(app);
-    browser = await launchChromium();
+  await withDashboard({}, async ({ app, base, browser }) => {
     const page = await browser.newPage();
     page.setDefaultTimeout(TIMEOUT);
     await page.goto(base);
@@ -295,10 +269,7 @@ test('dashboard outside dev mode: no dev sign-in (the identity provider issues t
     await page.locator('textarea[name="token"]').fill(app.adminToken);
     await page.getByRole('button', { name: 'Use this token' }).click();
     assert.equal(await kpiValue(page, 'tx_count'), '0');
-  } finally {
-    await browser?.close();
-    await app?.close();
-  }
+  });
 });
 
 async function signIn(page: Page, role: string, merchantId?: string) {

@@ -8,9 +8,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { browserReady, devToken as devTokenAt, ingestOverHttp, launchChromium, listenOnLoopback } from '../support/browser.ts';
-import { openTempApp, type TempApp } from '../support/temp-app.ts';
+import type { Page } from 'playwright-core';
+import { browserReady, ingestOverHttp, withDashboard } from '../support/browser.ts';
 import { AFRICA_MAP_FILE, africaMapJson } from '../../scripts/build-africa-map.ts';
 import { AFRICA_NUMERIC_TO_ALPHA2 } from '../../web/src/map/africa-codes.ts';
 
@@ -44,12 +43,7 @@ type CountryRow = { country: string | null; metrics: { gross_volume_usd: number;
 
 test('map: each country with events is shaded and labelled with the API value; one without is not', { timeout: 120_000 }, async (t) => {
   if (!browserReady(t)) return;
-  let app: TempApp | undefined;
-  let browser: Browser | undefined;
-  try {
-    app = await openTempApp({ env: { DEV_MODE: 'true', JWT_SECRET: '' } });
-    const base = await listenOnLoopback(app);
-    const devToken = (body: { role: string; merchant_id?: string }) => devTokenAt(base, body);
+  await withDashboard({ DEV_MODE: 'true', JWT_SECRET: '' }, async ({ base, browser, devToken }) => {
     const batch = events(Date.now());
     await ingestOverHttp(base, batch);
 
@@ -62,7 +56,6 @@ test('map: each country with events is shaded and labelled with the API value; o
     assert.equal(sn.metrics.gross_volume_usd, 200.5);
     assert.equal(countries.some((c) => c.country === 'KE'), false);
 
-    browser = await launchChromium();
     const page = await browser.newPage({ colorScheme: 'light' });
     page.setDefaultTimeout(TIMEOUT);
     const problems: string[] = [];
@@ -118,10 +111,7 @@ test('map: each country with events is shaded and labelled with the API value; o
     assert.ok(panel.right <= 360 && panel.scroll <= panel.client, `the map's card fits 360 px: ${JSON.stringify(panel)}`);
 
     assert.deepEqual(problems, [], 'no script errors, no outside requests');
-  } finally {
-    await browser?.close();
-    await app?.close();
-  }
+  });
 });
 
 async function signIn(page: Page, role: string) {

@@ -6,49 +6,16 @@
 // the full series.
 
 import { useState, type KeyboardEvent, type PointerEvent } from 'react';
+import { chartRuns, type Run, type SeriesPoint } from '../chart-runs.ts';
 import { formatCompact, formatShortInstant, formatValue, type Unit } from '../format.ts';
 import type { Lang } from '../i18n.ts';
 
-export interface SeriesPoint { ts: string; value: number | null }
 
 const W = 800;
 const H = 220;
 const PAD = { left: 8, right: 8, top: 24, bottom: 28 };
 const INNER_W = W - PAD.left - PAD.right;
 const INNER_H = H - PAD.top - PAD.bottom;
-
-type Run = Array<{ i: number; v: number }>;
-
-/** Runs of consecutive defined points; above ~2 per unit of width, each column keeps its min and max. */
-export function chartRuns(points: SeriesPoint[]): Run[] {
-  const columns = Math.max(1, Math.floor(INNER_W));
-  const perColumn = points.length / columns;
-  const runs: Run[] = [];
-  let run: Run = [];
-  const flush = () => { if (run.length) runs.push(run); run = []; };
-  if (perColumn <= 2) {
-    points.forEach((p, i) => (p.value === null || !Number.isFinite(p.value) ? flush() : run.push({ i, v: p.value })));
-    flush();
-    return runs;
-  }
-  for (let c = 0; c < columns; c++) {
-    const start = Math.floor(c * perColumn);
-    const end = Math.min(points.length, Math.floor((c + 1) * perColumn));
-    let lo: { i: number; v: number } | null = null;
-    let hi: { i: number; v: number } | null = null;
-    let gap = false;
-    for (let i = start; i < end; i++) {
-      const v = points[i].value;
-      if (v === null || !Number.isFinite(v)) { gap = true; continue; }
-      if (!lo || v < lo.v) lo = { i, v };
-      if (!hi || v > hi.v) hi = { i, v };
-    }
-    if (gap && !lo) { flush(); continue; }
-    if (lo && hi) run.push(...(lo.i <= hi.i ? [lo, hi] : [hi, lo]).filter((p, k, a) => k === 0 || p.i !== a[0].i));
-  }
-  flush();
-  return runs;
-}
 
 export function SeriesChart({ points, unit, lang, tz, label, maxLabel, emptyLabel }: {
   points: SeriesPoint[]; unit: Unit; lang: Lang; tz?: string; label: string; maxLabel: string; emptyLabel: string;
@@ -66,7 +33,7 @@ export function SeriesChart({ points, unit, lang, tz, label, maxLabel, emptyLabe
   const x = (i: number) => PAD.left + (points.length <= 1 ? INNER_W / 2 : (i / (points.length - 1)) * INNER_W);
   const y = (v: number) => PAD.top + INNER_H - (v / top) * INNER_H;
   const baseline = PAD.top + INNER_H;
-  const runs = chartRuns(points);
+  const runs = chartRuns(points, INNER_W);
 
   const fmt = (n: number) => n.toFixed(1);
   const line = (r: Run) => r.map((p, k) => `${k ? 'L' : 'M'}${fmt(x(p.i))},${fmt(y(p.v))}`).join(' ');
