@@ -94,8 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
   });
-  // Bodies that are read as text: NDJSON events and CSV rates.
-  for (const type of ['application/x-ndjson', 'application/ndjson', 'text/csv', 'text/plain']) {
+  // Bodies that are read as text: CSV rates (the ingest route frames its bodies itself).
+  for (const type of ['text/csv', 'text/plain']) {
     app.addContentTypeParser(type, { parseAs: 'string' }, (_req, body, done) => done(null, body));
   }
   app.setErrorHandler(errorHandler);
@@ -153,7 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, { engine, startedAt: now() });
   meRoutes(app);
   observabilityRoutes(app, { engine, store, metrics });
-  ingestRoutes(app, { engine, maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS });
+  ingestRoutes(app, { engine, maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS, maxBodyBytes: config.INGEST_MAX_BODY_BYTES });
   deadLetterRoutes(app, { engine, store });
   fxRoutes(app, {
     store,

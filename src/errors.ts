@@ -3,6 +3,9 @@
 
 export const ERROR_STATUS = {
   bad_request: 400,
+  invalid_json: 400,
+  invalid_csv: 400,
+  invalid_encoding: 400,
   invalid_parameter: 400,
   unknown_metric: 400,
   unknown_dimension: 400,

@@ -44,6 +44,10 @@ export const REJECTION_CODES = [
   'future_timestamp', // more than the allowed skew in the future
   'beyond_retention', // older than raw retention: cannot be kept raw nor reconciled
   'duplicate_conflict', // event_id seen before with different content
+  'event_too_large', // one event's JSON text is longer than MAX_EVENT_CHARS
+  'too_deeply_nested', // one event nests arrays or objects deeper than MAX_NESTING
+  'invalid_encoding', // the event's bytes are not UTF-8
+  'invalid_csv', // a CSV row that cannot be read as one (e.g. more cells than the header)
 ] as const;
 
 export type RejectionCode = (typeof REJECTION_CODES)[number];

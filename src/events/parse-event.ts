@@ -12,6 +12,7 @@ import {
   type RejectionCode,
 } from './contract.ts';
 import { parseAmount } from './amount.ts';
+import { decodeEventText, isContractText } from './event-text.ts';
 import { currencyExponent } from '../reference/currencies.ts';
 import { countryKey } from '../reference/countries.ts';
 
@@ -81,12 +82,15 @@ function own(o: Obj, key: string, value: unknown): unknown {
   return value === undefined || Object.hasOwn(o, key) ? value : undefined;
 }
 
+const NOT_TEXT = 'must be valid Unicode text, without unpaired surrogates, NUL or U+FEFF';
+
 /** A required string: absent, null or '' → missing_field; too long → invalid_field. */
 function requiredText(o: Obj, key: string, value: unknown, max: number): string | Rejection {
   const v = own(o, key, value);
   if (v === undefined || v === null || v === '') return missing(key);
   if (typeof v !== 'string') return invalid(key, 'must be a string');
   if (v.length > max) return invalid(key, `must be at most ${max} characters`);
+  if (!isContractText(v)) return invalid(key, NOT_TEXT);
   return v;
 }
 
@@ -96,6 +100,7 @@ function optionalText(o: Obj, key: string, value: unknown, max: number): string 
   if (v === undefined || v === null || v === '') return null;
   if (typeof v !== 'string') return invalid(key, 'must be a string');
   if (v.length > max) return invalid(key, `must be at most ${max} characters`);
+  if (!isContractText(v)) return invalid(key, NOT_TEXT);
   return v;
 }
 
@@ -133,13 +138,8 @@ export function parseEvent(input: unknown, ctx: ParseContext): ParseResult {
 
 /** Parses one line of NDJSON (or one HTTP body) as an event. */
 export function parseEventLine(line: string, ctx: ParseContext): ParseResult {
-  let input: unknown;
-  try {
-    input = JSON.parse(line);
-  } catch {
-    return reject('invalid_json', 'The event is not valid JSON.');
-  }
-  return parseEvent(input, ctx);
+  const decoded = decodeEventText(line);
+  return decoded.ok ? parseEvent(decoded.value, ctx) : decoded;
 }
 
 function readOccurredAt(o: Obj, ev: NormalizedEvent): Rejection | null {

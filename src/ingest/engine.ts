@@ -308,7 +308,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       if (input.items.length === 0) return Promise.resolve([]);
       return new Promise<ItemResult[]>((resolve, reject) => {
         queuedEvents += input.items.length;
-        queue.push({ ...input, parsed: pool.parse(input.items, context(), input.values === true), resolve, reject });
+        queue.push({ ...input, parsed: pool.parse(input.items, context(), input.refused), resolve, reject });
         kick();
       });
     },

@@ -1,19 +1,19 @@
-// Parsing is stateless, so it runs ahead of the engine in worker threads: a batch of NDJSON
-// lines is parsed while the previous one is folded into state and committed. Objects (JSON
-// arrays already decoded by the HTTP layer) and small batches are parsed in the calling thread,
+// Parsing is stateless, so it runs ahead of the engine in worker threads: a batch of event texts
+// is parsed while the previous one is folded into state and committed. Decoded values (from
+// in-process sources) and small batches are parsed in the calling thread,
 // where a round trip would cost more than it saves. A failed worker is replaced by in-thread
 // parsing: the result is the same either way.
 
 import { Worker } from 'node:worker_threads';
-import { parseToColumns, type ParsedBatch } from './parsed-batch.ts';
+import { parseToColumns, type ParsedBatch, type Refusal } from './parsed-batch.ts';
 import type { ParseContext } from '../events/contract.ts';
 import type { Logger } from 'pino';
 
 const MIN_WORKER_BATCH = 512;
 
 export interface ParsePool {
-  /** `values`: the items are decoded JSON values, never NDJSON lines. */
-  parse(items: unknown[], ctx: ParseContext, values?: boolean): Promise<ParsedBatch>;
+  /** `refused`: items their source already refused (see parseToColumns). */
+  parse(items: unknown[], ctx: ParseContext, refused?: readonly Refusal[]): Promise<ParsedBatch>;
   workersAlive(): number;
   close(): Promise<void>;
 }
@@ -30,18 +30,18 @@ export function createParsePool(size: number, log: Logger): ParsePool {
   let next = 0;
   let seq = 0;
   return {
-    parse(items, ctx, values = false) {
+    parse(items, ctx, refused = []) {
       const live = slots.filter((s) => s.alive);
-      if (values || live.length === 0 || items.length < MIN_WORKER_BATCH || typeof items[0] !== 'string' ||
+      if (live.length === 0 || items.length < MIN_WORKER_BATCH || typeof items[0] !== 'string' ||
         !items.every((it) => typeof it === 'string')) {
-        return Promise.resolve(parseToColumns(items, ctx, values));
+        return Promise.resolve(parseToColumns(items, ctx, refused));
       }
       const slot = live[next++ % live.length];
       const id = ++seq;
       return new Promise<ParsedBatch>((resolve, reject) => {
         slot.pending.set(id, { resolve, reject });
-        slot.worker.postMessage({ id, items, ctx });
-      }).catch(() => parseToColumns(items, ctx));
+        slot.worker.postMessage({ id, items, ctx, refused });
+      }).catch(() => parseToColumns(items, ctx, refused));
     },
     workersAlive: () => slots.filter((s) => s.alive).length,
     async close() {

@@ -2,8 +2,9 @@
 // and fingerprints the stateful half needs. It runs in a parse worker (typed arrays transfer
 // without copying) or in the calling thread; both produce the same ParsedBatch.
 
-import { parseEvent, parseEventLine } from '../events/parse-event.ts';
-import { isPaymentType, TYPE_CODE, type ParseContext } from '../events/contract.ts';
+import { parseEvent } from '../events/parse-event.ts';
+import { decodeEventText } from '../events/event-text.ts';
+import { isPaymentType, TYPE_CODE, type ParseContext, type RejectionCode } from '../events/contract.ts';
 import { currencyKey } from '../reference/currencies.ts';
 import { countryKey } from '../reference/countries.ts';
 import { STATUS_CODE } from '../state/rollup-kinds.ts';
@@ -49,8 +50,18 @@ export interface ParsedBatch {
   metadata: Array<string | null>;
 }
 
-/** Strings are NDJSON lines unless `values` says the items are decoded JSON values already. */
-export function parseToColumns(items: readonly unknown[], ctx: ParseContext, values = false): ParsedBatch {
+/** An item its source already refused (bytes that are not UTF-8, a CSV row it cannot read). */
+export interface Refusal {
+  index: number;
+  code: RejectionCode;
+  message: string;
+}
+
+/**
+ * Strings are one event's JSON text each (an NDJSON line, an element of a JSON array body, a
+ * CSV row made JSON); anything else is an already decoded value from an in-process source.
+ */
+export function parseToColumns(items: readonly unknown[], ctx: ParseContext, refused: readonly Refusal[] = []): ParsedBatch {
   const n = items.length;
   const b: ParsedBatch = {
     n, ok: new Uint8Array(n), rejections: [], type: new Uint8Array(n), status: new Uint8Array(n),
@@ -63,16 +74,21 @@ export function parseToColumns(items: readonly unknown[], ctx: ParseContext, val
     reason: new Array(n).fill(null), metadata: new Array(n).fill(null),
   };
   const h: Hash96 = { h1: 0, h2: 0, h3: 0 };
+  const skip = new Set<number>();
+  for (const r of refused) {
+    b.rejections.push({ index: r.index, code: r.code, message: r.message });
+    skip.add(r.index);
+  }
   for (let i = 0; i < n; i++) {
+    if (skip.has(i)) continue;
     let input = items[i];
-    if (typeof input === 'string' && !values) {
-      try {
-        input = JSON.parse(input);
-      } catch {
-        const bad = parseEventLine(input as string, ctx); // the invalid_json rejection
-        if (!bad.ok) b.rejections.push({ index: i, code: bad.code, message: bad.message });
+    if (typeof input === 'string') {
+      const decoded = decodeEventText(input);
+      if (!decoded.ok) {
+        b.rejections.push({ index: i, code: decoded.code, message: decoded.message });
         continue;
       }
+      input = decoded.value;
     }
     const r = parseEvent(input, ctx);
     if (!r.ok) {

@@ -3,7 +3,7 @@
 // dead letters. Pure CPU work on the in-memory state, no I/O.
 
 import { PAYMENT_TYPES, TYPE_CODE } from '../events/contract.ts';
-import type { ParsedBatch } from './parsed-batch.ts';
+import type { ParsedBatch, Refusal } from './parsed-batch.ts';
 import { admitEvent } from '../state/dedupe-index.ts';
 import { applyPayment } from '../state/txn-index.ts';
 import { createAccumulator, addDelta, foldDeltas, withoutZeros } from '../state/delta-accumulator.ts';
@@ -24,10 +24,10 @@ export type ItemResult =
 export interface BatchInput {
   source: string;
   position: string | null;
-  /** NDJSON lines (strings), or JSON values when `values` is set. */
+  /** One event's JSON text each (kept as sent in dead letters), or values from in-process sources. */
   items: unknown[];
-  /** The items are decoded JSON values (a JSON array body): a string among them is not an event. */
-  values?: boolean;
+  /** Items the source already refused, with their code. */
+  refused?: readonly Refusal[];
   /** Dead letter id per item when this is a replay. */
   replayIds?: number[];
   /** Each item's index within its own submission, when several were merged into this batch. */
@@ -180,11 +180,12 @@ function deadLetter(
   };
 }
 
+/** A value from an in-process source as JSON; never throws (a cycle or a deep value is named, not shown). */
 function safeStringify(v: unknown): string {
   try {
-    return JSON.stringify(v) ?? String(v);
-  } catch {
-    return String(v);
+    return JSON.stringify(v) ?? `(not JSON: ${typeof v})`;
+  } catch (err) {
+    return `(a value that cannot be written as JSON: ${(err as Error).message})`;
   }
 }
 

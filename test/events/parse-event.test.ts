@@ -7,6 +7,7 @@ import {
   REJECTION_CODES, type NormalizedEvent, type ParseContext, type ParseResult, type RejectionCode,
 } from '../../src/events/contract.ts';
 import { parseEvent, parseEventLine } from '../../src/events/parse-event.ts';
+import { MAX_EVENT_CHARS, MAX_NESTING, nestingDepth } from '../../src/events/event-text.ts';
 
 const NOW = Date.parse('2024-05-03T00:00:00Z');
 const DAY = 86_400_000;
@@ -142,6 +143,46 @@ test('structural rejections', () => {
   assert.ok(parseEventLine(JSON.stringify(base), ctx).ok);
 });
 
+test('bounds of one event\'s text: size, then nesting depth, before it is decoded', () => {
+  const line = JSON.stringify({ ...base, metadata: { note: 'x'.repeat(100) } });
+  assert.ok(parseEventLine(line, ctx).ok);
+  // Padding with spaces keeps it valid JSON: only the size refuses it.
+  check(parseEventLine(line + ' '.repeat(MAX_EVENT_CHARS - line.length + 1), ctx), 'event_too_large');
+  assert.ok(parseEventLine(line + ' '.repeat(MAX_EVENT_CHARS - line.length), ctx).ok);
+  const nested = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+  // The event is level 1, metadata level 2: MAX_NESTING levels in all are accepted.
+  const deepMeta = (levels: number) => `{"deep":${nested(levels - 2)}}`;
+  const withMeta = (meta: string) => `${JSON.stringify(base).slice(0, -1)},"fee":"0","metadata":${meta}}`;
+  assert.ok(parseEventLine(withMeta(deepMeta(MAX_NESTING)), ctx).ok);
+  check(parseEventLine(withMeta(deepMeta(MAX_NESTING + 1)), ctx), 'too_deeply_nested');
+  // 10,000 levels in 20 KB: refused without recursing (a recursive walk would overflow the stack).
+  check(parseEventLine(nested(10_000), ctx), 'too_deeply_nested');
+  check(parseEventLine(`{"a":${'{"a":'.repeat(9_999)}1${'}'.repeat(10_000)}`, ctx), 'too_deeply_nested');
+  // Brackets inside strings are text, not nesting.
+  assert.ok(parseEventLine(JSON.stringify({ ...base, txn_id: '[[[[[[[[[[[[[[[[[[[[{{{{{{{{{{{{{{{{{{"\\' }), ctx).ok);
+  assert.equal(nestingDepth('{"a":"\\"}'), 1);
+  assert.equal(nestingDepth('{"a":"\\\"[[["}'), 1);
+});
+
+test('every string field is valid Unicode text without NUL or U+FEFF: refused, never repaired', () => {
+  const fields: Array<[string, Record<string, unknown>]> = [
+    ['event_id', base], ['txn_id', base], ['merchant_id', base], ['city', base], ['provider', base],
+    ['failure_reason', base], ['customer_id', base], ['payout_id', payout],
+    ['reason', { ...base, type: 'dispute_created', dispute_id: 'd_1' }],
+  ];
+  for (const [field, event] of fields) {
+    for (const bad of ['x_\ud800', '\udc00x', 'a\udbff\udbffb', 'nul\u0000', '\ufeffbom', 'mid\ufeffdle']) {
+      reject({ ...event, [field]: bad }, 'invalid_field', field);
+    }
+    for (const good of ['x_\ud83d\ude00', 'Lome\u0301', 'Saint-Louis \u{1F1F8}\u{1F1F3}', 'tab\there']) {
+      const r = parseEvent({ ...event, [field]: good }, ctx);
+      assert.ok(r.ok, `${field}=${JSON.stringify(good)}: ${r.ok ? '' : r.message}`);
+    }
+  }
+  // Also when the escape arrives as JSON text.
+  check(parseEventLine(JSON.stringify(base).replace('"evt_1"', '"x_\\ud800"'), ctx), 'invalid_field', 'event_id');
+});
+
 test('timestamps: RFC 3339 with an offset, possible dates only', () => {
   const at = (occurred_at: unknown) => parseEvent(withField({ occurred_at }), ctx);
   const ms = (s: string) => { const r = at(s); assert.ok(r.ok, s); return [r.event.occurredAt, r.event.offsetMinutes]; };
@@ -265,6 +306,7 @@ test('the schema rejects structurally bad events, as the parser does', () => {
   }
 });
 
-test('every parser rejection code is exercised (duplicate_conflict belongs to dedupe)', () => {
-  assert.deepEqual([...seen].sort(), REJECTION_CODES.filter((c) => c !== 'duplicate_conflict').sort());
+test('every parser rejection code is exercised (dedupe and framing have their own)', () => {
+  const elsewhere = new Set(['duplicate_conflict', 'invalid_encoding', 'invalid_csv']);
+  assert.deepEqual([...seen].sort(), REJECTION_CODES.filter((c) => !elsewhere.has(c)).sort());
 });

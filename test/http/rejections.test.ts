@@ -33,6 +33,8 @@ const BAD: Record<string, unknown> = {
   invalid_timestamp: { ...good(), occurred_at: '2026-02-30T10:00:00Z' },
   future_timestamp: { ...good(), occurred_at: '2026-11-20T12:06:00Z' },
   beyond_retention: { ...good(), occurred_at: '2026-07-01T00:00:00Z' },
+  event_too_large: { ...good(), padding: 'x'.repeat(70_000) },
+  too_deeply_nested: `[${'['.repeat(10_000)}${']'.repeat(10_000)}]`,
 };
 
 async function count(sql: string): Promise<number> {
@@ -97,9 +99,14 @@ test('a body of only bad events answers 422 and still keeps them aside', async (
   assert.equal(res.json().rejected, 2);
 });
 
-test('a body that is not JSON at all is a problem+json 400', async () => {
+test('a body that is not JSON at all is a problem+json 400; one broken event is that event\'s 422', async () => {
+  for (const payload of ['oops', '"{\\"event_id\\":1}"', 'null', '42']) {
+    const res = await t.inject({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/json' }, payload });
+    assert.equal(res.statusCode, 400, payload);
+    assert.match(String(res.headers['content-type']), /application\/problem\+json/);
+    assert.equal(res.json().code, 'bad_request');
+  }
   const res = await t.inject({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/json' }, payload: '{oops' });
-  assert.equal(res.statusCode, 400);
-  assert.match(String(res.headers['content-type']), /application\/problem\+json/);
-  assert.equal(res.json().code, 'invalid_json');
+  assert.equal(res.statusCode, 422);
+  assert.deepEqual(res.json().results, [{ index: 0, status: 'rejected', code: 'invalid_json', message: 'The event is not valid JSON.' }]);
 });

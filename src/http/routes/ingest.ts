@@ -1,4 +1,4 @@
-// POST /api/v1/events — one event (JSON object), a JSON array, or NDJSON. Answers once the
+// POST /api/v1/events — one event (JSON object), a JSON array, NDJSON or CSV. Answers once the
 // batch is durable, with counts and the index, status and code of every event not accepted.
 // Good events are kept even when others in the same body are rejected.
 
@@ -6,6 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.ts';
 import { StoreUnavailableError, type Engine } from '../../ingest/engine.ts';
 import type { ItemResult } from '../../ingest/prepare-batch.ts';
+import { frameCsv, frameJson, frameNdjson, type Framed } from '../../ingest/frame-events.ts';
 import { sendProblem } from '../problem.ts';
 
 export function summarize(results: ItemResult[]) {
@@ -24,45 +25,46 @@ export function summarize(results: ItemResult[]) {
   return { received: results.length, accepted, duplicates, rejected, results: notAccepted };
 }
 
-export function splitNdjson(body: string): string[] {
-  const lines = body.split('\n');
-  const items: string[] = [];
-  for (const l of lines) {
-    const line = l.endsWith('\r') ? l.slice(0, -1) : l;
-    if (line.trim() !== '') items.push(line);
-  }
-  return items;
-}
+/** How each accepted media type is cut into events (frame-events.ts). */
+const FRAMERS: Record<string, (buf: Buffer) => Framed> = {
+  'application/json': frameJson,
+  'application/x-ndjson': frameNdjson,
+  'application/ndjson': frameNdjson,
+  'text/csv': frameCsv,
+};
 
-export function ingestRoutes(app: FastifyInstance, deps: { engine: Engine; maxBatchEvents: number }) {
-  app.post('/api/v1/events', {
-    config: { permission: 'events:write' },
-    schema: {
-      tags: ['ingest'],
-      summary: 'Ingest events: a JSON object, a JSON array, or NDJSON (application/x-ndjson)',
-    },
-  }, async (req, reply) => {
-    const body = req.body;
-    let items: unknown[];
-    const values = typeof body !== 'string';
-    if (typeof body === 'string') items = splitNdjson(body);
-    else if (Array.isArray(body)) items = body;
-    else if (body !== null && typeof body === 'object') items = [body];
-    else throw new AppError('bad_request', 'expected a JSON object, a JSON array or NDJSON');
-    if (items.length === 0) throw new AppError('bad_request', 'the body holds no events');
-    if (items.length > deps.maxBatchEvents) {
-      throw new AppError('payload_too_large', `at most ${deps.maxBatchEvents} events per request (INGEST_MAX_BATCH_EVENTS)`);
-    }
-    try {
-      const results = await deps.engine.submit({ source: 'http', position: null, items, values });
-      const summary = summarize(results);
-      return reply.code(summary.accepted + summary.duplicates === 0 ? 422 : 200).send(summary);
-    } catch (err) {
-      if (err instanceof StoreUnavailableError) {
-        reply.header('retry-after', '1');
-        return sendProblem(reply, 503, 'store_unavailable', err.message);
+export function ingestRoutes(app: FastifyInstance, deps: { engine: Engine; maxBatchEvents: number; maxBodyBytes: number }) {
+  // Its own scope: this route reads every body as bytes and frames it itself, so no JSON is
+  // decoded before the contract's bounds are checked, and each event keeps its bytes as sent.
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(Object.keys(FRAMERS), { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser('*', (req, _payload, done) => done(new AppError('unsupported_media_type',
+      `${req.headers['content-type'] ?? 'a body without a content type'} is not accepted; send ${Object.keys(FRAMERS).join(', ')}`)));
+    scope.post('/api/v1/events', {
+      config: { permission: 'events:write' },
+      schema: {
+        tags: ['ingest'],
+        summary: 'Ingest events: a JSON object, a JSON array, NDJSON (application/x-ndjson) or CSV (text/csv)',
+      },
+    }, async (req, reply) => {
+      if (!Buffer.isBuffer(req.body)) throw new AppError('bad_request', 'the body holds no events');
+      const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      const { items, refused } = FRAMERS[mediaType](req.body);
+      if (items.length > deps.maxBatchEvents) {
+        throw new AppError('payload_too_large', `at most ${deps.maxBatchEvents} events per request (INGEST_MAX_BATCH_EVENTS)`);
       }
-      throw err;
-    }
+      try {
+        const results = await deps.engine.submit({ source: 'http', position: null, items, refused });
+        const summary = summarize(results);
+        return reply.code(summary.accepted + summary.duplicates === 0 ? 422 : 200).send(summary);
+      } catch (err) {
+        if (err instanceof StoreUnavailableError) {
+          reply.header('retry-after', '1');
+          return sendProblem(reply, 503, 'store_unavailable', err.message);
+        }
+        throw err;
+      }
+    });
   });
 }
