@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { openPlatform } from '../src/platform.ts';
-import { ingestFile } from '../src/ingest/sources/ingest-file.ts';
+import { engineSubmitter, ingestFile } from '../src/ingest/sources/ingest-file.ts';
 import { dedupeBytes } from '../src/state/dedupe-index.ts';
 import { txnBytes } from '../src/state/txn-index.ts';
 
@@ -25,7 +25,7 @@ const sampler = setInterval(() => {
 }, 200);
 const totals = await ingestFile({
   path: file, format: 'ndjson', batchSize: Number(batch),
-  submit: (items, position) => platform.engine.submit({ source: 'bench', position, items }),
+  submit: engineSubmitter(platform.engine, 'bench'),
 });
 const ingestSeconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);

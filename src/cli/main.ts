@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { openPlatform } from '../platform.ts';
-import { httpSubmitter, ingestFile, type Submitter } from '../ingest/sources/ingest-file.ts';
+import { engineSubmitter, httpSubmitter, ingestFile, type Submitter } from '../ingest/sources/ingest-file.ts';
 import { loadFxRates, parseFxCsv } from '../fx/fx-rates.ts';
 import { createProgress } from './progress.ts';
 import { runGenerate } from './generate-command.ts';
@@ -52,7 +52,7 @@ async function ingest(args: string[]): Promise<number> {
     const platform = await openPlatform(config, createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL));
     const source = path === '-' ? 'stdin' : `file:${resolve(path)}`;
     if (values.resume && path !== '-') startOffset = Number((await platform.store.sourcePosition(source)) ?? 0);
-    submit = (items, position) => platform.engine.submit({ source, position, items });
+    submit = engineSubmitter(platform.engine, source);
     close = () => platform.close();
   }
   const totals = await ingestFile({

@@ -65,7 +65,7 @@ function stringEnd(buf: Buffer, i: number): number {
 export function frameJson(buf: Buffer): Framed {
   const out: Framed = { items: [], refused: [] };
   let i = skipSpace(buf, 0);
-  if (i === buf.length) throw new AppError('bad_request', 'the body holds no events');
+  if (i === buf.length) return out;
   if (buf[i] === OPEN_BRACE) {
     let end = buf.length;
     while (end > i && isSpace(buf[end - 1])) end--;
@@ -104,11 +104,10 @@ export function frameJson(buf: Buffer): Framed {
   } else if (skipSpace(buf, i + 1) !== buf.length) {
     throw new AppError('invalid_json', 'content follows the JSON array (NDJSON is sent as application/x-ndjson)');
   }
-  if (out.items.length === 0) throw new AppError('bad_request', 'the body holds no events');
   return out;
 }
 
-/** `application/x-ndjson`: one event per line; blank lines are skipped. */
+/** `application/x-ndjson` (and NDJSON files): one event per line; blank lines are skipped. */
 export function frameNdjson(buf: Buffer): Framed {
   const out: Framed = { items: [], refused: [] };
   let start = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
@@ -122,7 +121,6 @@ export function frameNdjson(buf: Buffer): Framed {
     if (first < end) add(out, buf, start, end);
     start = nl + 1;
   }
-  if (out.items.length === 0) throw new AppError('bad_request', 'the body holds no events');
   return out;
 }
 
@@ -151,7 +149,6 @@ export function frameCsv(buf: Buffer): Framed {
   } catch (err) {
     throw new AppError('invalid_csv', `the body cannot be read as CSV: ${(err as Error).message}`);
   }
-  if (out.items.length === 0) throw new AppError('bad_request', 'the body holds no events');
   return out;
 }
 

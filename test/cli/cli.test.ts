@@ -104,6 +104,21 @@ test('the same events as CSV are duplicates of their NDJSON form', async () => {
   accepted.push(r.accepted);
 });
 
+test('a line that is not UTF-8 is refused on its own, whatever the batch cuts', async () => {
+  const file = join(dir, 'latin1.ndjson');
+  const line = (i: number, city: string) => Buffer.concat([Buffer.from(`{"event_id":"enc_${i}","type":"wallet_txn_created","status":"pending",`
+    + `"occurred_at":"2026-10-30T10:00:00Z","txn_id":"enc_tx_${i}","merchant_id":"m_enc","amount":"100","currency":"XOF","country":"TG","city":"`),
+  Buffer.from(city, 'latin1'), Buffer.from('"}')]);
+  const nl = Buffer.from('\n');
+  writeFileSync(file, Buffer.concat([line(1, 'Lome'), nl, line(2, 'Lom\xe9'), nl, line(3, 'Kara'), nl, nl, line(4, 'Sokode')]));
+  for (const batch of ['1', '2', '50']) {
+    const r = await ingest([file, '--batch', batch]);
+    assert.equal(r.received, 4, batch);
+    assert.deepEqual(r.rejectedByCode, { invalid_encoding: 1 }, batch);
+    accepted.push(r.accepted);
+  }
+});
+
 test('fx load prints how many rates it loaded', async () => {
   const sample = 'reference/fx-rates.sample.csv';
   const rows = readFileSync(sample, 'utf8').trim().split('\n').length - 1;

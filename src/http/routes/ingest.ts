@@ -51,6 +51,7 @@ export function ingestRoutes(app: FastifyInstance, deps: { engine: Engine; maxBa
       if (!Buffer.isBuffer(req.body)) throw new AppError('bad_request', 'the body holds no events');
       const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
       const { items, refused } = FRAMERS[mediaType](req.body);
+      if (items.length === 0) throw new AppError('bad_request', 'the body holds no events');
       if (items.length > deps.maxBatchEvents) {
         throw new AppError('payload_too_large', `at most ${deps.maxBatchEvents} events per request (INGEST_MAX_BATCH_EVENTS)`);
       }

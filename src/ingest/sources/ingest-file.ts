@@ -4,6 +4,8 @@
 import { openInput, readLineBatches } from './read-lines.ts';
 import { readCsvBatches } from './read-csv.ts';
 import type { ItemResult } from '../prepare-batch.ts';
+import { frameNdjson, type Framed } from '../frame-events.ts';
+import type { Engine } from '../engine.ts';
 
 export interface IngestTotals {
   received: number;
@@ -14,7 +16,19 @@ export interface IngestTotals {
   bytes: number;
 }
 
-export type Submitter = (items: unknown[], position: string | null) => Promise<ItemResult[]>;
+/** One batch of a file: its events, and for NDJSON the bytes they were cut from. */
+export interface FileBatch extends Framed {
+  position: string | null;
+  /** The batch's bytes as read (NDJSON): what an HTTP submitter sends. */
+  bytes?: Buffer;
+}
+
+export type Submitter = (batch: FileBatch) => Promise<ItemResult[]>;
+
+/** A submitter into an in-process engine. */
+export function engineSubmitter(engine: Engine, source: string): Submitter {
+  return ({ items, refused, position }) => engine.submit({ source, position, items, refused });
+}
 
 export async function ingestFile(opts: {
   path: string;
@@ -38,16 +52,19 @@ export async function ingestFile(opts: {
     }
     opts.onProgress?.(totals);
   };
-  const enqueue = async (items: unknown[], position: string | null, bytes: number) => {
+  const enqueue = async (batch: FileBatch, bytes: number) => {
+    if (batch.items.length === 0) return;
     if (inflight.length >= 2) await inflight.shift();
-    inflight.push(opts.submit(items, position).then((r) => { totals.bytes = Math.max(totals.bytes, bytes); add(r); }));
+    inflight.push(opts.submit(batch).then((r) => { totals.bytes = Math.max(totals.bytes, bytes); add(r); }));
   };
   if (opts.format === 'csv') {
-    for await (const b of readCsvBatches(openInput(opts.path), opts.batchSize)) await enqueue(b.events, null, 0);
+    for await (const b of readCsvBatches(openInput(opts.path), opts.batchSize)) {
+      await enqueue({ items: b.events, refused: [], position: null }, 0);
+    }
   } else {
     const start = opts.startOffset ?? 0;
     for await (const b of readLineBatches(openInput(opts.path, start), opts.batchSize, start)) {
-      await enqueue(b.lines, String(b.endOffset), b.endOffset);
+      await enqueue({ ...frameNdjson(b.bytes), bytes: b.bytes, position: String(b.endOffset) }, b.endOffset);
     }
   }
   await Promise.all(inflight);
@@ -56,8 +73,9 @@ export async function ingestFile(opts: {
 
 /** A submitter that POSTs NDJSON to a running server. */
 export function httpSubmitter(baseUrl: string, headers: Record<string, string> = {}): Submitter {
-  return async (items) => {
-    const body = items.map((it) => (typeof it === 'string' ? it : JSON.stringify(it))).join('\n');
+  return async ({ items, bytes }) => {
+    // NDJSON goes as read, so the server frames the same bytes into the same events.
+    const body = bytes ? new Uint8Array(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.length) : items.join('\n');
     for (let attempt = 0; ; attempt++) {
       const res = await fetch(new URL('/api/v1/events', baseUrl), {
         method: 'POST', headers: { 'content-type': 'application/x-ndjson', ...headers }, body,

@@ -1,41 +1,37 @@
-// Reads a file (or stdin) as batches of NDJSON lines, each with the byte offset just past its
-// last line: the source position a resumed ingest starts from.
+// Reads a file (or stdin) as batches of whole NDJSON lines: the batch's bytes as read, and the
+// byte offset just past its last line (the source position a resumed ingest starts from). Each
+// batch is cut into events by the same framing as an HTTP body (frame-events.ts).
 
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 export interface LineBatch {
-  lines: string[];
+  /** Whole lines, as read. */
+  bytes: Buffer;
   /** Byte offset after the batch's last line. */
   endOffset: number;
 }
 
 export async function* readLineBatches(input: Readable, batchSize: number, startOffset = 0): AsyncGenerator<LineBatch> {
-  let carry: Buffer = Buffer.alloc(0);
-  let offset = startOffset; // bytes consumed up to the start of `carry`
-  let lines: string[] = [];
+  let parts: Buffer[] = []; // bytes read since the last batch
+  let lines = 0;
+  let offset = startOffset; // bytes yielded so far
   for await (const chunk of input as AsyncIterable<Buffer>) {
-    const buf = carry.length ? Buffer.concat([carry, chunk]) : chunk;
-    let start = 0;
-    for (;;) {
-      const nl = buf.indexOf(10, start);
-      if (nl < 0) break;
-      const end = nl > start && buf[nl - 1] === 13 ? nl - 1 : nl;
-      if (end > start) lines.push(buf.toString('utf8', start, end));
-      start = nl + 1;
-      if (lines.length >= batchSize) {
-        yield { lines, endOffset: offset + start };
-        lines = [];
-      }
+    let from = 0; // start of chunk bytes not yet in `parts`
+    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, nl + 1)) {
+      if (++lines < batchSize) continue;
+      parts.push(chunk.subarray(from, nl + 1));
+      from = nl + 1;
+      const bytes = Buffer.concat(parts);
+      offset += bytes.length;
+      yield { bytes, endOffset: offset };
+      parts = [];
+      lines = 0;
     }
-    offset += start;
-    carry = buf.subarray(start);
+    if (from < chunk.length) parts.push(chunk.subarray(from));
   }
-  if (carry.length > 0 && carry.toString('utf8').trim() !== '') {
-    lines.push(carry.toString('utf8'));
-    offset += carry.length;
-  }
-  if (lines.length > 0) yield { lines, endOffset: offset };
+  const rest = Buffer.concat(parts);
+  if (rest.length > 0) yield { bytes: rest, endOffset: offset + rest.length };
 }
 
 export function openInput(path: string, startOffset = 0): Readable {
