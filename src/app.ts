@@ -74,6 +74,8 @@ function hasNul(v: unknown, depth = 0): boolean {
   return Object.entries(v).some(([k, x]) => k.includes('\0') || hasNul(x, depth + 1));
 }
 
+const API_MAX_BODY_BYTES = 2 ** 20;
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, engine, store } = deps;
   const now = deps.now ?? Date.now;
@@ -82,7 +84,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const dims = { regions: deps.regions, get dict() { return engine.state.dict; } };
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
-    bodyLimit: config.INGEST_MAX_BODY_BYTES,
+    // Every other body is a small JSON document; ingest and FX rates set their own limits.
+    bodyLimit: API_MAX_BODY_BYTES,
     // Request ids: a well-formed incoming x-request-id, else a fresh UUID (genReqId checks it).
     requestIdHeader: false,
     genReqId,

@@ -42,6 +42,15 @@ export function nestingDepth(text: string, limit = MAX_NESTING): number {
   return max;
 }
 
+/** Whether `text` holds more than `limit` opening brackets in all (native searches, no loop per character). */
+function opensMoreThan(text: string, limit: number): boolean {
+  let n = 0;
+  for (const open of ['{', '[']) {
+    for (let i = text.indexOf(open); i >= 0; i = text.indexOf(open, i + 1)) if (++n > limit) return true;
+  }
+  return false;
+}
+
 /** Decodes one event's JSON text within the bounds, or says which bound or rule it breaks. */
 export function decodeEventText(text: string): { ok: true; value: unknown } | Rejection {
   if (text.length > MAX_EVENT_CHARS) {
@@ -50,7 +59,8 @@ export function decodeEventText(text: string): { ok: true; value: unknown } | Re
       message: `The event is ${text.length} characters of JSON; at most ${MAX_EVENT_CHARS} are accepted.`,
     };
   }
-  if (nestingDepth(text) > MAX_NESTING) {
+  // Nesting cannot pass the bound with fewer brackets than that (the common case): no scan then.
+  if (opensMoreThan(text, MAX_NESTING) && nestingDepth(text) > MAX_NESTING) {
     return {
       ok: false, code: 'too_deeply_nested',
       message: `The event nests arrays or objects more than ${MAX_NESTING} levels deep.`,
@@ -66,6 +76,7 @@ export function decodeEventText(text: string): { ok: true; value: unknown } | Re
 // A lone surrogate (not Unicode: UTF-8 cannot hold it, so a store would turn it into U+FFFD),
 // NUL (PostgreSQL and many tools cannot hold it) or U+FEFF (a byte-order mark, dropped at the
 // start of a string when read back from the analytics store).
+const SUSPECT = /[\0\uFEFF\uD800-\uDFFF]/;
 const FORBIDDEN = /[\0\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
@@ -73,5 +84,6 @@ const FORBIDDEN = /[\0\uFEFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?:^|[^\uD800-\
  * than repaired, so an id is never silently changed into another one.
  */
 export function isContractText(s: string): boolean {
-  return !FORBIDDEN.test(s);
+  // One character class first (fast); pairs of surrogates (emoji…) then take the exact test.
+  return !SUSPECT.test(s) || !FORBIDDEN.test(s);
 }

@@ -125,3 +125,18 @@ test('other media types are 415 with the accepted list; NDJSON keeps working', a
   const res = await post(`\uFEFF${ndjson([good(), good()])}\r\n\r\n`, 'application/x-ndjson');
   assert.equal(res.json().accepted, 2, res.body);
 });
+
+test('bodies are bounded per route: ingest up to INGEST_MAX_BODY_BYTES, any other JSON body 1 MiB', async () => {
+  const events = Array.from({ length: 6000 }, () => ({ ...good(), metadata: { pad: 'x'.repeat(300) } }));
+  const big = JSON.stringify(events);
+  assert.ok(big.length > 2 ** 21);
+  const res = await post(big);
+  assert.equal(res.statusCode, 200, res.body.slice(0, 300));
+  assert.equal(res.json().accepted, events.length);
+  const replay = await t.inject({
+    method: 'POST', url: '/api/v1/dead-letters/replay', headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ ids: [1], pad: 'x'.repeat(2 ** 20) }),
+  });
+  assert.equal(replay.statusCode, 413);
+  assert.equal(replay.json().code, 'payload_too_large');
+});

@@ -7,6 +7,8 @@ import { AppError } from '../../errors.ts';
 import { listFxRates, loadFxRates, parseFxCsv, validateFxRates } from '../../fx/fx-rates.ts';
 import type { AnalyticsStore } from '../../store/analytics-store.ts';
 
+const FX_MAX_BODY_BYTES = 32 * 2 ** 20;
+
 export function fxRoutes(app: FastifyInstance, deps: { store: AnalyticsStore; onChange: () => Promise<void> }) {
   app.get<{ Querystring: { currency?: string; from?: string; to?: string; limit?: number } }>('/api/v1/fx-rates', {
     config: { permission: 'analytics:ops' },
@@ -27,6 +29,8 @@ export function fxRoutes(app: FastifyInstance, deps: { store: AnalyticsStore; on
   }, async (req) => ({ rates: await listFxRates(deps.store, req.query) }));
 
   app.put('/api/v1/fx-rates', {
+    // A rates table is the one large body besides ingest (years × currencies).
+    bodyLimit: FX_MAX_BODY_BYTES,
     config: { permission: 'analytics:ops' },
     schema: { tags: ['fx'], summary: 'Load FX rates (text/csv or JSON {"rates":[…]}); replaces the same date and currency' },
   }, async (req) => {
