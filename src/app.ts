@@ -7,6 +7,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { errorHandler, sendProblem } from './http/problem.ts';
+import { errorDocRoutes } from './http/routes/error-docs.ts';
 import { AppError } from './errors.ts';
 import './http/permissions.ts';
 import { registerAuthCheck, registerRouteGuard, type RouteRecord } from './http/auth-hook.ts';
@@ -93,6 +94,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // field) instead of failing the whole batch.
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
+    // URLs Fastify cannot decode are answered as problem+json like every other error.
+    frameworkErrors: errorHandler,
   });
   // Bodies that are read as text: NDJSON events and CSV rates.
   for (const type of ['application/x-ndjson', 'application/ndjson', 'text/csv', 'text/plain']) {
@@ -118,6 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  errorDocRoutes(app);
   app.setNotFoundHandler((req, reply) => sendProblem(reply, 404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
 
   const cache = createResultCache({
