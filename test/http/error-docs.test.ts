@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { openTempApp, type TempApp } from '../support/temp-app.ts';
 import { ERROR_DOCS, ERROR_STATUS } from '../../src/errors.ts';
 import { REJECTION_CODES } from '../../src/events/contract.ts';
-import { prefersHtml } from '../../src/http/routes/error-docs.ts';
+import { prefersHtml } from '../../src/http/routes/docs.ts';
 
 let t: TempApp;
 before(async () => { t = await openTempApp(); });

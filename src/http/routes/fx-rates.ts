@@ -6,6 +6,16 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.ts';
 import { listFxRates, loadFxRates, parseFxCsv, validateFxRates } from '../../fx/fx-rates.ts';
 import type { AnalyticsStore } from '../../store/analytics-store.ts';
+import { problem } from '../openapi.ts';
+
+const rate = {
+  type: 'object',
+  required: ['date', 'currency', 'usd_per_unit'],
+  properties: {
+    date: { type: 'string', format: 'date' }, currency: { type: 'string' },
+    usd_per_unit: { type: 'string', description: 'exact decimal: US dollars per major unit of the currency' },
+  },
+};
 
 export function fxRoutes(app: FastifyInstance, deps: { store: AnalyticsStore; onChange: () => Promise<void> }) {
   app.get<{ Querystring: { currency?: string; from?: string; to?: string; limit?: number } }>('/api/v1/fx-rates', {
@@ -23,12 +33,19 @@ export function fxRoutes(app: FastifyInstance, deps: { store: AnalyticsStore; on
           limit: { type: 'integer', minimum: 1, maximum: 10000 },
         },
       },
+      response: { 200: { type: 'object', required: ['rates'], properties: { rates: { type: 'array', items: rate } } } },
     },
   }, async (req) => ({ rates: await listFxRates(deps.store, req.query) }));
 
   app.put('/api/v1/fx-rates', {
     config: { permission: 'analytics:ops' },
-    schema: { tags: ['fx'], summary: 'Load FX rates (text/csv or JSON {"rates":[…]}); replaces the same date and currency' },
+    schema: {
+      tags: ['fx'], summary: 'Load FX rates (text/csv or JSON {"rates":[…]}); replaces the same date and currency',
+      response: {
+        200: { type: 'object', required: ['loaded'], properties: { loaded: { type: 'integer', description: 'rates written' } } },
+        400: problem('invalid_fx_rates', 'invalid_json'),
+      },
+    },
   }, async (req) => {
     const body = req.body;
     let rates;

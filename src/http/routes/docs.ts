@@ -1,7 +1,9 @@
+// The documentation pages beside the OpenAPI document (/docs, /docs/json):
 // GET /docs/errors — the error catalogue every problem+json `type` links to (/docs/errors#code):
 // each code with its status, meaning and what to do, and the per-event ingest rejection codes.
 // Generated from src/errors.ts and src/events/rejection-docs.ts; HTML for browsers (an `id` per
-// code), JSON otherwise (content negotiation on Accept). Public, like the rest of /docs.
+// code), JSON otherwise (content negotiation on Accept).
+// Public, like the rest of /docs.
 
 import type { FastifyInstance } from 'fastify';
 import { ERROR_DOCS, ERROR_STATUS, type ErrorCode } from '../../errors.ts';
@@ -94,7 +96,7 @@ ${rejections}
 `;
 }
 
-export function errorDocRoutes(app: FastifyInstance): void {
+export function docsRoutes(app: FastifyInstance): void {
   const html = catalogueHtml();
   const json = errorCatalogue();
   app.get('/docs/errors', {
@@ -114,4 +116,5 @@ export function errorDocRoutes(app: FastifyInstance): void {
     if (prefersHtml(req.headers.accept)) return reply.type('text/html; charset=utf-8').send(html);
     return reply.type('application/json; charset=utf-8').send(json);
   });
+
 }
