@@ -3,6 +3,7 @@
 // each code with its status, meaning and what to do, and the per-event ingest rejection codes.
 // Generated from src/errors.ts and src/events/rejection-docs.ts; HTML for browsers (an `id` per
 // code), JSON otherwise (content negotiation on Accept).
+// GET /docs/asyncapi.json — the live WebSocket API (src/live/live-asyncapi.ts).
 // Public, like the rest of /docs.
 
 import type { FastifyInstance } from 'fastify';
@@ -10,6 +11,7 @@ import { ERROR_DOCS, ERROR_STATUS, type ErrorCode } from '../../errors.ts';
 import { REJECTION_CODES } from '../../events/contract.ts';
 import { REJECTION_DOCS } from '../../events/rejection-docs.ts';
 import { problemType } from '../problem.ts';
+import { liveAsyncApi } from '../../live/live-asyncapi.ts';
 
 /** The anchor of an ingest rejection code (some share a name with a request-level code). */
 export const rejectionAnchor = (code: string) => `event-${code}`;
@@ -117,4 +119,13 @@ export function docsRoutes(app: FastifyInstance): void {
     return reply.type('application/json; charset=utf-8').send(json);
   });
 
+  const asyncApi = liveAsyncApi();
+  app.get('/docs/asyncapi.json', {
+    config: { public: true },
+    schema: {
+      tags: ['docs'],
+      summary: 'The live WebSocket API (Socket.IO): an AsyncAPI 3.0 document',
+      response: { 200: { type: 'object', additionalProperties: true, description: 'AsyncAPI 3.0' } },
+    },
+  }, async () => asyncApi);
 }
