@@ -13,7 +13,8 @@ const int = { type: 'integer', minimum: 0 };
 /** What summarize() answers: counts, and one entry per event not accepted. */
 const ingestSummary = {
   type: 'object',
-  additionalProperties: false,
+  // Open, like every row-shaped answer: a field summarize() gains is never dropped by the serializer.
+  additionalProperties: true,
   required: ['received', 'accepted', 'duplicates', 'rejected', 'results'],
   properties: {
     received: int, accepted: int, duplicates: int, rejected: int,
