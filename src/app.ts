@@ -7,6 +7,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { errorHandler, sendProblem } from './http/problem.ts';
+import { OPENAPI_OPTIONS, registerOpenApiDefaults } from './http/openapi.ts';
+import { docsRoutes } from './http/routes/docs.ts';
 import { AppError } from './errors.ts';
 import './http/permissions.ts';
 import { registerAuthCheck, registerRouteGuard, type RouteRecord } from './http/auth-hook.ts';
@@ -96,6 +98,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // field) instead of failing the whole batch.
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
+    // URLs Fastify cannot decode are answered as problem+json like every other error.
+    frameworkErrors: errorHandler,
   });
   // Bodies that are read as text: CSV rates (the ingest route frames its bodies itself).
   for (const type of ['text/csv', 'text/plain']) {
@@ -110,17 +114,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerRequestMetrics(app, metrics);
   const verifier = deps.verifier !== undefined ? deps.verifier : verifierFromConfig(config, now);
   app.decorate('routeTable', registerRouteGuard(app));
+  registerOpenApiDefaults(app);
   await registerSecurity(app, { corsOrigins, rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE });
   registerAuthCheck(app, verifier, now);
   await app.register(swagger, {
-    openapi: {
-      info: { title: 'Molam Analytics API', version: '1' },
-      tags: [{ name: 'analytics' }, { name: 'alerts' }, { name: 'ingest' }, { name: 'fx' }, { name: 'ops' }, { name: 'dev' }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      security: [{ bearer: [] }],
-    },
+    openapi: OPENAPI_OPTIONS,
+    // Shared schemas (problem+json) keep their $id as their component name.
+    refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  docsRoutes(app);
   app.setNotFoundHandler((req, reply) => sendProblem(reply, 404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
 
   const cache = createResultCache({

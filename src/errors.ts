@@ -1,12 +1,14 @@
-// Expected failures carry a stable code; one table maps each code to an HTTP status. The HTTP
-// layer renders them as problem+json (RFC 9457). Anything else is a logged 500.
+// Expected failures carry a stable code; one table maps each code to an HTTP status, and the
+// catalogue beside it says what each code means and what the client should do. The HTTP layer
+// renders them as problem+json (RFC 9457) whose `type` is /docs/errors#<code>, the page served
+// from this catalogue. Anything else is a logged 500 (`internal`).
 
 export const ERROR_STATUS = {
   bad_request: 400,
-  invalid_json: 400,
   invalid_csv: 400,
   invalid_encoding: 400,
   invalid_parameter: 400,
+  invalid_json: 400,
   unknown_metric: 400,
   unknown_dimension: 400,
   invalid_time_zone: 400,
@@ -23,12 +25,137 @@ export const ERROR_STATUS = {
   forbidden: 403,
   forbidden_merchant: 403,
   not_found: 404,
+  not_subscribed: 404,
   rate_limited: 429,
+  internal: 500,
   auth_unavailable: 503,
   store_unavailable: 503,
+  migrations_pending: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorDoc {
+  /** What happened, in one sentence. */
+  meaning: string;
+  /** What the client should do about it. */
+  action: string;
+}
+
+/**
+ * What every code means and what to do: a code added to ERROR_STATUS does not compile until it
+ * has its line here. Served at /docs/errors (HTML and JSON).
+ */
+export const ERROR_DOCS = {
+  bad_request: {
+    meaning: 'The request is malformed: an unreadable URL, a body of the wrong shape, or an ingest body with no events.',
+    action: 'Fix the request as `detail` says; retrying it unchanged fails again.',
+  },
+  invalid_parameter: {
+    meaning: 'A query parameter, path parameter or body field is unknown, missing or out of range (an unknown parameter is refused so a misspelt filter never widens an answer).',
+    action: 'Correct the parameter named in `detail`; GET /docs/json lists every parameter of every route.',
+  },
+  invalid_json: {
+    meaning: 'The body is declared JSON but is not valid JSON (or is empty). On ingest, the outer shape only (content after the array): one malformed event is refused on its own (`event-invalid_json`).',
+    action: 'Send valid JSON with Content-Type: application/json.',
+  },
+  invalid_csv: {
+    meaning: 'A text/csv ingest body cannot be read as CSV at all (its header, or its quoting as a whole).',
+    action: 'Send a header row of contract field names, then one event per row (docs/events.md#csv).',
+  },
+  invalid_encoding: {
+    meaning: 'A body that must be read as a whole (a CSV body) is not UTF-8 text. An event whose own bytes are not UTF-8 is refused on its own instead (`event-invalid_encoding`).',
+    action: 'Encode the body as UTF-8.',
+  },
+  unknown_metric: {
+    meaning: 'A metric name is not in the registry.',
+    action: 'Use a name from GET /api/v1/metrics/registry.',
+  },
+  unknown_dimension: {
+    meaning: 'A dimension (grouping or filter) name is not one the API knows.',
+    action: 'Use a dimension from GET /api/v1/metrics/registry.',
+  },
+  invalid_time_zone: {
+    meaning: '`tz` is not an IANA time zone name.',
+    action: 'Send a zone such as UTC, Africa/Dakar or Europe/Paris.',
+  },
+  invalid_range: {
+    meaning: '`from`/`to` (or another pair of instants) is not RFC 3339 with an offset, or the end is not after the start.',
+    action: 'Send RFC 3339 instants with an offset, `to` after `from`.',
+  },
+  range_too_large: {
+    meaning: 'The range would need more buckets, or more minute-rollup days, than the server allows (QUERY_MAX_BUCKETS, QUERY_MAX_MINUTE_SPAN_DAYS).',
+    action: 'Ask for a shorter range or a coarser granularity.',
+  },
+  result_too_large: {
+    meaning: 'The answer would hold more rows than QUERY_MAX_ROWS.',
+    action: 'Use `limit`, fewer dimensions or a coarser granularity.',
+  },
+  beyond_retention: {
+    meaning: 'The range reaches back past what the rollups it needs still hold (MINUTE_RETENTION_DAYS, HOUR_RETENTION_DAYS).',
+    action: 'Ask for a more recent range, or a coarser granularity whose rollups are kept longer (day rollups are kept forever).',
+  },
+  invalid_fx_rates: {
+    meaning: 'An FX rates body is neither CSV (date,currency,usd_per_unit) nor JSON {"rates": […]}, or a row of it is invalid.',
+    action: 'Fix the row named in `detail` and send the whole body again (loading is atomic).',
+  },
+  unsupported_media_type: {
+    meaning: 'The body\'s Content-Type is not one this route reads.',
+    action: 'Send application/json (ingest also takes application/x-ndjson; FX rates also text/csv).',
+  },
+  payload_too_large: {
+    meaning: 'The body is larger than INGEST_MAX_BODY_BYTES, or holds more events than INGEST_MAX_BATCH_EVENTS.',
+    action: 'Split it into smaller requests.',
+  },
+  unauthorized: {
+    meaning: 'No bearer token was sent (Authorization: Bearer <JWT>), or the server has no identity provider configured.',
+    action: 'Send a token; in development get one with `npm run token -- --role …`.',
+  },
+  invalid_token: {
+    meaning: 'The token could not be verified: bad signature, wrong algorithm, issuer or audience, unknown key, or malformed.',
+    action: 'Get a new token from the identity provider this server trusts; do not retry this one.',
+  },
+  token_expired: {
+    meaning: 'The token\'s `exp` has passed (beyond the allowed clock skew).',
+    action: 'Get a fresh token and retry.',
+  },
+  forbidden: {
+    meaning: 'The token is valid but does not grant the permission this route (or live feed) needs.',
+    action: 'Use a token with the permission named in `detail` (see docs/api.md, "Who may do what").',
+  },
+  forbidden_merchant: {
+    meaning: 'A merchant token asked for another merchant\'s data (a filter or a live room).',
+    action: 'Leave out merchant_id, or ask for the token\'s own merchant.',
+  },
+  not_found: {
+    meaning: 'No such route, or no such object visible to this token (another merchant\'s object answers the same).',
+    action: 'Check the path and the id; do not retry.',
+  },
+  not_subscribed: {
+    meaning: 'Live (WebSocket) only: `unsubscribe` named a room this connection had not joined.',
+    action: 'Nothing to undo; keep track of the rooms you joined.',
+  },
+  rate_limited: {
+    meaning: 'Too many requests for this token subject (RATE_LIMIT_PER_MINUTE), or too many failed authentications from this address.',
+    action: 'Wait the number of seconds in Retry-After, then retry.',
+  },
+  internal: {
+    meaning: 'An unexpected server error; the details are in the server log under the request id.',
+    action: 'Retry later; if it persists, report the X-Request-Id of the answer.',
+  },
+  auth_unavailable: {
+    meaning: 'The identity provider\'s keys (JWKS) could not be fetched, so no token can be verified.',
+    action: 'Retry with backoff; the operator should check JWT_JWKS_URL.',
+  },
+  store_unavailable: {
+    meaning: 'The analytics store did not answer or cannot take writes now (ingest backpressure, or readiness failing).',
+    action: 'Retry after Retry-After (ingest) or with backoff; nothing of a refused ingest request was kept.',
+  },
+  migrations_pending: {
+    meaning: 'Readiness: the store\'s schema is older than this server expects.',
+    action: 'Wait for the migrations to finish (the server applies them at start); keep the instance out of the load balancer.',
+  },
+} as const satisfies Record<ErrorCode, ErrorDoc>;
 
 export class AppError extends Error {
   constructor(

@@ -15,6 +15,8 @@ export interface VerifierOptions {
   audience: string;
   clockToleranceSeconds: number;
   now?: () => number;
+  /** Appended to the refusal of a token whose signature does not verify (dev mode says which secret). */
+  signatureHint?: string;
 }
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
@@ -53,7 +55,7 @@ export function createTokenVerifier(o: VerifierOptions): TokenVerifier | null {
       });
       principal = principalFromClaims(payload as Record<string, unknown>);
     } catch (err) {
-      throw authError(err);
+      throw authError(err, o.signatureHint);
     }
     if (cache.size >= CACHE_MAX) cache.delete(cache.keys().next().value as string);
     cache.set(token, principal);
@@ -61,13 +63,15 @@ export function createTokenVerifier(o: VerifierOptions): TokenVerifier | null {
   };
 }
 
-function authError(err: unknown): AppError {
+function authError(err: unknown, signatureHint?: string): AppError {
   if (err instanceof AppError) return err;
   if (err instanceof errors.JWTExpired) return new AppError('token_expired', 'the token has expired');
   if (err instanceof errors.JWTClaimValidationFailed) return new AppError('invalid_token', `the token's \`${err.claim}\` claim is not acceptable`);
   if (err instanceof errors.JOSEAlgNotAllowed) return new AppError('invalid_token', 'the token\'s algorithm is not allowed');
   if (err instanceof errors.JWKSNoMatchingKey) return new AppError('invalid_token', 'no known key matches the token');
-  if (err instanceof errors.JWSSignatureVerificationFailed) return new AppError('invalid_token', 'the token\'s signature is not valid');
+  if (err instanceof errors.JWSSignatureVerificationFailed) {
+    return new AppError('invalid_token', `the token's signature is not valid${signatureHint ? `; ${signatureHint}` : ''}`);
+  }
   if (err instanceof errors.JWKSTimeout || !(err instanceof errors.JOSEError)) {
     return new AppError('auth_unavailable', 'the identity provider\'s keys could not be fetched');
   }

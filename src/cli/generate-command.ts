@@ -22,6 +22,15 @@ export interface GenerateSummary {
   end: number;
   format: 'ndjson' | 'csv';
   out: string | null;
+  /** Bytes written (UTF-8). */
+  bytes: number;
+}
+
+/** One line for stderr: how many events, where, how big, over which event-time window. */
+export function formatSummary(s: GenerateSummary): string {
+  const size = s.bytes >= 1e6 ? `${(s.bytes / 1e6).toFixed(1)} MB` : `${s.bytes.toLocaleString('en-US')} bytes`;
+  const day = (ms: number) => new Date(ms).toISOString().replace(':00.000Z', 'Z');
+  return `generated ${s.events.toLocaleString('en-US')} events (${s.format}) to ${s.out ?? 'stdout'}, ${size}, occurred_at in [${day(s.start)}, ${day(s.end)})`;
 }
 
 function usageError(message: string): Error {
@@ -91,22 +100,25 @@ export async function runGenerate(args: string[], out: NodeJS.WritableStream, no
     const csv = o.format === 'csv';
     let chunk = csv ? `${CSV_HEADER}\n` : '';
     let events = 0;
+    let bytes = 0;
     for (const event of generateEvents({ seed: o.seed, count: o.count, start: o.start, end: o.end, merchants: o.merchants })) {
       chunk += csv ? `${eventToCsvRow(event)}\n` : `${JSON.stringify(event)}\n`;
       events++;
       if (chunk.length >= CHUNK_CHARS) {
         if (failure !== null) throw failure;
+        bytes += Buffer.byteLength(chunk);
         await write(dest, chunk);
         chunk = '';
       }
     }
     if (failure !== null) throw failure;
+    bytes += Buffer.byteLength(chunk);
     await writeLast(dest, chunk);
     if (file !== null) {
       file.end();
       await once(file, 'close');
     }
-    return { events, start: o.start, end: o.end, format: o.format, out: o.out };
+    return { events, start: o.start, end: o.end, format: o.format, out: o.out, bytes };
   } finally {
     dest.off('error', onError);
     if (file !== null && !file.closed) file.destroy();

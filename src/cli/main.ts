@@ -1,10 +1,8 @@
-// The command line: ingest a file, generate synthetic data, load FX rates.
-//   ingest FILE|-  [--format ndjson|csv] [--url URL] [--batch N] [--resume]
-//   generate       [--count N] [--seed S] [--days D] [--end ISO] [--format ndjson|csv] [--out FILE]
-//   fx load FILE   [--url URL]
-//   token --role R [--merchant M] [--sub S] [--ttl SECONDS]
+// The command line: ingest a file, generate synthetic data, load FX rates, mint a dev token
+// (USAGE below). `--help` (or -h) prints the usage of the CLI or of a command and exits 0.
 // With --url, the bearer token is --token or API_TOKEN.
 // Without --url, ingest and fx open the store in DATA_DIR directly (the server must be stopped).
+// Every command reads the server's configuration (loadConfig: the environment and CONFIG_FILE).
 
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -15,14 +13,20 @@ import { openPlatform } from '../platform.ts';
 import { engineSubmitter, httpSubmitter, ingestFile, type Submitter } from '../ingest/sources/ingest-file.ts';
 import { loadFxRates, parseFxCsv } from '../fx/fx-rates.ts';
 import { createProgress } from './progress.ts';
-import { runGenerate } from './generate-command.ts';
-import { runToken } from './token-command.ts';
+import { GENERATE_USAGE, formatSummary, runGenerate } from './generate-command.ts';
+import { TOKEN_USAGE, runToken } from './token-command.ts';
 
-const USAGE = `usage:
-  molam ingest FILE|- [--format ndjson|csv] [--url URL] [--token T] [--batch N] [--resume]
-  molam generate [--count N] [--seed S] [--days D] [--end ISO] [--format ndjson|csv] [--out FILE]
-  molam fx load FILE [--url URL] [--token T]
-  molam token --role ROLE [--merchant ID] [--sub NAME] [--ttl SECONDS]`;
+const COMMAND_USAGE: Record<string, string> = {
+  ingest: 'usage: ingest FILE|- [--format ndjson|csv] [--url URL] [--token T] [--batch N] [--resume]',
+  generate: GENERATE_USAGE,
+  fx: 'usage: fx load FILE [--url URL] [--token T]',
+  token: TOKEN_USAGE,
+};
+const USAGE = `usage: npm run cli -- COMMAND [options]   (COMMAND --help for its options)
+${Object.values(COMMAND_USAGE).map((u) => `  ${u.replace(/^usage: /, '')}`).join('\n')}
+Settings (DATA_DIR, JWT_SECRET, …) come from the environment or CONFIG_FILE, as for the server.`;
+
+const isHelp = (arg: string | undefined) => arg === '--help' || arg === '-h';
 
 function authHeaders(token: string | undefined): Record<string, string> {
   const t = token ?? loadConfig().API_TOKEN;
@@ -37,7 +41,7 @@ async function ingest(args: string[]): Promise<number> {
     },
   });
   const path = positionals[0];
-  if (!path) throw new Error(USAGE);
+  if (!path) throw new Error(COMMAND_USAGE.ingest);
   const format = (values.format ?? (path.endsWith('.csv') ? 'csv' : 'ndjson')) as 'ndjson' | 'csv';
   const batchSize = Number(values.batch ?? 50_000);
   const total = path === '-' ? null : statSync(path).size;
@@ -67,7 +71,7 @@ async function ingest(args: string[]): Promise<number> {
 
 async function fx(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { url: { type: 'string' }, token: { type: 'string' } } });
-  if (positionals[0] !== 'load' || !positionals[1]) throw new Error(USAGE);
+  if (positionals[0] !== 'load' || !positionals[1]) throw new Error(COMMAND_USAGE.fx);
   const text = readFileSync(positionals[1], 'utf8');
   if (values.url) {
     const res = await fetch(new URL('/api/v1/fx-rates', values.url), {
@@ -87,13 +91,26 @@ async function fx(args: string[]): Promise<number> {
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  if (isHelp(command) || command === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  if (command !== undefined && Object.hasOwn(COMMAND_USAGE, command) && rest.some(isHelp)) {
+    console.log(COMMAND_USAGE[command]);
+    return 0;
+  }
   switch (command) {
     case 'ingest': return ingest(rest);
-    case 'generate': await runGenerate(rest, process.stdout); return 0;
+    case 'generate': {
+      // The events go to stdout (or --out); the summary to stderr, so it never mixes with them.
+      const summary = await runGenerate(rest, process.stdout);
+      console.error(formatSummary(summary));
+      return 0;
+    }
     case 'fx': return fx(rest);
     case 'token': return runToken(rest);
     default:
-      console.error(USAGE);
+      console.error(command === undefined ? USAGE : `unknown command ${JSON.stringify(command)}\n${USAGE}`);
       return 2;
   }
 }

@@ -13,6 +13,8 @@ export interface RouteRecord {
   url: string;
   /** null for public routes; `authenticated` for routes any verified token may call. */
   permission: Permission | 'authenticated' | null;
+  /** Left out of the OpenAPI document (the dashboard's files, the document's own UI). */
+  hidden: boolean;
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
@@ -32,7 +34,9 @@ export function registerRouteGuard(app: FastifyInstance): RouteRecord[] {
     const cfg = route.config ?? {};
     if (!cfg.public && !cfg.permission && !cfg.authenticated) throw new Error(`route ${String(route.method)} ${route.url} declares no permission`);
     for (const method of [route.method].flat()) {
-      routes.push({ method: String(method), url: route.url, permission: cfg.public ? null : cfg.permission ?? 'authenticated' });
+      routes.push({
+        method: String(method), url: route.url, permission: cfg.public ? null : cfg.permission ?? 'authenticated', hidden: Boolean(route.schema?.hide),
+      });
     }
   });
   return routes;

@@ -1,15 +1,22 @@
 // Error rendering: AppError → problem+json (RFC 9457) with its stable code; Fastify's own
-// client errors keep their status; anything else is logged and answered with a generic 500.
+// client errors are mapped to the code of their status; anything else is logged and answered
+// with a generic 500. Every code sent is one of src/errors.ts, documented at /docs/errors.
 
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../errors.ts';
+import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.ts';
 
-export function sendProblem(reply: FastifyReply, status: number, code: string, detail: string, extra?: Record<string, unknown>) {
+/** The `type` URI of a code: its entry in the error catalogue. */
+export const problemType = (code: ErrorCode) => `/docs/errors#${code}`;
+
+export function sendProblem(reply: FastifyReply, status: number, code: ErrorCode, detail: string, extra?: Record<string, unknown>) {
   return reply
     .code(status)
     .type('application/problem+json')
-    .send({ type: `/docs/errors#${code}`, title: code.replaceAll('_', ' '), status, code, detail, ...extra });
+    .send({ type: problemType(code), title: code.replaceAll('_', ' '), status, code, detail, ...extra });
 }
+
+/** Fastify's client errors (body parsing, URL decoding…) by status; any other 4xx is a bad request. */
+const FRAMEWORK_CODES: Record<number, ErrorCode> = { 404: 'not_found', 413: 'payload_too_large', 415: 'unsupported_media_type' };
 
 export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
   if (err instanceof AppError) {
@@ -19,11 +26,13 @@ export function errorHandler(err: FastifyError | Error, req: FastifyRequest, rep
   const fe = err as FastifyError;
   if (fe.validation) return sendProblem(reply, 400, 'invalid_parameter', fe.message);
   if (fe.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendProblem(reply, 413, 'payload_too_large', 'the request body is too large');
-  if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendProblem(reply, 415, 'unsupported_media_type', fe.message);
   if (fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
     return sendProblem(reply, 400, 'invalid_json', 'the body is not valid JSON');
   }
-  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) return sendProblem(reply, fe.statusCode, 'bad_request', fe.message);
+  if (fe.statusCode && fe.statusCode >= 400 && fe.statusCode < 500) {
+    const code = FRAMEWORK_CODES[fe.statusCode] ?? 'bad_request';
+    return sendProblem(reply, ERROR_STATUS[code], code, fe.message);
+  }
   req.log.error({ err }, 'unhandled error');
   return sendProblem(reply, 500, 'internal', 'an internal error occurred');
 }

@@ -4,13 +4,13 @@
 const nullableNumber = { type: ['number', 'null'] };
 const nullableString = { type: ['string', 'null'] };
 export const metricMap = { type: 'object', additionalProperties: nullableNumber, description: 'metric name → value (USD numbers; undefined ratios null)' };
-const localMap = { type: 'object', additionalProperties: { type: 'string' }, description: 'metric name → exact local-currency decimal (one currency selected)' };
+export const localMap = { type: 'object', additionalProperties: { type: 'string' }, description: 'metric name → exact local-currency decimal (one currency selected)' };
 
 export const freshness = {
   as_of: { ...nullableString, format: 'date-time', description: 'event time up to which ingestion is complete' },
   unconverted_events: { type: 'integer', description: 'events in the range still waiting for an FX rate (left out of USD sums)' },
 };
-const range = { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' }, tz: { type: 'string' } };
+export const range = { from: { type: 'string', format: 'date-time' }, to: { type: 'string', format: 'date-time' }, tz: { type: 'string' } };
 
 export const summaryResponse = {
   type: 'object',
@@ -77,3 +77,19 @@ export const dashboardResponse = {
     },
   },
 };
+
+/**
+ * An object with these documented fields and possibly more (rows of the state store, events):
+ * open, so the serializer never drops a field the handler returns.
+ */
+export function openObject(description: string, properties: Record<string, unknown> = {}, required: string[] = []) {
+  return { type: 'object', description, properties, required, additionalProperties: true };
+}
+
+/** `{items: [...]}` plus any other fields. */
+export function itemsOf(item: unknown, extra: Record<string, unknown> = {}) {
+  return { type: 'object', required: ['items', ...Object.keys(extra)], properties: { items: { type: 'array', items: item }, ...extra } };
+}
+
+export const isoTime = { type: 'string', format: 'date-time' };
+export const nullableIsoTime = { type: ['string', 'null'], format: 'date-time' };

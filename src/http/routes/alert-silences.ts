@@ -5,9 +5,11 @@ import { AppError } from '../../errors.ts';
 import { audit } from '../../alerts/alert-rules-store.ts';
 import { parseInstant } from '../analytics-params.ts';
 import { actorOf, type AlertRouteDeps } from './alert-rules.ts';
+import { silenceListSchema, silenceSchema } from '../alert-schemas.ts';
+import { noContent, problem } from '../openapi.ts';
 
 export function alertSilenceRoutes(app: FastifyInstance, d: AlertRouteDeps) {
-  app.get('/api/analytics/alerts/silences', { config: { permission: 'alerts:view' }, schema: { tags: ['alerts'], summary: 'Silences' } },
+  app.get('/api/analytics/alerts/silences', { config: { permission: 'alerts:view' }, schema: { tags: ['alerts'], summary: 'Silences', response: { 200: silenceListSchema } } },
     async (req) => ({
       items: await d.state.query('SELECT * FROM silences WHERE ($1::text IS NULL OR merchant_id = $1) ORDER BY id DESC', [actorOf(req).merchantId]),
     }));
@@ -29,6 +31,7 @@ export function alertSilenceRoutes(app: FastifyInstance, d: AlertRouteDeps) {
             starts_at: { type: 'string' }, ends_at: { type: 'string' }, comment: { type: 'string', maxLength: 1000 },
           },
         },
+        response: { 201: silenceSchema, 400: problem('invalid_parameter', 'invalid_range', 'invalid_json') },
       },
     }, async (req, reply) => {
       const actor = actorOf(req);
@@ -46,7 +49,10 @@ export function alertSilenceRoutes(app: FastifyInstance, d: AlertRouteDeps) {
     });
   app.delete<{ Params: { id: string } }>('/api/analytics/alerts/silences/:id', {
     config: { permission: 'alerts:manage' },
-    schema: { tags: ['alerts'], summary: 'End a silence now', params: { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9]{1,9}$' } } } },
+    schema: {
+      tags: ['alerts'], summary: 'End a silence now', params: { type: 'object', properties: { id: { type: 'string', pattern: '^[0-9]{1,9}$' } } },
+      response: { 204: noContent },
+    },
   }, async (req, reply) => {
     const actor = actorOf(req);
     const done = await d.state.transaction(async (q) => {

@@ -7,13 +7,15 @@ import { audit } from '../../alerts/alert-rules-store.ts';
 import { newWebhookSecret } from '../../alerts/webhooks/webhook-signature.ts';
 import { checkTargetUrl } from '../../alerts/webhooks/ssrf-guard.ts';
 import { actorOf, type AlertRouteDeps } from './alert-rules.ts';
+import { deliveryListSchema, webhookListSchema, webhookWithSecretSchema } from '../alert-schemas.ts';
+import { noContent } from '../openapi.ts';
 
 const PUBLIC_FIELDS = 'id, merchant_id, url, enabled, disabled_reason, created_by, created_at, cardinality(secrets) AS active_secrets';
 const idParams = { type: 'object', properties: { id: { type: 'string', pattern: '^[1-9][0-9]{0,8}$' } } };
 
 export function alertWebhookRoutes(app: FastifyInstance, d: AlertRouteDeps & { allowPrivate: boolean }) {
   const manage = { permission: 'alerts:manage' } as const;
-  app.get('/api/analytics/alerts/webhooks', { config: manage, schema: { tags: ['alerts'], summary: 'Webhook endpoints' } },
+  app.get('/api/analytics/alerts/webhooks', { config: manage, schema: { tags: ['alerts'], summary: 'Webhook endpoints', response: { 200: webhookListSchema } } },
     async (req) => ({
       items: await d.state.query(`SELECT ${PUBLIC_FIELDS} FROM webhook_endpoints WHERE ($1::text IS NULL OR merchant_id = $1) ORDER BY id`, [actorOf(req).merchantId]),
     }));
@@ -23,6 +25,7 @@ export function alertWebhookRoutes(app: FastifyInstance, d: AlertRouteDeps & { a
     schema: {
       tags: ['alerts'], summary: 'Add an endpoint; the answer holds its secret, shown this once',
       body: { type: 'object', additionalProperties: false, required: ['url'], properties: { url: { type: 'string', maxLength: 2000 } } },
+      response: { 201: webhookWithSecretSchema },
     },
   }, async (req, reply) => {
     const actor = actorOf(req);
@@ -45,6 +48,7 @@ export function alertWebhookRoutes(app: FastifyInstance, d: AlertRouteDeps & { a
       tags: ['alerts'], summary: 'New secret; deliveries are signed with both until the next rotation (keep_previous, default true)',
       params: idParams,
       body: { type: ['object', 'null'], additionalProperties: false, properties: { keep_previous: { type: 'boolean' } } },
+      response: { 200: webhookWithSecretSchema },
     },
   }, async (req) => {
     const actor = actorOf(req);
@@ -63,7 +67,7 @@ export function alertWebhookRoutes(app: FastifyInstance, d: AlertRouteDeps & { a
   });
 
   app.delete<{ Params: { id: string } }>('/api/analytics/alerts/webhooks/:id', {
-    config: manage, schema: { tags: ['alerts'], summary: 'Disable an endpoint', params: idParams },
+    config: manage, schema: { tags: ['alerts'], summary: 'Disable an endpoint', params: idParams, response: { 204: noContent } },
   }, async (req, reply) => {
     const actor = actorOf(req);
     const found = await d.state.transaction(async (q) => {
@@ -78,7 +82,8 @@ export function alertWebhookRoutes(app: FastifyInstance, d: AlertRouteDeps & { a
   });
 
   app.get<{ Params: { id: string } }>('/api/analytics/alerts/webhooks/:id/deliveries', {
-    config: manage, schema: { tags: ['alerts'], summary: 'The delivery log of an endpoint, newest first', params: idParams },
+    config: manage,
+    schema: { tags: ['alerts'], summary: 'The delivery log of an endpoint, newest first', params: idParams, response: { 200: deliveryListSchema } },
   }, async (req) => {
     const [endpoint] = await d.state.query('SELECT id FROM webhook_endpoints WHERE id = $1 AND ($2::text IS NULL OR merchant_id = $2)',
       [Number(req.params.id), actorOf(req).merchantId]);

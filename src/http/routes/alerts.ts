@@ -10,6 +10,8 @@ import { scopeMerchants } from '../../auth/principal.ts';
 import { principalOf } from '../auth-hook.ts';
 import { parseInstant } from '../analytics-params.ts';
 import { actorOf, type AlertRouteDeps } from './alert-rules.ts';
+import { alertDetailSchema, alertListSchema, alertUpdatedSchema } from '../alert-schemas.ts';
+import { problem } from '../openapi.ts';
 
 const STATES = ['pending', 'firing', 'resolved', 'nodata', 'error'];
 
@@ -27,6 +29,7 @@ export function alertRoutes(app: FastifyInstance, d: AlertRouteDeps) {
           from: { type: 'string' }, to: { type: 'string' }, limit: { type: 'string', pattern: '^[0-9]{1,4}$' },
         },
       },
+      response: { 200: alertListSchema, 400: problem('invalid_parameter', 'invalid_range') },
     },
   }, async (req) => {
     const q = req.query;
@@ -50,6 +53,7 @@ export function alertRoutes(app: FastifyInstance, d: AlertRouteDeps) {
       tags: ['alerts'],
       summary: 'One alert with its comments and the history of changes (another merchant\'s is 404, like a missing one)',
       params: { type: 'object', required: ['id'], properties: { id: { type: 'string', pattern: '^[0-9]{1,9}$' } } },
+      response: { 200: alertDetailSchema },
     },
   }, async (req) => {
     const id = Number(req.params.id);
@@ -78,6 +82,7 @@ export function alertRoutes(app: FastifyInstance, d: AlertRouteDeps) {
             assignee: { type: ['string', 'null'], maxLength: 128 }, comment: { type: 'string', minLength: 1, maxLength: 4000 },
           },
         },
+        response: { 200: alertUpdatedSchema },
       },
     }, async (req) => {
       const actor = actorOf(req);

@@ -1,6 +1,7 @@
 // /api/analytics: summary, kpis, timeseries, overview, live — and the B25 dashboard metrics.
 
 import type { FastifyInstance } from 'fastify';
+import { QUERY_PROBLEMS } from '../openapi.ts';
 import type { AnalyticsContext } from '../../analytics/context.ts';
 import { KPI_METRICS } from '../../analytics/context.ts';
 import { periodSummary } from '../../analytics/period-summary.ts';
@@ -24,7 +25,7 @@ export function analyticsKpiRoutes(app: FastifyInstance, ctx: AnalyticsContext) 
       tags: ['analytics'],
       summary: 'Metrics over [from, to), the preceding period of equal length, and the change',
       querystring: querySchema({ metrics: METRICS_PROPERTY }),
-      response: { 200: summaryResponse },
+      response: { 200: summaryResponse, ...QUERY_PROBLEMS },
     },
   }, async (req) => {
     const metrics = csv(req.query.metrics, 'metrics');
@@ -35,7 +36,7 @@ export function analyticsKpiRoutes(app: FastifyInstance, ctx: AnalyticsContext) 
     config: view,
     schema: {
       tags: ['analytics'], summary: 'The business KPIs, with the previous period and the change',
-      querystring: querySchema(), response: { 200: summaryResponse },
+      querystring: querySchema(), response: { 200: summaryResponse, ...QUERY_PROBLEMS },
     },
   }, async (req) => periodSummary(ctx, readScope(req, req.query, ctx.now()), KPI_METRICS));
 
@@ -45,7 +46,7 @@ export function analyticsKpiRoutes(app: FastifyInstance, ctx: AnalyticsContext) 
       tags: ['analytics'],
       summary: 'Metrics per time bucket; every bucket of the range present',
       querystring: querySchema({ metrics: METRICS_PROPERTY, granularity: GRANULARITY_PROPERTY }),
-      response: { 200: seriesResponse },
+      response: { 200: seriesResponse, ...QUERY_PROBLEMS },
     },
   }, async (req) => {
     const metrics = csv(req.query.metrics, 'metrics');
@@ -59,7 +60,7 @@ export function analyticsKpiRoutes(app: FastifyInstance, ctx: AnalyticsContext) 
       tags: ['analytics'],
       summary: 'What the overview screen needs: KPIs with change, a series, top merchants (ops), top countries, regions',
       querystring: querySchema({ granularity: GRANULARITY_PROPERTY, limit: LIMIT_PROPERTY }),
-      response: { 200: overviewResponse },
+      response: { 200: overviewResponse, ...QUERY_PROBLEMS },
     },
   }, async (req) => overview(ctx, readScope(req, req.query, ctx.now()), {
     granularity: req.query.granularity as Granularity | undefined,

@@ -1,6 +1,7 @@
 // /api/analytics/top/* and /api/analytics/breakdown: rankings and the drill-down primitive.
 
 import type { FastifyInstance } from 'fastify';
+import { QUERY_PROBLEMS } from '../openapi.ts';
 import type { AnalyticsContext } from '../../analytics/context.ts';
 import { KPI_METRICS } from '../../analytics/context.ts';
 import { breakdown, top } from '../../analytics/rankings.ts';
@@ -33,7 +34,7 @@ export function analyticsRankingRoutes(app: FastifyInstance, ctx: AnalyticsConte
     config: { permission: 'analytics:ops' },
     schema: {
       tags: ['analytics'], summary: 'Merchants ranked by a metric (ops only)',
-      querystring: querySchema(rankingProps), response: { 200: rankingResponse('merchant_id') },
+      querystring: querySchema(rankingProps), response: { 200: rankingResponse('merchant_id'), ...QUERY_PROBLEMS },
     },
   }, async (req) => top(ctx, readScope(req, req.query, ctx.now()), rankingOptions(req.query, 'merchant_id', 10)));
 
@@ -41,7 +42,7 @@ export function analyticsRankingRoutes(app: FastifyInstance, ctx: AnalyticsConte
     config: { permission: 'analytics:view' },
     schema: {
       tags: ['analytics'], summary: 'Countries ranked by a metric',
-      querystring: querySchema(rankingProps), response: { 200: rankingResponse('country') },
+      querystring: querySchema(rankingProps), response: { 200: rankingResponse('country'), ...QUERY_PROBLEMS },
     },
   }, async (req) => top(ctx, readScope(req, req.query, ctx.now()), rankingOptions(req.query, 'country', 10)));
 
@@ -51,7 +52,7 @@ export function analyticsRankingRoutes(app: FastifyInstance, ctx: AnalyticsConte
       tags: ['analytics'],
       summary: 'One row per value of a dimension within the filters: the drill-down primitive',
       querystring: querySchema({ ...rankingProps, dimension: { type: 'string', enum: [...BREAKDOWN_DIMENSIONS] } }),
-      response: { 200: rankingResponse('key') },
+      response: { 200: rankingResponse('key'), ...QUERY_PROBLEMS },
     },
   }, async (req) => {
     if (!req.query.dimension) throw new AppError('invalid_parameter', `dimension is required (${BREAKDOWN_DIMENSIONS.join(', ')})`);

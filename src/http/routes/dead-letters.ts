@@ -4,6 +4,42 @@ import type { FastifyInstance } from 'fastify';
 import { listDeadLetters, replayDeadLetters } from '../../ingest/dead-letters.ts';
 import type { Engine } from '../../ingest/engine.ts';
 import type { AnalyticsStore } from '../../store/analytics-store.ts';
+import { isoTime, nullableIsoTime } from '../response-schemas.ts';
+
+const str = { type: 'string' };
+const nullableStr = { type: ['string', 'null'] };
+const deadLetter = {
+  type: 'object',
+  required: ['id', 'received_at', 'source', 'index', 'code', 'message', 'event_id', 'payload', 'payload_truncated', 'replayed_at', 'replay_result'],
+  properties: {
+    id: { type: 'integer' }, received_at: isoTime, source: { ...str, description: 'http, replay, file:<path>…' },
+    index: { type: 'integer', description: 'position in its batch' }, code: { ...str, description: 'rejection code' }, message: str,
+    event_id: nullableStr, payload: { ...str, description: 'the event as received' }, payload_truncated: { type: 'boolean' },
+    replayed_at: nullableIsoTime, replay_result: { ...nullableStr, description: 'accepted, duplicate, or the new rejection code' },
+  },
+};
+const listResponse = {
+  type: 'object',
+  required: ['items', 'next_after_id'],
+  properties: { items: { type: 'array', items: deadLetter }, next_after_id: { type: ['integer', 'null'], description: 'pass as after_id for the next page' } },
+};
+const replayResponse = {
+  type: 'object',
+  required: ['replayed', 'results'],
+  properties: {
+    replayed: { type: 'integer' },
+    results: {
+      type: 'array',
+      items: {
+        type: 'object', required: ['id', 'status'], additionalProperties: true,
+        properties: {
+          id: { type: 'integer' }, status: { type: 'string', enum: ['accepted', 'duplicate', 'rejected'] },
+          code: str, message: str, field: str,
+        },
+      },
+    },
+  },
+};
 
 export function deadLetterRoutes(app: FastifyInstance, deps: { engine: Engine; store: AnalyticsStore }) {
   app.get<{ Querystring: { code?: string; after_id?: number; limit?: number; pending?: boolean } }>('/api/v1/dead-letters', {
@@ -21,6 +57,7 @@ export function deadLetterRoutes(app: FastifyInstance, deps: { engine: Engine; s
           pending: { type: 'boolean' },
         },
       },
+      response: { 200: listResponse },
     },
   }, async (req) => {
     const items = await listDeadLetters(deps.store, {
@@ -43,6 +80,7 @@ export function deadLetterRoutes(app: FastifyInstance, deps: { engine: Engine; s
           limit: { type: 'integer', minimum: 1, maximum: 50_000 },
         },
       },
+      response: { 200: replayResponse },
     },
   }, async (req) => replayDeadLetters(deps.store, deps.engine, req.body ?? {}));
 }

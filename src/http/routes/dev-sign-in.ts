@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { GRANTS } from '../../auth/access-table.ts';
 import { signDevToken } from '../../auth/dev-token.ts';
 import { AppError } from '../../errors.ts';
+import { problem } from '../openapi.ts';
 
 const TTL_SECONDS = 12 * 3600;
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -24,6 +25,13 @@ export function devSignInRoutes(app: FastifyInstance, deps: { secret: string; is
           merchant_id: { type: 'string', pattern: '^[A-Za-z0-9._:@|-]{1,128}$' },
           sub: { type: 'string', pattern: '^[A-Za-z0-9._:@|-]{1,128}$' },
         },
+      },
+      response: {
+        200: {
+          type: 'object', required: ['token', 'token_type', 'expires_at'],
+          properties: { token: { type: 'string' }, token_type: { type: 'string', enum: ['Bearer'] }, expires_at: { type: 'string', format: 'date-time' } },
+        },
+        403: problem('forbidden'),
       },
     },
   }, async (req) => {

@@ -6,6 +6,16 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.ts';
 import { listFxRates, loadFxRates, parseFxCsv, validateFxRates } from '../../fx/fx-rates.ts';
 import type { AnalyticsStore } from '../../store/analytics-store.ts';
+import { problem } from '../openapi.ts';
+
+const rate = {
+  type: 'object',
+  required: ['date', 'currency', 'usd_per_unit'],
+  properties: {
+    date: { type: 'string', format: 'date' }, currency: { type: 'string' },
+    usd_per_unit: { type: 'string', description: 'exact decimal: US dollars per major unit of the currency' },
+  },
+};
 
 const FX_MAX_BODY_BYTES = 32 * 2 ** 20;
 
@@ -25,6 +35,7 @@ export function fxRoutes(app: FastifyInstance, deps: { store: AnalyticsStore; on
           limit: { type: 'integer', minimum: 1, maximum: 10000 },
         },
       },
+      response: { 200: { type: 'object', required: ['rates'], properties: { rates: { type: 'array', items: rate } } } },
     },
   }, async (req) => ({ rates: await listFxRates(deps.store, req.query) }));
 
@@ -32,7 +43,13 @@ export function fxRoutes(app: FastifyInstance, deps: { store: AnalyticsStore; on
     // A rates table is the one large body besides ingest (years × currencies).
     bodyLimit: FX_MAX_BODY_BYTES,
     config: { permission: 'analytics:ops' },
-    schema: { tags: ['fx'], summary: 'Load FX rates (text/csv or JSON {"rates":[…]}); replaces the same date and currency' },
+    schema: {
+      tags: ['fx'], summary: 'Load FX rates (text/csv or JSON {"rates":[…]}); replaces the same date and currency',
+      response: {
+        200: { type: 'object', required: ['loaded'], properties: { loaded: { type: 'integer', description: 'rates written' } } },
+        400: problem('invalid_fx_rates', 'invalid_json'),
+      },
+    },
   }, async (req) => {
     const body = req.body;
     let rates;

@@ -2,9 +2,31 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../ingest/engine.ts';
+import { nullableIsoTime } from '../response-schemas.ts';
+
+const int = { type: 'integer' };
+const healthResponse = {
+  type: 'object',
+  required: ['status', 'uptime_seconds', 'as_of', 'ingest'],
+  properties: {
+    status: { type: 'string', enum: ['ok'] },
+    uptime_seconds: int,
+    as_of: { ...nullableIsoTime, description: 'event time up to which ingestion is complete' },
+    ingest: {
+      type: 'object',
+      description: 'counters since this process started',
+      required: ['batches', 'accepted', 'duplicates', 'rejected', 'rejected_by_code', 'failed_commits', 'last_commit_ms'],
+      properties: {
+        batches: int, accepted: int, duplicates: int, rejected: int,
+        rejected_by_code: { type: 'object', additionalProperties: int, description: 'rejection code → events' },
+        failed_commits: int, last_commit_ms: { type: 'number' },
+      },
+    },
+  },
+};
 
 export function healthRoutes(app: FastifyInstance, deps: { engine: Engine; startedAt: number }) {
-  app.get('/health', { config: { public: true }, schema: { tags: ['ops'], summary: 'Liveness and ingest counters' } }, async () => {
+  app.get('/health', { config: { public: true }, schema: { tags: ['ops'], summary: 'Liveness and ingest counters', response: { 200: healthResponse } } }, async () => {
     const asOf = deps.engine.asOf();
     const s = deps.engine.stats;
     return {

@@ -8,6 +8,35 @@ import { StoreUnavailableError, type Engine } from '../../ingest/engine.ts';
 import type { ItemResult } from '../../ingest/prepare-batch.ts';
 import { frameCsv, frameJson, frameNdjson, type Framed } from '../../ingest/frame-events.ts';
 import { sendProblem } from '../problem.ts';
+import { problem } from '../openapi.ts';
+
+const int = { type: 'integer', minimum: 0 };
+/** What summarize() answers: counts, and one entry per event not accepted. */
+const ingestSummary = {
+  type: 'object',
+  // Open, like every row-shaped answer: a field summarize() gains is never dropped by the serializer.
+  additionalProperties: true,
+  required: ['received', 'accepted', 'duplicates', 'rejected', 'results'],
+  properties: {
+    received: int, accepted: int, duplicates: int, rejected: int,
+    results: {
+      type: 'array',
+      description: 'every event not accepted, in body order',
+      items: {
+        type: 'object',
+        required: ['index', 'status'],
+        additionalProperties: true,
+        properties: {
+          index: { ...int, description: 'position of the event among the events of the body (0-based)' },
+          status: { type: 'string', enum: ['duplicate', 'rejected'] },
+          code: { type: 'string', description: 'rejected only: a rejection code, /docs/errors#event-<code>' },
+          message: { type: 'string' },
+          field: { type: 'string', description: 'the field at fault, when one is' },
+        },
+      },
+    },
+  },
+};
 
 export function summarize(results: ItemResult[]) {
   let accepted = 0;
@@ -46,6 +75,12 @@ export function ingestRoutes(app: FastifyInstance, deps: { engine: Engine; maxBa
       schema: {
         tags: ['ingest'],
         summary: 'Ingest events: a JSON object, a JSON array, NDJSON (application/x-ndjson) or CSV (text/csv)',
+        response: {
+          200: { ...ingestSummary, description: 'durable; at least one event accepted or a duplicate' },
+          422: { ...ingestSummary, description: 'no event was accepted (each one\'s code is in results)' },
+          400: problem('bad_request', 'invalid_json', 'invalid_csv', 'invalid_encoding'),
+          503: problem('store_unavailable', 'auth_unavailable'),
+        },
       },
     }, async (req, reply) => {
       if (!Buffer.isBuffer(req.body)) throw new AppError('bad_request', 'the body holds no events');

@@ -2,17 +2,59 @@
 // [from, to) in a time zone. GET /api/v1/metrics/registry — what can be asked.
 
 import type { FastifyInstance } from 'fastify';
+import { QUERY_PROBLEMS } from '../openapi.ts';
 import { METRICS } from '../../metrics/registry.ts';
 import { DIMENSIONS } from '../../query/query-dimensions.ts';
 import { GRANULARITIES } from '../../query/run-query.ts';
 import type { Granularity } from '../../query/time-buckets.ts';
 import type { AnalyticsContext } from '../../analytics/context.ts';
+import { freshness, localMap, metricMap, range } from '../response-schemas.ts';
 import { assertMayGroupBy, csv, METRICS_PROPERTY, querySchema, readLimit, readScope, type Query } from '../analytics-params.ts';
+
+const registryResponse = {
+  type: 'object',
+  required: ['metrics', 'dimensions', 'granularities'],
+  properties: {
+    metrics: {
+      type: 'array',
+      items: {
+        type: 'object', required: ['name', 'description', 'unit', 'local_available'],
+        properties: {
+          name: { type: 'string' }, description: { type: 'string' }, unit: { type: 'string' },
+          local_available: { type: 'boolean', description: 'exact local-currency sums available (one currency selected)' },
+        },
+      },
+    },
+    dimensions: { type: 'array', items: { type: 'string' } },
+    granularities: { type: 'array', items: { type: 'string' } },
+  },
+};
+
+const queryResponse = {
+  type: 'object',
+  required: ['from', 'to', 'tz', 'as_of', 'granularity', 'currency', 'unconverted_events', 'rows'],
+  properties: {
+    ...range, ...freshness, granularity: { type: 'string' }, currency: { type: ['string', 'null'] },
+    rows: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['dims', 'metrics'],
+        properties: {
+          bucket: { type: 'string', description: 'bucket start, RFC 3339 with the zone offset (with a granularity)' },
+          dims: { type: 'object', additionalProperties: { type: ['string', 'null'] }, description: 'dimension → value' },
+          metrics: metricMap,
+          local: localMap,
+        },
+      },
+    },
+  },
+};
 
 export function metricsQueryRoutes(app: FastifyInstance, ctx: AnalyticsContext) {
   app.get('/api/v1/metrics/registry', {
     config: { permission: 'analytics:view' },
-    schema: { tags: ['analytics'], summary: 'Metric and dimension definitions' },
+    schema: { tags: ['analytics'], summary: 'Metric and dimension definitions', response: { 200: registryResponse } },
   }, async () => ({
     metrics: METRICS.map(({ name, description, unit, local }) => ({ name, description, unit, local_available: Boolean(local) })),
     dimensions: DIMENSIONS,
@@ -29,6 +71,7 @@ export function metricsQueryRoutes(app: FastifyInstance, ctx: AnalyticsContext) 
         granularity: { type: 'string', enum: [...GRANULARITIES] },
         order_by: { type: 'string', maxLength: 65 }, limit: { type: 'string', pattern: '^[0-9]{1,5}$' },
       }),
+      response: { 200: queryResponse, ...QUERY_PROBLEMS },
     },
   }, async (req) => {
     const q = req.query;

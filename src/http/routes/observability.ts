@@ -8,16 +8,33 @@ import type { AnalyticsStore } from '../../store/analytics-store.ts';
 import { MIGRATIONS } from '../../store/duckdb/migrations.ts';
 import { sendProblem } from '../problem.ts';
 import { isoOrNull } from '../../analytics/context.ts';
+import { problem } from '../openapi.ts';
+import { nullableIsoTime } from '../response-schemas.ts';
 
 const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 const READY_TIMEOUT_MS = 2000;
 
+const statusOk = { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } };
+const readyResponse = {
+  type: 'object',
+  required: ['status', 'schema_version', 'as_of'],
+  properties: { status: { type: 'string', enum: ['ready'] }, schema_version: { type: 'integer' }, as_of: nullableIsoTime },
+};
+const metricsText = {
+  description: 'Prometheus text exposition format 0.0.4',
+  content: { 'text/plain': { schema: { type: 'string' } } },
+};
+
 export function observabilityRoutes(app: FastifyInstance, deps: { engine: Engine; store: AnalyticsStore; metrics: Metrics }) {
-  app.get('/healthz', { config: { public: true }, schema: { tags: ['ops'], summary: 'Liveness' } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { public: true }, schema: { tags: ['ops'], summary: 'Liveness', response: { 200: statusOk } } }, async () => ({ status: 'ok' }));
 
   app.get('/ready', {
     config: { public: true },
-    schema: { tags: ['ops'], summary: 'Readiness: 200 once the store answers and its migrations are applied, else 503 problem+json' },
+    schema: {
+      tags: ['ops'],
+      summary: 'Readiness: 200 once the store answers and its migrations are applied, else 503 problem+json',
+      response: { 200: readyResponse, 503: problem('store_unavailable', 'migrations_pending') },
+    },
   }, async (req, reply) => {
     let version: number;
     try {
@@ -33,7 +50,7 @@ export function observabilityRoutes(app: FastifyInstance, deps: { engine: Engine
     return { status: 'ready', schema_version: version, as_of: isoOrNull(deps.engine.asOf()) };
   });
 
-  app.get('/metrics', { config: { public: true }, schema: { tags: ['ops'], summary: 'Prometheus metrics (text format)' } }, async (_req, reply) => {
+  app.get('/metrics', { config: { public: true }, schema: { tags: ['ops'], summary: 'Prometheus metrics (text format)', response: { 200: metricsText } } }, async (_req, reply) => {
     const body = await deps.metrics.registry.metrics();
     return reply.type(deps.metrics.registry.contentType).send(body);
   });

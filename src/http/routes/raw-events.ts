@@ -7,6 +7,8 @@ import { AppError } from '../../errors.ts';
 import { getRawEvent, listRawEvents, rawEventStats, MAX_PAGE, type RawEventDeps } from '../../query/raw-events.ts';
 import { LIMIT_PROPERTY, querySchema, readLimit, readScope, type Query } from '../analytics-params.ts';
 import { principalOf } from '../auth-hook.ts';
+import { QUERY_PROBLEMS } from '../openapi.ts';
+import { nullableIsoTime, range } from '../response-schemas.ts';
 
 export interface RawEventRouteDeps extends RawEventDeps {
   now: () => number;
@@ -27,6 +29,39 @@ const listProps = {
   limit: { ...LIMIT_PROPERTY, description: `page size, 1–${MAX_PAGE} (default 100)` },
 };
 
+const s = { type: 'string' };
+const ns = { type: ['string', 'null'] };
+/** An event as the ingest contract spells it (docs/events.md). */
+const rawEvent = {
+  type: 'object',
+  required: ['event_id', 'type', 'occurred_at', 'txn_id', 'merchant_id', 'amount', 'currency', 'fee', 'country', 'status'],
+  additionalProperties: true,
+  properties: {
+    event_id: s, type: s, occurred_at: { ...s, description: 'RFC 3339 in the producer\'s own offset' }, txn_id: ns,
+    refund_id: s, dispute_id: s, payout_id: s, merchant_id: ns,
+    amount: { ...s, description: 'exact decimal, major units' }, currency: s, fee: s, country: s, status: ns,
+    city: ns, payment_method: ns, provider: ns, failure_reason: ns, customer_id: ns, reason: ns,
+    metadata: { type: ['object', 'null'], additionalProperties: true },
+  },
+};
+const asOf = { as_of: { ...nullableIsoTime, description: 'event time up to which ingestion is complete' } };
+const pageResponse = {
+  type: 'object',
+  required: ['as_of', 'items', 'next_cursor'],
+  properties: { ...asOf, items: { type: 'array', items: rawEvent }, next_cursor: { ...ns, description: 'pass as cursor for the next page; null on the last' } },
+};
+const count = { type: 'object', additionalProperties: { type: 'integer' } };
+const statsResponse = {
+  type: 'object',
+  required: ['from', 'to', 'as_of', 'total', 'by_type', 'by_status', 'merchants', 'first_occurred_at', 'last_occurred_at'],
+  properties: {
+    from: range.from, to: range.to, ...asOf, total: { type: 'integer' },
+    by_type: { ...count, description: 'event type → events' }, by_status: { ...count, description: 'status (or created/settled) → events' },
+    merchants: { type: 'integer', description: 'distinct merchants' },
+    first_occurred_at: nullableIsoTime, last_occurred_at: nullableIsoTime,
+  },
+};
+
 export function rawEventRoutes(app: FastifyInstance, deps: RawEventRouteDeps) {
   app.get<{ Querystring: Query }>('/api/v1/events', {
     config: { permission: 'events:read' },
@@ -34,6 +69,7 @@ export function rawEventRoutes(app: FastifyInstance, deps: RawEventRouteDeps) {
       tags: ['analytics'],
       summary: 'Raw events, newest first, keyset-paginated (default range: the last 24 h)',
       querystring: querySchema(listProps),
+      response: { 200: pageResponse, ...QUERY_PROBLEMS },
     },
   }, async (req) => {
     const q = req.query;
@@ -51,6 +87,7 @@ export function rawEventRoutes(app: FastifyInstance, deps: RawEventRouteDeps) {
       tags: ['analytics'],
       summary: 'Raw event counts by type and status, first/last occurred_at and distinct merchants over a range',
       querystring: querySchema(),
+      response: { 200: statsResponse, ...QUERY_PROBLEMS },
     },
   }, async (req) => {
     const scope = readScope(req, req.query, deps.now());
@@ -67,6 +104,7 @@ export function rawEventRoutes(app: FastifyInstance, deps: RawEventRouteDeps) {
       summary: 'One raw event by id (404 as well when it belongs to another merchant)',
       params: { type: 'object', required: ['event_id'], properties: { event_id: id('the event_id') } },
       querystring: { type: 'object', additionalProperties: false, properties: {} },
+      response: { 200: rawEvent },
     },
   }, async (req) => {
     const event = await getRawEvent(deps, req.params.event_id);

@@ -1,0 +1,198 @@
+// The OpenAPI document against the routes and against real answers: every route of the route
+// table is documented with the right security; every documented status has a schema; and for
+// real requests (a success and errors for each family of routes) the status is documented, the
+// body validates against the documented schema, and it is exactly what the handler returned
+// (Fastify's response schemas also serialise: a field they drop or a value they coerce fails).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { openTempApp, type TempApp } from '../support/temp-app.ts';
+import { NOW, dataset } from '../support/kpi-dataset.ts';
+import { bearer, mintToken } from '../support/tokens.ts';
+
+interface Operation { security?: unknown[]; responses: Record<string, { content?: Record<string, { schema: unknown }> }> }
+type Doc = { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, unknown> }; security: unknown[] };
+
+let t: TempApp;
+let doc: Doc;
+/** What each handler handed to the serializer, by request id, as JSON would carry it. */
+const handed = new Map<string, unknown>();
+const ajv = new Ajv2020({ strict: false, allErrors: true });
+ajv.addFormat('date-time', (s: string) => /^\d{4}-\d\d-\d\dT/.test(s) && !Number.isNaN(Date.parse(s)));
+ajv.addFormat('date', /^\d{4}-\d\d-\d\d$/);
+
+before(async () => {
+  t = await openTempApp({ now: () => NOW });
+  t.app.addHook('preSerialization', async (req, _reply, payload) => {
+    handed.set(req.id, JSON.parse(JSON.stringify(payload)));
+    return payload;
+  });
+  doc = (await t.inject({ url: '/docs/json' })).json();
+  const ingest = await t.inject({ method: 'POST', url: '/api/v1/events', payload: dataset().events });
+  assert.equal(ingest.statusCode, 200, ingest.body);
+});
+after(async () => { await t.close(); });
+
+/** The document's path of a route URL (`:id` → `{id}`). */
+const docPath = (url: string) => url.replace(/:(\w+)/g, '{$1}');
+const documented = () => t.app.routeTable.filter((r) => !r.hidden && r.method !== 'HEAD' && r.method !== 'OPTIONS');
+
+test('every documented route of the route table is in the document, with no security when public', () => {
+  assert.ok(documented().length > 40);
+  for (const r of documented()) {
+    const op = doc.paths[docPath(r.url)]?.[r.method.toLowerCase()];
+    assert.ok(op, `${r.method} ${r.url} is documented`);
+    if (r.permission === null) assert.deepEqual(op.security, [], `${r.method} ${r.url} is public`);
+    else assert.ok(op.security === undefined && doc.security.length > 0, `${r.method} ${r.url} needs the bearer token`);
+    if (r.permission !== null) for (const s of ['401', '403', '429']) assert.ok(op.responses[s], `${r.method} ${r.url} documents ${s}`);
+  }
+  const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+  assert.deepEqual(operations.sort(), documented().map((r) => `${r.method} ${docPath(r.url)}`).sort(), 'nothing documented that is not a route');
+});
+
+test('every operation documents a success, and a schema for every status that has a body', () => {
+  for (const [path, ops] of Object.entries(doc.paths)) {
+    for (const [method, op] of Object.entries(ops)) {
+      const statuses = Object.keys(op.responses);
+      assert.ok(statuses.some((s) => /^2/.test(s)), `${method} ${path} documents a success`);
+      assert.ok(statuses.includes('500'), `${method} ${path} documents 500`);
+      for (const s of statuses) {
+        if (s === '204') continue;
+        const content = op.responses[s].content;
+        assert.ok(content && Object.values(content).every((c) => c.schema), `${method} ${path} ${s} has a schema`);
+        // Errors are problem+json; ingest's 422 (no event accepted) is its per-event summary instead.
+        const summary = method === 'post' && path === '/api/v1/events' && s === '422';
+        if (/^[45]/.test(s) && !summary) assert.deepEqual(Object.keys(content), ['application/problem+json'], `${method} ${path} ${s} is problem+json`);
+      }
+    }
+  }
+});
+
+const validators = new Map<string, ReturnType<typeof ajv.compile>>();
+function validatorFor(key: string, schema: unknown) {
+  let v = validators.get(key);
+  if (!v) {
+    // $refs point into the document's components: compile each schema with them beside it.
+    v = ajv.compile({ ...(schema as object), components: doc.components });
+    validators.set(key, v);
+  }
+  return v;
+}
+
+/** Checks one real answer against the document; returns it for further checks. */
+async function check(o: InjectOptions & { url: string }, expected: number, token?: string | null): Promise<LightMyRequestResponse> {
+  const res = token === null ? await t.app.inject(o) : token ? await t.app.inject({ ...o, headers: { ...bearer(token), ...o.headers } }) : await t.inject(o);
+  const what = `${o.method ?? 'GET'} ${o.url} → ${res.statusCode}`;
+  assert.equal(res.statusCode, expected, `${what}: ${res.body.slice(0, 300)}`);
+  const path = new URL(o.url, 'http://x').pathname;
+  const method = (o.method ?? 'GET').toLowerCase();
+  // The operation the router picked: a literal segment wins over a parameter.
+  const [docKey, ops] = Object.entries(doc.paths)
+    .filter(([p, ops]) => ops[method] && new RegExp(`^${p.replace(/\{\w+\}/g, '[^/]+')}$`).test(path))
+    .sort(([a], [b]) => a.split('{').length - b.split('{').length)[0] ?? [];
+  const op = ops?.[method];
+  assert.ok(op, `${what}: a documented operation`);
+  const response = op.responses[String(res.statusCode)];
+  assert.ok(response, `${what}: status documented (${Object.keys(op.responses)})`);
+  if (res.statusCode === 204) {
+    assert.equal(res.body, '');
+    return res;
+  }
+  const mediaType = String(res.headers['content-type']).split(';')[0];
+  const schema = response.content?.[mediaType]?.schema;
+  assert.ok(schema, `${what}: ${mediaType} documented (${Object.keys(response.content ?? {})})`);
+  const body = mediaType.includes('json') ? res.json() : res.body;
+  const validate = validatorFor(`${docKey} ${o.method ?? 'GET'} ${res.statusCode} ${mediaType}`, schema);
+  assert.ok(validate(body), `${what}: ${JSON.stringify(validate.errors)}\n${res.body.slice(0, 500)}`);
+  if (mediaType.includes('json')) {
+    const original = handed.get(String(res.headers['x-request-id']));
+    assert.ok(original !== undefined, `${what}: the handler's answer was seen`);
+    assert.deepEqual(body, original, `${what}: the serializer kept every field and value`);
+  }
+  return res;
+}
+
+const RANGE = 'from=2026-11-18T00:00:00Z&to=2026-11-20T00:00:00Z';
+
+test('docs, probes and who-am-I answer as documented', async () => {
+  await check({ url: '/docs/errors', headers: { accept: 'application/json' } }, 200, null);
+  await check({ url: '/docs/errors', headers: { accept: 'text/html' } }, 200, null);
+  for (const url of ['/health', '/healthz', '/ready', '/metrics']) await check({ url }, 200, null);
+  await check({ url: '/api/v1/me' }, 200);
+  await check({ url: '/api/v1/me' }, 401, null);
+  await check({ url: '/api/v1/me', headers: { authorization: 'Bearer not.a.token' } }, 401, null);
+  await check({ url: '/api/v1/me' }, 401, await mintToken({ expiresIn: Math.round((NOW - Date.now()) / 1000) - 3600 }));
+});
+
+test('analytics and the registry query answer as documented', async () => {
+  for (const url of ['/api/analytics/summary', '/api/analytics/kpis', '/api/analytics/timeseries', '/api/analytics/overview',
+    '/api/analytics/top/merchants', '/api/analytics/top/countries', '/api/analytics/breakdown']) {
+    await check({ url: `${url}?${RANGE}${url.endsWith('breakdown') ? '&dimension=country' : ''}` }, 200);
+  }
+  await check({ url: '/api/analytics/summary?metrics=gross_volume_usd&currency=XOF&' + RANGE }, 200);
+  await check({ url: '/api/analytics/live' }, 200);
+  await check({ url: '/api/v1/dashboard/metrics' }, 200);
+  await check({ url: '/api/v1/metrics/registry' }, 200);
+  await check({ url: `/api/v1/metrics?metrics=tx_count,success_rate&dimensions=country&granularity=day&${RANGE}` }, 200);
+  await check({ url: `/api/analytics/summary?metrics=nope&${RANGE}` }, 400);
+  await check({ url: `/api/analytics/summary?misspelt=1` }, 400);
+  await check({ url: `/api/analytics/breakdown?${RANGE}` }, 400);
+  await check({ url: '/api/analytics/timeseries?granularity=minute&from=2026-01-01T00:00:00Z&to=2026-11-20T00:00:00Z' }, 422);
+  const merchant = await mintToken({ roles: ['merchant_admin'], merchantId: 'm_sn' });
+  await check({ url: `/api/analytics/top/merchants?${RANGE}` }, 403, merchant);
+  await check({ url: `/api/analytics/summary?merchant_id=m_ng&${RANGE}` }, 403, merchant);
+});
+
+test('raw events, dead letters and FX rates answer as documented', async () => {
+  const page = await check({ url: `/api/v1/events?${RANGE}&limit=5` }, 200);
+  await check({ url: `/api/v1/events/stats?${RANGE}` }, 200);
+  await check({ url: `/api/v1/events/${encodeURIComponent(page.json().items[0].event_id)}` }, 200);
+  await check({ url: '/api/v1/events/nope' }, 404);
+  await check({ url: '/api/v1/events?cursor=zz' }, 400);
+  await check({ method: 'POST', url: '/api/v1/events', payload: [{ event_id: 'x' }] }, 422);
+  await check({ method: 'POST', url: '/api/v1/events', payload: [dataset().events[0], { event_id: 'y' }] }, 200);
+  await check({ method: 'POST', url: '/api/v1/events', payload: [] }, 400);
+  await check({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/json' }, payload: '{' }, 400);
+  await check({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/xml' }, payload: '<a/>' }, 415);
+  await check({ url: '/api/v1/dead-letters' }, 200);
+  await check({ method: 'POST', url: '/api/v1/dead-letters/replay', payload: { code: 'missing_field' } }, 200);
+  await check({ method: 'PUT', url: '/api/v1/fx-rates', headers: { 'content-type': 'text/csv' }, payload: 'date,currency,usd_per_unit\n2026-11-01,XOF,0.0016\n' }, 200);
+  await check({ method: 'PUT', url: '/api/v1/fx-rates', payload: { nope: 1 } }, 400);
+  await check({ url: '/api/v1/fx-rates?currency=XOF' }, 200);
+  await check({ url: '/api/v1/fx-rates?currency=xof' }, 400);
+});
+
+test('alert rules, alerts, silences and webhooks answer as documented', async () => {
+  const rule = { name: 'refunds', metric: 'refund_rate', window_minutes: 60, condition: { type: 'threshold', op: '>', value: 0.1 } };
+  const base = '/api/analytics/alerts';
+  const created = await check({ method: 'POST', url: `${base}/rules`, payload: rule }, 201);
+  const id = created.json().id;
+  await check({ url: `${base}/rules` }, 200);
+  await check({ url: `${base}/rules/${id}` }, 200);
+  await check({ method: 'PATCH', url: `${base}/rules/${id}`, payload: { severity: 'critical' } }, 200);
+  await check({ method: 'POST', url: `${base}/rules/preview`, payload: rule }, 200);
+  await check({ method: 'POST', url: `${base}/rules`, payload: { ...rule, metric: 'nope' } }, 400);
+  await check({ url: `${base}/rules/999999` }, 404);
+  await check({ url: base }, 200);
+  await check({ url: `${base}/1` }, 404);
+  await check({ method: 'PATCH', url: `${base}/1`, payload: { nope: true } }, 400);
+  const silence = await check({ method: 'POST', url: `${base}/silences`, payload: { matchers: { rule_id: String(id) }, ends_at: '2026-11-21T00:00:00Z' } }, 201);
+  await check({ url: `${base}/silences` }, 200);
+  await check({ method: 'DELETE', url: `${base}/silences/${silence.json().id}` }, 204);
+  const hook = await check({ method: 'POST', url: `${base}/webhooks`, payload: { url: 'https://hooks.example.com/molam' } }, 201);
+  await check({ url: `${base}/webhooks` }, 200);
+  await check({ method: 'POST', url: `${base}/webhooks/${hook.json().id}/rotate`, payload: {} }, 200);
+  await check({ url: `${base}/webhooks/${hook.json().id}/deliveries` }, 200);
+  await check({ method: 'DELETE', url: `${base}/webhooks/${hook.json().id}` }, 204);
+  await check({ method: 'DELETE', url: `${base}/rules/${id}` }, 204);
+  await check({ method: 'DELETE', url: `${base}/rules/${id}` }, 404);
+  await check({ url: `${base}/rules` }, 403, await mintToken({ roles: ['events:write'] }));
+});
+
+test('failed authentications past the limit answer 429 as documented', async () => {
+  const o = { url: '/api/v1/me', remoteAddress: '10.9.9.9', headers: { authorization: 'Bearer bad' } };
+  for (let i = 0; i < 60; i++) assert.equal((await t.app.inject(o)).statusCode, 401);
+  await check(o, 429, null);
+});
