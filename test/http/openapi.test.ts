@@ -154,7 +154,9 @@ test('raw events, dead letters and FX rates answer as documented', async () => {
   await check({ method: 'POST', url: '/api/v1/events', payload: [{ event_id: 'x' }] }, 422);
   await check({ method: 'POST', url: '/api/v1/events', payload: [dataset().events[0], { event_id: 'y' }] }, 200);
   await check({ method: 'POST', url: '/api/v1/events', payload: [] }, 400);
-  await check({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/json' }, payload: '{' }, 400);
+  await check({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/json' }, payload: '{' }, 422);
+  await check({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/json' }, payload: '[{}] x' }, 400);
+  await check({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'text/csv' }, payload: 'event_id,type\n"x,y\n' }, 422);
   await check({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/xml' }, payload: '<a/>' }, 415);
   await check({ url: '/api/v1/dead-letters' }, 200);
   await check({ method: 'POST', url: '/api/v1/dead-letters/replay', payload: { code: 'missing_field' } }, 200);
