@@ -5,7 +5,8 @@
 // log tables, no mlock, two background threads instead of sixteen. The binary is required: a
 // missing one is an error, never a skip (CI installs Debian's clickhouse-server via .ci/run).
 //
-// Cost on the 2-core dev machine under load (18.16): start to first answer ≈ 0.7 s, stop ≈ 0.7 s.
+// Cost on the 2-core dev machine at load 9-12 (18.16): start to first answer 0.65-0.95 s, stop
+// 0.4-0.7 s (medians; docs/clickhouse.md).
 // Close every client before stop(): the server waits for open keep-alive connections (up to
 // keep_alive_timeout, 3 s here) before it shuts down. A test process killed outright takes its
 // server with it (parent-death signal) but leaves its ~100 KB directory in the temp dir.
