@@ -30,7 +30,7 @@ const refused = (query: string, why: RegExp) => assert.rejects(rows(query), why,
 const LOW_CARDINALITY = { allow_experimental_low_cardinality_type: 1 } as ClickHouseSettings;
 
 describe('the harness', () => {
-  test('a second server starts beside the first on its own port and directory, and stop removes it', async () => {
+  test('a second server starts beside the first on its own port with its own data, and after stop it no longer answers', async () => {
     const other = await startClickHouse({ database: 'other_db' });
     try {
       assert.notEqual(other.url, server.url);
