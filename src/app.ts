@@ -156,7 +156,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   ingestRoutes(app, { engine, maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS });
   deadLetterRoutes(app, { engine, store });
   fxRoutes(app, {
-    store,
+    store, now,
     onChange: async () => {
       cache.clear();
       await liveFeed.reloadRates();

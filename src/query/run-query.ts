@@ -12,7 +12,10 @@ import { currencyExponent } from '../reference/currencies.ts';
 import { formatMinor } from '../events/amount.ts';
 import type { AnalyticsStore } from '../store/analytics-store.ts';
 
-const MAX_MINUTE = Date.UTC(2200, 0, 1) / 60000;
+/** The instants a query may name (epoch ms): rollup minute keys start at the epoch. */
+export const QUERY_TIME_MIN = 0;
+export const QUERY_TIME_MAX = Date.UTC(2200, 0, 1);
+const MAX_MINUTE = QUERY_TIME_MAX / 60000;
 /** Nominal bucket lengths in minutes ('all' is one bucket). */
 const NOMINAL_BUCKET_MINUTES: Record<Granularity, number> = {
   minute: 1, hour: 60, day: 1440, week: 10080, month: 28 * 1440, all: Infinity,
