@@ -68,6 +68,9 @@ declare module 'fastify' {
   }
 }
 
+/** Longer than any request line Node accepts (its header limit is 16 KB). */
+const MAX_PATH_PARAM_LENGTH = 16 * 1024;
+
 function hasNul(v: unknown, depth = 0): boolean {
   if (typeof v === 'string') return v.includes('\0');
   if (v === null || typeof v !== 'object' || depth > 8) return false;
@@ -93,6 +96,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // field) instead of failing the whole batch.
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
+    // A path parameter is an id of the event contract (up to 128 UTF-16 units, any Unicode) as
+    // the client percent-encoded it: up to 9 characters a unit. Fastify's default limit (100)
+    // made longer ones "no route". This one is above any request line Node accepts (16 KB of
+    // headers), so the length of a parameter never hides a route: the route's schema judges it.
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    // A path that is not valid percent-encoded UTF-8 (`%E0%A4%A`, a lone surrogate) answers
+    // problem+json like every other bad parameter.
+    frameworkErrors: (err, _req, reply) => (err.code === 'FST_ERR_BAD_URL'
+      ? sendProblem(reply, 400, 'invalid_parameter', 'the URL path is not valid percent-encoded UTF-8')
+      : sendProblem(reply, 400, 'bad_request', err.message)),
   });
   // Bodies that are read as text: NDJSON events and CSV rates.
   for (const type of ['application/x-ndjson', 'application/ndjson', 'text/csv', 'text/plain']) {

@@ -7,6 +7,7 @@ import { AppError } from '../../errors.ts';
 import { getRawEvent, listRawEvents, rawEventStats, MAX_PAGE, type RawEventDeps } from '../../query/raw-events.ts';
 import { LIMIT_PROPERTY, querySchema, readLimit, readScope, type Query } from '../analytics-params.ts';
 import { principalOf } from '../auth-hook.ts';
+import { MAX_ID } from '../../events/parse-event.ts';
 
 export interface RawEventRouteDeps extends RawEventDeps {
   now: () => number;
@@ -18,7 +19,9 @@ const asOfOf = (deps: RawEventRouteDeps) => {
   return t === null ? null : new Date(t).toISOString();
 };
 
-const id = (description: string) => ({ type: 'string', minLength: 1, maxLength: 128, description });
+// JSON Schema counts code points; the contract counts UTF-16 units (an emoji is two): the
+// handler checks the exact rule, the schema documents it.
+const id = (description: string) => ({ type: 'string', minLength: 1, maxLength: MAX_ID, description });
 
 const listProps = {
   txn_id: id('a transaction: its payment events, refunds and disputes'),
@@ -69,6 +72,9 @@ export function rawEventRoutes(app: FastifyInstance, deps: RawEventRouteDeps) {
       querystring: { type: 'object', additionalProperties: false, properties: {} },
     },
   }, async (req) => {
+    if (req.params.event_id.length > MAX_ID) {
+      throw new AppError('invalid_parameter', `event_id is longer than any the contract accepts (${MAX_ID} UTF-16 units)`);
+    }
     const event = await getRawEvent(deps, req.params.event_id);
     // The same answer for a missing event and another merchant's: existence is not disclosed.
     if (!event || !canSeeMerchant(principalOf(req), event.merchant_id)) throw new AppError('not_found', 'no event with this id');
