@@ -29,6 +29,8 @@ import { genReqId, registerRequestIdHeader } from './observability/request-id.ts
 import { createQueryRunner, resultBytes } from './analytics/query-runner.ts';
 import type { AnalyticsContext } from './analytics/context.ts';
 import { createResultCache, distinctMinutes } from './query/result-cache.ts';
+import { createAdmissionGate, type AdmissionGate } from './query/admission-gate.ts';
+import { registerQueryAdmission } from './http/query-admission.ts';
 import { hmacSecret, verifierFromConfig } from './auth/auth-config.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
 import { createLiveFeed, type LiveFeed } from './live/live-feed.ts';
@@ -65,6 +67,8 @@ declare module 'fastify' {
     liveFeed: LiveFeed;
     /** Background alert evaluation and webhook delivery (evaluateNow runs one pass at once). */
     alerting: ReturnType<typeof startAlerting>;
+    /** The admission of API requests: how many run and wait now. */
+    queryAdmission: AdmissionGate;
   }
 }
 
@@ -122,6 +126,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('routeTable', registerRouteGuard(app));
   await registerSecurity(app, { corsOrigins, rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE });
   registerAuthCheck(app, verifier, now);
+  const admission = createAdmissionGate({
+    maxRunning: config.QUERY_MAX_CONCURRENCY, maxWaiting: config.QUERY_QUEUE_LENGTH, retryAfterSeconds: 1,
+  });
+  registerQueryAdmission(app, admission);
+  app.decorate('queryAdmission', admission);
+  metrics.setQueryAdmission(() => ({ running: admission.running, waiting: admission.waiting }));
   await app.register(swagger, {
     openapi: {
       info: { title: 'Molam Analytics API', version: '1' },
@@ -155,6 +165,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       limits: {
         minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS,
         maxBuckets: config.QUERY_MAX_BUCKETS, maxMinuteSpanDays: config.QUERY_MAX_MINUTE_SPAN_DAYS, maxRows: config.QUERY_MAX_ROWS,
+        maxResultBytes: config.QUERY_MAX_RESULT_MB * 2 ** 20,
       },
     }, cache),
     asOf: () => engine.asOf(),

@@ -21,6 +21,7 @@ export const ERROR_STATUS = {
   forbidden_merchant: 403,
   not_found: 404,
   rate_limited: 429,
+  too_many_queries: 429,
   auth_unavailable: 503,
   store_unavailable: 503,
 } as const;

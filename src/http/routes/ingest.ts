@@ -36,7 +36,8 @@ export function splitNdjson(body: string): string[] {
 
 export function ingestRoutes(app: FastifyInstance, deps: { engine: Engine; maxBatchEvents: number }) {
   app.post('/api/v1/events', {
-    config: { permission: 'events:write' },
+    // Paced by the engine's backpressure (503), not by the query admission.
+    config: { permission: 'events:write', admission: false },
     schema: {
       tags: ['ingest'],
       summary: 'Ingest events: a JSON object, a JSON array, or NDJSON (application/x-ndjson)',
