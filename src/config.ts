@@ -28,7 +28,7 @@ export const CONFIG_SPEC = {
   QUERY_MAX_BUCKETS: { kind: 'int', default: 10_000, min: 10, max: 1_000_000, doc: 'Most buckets a time series may have.' },
   QUERY_MAX_ROWS: { kind: 'int', default: 100_000, min: 1, max: 10_000_000, doc: 'Most rows one query may return (more: 422 result_too_large; use limit, fewer dimensions or a coarser granularity).' },
   QUERY_MAX_MINUTE_SPAN_DAYS: { kind: 'int', default: 31, min: 1, max: 3650, doc: 'Most minute-rollup days one query may scan.' },
-  QUERY_MAX_RESULT_MB: { kind: 'int', default: 32, min: 1, max: 4096, doc: 'Largest answer one query may give, in MB of JSON, estimated from its row shape before it runs (more: 422 result_too_large). Bounds the memory of each answer in flight.' },
+  QUERY_MAX_RESULT_MB: { kind: 'int', default: 16, min: 1, max: 4096, doc: 'Largest answer one query may give, in MB of JSON, estimated from its row shape before it runs (more: 422 result_too_large). Bounds the memory of each answer in flight.' },
   QUERY_MAX_CONCURRENCY: { kind: 'int', default: 4, min: 1, max: 1024, doc: 'Most API requests computing or sending an answer at once (ingest excepted); more wait in a queue of QUERY_QUEUE_LENGTH.' },
   QUERY_QUEUE_LENGTH: { kind: 'int', default: 32, min: 0, max: 100_000, doc: 'Most API requests waiting for a place, in arrival order; past it 429 too_many_queries with Retry-After.' },
   DUCKDB_MEMORY_LIMIT: { kind: 'string', default: '512MB', doc: 'DuckDB memory_limit.' },

@@ -26,7 +26,7 @@ const NOMINAL_BUCKET_MINUTES: Record<Granularity, number> = {
 const FINE_DIMENSIONS = new Set(['merchant_id', 'city']);
 
 const DEFAULT_MAX_ROWS = 100_000;
-const DEFAULT_MAX_RESULT_BYTES = 32 * 2 ** 20;
+const DEFAULT_MAX_RESULT_BYTES = 16 * 2 ** 20;
 
 export const GRANULARITIES: readonly Granularity[] = ['minute', 'hour', 'day', 'week', 'month', 'all'];
 
