@@ -1,11 +1,13 @@
-// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web] [--duration S] [--connections C]
-//   [--live-duration S] [--live-scenarios single,replicas] [--web-runs R]
+// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web|memory] [--duration S] [--connections C]
+//   [--live-duration S] [--live-scenarios single,replicas] [--web-runs R] [--memory-clients C] [--memory-env K=V,K=V]
 // Generates N synthetic events (a year of event time; cached under .bench/), ingests them end
 // to end in a child process, times the reference queries in another, then loads the HTTP API of
 // the real server with autocannon (bench/api-run.ts), and last measures the live stream under
 // ingest load on fresh empty servers, one and two replicas (bench/live-run.ts; `--only live`
 // needs no data set and Redis at 127.0.0.1:6379 for the replicas), and the dashboard's overview in
-// Chromium over the data set (bench/web-run.ts). Raw retention is set to 400 days for the
+// Chromium over the data set (bench/web-run.ts), and last the server's memory under 20 concurrent
+// clients asking for the largest answers (bench/query-memory-run.ts; its own small data set, so
+// `--only memory` needs nothing else). Raw retention is set to 400 days for the
 // run so that a whole year of generated events is kept and queryable. `--only query|api` reuses
 // the data directory of an earlier run; `--only ingest` stops after ingesting.
 // Results go to stdout and .bench/results-N.json (sections not run this time are kept from the
@@ -23,11 +25,12 @@ const { values } = parseArgs({
     events: { type: 'string', default: '10000000' }, runs: { type: 'string', default: '50' }, 'web-runs': { type: 'string', default: '5' }, batch: { type: 'string', default: '50000' },
     only: { type: 'string', default: 'all' }, duration: { type: 'string', default: '8' }, connections: { type: 'string', default: '10' },
     'live-duration': { type: 'string', default: '30' }, 'live-scenarios': { type: 'string', default: 'single,replicas' },
+    'memory-clients': { type: 'string', default: '20' }, 'memory-env': { type: 'string', default: '' },
   },
 });
 const only = values.only!;
-if (!['all', 'ingest', 'query', 'api', 'live', 'web'].includes(only)) throw new Error(`--only must be ingest, query, api, live or web (got ${only})`);
-const runs = (step: 'ingest' | 'query' | 'api' | 'live' | 'web') => only === 'all' || only === step;
+if (!['all', 'ingest', 'query', 'api', 'live', 'web', 'memory'].includes(only)) throw new Error(`--only must be ingest, query, api, live, web or memory (got ${only})`);
+const runs = (step: 'ingest' | 'query' | 'api' | 'live' | 'web' | 'memory') => only === 'all' || only === step;
 const events = Number(values.events);
 const dir = '.bench';
 mkdirSync(dir, { recursive: true });
@@ -48,13 +51,14 @@ const resultsFile = join(dir, `results-${events}.json`);
 const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
 // When each section was measured (a file written before this field existed: its date).
 const measured: Record<string, string> = {
-  ...Object.fromEntries(['ingest', 'query', 'api', 'live', 'web'].filter((k) => previous[k]).map((k) => [k, previous.date])), ...previous.measured,
+  ...Object.fromEntries(['ingest', 'query', 'api', 'live', 'web', 'memory'].filter((k) => previous[k]).map((k) => [k, previous.date])), ...previous.measured,
 };
 let ingest = previous.ingest;
 let query = previous.query;
 let api = previous.api;
 let live = previous.live;
 let web = previous.web;
+let memory = previous.memory;
 
 if (runs('ingest')) {
   if (!existsSync(file)) {
@@ -66,7 +70,7 @@ if (runs('ingest')) {
   console.error('ingesting…');
   ingest = JSON.parse(child(['bench/ingest-run.ts', file, dataDir, values.batch!]));
   measured.ingest = new Date().toISOString();
-} else if (only !== 'live' && !existsSync(dataDir)) {
+} else if (only !== 'live' && only !== 'memory' && !existsSync(dataDir)) {
   throw new Error(`${dataDir} does not exist: run npm run bench -- --events ${events} first`);
 }
 if (runs('query')) {
@@ -89,8 +93,13 @@ if (runs('web')) {
   web = JSON.parse(child(['bench/web-run.ts', dataDir, '--runs', values['web-runs']!]));
   measured.web = new Date().toISOString();
 }
+if (runs('memory')) {
+  console.error('server memory under concurrent heavy queries…');
+  memory = JSON.parse(child(['bench/query-memory-run.ts', '--clients', values['memory-clients']!, '--env', values['memory-env']!]));
+  measured.memory = new Date().toISOString();
+}
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web };
+const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory };
 writeFileSync(resultsFile, JSON.stringify(result, null, 2));
 
 const f = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d });
@@ -131,4 +140,12 @@ if (runs('web')) {
   for (const [range, r] of Object.entries(web.ranges as Record<string, { interactive: Stat; chart: Stat; map: Stat }>)) {
     console.log(`| ${range} | ${f(r.interactive.p50, 0)} / ${f(r.interactive.max, 0)} | ${f(r.chart.p50, 0)} / ${f(r.chart.max, 0)} | ${f(r.map.p50, 0)} / ${f(r.map.max, 0)} |`);
   }
+}
+if (runs('memory')) {
+  const m = memory;
+  console.log(`\nServer memory: ${m.clients} clients × ${m.rounds} requests for every metric by merchant_id,city by minute over ${m.hours} h`
+    + ` (${f(m.events, 0)} events; one answer: ${m.single.status}, ${f(m.single.bytes / 2 ** 20)} MB${m.single.rows ? `, ${f(m.single.rows, 0)} rows` : ''})`);
+  console.log(`settings: ${Object.keys(m.env).length ? JSON.stringify(m.env) : 'defaults'}`);
+  console.log('\n| RSS at start | before the load | peak RSS | after | answers |\n|---|---|---|---|---|');
+  console.log(`| ${f(m.rssStartMB, 0)} MB | ${f(m.rssBeforeMB, 0)} MB | **${f(m.peakRssMB, 0)} MB** | ${f(m.rssAfterMB, 0)} MB | ${Object.entries(m.statuses).map(([k, n]) => `${n} × ${k}`).join(', ')} |`);
 }

@@ -31,6 +31,8 @@ import { genReqId, registerRequestIdHeader } from './observability/request-id.ts
 import { createQueryRunner, resultBytes } from './analytics/query-runner.ts';
 import type { AnalyticsContext } from './analytics/context.ts';
 import { createResultCache, distinctMinutes } from './query/result-cache.ts';
+import { createAdmissionGate, type AdmissionGate } from './query/admission-gate.ts';
+import { registerQueryAdmission } from './http/query-admission.ts';
 import { hmacSecret, verifierFromConfig } from './auth/auth-config.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
 import { createLiveFeed, type LiveFeed } from './live/live-feed.ts';
@@ -67,8 +69,13 @@ declare module 'fastify' {
     liveFeed: LiveFeed;
     /** Background alert evaluation and webhook delivery (evaluateNow runs one pass at once). */
     alerting: ReturnType<typeof startAlerting>;
+    /** The admission of API requests: how many run and wait now. */
+    queryAdmission: AdmissionGate;
   }
 }
+
+/** Longer than any request line Node accepts (its header limit is 16 KB). */
+const MAX_PATH_PARAM_LENGTH = 16 * 1024;
 
 function hasNul(v: unknown, depth = 0): boolean {
   if (typeof v === 'string') return v.includes('\0');
@@ -98,8 +105,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // field) instead of failing the whole batch.
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
-    // URLs Fastify cannot decode are answered as problem+json like every other error.
-    frameworkErrors: errorHandler,
+    // A path parameter is an id of the event contract (up to 128 UTF-16 units, any Unicode) as
+    // the client percent-encoded it: up to 9 characters a unit. Fastify's default limit (100)
+    // made longer ones "no route". This one is above any request line Node accepts (16 KB of
+    // headers), so the length of a parameter never hides a route: the route's schema judges it.
+    routerOptions: { maxParamLength: MAX_PATH_PARAM_LENGTH },
+    // Fastify's own errors answer problem+json like every other error; a path that is not valid
+    // percent-encoded UTF-8 (`%E0%A4%A`, a lone surrogate) is a bad parameter.
+    frameworkErrors: (err, req, reply) => (err.code === 'FST_ERR_BAD_URL'
+      ? sendProblem(reply, 400, 'invalid_parameter', 'the URL path is not valid percent-encoded UTF-8')
+      : errorHandler(err, req, reply)),
   });
   // Bodies that are read as text: CSV rates (the ingest route frames its bodies itself).
   for (const type of ['text/csv', 'text/plain']) {
@@ -117,6 +132,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   registerOpenApiDefaults(app);
   await registerSecurity(app, { corsOrigins, rateLimitPerMinute: config.RATE_LIMIT_PER_MINUTE });
   registerAuthCheck(app, verifier, now);
+  const admission = createAdmissionGate({
+    maxRunning: config.QUERY_MAX_CONCURRENCY, maxWaiting: config.QUERY_QUEUE_LENGTH, retryAfterSeconds: 1,
+  });
+  registerQueryAdmission(app, admission);
+  app.decorate('queryAdmission', admission);
+  metrics.setQueryAdmission(() => ({ running: admission.running, waiting: admission.waiting }));
   await app.register(swagger, {
     openapi: OPENAPI_OPTIONS,
     // Shared schemas (problem+json) keep their $id as their component name.
@@ -148,6 +169,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       limits: {
         minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS,
         maxBuckets: config.QUERY_MAX_BUCKETS, maxMinuteSpanDays: config.QUERY_MAX_MINUTE_SPAN_DAYS, maxRows: config.QUERY_MAX_ROWS,
+        maxResultBytes: config.QUERY_MAX_RESULT_MB * 2 ** 20,
       },
     }, cache),
     asOf: () => engine.asOf(),
@@ -162,7 +184,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   ingestRoutes(app, { engine, maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS, maxBodyBytes: config.INGEST_MAX_BODY_BYTES });
   deadLetterRoutes(app, { engine, store });
   fxRoutes(app, {
-    store,
+    store, now,
     onChange: async () => {
       cache.clear();
       await liveFeed.reloadRates();

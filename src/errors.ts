@@ -28,6 +28,7 @@ export const ERROR_STATUS = {
   not_subscribed: 404,
   rate_limited: 429,
   internal: 500,
+  too_many_queries: 429,
   auth_unavailable: 503,
   store_unavailable: 503,
   migrations_pending: 503,
@@ -58,6 +59,10 @@ export const ERROR_DOCS = {
   invalid_json: {
     meaning: 'The body is declared JSON but is not valid JSON (or is empty). On ingest, the outer shape only (content after the array): one malformed event is refused on its own (`event-invalid_json`).',
     action: 'Send valid JSON with Content-Type: application/json.',
+  },
+  too_many_queries: {
+    meaning: 'Every query place (QUERY_MAX_CONCURRENCY) and the waiting queue (QUERY_QUEUE_LENGTH) are taken: the server bounds the answers it holds at once so its memory stays bounded.',
+    action: 'Retry after the `Retry-After` seconds; a dashboard should back off rather than retry at once.',
   },
   invalid_csv: {
     meaning: 'A text/csv ingest body cannot be read as CSV at all (its header, or its quoting as a whole).',

@@ -37,7 +37,7 @@ export async function openPlatform(config: Config, log: Logger, now: () => numbe
   // The per-day FX table follows today (and USD = 1 needs no file): refresh it at every start.
   await store.execute(rebuildEffective(now()));
   if (config.FX_FILE) {
-    const n = await loadFxRates(store, parseFxCsv(readFileSync(config.FX_FILE, 'utf8')), `file:${config.FX_FILE}`);
+    const n = await loadFxRates(store, parseFxCsv(readFileSync(config.FX_FILE, 'utf8'), now()), `file:${config.FX_FILE}`, now());
     log.info({ rates: n, file: config.FX_FILE }, 'FX rates loaded');
   }
   const engine = await createEngine({

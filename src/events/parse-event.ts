@@ -16,7 +16,7 @@ import { decodeEventText, isContractText } from './event-text.ts';
 import { currencyExponent } from '../reference/currencies.ts';
 import { countryKey } from '../reference/countries.ts';
 
-const MAX_ID = 128;
+export const MAX_ID = 128;
 const MAX_CITY = 100;
 const MAX_PROVIDER = 64;
 const MAX_FAILURE_REASON = 128;

@@ -5,23 +5,35 @@
 import type { FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 import { DIMENSIONS } from '../query/query-dimensions.ts';
-import { GRANULARITIES } from '../query/run-query.ts';
+import { GRANULARITIES, QUERY_TIME_MAX, QUERY_TIME_MIN } from '../query/run-query.ts';
+import { parseRfc3339 } from '../events/parse-event.ts';
 import { scopeMerchants } from '../auth/principal.ts';
 import { principalOf } from './auth-hook.ts';
 import type { Scope } from '../analytics/context.ts';
 
 export type Query = Record<string, string | undefined>;
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/i;
 const DAY_MS = 86_400_000;
 /** Most values one filter may list, and most metrics one request may name (query cost limits). */
 const MAX_LIST = 200;
 
+/**
+ * An instant named by a parameter, read by the same rule as an event's occurred_at (ingest's
+ * parseRfc3339): an impossible date such as February 30 is an error, never rolled over into
+ * March. Every route that reads a date-time goes through here. Instants outside the span the
+ * rollups' minute keys and the planner cover (1970 to 2200) are refused too.
+ */
 export function parseInstant(name: string, v: string | undefined, fallback: number): number {
   if (v === undefined || v === '') return fallback;
-  const t = RFC3339.test(v) ? Date.parse(v) : NaN;
-  if (!Number.isFinite(t)) throw new AppError('invalid_parameter', `${name} must be an RFC 3339 timestamp with an offset`);
-  return t;
+  const t = { occurredAt: NaN, offsetMinutes: 0 };
+  if (!parseRfc3339(v, t)) {
+    throw new AppError('invalid_parameter',
+      `${name} must be a possible RFC 3339 date-time with seconds and an offset, such as 2026-02-28T00:00:00Z; got ${JSON.stringify(v.slice(0, 64))}`);
+  }
+  if (t.occurredAt < QUERY_TIME_MIN || t.occurredAt > QUERY_TIME_MAX) {
+    throw new AppError('invalid_range', `${name} must lie between 1970-01-01T00:00:00Z and 2200-01-01T00:00:00Z`);
+  }
+  return t.occurredAt;
 }
 
 export function csv(v: string | undefined, name = 'list'): string[] {

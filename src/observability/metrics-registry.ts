@@ -20,6 +20,8 @@ export interface Metrics {
   streamingLatency: Histogram;
   /** Reports the current number of connected live clients (set by the live server). */
   setWsCurrent(read: () => number): void;
+  /** Reports how many API requests the query admission lets run and holds waiting now. */
+  setQueryAdmission(read: () => { running: number; waiting: number }): void;
   alertsCreated: Counter<'severity'>;
   anomaliesDetected: Counter;
   webhookAttempts: Counter<'event_type' | 'outcome'>;
@@ -122,6 +124,16 @@ export function createMetrics(deps: { engine: Engine; now: () => number }): Metr
     collect() { this.set(wsCurrent()); },
   });
 
+  let admission = () => ({ running: 0, waiting: 0 });
+  new Gauge({
+    name: 'analytics_query_admission_running', help: 'API requests computing or sending an answer now (at most QUERY_MAX_CONCURRENCY)', registers,
+    collect() { this.set(admission().running); },
+  });
+  new Gauge({
+    name: 'analytics_query_admission_waiting', help: 'API requests waiting for a place now (at most QUERY_QUEUE_LENGTH)', registers,
+    collect() { this.set(admission().waiting); },
+  });
+
   const alertsCreated = new Counter({ name: 'analytics_alerts_created_total', help: 'Alerts that started firing, by severity', labelNames: ['severity'], registers });
   const anomaliesDetected = new Counter({ name: 'analytics_anomalies_detected_total', help: 'Anomalies detected by anomaly rules (analytics.anomaly events)', registers });
   const webhookAttempts = new Counter({
@@ -142,6 +154,7 @@ export function createMetrics(deps: { engine: Engine; now: () => number }): Metr
     recordCache(cache, hit) { (hit ? cacheHits : cacheMisses).inc({ cache }); },
     wsConnections, wsMessages, streamingLatency, alertsCreated, anomaliesDetected, webhookAttempts, webhookDuration,
     setWsCurrent(read) { wsCurrent = read; },
+    setQueryAdmission(read) { admission = read; },
     stop: unsubscribe,
   };
 }

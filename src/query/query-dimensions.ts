@@ -3,7 +3,7 @@
 
 import { AppError } from '../errors.ts';
 import { COUNTRY_CODES, countryCode, countryKey } from '../reference/countries.ts';
-import { currencyCode, currencyKey } from '../reference/currencies.ts';
+import { CURRENCY_CODES, currencyCode, currencyKey } from '../reference/currencies.ts';
 import { OTHER_REGION } from '../reference/regions.ts';
 import { DIM_CITY, DIM_MERCHANT, DIM_METHOD, DIM_PROVIDER, lookupKey, valueOf, type Dictionary } from '../state/dimensions.ts';
 import {
@@ -24,6 +24,8 @@ interface DimDef {
   group(ctx: DimContext): string;
   filter(values: string[], ctx: DimContext): string;
   decode(v: unknown, ctx: DimContext): string | null;
+  /** How many distinct groups it can have (an upper bound: what the dictionary or table knows). */
+  cardinality(ctx: DimContext): number;
 }
 
 const TYPE_KINDS: Record<string, number[]> = {
@@ -48,6 +50,7 @@ function dictDim(column: string, dim: number): DimDef {
     // An unknown value matches nothing (it has never been seen).
     filter: (values, ctx) => inList(column, values.map((v) => lookupKey(ctx.dict, dim, v) ?? -1)),
     decode: (v, ctx) => valueOf(ctx.dict, dim, Number(v)),
+    cardinality: (ctx) => ctx.dict.values[dim].length, // every value seen, and absent (key 0)
   };
 }
 
@@ -63,6 +66,7 @@ function enumDim(column: string, table: Record<string, number[]>, name: string):
       return kinds;
     })),
     decode: (v) => (v === null ? null : String(v)),
+    cardinality: () => Object.keys(table).length,
   };
 }
 
@@ -83,6 +87,7 @@ const DEFS: Record<Dimension, DimDef> = {
       return k;
     })),
     decode: (v) => countryCode(Number(v)),
+    cardinality: () => COUNTRY_CODES.length,
   },
   currency: {
     group: () => 'currency_key',
@@ -92,6 +97,7 @@ const DEFS: Record<Dimension, DimDef> = {
       return k;
     })),
     decode: (v) => currencyCode(Number(v)),
+    cardinality: () => CURRENCY_CODES.length,
   },
   region: {
     group: (ctx) => {
@@ -107,6 +113,7 @@ const DEFS: Record<Dimension, DimDef> = {
       }));
     },
     decode: (v) => (v === null ? null : String(v)),
+    cardinality: (ctx) => new Set(ctx.regions.values()).size + 1, // and OTHER
   },
   type: enumDim('kind', TYPE_KINDS, 'type'),
   status: enumDim('kind', STATUS_KINDS, 'status'),

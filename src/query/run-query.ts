@@ -11,8 +11,12 @@ import { dimension, type DimContext } from './query-dimensions.ts';
 import { currencyExponent } from '../reference/currencies.ts';
 import { formatMinor } from '../events/amount.ts';
 import type { AnalyticsStore } from '../store/analytics-store.ts';
+import { answerCap, maxRows as maxRowsOf, resultTooLarge } from './result-size.ts';
 
-const MAX_MINUTE = Date.UTC(2200, 0, 1) / 60000;
+/** The instants a query may name (epoch ms): rollup minute keys start at the epoch. */
+export const QUERY_TIME_MIN = 0;
+export const QUERY_TIME_MAX = Date.UTC(2200, 0, 1);
+const MAX_MINUTE = QUERY_TIME_MAX / 60000;
 /** Nominal bucket lengths in minutes ('all' is one bucket). */
 const NOMINAL_BUCKET_MINUTES: Record<Granularity, number> = {
   minute: 1, hour: 60, day: 1440, week: 10080, month: 28 * 1440, all: Infinity,
@@ -22,6 +26,7 @@ const NOMINAL_BUCKET_MINUTES: Record<Granularity, number> = {
 const FINE_DIMENSIONS = new Set(['merchant_id', 'city']);
 
 const DEFAULT_MAX_ROWS = 100_000;
+const DEFAULT_MAX_RESULT_BYTES = 16 * 2 ** 20;
 
 export const GRANULARITIES: readonly Granularity[] = ['minute', 'hour', 'day', 'week', 'month', 'all'];
 
@@ -63,7 +68,11 @@ export interface QueryResult {
 export interface QueryDeps extends DimContext {
   store: AnalyticsStore;
   now: () => number;
-  limits: { minuteDays: number; hourDays: number; maxBuckets: number; maxMinuteSpanDays: number; maxRows?: number };
+  limits: {
+    minuteDays: number; hourDays: number; maxBuckets: number; maxMinuteSpanDays: number;
+    /** QUERY_MAX_ROWS and QUERY_MAX_RESULT_MB (in bytes): together they cap an answer's rows. */
+    maxRows?: number; maxResultBytes?: number;
+  };
 }
 
 export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryResult> {
@@ -83,7 +92,6 @@ export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryR
   if (approxBuckets > deps.limits.maxBuckets * 1.1) { // margin: DST days are 23 hours; exact check later
     throw new AppError('range_too_large', `more than ${deps.limits.maxBuckets} ${spec.granularity} buckets; use a coarser granularity or a shorter range`);
   }
-  const maxRows = deps.limits.maxRows ?? DEFAULT_MAX_ROWS;
   const dims = spec.dimensions.map((d) => dimension(d).group(deps));
   const filters = Object.entries(spec.filters)
     .filter(([, values]) => values.length > 0)
@@ -91,6 +99,13 @@ export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryR
   const currencies = spec.filters.currency ?? [];
   const currency = currencies.length === 1 ? currencies[0] : null;
   if (spec.orderBy && !metrics.some((m) => m.name === spec.orderBy!.metric)) metrics.push(resolveMetrics([spec.orderBy.metric])[0]);
+  const localMetrics = currency !== null ? metrics.filter((m) => m.local) : [];
+  // The row cap follows from the answer's size: bytes per row from its shape (18 metrics make a
+  // row ten times wider than one), so a wide answer is capped at fewer rows.
+  const cap = answerCap(
+    { metrics: metrics.map((m) => m.name), dimensions: spec.dimensions, bucket: spec.granularity !== 'all', local: localMetrics.map((m) => m.name) },
+    { maxRows: deps.limits.maxRows ?? DEFAULT_MAX_ROWS, maxResultBytes: deps.limits.maxResultBytes ?? DEFAULT_MAX_RESULT_BYTES },
+  );
 
   const p = withCodes(() => plan(fromMin, toMin, spec.granularity, spec.tz, {
     now: deps.now(),
@@ -103,6 +118,13 @@ export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryR
     from: fromMin * 60000, to: toMin * 60000, granularity: spec.granularity, tz: spec.tz, currency,
     rows: [], unconverted: 0, tables: p.tables.map((t) => t.table),
   };
+  const atMost = maxRowsOf(
+    p.buckets.length, spec.dimensions.map((d) => spec.filters[d]?.length || dimension(d).cardinality(deps)), spec.limit);
+  // A zero-filled series has one row per bucket: its size is known before running, so it is
+  // refused before running. Any other answer runs with LIMIT cap + 1, so no more than the cap
+  // is ever held, and one row more refuses it.
+  const filled = spec.fill && spec.dimensions.length === 0 && spec.granularity !== 'all';
+  if (filled && p.buckets.length > cap.rows) throw resultTooLarge(cap, p.buckets.length, atMost);
   if (p.tables.length === 0) return result;
   const sql = buildSql({
     dialect: deps.store.dialect,
@@ -114,20 +136,17 @@ export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryR
     withLocal: currency !== null,
     orderBy: spec.orderBy,
     // One row past the cap tells an answer that would exceed it.
-    limit: Math.min(spec.limit ?? Infinity, maxRows + 1),
+    limit: Math.min(spec.limit ?? Infinity, cap.rows + 1),
     preaggregate: !spec.dimensions.some((d) => FINE_DIMENSIONS.has(d)),
   });
   const { names, columns, rowCount } = await deps.store.queryColumns(sql);
-  if (rowCount > maxRows) {
-    throw new AppError('result_too_large', `more than ${maxRows} rows; use limit, fewer dimensions, a coarser granularity or a shorter range`);
-  }
+  if (rowCount > cap.rows) throw resultTooLarge(cap, null, atMost);
   const col = (name: string) => columns[names.indexOf(name)];
   const exponent = currency ? currencyExponent(currency) ?? 2 : 2;
   const bucketCol = col('bucket');
   const unconvertedCol = col('unconverted_count');
   const dimCols = spec.dimensions.map((_, i) => col(`d${i}`));
   const metricCols = metrics.map((m) => col(`m_${m.name}`));
-  const localMetrics = currency !== null ? metrics.filter((m) => m.local) : [];
   const localCols = localMetrics.map((m) => col(`l_${m.name}`));
   const minutes: number[] = [];
   result.unconverted = rowCount > 0 ? Number(unconvertedCol[0] ?? 0) : 0;

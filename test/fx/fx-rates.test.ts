@@ -154,15 +154,15 @@ test('USD converts at 1 before the first USD row of a loaded rates file', () => 
   assertClose(body.rows[0].metrics.gross_volume_usd, 10.5, 'USD at 1');
 }));
 
-test('bad rows answer 400 invalid_fx_rates naming each row, and nothing is loaded', () => withApp(async (t) => {
+test('bad rows answer 400 invalid_fx_rates naming each CSV line (or JSON row), and nothing is loaded', () => withApp(async (t) => {
   const csv = 'date,currency,usd_per_unit\n2026-11-10,NGN,0.00065\n2026-11-31,NGN,0.0006\n2026-11-10,XYZ,1\n2026-11-11,KES,-1\n2026-11-12,GHS,abc\n';
   const res = await putCsv(t, csv);
   assert.equal(res.statusCode, 400);
   assert.match(String(res.headers['content-type']), /^application\/problem\+json/);
   const body = res.json();
   assert.equal(body.code, 'invalid_fx_rates');
-  assert.match(body.detail, /row 3\b.*2026-11-31/);
-  assert.deepEqual(body.problems.map((p: string) => p.split(':')[0]), ['row 3', 'row 4', 'row 5', 'row 6']);
+  assert.match(body.detail, /line 3\b.*2026-11-31/);
+  assert.deepEqual(body.problems.map((p: string) => p.split(':')[0]), ['line 3', 'line 4', 'line 5', 'line 6']);
 
   const json = await t.inject({
     method: 'PUT', url: '/api/v1/fx-rates',

@@ -19,7 +19,7 @@ const rate = {
 
 const FX_MAX_BODY_BYTES = 32 * 2 ** 20;
 
-export function fxRoutes(app: FastifyInstance, deps: { store: AnalyticsStore; onChange: () => Promise<void> }) {
+export function fxRoutes(app: FastifyInstance, deps: { store: AnalyticsStore; now: () => number; onChange: () => Promise<void> }) {
   app.get<{ Querystring: { currency?: string; from?: string; to?: string; limit?: number } }>('/api/v1/fx-rates', {
     config: { permission: 'analytics:ops' },
     schema: {
@@ -53,11 +53,12 @@ export function fxRoutes(app: FastifyInstance, deps: { store: AnalyticsStore; on
   }, async (req) => {
     const body = req.body;
     let rates;
-    if (typeof body === 'string') rates = parseFxCsv(body);
+    const now = deps.now();
+    if (typeof body === 'string') rates = parseFxCsv(body, now);
     else if (body && typeof body === 'object' && Array.isArray((body as { rates?: unknown }).rates)) {
-      rates = validateFxRates((body as { rates: Array<Record<string, unknown>> }).rates);
+      rates = validateFxRates((body as { rates: Array<Record<string, unknown>> }).rates, undefined, now);
     } else throw new AppError('invalid_fx_rates', 'expected text/csv or JSON {"rates":[{"date","currency","usd_per_unit"}]}');
-    const loaded = await loadFxRates(deps.store, rates, 'api');
+    const loaded = await loadFxRates(deps.store, rates, 'api', now);
     await deps.onChange();
     return { loaded };
   });

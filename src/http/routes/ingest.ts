@@ -71,7 +71,8 @@ export function ingestRoutes(app: FastifyInstance, deps: { engine: Engine; maxBa
     scope.addContentTypeParser('*', (req, _payload, done) => done(new AppError('unsupported_media_type',
       `${req.headers['content-type'] ?? 'a body without a content type'} is not accepted; send ${Object.keys(FRAMERS).join(', ')}`)));
     scope.post('/api/v1/events', {
-      config: { permission: 'events:write' },
+      // Paced by the engine's backpressure (503), not by the query admission.
+      config: { permission: 'events:write', admission: false },
       schema: {
         tags: ['ingest'],
         summary: 'Ingest events: a JSON object, a JSON array, NDJSON (application/x-ndjson) or CSV (text/csv)',

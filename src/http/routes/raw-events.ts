@@ -9,6 +9,7 @@ import { LIMIT_PROPERTY, querySchema, readLimit, readScope, type Query } from '.
 import { principalOf } from '../auth-hook.ts';
 import { QUERY_PROBLEMS } from '../openapi.ts';
 import { nullableIsoTime, range } from '../response-schemas.ts';
+import { MAX_ID } from '../../events/parse-event.ts';
 
 export interface RawEventRouteDeps extends RawEventDeps {
   now: () => number;
@@ -20,7 +21,9 @@ const asOfOf = (deps: RawEventRouteDeps) => {
   return t === null ? null : new Date(t).toISOString();
 };
 
-const id = (description: string) => ({ type: 'string', minLength: 1, maxLength: 128, description });
+// JSON Schema counts code points; the contract counts UTF-16 units (an emoji is two): the
+// handler checks the exact rule, the schema documents it.
+const id = (description: string) => ({ type: 'string', minLength: 1, maxLength: MAX_ID, description });
 
 const listProps = {
   txn_id: id('a transaction: its payment events, refunds and disputes'),
@@ -107,6 +110,9 @@ export function rawEventRoutes(app: FastifyInstance, deps: RawEventRouteDeps) {
       response: { 200: rawEvent },
     },
   }, async (req) => {
+    if (req.params.event_id.length > MAX_ID) {
+      throw new AppError('invalid_parameter', `event_id is longer than any the contract accepts (${MAX_ID} UTF-16 units)`);
+    }
     const event = await getRawEvent(deps, req.params.event_id);
     // The same answer for a missing event and another merchant's: existence is not disclosed.
     if (!event || !canSeeMerchant(principalOf(req), event.merchant_id)) throw new AppError('not_found', 'no event with this id');
