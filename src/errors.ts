@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   rate_limited: 429,
   auth_unavailable: 503,
   store_unavailable: 503,
+  state_unavailable: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;

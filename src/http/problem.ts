@@ -4,6 +4,9 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../errors.ts';
 
+/** What a 503 tells clients to wait before retrying (a lost database connection is replaced in seconds). */
+export const RETRY_AFTER_SECONDS = 5;
+
 export function sendProblem(reply: FastifyReply, status: number, code: string, detail: string, extra?: Record<string, unknown>) {
   return reply
     .code(status)
@@ -14,6 +17,8 @@ export function sendProblem(reply: FastifyReply, status: number, code: string, d
 export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
   if (err instanceof AppError) {
     if (err.status === 401) reply.header('www-authenticate', `Bearer realm="molam-analytics", error="${err.code === 'unauthorized' ? 'invalid_request' : 'invalid_token'}"`);
+    // A 503 is temporary by definition: say when to come back, unless the route already did.
+    if (err.status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     return sendProblem(reply, err.status, err.code, err.message, err.details);
   }
   const fe = err as FastifyError;
