@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   result_too_large: 422,
   beyond_retention: 422,
   invalid_fx_rates: 400,
+  target_not_allowed: 400,
   unsupported_media_type: 415,
   payload_too_large: 413,
   unauthorized: 401,
