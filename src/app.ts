@@ -11,6 +11,7 @@ import { AppError } from './errors.ts';
 import './http/permissions.ts';
 import { registerAuthCheck, registerRouteGuard, type RouteRecord } from './http/auth-hook.ts';
 import { registerSecurity } from './http/security.ts';
+import { parseTrustProxy } from './http/trust-proxy.ts';
 import { ingestRoutes } from './http/routes/ingest.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { deadLetterRoutes } from './http/routes/dead-letters.ts';
@@ -74,6 +75,12 @@ function hasNul(v: unknown, depth = 0): boolean {
   return Object.entries(v).some(([k, x]) => k.includes('\0') || hasNul(x, depth + 1));
 }
 
+function trustProxyOf(setting: string): false | string[] {
+  const r = parseTrustProxy(setting);
+  if (!r.ok) throw new Error(`TRUST_PROXY: ${r.problem}`); // loadConfig refuses it first
+  return r.trustProxy;
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, engine, store } = deps;
   const now = deps.now ?? Date.now;
@@ -93,6 +100,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // field) instead of failing the whole batch.
     onProtoPoisoning: 'remove',
     onConstructorPoisoning: 'remove',
+    // req.ip is the client's only behind the proxies TRUST_PROXY names (else the peer's address).
+    trustProxy: trustProxyOf(config.TRUST_PROXY),
   });
   // Bodies that are read as text: NDJSON events and CSV rates.
   for (const type of ['application/x-ndjson', 'application/ndjson', 'text/csv', 'text/plain']) {
