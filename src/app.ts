@@ -161,7 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   healthRoutes(app, { engine, startedAt: now() });
   meRoutes(app);
-  observabilityRoutes(app, { engine, store, metrics });
+  observabilityRoutes(app, { engine, store, state: deps.state, metrics, now });
   ingestRoutes(app, { engine, maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS });
   deadLetterRoutes(app, { engine, store });
   fxRoutes(app, {
