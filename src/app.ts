@@ -4,7 +4,7 @@
 
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import type { Logger } from 'pino';
 import { errorHandler, sendProblem } from './http/problem.ts';
 import { AppError } from './errors.ts';
@@ -54,6 +54,8 @@ export interface AppDeps {
   now?: () => number;
   /** Overrides the verifier the config describes (tests). */
   verifier?: TokenVerifier | null;
+  /** The HTTP server to serve on (main.ts binds its port before the stores open); default: Fastify's own. */
+  serverFactory?: FastifyServerFactory;
 }
 
 declare module 'fastify' {
@@ -89,6 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const dims = { regions: deps.regions, get dict() { return engine.state.dict; } };
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
+    ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
     bodyLimit: config.INGEST_MAX_BODY_BYTES,
     // Request ids: a well-formed incoming x-request-id, else a fresh UUID (genReqId checks it).
     requestIdHeader: false,

@@ -51,7 +51,7 @@ export function startAlerting(o: AlertingOptions): { stop(): Promise<void>; eval
           paused = false;
         } catch (err) {
           if (!isStateUnavailable(err)) o.log.error({ err }, `alerting ${name} failed`);
-          else if (!paused) o.log.warn({ err }, `alerting ${name} paused: the state store is unavailable`);
+          else if (!paused) o.log.warn({ reason: (err as Error).message }, `alerting ${name} paused: the state store is unavailable`);
           paused = paused || isStateUnavailable(err);
         } finally {
           running = null;
