@@ -21,11 +21,13 @@ async function main(): Promise<void> {
   log.info({ url }, 'listening; starting');
   announceAuth(config, log);
 
-  // Loaded only now: the port check above must not wait for them.
-  const [{ openPlatform }, { buildApp }, { runRetention }, { loadDemoFxRates, startDemo }] = await Promise.all([
-    import('./platform.ts'), import('./app.ts'), import('./retention/run-retention.ts'), import('./demo/run-demo.ts'),
+  // Loaded only now: the port check above must not wait for them. The stores start opening as
+  // soon as their modules are in, while the app's modules load.
+  const opening = import('./platform.ts').then((m) => m.openPlatform(config, log, Date.now, { stateInBackground: true }));
+  const [{ buildApp }, { runRetention }, { loadDemoFxRates, startDemo }] = await Promise.all([
+    import('./app.ts'), import('./retention/run-retention.ts'), import('./demo/run-demo.ts'),
   ]);
-  const platform = await openPlatform(config, log, Date.now, { stateInBackground: true });
+  const platform = await opening;
   // Handled from now on (a failure while the app is built must not go unhandled); acted on below.
   const stateOutcome = platform.stateOpened.then(() => null, (err: unknown) => err);
   const { store, engine, regions } = platform;

@@ -1,5 +1,6 @@
-// A new PGlite store starts as a copy of the install's template (initdb once per install): each
-// copy is independent — what one store writes never reaches the template or another store.
+// A new PGlite store starts as a copy of the install's migrated template (initdb and migrations
+// once per install): each copy is independent — what one store writes never reaches the template
+// or another store.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -7,7 +8,10 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStateStore } from '../../src/store/state/open-state-store.ts';
-import { TEMPLATE_DIR } from '../../src/store/state/pglite-data-dir.ts';
+import { templateDir } from '../../src/store/state/pglite-data-dir.ts';
+import { LATEST_STATE_VERSION } from '../../src/store/state/state-migrations.ts';
+
+const TEMPLATE_DIR = templateDir(`schema-${LATEST_STATE_VERSION}`);
 
 /** Every file of a directory with its size and modification time ({} if it does not exist: a read-only install). */
 function listing(dir: string): Record<string, string> {

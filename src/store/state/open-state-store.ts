@@ -6,8 +6,8 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { openPglite } from './open-pglite.ts';
-import { openPostgres } from './open-postgres.ts';
-import { migrateState } from './state-migrations.ts';
+import { LATEST_STATE_VERSION, migrateState } from './state-migrations.ts';
+import { createDataDirIfMissing } from './pglite-data-dir.ts';
 import { guardStateStore, isStateUnavailable, stateUnavailable } from './state-unavailable.ts';
 import type { Queryable, SqlParam, StateStore } from './state-store.ts';
 
@@ -18,7 +18,10 @@ export interface StateStoreOptions {
 }
 
 export async function openStateStore(o: StateStoreOptions): Promise<StateStore> {
-  const store = o.databaseUrl ? await openPostgres(o.databaseUrl, o.schema || undefined) : await openPglite(join(o.dataDir, 'state'));
+  // The PostgreSQL driver is loaded only when it is used (it costs start-up time otherwise).
+  const store = o.databaseUrl
+    ? await (await import('./open-postgres.ts')).openPostgres(o.databaseUrl, o.schema || undefined)
+    : await openNewOrExistingPglite(join(o.dataDir, 'state'));
   try {
     await migrateState(store);
   } catch (err) {
@@ -26,6 +29,21 @@ export async function openStateStore(o: StateStoreOptions): Promise<StateStore> 
     throw err;
   }
   return guardStateStore(store);
+}
+
+/** A new embedded store is a copy of a migrated template (initdb and migrations run once per install). */
+async function openNewOrExistingPglite(dir: string): Promise<StateStore> {
+  await createDataDirIfMissing(dir, { key: `schema-${LATEST_STATE_VERSION}`, prepare: migrateDir });
+  return openPglite(dir);
+}
+
+async function migrateDir(dir: string): Promise<void> {
+  const s = await openPglite(dir);
+  try {
+    await migrateState(s);
+  } finally {
+    await s.close();
+  }
 }
 
 export interface BackgroundStateStore {

@@ -1,9 +1,10 @@
 // A fresh PGlite data directory, made fast. initdb is the slowest step of starting on an empty
-// DATA_DIR (about 10 s of WebAssembly on a 2-core machine, and it blocks the event loop for
-// seconds at a time), and its output is the same for every directory of a PGlite version. So it
-// runs once per installation, in a worker thread, into a template under node_modules/.cache; a
-// new store is a copy of the template (PostgreSQL data directories are relocatable). Where the
-// cache cannot be written, initdb runs (in the worker) for that one directory. Either way the
+// DATA_DIR (about 10 s of WebAssembly on a 2-core machine, blocking the event loop for seconds
+// at a time) and the migrations come next; both produce the same files for every new store of a
+// given PGlite version and schema. So they run once per installation — initdb in a worker
+// thread — into a template under node_modules/.cache (where build tools keep their caches; safe
+// to delete), and a new store is a copy of it (PostgreSQL data directories are relocatable).
+// Where the cache cannot be written, each new store gets its own initdb. Either way the
 // directory is made under a temporary name and renamed into place: an interrupted first start
 // leaves no half-made store.
 
@@ -18,7 +19,14 @@ const PGLITE_ROOT = packageRoot(createRequire(import.meta.url).resolve('@electri
 const PGLITE_VERSION = (JSON.parse(readFileSync(join(PGLITE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 /** node_modules/.cache/molam-analytics, where build tools keep their caches. */
 const CACHE_DIR = join(PGLITE_ROOT, '..', '..', '.cache', 'molam-analytics');
-export const TEMPLATE_DIR = join(CACHE_DIR, `pglite-${PGLITE_VERSION}`);
+
+/** What a template holds beyond initdb: `key` names it (e.g. the schema version), `prepare` makes it. */
+export interface TemplateSpec {
+  key: string;
+  prepare(dir: string): Promise<void>;
+}
+
+export const templateDir = (key: string) => join(CACHE_DIR, `pglite-${PGLITE_VERSION}-${key}`);
 
 function packageRoot(file: string): string {
   let dir = dirname(file);
@@ -32,14 +40,18 @@ function packageRoot(file: string): string {
 const isDataDir = (dir: string) => existsSync(join(dir, 'PG_VERSION')) && existsSync(join(dir, 'global', 'pg_control'));
 const unique = () => `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
-/** Makes `dir` a fresh PGlite data directory unless it already holds something. */
-export async function createDataDirIfMissing(dir: string): Promise<void> {
+/** Makes `dir` a fresh PGlite data directory, prepared as `spec` says, unless it already holds something. */
+export async function createDataDirIfMissing(dir: string, spec: TemplateSpec): Promise<void> {
   if (existsSync(dir) && readdirSync(dir).length > 0) return; // an existing store (or not ours: PGlite says so)
   const tmp = `${dir}.creating-${unique()}`;
   try {
-    const template = await ensureTemplate();
-    if (template) await cp(template, tmp, { recursive: true });
-    else await initdb(tmp);
+    const template = await ensureTemplate(spec);
+    if (template) {
+      await cp(template, tmp, { recursive: true });
+    } else {
+      await initdb(tmp);
+      await spec.prepare(tmp);
+    }
     if (existsSync(dir)) rmdirSync(dir); // empty (checked above): rename wants it gone
     await rename(tmp, dir);
   } finally {
@@ -47,30 +59,35 @@ export async function createDataDirIfMissing(dir: string): Promise<void> {
   }
 }
 
-let building: Promise<string | null> | null = null;
+const building = new Map<string, Promise<string | null>>();
 
 /** The template's path, built on first use; null if the cache cannot be written. */
-function ensureTemplate(): Promise<string | null> {
-  if (isDataDir(TEMPLATE_DIR)) return Promise.resolve(TEMPLATE_DIR);
-  building ??= (async () => {
-    const tmp = `${TEMPLATE_DIR}.building-${unique()}`;
-    try {
-      await mkdir(tmp, { recursive: true });
-      await initdb(tmp);
-      if (isDataDir(TEMPLATE_DIR)) return TEMPLATE_DIR; // another process built it meanwhile (and others may be copying it)
-      await rm(TEMPLATE_DIR, { recursive: true, force: true }); // a damaged one, if any
-      await rename(tmp, TEMPLATE_DIR).catch((err) => {
-        if (!isDataDir(TEMPLATE_DIR)) throw err; // else another process built it first: use that one
-      });
-      return TEMPLATE_DIR;
-    } catch {
-      return null; // a read-only install: each new store runs initdb itself
-    } finally {
-      await rm(tmp, { recursive: true, force: true });
-      building = null;
-    }
-  })();
-  return building;
+function ensureTemplate(spec: TemplateSpec): Promise<string | null> {
+  const target = templateDir(spec.key);
+  if (isDataDir(target)) return Promise.resolve(target);
+  let b = building.get(target);
+  if (!b) {
+    b = (async () => {
+      const tmp = `${target}.building-${unique()}`;
+      try {
+        await initdb(tmp);
+        await spec.prepare(tmp);
+        if (isDataDir(target)) return target; // another process built it meanwhile (and others may be copying it)
+        await rm(target, { recursive: true, force: true }); // a damaged one, if any
+        await rename(tmp, target).catch((err) => {
+          if (!isDataDir(target)) throw err; // else another process built it first: use that one
+        });
+        return target;
+      } catch {
+        return null; // a read-only install: each new store gets its own initdb
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+        building.delete(target);
+      }
+    })();
+    building.set(target, b);
+  }
+  return b;
 }
 
 /** initdb in a worker thread, into `dir` (created). */
