@@ -1,11 +1,12 @@
-// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web] [--duration S] [--connections C]
-//   [--live-duration S] [--live-scenarios single,replicas] [--web-runs R]
+// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web|startup] [--duration S] [--connections C]
+//   [--live-duration S] [--live-scenarios single,replicas] [--web-runs R] [--startup-runs R]
 // Generates N synthetic events (a year of event time; cached under .bench/), ingests them end
 // to end in a child process, times the reference queries in another, then loads the HTTP API of
 // the real server with autocannon (bench/api-run.ts), and last measures the live stream under
 // ingest load on fresh empty servers, one and two replicas (bench/live-run.ts; `--only live`
 // needs no data set and Redis at 127.0.0.1:6379 for the replicas), and the dashboard's overview in
-// Chromium over the data set (bench/web-run.ts). Raw retention is set to 400 days for the
+// Chromium over the data set (bench/web-run.ts), and start-up on an empty data directory
+// (bench/startup-run.ts; `--only startup` needs no data set). Raw retention is set to 400 days for the
 // run so that a whole year of generated events is kept and queryable. `--only query|api` reuses
 // the data directory of an earlier run; `--only ingest` stops after ingesting.
 // Results go to stdout and .bench/results-N.json (sections not run this time are kept from the
@@ -23,11 +24,12 @@ const { values } = parseArgs({
     events: { type: 'string', default: '10000000' }, runs: { type: 'string', default: '50' }, 'web-runs': { type: 'string', default: '5' }, batch: { type: 'string', default: '50000' },
     only: { type: 'string', default: 'all' }, duration: { type: 'string', default: '8' }, connections: { type: 'string', default: '10' },
     'live-duration': { type: 'string', default: '30' }, 'live-scenarios': { type: 'string', default: 'single,replicas' },
+    'startup-runs': { type: 'string', default: '5' },
   },
 });
 const only = values.only!;
-if (!['all', 'ingest', 'query', 'api', 'live', 'web'].includes(only)) throw new Error(`--only must be ingest, query, api, live or web (got ${only})`);
-const runs = (step: 'ingest' | 'query' | 'api' | 'live' | 'web') => only === 'all' || only === step;
+if (!['all', 'ingest', 'query', 'api', 'live', 'web', 'startup'].includes(only)) throw new Error(`--only must be ingest, query, api, live, web or startup (got ${only})`);
+const runs = (step: 'ingest' | 'query' | 'api' | 'live' | 'web' | 'startup') => only === 'all' || only === step;
 const events = Number(values.events);
 const dir = '.bench';
 mkdirSync(dir, { recursive: true });
@@ -50,6 +52,7 @@ const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 
 const measured: Record<string, string> = {
   ...Object.fromEntries(['ingest', 'query', 'api', 'live', 'web'].filter((k) => previous[k]).map((k) => [k, previous.date])), ...previous.measured,
 };
+let startup = previous.startup;
 let ingest = previous.ingest;
 let query = previous.query;
 let api = previous.api;
@@ -66,7 +69,7 @@ if (runs('ingest')) {
   console.error('ingesting…');
   ingest = JSON.parse(child(['bench/ingest-run.ts', file, dataDir, values.batch!]));
   measured.ingest = new Date().toISOString();
-} else if (only !== 'live' && !existsSync(dataDir)) {
+} else if (only !== 'live' && only !== 'startup' && !existsSync(dataDir)) {
   throw new Error(`${dataDir} does not exist: run npm run bench -- --events ${events} first`);
 }
 if (runs('query')) {
@@ -89,8 +92,13 @@ if (runs('web')) {
   web = JSON.parse(child(['bench/web-run.ts', dataDir, '--runs', values['web-runs']!]));
   measured.web = new Date().toISOString();
 }
+if (runs('startup')) {
+  console.error('starting the server on empty data directories…');
+  startup = Object.values(JSON.parse(child(['bench/startup-run.ts', '--runs', values['startup-runs']!])))[0];
+  measured.startup = new Date().toISOString();
+}
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web };
+const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, startup };
 writeFileSync(resultsFile, JSON.stringify(result, null, 2));
 
 const f = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d });
@@ -131,4 +139,15 @@ if (runs('web')) {
   for (const [range, r] of Object.entries(web.ranges as Record<string, { interactive: Stat; chart: Stat; map: Stat }>)) {
     console.log(`| ${range} | ${f(r.interactive.p50, 0)} / ${f(r.interactive.max, 0)} | ${f(r.chart.p50, 0)} / ${f(r.chart.max, 0)} | ${f(r.map.p50, 0)} / ${f(r.map.max, 0)} |`);
   }
+}
+if (runs('startup')) {
+  interface Stat { median: number; min: number; max: number }
+  const st = startup as { runs: number; healthz: Stat; health: Stat; ready: Stat; steps: Record<string, Stat> };
+  const row = (name: string, v: Stat) => console.log(`| ${name} | ${f(v.median, 0)} | ${f(v.min, 0)}–${f(v.max, 0)} |`);
+  console.log(`\nStart-up on an empty data directory (embedded stores), ms from spawn, median of ${st.runs}`);
+  console.log('\n| reached | median | range |\n|---|---|---|');
+  row('`/healthz` 200 (alive)', st.healthz);
+  row('`/health` 200 (the app serves)', st.health);
+  row('`/ready` 200 (every part ready)', st.ready);
+  for (const [name, v] of Object.entries(st.steps)) row(`log: ${name}`, v);
 }

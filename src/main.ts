@@ -23,7 +23,11 @@ async function main(): Promise<void> {
 
   // Loaded only now: the port check above must not wait for them. The stores start opening as
   // soon as their modules are in, while the app's modules load.
-  const opening = import('./platform.ts').then((m) => m.openPlatform(config, log, Date.now, { stateInBackground: true }));
+  // The state store waits until the app serves: opening PGlite is main-thread work that would
+  // only slow the analytics side down (with DATABASE_URL it is quick either way).
+  let served!: () => void;
+  const serving = new Promise<void>((resolve) => { served = resolve; });
+  const opening = import('./platform.ts').then((m) => m.openPlatform(config, log, Date.now, { stateInBackground: true, stateAfter: serving }));
   const [{ buildApp }, { runRetention }, { loadDemoFxRates, startDemo }] = await Promise.all([
     import('./app.ts'), import('./retention/run-retention.ts'), import('./demo/run-demo.ts'),
   ]);
@@ -39,6 +43,7 @@ async function main(): Promise<void> {
   });
   await app.ready();
   starting.handOver(appHandler!);
+  served();
   log.info({ url }, 'serving; the state store may still be opening');
 
   const retention = async () => {

@@ -73,12 +73,13 @@ export async function openAnalytics(config: Config, log: Logger, now: () => numb
 /**
  * Both stores and the engine. The state store opens alongside the analytics store; with
  * `stateInBackground` the platform is returned without waiting for it (its store answers
- * state_unavailable until `stateOpened`, and an unreachable PostgreSQL is retried).
+ * state_unavailable until `stateOpened`, and an unreachable PostgreSQL is retried), and it starts
+ * opening once `stateAfter` settles.
  */
 export async function openPlatform(config: Config, log: Logger, now: () => number = Date.now,
-  o: { stateInBackground?: boolean } = {}): Promise<Platform> {
+  o: { stateInBackground?: boolean; stateAfter?: Promise<unknown> } = {}): Promise<Platform> {
   const stateOptions = { databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, dataDir: config.DATA_DIR };
-  const background = o.stateInBackground ? openStateStoreInBackground(stateOptions, log) : null;
+  const background = o.stateInBackground ? openStateStoreInBackground(stateOptions, log, o.stateAfter) : null;
   const opening = background ? null : openStateStore(stateOptions);
   opening?.catch(() => undefined); // awaited below; this only keeps a failure while the analytics store opens from going unhandled
   let analytics: AnalyticsPlatform;

@@ -56,15 +56,23 @@ export interface BackgroundStateStore {
 const MAX_RETRY_DELAY_MS = 30_000;
 
 /**
- * Opens the store without making the caller wait. A PostgreSQL that cannot be reached is tried
- * again with backoff (it may be starting too); any other failure rejects `opened`.
+ * Opens the store without making the caller wait, once `after` settles (the server opens it once
+ * it serves: PGlite's work runs on the main thread and would slow everything before). A
+ * PostgreSQL that cannot be reached is tried again with backoff (it may be starting too); any
+ * other failure rejects `opened`.
  */
-export function openStateStoreInBackground(o: StateStoreOptions, log: Logger): BackgroundStateStore {
+export function openStateStoreInBackground(o: StateStoreOptions, log: Logger, after: Promise<unknown> = Promise.resolve()): BackgroundStateStore {
   let open: StateStore | null = null;
   let closed = false;
   let wake = () => {};
+  /** Waits for `p`, or for close (which calls wake). */
+  const pause = (p: Promise<unknown>) => new Promise<void>((resolve) => {
+    wake = resolve;
+    p.then(() => resolve(), () => resolve());
+  });
   const opened = (async () => {
-    for (let attempt = 0; ; attempt++) {
+    await pause(after);
+    for (let attempt = 0; !closed; attempt++) {
       try {
         const s = await openStateStore(o);
         if (closed) await s.close();
@@ -74,11 +82,9 @@ export function openStateStoreInBackground(o: StateStoreOptions, log: Logger): B
         if (closed || !isStateUnavailable(err)) throw err;
         const delay = Math.min(MAX_RETRY_DELAY_MS, 1000 * 2 ** attempt);
         log.warn({ err, attempt, retryInMs: delay }, 'the state store cannot be reached yet; retrying');
-        await new Promise<void>((r) => {
-          const timer = setTimeout(r, delay);
-          wake = () => { clearTimeout(timer); r(); };
-        });
-        if (closed) return;
+        let timer: NodeJS.Timeout | undefined;
+        await pause(new Promise((r) => { timer = setTimeout(r, delay); }));
+        clearTimeout(timer); // woken by close: the timer must not keep the process alive
       }
     }
   })();
