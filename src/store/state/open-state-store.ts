@@ -33,17 +33,8 @@ export async function openStateStore(o: StateStoreOptions): Promise<StateStore> 
 
 /** A new embedded store is a copy of a migrated template (initdb and migrations run once per install). */
 async function openNewOrExistingPglite(dir: string): Promise<StateStore> {
-  await createDataDirIfMissing(dir, { key: `schema-${LATEST_STATE_VERSION}`, prepare: migrateDir });
+  await createDataDirIfMissing(dir, `schema-${LATEST_STATE_VERSION}`);
   return openPglite(dir);
-}
-
-async function migrateDir(dir: string): Promise<void> {
-  const s = await openPglite(dir);
-  try {
-    await migrateState(s);
-  } finally {
-    await s.close();
-  }
 }
 
 export interface BackgroundStateStore {

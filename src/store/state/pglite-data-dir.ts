@@ -1,12 +1,12 @@
-// A fresh PGlite data directory, made fast. initdb is the slowest step of starting on an empty
-// DATA_DIR (about 10 s of WebAssembly on a 2-core machine, blocking the event loop for seconds
-// at a time) and the migrations come next; both produce the same files for every new store of a
-// given PGlite version and schema. So they run once per installation — initdb in a worker
-// thread — into a template under node_modules/.cache (where build tools keep their caches; safe
-// to delete), and a new store is a copy of it (PostgreSQL data directories are relocatable).
-// Where the cache cannot be written, each new store gets its own initdb. Either way the
-// directory is made under a temporary name and renamed into place: an interrupted first start
-// leaves no half-made store.
+// A fresh state store directory for PGlite, made fast. initdb is the slowest step of starting on
+// an empty DATA_DIR (about 10 s of WebAssembly on a 2-core machine, blocking the event loop for
+// seconds at a time) and the migrations come next; both produce the same files for every new
+// store of a given PGlite version and schema. So they run once per installation, in a worker
+// thread, into a template under node_modules/.cache (where build tools keep their caches; safe to
+// delete), and a new store is a copy of it (PostgreSQL data directories are relocatable). Where
+// the cache cannot be written, the worker makes each new store itself. Either way the directory
+// is made under a temporary name and renamed into place: an interrupted first start leaves no
+// half-made store.
 
 import { existsSync, readFileSync, readdirSync, rmdirSync } from 'node:fs';
 import { cp, mkdir, rename, rm } from 'node:fs/promises';
@@ -20,12 +20,7 @@ const PGLITE_VERSION = (JSON.parse(readFileSync(join(PGLITE_ROOT, 'package.json'
 /** node_modules/.cache/molam-analytics, where build tools keep their caches. */
 const CACHE_DIR = join(PGLITE_ROOT, '..', '..', '.cache', 'molam-analytics');
 
-/** What a template holds beyond initdb: `key` names it (e.g. the schema version), `prepare` makes it. */
-export interface TemplateSpec {
-  key: string;
-  prepare(dir: string): Promise<void>;
-}
-
+/** The template for `key` (the schema version: a template holds the migrations too). */
 export const templateDir = (key: string) => join(CACHE_DIR, `pglite-${PGLITE_VERSION}-${key}`);
 
 function packageRoot(file: string): string {
@@ -40,18 +35,14 @@ function packageRoot(file: string): string {
 const isDataDir = (dir: string) => existsSync(join(dir, 'PG_VERSION')) && existsSync(join(dir, 'global', 'pg_control'));
 const unique = () => `${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 
-/** Makes `dir` a fresh PGlite data directory, prepared as `spec` says, unless it already holds something. */
-export async function createDataDirIfMissing(dir: string, spec: TemplateSpec): Promise<void> {
+/** Makes `dir` a new, migrated state store (of schema `key`) unless it already holds something. */
+export async function createDataDirIfMissing(dir: string, key: string): Promise<void> {
   if (existsSync(dir) && readdirSync(dir).length > 0) return; // an existing store (or not ours: PGlite says so)
   const tmp = `${dir}.creating-${unique()}`;
   try {
-    const template = await ensureTemplate(spec);
-    if (template) {
-      await cp(template, tmp, { recursive: true });
-    } else {
-      await initdb(tmp);
-      await spec.prepare(tmp);
-    }
+    const template = await ensureTemplate(key);
+    if (template) await cp(template, tmp, { recursive: true });
+    else await makeInWorker(tmp);
     if (existsSync(dir)) rmdirSync(dir); // empty (checked above): rename wants it gone
     await rename(tmp, dir);
   } finally {
@@ -62,16 +53,15 @@ export async function createDataDirIfMissing(dir: string, spec: TemplateSpec): P
 const building = new Map<string, Promise<string | null>>();
 
 /** The template's path, built on first use; null if the cache cannot be written. */
-function ensureTemplate(spec: TemplateSpec): Promise<string | null> {
-  const target = templateDir(spec.key);
+function ensureTemplate(key: string): Promise<string | null> {
+  const target = templateDir(key);
   if (isDataDir(target)) return Promise.resolve(target);
   let b = building.get(target);
   if (!b) {
     b = (async () => {
       const tmp = `${target}.building-${unique()}`;
       try {
-        await initdb(tmp);
-        await spec.prepare(tmp);
+        await makeInWorker(tmp);
         if (isDataDir(target)) return target; // another process built it meanwhile (and others may be copying it)
         await rm(target, { recursive: true, force: true }); // a damaged one, if any
         await rename(tmp, target).catch((err) => {
@@ -90,14 +80,13 @@ function ensureTemplate(spec: TemplateSpec): Promise<string | null> {
   return b;
 }
 
-/** initdb in a worker thread, into `dir` (created). */
-async function initdb(dir: string): Promise<void> {
+/** A new, migrated store in `dir` (created), made by a worker thread (make-state-template.ts). */
+async function makeInWorker(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   await new Promise<void>((resolve, reject) => {
-    // execArgv: [] — plain JavaScript, no need for the TypeScript loader the main thread runs with.
-    const worker = new Worker(new URL('./pglite-initdb-worker.mjs', import.meta.url), { workerData: { dir }, execArgv: [] });
+    const worker = new Worker(new URL('./pglite-template-worker.mjs', import.meta.url), { workerData: { dir } });
     worker.once('message', () => resolve());
     worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`PGlite initdb worker exited with ${code}`)));
+    worker.once('exit', (code) => reject(new Error(`the state store worker exited with ${code}`)));
   });
 }
