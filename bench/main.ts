@@ -142,12 +142,14 @@ if (runs('web')) {
 }
 if (runs('startup')) {
   interface Stat { median: number; min: number; max: number }
-  const st = startup as { runs: number; healthz: Stat; health: Stat; ready: Stat; steps: Record<string, Stat> };
+  const st = startup as { runs: number; healthz: Stat; health: Stat; ready: Stat; cpu: Record<'healthz' | 'health' | 'ready', Stat>; steps: Record<string, Stat> };
   const row = (name: string, v: Stat) => console.log(`| ${name} | ${f(v.median, 0)} | ${f(v.min, 0)}–${f(v.max, 0)} |`);
   console.log(`\nStart-up on an empty data directory (embedded stores), ms from spawn, median of ${st.runs}`);
   console.log('\n| reached | median | range |\n|---|---|---|');
   row('`/healthz` 200 (alive)', st.healthz);
   row('`/health` 200 (the app serves)', st.health);
   row('`/ready` 200 (every part ready)', st.ready);
+  row('server CPU used by `/health` 200', st.cpu.health);
+  row('server CPU used by `/ready` 200', st.cpu.ready);
   for (const [name, v] of Object.entries(st.steps)) row(`log: ${name}`, v);
 }
