@@ -21,10 +21,9 @@ async function main(): Promise<void> {
   log.info({ url }, 'listening; starting');
   announceAuth(config, log);
 
-  // Loaded only now: the port check above must not wait for them. The stores start opening as
-  // soon as their modules are in, while the app's modules load.
-  // The state store waits until the app serves: opening PGlite is main-thread work that would
-  // only slow the analytics side down (with DATABASE_URL it is quick either way).
+  // Loaded only now: the port check above must not wait for them. The analytics store opens as
+  // soon as its modules are in, while the app's modules load; the state store waits until the app
+  // serves (opening PGlite is main-thread work that would only delay the analytics side).
   let served!: () => void;
   const serving = new Promise<void>((resolve) => { served = resolve; });
   const opening = import('./platform.ts').then((m) => m.openPlatform(config, log, Date.now, { stateInBackground: true, stateAfter: serving }));
