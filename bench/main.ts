@@ -1,13 +1,14 @@
-// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web|memory] [--duration S] [--connections C]
-//   [--live-duration S] [--live-scenarios single,replicas] [--web-runs R] [--memory-clients C] [--memory-env K=V,K=V]
+// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web|memory|startup] [--duration S] [--connections C]
+//   [--live-duration S] [--live-scenarios single,replicas] [--web-runs R] [--memory-clients C] [--memory-env K=V,K=V] [--startup-runs R]
 // Generates N synthetic events (a year of event time; cached under .bench/), ingests them end
 // to end in a child process, times the reference queries in another, then loads the HTTP API of
 // the real server with autocannon (bench/api-run.ts), and last measures the live stream under
 // ingest load on fresh empty servers, one and two replicas (bench/live-run.ts; `--only live`
 // needs no data set and Redis at 127.0.0.1:6379 for the replicas), and the dashboard's overview in
-// Chromium over the data set (bench/web-run.ts), and last the server's memory under 20 concurrent
+// Chromium over the data set (bench/web-run.ts), the server's memory under 20 concurrent
 // clients asking for the largest answers (bench/query-memory-run.ts; its own small data set, so
-// `--only memory` needs nothing else). Raw retention is set to 400 days for the
+// `--only memory` needs nothing else), and start-up on an empty data directory
+// (bench/startup-run.ts; `--only startup` needs no data set). Raw retention is set to 400 days for the
 // run so that a whole year of generated events is kept and queryable. `--only query|api` reuses
 // the data directory of an earlier run; `--only ingest` stops after ingesting.
 // Results go to stdout and .bench/results-N.json (sections not run this time are kept from the
@@ -26,11 +27,13 @@ const { values } = parseArgs({
     only: { type: 'string', default: 'all' }, duration: { type: 'string', default: '8' }, connections: { type: 'string', default: '10' },
     'live-duration': { type: 'string', default: '30' }, 'live-scenarios': { type: 'string', default: 'single,replicas' },
     'memory-clients': { type: 'string', default: '20' }, 'memory-env': { type: 'string', default: '' },
+    'startup-runs': { type: 'string', default: '5' },
   },
 });
 const only = values.only!;
-if (!['all', 'ingest', 'query', 'api', 'live', 'web', 'memory'].includes(only)) throw new Error(`--only must be ingest, query, api, live, web or memory (got ${only})`);
-const runs = (step: 'ingest' | 'query' | 'api' | 'live' | 'web' | 'memory') => only === 'all' || only === step;
+const SECTIONS = ['ingest', 'query', 'api', 'live', 'web', 'memory', 'startup'] as const;
+if (!(SECTIONS as readonly string[]).includes(only) && only !== 'all') throw new Error(`--only must be one of ${SECTIONS.join(', ')} (got ${only})`);
+const runs = (step: (typeof SECTIONS)[number]) => only === 'all' || only === step;
 const events = Number(values.events);
 const dir = '.bench';
 mkdirSync(dir, { recursive: true });
@@ -51,8 +54,9 @@ const resultsFile = join(dir, `results-${events}.json`);
 const previous = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
 // When each section was measured (a file written before this field existed: its date).
 const measured: Record<string, string> = {
-  ...Object.fromEntries(['ingest', 'query', 'api', 'live', 'web', 'memory'].filter((k) => previous[k]).map((k) => [k, previous.date])), ...previous.measured,
+  ...Object.fromEntries([...SECTIONS].filter((k) => previous[k]).map((k) => [k, previous.date])), ...previous.measured,
 };
+let startup = previous.startup;
 let ingest = previous.ingest;
 let query = previous.query;
 let api = previous.api;
@@ -70,7 +74,7 @@ if (runs('ingest')) {
   console.error('ingesting…');
   ingest = JSON.parse(child(['bench/ingest-run.ts', file, dataDir, values.batch!]));
   measured.ingest = new Date().toISOString();
-} else if (only !== 'live' && only !== 'memory' && !existsSync(dataDir)) {
+} else if (only !== 'live' && only !== 'memory' && only !== 'startup' && !existsSync(dataDir)) {
   throw new Error(`${dataDir} does not exist: run npm run bench -- --events ${events} first`);
 }
 if (runs('query')) {
@@ -98,8 +102,13 @@ if (runs('memory')) {
   memory = JSON.parse(child(['bench/query-memory-run.ts', '--clients', values['memory-clients']!, '--env', values['memory-env']!]));
   measured.memory = new Date().toISOString();
 }
+if (runs('startup')) {
+  console.error('starting the server on empty data directories…');
+  startup = Object.values(JSON.parse(child(['bench/startup-run.ts', '--runs', values['startup-runs']!])))[0];
+  measured.startup = new Date().toISOString();
+}
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory };
+const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory, startup };
 writeFileSync(resultsFile, JSON.stringify(result, null, 2));
 
 const f = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d });
@@ -148,4 +157,17 @@ if (runs('memory')) {
   console.log(`settings: ${Object.keys(m.env).length ? JSON.stringify(m.env) : 'defaults'}`);
   console.log('\n| RSS at start | before the load | peak RSS | after | answers |\n|---|---|---|---|---|');
   console.log(`| ${f(m.rssStartMB, 0)} MB | ${f(m.rssBeforeMB, 0)} MB | **${f(m.peakRssMB, 0)} MB** | ${f(m.rssAfterMB, 0)} MB | ${Object.entries(m.statuses).map(([k, n]) => `${n} × ${k}`).join(', ')} |`);
+}
+if (runs('startup')) {
+  interface Stat { median: number; min: number; max: number }
+  const st = startup as { runs: number; healthz: Stat; health: Stat; ready: Stat; cpu: Record<'healthz' | 'health' | 'ready', Stat>; steps: Record<string, Stat> };
+  const row = (name: string, v: Stat) => console.log(`| ${name} | ${f(v.median, 0)} | ${f(v.min, 0)}–${f(v.max, 0)} |`);
+  console.log(`\nStart-up on an empty data directory (embedded stores), ms from spawn, median of ${st.runs}`);
+  console.log('\n| reached | median | range |\n|---|---|---|');
+  row('`/healthz` 200 (alive)', st.healthz);
+  row('`/health` 200 (the app serves)', st.health);
+  row('`/ready` 200 (every part ready)', st.ready);
+  row('server CPU used by `/health` 200', st.cpu.health);
+  row('server CPU used by `/ready` 200', st.cpu.ready);
+  for (const [name, v] of Object.entries(st.steps)) row(`log: ${name}`, v);
 }

@@ -4,7 +4,7 @@
 
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerFactory } from 'fastify';
 import type { Logger } from 'pino';
 import { errorHandler, sendProblem } from './http/problem.ts';
 import { OPENAPI_OPTIONS, registerOpenApiDefaults } from './http/openapi.ts';
@@ -13,6 +13,7 @@ import { AppError } from './errors.ts';
 import './http/permissions.ts';
 import { registerAuthCheck, registerRouteGuard, type RouteRecord } from './http/auth-hook.ts';
 import { registerSecurity } from './http/security.ts';
+import { parseTrustProxy } from './http/trust-proxy.ts';
 import { ingestRoutes } from './http/routes/ingest.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { deadLetterRoutes } from './http/routes/dead-letters.ts';
@@ -57,6 +58,8 @@ export interface AppDeps {
   now?: () => number;
   /** Overrides the verifier the config describes (tests). */
   verifier?: TokenVerifier | null;
+  /** The HTTP server to serve on (main.ts binds its port before the stores open); default: Fastify's own. */
+  serverFactory?: FastifyServerFactory;
 }
 
 declare module 'fastify' {
@@ -85,6 +88,12 @@ function hasNul(v: unknown, depth = 0): boolean {
 
 const API_MAX_BODY_BYTES = 2 ** 20;
 
+function trustProxyOf(setting: string): false | string[] {
+  const r = parseTrustProxy(setting);
+  if (!r.ok) throw new Error(`TRUST_PROXY: ${r.problem}`); // loadConfig refuses it first
+  return r.trustProxy;
+}
+
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, engine, store } = deps;
   const now = deps.now ?? Date.now;
@@ -93,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const dims = { regions: deps.regions, get dict() { return engine.state.dict; } };
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
+    ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
     // Every other body is a small JSON document; ingest and FX rates set their own limits.
     bodyLimit: API_MAX_BODY_BYTES,
     // Request ids: a well-formed incoming x-request-id, else a fresh UUID (genReqId checks it).
@@ -115,6 +125,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: (err, req, reply) => (err.code === 'FST_ERR_BAD_URL'
       ? sendProblem(reply, 400, 'invalid_parameter', 'the URL path is not valid percent-encoded UTF-8')
       : errorHandler(err, req, reply)),
+    // req.ip is the client's only behind the proxies TRUST_PROXY names (else the peer's address).
+    trustProxy: trustProxyOf(config.TRUST_PROXY),
   });
   // Bodies that are read as text: CSV rates (the ingest route frames its bodies itself).
   for (const type of ['text/csv', 'text/plain']) {
@@ -180,7 +192,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   healthRoutes(app, { engine, startedAt: now() });
   meRoutes(app);
-  observabilityRoutes(app, { engine, store, metrics });
+  observabilityRoutes(app, { engine, store, state: deps.state, metrics, now });
   ingestRoutes(app, { engine, maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS, maxBodyBytes: config.INGEST_MAX_BODY_BYTES });
   deadLetterRoutes(app, { engine, store });
   fxRoutes(app, {

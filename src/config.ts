@@ -5,9 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
+import { parseTrustProxy } from './http/trust-proxy.ts';
+
 type Spec =
   | { kind: 'int'; default: number; min: number; max: number; doc: string }
-  | { kind: 'string'; default: string; doc: string }
+  | { kind: 'string'; default: string; doc: string; check?: (v: string) => string | null }
   | { kind: 'enum'; default: string; values: readonly string[]; doc: string }
   | { kind: 'bool'; default: boolean; doc: string };
 
@@ -43,6 +45,11 @@ export const CONFIG_SPEC = {
   JWT_CLOCK_TOLERANCE_SECONDS: { kind: 'int', default: 30, min: 0, max: 300, doc: 'Clock skew allowed on exp/nbf/iat.' },
   DEV_MODE: { kind: 'bool', default: false, doc: 'Development mode: HS256 dev tokens, the dev sign-in endpoint, loopback only (also --dev / npm run dev).' },
   CORS_ORIGINS: { kind: 'string', default: '', doc: 'Comma-separated origins allowed to call the API from a browser (empty = same origin only).' },
+  TRUST_PROXY: {
+    kind: 'string', default: '',
+    doc: 'Proxies (load balancer, ingress) whose X-Forwarded-For gives the client address: comma-separated addresses, CIDR blocks, or loopback/linklocal/uniquelocal. Empty = none (forwarded headers are ignored).',
+    check: (v) => { const r = parseTrustProxy(v); return r.ok ? null : r.problem; },
+  },
   RATE_LIMIT_PER_MINUTE: { kind: 'int', default: 6000, min: 0, max: 10_000_000, doc: 'Requests per minute per token subject on the read API (0 = no limit). Ingest is paced by backpressure instead.' },
   CACHE_TTL: { kind: 'int', default: 10, min: 0, max: 3600, doc: 'Seconds a query result may be served from cache (0 = no cache). Ingest invalidates the minutes it touches.' },
   CACHE_MAX_ENTRIES: { kind: 'int', default: 5000, min: 1, max: 1_000_000, doc: 'Most query results kept in the cache.' },
@@ -82,7 +89,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       continue;
     }
     const parsed = parseValue(spec, rawValue);
-    if (parsed === undefined) problems.push(`${key}=${JSON.stringify(rawValue)}: ${describe(spec)}`);
+    const problem = parsed === undefined ? describe(spec) : spec.kind === 'string' ? spec.check?.(rawValue) ?? null : null;
+    if (problem !== null) problems.push(`${key}=${JSON.stringify(rawValue)}: ${problem}`);
     else out[key] = parsed;
   }
   if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);

@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   result_too_large: 422,
   beyond_retention: 422,
   invalid_fx_rates: 400,
+  target_not_allowed: 400,
   unsupported_media_type: 415,
   payload_too_large: 413,
   unauthorized: 401,
@@ -32,6 +33,10 @@ export const ERROR_STATUS = {
   auth_unavailable: 503,
   store_unavailable: 503,
   migrations_pending: 503,
+  state_unavailable: 503,
+  ingest_failing: 503,
+  ingest_recovering: 503,
+  starting: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -63,6 +68,26 @@ export const ERROR_DOCS = {
   too_many_queries: {
     meaning: 'Every query place (QUERY_MAX_CONCURRENCY) and the waiting queue (QUERY_QUEUE_LENGTH) are taken: the server bounds the answers it holds at once so its memory stays bounded.',
     action: 'Retry after the `Retry-After` seconds; a dashboard should back off rather than retry at once.',
+  },
+  target_not_allowed: {
+    meaning: 'A webhook URL, or an address its host name resolves to, is not public (loopback, private, link-local…): deliveries there are refused, so the endpoint is refused at registration too.',
+    action: 'Register a public HTTPS endpoint (WEBHOOKS_ALLOW_PRIVATE_TARGETS allows private ones, for development only).',
+  },
+  state_unavailable: {
+    meaning: 'The state store (alerts, webhooks, audit: PostgreSQL or the embedded PGlite) cannot be reached, or is still opening.',
+    action: 'Retry after `Retry-After`; the server reconnects by itself when the database returns.',
+  },
+  ingest_failing: {
+    meaning: 'From /ready: the last commit to the analytics store failed (a full disk, say); the node takes no traffic until a write succeeds again.',
+    action: 'Free the resource the log names; readiness returns by itself (a probe write is tried every few seconds).',
+  },
+  ingest_recovering: {
+    meaning: 'From /ready: the engine is rebuilding its state from the store after a failed commit.',
+    action: 'Wait and probe again; it is ready once the rebuild ends.',
+  },
+  starting: {
+    meaning: 'The server has bound its port but is still opening its stores.',
+    action: 'Retry after `Retry-After`; /healthz answers already, /ready says when each part is ready.',
   },
   invalid_csv: {
     meaning: 'A text/csv ingest body cannot be read as CSV at all (its header, or its quoting as a whole).',

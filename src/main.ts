@@ -1,38 +1,49 @@
-// The only place that starts things: config → logger → stores and engine → HTTP app → jobs.
-// `--demo` (or DEMO=true) adds a synthetic live stream. SIGINT/SIGTERM shut down gracefully:
-// stop taking requests, commit what is queued, checkpoint the store.
+// The only place that starts things: config → the HTTP port → stores and engine → HTTP app → jobs.
+// The port is bound first, before anything heavy is even loaded: a port in use stops the start in
+// one line with no store opened, and /healthz answers from then on (serveWhileStarting) while the
+// stores open. The state store opens in the background (a first PGlite start takes seconds);
+// retention runs after the app serves. `--demo` (or DEMO=true) adds a synthetic live stream.
+// SIGINT/SIGTERM shut down gracefully: stop taking requests, commit what is queued, checkpoint.
 
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { createLogger } from './log.ts';
-import { openPlatform } from './platform.ts';
-import { buildApp } from './app.ts';
-import { runRetention } from './retention/run-retention.ts';
-import { loadDemoFxRates, startDemo } from './demo/run-demo.ts';
+import { serveWhileStarting } from './http/while-starting.ts';
 
 async function main(): Promise<void> {
-  let config;
-  try {
-    config = loadConfig(process.env, {
-      ...(process.argv.includes('--demo') ? { DEMO: true } : {}),
-      ...(process.argv.includes('--dev') ? { DEV_MODE: true } : {}),
-    });
-    if (config.DEV_MODE && !LOOPBACK.has(config.HOST)) {
-      throw new ConfigError(`DEV_MODE serves development tokens to anyone who asks; it only listens on loopback (HOST=${config.HOST})`);
-    }
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      console.error(err.message);
-      process.exit(2);
-    }
-    throw err;
-  }
+  const config = configOrExit();
   const log = createLogger(config.LOG_LEVEL);
+  const server = createServer();
+  await bindOrExit(server, config);
+  const starting = serveWhileStarting(server);
+  const url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${(server.address() as { port: number }).port}`;
+  log.info({ url }, 'listening; starting');
   announceAuth(config, log);
-  const platform = await openPlatform(config, log);
+
+  // Loaded only now: the port check above must not wait for them. The analytics store opens as
+  // soon as its modules are in, while the app's modules load; the state store waits until the app
+  // serves (opening PGlite is main-thread work that would only delay the analytics side).
+  let served!: () => void;
+  const serving = new Promise<void>((resolve) => { served = resolve; });
+  const opening = import('./platform.ts').then((m) => m.openPlatform(config, log, Date.now, { stateInBackground: true, stateAfter: serving }));
+  const [{ buildApp }, { runRetention }, { loadDemoFxRates, startDemo }] = await Promise.all([
+    import('./app.ts'), import('./retention/run-retention.ts'), import('./demo/run-demo.ts'),
+  ]);
+  const platform = await opening;
+  // Handled from now on (a failure while the app is built must not go unhandled); acted on below.
+  const stateOutcome = platform.stateOpened.then(() => null, (err: unknown) => err);
   const { store, engine, regions } = platform;
   if (config.DEMO) await loadDemoFxRates(store, log);
-  const app = await buildApp({ config, engine, store, state: platform.state, regions, log });
+  let appHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
+  const app = await buildApp({
+    config, engine, store, state: platform.state, regions, log,
+    serverFactory: (handler) => { appHandler = handler; return server; },
+  });
+  await app.ready();
+  starting.handOver(appHandler!);
+  served();
+  log.info({ url }, 'serving; the state store may still be opening');
 
   const retention = async () => {
     try {
@@ -43,7 +54,8 @@ async function main(): Promise<void> {
       log.error({ err }, 'retention failed');
     }
   };
-  await retention();
+  // Not awaited: retention can take a while on a large store and nothing waits for it.
+  const firstRetention = retention();
   const retentionTimer = setInterval(retention, config.RETENTION_INTERVAL_MINUTES * 60_000);
   retentionTimer.unref();
 
@@ -54,25 +66,75 @@ async function main(): Promise<void> {
     })
     : null;
 
-  await app.listen({ port: config.PORT, host: config.HOST });
-  log.info({ url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${(app.server.address() as { port: number }).port}`, dataDir: config.DATA_DIR, demo: config.DEMO }, 'molam-analytics ready');
-
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
     clearInterval(retentionTimer);
     await stopDemo?.();
+    // The app does not own the server (it did not bind it): stop taking connections here.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
     await app.close();
+    await closed;
+    await firstRetention;
     await platform.close();
-    process.exit(0);
+    process.exit(code);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const stateError = await stateOutcome;
+  if (stateError) {
+    log.fatal({ err: stateError }, 'the state store could not be opened');
+    await shutdown('state store failure', 1);
+    return;
+  }
+  log.info({ url, dataDir: config.DATA_DIR, demo: config.DEMO }, 'molam-analytics ready');
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+
+function configOrExit(): Config {
+  try {
+    const config = loadConfig(process.env, {
+      ...(process.argv.includes('--demo') ? { DEMO: true } : {}),
+      ...(process.argv.includes('--dev') ? { DEV_MODE: true } : {}),
+    });
+    if (config.DEV_MODE && !LOOPBACK.has(config.HOST)) {
+      throw new ConfigError(`DEV_MODE serves development tokens to anyone who asks; it only listens on loopback (HOST=${config.HOST})`);
+    }
+    return config;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+}
+
+/** Binds the port, or exits with one line saying why (nothing has been opened yet). */
+async function bindOrExit(server: Server, config: Config): Promise<void> {
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.PORT, config.HOST, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const where = `port ${config.PORT} on ${config.HOST}`;
+    console.error(code === 'EADDRINUSE' ? `${where} is in use (another molam-analytics?); set PORT`
+      : code === 'EACCES' ? `${where} needs privileges this process does not have; set PORT (1024 or above)`
+        : code === 'EADDRNOTAVAIL' ? `${config.HOST} is not an address of this machine; set HOST`
+          : `cannot listen on ${where}: ${(err as Error).message}`);
+    process.exit(1);
+  }
+}
 
 function announceAuth(config: Config, log: Logger): void {
   if (config.DEV_MODE) {

@@ -1,4 +1,6 @@
-// Opens the stores and the engine from a config: what the server and the CLI share.
+// Opens the stores and the engine from a config: what the server and the CLI share. The CLI
+// needs the analytics side only (openAnalytics); the server also the state store, opened
+// alongside the analytics store — or in the background, the server serving meanwhile.
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,19 +11,24 @@ import { openDuckDbStore } from './store/duckdb/open-duckdb-store.ts';
 import { DEFAULT_REGIONS_FILE, loadRegions } from './reference/regions.ts';
 import { loadFxRates, parseFxCsv, rebuildEffective } from './fx/fx-rates.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
-import { openStateStore } from './store/state/open-state-store.ts';
+import { openStateStore, openStateStoreInBackground } from './store/state/open-state-store.ts';
 import type { StateStore } from './store/state/state-store.ts';
 
-export interface Platform {
+export interface AnalyticsPlatform {
   store: AnalyticsStore;
-  /** The relational state store: alerts, silences, webhooks, outbox, audit. */
-  state: StateStore;
   engine: Engine;
   regions: Map<string, string>;
   close(): Promise<void>;
 }
 
-export async function openPlatform(config: Config, log: Logger, now: () => number = Date.now): Promise<Platform> {
+export interface Platform extends AnalyticsPlatform {
+  /** The relational state store: alerts, silences, webhooks, outbox, audit. */
+  state: StateStore;
+  /** Resolves once the state store is open (at once unless opened in the background). */
+  stateOpened: Promise<void>;
+}
+
+export async function openAnalytics(config: Config, log: Logger, now: () => number = Date.now): Promise<AnalyticsPlatform> {
   const regions = loadRegions(readFileSync(config.REGIONS_FILE || DEFAULT_REGIONS_FILE, 'utf8'));
   let store: AnalyticsStore;
   try {
@@ -34,34 +41,66 @@ export async function openPlatform(config: Config, log: Logger, now: () => numbe
     }
     throw err;
   }
-  // The per-day FX table follows today (and USD = 1 needs no file): refresh it at every start.
-  await store.execute(rebuildEffective(now()));
-  if (config.FX_FILE) {
-    const n = await loadFxRates(store, parseFxCsv(readFileSync(config.FX_FILE, 'utf8'), now()), `file:${config.FX_FILE}`, now());
-    log.info({ rates: n, file: config.FX_FILE }, 'FX rates loaded');
-  }
-  const engine = await createEngine({
-    store, log, now,
-    maxFutureMs: config.MAX_FUTURE_SKEW_SECONDS * 1000,
-    rawRetentionDays: config.RAW_RETENTION_DAYS,
-    maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS,
-    parseWorkers: config.PARSE_WORKERS,
-    snapshotPath: join(config.DATA_DIR, 'ingest-state.snapshot'),
-    snapshotIntervalMs: config.STATE_SNAPSHOT_INTERVAL_SECONDS * 1000,
-  });
-  let state: StateStore;
   try {
-    state = await openStateStore({ databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, dataDir: config.DATA_DIR });
+    // The per-day FX table follows today (and USD = 1 needs no file): refresh it at every start.
+    await store.execute(rebuildEffective(now()));
+    if (config.FX_FILE) {
+      const n = await loadFxRates(store, parseFxCsv(readFileSync(config.FX_FILE, 'utf8'), now()), `file:${config.FX_FILE}`, now());
+      log.info({ rates: n, file: config.FX_FILE }, 'FX rates loaded');
+    }
+    const engine = await createEngine({
+      store, log, now,
+      maxFutureMs: config.MAX_FUTURE_SKEW_SECONDS * 1000,
+      rawRetentionDays: config.RAW_RETENTION_DAYS,
+      maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS,
+      parseWorkers: config.PARSE_WORKERS,
+      snapshotPath: join(config.DATA_DIR, 'ingest-state.snapshot'),
+      snapshotIntervalMs: config.STATE_SNAPSHOT_INTERVAL_SECONDS * 1000,
+    });
+    return {
+      store, engine, regions,
+      async close() {
+        await engine.close();
+        await store.close();
+      },
+    };
   } catch (err) {
-    await engine.close();
     await store.close();
     throw err;
   }
+}
+
+/**
+ * Both stores and the engine. The state store opens alongside the analytics store; with
+ * `stateInBackground` the platform is returned without waiting for it (its store answers
+ * state_unavailable until `stateOpened`, and an unreachable PostgreSQL is retried), and it starts
+ * opening once `stateAfter` settles.
+ */
+export async function openPlatform(config: Config, log: Logger, now: () => number = Date.now,
+  o: { stateInBackground?: boolean; stateAfter?: Promise<unknown> } = {}): Promise<Platform> {
+  const stateOptions = { databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, dataDir: config.DATA_DIR };
+  const background = o.stateInBackground ? openStateStoreInBackground(stateOptions, log, o.stateAfter) : null;
+  const opening = background ? null : openStateStore(stateOptions);
+  opening?.catch(() => undefined); // awaited below; this only keeps a failure while the analytics store opens from going unhandled
+  let analytics: AnalyticsPlatform;
+  try {
+    analytics = await openAnalytics(config, log, now);
+  } catch (err) {
+    await (background ? background.store.close() : opening!.then((s) => s.close(), () => undefined));
+    throw err;
+  }
+  let state: StateStore;
+  try {
+    state = background ? background.store : await opening!;
+  } catch (err) {
+    await analytics.close();
+    throw err;
+  }
   return {
-    store, state, engine, regions,
+    ...analytics, state,
+    stateOpened: background ? background.opened : Promise.resolve(),
     async close() {
-      await engine.close();
-      await store.close();
+      await analytics.close();
       await state.close();
     },
   };

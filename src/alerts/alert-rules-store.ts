@@ -5,6 +5,7 @@
 import type { Queryable, StateStore } from '../store/state/state-store.ts';
 import { AppError } from '../errors.ts';
 import { parseRule, type Rule } from './rule-schema.ts';
+import { resolveReferences } from './references.ts';
 
 export interface Actor {
   sub: string;
@@ -70,6 +71,21 @@ export function scopedRule(input: unknown, actor: Actor): Rule {
   return rule;
 }
 
+/**
+ * A rule's channels are endpoints the actor can see (else refused like missing ones) that can
+ * receive the rule's alerts: ops-wide ones, or the rule's own merchant's (enqueue sends nothing
+ * else, so anything else would be a channel that silently never fires).
+ */
+async function checkChannels(q: Queryable, actor: Actor, rule: Rule): Promise<void> {
+  for (const e of await resolveReferences(q, actor, 'webhook_endpoint', 'channels', rule.channels)) {
+    if (e.merchant_id !== null && e.merchant_id !== rule.merchant_id) {
+      // Only ops can get here (a merchant sees its own endpoints only): naming the owner leaks nothing.
+      throw new AppError('invalid_parameter', `channels: webhook endpoint ${e.id} is merchant ${e.merchant_id}'s; `
+        + `this rule's alerts can go to ops-wide endpoints${rule.merchant_id === null ? '' : ` and merchant ${rule.merchant_id}'s`} only`);
+    }
+  }
+}
+
 /** Open alerts of a rule that stops being evaluated are closed with it (silently). */
 async function closeOpenAlerts(q: Queryable, ruleId: string): Promise<void> {
   await q.query(`UPDATE alerts SET state = 'resolved', resolved_at = now(), resolved_by = 'rule disabled' WHERE rule_id = $1 AND state <> 'resolved'`, [Number(ruleId)]);
@@ -98,6 +114,7 @@ export async function createRule(s: StateStore, actor: Actor, input: unknown, ch
   const rule = scopedRule(input, actor);
   check?.(rule);
   return s.transaction(async (q) => {
+    await checkChannels(q, actor, rule);
     const [row] = await q.query<RuleRow>(
       'INSERT INTO alert_rules (merchant_id, name, definition, enabled, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING *',
       [rule.merchant_id, rule.name, definitionOf(rule), rule.enabled, actor.sub]);
@@ -115,6 +132,7 @@ export async function updateRule(s: StateStore, actor: Actor, id: string, patch:
   const rule = scopedRule({ ...fields, ...patch }, actor);
   check?.(rule);
   return s.transaction(async (q) => {
+    await checkChannels(q, actor, rule);
     const [row] = await q.query<RuleRow>(
       `UPDATE alert_rules SET name = $2, definition = $3, enabled = $4, version = version + 1, updated_at = now()
        WHERE id = $1 RETURNING *`, [Number(id), rule.name, definitionOf(rule), rule.enabled]);

@@ -9,6 +9,7 @@ import type { StoredRule } from './alert-rules-store.ts';
 import type { DeliveryResult } from './webhooks/deliver-webhook.ts';
 import { evaluateAll } from './evaluator.ts';
 import { deliverDue } from './outbox.ts';
+import { isStateUnavailable } from '../store/state/state-unavailable.ts';
 
 export const EVALUATOR_LOCK = 7231002;
 const DELIVERY_INTERVAL_MS = 2000;
@@ -37,15 +38,21 @@ export function startAlerting(o: AlertingOptions): { stop(): Promise<void>; eval
   };
   // Evaluation and delivery are separate loops; a tick that finds its loop still running is
   // skipped, never queued (a slow webhook cannot hold evaluation back).
+  // While the state store is unavailable (starting, or an outage) a loop says so once, not every tick.
   const loop = (name: string, fn: () => Promise<unknown>) => {
     let running: Promise<void> | null = null;
+    let paused = false;
     const run = () => {
       if (stopped) return Promise.resolve();
       running ??= (async () => {
         try {
           if (await lead()) await fn();
+          if (paused) o.log.info(`alerting ${name} resumed`);
+          paused = false;
         } catch (err) {
-          o.log.error({ err }, `alerting ${name} failed`);
+          if (!isStateUnavailable(err)) o.log.error({ err }, `alerting ${name} failed`);
+          else if (!paused) o.log.warn({ reason: (err as Error).message }, `alerting ${name} paused: the state store is unavailable`);
+          paused = paused || isStateUnavailable(err);
         } finally {
           running = null;
         }

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
-import { openPlatform } from '../platform.ts';
+import { openAnalytics } from '../platform.ts';
 import { engineSubmitter, httpSubmitter, ingestFile, type Submitter } from '../ingest/sources/ingest-file.ts';
 import { loadFxRates, parseFxCsv } from '../fx/fx-rates.ts';
 import { createProgress } from './progress.ts';
@@ -53,7 +53,7 @@ async function ingest(args: string[]): Promise<number> {
     submit = httpSubmitter(values.url, authHeaders(values.token));
   } else {
     const config = loadConfig();
-    const platform = await openPlatform(config, createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL));
+    const platform = await openAnalytics(config, createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL));
     const source = path === '-' ? 'stdin' : `file:${resolve(path)}`;
     if (values.resume && path !== '-') startOffset = Number((await platform.store.sourcePosition(source)) ?? 0);
     submit = engineSubmitter(platform.engine, source);
@@ -82,7 +82,7 @@ async function fx(args: string[]): Promise<number> {
   }
   const rates = parseFxCsv(text);
   const config = loadConfig();
-  const platform = await openPlatform(config, createLogger('warn'));
+  const platform = await openAnalytics(config, createLogger('warn'));
   const n = await loadFxRates(platform.store, rates, `file:${resolve(positionals[1])}`);
   await platform.close();
   console.log(JSON.stringify({ loaded: n }));

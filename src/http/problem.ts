@@ -8,6 +8,9 @@ import { AppError, ERROR_STATUS, type ErrorCode } from '../errors.ts';
 /** The `type` URI of a code: its entry in the error catalogue. */
 export const problemType = (code: ErrorCode) => `/docs/errors#${code}`;
 
+/** What a 503 tells clients to wait before retrying (a lost database connection is replaced in seconds). */
+export const RETRY_AFTER_SECONDS = 5;
+
 export function sendProblem(reply: FastifyReply, status: number, code: ErrorCode, detail: string, extra?: Record<string, unknown>) {
   return reply
     .code(status)
@@ -21,6 +24,8 @@ const FRAMEWORK_CODES: Record<number, ErrorCode> = { 404: 'not_found', 413: 'pay
 export function errorHandler(err: FastifyError | Error, req: FastifyRequest, reply: FastifyReply) {
   if (err instanceof AppError) {
     if (err.status === 401) reply.header('www-authenticate', `Bearer realm="molam-analytics", error="${err.code === 'unauthorized' ? 'invalid_request' : 'invalid_token'}"`);
+    // A 503 is temporary by definition: say when to come back, unless the route already did.
+    if (err.status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     return sendProblem(reply, err.status, err.code, err.message, err.details);
   }
   const fe = err as FastifyError;

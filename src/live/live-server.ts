@@ -15,7 +15,6 @@ import type { LiveRow } from './live-window.ts';
 import { authenticate, originAllowed } from './live-handshake.ts';
 import { serveClient } from './live-subscriptions.ts';
 import { startBroadcaster } from './live-broadcaster.ts';
-import { connectRedisAdapter } from './redis-fanout.ts';
 import { OTHER_REGION } from '../reference/regions.ts';
 
 export interface LiveServerOptions {
@@ -52,7 +51,8 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
     },
     maxHttpBufferSize: 16 * 1024, // clients only send small subscribe messages
   });
-  const redis = o.redisUrl ? await connectRedisAdapter(io, o.redisUrl, o.log, o.redisPrefix) : null;
+  // Loaded only with REDIS_URL: the Redis client is a large part of start-up's module loading.
+  const redis = o.redisUrl ? await (await import('./redis-fanout.ts')).connectRedisAdapter(io, o.redisUrl, o.log, o.redisPrefix) : null;
 
   io.use(authenticate(o.verifier, o.metrics));
   io.on('connection', (socket) => serveClient(socket, {

@@ -62,3 +62,30 @@ test('webhook targets: private and odd targets refused through the API (private 
   const rotated = (await t.inject({ method: 'POST', url: `/api/analytics/alerts/webhooks/${ok.json().id}/rotate`, payload: {} })).json();
   assert.equal(rotated.active_secrets, 2);
 });
+
+test('webhook host names are resolved at registration: a private answer is refused, no answer is a warning', async () => {
+  // localhost resolves to loopback on every machine (/etc/hosts): no network needed.
+  const loopback = await t.inject({ method: 'POST', url: '/api/analytics/alerts/webhooks', payload: { url: 'http://localhost:8080/hook' } });
+  assert.equal(loopback.statusCode, 400, loopback.body);
+  assert.equal(loopback.json().code, 'target_not_allowed');
+  assert.match(loopback.json().detail, /resolves to .*(127\.0\.0\.1|::1).*not a public address/);
+  // .invalid never resolves (RFC 2606): accepted, with a warning saying why deliveries will fail.
+  const unresolvable = await t.inject({ method: 'POST', url: '/api/analytics/alerts/webhooks', payload: { url: 'https://hooks.molam.invalid/x' } });
+  assert.equal(unresolvable.statusCode, 201, unresolvable.body);
+  assert.deepEqual(unresolvable.json().warnings.map((w: { code: string }) => w.code), ['host_unresolvable']);
+  assert.match(unresolvable.json().warnings[0].message, /hooks\.molam\.invalid/);
+  const literal = await t.inject({ method: 'POST', url: '/api/analytics/alerts/webhooks', payload: { url: 'https://93.184.216.34/x' } });
+  assert.equal(literal.statusCode, 201);
+  assert.deepEqual(literal.json().warnings, [], 'an address literal needs no resolution');
+});
+
+test('with WEBHOOKS_ALLOW_PRIVATE_TARGETS a name resolving to loopback is accepted', async () => {
+  const local = await openTempApp({ env: { WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' } });
+  try {
+    const res = await local.inject({ method: 'POST', url: '/api/analytics/alerts/webhooks', payload: { url: 'http://localhost:9/hook' } });
+    assert.equal(res.statusCode, 201, res.body);
+    assert.deepEqual(res.json().warnings, []);
+  } finally {
+    await local.close();
+  }
+});

@@ -60,7 +60,12 @@ test('an ops rule about a merchant: the merchant cannot silence it, see it or re
     method: 'POST', url: '/api/analytics/alerts/silences', headers: bearer(merchant),
     payload: { matchers: { rule_id: rule.id }, ends_at: new Date(clock + 86_400_000).toISOString() },
   });
-  assert.equal(silence.statusCode, 201);
+  assert.equal(silence.statusCode, 400, 'an ops rule is not the merchant\'s to name (test/alerts/references.test.ts)');
+  const labelSilence = await t.app.inject({
+    method: 'POST', url: '/api/analytics/alerts/silences', headers: bearer(merchant),
+    payload: { matchers: { labels: { merchant_id: 'm_b' } }, ends_at: new Date(clock + 86_400_000).toISOString() },
+  });
+  assert.equal(labelSilence.statusCode, 201, 'a label silence is allowed, and covers the merchant\'s own rules only');
   await t.app.alerting.evaluateNow();
   assert.deepEqual(received.map((r) => `${r.path} ${r.type}`).sort(), ['/ops alert.firing', '/ops merchant.payouts.pause_requested']);
   const [alert] = (await t.inject({ method: 'GET', url: `/api/analytics/alerts?rule_id=${rule.id}` })).json().items;

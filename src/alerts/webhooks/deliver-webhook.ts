@@ -7,8 +7,8 @@
 
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
-import { checkTargetUrl, hostAddress, isPublicAddress } from './ssrf-guard.ts';
+import type { LookupAddress, LookupOptions } from 'node:dns';
+import { checkTargetUrl, hostAddress, judgeAddresses, systemResolver, type Resolver } from './ssrf-guard.ts';
 
 export type DeliveryErrorCode =
   | 'target_not_allowed'
@@ -46,13 +46,6 @@ class TargetRefusedError extends Error {
   readonly code = 'target_not_allowed';
 }
 
-type Resolver = (hostname: string) => Promise<LookupAddress[]>;
-
-const systemResolver: Resolver = (hostname) =>
-  new Promise((resolve, reject) =>
-    dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
-  );
-
 type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 /**
@@ -71,9 +64,8 @@ export function createGuardedLookup(options: { allowPrivate?: boolean; resolve?:
           err.code = 'ENOTFOUND';
           return callback(err, '');
         }
-        if (!options.allowPrivate && wanted.some((a) => !isPublicAddress(a.address))) {
-          return callback(new TargetRefusedError('target resolves to a non-public address'), '');
-        }
+        const refused = judgeAddresses(wanted.map((a) => a.address), options.allowPrivate ?? false);
+        if (refused) return callback(new TargetRefusedError(refused.reason), '');
         if (opts.all) return callback(null, wanted);
         return callback(null, wanted[0].address, wanted[0].family);
       },

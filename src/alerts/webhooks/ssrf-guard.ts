@@ -1,10 +1,12 @@
 // SSRF guard for webhook targets: only http(s), no credentials in the URL, and only public
 // addresses. `checkTargetUrl` checks what the URL itself says (WHATWG `new URL()` normalises
 // `127.1`, `2130706433`, `0x7f.1` … to dotted IPv4 first); a hostname is checked at connect time
-// against the address actually connected to (see deliver-webhook.ts). `allowPrivate` (the
-// WEBHOOKS_ALLOW_PRIVATE_TARGETS setting, off by default) admits loopback/private targets for
-// local development and tests; schemes and credentials are refused regardless.
+// against the address actually connected to (see deliver-webhook.ts), and already when the
+// endpoint is registered (`resolveTarget`), by the same rule (`judgeAddresses`). `allowPrivate`
+// (the WEBHOOKS_ALLOW_PRIVATE_TARGETS setting, off by default) admits loopback/private targets
+// for local development and tests; schemes and credentials are refused regardless.
 
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { isIPv4, isIPv6 } from 'node:net';
 
 export type TargetRefusal = { ok: false; code: 'target_not_allowed'; reason: string };
@@ -29,6 +31,55 @@ export function checkTargetUrl(url: string, options: { allowPrivate?: boolean } 
     return refusal('target address is not public');
   }
   return { ok: true, url: u };
+}
+
+export type Resolver = (hostname: string) => Promise<LookupAddress[]>;
+
+export const systemResolver: Resolver = (hostname) =>
+  new Promise((resolve, reject) =>
+    dnsLookup(hostname, { all: true, verbatim: true }, (err, addresses) => (err ? reject(err) : resolve(addresses))),
+  );
+
+/**
+ * The rule for a host's resolved addresses: refused if any of them is not public (a name that
+ * also resolves to a private address could be made to connect there), unless allowPrivate.
+ */
+export function judgeAddresses(addresses: readonly string[], allowPrivate: boolean): TargetRefusal | null {
+  const inside = addresses.filter((a) => !isPublicAddress(a));
+  if (allowPrivate || inside.length === 0) return null;
+  return refusal(`the host resolves to ${inside.join(', ')}, which is not a public address`);
+}
+
+export interface TargetWarning {
+  code: 'host_unresolvable';
+  message: string;
+}
+
+const REGISTRATION_LOOKUP_TIMEOUT_MS = 3000;
+
+/**
+ * At registration: resolves the URL's host name (an IP literal needs nothing) and judges its
+ * addresses as delivery will. A name that does not resolve now is accepted with a warning —
+ * DNS may not be set up yet, and delivery checks again anyway.
+ */
+export async function resolveTarget(url: URL, o: { allowPrivate: boolean; resolve?: Resolver; timeoutMs?: number }):
+  Promise<{ ok: true; warnings: TargetWarning[] } | TargetRefusal> {
+  const host = hostAddress(url);
+  if (isIPv4(host) || isIPv6(host)) return { ok: true, warnings: [] };
+  const timeoutMs = o.timeoutMs ?? REGISTRATION_LOOKUP_TIMEOUT_MS;
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const addresses = await Promise.race([
+      (o.resolve ?? systemResolver)(host),
+      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs); }),
+    ]);
+    return judgeAddresses(addresses.map((a) => a.address), o.allowPrivate) ?? { ok: true, warnings: [] };
+  } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    return { ok: true, warnings: [{ code: 'host_unresolvable', message: `${host} does not resolve now (${why}); deliveries fail until it does` }] };
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The URL's hostname without IPv6 brackets (what to pass to http.request / net.isIP). */

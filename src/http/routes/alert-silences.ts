@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.ts';
 import { audit } from '../../alerts/alert-rules-store.ts';
+import { resolveReferences } from '../../alerts/references.ts';
 import { parseInstant } from '../analytics-params.ts';
 import { actorOf, type AlertRouteDeps } from './alert-rules.ts';
 import { silenceListSchema, silenceSchema } from '../alert-schemas.ts';
@@ -39,6 +40,8 @@ export function alertSilenceRoutes(app: FastifyInstance, d: AlertRouteDeps) {
       const endsAt = parseInstant('ends_at', req.body.ends_at, NaN);
       if (!(endsAt > startsAt)) throw new AppError('invalid_range', 'ends_at must be after starts_at');
       const row = await d.state.transaction(async (q) => {
+        // A merchant silences its own rules only; another merchant's (or an ops rule) looks missing.
+        if (req.body.matchers.rule_id !== undefined) await resolveReferences(q, actor, 'alert_rule', 'matchers.rule_id', [req.body.matchers.rule_id]);
         const [s] = await q.query<{ id: number }>(
           'INSERT INTO silences (merchant_id, matchers, starts_at, ends_at, comment, created_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING *',
           [actor.merchantId, req.body.matchers, new Date(startsAt), new Date(endsAt), req.body.comment ?? null, actor.sub]);

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.ts';
 import { audit } from '../../alerts/alert-rules-store.ts';
 import { newWebhookSecret } from '../../alerts/webhooks/webhook-signature.ts';
-import { checkTargetUrl } from '../../alerts/webhooks/ssrf-guard.ts';
+import { checkTargetUrl, resolveTarget } from '../../alerts/webhooks/ssrf-guard.ts';
 import { actorOf, type AlertRouteDeps } from './alert-rules.ts';
 import { deliveryListSchema, webhookListSchema, webhookWithSecretSchema } from '../alert-schemas.ts';
 import { noContent } from '../openapi.ts';
@@ -23,14 +23,18 @@ export function alertWebhookRoutes(app: FastifyInstance, d: AlertRouteDeps & { a
   app.post<{ Body: { url: string } }>('/api/analytics/alerts/webhooks', {
     config: manage,
     schema: {
-      tags: ['alerts'], summary: 'Add an endpoint; the answer holds its secret, shown this once',
+      tags: ['alerts'],
+      summary: 'Add an endpoint; the answer holds its secret, shown this once, and `warnings` (e.g. a host name that does not resolve yet)',
       body: { type: 'object', additionalProperties: false, required: ['url'], properties: { url: { type: 'string', maxLength: 2000 } } },
       response: { 201: webhookWithSecretSchema },
     },
   }, async (req, reply) => {
     const actor = actorOf(req);
     const check = checkTargetUrl(req.body.url, { allowPrivate: d.allowPrivate });
-    if (!check.ok) throw new AppError('invalid_parameter', `webhook target refused: ${check.reason}`);
+    if (!check.ok) throw new AppError('target_not_allowed', `webhook target refused: ${check.reason}`);
+    // Delivery would refuse a host that resolves to a private address: say so now, not at the first alert.
+    const resolved = await resolveTarget(check.url, { allowPrivate: d.allowPrivate });
+    if (!resolved.ok) throw new AppError('target_not_allowed', `webhook target refused: ${resolved.reason}`);
     const secret = newWebhookSecret();
     const row = await d.state.transaction(async (q) => {
       const [e] = await q.query<{ id: number }>(
@@ -39,7 +43,7 @@ export function alertWebhookRoutes(app: FastifyInstance, d: AlertRouteDeps & { a
       await audit(q, actor.sub, 'webhook.created', 'webhook_endpoint', e.id, actor.merchantId, { url: check.url.toString() });
       return e;
     });
-    return reply.code(201).send({ ...row, secret });
+    return reply.code(201).send({ ...row, secret, warnings: resolved.warnings });
   });
 
   app.post<{ Params: { id: string }; Body: { keep_previous?: boolean } }>('/api/analytics/alerts/webhooks/:id/rotate', {

@@ -1,53 +1,70 @@
-// GET /healthz (liveness), /ready (readiness: the store answers and its schema is current),
-// /metrics (Prometheus text format). All public: probes and scrapers carry no token.
+// GET /healthz (liveness), /ready (readiness, part by part: the analytics store, ingest commits,
+// the state store — see observability/readiness.ts), /metrics (Prometheus text format). All
+// public: probes and scrapers carry no token.
 
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../ingest/engine.ts';
 import type { Metrics } from '../../observability/metrics-registry.ts';
+import { createReadiness, type Part, type PartName, type ReadinessReport } from '../../observability/readiness.ts';
 import type { AnalyticsStore } from '../../store/analytics-store.ts';
-import { MIGRATIONS } from '../../store/duckdb/migrations.ts';
+import type { StateStore } from '../../store/state/state-store.ts';
 import { sendProblem } from '../problem.ts';
+import type { ErrorCode } from '../../errors.ts';
 import { isoOrNull } from '../../analytics/context.ts';
 import { problem } from '../openapi.ts';
 import { nullableIsoTime } from '../response-schemas.ts';
 
-const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
-const READY_TIMEOUT_MS = 2000;
+/** The problem code of a part that is not ready (the first such part names the answer). */
+const CODES: Record<PartName, (p: Part) => ErrorCode> = {
+  analytics: (p) => (p.status === 'migrations_pending' ? 'migrations_pending' : 'store_unavailable'),
+  ingest: (p) => (p.status === 'recovering' ? 'ingest_recovering' : 'ingest_failing'),
+  state: () => 'state_unavailable',
+};
 
 const statusOk = { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } };
 const readyResponse = {
   type: 'object',
-  required: ['status', 'schema_version', 'as_of'],
-  properties: { status: { type: 'string', enum: ['ready'] }, schema_version: { type: 'integer' }, as_of: nullableIsoTime },
+  required: ['status', 'schema_version', 'as_of', 'parts'],
+  properties: {
+    status: { type: 'string', enum: ['ready'] }, schema_version: { type: 'integer' }, as_of: nullableIsoTime,
+    parts: { type: 'object', additionalProperties: true, description: 'each part (analytics, ingest, state) and its status' },
+  },
 };
 const metricsText = {
   description: 'Prometheus text exposition format 0.0.4',
   content: { 'text/plain': { schema: { type: 'string' } } },
 };
 
-export function observabilityRoutes(app: FastifyInstance, deps: { engine: Engine; store: AnalyticsStore; metrics: Metrics }) {
+export function observabilityRoutes(app: FastifyInstance, deps: { engine: Engine; store: AnalyticsStore; state: StateStore; metrics: Metrics; now: () => number }) {
+  const readiness = createReadiness(deps);
+  let lastNotReady = ''; // logged when it changes, not at every probe
+  app.addHook('onClose', async () => readiness.close());
   app.get('/healthz', { config: { public: true }, schema: { tags: ['ops'], summary: 'Liveness', response: { 200: statusOk } } }, async () => ({ status: 'ok' }));
 
   app.get('/ready', {
     config: { public: true },
     schema: {
       tags: ['ops'],
-      summary: 'Readiness: 200 once the store answers and its migrations are applied, else 503 problem+json',
-      response: { 200: readyResponse, 503: problem('store_unavailable', 'migrations_pending') },
+      summary: 'Readiness: 200 when the analytics store answers with its migrations applied, the last commit did not fail and the state store answers; '
+        + 'else 503 problem+json naming each part (`parts`) and its status',
+      response: { 200: readyResponse, 503: problem('store_unavailable', 'migrations_pending', 'ingest_failing', 'ingest_recovering', 'state_unavailable', 'starting') },
     },
   }, async (req, reply) => {
-    let version: number;
-    try {
-      version = await schemaVersion(deps.store);
-    } catch (err) {
-      req.log.warn({ err }, 'readiness check: the analytics store did not answer');
-      return sendProblem(reply, 503, 'store_unavailable', 'the analytics store did not answer');
+    const report = await readiness.check();
+    if (report.ready) {
+      if (lastNotReady) req.log.info('ready again');
+      lastNotReady = '';
+      return { status: 'ready', schema_version: report.parts.analytics.schema_version, as_of: isoOrNull(deps.engine.asOf()), parts: report.parts };
     }
-    if (version < LATEST_SCHEMA_VERSION) {
-      return sendProblem(reply, 503, 'migrations_pending', `schema version ${version}, expected ${LATEST_SCHEMA_VERSION}`,
-        { schema_version: version, expected_schema_version: LATEST_SCHEMA_VERSION });
-    }
-    return { status: 'ready', schema_version: version, as_of: isoOrNull(deps.engine.asOf()) };
+    const notReady = notReadyParts(report);
+    if (notReady.join() !== lastNotReady) req.log.warn({ parts: report.parts }, 'not ready');
+    lastNotReady = notReady.join();
+    const [first] = notReady;
+    const a = report.parts.analytics;
+    return sendProblem(reply, 503, CODES[first](report.parts[first]), notReady.map((n) => `${n}: ${report.parts[n].detail ?? report.parts[n].status}`).join('; '), {
+      parts: report.parts,
+      ...(a.status === 'migrations_pending' ? { schema_version: a.schema_version, expected_schema_version: a.expected_schema_version } : {}),
+    });
   });
 
   app.get('/metrics', { config: { public: true }, schema: { tags: ['ops'], summary: 'Prometheus metrics (text format)', response: { 200: metricsText } } }, async (_req, reply) => {
@@ -56,16 +73,6 @@ export function observabilityRoutes(app: FastifyInstance, deps: { engine: Engine
   });
 }
 
-/** The highest applied migration (migrations record their number in schema_migrations). */
-async function schemaVersion(store: AnalyticsStore): Promise<number> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
-  });
-  try {
-    const rows = await Promise.race([store.query('SELECT coalesce(max(version), 0) AS version FROM schema_migrations'), timeout]);
-    return Number(rows[0]?.version ?? 0);
-  } finally {
-    clearTimeout(timer);
-  }
+function notReadyParts(r: ReadinessReport): PartName[] {
+  return (Object.keys(r.parts) as PartName[]).filter((n) => r.parts[n].status !== 'ready');
 }

@@ -2,13 +2,12 @@
 // TRICKY: PGlite's file system does not fsync, so a machine crash (not a process crash) can
 // lose the last committed transactions; the README says so. Single process: queries run one at
 // a time, and advisory locks always succeed for this process.
+// The directory must exist already (pglite-data-dir.ts makes new ones).
 
-import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { parseInt8, type Queryable, type SqlParam, type StateStore } from './state-store.ts';
 
 export async function openPglite(dir: string): Promise<StateStore> {
-  mkdirSync(dir, { recursive: true });
   const db = await PGlite.create(dir, { parsers: { 20: parseInt8 } });
   const q = (runner: Pick<PGlite, 'query'>): Queryable => ({
     async query<T>(sql: string, params: readonly SqlParam[] = []) {

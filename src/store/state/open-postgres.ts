@@ -1,31 +1,39 @@
 // The state store on a PostgreSQL server (DATABASE_URL). A pool for queries; advisory locks
 // live on one dedicated connection, so they last as long as the store is open. `schema`
 // (optional) puts every table in one schema — tests use it to stay apart on a shared database.
+// Outages: a connection that cannot be made fails within CONNECT_TIMEOUT_MS, a lost one is
+// replaced by the pool at the next query (state-unavailable.ts turns both into a 503).
 
 import pg from 'pg';
 import { parseInt8, type Queryable, type SqlParam, type StateStore } from './state-store.ts';
 
+const CONNECT_TIMEOUT_MS = 5000;
 const types = { getTypeParser: (oid: number, format?: string) => (oid === 20 ? parseInt8 : pg.types.getTypeParser(oid, format as 'text')) };
 
 export async function openPostgres(url: string, schema?: string): Promise<StateStore> {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`bad schema name ${schema}`);
   const options = schema ? `-c search_path=${schema}` : undefined;
-  const pool = new pg.Pool({ connectionString: url, max: 5, options, types });
+  const pool = new pg.Pool({ connectionString: url, max: 5, options, types, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
   pool.on('error', () => undefined); // an idle client lost: the pool replaces it
-  if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
   // The session that holds advisory locks. If it is lost, so are its locks: the next tryLock
   // opens a new session (and another replica may have the lock by then).
   let lockClient: pg.Client | null = null;
   const lockSession = async (): Promise<pg.Client> => {
     if (lockClient) return lockClient;
-    const c = new pg.Client({ connectionString: url, options, types });
+    const c = new pg.Client({ connectionString: url, options, types, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
     c.on('error', () => { if (lockClient === c) lockClient = null; });
     c.on('end', () => { if (lockClient === c) lockClient = null; });
     await c.connect();
     lockClient = c;
     return c;
   };
-  await lockSession();
+  try {
+    if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await lockSession();
+  } catch (err) {
+    await pool.end().catch(() => undefined); // a failed open leaves no connections behind (the server retries it)
+    throw err;
+  }
   const q = (runner: { query: pg.Pool['query'] }): Queryable => ({
     async query<T>(sql: string, params: readonly SqlParam[] = []) {
       return (await runner.query(sql, params as unknown[])).rows as T[];
@@ -36,6 +44,12 @@ export async function openPostgres(url: string, schema?: string): Promise<StateS
     ...q(pool),
     async transaction(fn) {
       const client = await pool.connect();
+      // TRICKY: a checked-out client whose connection drops between two statements emits
+      // 'error', and an 'error' nobody listens to kills the process. The next statement then
+      // fails on its own, and the client is destroyed on release instead of going back to the pool.
+      let lost: Error | undefined;
+      const onLost = (err: Error) => { lost = err; };
+      client.on('error', onLost);
       try {
         await client.query('BEGIN');
         const out = await fn(q(client as unknown as { query: pg.Pool['query'] }));
@@ -45,7 +59,8 @@ export async function openPostgres(url: string, schema?: string): Promise<StateS
         await client.query('ROLLBACK').catch(() => undefined);
         throw err;
       } finally {
-        client.release();
+        client.off('error', onLost);
+        client.release(lost);
       }
     },
     async tryLock(key) {
