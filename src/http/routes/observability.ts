@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../ingest/engine.ts';
 import type { Metrics } from '../../observability/metrics-registry.ts';
-import { createReadiness, type Part, type PartName, type ReadinessReport } from '../../observability/readiness.ts';
+import { createReadiness, type PartName, type ReadinessReport } from '../../observability/readiness.ts';
 import type { AnalyticsStore } from '../../store/analytics-store.ts';
 import type { StateStore } from '../../store/state/state-store.ts';
 import { sendProblem } from '../problem.ts';
@@ -14,11 +14,11 @@ import { isoOrNull } from '../../analytics/context.ts';
 import { problem } from '../openapi.ts';
 import { nullableIsoTime } from '../response-schemas.ts';
 
-/** The problem code of a part that is not ready (the first such part names the answer). */
-const CODES: Record<PartName, (p: Part) => ErrorCode> = {
-  analytics: (p) => (p.status === 'migrations_pending' ? 'migrations_pending' : 'store_unavailable'),
-  ingest: (p) => (p.status === 'recovering' ? 'ingest_recovering' : 'ingest_failing'),
-  state: () => 'state_unavailable',
+/** The problem code of a part that is not ready, by `part:status` (the first such part names the answer). */
+const CODES: Record<string, ErrorCode> = {
+  'analytics:unavailable': 'store_unavailable', 'analytics:migrations_pending': 'migrations_pending',
+  'ingest:failing': 'ingest_failing', 'ingest:recovering': 'ingest_recovering',
+  'state:unavailable': 'state_unavailable', 'state:starting': 'state_unavailable',
 };
 
 const statusOk = { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] } } };
@@ -61,7 +61,7 @@ export function observabilityRoutes(app: FastifyInstance, deps: { engine: Engine
     lastNotReady = notReady.join();
     const [first] = notReady;
     const a = report.parts.analytics;
-    return sendProblem(reply, 503, CODES[first](report.parts[first]), notReady.map((n) => `${n}: ${report.parts[n].detail ?? report.parts[n].status}`).join('; '), {
+    return sendProblem(reply, 503, CODES[`${first}:${report.parts[first].status}`] ?? 'starting', notReady.map((n) => `${n}: ${report.parts[n].detail ?? report.parts[n].status}`).join('; '), {
       parts: report.parts,
       ...(a.status === 'migrations_pending' ? { schema_version: a.schema_version, expected_schema_version: a.expected_schema_version } : {}),
     });
