@@ -8,7 +8,8 @@
 // Chromium over the data set (bench/web-run.ts), the server's memory under 20 concurrent
 // clients asking for the largest answers (bench/query-memory-run.ts; its own small data set, so
 // `--only memory` needs nothing else), and start-up on an empty data directory
-// (bench/startup-run.ts; `--only startup` needs no data set). Raw retention is set to 400 days for the
+// (bench/startup-run.ts; `--only startup` needs no data set), and the CPU cost of framing and
+// parsing ingest bodies (bench/framing-run.ts; `--only framing`). Raw retention is set to 400 days for the
 // run so that a whole year of generated events is kept and queryable. `--only query|api` reuses
 // the data directory of an earlier run; `--only ingest` stops after ingesting.
 // Results go to stdout and .bench/results-N.json (sections not run this time are kept from the
@@ -31,7 +32,7 @@ const { values } = parseArgs({
   },
 });
 const only = values.only!;
-const SECTIONS = ['ingest', 'query', 'api', 'live', 'web', 'memory', 'startup'] as const;
+const SECTIONS = ['ingest', 'query', 'api', 'live', 'web', 'memory', 'startup', 'framing'] as const;
 if (!(SECTIONS as readonly string[]).includes(only) && only !== 'all') throw new Error(`--only must be one of ${SECTIONS.join(', ')} (got ${only})`);
 const runs = (step: (typeof SECTIONS)[number]) => only === 'all' || only === step;
 const events = Number(values.events);
@@ -57,6 +58,7 @@ const measured: Record<string, string> = {
   ...Object.fromEntries([...SECTIONS].filter((k) => previous[k]).map((k) => [k, previous.date])), ...previous.measured,
 };
 let startup = previous.startup;
+let framing = previous.framing;
 let ingest = previous.ingest;
 let query = previous.query;
 let api = previous.api;
@@ -74,7 +76,7 @@ if (runs('ingest')) {
   console.error('ingesting…');
   ingest = JSON.parse(child(['bench/ingest-run.ts', file, dataDir, values.batch!]));
   measured.ingest = new Date().toISOString();
-} else if (only !== 'live' && only !== 'memory' && only !== 'startup' && !existsSync(dataDir)) {
+} else if (!['live', 'memory', 'startup', 'framing'].includes(only) && !existsSync(dataDir)) {
   throw new Error(`${dataDir} does not exist: run npm run bench -- --events ${events} first`);
 }
 if (runs('query')) {
@@ -102,13 +104,20 @@ if (runs('memory')) {
   memory = JSON.parse(child(['bench/query-memory-run.ts', '--clients', values['memory-clients']!, '--env', values['memory-env']!]));
   measured.memory = new Date().toISOString();
 }
+if (runs('framing')) {
+  console.error('framing and parsing ingest bodies…');
+  const sample = join(dir, 'events-framing.ndjson');
+  if (!existsSync(sample)) child(['src/cli/main.ts', 'generate', '--count', '50000', '--days', '7', '--seed', '3', '--out', sample]);
+  framing = JSON.parse(child(['bench/framing-run.ts', sample, '50000', '15']));
+  measured.framing = new Date().toISOString();
+}
 if (runs('startup')) {
   console.error('starting the server on empty data directories…');
   startup = Object.values(JSON.parse(child(['bench/startup-run.ts', '--runs', values['startup-runs']!])))[0];
   measured.startup = new Date().toISOString();
 }
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory, startup };
+const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory, startup, framing };
 writeFileSync(resultsFile, JSON.stringify(result, null, 2));
 
 const f = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d });
@@ -157,6 +166,11 @@ if (runs('memory')) {
   console.log(`settings: ${Object.keys(m.env).length ? JSON.stringify(m.env) : 'defaults'}`);
   console.log('\n| RSS at start | before the load | peak RSS | after | answers |\n|---|---|---|---|---|');
   console.log(`| ${f(m.rssStartMB, 0)} MB | ${f(m.rssBeforeMB, 0)} MB | **${f(m.peakRssMB, 0)} MB** | ${f(m.rssAfterMB, 0)} MB | ${Object.entries(m.statuses).map(([k, n]) => `${n} × ${k}`).join(', ')} |`);
+}
+if (runs('framing')) {
+  console.log(`\nIngest bodies → parsed columns, CPU µs per event (median of ${framing.rounds} rounds; ${f(framing.events, 0)} events of ${framing.bytesPerEvent} bytes)`);
+  console.log('\n| path | µs/event |\n|---|---|');
+  for (const [name, us] of Object.entries(framing.usPerEvent as Record<string, number>)) console.log(`| ${name} | ${f(us, 2)} |`);
 }
 if (runs('startup')) {
   interface Stat { median: number; min: number; max: number }

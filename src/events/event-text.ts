@@ -12,12 +12,10 @@ export const MAX_EVENT_CHARS = 65_536;
 /** Deepest nesting of arrays and objects in one event (the event object itself is level 1). */
 export const MAX_NESTING = 16;
 
-const C_QUOTE = 34;
-const C_BACKSLASH = 92;
-const C_OPEN_BRACKET = 91;
-const C_CLOSE_BRACKET = 93;
-const C_OPEN_BRACE = 123;
-const C_CLOSE_BRACE = 125;
+/** The JSON structure characters: the same codes as UTF-16 units and as UTF-8 bytes. */
+export const JSON_CHAR = { quote: 34, comma: 44, backslash: 92, openBracket: 91, closeBracket: 93, openBrace: 123, closeBrace: 125 } as const;
+const { quote: C_QUOTE, backslash: C_BACKSLASH, openBracket: C_OPEN_BRACKET, closeBracket: C_CLOSE_BRACKET,
+  openBrace: C_OPEN_BRACE, closeBrace: C_CLOSE_BRACE } = JSON_CHAR;
 
 /**
  * The deepest nesting in a JSON text, stopping early once it passes `limit`. Brackets inside

@@ -6,6 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { parse as parseCsv } from 'csv-parse/sync';
 import { AppError } from '../errors.ts';
+import { JSON_CHAR } from '../events/event-text.ts';
 import type { Refusal } from './parsed-batch.ts';
 
 export interface Framed {
@@ -17,13 +18,8 @@ export interface Framed {
 
 const LF = 10;
 const CR = 13;
-const QUOTE = 34;
-const COMMA = 44;
-const BACKSLASH = 92;
-const OPEN_BRACKET = 91;
-const CLOSE_BRACKET = 93;
-const OPEN_BRACE = 123;
-const CLOSE_BRACE = 125;
+const { quote: QUOTE, comma: COMMA, backslash: BACKSLASH, openBracket: OPEN_BRACKET, closeBracket: CLOSE_BRACKET,
+  openBrace: OPEN_BRACE, closeBrace: CLOSE_BRACE } = JSON_CHAR;
 
 const isSpace = (c: number) => c === 32 || c === 9 || c === LF || c === CR;
 
