@@ -5,11 +5,10 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { openTempApp } from '../support/temp-app.ts';
 import { openStateStore } from '../../src/store/state/open-state-store.ts';
 import { AppError } from '../../src/errors.ts';
-import { postgresReachable, TEST_DATABASE_URL } from '../support/state-backends.ts';
+import { dropSchemas, postgresReachable, TEST_DATABASE_URL } from '../support/state-backends.ts';
 import { startForwarder } from '../support/tcp-forwarder.ts';
 
 const pgUp = await postgresReachable();
@@ -33,10 +32,7 @@ test('PostgreSQL cut and restored: 503 state_unavailable with Retry-After, then 
   after(async () => {
     await t.close();
     await fwd.close();
-    const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await c.end();
+    await dropSchemas([schema]);
   });
   const list = () => t.inject({ method: 'GET', url: '/api/analytics/alerts/rules' });
   const create = () => t.inject({ method: 'POST', url: '/api/analytics/alerts/rules', payload: rule });
@@ -83,10 +79,7 @@ test('a connection lost in the middle of a transaction fails that transaction, a
   } finally {
     await store.close();
     await fwd.close();
-    const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await c.end();
+    await dropSchemas([schema]);
   }
 });
 

@@ -9,7 +9,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -21,7 +20,7 @@ import { openStateStore } from '../../src/store/state/open-state-store.ts';
 import type { AnalyticsStore } from '../../src/store/analytics-store.ts';
 import { openTempApp } from '../support/temp-app.ts';
 import { TEST_SECRET, bearer, mintToken } from '../support/tokens.ts';
-import { postgresReachable, TEST_DATABASE_URL } from '../support/state-backends.ts';
+import { dropSchemas, postgresReachable, TEST_DATABASE_URL } from '../support/state-backends.ts';
 import { startForwarder } from '../support/tcp-forwarder.ts';
 
 const pgUp = await postgresReachable();
@@ -124,9 +123,6 @@ test('the state store down: /ready is 503 state_unavailable naming it, and 200 a
   } finally {
     await t.close();
     await fwd.close();
-    const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await c.connect();
-    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await c.end();
+    await dropSchemas([schema]);
   }
 });

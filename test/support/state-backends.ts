@@ -19,6 +19,17 @@ export interface Backend {
   cleanup(): Promise<void>;
 }
 
+/** Drops test schemas of the real PostgreSQL (after a test that made its own). */
+export async function dropSchemas(names: string[]): Promise<void> {
+  const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await c.connect();
+  try {
+    for (const s of names) await c.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
+  } finally {
+    await c.end();
+  }
+}
+
 export async function postgresReachable(): Promise<boolean> {
   const c = new pg.Client({ connectionString: TEST_DATABASE_URL, connectionTimeoutMillis: 2000 });
   try {
@@ -52,11 +63,6 @@ export function postgresBackend(): Backend {
       if (!schemas.has(shared)) schemas.set(shared, `t_${randomBytes(6).toString('hex')}`);
       return openStateStore({ databaseUrl: TEST_DATABASE_URL, schema: schemas.get(shared)!, dataDir: '' });
     },
-    async cleanup() {
-      const c = new pg.Client({ connectionString: TEST_DATABASE_URL });
-      await c.connect();
-      for (const s of schemas.values()) await c.query(`DROP SCHEMA IF EXISTS ${s} CASCADE`);
-      await c.end();
-    },
+    cleanup: () => dropSchemas([...schemas.values()]),
   };
 }
