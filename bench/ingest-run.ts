@@ -8,8 +8,8 @@ import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/log.ts';
 import { openPlatform } from '../src/platform.ts';
 import { engineSubmitter, ingestFile } from '../src/ingest/sources/ingest-file.ts';
-import { dedupeBytes } from '../src/state/dedupe-index.ts';
-import { txnBytes } from '../src/state/txn-index.ts';
+import { dedupeBytes } from '../src/ingest/indexes/dedupe-index.ts';
+import { txnBytes } from '../src/ingest/indexes/txn-index.ts';
 
 const [file, dataDir, batch = '50000'] = process.argv.slice(2);
 rmSync(dataDir, { recursive: true, force: true });

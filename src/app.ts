@@ -38,7 +38,7 @@ import { hmacSecret, verifierFromConfig } from './auth/auth-config.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
 import { createLiveFeed, type LiveFeed } from './live/live-feed.ts';
 import { startLiveServer } from './live/live-server.ts';
-import type { StateStore } from './store/state/state-store.ts';
+import type { StateStore } from './state-store/state-store.ts';
 import { startAlerting } from './alerts/alerting.ts';
 import { alertRuleRoutes } from './http/routes/alert-rules.ts';
 import { alertRoutes } from './http/routes/alerts.ts';

@@ -11,8 +11,8 @@ import { openDuckDbStore } from './store/duckdb/open-duckdb-store.ts';
 import { DEFAULT_REGIONS_FILE, loadRegions } from './reference/regions.ts';
 import { loadFxRates, parseFxCsv, rebuildEffective } from './fx/fx-rates.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
-import { openStateStore, openStateStoreInBackground } from './store/state/open-state-store.ts';
-import type { StateStore } from './store/state/state-store.ts';
+import { openStateStore, openStateStoreInBackground } from './state-store/open-state-store.ts';
+import type { StateStore } from './state-store/state-store.ts';
 
 export interface AnalyticsPlatform {
   store: AnalyticsStore;

@@ -2,7 +2,7 @@
 // scope: `merchantId` null = ops (everything), else only rows of that merchant. Every change is
 // written to the audit log with its actor, in the same transaction.
 
-import type { Queryable, StateStore } from '../store/state/state-store.ts';
+import type { Queryable, StateStore } from '../state-store/state-store.ts';
 import { AppError } from '../errors.ts';
 import { parseRule, type Rule } from './rule-schema.ts';
 import { resolveReferences } from './references.ts';

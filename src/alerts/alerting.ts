@@ -3,13 +3,13 @@
 // replicas keep asking for the lock and take over when its holder goes away.
 
 import type { Logger } from 'pino';
-import type { StateStore } from '../store/state/state-store.ts';
+import type { StateStore } from '../state-store/state-store.ts';
 import type { RunQuery } from '../analytics/query-runner.ts';
 import type { StoredRule } from './alert-rules-store.ts';
 import type { DeliveryResult } from './webhooks/deliver-webhook.ts';
 import { evaluateAll } from './evaluator.ts';
 import { deliverDue } from './outbox.ts';
-import { isStateUnavailable } from '../store/state/state-unavailable.ts';
+import { isStateUnavailable } from '../state-store/state-unavailable.ts';
 
 export const EVALUATOR_LOCK = 7231002;
 const DELIVERY_INTERVAL_MS = 2000;

@@ -5,7 +5,7 @@
 // state change, and the alert row changes in the same transaction).
 
 import type { Logger } from 'pino';
-import type { Queryable, StateStore } from '../store/state/state-store.ts';
+import type { Queryable, StateStore } from '../state-store/state-store.ts';
 import type { RunQuery } from '../analytics/query-runner.ts';
 import { evaluateRule, type Evaluation } from './evaluate-condition.ts';
 import { isOpen, transition, type AlertState, type Notification } from './transition.ts';

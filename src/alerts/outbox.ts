@@ -5,7 +5,7 @@
 import { newWebhookMessageId, signWebhook } from './webhooks/webhook-signature.ts';
 import { deliverWebhook, type DeliveryResult } from './webhooks/deliver-webhook.ts';
 import { nextAttemptAt } from './webhooks/retry-schedule.ts';
-import type { Queryable, StateStore } from '../store/state/state-store.ts';
+import type { Queryable, StateStore } from '../state-store/state-store.ts';
 
 export interface OutboxEvent {
   type: string;

@@ -5,7 +5,7 @@
 // stores the reference.
 
 import { AppError } from '../errors.ts';
-import type { Queryable } from '../store/state/state-store.ts';
+import type { Queryable } from '../state-store/state-store.ts';
 import type { Actor } from './alert-rules-store.ts';
 
 /** What can be referenced: its table, the words of the refusal, and whether deleted rows count. */

@@ -1,7 +1,7 @@
 // Silences: matchers on a rule and labels, from `starts_at` to `ends_at`. A silenced alert is
 // still evaluated and recorded; only its notifications are held back.
 
-import type { Queryable } from '../store/state/state-store.ts';
+import type { Queryable } from '../state-store/state-store.ts';
 
 export interface Matchers {
   rule_id?: string;

@@ -2,8 +2,8 @@
 // sorted by time, and rollup deltas resolved to dimension keys (split when a sum would
 // overflow BIGINT). Helpers of prepare-batch.ts.
 
-import { tupleKey, type Tuples, T_CITY, T_COUNTRY, T_CURRENCY, T_MERCHANT, T_METHOD, T_PROVIDER } from '../state/dimensions.ts';
-import type { DeltaRows } from '../state/delta-accumulator.ts';
+import { tupleKey, type Tuples, T_CITY, T_COUNTRY, T_CURRENCY, T_MERCHANT, T_METHOD, T_PROVIDER } from './indexes/dimensions.ts';
+import type { DeltaRows } from './indexes/delta-accumulator.ts';
 import type { RawColumns, RollupColumns } from '../store/analytics-store.ts';
 
 // TRICKY: reading or writing a BigInt64Array element allocates a BigInt. These copy through

@@ -6,8 +6,9 @@
 import { prepareBatch, type BatchInput, type ItemResult } from './prepare-batch.ts';
 import { concatParsed, type ParsedBatch } from './parsed-batch.ts';
 import { createParsePool } from './parse-pool.ts';
-import { writeSnapshot } from '../state/state-snapshot.ts';
-import { rebuildState, type IngestState } from './ingest-state.ts';
+import { writeSnapshot } from './indexes/state-snapshot.ts';
+import { rebuildState } from './ingest-state.ts';
+import type { IngestState } from './indexes/ingest-indexes.ts';
 import type { AnalyticsStore, PreparedBatch, RollupColumns } from '../store/analytics-store.ts';
 import type { ParseContext } from '../events/contract.ts';
 import type { Logger } from 'pino';

@@ -3,41 +3,18 @@
 // store (and a snapshot, when one matches) at start-up or after a failed commit, which is what
 // makes a crash harmless.
 
-import { createDedupeIndex, admitEvent, type DedupeIndex } from '../state/dedupe-index.ts';
-import { applyPayment, createTxnIndex, type TxnIndex } from '../state/txn-index.ts';
-import { createDictionary, createTuples, restoreKey, tupleId, type Dictionary, type Tuples } from '../state/dimensions.ts';
+import { admitEvent } from './indexes/dedupe-index.ts';
+import { applyPayment } from './indexes/txn-index.ts';
+import { restoreKey, tupleId, type Dictionary } from './indexes/dimensions.ts';
+import { emptyState, type IngestState } from './indexes/ingest-indexes.ts';
 import { EVENT_TYPES, PAYMENT_TYPES, type NormalizedEvent, type PaymentStatus } from '../events/contract.ts';
 import { fingerprint } from './fingerprint.ts';
 import { countryCode } from '../reference/countries.ts';
 import { currencyCode } from '../reference/currencies.ts';
-import { DIM_CITY, DIM_MERCHANT, DIM_METHOD, DIM_PROVIDER, valueOf } from '../state/dimensions.ts';
+import { DIM_CITY, DIM_MERCHANT, DIM_METHOD, DIM_PROVIDER, valueOf } from './indexes/dimensions.ts';
 import { hash96, type Hash96 } from './hash.ts';
 import type { AnalyticsStore, StateRow } from '../store/analytics-store.ts';
-import { readSnapshot } from '../state/state-snapshot.ts';
-
-export interface IngestState {
-  dedupe: DedupeIndex;
-  txns: TxnIndex;
-  dict: Dictionary;
-  tuples: Tuples;
-  nextBatchId: number;
-  nextDeadLetterId: number;
-  maxOccurredAt: number | null;
-  lastCommittedAt: number | null;
-}
-
-export function emptyState(expectedEvents = 0): IngestState {
-  return {
-    dedupe: createDedupeIndex(expectedEvents),
-    txns: createTxnIndex(Math.ceil(expectedEvents * 0.6)),
-    dict: createDictionary(),
-    tuples: createTuples(),
-    nextBatchId: 1,
-    nextDeadLetterId: 1,
-    maxOccurredAt: null,
-    lastCommittedAt: null,
-  };
-}
+import { readSnapshot } from './indexes/state-snapshot.ts';
 
 /**
  * The state as of the store's last committed batch: from a snapshot (if one matches this store)

@@ -7,7 +7,7 @@ import { decodeEventText } from '../events/event-text.ts';
 import { isPaymentType, TYPE_CODE, type ParseContext, type RejectionCode } from '../events/contract.ts';
 import { currencyKey } from '../reference/currencies.ts';
 import { countryKey } from '../reference/countries.ts';
-import { STATUS_CODE } from '../state/rollup-kinds.ts';
+import { STATUS_CODE } from '../events/rollup-kinds.ts';
 import { fingerprint } from './fingerprint.ts';
 import { hash96, type Hash96 } from './hash.ts';
 

@@ -4,14 +4,14 @@
 
 import { PAYMENT_TYPES, TYPE_CODE } from '../events/contract.ts';
 import type { ParsedBatch, Refusal } from './parsed-batch.ts';
-import { admitEvent } from '../state/dedupe-index.ts';
-import { applyPayment } from '../state/txn-index.ts';
-import { createAccumulator, addDelta, foldDeltas, withoutZeros } from '../state/delta-accumulator.ts';
-import { DIM_CITY, DIM_MERCHANT, DIM_METHOD, DIM_PROVIDER, keyOf, tupleId } from '../state/dimensions.ts';
+import { admitEvent } from './indexes/dedupe-index.ts';
+import { applyPayment } from './indexes/txn-index.ts';
+import { createAccumulator, addDelta, foldDeltas, withoutZeros } from './indexes/delta-accumulator.ts';
+import { DIM_CITY, DIM_MERCHANT, DIM_METHOD, DIM_PROVIDER, keyOf, tupleId } from './indexes/dimensions.ts';
 import { copyInt64, emptyRaw, resolve, setInt64, sortRawByTime } from './batch-columns.ts';
-import { KIND_DISPUTE, KIND_PAYOUT, KIND_PAYOUT_SETTLED, KIND_REFUND } from '../state/rollup-kinds.ts';
+import { KIND_DISPUTE, KIND_PAYOUT, KIND_PAYOUT_SETTLED, KIND_REFUND } from '../events/rollup-kinds.ts';
 import type { Hash96 } from './hash.ts';
-import type { IngestState } from './ingest-state.ts';
+import type { IngestState } from './indexes/ingest-indexes.ts';
 import type { DeadLetter, PreparedBatch, RawColumns } from '../store/analytics-store.ts';
 
 export const MAX_DEAD_LETTER_PAYLOAD = 16_384;

@@ -5,7 +5,7 @@
 
 import type { Engine, CommittedBatch } from '../ingest/engine.ts';
 import type { AnalyticsStore, RollupColumns } from '../store/analytics-store.ts';
-import { DIM_CITY, DIM_MERCHANT, valueOf, type Dictionary } from '../state/dimensions.ts';
+import { DIM_CITY, DIM_MERCHANT, valueOf, type Dictionary } from '../ingest/indexes/dimensions.ts';
 import { countryCode } from '../reference/countries.ts';
 import { createLiveWindow, WINDOW_MINUTES, type LiveRow, type LiveWindow } from './live-window.ts';
 

@@ -3,7 +3,7 @@
 // money is kept per currency in minor units and converted with the day's rate when asked, so
 // the REST live answer and the stream's messages come from one computation and agree exactly.
 
-import { KIND_DISPUTE, KIND_FAILED, KIND_PAYOUT, KIND_PENDING, KIND_REFUND, KIND_SUCCEEDED } from '../state/rollup-kinds.ts';
+import { KIND_DISPUTE, KIND_FAILED, KIND_PAYOUT, KIND_PENDING, KIND_REFUND, KIND_SUCCEEDED } from '../events/rollup-kinds.ts';
 import { OTHER_REGION } from '../reference/regions.ts';
 import { roomName } from './rooms.ts';
 

@@ -10,7 +10,7 @@ import type { Engine } from '../ingest/engine.ts';
 import type { AnalyticsStore } from '../store/analytics-store.ts';
 import { MIGRATIONS } from '../store/duckdb/migrations.ts';
 import { probeWrite, readSchemaVersion } from '../store/duckdb/store-probes.ts';
-import type { StateStore } from '../store/state/state-store.ts';
+import type { StateStore } from '../state-store/state-store.ts';
 import { AppError } from '../errors.ts';
 
 export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));

@@ -5,7 +5,7 @@
 
 import {
   KIND_DISPUTE, KIND_FAILED, KIND_PAYOUT, KIND_PAYOUT_SETTLED, KIND_PENDING, KIND_REFUND, KIND_SUCCEEDED,
-} from '../state/rollup-kinds.ts';
+} from '../events/rollup-kinds.ts';
 
 export interface BaseMeasure {
   name: string;

@@ -5,10 +5,10 @@ import { AppError } from '../errors.ts';
 import { COUNTRY_CODES, countryCode, countryKey } from '../reference/countries.ts';
 import { CURRENCY_CODES, currencyCode, currencyKey } from '../reference/currencies.ts';
 import { OTHER_REGION } from '../reference/regions.ts';
-import { DIM_CITY, DIM_MERCHANT, DIM_METHOD, DIM_PROVIDER, lookupKey, valueOf, type Dictionary } from '../state/dimensions.ts';
+import { DIM_CITY, DIM_MERCHANT, DIM_METHOD, DIM_PROVIDER, lookupKey, valueOf, type Dictionary } from '../ingest/indexes/dimensions.ts';
 import {
   KIND_DISPUTE, KIND_FAILED, KIND_PAYOUT, KIND_PAYOUT_SETTLED, KIND_PENDING, KIND_REFUND, KIND_SUCCEEDED,
-} from '../state/rollup-kinds.ts';
+} from '../events/rollup-kinds.ts';
 
 export const DIMENSIONS = [
   'merchant_id', 'country', 'region', 'city', 'currency', 'payment_method', 'provider', 'type', 'status',

@@ -9,7 +9,7 @@ import { countryCode } from '../reference/countries.ts';
 import { currencyCode, currencyExponent } from '../reference/currencies.ts';
 import {
   KIND_DISPUTE, KIND_FAILED, KIND_PAYOUT, KIND_PAYOUT_SETTLED, KIND_PENDING, KIND_REFUND, KIND_SUCCEEDED,
-} from '../state/rollup-kinds.ts';
+} from '../events/rollup-kinds.ts';
 import { sqlString } from '../store/sql-literal.ts';
 import type { AnalyticsStore, Row } from '../store/analytics-store.ts';
 import { dimension, type DimContext } from './query-dimensions.ts';

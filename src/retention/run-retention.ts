@@ -4,8 +4,8 @@
 // The in-memory indexes forget what the raw table forgot. It also rolls the per-day FX table
 // forward.
 
-import { evictBefore } from '../state/dedupe-index.ts';
-import { evictTxnsBefore } from '../state/txn-index.ts';
+import { evictBefore } from '../ingest/indexes/dedupe-index.ts';
+import { evictTxnsBefore } from '../ingest/indexes/txn-index.ts';
 import type { Engine } from '../ingest/engine.ts';
 import { rebuildEffective } from '../fx/fx-rates.ts';
 import { PAYMENT_TYPES } from '../events/contract.ts';

@@ -10,7 +10,7 @@ import { createHmac } from 'node:crypto';
 import { enqueue, deliverDue } from '../../src/alerts/outbox.ts';
 import { newWebhookSecret } from '../../src/alerts/webhooks/webhook-signature.ts';
 import { pgliteBackend, postgresBackend, postgresReachable, type Backend } from '../support/state-backends.ts';
-import type { StateStore } from '../../src/store/state/state-store.ts';
+import type { StateStore } from '../../src/state-store/state-store.ts';
 
 const pgUp = await postgresReachable();
 if (!pgUp && process.env.CI) throw new Error('PostgreSQL at 127.0.0.1:5432 (database test) is required under CI');

@@ -6,7 +6,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { openTempApp } from '../support/temp-app.ts';
-import { openStateStore } from '../../src/store/state/open-state-store.ts';
+import { openStateStore } from '../../src/state-store/open-state-store.ts';
 import { AppError } from '../../src/errors.ts';
 import { dropSchemas, postgresReachable, TEST_DATABASE_URL } from '../support/state-backends.ts';
 import { startForwarder } from '../support/tcp-forwarder.ts';

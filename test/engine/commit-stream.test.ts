@@ -9,7 +9,7 @@ import { randomStream } from '../support/random-stream.ts';
 import { readRollup } from '../support/read-rollups.ts';
 import { countryCode } from '../../src/reference/countries.ts';
 import { currencyCode } from '../../src/reference/currencies.ts';
-import { valueOf, DIM_CITY, DIM_MERCHANT, DIM_METHOD, DIM_PROVIDER } from '../../src/state/dimensions.ts';
+import { valueOf, DIM_CITY, DIM_MERCHANT, DIM_METHOD, DIM_PROVIDER } from '../../src/ingest/indexes/dimensions.ts';
 import type { CommittedBatch } from '../../src/ingest/engine.ts';
 
 const START = Date.parse('2026-11-01T00:00:00Z');

@@ -16,7 +16,7 @@ import { createLogger } from '../../src/log.ts';
 import { createEngine } from '../../src/ingest/engine.ts';
 import { DEFAULT_REGIONS_FILE, loadRegions } from '../../src/reference/regions.ts';
 import { openDuckDbStore } from '../../src/store/duckdb/open-duckdb-store.ts';
-import { openStateStore } from '../../src/store/state/open-state-store.ts';
+import { openStateStore } from '../../src/state-store/open-state-store.ts';
 import type { AnalyticsStore } from '../../src/store/analytics-store.ts';
 import { openTempApp } from '../support/temp-app.ts';
 import { TEST_SECRET, bearer, mintToken } from '../support/tokens.ts';

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openStateStore } from '../../src/store/state/open-state-store.ts';
-import type { StateStore } from '../../src/store/state/state-store.ts';
+import { openStateStore } from '../../src/state-store/open-state-store.ts';
+import type { StateStore } from '../../src/state-store/state-store.ts';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 

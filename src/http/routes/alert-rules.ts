@@ -3,7 +3,7 @@
 
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.ts';
-import type { StateStore } from '../../store/state/state-store.ts';
+import type { StateStore } from '../../state-store/state-store.ts';
 import type { RunQuery } from '../../analytics/query-runner.ts';
 import { createRule, deleteRule, getRule, listRules, scopedRule, updateRule, type Actor } from '../../alerts/alert-rules-store.ts';
 import { previewRule } from '../../alerts/preview-rule.ts';

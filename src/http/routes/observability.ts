@@ -7,7 +7,7 @@ import type { Engine } from '../../ingest/engine.ts';
 import type { Metrics } from '../../observability/metrics-registry.ts';
 import { createReadiness, type PartName, type ReadinessReport } from '../../observability/readiness.ts';
 import type { AnalyticsStore } from '../../store/analytics-store.ts';
-import type { StateStore } from '../../store/state/state-store.ts';
+import type { StateStore } from '../../state-store/state-store.ts';
 import { sendProblem } from '../problem.ts';
 import type { ErrorCode } from '../../errors.ts';
 import { isoOrNull } from '../../analytics/context.ts';

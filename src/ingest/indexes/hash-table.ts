@@ -2,7 +2,7 @@
 // It holds millions of entries at a few dozen bytes each, where a Map of strings would take
 // ten times that. Both in-memory indexes (dedupe, transactions) are built on it.
 
-import type { Hash96 } from '../ingest/hash.ts';
+import type { Hash96 } from '../hash.ts';
 
 type Column = Uint8Array | Uint16Array | Uint32Array | Int32Array | Float64Array | BigInt64Array;
 type ColumnCtor = { new (n: number): Column };

@@ -4,7 +4,7 @@
 // statements themselves (constraints, syntax, AppErrors thrown inside a transaction) pass
 // through unchanged. The pg pool reconnects on the next query by itself; nothing here retries.
 
-import { AppError } from '../../errors.ts';
+import { AppError } from '../errors.ts';
 import type { Queryable, SqlParam, StateStore } from './state-store.ts';
 
 /** Socket-level failures: the server is not there, or went away. */

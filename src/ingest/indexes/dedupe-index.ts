@@ -3,7 +3,7 @@
 // live as long as raw events do, so the horizon is the raw retention (docs/events.md).
 
 import { claimSlot, createHashTable, retain, tableBytes, type HashTable } from './hash-table.ts';
-import type { Hash96 } from '../ingest/hash.ts';
+import type { Hash96 } from '../hash.ts';
 
 type Cols = { fp: Uint32Array; day: Uint16Array };
 export type DedupeIndex = HashTable<Cols>;

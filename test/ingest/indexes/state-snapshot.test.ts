@@ -6,11 +6,12 @@ import assert from 'node:assert/strict';
 import { copyFileSync, mkdtempSync, rmSync, truncateSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openTempPlatform } from '../support/temp-platform.ts';
-import { randomStream } from '../support/random-stream.ts';
-import { rebuildState, type IngestState } from '../../src/ingest/ingest-state.ts';
-import { openDuckDbStore } from '../../src/store/duckdb/open-duckdb-store.ts';
-import type { HashTable } from '../../src/state/hash-table.ts';
+import { openTempPlatform } from '../../support/temp-platform.ts';
+import { randomStream } from '../../support/random-stream.ts';
+import { rebuildState } from '../../../src/ingest/ingest-state.ts';
+import type { IngestState } from '../../../src/ingest/indexes/ingest-indexes.ts';
+import { openDuckDbStore } from '../../../src/store/duckdb/open-duckdb-store.ts';
+import type { HashTable } from '../../../src/ingest/indexes/hash-table.ts';
 
 const START = Date.parse('2026-11-01T00:00:00Z');
 const NOW = START + 12 * 86_400_000;
@@ -95,7 +96,7 @@ test('snapshot + replay of later batches = full rebuild; foreign or damaged snap
 });
 
 test('the state rebuilt from raw equals the live state, fingerprints included (every field of the contract)', async () => {
-  const { generateEvents } = await import('../../src/generator/generate.ts');
+  const { generateEvents } = await import('../../../src/generator/generate.ts');
   const end = NOW - 86_400_000;
   const events = [...generateEvents({ seed: 11, count: 6000, start: end - 5 * 86_400_000, end })];
   assert.ok(events.some((e) => e.metadata !== undefined) && events.some((e) => e.type === 'dispute_created'));

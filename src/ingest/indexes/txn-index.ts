@@ -7,8 +7,8 @@
 import { claimSlot, createHashTable, retain, tableBytes, type HashTable } from './hash-table.ts';
 import { addDelta, type DeltaAccumulator } from './delta-accumulator.ts';
 import { mergeTuples, type Tuples } from './dimensions.ts';
-import { KIND_PENDING } from './rollup-kinds.ts';
-import type { Hash96 } from '../ingest/hash.ts';
+import { KIND_PENDING } from '../../events/rollup-kinds.ts';
+import type { Hash96 } from '../hash.ts';
 
 type Cols = {
   createdAt: Float64Array;

@@ -7,9 +7,9 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openStateStore } from '../../src/store/state/open-state-store.ts';
-import { templateDir } from '../../src/store/state/pglite-data-dir.ts';
-import { LATEST_STATE_VERSION } from '../../src/store/state/state-migrations.ts';
+import { openStateStore } from '../../src/state-store/open-state-store.ts';
+import { templateDir } from '../../src/state-store/pglite-data-dir.ts';
+import { LATEST_STATE_VERSION } from '../../src/state-store/state-migrations.ts';
 
 const TEMPLATE_DIR = templateDir(`schema-${LATEST_STATE_VERSION}`);
 

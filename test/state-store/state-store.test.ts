@@ -4,7 +4,7 @@
 
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { migrateState, LATEST_STATE_VERSION } from '../../src/store/state/state-migrations.ts';
+import { migrateState, LATEST_STATE_VERSION } from '../../src/state-store/state-migrations.ts';
 import { pgliteBackend, postgresBackend, postgresReachable, type Backend } from '../support/state-backends.ts';
 
 const pgUp = await postgresReachable();

@@ -11,7 +11,7 @@ import { claimSlot, type HashTable } from './hash-table.ts';
 import { createDedupeIndex } from './dedupe-index.ts';
 import { createTxnIndex } from './txn-index.ts';
 import { restoreTuples } from './dimensions.ts';
-import type { IngestState } from '../ingest/ingest-state.ts';
+import type { IngestState } from './ingest-indexes.ts';
 
 // Bump when hash96, the fingerprint, the tie-break or any index layout changes: a snapshot of
 // another version is then ignored and the state rebuilt from raw.
