@@ -26,10 +26,7 @@ export async function rebuildState(
   const meta = await store.loadMeta();
   let state = emptyState();
   const snapshotBatch = snapshotPath ? readSnapshot(snapshotPath, state, meta) : null;
-  if (snapshotBatch === null) {
-    const [{ n }] = await store.query('SELECT count(*) AS n FROM raw_events');
-    state = emptyState(Number(n));
-  }
+  if (snapshotBatch === null) state = emptyState(meta.rawEvents);
   for (const d of await store.loadDictionary()) restoreKey(state.dict, d.dim, d.key, d.value);
   state.nextBatchId = meta.lastBatchId + 1;
   state.nextDeadLetterId = meta.lastDeadLetterId + 1;

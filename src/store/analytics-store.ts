@@ -104,6 +104,8 @@ export interface StoreMeta {
   lastDeadLetterId: number;
   maxOccurredAt: number | null;
   lastCommittedAt: number | null;
+  /** Raw events held (sizes the in-memory indexes before a rebuild). */
+  rawEvents: number;
 }
 
 export type Row = Record<string, unknown>;

@@ -198,13 +198,15 @@ export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsSto
       (SELECT coalesce(max(batch_id), 0) FROM ingest_batches) AS b,
       (SELECT coalesce(max(id), 0) FROM dead_letters) AS d,
       (SELECT max(max_occurred_at) FROM ingest_batches) AS m,
-      (SELECT max(committed_at) FROM ingest_batches) AS c`);
+      (SELECT max(committed_at) FROM ingest_batches) AS c,
+      (SELECT count(*) FROM raw_events) AS n`);
     return {
       storeId: String(row.s),
       lastBatchId: Number(row.b),
       lastDeadLetterId: Number(row.d),
       maxOccurredAt: row.m === null ? null : Number(row.m),
       lastCommittedAt: row.c === null ? null : Number(row.c),
+      rawEvents: Number(row.n),
     };
   }
 

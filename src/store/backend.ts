@@ -1,0 +1,50 @@
+// The inside of the analytics store: what one backend (embedded DuckDB, a ClickHouse server)
+// provides to the named queries of src/store/queries/. Nothing outside src/store sees this
+// interface: the rest of the platform holds an AnalyticsStore (analytics-store.ts), whose
+// operations are named queries, each holding its SQL for every backend side by side.
+//
+// Two kinds of operation live here rather than in a query module:
+// - the commit of a batch and the reads that depend on how commits are made durable (the state
+//   scan, the dictionary, the store's counters, a source's position): on DuckDB one transaction
+//   makes a batch visible; on ClickHouse, which writes each table separately, the commit
+//   protocol of clickhouse/ decides which rows count;
+// - plain execution: select, select by columns, statements run in order.
+
+import type { PreparedBatch, StateRow, StoreMeta } from './analytics-store.ts';
+
+export type BackendKind = 'duckdb' | 'clickhouse';
+
+/** One row of an answer. Integers wider than 32 bits arrive as bigint on every backend. */
+export type Row = Record<string, unknown>;
+
+export interface ColumnAnswer {
+  names: string[];
+  columns: unknown[][];
+  rowCount: number;
+}
+
+export interface StoreBackend {
+  readonly kind: BackendKind;
+
+  /** Runs one read-only statement. */
+  select(sql: string): Promise<Row[]>;
+  /** The same, column by column (several times cheaper for large answers). */
+  selectColumns(sql: string): Promise<ColumnAnswer>;
+  /**
+   * Runs statements in order, through the writer. DuckDB runs them in one transaction; ClickHouse
+   * runs each on its own, so a list there must be safe to rerun from the start after a failure.
+   */
+  exec(statements: string[]): Promise<void>;
+
+  /** Makes every write of one batch durable and visible together (see each backend's protocol). */
+  commitBatch(batch: PreparedBatch): Promise<void>;
+  /** Streams the raw event rows of committed batches after `afterBatchId` to `visit`, in no particular order. */
+  scanState(visit: (row: StateRow) => void, afterBatchId?: number): Promise<number>;
+  loadDictionary(): Promise<Array<{ dim: number; key: number; value: string }>>;
+  loadMeta(): Promise<StoreMeta>;
+  /** The position recorded with the last committed batch of `source`, if any. */
+  sourcePosition(source: string): Promise<string | null>;
+
+  diskBytes(): Promise<number>;
+  close(): Promise<void>;
+}
