@@ -14,8 +14,7 @@ const t0 = performance.now();
 const platform = await openPlatform(config, createLogger('warn'));
 const openSeconds = (performance.now() - t0) / 1000;
 const { store, engine, regions } = platform;
-const [{ max_at }] = await store.query('SELECT max(occurred_at) AS max_at FROM raw_events');
-const now = Number(max_at) + 60_000; // "now" = just after the data's end
+const now = Number((await store.loadMeta()).maxOccurredAt) + 60_000; // "now" = just after the data's end
 const deps = {
   store, regions, now: () => now, get dict() { return engine.state.dict; },
   limits: { minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS, maxBuckets: 10_000, maxMinuteSpanDays: 31 },
@@ -59,11 +58,9 @@ for (const [name, spec] of Object.entries(queries)) {
   const q = (p: number) => times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)];
   results[name] = { p50: q(0.5), p95: q(0.95), max: times[times.length - 1], rows: last!.rows.length, tables: last!.tables };
 }
-const [{ raw, minute, hour, day }] = await store.query(`SELECT
-  (SELECT count(*) FROM raw_events) AS raw, (SELECT count(*) FROM rollup_minute) AS minute,
-  (SELECT count(*) FROM rollup_hour) AS hour, (SELECT count(*) FROM rollup_day) AS day`);
+const counts = await store.counts();
 await platform.close();
 console.log(JSON.stringify({
   openSeconds, largestMerchant: largest, runs, queries: results,
-  rows: { raw: Number(raw), minute: Number(minute), hour: Number(hour), day: Number(day) },
+  rows: { raw: counts.rawEvents, ...counts.rollupRows },
 }));

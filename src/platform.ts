@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createEngine, type Engine } from './ingest/engine.ts';
-import { openDuckDbStore } from './store/duckdb/open-duckdb-store.ts';
+import { openDuckDbStore } from './store/duckdb/open-duckdb-backend.ts';
 import { DEFAULT_REGIONS_FILE, loadRegions } from './reference/regions.ts';
 import { loadFxRates, parseFxCsv, rebuildEffective } from './fx/fx-rates.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
@@ -43,7 +43,7 @@ export async function openAnalytics(config: Config, log: Logger, now: () => numb
   }
   try {
     // The per-day FX table follows today (and USD = 1 needs no file): refresh it at every start.
-    await store.execute(rebuildEffective(now()));
+    await rebuildEffective(store, now());
     if (config.FX_FILE) {
       const n = await loadFxRates(store, parseFxCsv(readFileSync(config.FX_FILE, 'utf8'), now()), `file:${config.FX_FILE}`, now());
       log.info({ rates: n, file: config.FX_FILE }, 'FX rates loaded');

@@ -23,8 +23,7 @@ export interface DemoOptions {
 
 /** The shipped sample FX rates, when the store has none. Before the app is built, so every cache and the live window start with them. */
 export async function loadDemoFxRates(store: AnalyticsStore, log: Logger): Promise<void> {
-  const [{ n }] = await store.query('SELECT count(*)::INTEGER AS n FROM fx_rates');
-  if (Number(n) === 0) {
+  if (await store.fxRateCount() === 0) {
     const loaded = await loadFxRates(store, parseFxCsv(readFileSync(SAMPLE_FX_FILE, 'utf8')), 'sample');
     log.info({ rates: loaded }, 'demo: sample FX rates loaded');
   }
@@ -34,8 +33,8 @@ export async function startDemo(deps: DemoOptions): Promise<() => Promise<void>>
   // The history loads in the background: the server is up at once and the figures fill in. The
   // store is checked for emptiness before the live stream starts writing to it.
   const control = { stopped: false };
-  const [{ n: stored }] = await deps.store.query('SELECT count(*)::BIGINT AS n FROM raw_events');
-  const history = Number(stored) > 0 ? Promise.resolve()
+  const { rawEvents } = await deps.store.loadMeta();
+  const history = rawEvents > 0 ? Promise.resolve()
     : backfillHistory(deps, control).catch((err) => deps.log.warn({ err }, 'demo: history failed'));
   const stream = liveEvents({ seed: Date.now() % 1_000_000, ratePerSecond: deps.ratePerSecond, now: deps.now ?? Date.now });
   const tickMs = 200;

@@ -1,10 +1,10 @@
 // FX rates: `date,currency,usd_per_unit` rows, loaded from CSV (CLI, API, FX_FILE) or JSON.
-// A load replaces the rates it names and rebuilds fx_effective, the per-minor-unit rates the
-// queries join on. Currencies pegged to the euro (XOF, XAF, KMF, CVE) are derived from the EUR
-// rate on dates where they have no rate of their own. USD is always 1.
+// A load replaces the rates it names and rebuilds the rate in force per currency and day
+// (fx-effective.ts), which the queries join on.
 
 import { AppError } from '../errors.ts';
-import { currencyKey, PEGGED_TO_EUR } from '../reference/currencies.ts';
+import { currencyKey } from '../reference/currencies.ts';
+import { effectiveRates, FX_HORIZON_DAYS } from './fx-effective.ts';
 import type { AnalyticsStore } from '../store/analytics-store.ts';
 
 export interface FxRate {
@@ -83,76 +83,26 @@ export function parseFxCsv(text: string, now = Date.now()): FxRate[] {
 }
 
 export async function loadFxRates(store: AnalyticsStore, rates: FxRate[], source: string, now = Date.now()): Promise<number> {
-  const statements: string[] = [];
-  const src = source.slice(0, 200).replaceAll("'", "''");
-  for (let i = 0; i < rates.length; i += 5000) {
-    const values = rates.slice(i, i + 5000)
-      .map((r) => `(DATE '${r.date}', '${r.currency}', ${r.usd_per_unit}::DOUBLE, '${src}', ${now})`)
-      .join(', ');
-    statements.push(
-      `CREATE OR REPLACE TEMP TABLE fx_new AS SELECT * FROM (VALUES ${values}) v(date, currency, usd_per_unit, source, loaded_at)`,
-      'DELETE FROM fx_rates WHERE EXISTS (SELECT 1 FROM fx_new n WHERE n.date = fx_rates.date AND n.currency = fx_rates.currency)',
-      'INSERT INTO fx_rates SELECT * FROM fx_new',
-    );
-  }
-  statements.push('DROP TABLE IF EXISTS fx_new', ...rebuildEffective(now));
-  await store.execute(statements);
+  await store.saveFxRates(rates.map((r) => ({ date: r.date, currency: r.currency, usdPerUnit: Number(r.usd_per_unit) })), source, now);
+  await rebuildEffective(store, now);
   return rates.length;
 }
 
-/** Days past max(last rate, today) that fx_effective is filled forward to. */
-export const FX_HORIZON_DAYS = 400;
-
-/**
- * fx_effective holds one row per (currency, UTC day) from the currency's first rate to a horizon
- * beyond today, each with the latest rate on or before that day. Queries then join on equality,
- * which every SQL engine does fast. Rebuilt on every load and by the maintenance job.
- */
-export function rebuildEffective(now: number): string[] {
-  const pegs = Object.entries(PEGGED_TO_EUR).map(([code, perEur]) => `('${code}', ${perEur}::DOUBLE)`).join(', ');
-  const day = (col: string) => `date_diff('day', DATE '1970-01-01', ${col})`;
-  const today = Math.floor(now / 86_400_000);
-  return [
-    'DELETE FROM fx_effective',
-    `INSERT INTO fx_effective
-     WITH given AS (
-         SELECT c.currency_key, ${day('r.date')} AS day, r.usd_per_unit / pow(10, c.exponent) AS usd_per_minor
-         FROM fx_rates r JOIN currencies c ON c.code = r.currency WHERE r.currency <> 'USD'
-       UNION ALL
-         SELECT c.currency_key, ${day('e.date')}, e.usd_per_unit / p.per_eur / pow(10, c.exponent)
-         FROM fx_rates e CROSS JOIN (VALUES ${pegs}) p(code, per_eur) JOIN currencies c ON c.code = p.code
-         WHERE e.currency = 'EUR'
-           AND NOT EXISTS (SELECT 1 FROM fx_rates x WHERE x.currency = p.code AND x.date = e.date)
-       UNION ALL
-         -- USD is 1, always (day rollups are kept forever, so from the epoch on).
-         SELECT c.currency_key, 0, 1 / pow(10, c.exponent) FROM currencies c WHERE c.code = 'USD'
-     ),
-     horizon AS (SELECT greatest(max(day), ${today}) + ${FX_HORIZON_DAYS} AS last FROM given),
-     days AS (
-       SELECT g.currency_key, unnest(range(min(g.day), (SELECT last FROM horizon) + 1)) AS day
-       FROM given g GROUP BY g.currency_key
-     )
-     SELECT d.currency_key, d.day, g.usd_per_minor
-     FROM days d ASOF JOIN given g ON d.currency_key = g.currency_key AND d.day >= g.day`,
-  ];
+/** Rebuilds the per-day rate table from every stored rate (on each load and by the maintenance job). */
+export async function rebuildEffective(store: AnalyticsStore, now: number): Promise<void> {
+  const all = await store.fxRates({ limit: Number.MAX_SAFE_INTEGER });
+  await store.replaceFxEffective(effectiveRates(all, now), now);
 }
 
 export async function listFxRates(
   store: AnalyticsStore, filter: { currency?: string; from?: string; to?: string; limit?: number },
 ): Promise<FxRate[]> {
-  const where: string[] = [];
-  if (filter.currency) {
-    if (!currencyKey(filter.currency)) throw new AppError('invalid_parameter', 'unknown currency');
-    where.push(`currency = '${filter.currency}'`);
-  }
-  if (filter.from) { if (!isDate(filter.from)) throw new AppError('invalid_parameter', 'from must be YYYY-MM-DD'); where.push(`date >= DATE '${filter.from}'`); }
-  if (filter.to) { if (!isDate(filter.to)) throw new AppError('invalid_parameter', 'to must be YYYY-MM-DD'); where.push(`date <= DATE '${filter.to}'`); }
+  if (filter.currency && !currencyKey(filter.currency)) throw new AppError('invalid_parameter', 'unknown currency');
+  if (filter.from && !isDate(filter.from)) throw new AppError('invalid_parameter', 'from must be YYYY-MM-DD');
+  if (filter.to && !isDate(filter.to)) throw new AppError('invalid_parameter', 'to must be YYYY-MM-DD');
   const limit = Math.min(Math.max(filter.limit ?? 1000, 1), 10_000);
-  const rows = await store.query(
-    `SELECT strftime(date, '%Y-%m-%d') AS date, currency, usd_per_unit, source FROM fx_rates
-     ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY date DESC, currency LIMIT ${limit}`,
-  );
-  return rows.map((r) => ({ date: String(r.date), currency: String(r.currency), usd_per_unit: String(r.usd_per_unit) }));
+  const rows = await store.fxRates({ currency: filter.currency || undefined, from: filter.from || undefined, to: filter.to || undefined, limit });
+  return rows.map((r) => ({ date: r.date, currency: r.currency, usd_per_unit: String(r.usdPerUnit) }));
 }
 
 /** A possible calendar date (February 30 is not one). */

@@ -3,7 +3,6 @@
 // retention) and replays them through the normal pipeline.
 
 import { AppError } from '../errors.ts';
-import { sqlString } from '../store/sql-literal.ts';
 import { REJECTION_CODES } from '../events/contract.ts';
 import type { AnalyticsStore } from '../store/analytics-store.ts';
 import type { Engine } from './engine.ts';
@@ -30,32 +29,28 @@ export interface DeadLetterFilter {
   pending?: boolean;
 }
 
-function whereOf(f: DeadLetterFilter): string {
-  const where: string[] = [];
-  if (f.code !== undefined) {
-    if (!(REJECTION_CODES as readonly string[]).includes(f.code)) throw new AppError('invalid_parameter', `unknown rejection code ${JSON.stringify(f.code)}`);
-    where.push(`code = ${sqlString(f.code)}`);
+function checkCode(code: string | undefined): void {
+  if (code !== undefined && !(REJECTION_CODES as readonly string[]).includes(code)) {
+    throw new AppError('invalid_parameter', `unknown rejection code ${JSON.stringify(code)}`);
   }
-  if (f.afterId !== undefined) where.push(`id > ${Math.trunc(f.afterId)}`);
-  if (f.pending) where.push('replayed_at IS NULL');
-  return where.length ? `WHERE ${where.join(' AND ')}` : '';
 }
 
 export async function listDeadLetters(store: AnalyticsStore, f: DeadLetterFilter): Promise<DeadLetterView[]> {
+  checkCode(f.code);
   const limit = Math.min(Math.max(f.limit ?? 100, 1), 1000);
-  const rows = await store.query(`SELECT * FROM dead_letters ${whereOf(f)} ORDER BY id LIMIT ${limit}`);
+  const rows = await store.deadLetters({ code: f.code, afterId: f.afterId, pending: f.pending, limit });
   return rows.map((r) => ({
-    id: Number(r.id),
-    received_at: new Date(Number(r.received_at)).toISOString(),
-    source: String(r.source),
-    index: Number(r.batch_index),
-    code: String(r.code),
-    message: String(r.message),
-    event_id: r.event_id === null ? null : String(r.event_id),
-    payload: String(r.payload),
-    payload_truncated: Boolean(r.payload_truncated),
-    replayed_at: r.replayed_at === null ? null : new Date(Number(r.replayed_at)).toISOString(),
-    replay_result: r.replay_result === null ? null : String(r.replay_result),
+    id: r.id,
+    received_at: new Date(r.receivedAt).toISOString(),
+    source: r.source,
+    index: r.batchIndex,
+    code: r.code,
+    message: r.message,
+    event_id: r.eventId,
+    payload: r.payload,
+    payload_truncated: r.payloadTruncated,
+    replayed_at: r.replayedAt === null ? null : new Date(r.replayedAt).toISOString(),
+    replay_result: r.replayResult,
   }));
 }
 
@@ -63,18 +58,14 @@ export async function listDeadLetters(store: AnalyticsStore, f: DeadLetterFilter
 export async function replayDeadLetters(
   store: AnalyticsStore, engine: Engine, sel: { ids?: number[]; code?: string; limit?: number },
 ): Promise<{ replayed: number; results: Array<{ id: number } & ItemResult> }> {
-  let where = whereOf({ code: sel.code, pending: true });
-  if (sel.ids) {
-    if (sel.ids.length === 0) return { replayed: 0, results: [] };
-    const ids = sel.ids.map((id) => Math.trunc(Number(id))).filter((id) => Number.isFinite(id));
-    where += `${where ? ' AND' : 'WHERE'} id IN (${ids.join(', ')})`;
-  }
+  checkCode(sel.code);
+  const ids = sel.ids?.map((id) => Math.trunc(Number(id))).filter((id) => Number.isFinite(id));
+  if (ids && ids.length === 0) return { replayed: 0, results: [] };
   const limit = Math.min(Math.max(sel.limit ?? 10_000, 1), 50_000);
-  const rows = await store.query(`SELECT id, payload, payload_truncated FROM dead_letters ${where} ORDER BY id LIMIT ${limit}`);
+  const rows = await store.deadLetters({ code: sel.code, ids, pending: true, limit });
   if (rows.length === 0) return { replayed: 0, results: [] };
-  const ids = rows.map((r) => Number(r.id));
   const results = await engine.submit({
-    source: 'replay', position: null, items: rows.map((r) => String(r.payload)), replayIds: ids,
+    source: 'replay', position: null, items: rows.map((r) => r.payload), replayIds: rows.map((r) => r.id),
   });
-  return { replayed: rows.length, results: results.map((r, i) => ({ id: ids[i], ...r })) };
+  return { replayed: rows.length, results: results.map((r, i) => ({ id: rows[i].id, ...r })) };
 }

@@ -64,37 +64,27 @@ export async function createLiveFeed(deps: {
   };
   const reloadRates = async () => {
     const today = Math.floor(now() / 86_400_000);
-    const rows = await store.query(
-      `SELECT currency_key, day, usd_per_minor FROM fx_effective WHERE day BETWEEN ${today - 2} AND ${today + 2}`);
     const rates = new Map<number, number>();
-    for (const r of rows) rates.set(Number(r.currency_key) * 100_000 + Number(r.day), Number(r.usd_per_minor));
+    for (const r of await store.fxEffective(today - 2, today + 2)) rates.set(r.currencyKey * 100_000 + r.day, r.usdPerMinor);
     window.setRates((currency, day) => rates.get(currency * 100_000 + day));
     // Every USD figure may have moved: every room's minutes count as changed.
     emit(window.everything(), 'local', Date.now());
   };
   await reloadRates();
 
-  const { names, columns, rowCount } = await store.queryColumns(
-    `SELECT minute, merchant_key, country_key, city_key, currency_key, kind, sum(cnt)::INTEGER AS cnt, sum(amount_minor)::BIGINT AS amount_minor
-     FROM rollup_minute WHERE minute >= ${oldest()} GROUP BY ALL`);
-  const col = (n: string) => (rowCount === 0 ? [] : columns[names.indexOf(n)]);
-  const asTyped = <T extends { [i: number]: number | bigint }>(make: (n: number) => T, src: unknown[]) => {
-    const out = make(rowCount);
-    src.forEach((v, i) => { (out as Record<number, unknown>)[i] = v; });
-    return out;
-  };
+  const seed = await store.liveSeed(oldest());
   window.apply(liveRows({
-    minute: asTyped((n) => new Int32Array(n), col('minute')),
-    merchantKey: asTyped((n) => new Int32Array(n), col('merchant_key')),
-    countryKey: asTyped((n) => new Int32Array(n), col('country_key')),
-    cityKey: asTyped((n) => new Int32Array(n), col('city_key')),
-    currencyKey: asTyped((n) => new Int32Array(n), col('currency_key')),
-    methodKey: new Int32Array(rowCount),
-    providerKey: new Int32Array(rowCount),
-    kind: asTyped((n) => new Uint8Array(n), col('kind')),
-    cnt: asTyped((n) => new Int32Array(n), col('cnt')),
-    amountMinor: asTyped((n) => new BigInt64Array(n), col('amount_minor')),
-    feeMinor: new BigInt64Array(rowCount),
+    minute: seed.minute,
+    merchantKey: seed.merchantKey,
+    countryKey: seed.countryKey,
+    cityKey: seed.cityKey,
+    currencyKey: seed.currencyKey,
+    methodKey: new Int32Array(seed.count),
+    providerKey: new Int32Array(seed.count),
+    kind: seed.kind,
+    cnt: seed.cnt,
+    amountMinor: seed.amountMinor,
+    feeMinor: new BigInt64Array(seed.count),
   }, engine.state.dict, oldest()));
 
   const unsubscribe = engine.onCommit((b: CommittedBatch) => {

@@ -8,12 +8,9 @@
 
 import type { Engine } from '../ingest/engine.ts';
 import type { AnalyticsStore } from '../store/analytics-store.ts';
-import { MIGRATIONS } from '../store/duckdb/migrations.ts';
-import { probeWrite, readSchemaVersion } from '../store/duckdb/store-probes.ts';
 import type { StateStore } from '../state-store/state-store.ts';
 import { AppError } from '../errors.ts';
 
-export const LATEST_SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
 const ANALYTICS_TIMEOUT_MS = 2000;
 const STATE_TIMEOUT_MS = 1000;
 const STATE_CACHE_MS = 2000;
@@ -49,7 +46,7 @@ export function createReadiness(d: ReadinessDeps): { check(): Promise<ReadinessR
     if (failed > failedAtLastSuccess && d.now() - lastProbeAt >= WRITE_PROBE_INTERVAL_MS) {
       lastProbeAt = d.now();
       try {
-        await withTimeout(probeWrite(d.store, d.now()), ANALYTICS_TIMEOUT_MS);
+        await withTimeout(d.store.probeWrite(d.now()), ANALYTICS_TIMEOUT_MS);
         failedAtLastSuccess = Math.max(failedAtLastSuccess, failed);
       } catch { /* still failing */ }
     }
@@ -94,16 +91,17 @@ export function createReadiness(d: ReadinessDeps): { check(): Promise<ReadinessR
 }
 
 async function analyticsPart(store: AnalyticsStore): Promise<Part> {
-  let version: number;
+  let version: { applied: number; expected: number };
   try {
-    version = await withTimeout(readSchemaVersion(store), ANALYTICS_TIMEOUT_MS);
+    version = await withTimeout(store.schemaVersion(), ANALYTICS_TIMEOUT_MS);
   } catch (err) {
     return { status: 'unavailable', detail: `the analytics store did not answer: ${(err as Error).message}` };
   }
-  if (version < LATEST_SCHEMA_VERSION) {
-    return { status: 'migrations_pending', schema_version: version, expected_schema_version: LATEST_SCHEMA_VERSION, detail: `schema version ${version}, expected ${LATEST_SCHEMA_VERSION}` };
+  const { applied, expected } = version;
+  if (applied < expected) {
+    return { status: 'migrations_pending', schema_version: applied, expected_schema_version: expected, detail: `schema version ${applied}, expected ${expected}` };
   }
-  return { status: 'ready', schema_version: version };
+  return { status: 'ready', schema_version: applied };
 }
 
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

@@ -1,5 +1,6 @@
-// The query dimensions: how each one groups (an SQL expression over rollup columns), filters
-// (values translated to integer keys in JS, so no user string ever reaches SQL) and decodes.
+// The query dimensions: how each one groups and filters, as data over the key columns of rollup
+// rows (store/query-shapes.ts: values are translated to integer keys here, so no user string
+// ever reaches the store), and how a group decodes back to its value.
 
 import { AppError } from '../errors.ts';
 import { COUNTRY_CODES, countryCode, countryKey } from '../reference/countries.ts';
@@ -9,6 +10,7 @@ import { DIM_CITY, DIM_MERCHANT, DIM_METHOD, DIM_PROVIDER, lookupKey, valueOf, t
 import {
   KIND_DISPUTE, KIND_FAILED, KIND_PAYOUT, KIND_PAYOUT_SETTLED, KIND_PENDING, KIND_REFUND, KIND_SUCCEEDED,
 } from '../events/rollup-kinds.ts';
+import type { Grouping, KeyColumn, KeyFilter } from '../store/query-shapes.ts';
 
 export const DIMENSIONS = [
   'merchant_id', 'country', 'region', 'city', 'currency', 'payment_method', 'provider', 'type', 'status',
@@ -21,8 +23,8 @@ export interface DimContext {
 }
 
 interface DimDef {
-  group(ctx: DimContext): string;
-  filter(values: string[], ctx: DimContext): string;
+  group(ctx: DimContext): Grouping;
+  filter(values: string[], ctx: DimContext): KeyFilter;
   decode(v: unknown, ctx: DimContext): string | null;
   /** How many distinct groups it can have (an upper bound: what the dictionary or table knows). */
   cardinality(ctx: DimContext): number;
@@ -42,11 +44,11 @@ const STATUS_KINDS: Record<string, number[]> = {
   settled: [KIND_PAYOUT_SETTLED],
 };
 
-const inList = (column: string, keys: number[]) => (keys.length ? `${column} IN (${keys.join(', ')})` : 'FALSE');
+const inList = (column: KeyColumn, keys: number[]): KeyFilter => ({ column, keys });
 
-function dictDim(column: string, dim: number): DimDef {
+function dictDim(column: KeyColumn, dim: number): DimDef {
   return {
-    group: () => column,
+    group: () => ({ column }),
     // An unknown value matches nothing (it has never been seen).
     filter: (values, ctx) => inList(column, values.map((v) => lookupKey(ctx.dict, dim, v) ?? -1)),
     decode: (v, ctx) => valueOf(ctx.dict, dim, Number(v)),
@@ -54,12 +56,10 @@ function dictDim(column: string, dim: number): DimDef {
   };
 }
 
-function enumDim(column: string, table: Record<string, number[]>, name: string): DimDef {
-  const cases = Object.entries(table)
-    .map(([label, kinds]) => `WHEN kind IN (${kinds.join(', ')}) THEN '${label}'`)
-    .join(' ');
+function enumDim(column: KeyColumn, table: Record<string, number[]>, name: string): DimDef {
+  const labels = Object.entries(table).map(([label, keys]) => ({ label, keys }));
   return {
-    group: () => `CASE ${cases} END`,
+    group: () => ({ column, labels, otherwise: null }),
     filter: (values) => inList(column, values.flatMap((v) => {
       const kinds = Object.hasOwn(table, v) ? table[v] : undefined;
       if (!kinds) throw new AppError('invalid_parameter', `unknown ${name} ${JSON.stringify(v)}; expected one of ${Object.keys(table).join(', ')}`);
@@ -80,7 +80,7 @@ const DEFS: Record<Dimension, DimDef> = {
   payment_method: dictDim('method_key', DIM_METHOD),
   provider: dictDim('provider_key', DIM_PROVIDER),
   country: {
-    group: () => 'country_key',
+    group: () => ({ column: 'country_key' }),
     filter: (values) => inList('country_key', values.map((v) => {
       const k = countryKey(v);
       if (!k) throw new AppError('invalid_parameter', `unknown country ${JSON.stringify(v)}; expected ISO 3166-1 alpha-2`);
@@ -90,7 +90,7 @@ const DEFS: Record<Dimension, DimDef> = {
     cardinality: () => COUNTRY_CODES.length,
   },
   currency: {
-    group: () => 'currency_key',
+    group: () => ({ column: 'currency_key' }),
     filter: (values) => inList('currency_key', values.map((v) => {
       const k = currencyKey(v);
       if (!k) throw new AppError('invalid_parameter', `unknown currency ${JSON.stringify(v)}; expected ISO 4217 alpha-3`);
@@ -102,8 +102,8 @@ const DEFS: Record<Dimension, DimDef> = {
   region: {
     group: (ctx) => {
       const regions = [...new Set(ctx.regions.values())].filter((r) => r !== OTHER_REGION).sort();
-      const whens = regions.map((r) => `WHEN ${inList('country_key', countryKeysOfRegion(r, ctx))} THEN '${r}'`);
-      return whens.length ? `CASE ${whens.join(' ')} ELSE '${OTHER_REGION}' END` : `'${OTHER_REGION}'`;
+      const labels = regions.map((r) => ({ label: r, keys: countryKeysOfRegion(r, ctx) }));
+      return { column: 'country_key', labels, otherwise: OTHER_REGION };
     },
     filter: (values, ctx) => {
       const known = new Set([...ctx.regions.values(), OTHER_REGION]);

@@ -1,6 +1,6 @@
 // The read side of raw_events: a keyset-paginated listing, counts for a range, one event by id.
-// Filters go through the query dimensions (values → integer keys); the few free-text values
-// (ids, the cursor's event id) are SQL literals.
+// Filters go through the query dimensions (values → integer keys); the store answers
+// (store/queries/raw-events.ts).
 
 import { AppError } from '../errors.ts';
 import { EVENT_TYPES, PAYMENT_TYPES, TYPE_CODE, type EventType } from '../events/contract.ts';
@@ -10,8 +10,8 @@ import { currencyCode, currencyExponent } from '../reference/currencies.ts';
 import {
   KIND_DISPUTE, KIND_FAILED, KIND_PAYOUT, KIND_PAYOUT_SETTLED, KIND_PENDING, KIND_REFUND, KIND_SUCCEEDED,
 } from '../events/rollup-kinds.ts';
-import { sqlString } from '../store/sql-literal.ts';
-import type { AnalyticsStore, Row } from '../store/analytics-store.ts';
+import type { AnalyticsStore, RawEventRange as StoreRange, RawEventRow } from '../store/analytics-store.ts';
+import type { KeyFilter, RowFilter } from '../store/query-shapes.ts';
 import { dimension, type DimContext } from './query-dimensions.ts';
 
 export interface RawEventDeps {
@@ -48,50 +48,42 @@ const STATUS_NAMES = [null, 'pending', 'succeeded', 'failed'] as const;
 const ENTITY_FIELD: Partial<Record<EventType, 'refund_id' | 'dispute_id' | 'payout_id'>> = {
   refund_created: 'refund_id', dispute_created: 'dispute_id', payout_created: 'payout_id', 'payout.settled': 'payout_id',
 };
-// A raw row's rollup kind, so the `type` and `status` dimension filters apply unchanged.
-const KIND_SQL = `CASE type WHEN ${TYPE_CODE.refund_created} THEN ${KIND_REFUND} WHEN ${TYPE_CODE.dispute_created} THEN ${KIND_DISPUTE}`
-  + ` WHEN ${TYPE_CODE.payout_created} THEN ${KIND_PAYOUT} WHEN ${TYPE_CODE['payout.settled']} THEN ${KIND_PAYOUT_SETTLED} ELSE status END`;
 const KIND_STATUS: Record<number, string> = {
   [KIND_PENDING]: 'pending', [KIND_SUCCEEDED]: 'succeeded', [KIND_FAILED]: 'failed',
   [KIND_REFUND]: 'created', [KIND_DISPUTE]: 'created', [KIND_PAYOUT]: 'created', [KIND_PAYOUT_SETTLED]: 'settled',
 };
-const SOURCE = `(SELECT *, ${KIND_SQL} AS kind FROM raw_events) AS e`;
-
 /** `type` takes the dimension's groups (payment, refund, …) and exact event types, OR-ed. */
-function typeFilter(values: string[], ctx: DimContext): string {
+function typeFilter(values: string[], ctx: DimContext): RowFilter {
   const exact = values.filter((v) => (EVENT_TYPES as readonly string[]).includes(v)) as EventType[];
   const groups = values.filter((v) => !(EVENT_TYPES as readonly string[]).includes(v));
-  const parts = exact.length ? [`type IN (${exact.map((t) => TYPE_CODE[t]).join(', ')})`] : [];
+  const anyOf: KeyFilter[] = exact.length ? [{ column: 'type', keys: exact.map((t) => TYPE_CODE[t]) }] : [];
   try {
-    if (groups.length) parts.push(dimension('type').filter(groups, ctx));
+    if (groups.length) anyOf.push(dimension('type').filter(groups, ctx));
   } catch (e) {
     throw e instanceof AppError ? new AppError('invalid_parameter', `${e.message}, or an event type (${EVENT_TYPES.join(', ')})`) : e;
   }
-  return `(${parts.join(' OR ')})`;
+  return { anyOf };
 }
 
-function whereOf(ctx: DimContext, q: RawEventRange & { txnId?: string; entityId?: string }): string[] {
-  const where = [`occurred_at >= ${Math.trunc(q.from)}`, `occurred_at < ${Math.trunc(q.to)}`];
+function rangeOf(ctx: DimContext, q: RawEventRange & { txnId?: string; entityId?: string }): StoreRange {
+  const filters: RowFilter[] = [];
   for (const [name, values] of Object.entries(q.filters)) {
-    if (values.length) where.push(name === 'type' ? typeFilter(values, ctx) : `(${dimension(name).filter(values, ctx)})`);
+    if (values.length) filters.push(name === 'type' ? typeFilter(values, ctx) : dimension(name).filter(values, ctx));
   }
-  // A payment's own id is its entity_id (txn_id is stored for refunds and disputes only).
-  if (q.txnId !== undefined) where.push(`(txn_id = ${sqlString(q.txnId)} OR (type < ${PAYMENTS} AND entity_id = ${sqlString(q.txnId)}))`);
-  if (q.entityId !== undefined) where.push(`entity_id = ${sqlString(q.entityId)}`);
-  return where;
+  return { from: q.from, to: q.to, filters, txnId: q.txnId, entityId: q.entityId };
 }
 
 export function encodeCursor(occurredAt: number, eventId: string): string {
   return Buffer.from(JSON.stringify([occurredAt, eventId])).toString('base64url');
 }
 
-function decodeCursor(cursor: string): [number, string] {
+function decodeCursor(cursor: string): { occurredAt: number; eventId: string } {
   let v: unknown;
   try {
     v = /^[A-Za-z0-9_-]+$/.test(cursor) ? JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) : null;
   } catch { v = null; }
   if (Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string' && v[1].length <= 128) {
-    return [v[0], v[1]];
+    return { occurredAt: v[0], eventId: v[1] };
   }
   throw new AppError('invalid_parameter', 'cursor is not one this API returned');
 }
@@ -104,80 +96,67 @@ function rfc3339(ms: number, offsetMinutes: number): string {
   return new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 23) + (offsetMinutes < 0 ? '-' : '+') + hhmm;
 }
 
-const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
-
-function decode(r: Row, ctx: DimContext): RawEvent {
-  const code = Number(r.type);
-  const type = EVENT_TYPES[code];
-  const currency = currencyCode(Number(r.currency_key));
+function decode(r: RawEventRow, ctx: DimContext): RawEvent {
+  const type = EVENT_TYPES[r.type];
+  const currency = currencyCode(r.currencyKey);
   const exponent = currencyExponent(currency) ?? 0;
   const ev: RawEvent = {
-    event_id: String(r.event_id),
+    event_id: r.eventId,
     type,
-    occurred_at: rfc3339(Number(r.occurred_at), Number(r.offset_minutes)),
-    txn_id: code < PAYMENTS ? String(r.entity_id) : str(r.txn_id),
-    merchant_id: dimension('merchant_id').decode(r.merchant_key, ctx),
-    amount: formatMinor(BigInt(r.amount_minor as bigint), exponent),
+    occurred_at: rfc3339(r.occurredAt, r.offsetMinutes),
+    txn_id: r.type < PAYMENTS ? r.entityId : r.txnId,
+    merchant_id: dimension('merchant_id').decode(r.merchantKey, ctx),
+    amount: formatMinor(r.amountMinor, exponent),
     currency,
-    fee: formatMinor(BigInt(r.fee_minor as bigint), exponent),
-    country: countryCode(Number(r.country_key)),
-    status: STATUS_NAMES[Number(r.status)] ?? null,
-    city: dimension('city').decode(r.city_key, ctx),
-    payment_method: dimension('payment_method').decode(r.method_key, ctx),
-    provider: dimension('provider').decode(r.provider_key, ctx),
-    failure_reason: str(r.failure_reason),
-    customer_id: str(r.customer_id),
-    reason: str(r.reason),
-    metadata: r.metadata === null ? null : JSON.parse(String(r.metadata)),
+    fee: formatMinor(r.feeMinor, exponent),
+    country: countryCode(r.countryKey),
+    status: STATUS_NAMES[r.status] ?? null,
+    city: dimension('city').decode(r.cityKey, ctx),
+    payment_method: dimension('payment_method').decode(r.methodKey, ctx),
+    provider: dimension('provider').decode(r.providerKey, ctx),
+    failure_reason: r.failureReason,
+    customer_id: r.customerId,
+    reason: r.reason,
+    metadata: r.metadata === null ? null : JSON.parse(r.metadata),
   };
   const field = ENTITY_FIELD[type];
-  if (field) ev[field] = String(r.entity_id);
+  if (field) ev[field] = r.entityId;
   return ev;
 }
 
 /** Newest first by (occurred_at, event_id); `next_cursor` is null on the last page. */
 export async function listRawEvents(deps: RawEventDeps, q: RawEventQuery): Promise<{ items: RawEvent[]; next_cursor: string | null }> {
   const limit = Math.min(Math.max(Math.trunc(q.limit), 1), MAX_PAGE);
-  const where = whereOf(deps.dimContext, q);
-  if (q.cursor !== undefined) {
-    const [at, id] = decodeCursor(q.cursor);
-    where.push(`(occurred_at < ${at} OR (occurred_at = ${at} AND event_id < ${sqlString(id)}))`);
-  }
-  const rows = await deps.store.query(
-    `SELECT * FROM ${SOURCE} WHERE ${where.join(' AND ')} ORDER BY occurred_at DESC, event_id DESC LIMIT ${limit + 1}`);
+  const before = q.cursor === undefined ? undefined : decodeCursor(q.cursor);
+  const rows = await deps.store.rawEventPage({ ...rangeOf(deps.dimContext, q), before, limit: limit + 1 });
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   return {
     items: page.map((r) => decode(r, deps.dimContext)),
-    next_cursor: rows.length > limit ? encodeCursor(Number(last.occurred_at), String(last.event_id)) : null,
+    next_cursor: rows.length > limit ? encodeCursor(last.occurredAt, last.eventId) : null,
   };
 }
 
 export async function rawEventStats(deps: RawEventDeps, q: RawEventRange) {
-  const where = whereOf(deps.dimContext, q).join(' AND ');
-  const [groups, [m]] = await Promise.all([
-    deps.store.query(`SELECT type, kind, count(*) AS n, min(occurred_at) AS first, max(occurred_at) AS last FROM ${SOURCE} WHERE ${where} GROUP BY type, kind`),
-    deps.store.query(`SELECT count(DISTINCT merchant_key) AS n FROM ${SOURCE} WHERE ${where}`),
-  ]);
+  const { groups, merchants } = await deps.store.rawEventStats(rangeOf(deps.dimContext, q));
   const byType: Record<string, number> = Object.fromEntries(EVENT_TYPES.map((t) => [t, 0]));
   const byStatus: Record<string, number> = Object.fromEntries(Object.values(KIND_STATUS).map((s) => [s, 0]));
   let total = 0, first = Infinity, last = -Infinity;
   for (const g of groups) {
-    const n = Number(g.n);
-    total += n;
-    byType[EVENT_TYPES[Number(g.type)]] += n;
-    byStatus[KIND_STATUS[Number(g.kind)]] += n;
-    first = Math.min(first, Number(g.first));
-    last = Math.max(last, Number(g.last));
+    total += g.count;
+    byType[EVENT_TYPES[g.type]] += g.count;
+    byStatus[KIND_STATUS[g.kind]] += g.count;
+    first = Math.min(first, g.first);
+    last = Math.max(last, g.last);
   }
   return {
-    total, by_type: byType, by_status: byStatus, merchants: Number(m.n),
+    total, by_type: byType, by_status: byStatus, merchants,
     first_occurred_at: total ? new Date(first).toISOString() : null,
     last_occurred_at: total ? new Date(last).toISOString() : null,
   };
 }
 
 export async function getRawEvent(deps: RawEventDeps, eventId: string): Promise<RawEvent | null> {
-  const rows = await deps.store.query(`SELECT * FROM raw_events WHERE event_id = ${sqlString(eventId)} LIMIT 1`);
-  return rows.length ? decode(rows[0], deps.dimContext) : null;
+  const row = await deps.store.rawEventById(eventId);
+  return row ? decode(row, deps.dimContext) : null;
 }

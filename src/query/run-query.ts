@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import { getMetric, METRICS } from '../metrics/registry.ts';
 import { emptyValue, type MetricDef } from '../metrics/define-metric.ts';
 import { buildSql } from './build-sql.ts';
+import { filterSql, groupSql } from '../store/queries/shape-sql.ts';
 import { plan } from './plan-ranges.ts';
 import { bucketFormatter, isValidTimeZone, type Granularity } from './time-buckets.ts';
 import { dimension, type DimContext } from './query-dimensions.ts';
@@ -127,11 +128,11 @@ export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryR
   if (filled && p.buckets.length > cap.rows) throw resultTooLarge(cap, p.buckets.length, atMost);
   if (p.tables.length === 0) return result;
   const sql = buildSql({
-    dialect: deps.store.dialect,
+    dialect: deps.store.backend,
     tables: p.tables,
-    bucketExpr: withCodes(() => p.bucketExpr(deps.store.dialect)),
-    dims,
-    filters,
+    bucketExpr: withCodes(() => p.bucketExpr(deps.store.backend)),
+    dims: dims.map((g) => groupSql(g, deps.store.backend)),
+    filters: filters.map(filterSql),
     metrics,
     withLocal: currency !== null,
     orderBy: spec.orderBy,

@@ -8,7 +8,6 @@ import { evictBefore } from '../ingest/indexes/dedupe-index.ts';
 import { evictTxnsBefore } from '../ingest/indexes/txn-index.ts';
 import type { Engine } from '../ingest/engine.ts';
 import { rebuildEffective } from '../fx/fx-rates.ts';
-import { PAYMENT_TYPES } from '../events/contract.ts';
 import type { AnalyticsStore } from '../store/analytics-store.ts';
 
 export interface RetentionPolicy {
@@ -34,16 +33,9 @@ export async function runRetention(store: AnalyticsStore, engine: Engine, policy
   const minuteDay = today - policy.minuteDays;
   const hourDay = today - policy.hourDays;
   const cutoffMs = rawDay * DAY_MS;
-  await store.execute([
-    // A transaction's payment events go together, once the latest of them is past the cutoff:
-    // so a rebuild from raw always sees a transaction whole, exactly as memory holds it.
-    `DELETE FROM raw_events WHERE occurred_at < ${cutoffMs} AND (type >= ${PAYMENT_TYPES.length} OR entity_id NOT IN (
-       SELECT entity_id FROM raw_events WHERE type < ${PAYMENT_TYPES.length} AND occurred_at >= ${cutoffMs}))`,
-    `DELETE FROM rollup_minute WHERE minute < ${minuteDay * 1440}`,
-    `DELETE FROM rollup_hour WHERE minute < ${hourDay * 1440}`,
-    // Keeps the per-day FX table filled forward past today.
-    ...rebuildEffective(now),
-  ]);
+  await store.expireBefore({ rawBeforeMs: cutoffMs, minuteBefore: minuteDay * 1440, hourBefore: hourDay * 1440 });
+  // Keeps the per-day FX table filled forward past today.
+  await rebuildEffective(store, now);
   const state = engine.state;
   const evictedEvents = evictBefore(state.dedupe, rawDay);
   const evictedTxns = evictTxnsBefore(state.txns, cutoffMs);

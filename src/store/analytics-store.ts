@@ -1,6 +1,8 @@
-// The port between the engine and a columnar store. The embedded DuckDB adapter implements it
-// today; a ClickHouse adapter can implement it later without touching the pipeline, metrics or
-// planner. Everything crossing it is plain data: column arrays in, row objects out.
+// The analytics store port: the named operations the platform asks of its columnar store. Each
+// read is a query module under queries/ holding its parameters, its row type and its SQL for
+// every backend side by side; a backend (duckdb/, clickhouse/) runs them (backend.ts). Nothing
+// outside src/store writes SQL for the analytics store. Everything crossing the port is plain
+// data: column arrays in, typed rows out.
 
 /** The six dimension keys every raw and rollup row carries. */
 export interface DimensionKeyColumns {
@@ -42,8 +44,19 @@ export interface RollupColumns extends DimensionKeyColumns {
   feeMinor: BigInt64Array;
 }
 
-export type { RollupTable } from '../query/plan-ranges.ts';
-import type { RollupTable } from '../query/plan-ranges.ts';
+import type { RollupTable } from './query-shapes.ts';
+import type { BackendKind, ColumnAnswer } from './backend.ts';
+import type { RawEventPageQuery, RawEventRange, RawEventRow, RawEventGroup } from './queries/raw-events.ts';
+import type { DeadLetterQuery, DeadLetterRow } from './queries/dead-letters.ts';
+import type { FxRateFilter, FxRateRow } from './queries/fx.ts';
+import type { LiveSeed } from './queries/live-seed.ts';
+import type { RetentionCutoffs } from './queries/retention.ts';
+import type { StoreCounts } from './queries/store-facts.ts';
+import type { RollupCell } from './queries/rollup-cells.ts';
+import type { EffectiveRates, StoredRate } from '../fx/fx-effective.ts';
+
+export type { RollupTable, RawEventPageQuery, RawEventRange, RawEventRow, RawEventGroup, DeadLetterQuery, DeadLetterRow };
+export type { FxRateFilter, FxRateRow, LiveSeed, RetentionCutoffs, StoreCounts, RollupCell };
 
 export interface DeadLetter {
   id: number;
@@ -108,22 +121,48 @@ export interface StoreMeta {
   rawEvents: number;
 }
 
-export type Row = Record<string, unknown>;
-
 export interface AnalyticsStore {
-  readonly dialect: 'duckdb' | 'clickhouse';
+  /** Which backend answers (shown by status and readiness). */
+  readonly backend: BackendKind;
+
+  // The ingest engine's side: one batch at a time, and what rebuilding its state reads.
+  /** Makes every write of one batch durable and visible together. */
   commitBatch(batch: PreparedBatch): Promise<void>;
   /** Streams the raw event rows of batches after `afterBatchId` to `visit`, in no particular order. */
   scanState(visit: (row: StateRow) => void, afterBatchId?: number): Promise<number>;
   loadDictionary(): Promise<Array<{ dim: number; key: number; value: string }>>;
   loadMeta(): Promise<StoreMeta>;
+  /** The position recorded with the source's last committed batch, if any. */
   sourcePosition(source: string): Promise<string | null>;
-  /** Runs a read-only query built by the planner or an ops function. */
-  query(sql: string): Promise<Row[]>;
-  /** The same, column by column (several times cheaper for large answers). */
-  queryColumns(sql: string): Promise<{ names: string[]; columns: unknown[][]; rowCount: number }>;
-  /** Runs a maintenance statement list in one transaction. */
-  execute(statements: string[]): Promise<void>;
+
+  // Reads.
+  /** Runs a query built by the planner (transitional: becomes a named aggregate). */
+  queryColumns(sql: string): Promise<ColumnAnswer>;
+  rawEventPage(q: RawEventPageQuery): Promise<RawEventRow[]>;
+  rawEventStats(q: RawEventRange): Promise<{ groups: RawEventGroup[]; merchants: number }>;
+  rawEventById(eventId: string): Promise<RawEventRow | null>;
+  deadLetters(q: DeadLetterQuery): Promise<DeadLetterRow[]>;
+  fxRates(f: FxRateFilter): Promise<FxRateRow[]>;
+  fxRateCount(): Promise<number>;
+  /** The rate per minor unit in force on each UTC day of [fromDay, toDay] (epoch days). */
+  fxEffective(fromDay: number, toDay: number): Promise<Array<{ currencyKey: number; day: number; usdPerMinor: number }>>;
+  /** Minute rollups from `fromMinute` on, summed per minute, merchant, country, city, currency, kind. */
+  liveSeed(fromMinute: number): Promise<LiveSeed>;
+  /** The non-zero cells of a rollup table (reconciliation). */
+  rollupCells(table: RollupTable): Promise<RollupCell[]>;
+  counts(): Promise<StoreCounts>;
+  /** The migration the store reached, and the one this code expects. */
+  schemaVersion(): Promise<{ applied: number; expected: number }>;
+
+  // Writes outside batches.
+  /** Adds FX rates, replacing those of the same (date, currency). */
+  saveFxRates(rates: readonly StoredRate[], source: string, loadedAt: number): Promise<void>;
+  /** Replaces the per-day rate table. */
+  replaceFxEffective(rows: EffectiveRates, version: number): Promise<void>;
+  expireBefore(cutoffs: RetentionCutoffs): Promise<void>;
+  /** A small durable write: whether writes go through now. */
+  probeWrite(now: number): Promise<void>;
+
   diskBytes(): Promise<number>;
   close(): Promise<void>;
 }

@@ -25,6 +25,8 @@ export interface ColumnAnswer {
 
 export interface StoreBackend {
   readonly kind: BackendKind;
+  /** The version its migrations end at (readiness compares what the store reached). */
+  readonly latestSchemaVersion: number;
 
   /** Runs one read-only statement. */
   select(sql: string): Promise<Row[]>;

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { startServer } from '../support/server-process.ts';
-import { openDuckDbStore } from '../../src/store/duckdb/open-duckdb-store.ts';
+import { openDuckDbStore } from '../../src/store/duckdb/open-duckdb-backend.ts';
 import { bearer, mintToken } from '../support/tokens.ts';
 
 const ingestToken = mintToken({ roles: ['events:write'] });
@@ -73,12 +73,12 @@ test('property: any text through ingest → SIGKILL → restart → resend leave
 
     const store = await openDuckDbStore({ dataDir: dir, memoryLimit: '256MB', threads: 1 });
     try {
-      const [raw] = await store.query('SELECT count(*)::INTEGER AS n, sum(amount_minor)::BIGINT AS amount FROM raw_events');
+      const counts = await store.counts();
       const kept = events.filter((_, i) => first[i].status === 'accepted');
-      assert.equal(raw.n, kept.length);
-      assert.equal(raw.amount, BigInt(kept.reduce((s, e) => s + Number(e.amount), 0)));
-      const [roll] = await store.query('SELECT sum(cnt)::INTEGER AS n FROM rollup_day');
-      assert.equal(roll.n, kept.length);
+      assert.equal(counts.rawEvents, kept.length);
+      assert.equal(counts.rawAmountMinor, BigInt(kept.reduce((s, e) => s + Number(e.amount), 0)));
+      const cells = await store.rollupCells('day');
+      assert.equal(cells.reduce((n, c) => n + Number(c.cnt), 0), kept.length);
     } finally {
       await store.close();
     }

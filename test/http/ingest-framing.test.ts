@@ -110,8 +110,8 @@ test('text/csv is read as CSV (header of contract fields); a row CSV cannot read
   const body = res.json();
   assert.equal(body.accepted, 2);
   assert.deepEqual(body.results.map((r: { index: number; code: string }) => [r.index, r.code]), [[2, 'invalid_csv']]);
-  const [stored] = await t.platform.store.query(`SELECT metadata FROM raw_events WHERE event_id = '${g1.event_id}'`);
-  assert.equal(stored.metadata, '{"channel":"app"}');
+  const stored = await t.platform.store.rawEventById(g1.event_id as string);
+  assert.equal(stored?.metadata, '{"channel":"app"}');
   assert.ok((await deadLetters('invalid_csv')).some((d) => d.payload.startsWith('"broken,row')));
 });
 

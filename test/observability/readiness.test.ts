@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { createEngine } from '../../src/ingest/engine.ts';
 import { DEFAULT_REGIONS_FILE, loadRegions } from '../../src/reference/regions.ts';
-import { openDuckDbStore } from '../../src/store/duckdb/open-duckdb-store.ts';
+import { openDuckDbStore } from '../../src/store/duckdb/open-duckdb-backend.ts';
 import { openStateStore } from '../../src/state-store/open-state-store.ts';
 import type { AnalyticsStore } from '../../src/store/analytics-store.ts';
 import { openTempApp } from '../support/temp-app.ts';
@@ -43,7 +43,7 @@ test('commits failing for lack of disk: /ready is 503 ingest_failing, and ready 
   const store: AnalyticsStore = {
     ...real,
     async commitBatch(b) { if (diskFull) throw full(); return real.commitBatch(b); },
-    async execute(statements) { if (diskFull) throw full(); return real.execute(statements); },
+    async probeWrite(at) { if (diskFull) throw full(); return real.probeWrite(at); },
     async scanState(visit, after) { if (scanBroken) throw new Error('injected: read error'); return real.scanState(visit, after); },
   };
   const log = createLogger('silent');

@@ -6,14 +6,12 @@ import type { AnalyticsStore } from '../../src/store/analytics-store.ts';
 
 export async function readRollup(store: AnalyticsStore, table: 'minute' | 'hour' | 'day'): Promise<Map<string, string>> {
   const dict = new Map<string, string>();
-  for (const d of await store.query('SELECT dim, key, value FROM dim_values')) dict.set(`${d.dim}:${d.key}`, String(d.value));
-  const v = (dim: number, key: unknown) => (Number(key) === 0 ? '' : dict.get(`${dim}:${key}`) ?? `?${key}`);
-  const rows = await store.query(`SELECT minute, merchant_key, country_key, city_key, currency_key, method_key, provider_key, kind,
-      sum(cnt) AS cnt, sum(amount_minor) AS amount, sum(fee_minor) AS fee
-    FROM rollup_${table} GROUP BY ALL HAVING sum(cnt) <> 0 OR sum(amount_minor) <> 0 OR sum(fee_minor) <> 0`);
-  return new Map(rows.map((r) => [
-    [r.minute, v(0, r.merchant_key), countryCode(Number(r.country_key)), v(1, r.city_key), currencyCode(Number(r.currency_key)),
-      v(2, r.method_key), v(3, r.provider_key), r.kind].join('|'),
-    `${r.cnt}/${r.amount}/${r.fee}`,
+  for (const d of await store.loadDictionary()) dict.set(`${d.dim}:${d.key}`, d.value);
+  const v = (dim: number, key: number) => (key === 0 ? '' : dict.get(`${dim}:${key}`) ?? `?${key}`);
+  const cells = await store.rollupCells(table);
+  return new Map(cells.map((c) => [
+    [c.minute, v(0, c.merchantKey), countryCode(c.countryKey), v(1, c.cityKey), currencyCode(c.currencyKey),
+      v(2, c.methodKey), v(3, c.providerKey), c.kind].join('|'),
+    `${c.cnt}/${c.amountMinor}/${c.feeMinor}`,
   ]));
 }

@@ -12,9 +12,9 @@ import { appendColumns, type Column } from './append-columns.ts';
 import { sqlString } from '../sql-literal.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { CURRENCY_CODES, currencyExponent, currencyKey } from '../../reference/currencies.ts';
-import type {
-  AnalyticsStore, PreparedBatch, RollupColumns, Row, StateRow, StoreMeta,
-} from '../analytics-store.ts';
+import type { AnalyticsStore, PreparedBatch, RollupColumns, StateRow, StoreMeta } from '../analytics-store.ts';
+import type { Row, StoreBackend } from '../backend.ts';
+import { analyticsStore } from '../open-analytics-store.ts';
 
 export interface DuckDbOptions {
   dataDir: string;
@@ -31,7 +31,12 @@ const RAW_TYPES: DuckDBType[] = [
 const ROLLUP_TYPES: DuckDBType[] = [INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, UTINYINT, INTEGER, BIGINT, BIGINT];
 const DEAD_LETTER_TYPES: DuckDBType[] = [BIGINT, BIGINT, VARCHAR, INTEGER, VARCHAR, VARCHAR, VARCHAR, VARCHAR, BOOLEAN, BIGINT, VARCHAR];
 
+/** The analytics store on embedded DuckDB. */
 export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsStore> {
+  return analyticsStore(await openDuckDbBackend(opts));
+}
+
+export async function openDuckDbBackend(opts: DuckDbOptions): Promise<StoreBackend> {
   mkdirSync(opts.dataDir, { recursive: true });
   const path = join(opts.dataDir, 'analytics.duckdb');
   const instance = await DuckDBInstance.create(path, {
@@ -180,20 +185,20 @@ export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsSto
     return count;
   }
 
-  async function query(sql: string): Promise<Row[]> {
+  async function select(sql: string): Promise<Row[]> {
     const conn = readers[nextReader++ % readers.length];
     const reader = await conn.runAndReadAll(sql);
     return reader.getRowObjects() as Row[];
   }
 
-  async function queryColumns(sql: string) {
+  async function selectColumns(sql: string) {
     const conn = readers[nextReader++ % readers.length];
     const reader = await conn.runAndReadAll(sql);
     return { names: reader.columnNames(), columns: reader.getColumns() as unknown[][], rowCount: reader.currentRowCount };
   }
 
   async function loadMeta(): Promise<StoreMeta> {
-    const [row] = await query(`SELECT
+    const [row] = await select(`SELECT
       (SELECT store_id FROM store_identity LIMIT 1) AS s,
       (SELECT coalesce(max(batch_id), 0) FROM ingest_batches) AS b,
       (SELECT coalesce(max(id), 0) FROM dead_letters) AS d,
@@ -211,21 +216,22 @@ export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsSto
   }
 
   return {
-    dialect: 'duckdb',
+    kind: 'duckdb',
+    latestSchemaVersion: Math.max(...MIGRATIONS.map((m) => m.version)),
     commitBatch,
     scanState,
-    query,
-    queryColumns,
+    select,
+    selectColumns,
     loadMeta,
     async loadDictionary() {
-      const rows = await query('SELECT dim, key, value FROM dim_values');
+      const rows = await select('SELECT dim, key, value FROM dim_values');
       return rows.map((r) => ({ dim: Number(r.dim), key: Number(r.key), value: String(r.value) }));
     },
     async sourcePosition(source) {
-      const rows = await query(`SELECT position FROM source_positions WHERE source = ${sqlString(source)}`);
+      const rows = await select(`SELECT position FROM source_positions WHERE source = ${sqlString(source)}`);
       return rows.length ? String(rows[0].position) : null;
     },
-    async execute(statements) {
+    async exec(statements) {
       await onWriter(() => transaction(async () => {
         for (const s of statements) await writer.run(s);
       }));

@@ -1,0 +1,11 @@
+// Which rows a read may count. DuckDB commits a batch in one transaction, so every row it shows
+// is committed. ClickHouse writes each table separately; a batch's rows count once its commit
+// marker (its ingest_batches row, written last) exists: batch ids are consecutive and rows of a
+// batch that failed half-way are removed before the next one (clickhouse/ holds the protocol).
+
+import type { BackendKind } from '../backend.ts';
+
+/** A predicate over `batch_id` for tables written per batch (raw events, rollups, dead letters). */
+export function committedRows(kind: BackendKind): string {
+  return kind === 'clickhouse' ? 'batch_id <= (SELECT max(batch_id) FROM ingest_batches)' : '1 = 1';
+}

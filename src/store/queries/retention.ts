@@ -1,0 +1,58 @@
+// Retention: raw events before the raw cutoff (a transaction's payment events together, once
+// the latest of them is past it, so a rebuild from raw always sees a transaction whole),
+// minute and hour rollups before theirs. Day rollups stay forever.
+//
+// DuckDB deletes rows in one transaction. ClickHouse drops whole months (partitions) and
+// deletes the rest of the cut month with a mutation; the store waits for mutations to finish
+// (the backend's exec does), and rerunning it is harmless.
+
+import type { StoreBackend } from '../backend.ts';
+import { PAYMENT_TYPES } from '../../events/contract.ts';
+import { sqlInt } from '../sql-literal.ts';
+
+export interface RetentionCutoffs {
+  /** Raw events with occurred_at before this (epoch ms) expire. */
+  rawBeforeMs: number;
+  /** Minute and hour rollups with minute before these (epoch minutes) expire. */
+  minuteBefore: number;
+  hourBefore: number;
+}
+
+const PAYMENTS = PAYMENT_TYPES.length;
+
+const rawExpired = (c: RetentionCutoffs) => `occurred_at < ${sqlInt(c.rawBeforeMs)} AND (type >= ${PAYMENTS} OR entity_id NOT IN (
+  SELECT entity_id FROM raw_events WHERE type < ${PAYMENTS} AND occurred_at >= ${sqlInt(c.rawBeforeMs)}))`;
+
+/** yyyymm of a UTC instant, as ClickHouse's toYYYYMM names month partitions. */
+function yyyymm(ms: number): number {
+  const d = new Date(ms);
+  return d.getUTCFullYear() * 100 + d.getUTCMonth() + 1;
+}
+
+const SQL = {
+  duckdb: (c: RetentionCutoffs) => [
+    `DELETE FROM raw_events WHERE ${rawExpired(c)}`,
+    `DELETE FROM rollup_minute WHERE minute < ${sqlInt(c.minuteBefore)}`,
+    `DELETE FROM rollup_hour WHERE minute < ${sqlInt(c.hourBefore)}`,
+  ],
+  clickhouse: (c: RetentionCutoffs, months: Record<'raw_events' | 'rollup_minute' | 'rollup_hour', number[]>) => {
+    const cut = { raw_events: yyyymm(c.rawBeforeMs), rollup_minute: yyyymm(c.minuteBefore * 60_000), rollup_hour: yyyymm(c.hourBefore * 60_000) };
+    const drops = (Object.keys(months) as Array<keyof typeof months>).flatMap((t) =>
+      months[t].filter((m) => m < cut[t]).map((m) => `ALTER TABLE ${t} DROP PARTITION ${sqlInt(m)}`));
+    return [
+      ...drops,
+      `ALTER TABLE raw_events DELETE WHERE ${rawExpired(c)}`,
+      `ALTER TABLE rollup_minute DELETE WHERE minute < ${sqlInt(c.minuteBefore)}`,
+      `ALTER TABLE rollup_hour DELETE WHERE minute < ${sqlInt(c.hourBefore)}`,
+    ];
+  },
+};
+
+export async function expireBefore(b: StoreBackend, c: RetentionCutoffs): Promise<void> {
+  if (b.kind === 'duckdb') return b.exec(SQL.duckdb(c));
+  const parts = await b.select(`SELECT DISTINCT table, partition FROM system.parts
+    WHERE database = currentDatabase() AND active AND table IN ('raw_events', 'rollup_minute', 'rollup_hour')`);
+  const months = { raw_events: [] as number[], rollup_minute: [] as number[], rollup_hour: [] as number[] };
+  for (const p of parts) months[String(p.table) as keyof typeof months].push(Number(p.partition));
+  return b.exec(SQL.clickhouse(c, months));
+}

@@ -1,0 +1,43 @@
+// Every non-zero cell of a rollup table, summed per key: the table as a reader of it sees it,
+// whatever the number of delta rows behind each cell. Reconciliation reads it (against raw
+// events or an independent reference).
+
+import type { StoreBackend } from '../backend.ts';
+import type { RollupTable } from '../query-shapes.ts';
+import { committedRows } from './committed-rows.ts';
+
+export interface RollupCell {
+  minute: number;
+  merchantKey: number;
+  countryKey: number;
+  cityKey: number;
+  currencyKey: number;
+  methodKey: number;
+  providerKey: number;
+  kind: number;
+  cnt: bigint;
+  amountMinor: bigint;
+  feeMinor: bigint;
+}
+
+const KEYS = 'minute, merchant_key, country_key, city_key, currency_key, method_key, provider_key, kind';
+const TABLES: Record<RollupTable, string> = { minute: 'rollup_minute', hour: 'rollup_hour', day: 'rollup_day' };
+
+const SQL = {
+  duckdb: (t: RollupTable) => `SELECT ${KEYS}, sum(cnt) AS cnt, sum(amount_minor) AS amount, sum(fee_minor) AS fee
+    FROM ${TABLES[t]} GROUP BY ${KEYS}
+    HAVING sum(cnt) <> 0 OR sum(amount_minor) <> 0 OR sum(fee_minor) <> 0`,
+  clickhouse: (t: RollupTable) => `SELECT ${KEYS}, sum(toDecimal128(cnt, 0)) AS cnt,
+      sum(toDecimal128(amount_minor, 0)) AS amount, sum(toDecimal128(fee_minor, 0)) AS fee
+    FROM ${TABLES[t]} WHERE ${committedRows('clickhouse')} GROUP BY ${KEYS}
+    HAVING cnt <> 0 OR amount <> 0 OR fee <> 0`,
+};
+
+export async function rollupCells(b: StoreBackend, table: RollupTable): Promise<RollupCell[]> {
+  return (await b.select(SQL[b.kind](table))).map((r) => ({
+    minute: Number(r.minute), merchantKey: Number(r.merchant_key), countryKey: Number(r.country_key),
+    cityKey: Number(r.city_key), currencyKey: Number(r.currency_key), methodKey: Number(r.method_key),
+    providerKey: Number(r.provider_key), kind: Number(r.kind),
+    cnt: BigInt(r.cnt as bigint), amountMinor: BigInt(r.amount as bigint), feeMinor: BigInt(r.fee as bigint),
+  }));
+}
