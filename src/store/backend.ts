@@ -23,6 +23,19 @@ export interface ColumnAnswer {
   rowCount: number;
 }
 
+/** A column of rows to append: its name, its type, its values (typed arrays for numbers). */
+export type AppendColumn =
+  | { name: string; type: 'int32'; values: Int32Array }
+  | { name: string; type: 'int64'; values: BigInt64Array }
+  | { name: string; type: 'float64'; values: Float64Array }
+  | { name: string; type: 'text'; values: readonly string[] };
+
+/** Rows appended to a table, column by column (every column of the table, in its order). */
+export interface Append {
+  table: string;
+  columns: AppendColumn[];
+}
+
 export interface StoreBackend {
   readonly kind: BackendKind;
   /** The version its migrations end at (readiness compares what the store reached). */
@@ -37,6 +50,11 @@ export interface StoreBackend {
    * runs each on its own, so a list there must be safe to rerun from the start after a failure.
    */
   exec(statements: string[]): Promise<void>;
+  /**
+   * The same, with bulk appends among the statements (far cheaper than VALUES text). DuckDB runs
+   * the steps in one transaction; ClickHouse runs each on its own, an append as one insert.
+   */
+  write(steps: Array<string | Append>): Promise<void>;
 
   /** Makes every write of one batch durable and visible together (see each backend's protocol). */
   commitBatch(batch: PreparedBatch): Promise<void>;

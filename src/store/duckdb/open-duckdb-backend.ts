@@ -5,7 +5,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BIGINT, BOOLEAN, DuckDBInstance, INTEGER, SMALLINT, UTINYINT, VARCHAR,
+  BIGINT, BOOLEAN, DOUBLE, DuckDBInstance, INTEGER, SMALLINT, UTINYINT, VARCHAR,
   type DuckDBConnection, type DuckDBType,
 } from '@duckdb/node-api';
 import { appendColumns, type Column } from './append-columns.ts';
@@ -13,7 +13,7 @@ import { sqlString } from '../sql-literal.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { CURRENCY_CODES, currencyExponent, currencyKey } from '../../reference/currencies.ts';
 import type { AnalyticsStore, PreparedBatch, RollupColumns, StateRow, StoreMeta } from '../analytics-store.ts';
-import type { Row, StoreBackend } from '../backend.ts';
+import type { Append, Row, StoreBackend } from '../backend.ts';
 import { analyticsStore } from '../open-analytics-store.ts';
 
 export interface DuckDbOptions {
@@ -29,6 +29,7 @@ const RAW_TYPES: DuckDBType[] = [
   INTEGER, INTEGER, UTINYINT, BIGINT, BIGINT, VARCHAR, VARCHAR, VARCHAR, VARCHAR, INTEGER,
 ];
 const ROLLUP_TYPES: DuckDBType[] = [INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, UTINYINT, INTEGER, BIGINT, BIGINT];
+const APPEND_TYPES = { int32: INTEGER, int64: BIGINT, float64: DOUBLE, text: VARCHAR } as const;
 const DEAD_LETTER_TYPES: DuckDBType[] = [BIGINT, BIGINT, VARCHAR, INTEGER, VARCHAR, VARCHAR, VARCHAR, VARCHAR, BOOLEAN, BIGINT, VARCHAR];
 
 /** The analytics store on embedded DuckDB. */
@@ -127,6 +128,12 @@ export async function openDuckDbBackend(opts: DuckDbOptions): Promise<StoreBacke
     } finally {
       appender.closeSync();
     }
+  }
+
+  async function appendRows(a: Append): Promise<void> {
+    const n = a.columns[0]?.values.length ?? 0;
+    if (n === 0) return;
+    await append(a.table, a.columns.map((c) => APPEND_TYPES[c.type]), a.columns.map((c) => c.values), n);
   }
 
   async function scanState(visit: (row: StateRow) => void, afterBatchId = 0): Promise<number> {
@@ -234,6 +241,14 @@ export async function openDuckDbBackend(opts: DuckDbOptions): Promise<StoreBacke
     async exec(statements) {
       await onWriter(() => transaction(async () => {
         for (const s of statements) await writer.run(s);
+      }));
+    },
+    async write(steps) {
+      await onWriter(() => transaction(async () => {
+        for (const step of steps) {
+          if (typeof step === 'string') await writer.run(step);
+          else await appendRows(step);
+        }
       }));
     },
     async diskBytes() {

@@ -9,7 +9,7 @@
 //   the rows of the newest version, and older versions are deleted afterwards (a mutation, which
 //   may lag: readers never see them).
 
-import type { StoreBackend } from '../backend.ts';
+import type { Append, AppendColumn, StoreBackend } from '../backend.ts';
 import type { EffectiveRates, StoredRate } from '../../fx/fx-effective.ts';
 import { sqlInt, sqlString } from '../sql-literal.ts';
 
@@ -63,13 +63,15 @@ const SQL = {
     clickhouse: () => `SELECT count() AS n FROM ${CH_RATES}`,
   },
   save: {
-    duckdb: (values: string[]) => [
-      `CREATE OR REPLACE TEMP TABLE fx_new AS SELECT * FROM (VALUES ${values.join(', ')}) v(date, currency, usd_per_unit, source, loaded_at)`,
-      'DELETE FROM fx_rates WHERE EXISTS (SELECT 1 FROM fx_new n WHERE n.date = fx_rates.date AND n.currency = fx_rates.currency)',
-      'INSERT INTO fx_rates SELECT * FROM fx_new',
+    // The new rows land in a temporary table, replace their (date, currency) and are copied over.
+    duckdb: (rows: Append) => [
+      'CREATE OR REPLACE TEMP TABLE fx_new (date VARCHAR, currency VARCHAR, usd_per_unit DOUBLE, source VARCHAR, loaded_at BIGINT)',
+      { ...rows, table: 'fx_new' },
+      'DELETE FROM fx_rates WHERE EXISTS (SELECT 1 FROM fx_new n WHERE CAST(n.date AS DATE) = fx_rates.date AND n.currency = fx_rates.currency)',
+      'INSERT INTO fx_rates SELECT CAST(date AS DATE), currency, usd_per_unit, source, loaded_at FROM fx_new',
       'DROP TABLE fx_new',
     ],
-    clickhouse: (values: string[]) => [`INSERT INTO fx_rates (date, currency, usd_per_unit, source, loaded_at) VALUES ${values.join(', ')}`],
+    clickhouse: (rows: Append) => [rows],
   },
   effective: {
     duckdb: (from: number, to: number) => `SELECT currency_key, day, usd_per_minor FROM fx_effective
@@ -78,11 +80,8 @@ const SQL = {
       WHERE day BETWEEN ${sqlInt(from)} AND ${sqlInt(to)}`,
   },
   replaceEffective: {
-    duckdb: (chunks: string[]) => ['DELETE FROM fx_effective', ...chunks.map((v) => `INSERT INTO fx_effective VALUES ${v}`)],
-    clickhouse: (chunks: string[], version: number) => [
-      `INSERT INTO fx_effective (currency_key, day, usd_per_minor, version) VALUES ${chunks.join(', ')}`,
-      `ALTER TABLE fx_effective DELETE WHERE version < ${sqlInt(version)}`,
-    ],
+    duckdb: (rows: Append) => ['DELETE FROM fx_effective', rows],
+    clickhouse: (rows: Append, version: number) => [rows, `ALTER TABLE fx_effective DELETE WHERE version < ${sqlInt(version)}`],
   },
 };
 
@@ -102,42 +101,36 @@ export async function fxRateCount(b: StoreBackend): Promise<number> {
 /** Adds rates, replacing those of the same (date, currency). */
 export async function saveFxRates(b: StoreBackend, rates: readonly StoredRate[], source: string, loadedAt: number): Promise<void> {
   if (rates.length === 0) return;
-  const src = sqlString(source.slice(0, 200), b.kind);
-  const date = b.kind === 'duckdb' ? (d: string) => `DATE ${dateLiteral(d)}` : dateLiteral;
-  const values = rates.map((r) => {
-    if (!CODE.test(r.currency) || !Number.isFinite(r.usdPerUnit)) throw new TypeError(`not a rate: ${JSON.stringify(r)}`);
-    return `(${date(r.date)}, '${r.currency}', ${floatLiteral(r.usdPerUnit, b.kind)}, ${src}, ${sqlInt(loadedAt)})`;
-  });
-  await b.exec(SQL.save[b.kind](values));
+  for (const r of rates) {
+    if (!DATE.test(r.date) || !CODE.test(r.currency) || !Number.isFinite(r.usdPerUnit)) throw new TypeError(`not a rate: ${JSON.stringify(r)}`);
+  }
+  const rows: Append = {
+    table: 'fx_rates',
+    columns: [
+      { name: 'date', type: 'text', values: rates.map((r) => r.date) },
+      { name: 'currency', type: 'text', values: rates.map((r) => r.currency) },
+      { name: 'usd_per_unit', type: 'float64', values: Float64Array.from(rates, (r) => r.usdPerUnit) },
+      { name: 'source', type: 'text', values: rates.map(() => source.slice(0, 200)) },
+      { name: 'loaded_at', type: 'int64', values: new BigInt64Array(rates.length).fill(BigInt(loadedAt)) },
+    ],
+  };
+  await b.write(SQL.save[b.kind](rows));
 }
 
 /** Replaces the whole per-day table. */
 export async function replaceFxEffective(b: StoreBackend, rows: EffectiveRates, version: number): Promise<void> {
-  const tuples: string[] = [];
-  for (let i = 0; i < rows.count; i++) {
-    const rate = floatLiteral(rows.usdPerMinor[i], b.kind);
-    tuples.push(b.kind === 'duckdb'
-      ? `(${rows.currencyKey[i]}, ${rows.day[i]}, ${rate})`
-      : `(${rows.currencyKey[i]}, ${rows.day[i]}, ${rate}, ${sqlInt(version)})`);
-  }
-  if (b.kind === 'duckdb') {
-    const chunks: string[] = [];
-    for (let i = 0; i < tuples.length; i += 10_000) chunks.push(tuples.slice(i, i + 10_000).join(', '));
-    await b.exec(SQL.replaceEffective.duckdb(chunks));
-  } else {
-    await b.exec(SQL.replaceEffective.clickhouse(tuples, version));
-  }
+  const columns: AppendColumn[] = [
+    { name: 'currency_key', type: 'int32', values: rows.currencyKey },
+    { name: 'day', type: 'int32', values: rows.day },
+    { name: 'usd_per_minor', type: 'float64', values: rows.usdPerMinor },
+  ];
+  if (b.kind === 'duckdb') return b.write(SQL.replaceEffective.duckdb({ table: 'fx_effective', columns }));
+  const versions = new BigInt64Array(rows.count).fill(BigInt(version));
+  return b.write(SQL.replaceEffective.clickhouse({ table: 'fx_effective', columns: [...columns, { name: 'version', type: 'int64', values: versions }] }, version));
 }
 
 export async function fxEffective(b: StoreBackend, fromDay: number, toDay: number) {
   return (await b.select(SQL.effective[b.kind](fromDay, toDay))).map((r) => ({
     currencyKey: Number(r.currency_key), day: Number(r.day), usdPerMinor: Number(r.usd_per_minor),
   }));
-}
-
-/** A double as a literal that reads back as the same double (shortest round-trip digits). */
-function floatLiteral(x: number, kind: 'duckdb' | 'clickhouse'): string {
-  if (!Number.isFinite(x)) throw new TypeError(`not a finite number: ${x}`);
-  const text = String(x);
-  return kind === 'duckdb' ? `${text}::DOUBLE` : text; // ClickHouse: a Float64 column parses it as one
 }
