@@ -167,6 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ttlMs: config.CACHE_TTL * 1000, maxEntries: config.CACHE_MAX_ENTRIES, maxBytes: config.CACHE_MAX_MB * 2 ** 20, sizeOf: resultBytes, now,
     onLookup: (hit) => metrics.recordCache('query', hit),
   });
+  // Wiring, not a part: it runs inside a commit and only then, and without it answers would be stale.
   const stopInvalidating = engine.onCommit((b) => cache.invalidateMinutes(distinctMinutes(b.minuteDeltas.minute)));
   app.addHook('onClose', async () => stopInvalidating());
   const liveFeed = createLiveFeed({ store, engine, regions: deps.regions, now });
