@@ -1,4 +1,6 @@
-// buildApp(deps): the Fastify instance with every route. It never listens; main.ts does.
+// buildApp(deps): the Fastify instance with every route. It never listens and starts nothing:
+// what runs in the background (live feed and WebSocket server, FX reload, alert scheduler,
+// retention) is built unstarted, for main.ts to start (src/start-parts.ts).
 // Order matters: security headers and the auth hook are registered before any route, so every
 // route passes the central check.
 
@@ -37,9 +39,11 @@ import { registerQueryAdmission } from './http/query-admission.ts';
 import { hmacSecret, verifierFromConfig } from './auth/auth-config.ts';
 import type { TokenVerifier } from './auth/token-verifier.ts';
 import { createLiveFeed, type LiveFeed } from './live/live-feed.ts';
-import { startLiveServer } from './live/live-server.ts';
+import { createLiveServer } from './live/live-server.ts';
 import type { StateStore } from './state-store/state-store.ts';
-import { startAlerting } from './alerts/alerting.ts';
+import { createAlerting, type Alerting } from './alerts/alerting.ts';
+import { runRetention } from './retention/run-retention.ts';
+import { createParts, periodicPart } from './start-parts.ts';
 import { alertRuleRoutes } from './http/routes/alert-rules.ts';
 import { alertRoutes } from './http/routes/alerts.ts';
 import { alertSilenceRoutes } from './http/routes/alert-silences.ts';
@@ -71,7 +75,7 @@ declare module 'fastify' {
     /** The live window and its change stream (the WebSocket server subscribes to it). */
     liveFeed: LiveFeed;
     /** Background alert evaluation and webhook delivery (evaluateNow runs one pass at once). */
-    alerting: ReturnType<typeof startAlerting>;
+    alerting: Alerting;
     /** The admission of API requests: how many run and wait now. */
     queryAdmission: AdmissionGate;
   }
@@ -163,17 +167,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ttlMs: config.CACHE_TTL * 1000, maxEntries: config.CACHE_MAX_ENTRIES, maxBytes: config.CACHE_MAX_MB * 2 ** 20, sizeOf: resultBytes, now,
     onLookup: (hit) => metrics.recordCache('query', hit),
   });
+  // Wiring, not a part: it runs inside a commit and only then, and without it answers would be stale.
   const stopInvalidating = engine.onCommit((b) => cache.invalidateMinutes(distinctMinutes(b.minuteDeltas.minute)));
   app.addHook('onClose', async () => stopInvalidating());
-  const liveFeed = await createLiveFeed({ store, engine, regions: deps.regions, now });
+  const liveFeed = createLiveFeed({ store, engine, regions: deps.regions, now });
   app.decorate('liveFeed', liveFeed);
-  // fx_effective follows the calendar (the retention job rebuilds it): the window's rates too.
-  const ratesTimer = setInterval(() => void liveFeed.reloadRates().catch((err) => app.log.warn({ err }, 'live FX reload failed')), 600_000);
-  ratesTimer.unref();
-  app.addHook('onClose', async () => {
-    clearInterval(ratesTimer);
-    liveFeed.close();
-  });
   const ctx: AnalyticsContext = {
     run: createQueryRunner({
       store, now, regions: dims.regions,
@@ -217,7 +215,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   alertRoutes(app, alertDeps);
   alertSilenceRoutes(app, alertDeps);
   alertWebhookRoutes(app, { ...alertDeps, allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE_TARGETS });
-  const alerting = startAlerting({
+  const alerting = createAlerting({
     state: deps.state, run: ctx.run, now, log: deps.log,
     evalIntervalMs: config.ALERT_EVAL_INTERVAL * 1000,
     allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE_TARGETS, webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
@@ -229,19 +227,30 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   app.decorate('alerting', alerting);
-  app.addHook('onClose', async () => alerting.stop());
   if (config.DEV_MODE) {
     devSignInRoutes(app, { secret: hmacSecret(config), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, now });
   }
   webAppRoutes(app, { dir: WEB_BUILD_DIR });
 
-  // The live WebSocket server shares the HTTP server; it closes before Fastify waits for connections.
-  const live = await startLiveServer({
-    httpServer: app.server, feed: liveFeed, verifier, regions: deps.regions, asOf: ctx.asOf, now,
-    corsOrigins,
-    coalesceMs: config.LIVE_COALESCE_MS, maxBufferBytes: config.LIVE_MAX_BUFFER_KB * 1024,
-    redisUrl: config.REDIS_URL, redisPrefix: config.REDIS_PREFIX, metrics, log: deps.log,
+  // Unstarted: src/start-parts.ts starts them. Whatever was started stops before Fastify waits for
+  // its connections (the live WebSocket server shares the HTTP server).
+  const parts = createParts({
+    'live-feed': liveFeed,
+    live: createLiveServer({
+      httpServer: app.server, feed: liveFeed, verifier, regions: deps.regions, asOf: ctx.asOf, now,
+      corsOrigins,
+      coalesceMs: config.LIVE_COALESCE_MS, maxBufferBytes: config.LIVE_MAX_BUFFER_KB * 1024,
+      redisUrl: config.REDIS_URL, redisPrefix: config.REDIS_PREFIX, metrics, log: deps.log,
+    }),
+    // fx_effective follows the calendar (the retention job rebuilds it): the window's rates too.
+    'fx-reload': periodicPart({ what: 'live FX reload', everyMs: 600_000, log: deps.log }, () => liveFeed.reloadRates()),
+    alerts: alerting,
+    retention: periodicPart({ what: 'retention', everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000, atStart: true, log: deps.log }, async () => {
+      const policy = { rawDays: config.RAW_RETENTION_DAYS, minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS };
+      deps.log.info(await runRetention(store, engine, policy, now()), 'retention applied');
+    }),
   });
-  app.addHook('preClose', async () => live.close());
+  app.decorate('parts', parts);
+  app.addHook('preClose', async () => parts.stopAll());
   return app;
 }

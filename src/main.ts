@@ -1,9 +1,11 @@
-// The only place that starts things: config → the HTTP port → stores and engine → HTTP app → jobs.
-// The port is bound first, before anything heavy is even loaded: a port in use stops the start in
-// one line with no store opened, and /healthz answers from then on (serveWhileStarting) while the
-// stores open. The state store opens in the background (a first PGlite start takes seconds);
-// retention runs after the app serves. `--demo` (or DEMO=true) adds a synthetic live stream.
-// SIGINT/SIGTERM shut down gracefully: stop taking requests, commit what is queued, checkpoint.
+// The only place that starts things: config → the HTTP port → stores and engine → HTTP app (built,
+// nothing started) → its parts started (live feed and WebSocket server, FX reload, alert scheduler,
+// retention: src/start-parts.ts) → served. The port is bound first, before anything heavy is even
+// loaded: a port in use stops the start in one line with no store opened, and /healthz answers
+// from then on (serveWhileStarting) while the stores open. The state store opens in the
+// background (a first PGlite start takes seconds). `--demo` (or DEMO=true) adds a synthetic live
+// stream. SIGINT/SIGTERM shut down gracefully: stop taking requests, stop the parts, commit what
+// is queued, checkpoint.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -27,8 +29,8 @@ async function main(): Promise<void> {
   let served!: () => void;
   const serving = new Promise<void>((resolve) => { served = resolve; });
   const opening = import('./platform.ts').then((m) => m.openPlatform(config, log, Date.now, { stateInBackground: true, stateAfter: serving }));
-  const [{ buildApp }, { runRetention }, { loadDemoFxRates, startDemo }] = await Promise.all([
-    import('./app.ts'), import('./retention/run-retention.ts'), import('./demo/run-demo.ts'),
+  const [{ buildApp }, { PART_NAMES, startParts }, { loadDemoFxRates, startDemo }] = await Promise.all([
+    import('./app.ts'), import('./start-parts.ts'), import('./demo/run-demo.ts'),
   ]);
   const platform = await opening;
   // Handled from now on (a failure while the app is built must not go unhandled); acted on below.
@@ -40,24 +42,12 @@ async function main(): Promise<void> {
     config, engine, store, state: platform.state, regions, log,
     serverFactory: (handler) => { appHandler = handler; return server; },
   });
-  await app.ready();
+  // Every part, before the app serves: the live window holds the last hour before an ingest
+  // request can commit. Retention's first run is not awaited (it can take a while on a large store).
+  await startParts(app, PART_NAMES);
   starting.handOver(appHandler!);
   served();
   log.info({ url }, 'serving; the state store may still be opening');
-
-  const retention = async () => {
-    try {
-      log.info(await runRetention(store, engine, {
-        rawDays: config.RAW_RETENTION_DAYS, minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS,
-      }, Date.now()), 'retention applied');
-    } catch (err) {
-      log.error({ err }, 'retention failed');
-    }
-  };
-  // Not awaited: retention can take a while on a large store and nothing waits for it.
-  const firstRetention = retention();
-  const retentionTimer = setInterval(retention, config.RETENTION_INTERVAL_MINUTES * 60_000);
-  retentionTimer.unref();
 
   const stopDemo = config.DEMO
     ? await startDemo({
@@ -71,14 +61,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    clearInterval(retentionTimer);
     await stopDemo?.();
     // The app does not own the server (it did not bind it): stop taking connections here.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    await app.close();
+    await app.close(); // stops the parts first (a retention run in flight is waited for)
     await closed;
-    await firstRetention;
     await platform.close();
     process.exit(code);
   };

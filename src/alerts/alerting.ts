@@ -1,6 +1,7 @@
 // Runs alerting in the background: every ALERT_EVAL_INTERVAL the replica holding the advisory
 // lock evaluates every rule, and every couple of seconds it delivers the due outbox rows. Other
-// replicas keep asking for the lock and take over when its holder goes away.
+// replicas keep asking for the lock and take over when its holder goes away. Built unstarted (the
+// `alerts` part, src/start-parts.ts): no timer runs before start; evaluateNow works regardless.
 
 import type { Logger } from 'pino';
 import type { StateStore } from '../state-store/state-store.ts';
@@ -27,7 +28,16 @@ export interface AlertingOptions {
   onDelivery?: (r: DeliveryResult, eventType: string) => void;
 }
 
-export function startAlerting(o: AlertingOptions): { stop(): Promise<void>; evaluateNow(): Promise<void> } {
+export interface Alerting {
+  /** Starts the evaluation and delivery loops. */
+  start(): Promise<void>;
+  /** Stops them, waits for a pass in flight and gives the lock up. */
+  stop(): Promise<void>;
+  /** One evaluation pass and one delivery pass, now (if this replica holds the lock). */
+  evaluateNow(): Promise<void>;
+}
+
+export function createAlerting(o: AlertingOptions): Alerting {
   let holder = false;
   let stopped = false;
   /** Whether this replica holds (still) the evaluator lock; checked before every pass. */
@@ -65,15 +75,15 @@ export function startAlerting(o: AlertingOptions): { stop(): Promise<void>; eval
   const delivery = loop('delivery', () => deliverDue(o.state, {
     now: o.now, allowPrivate: o.allowPrivate, timeoutMs: o.webhookTimeoutMs, onAttempt: o.onDelivery,
   }));
-  const evalTimer = setInterval(evaluation.run, o.evalIntervalMs);
-  const deliveryTimer = setInterval(delivery.run, DELIVERY_INTERVAL_MS);
-  evalTimer.unref();
-  deliveryTimer.unref();
+  const timers: NodeJS.Timeout[] = [];
   return {
+    async start() {
+      timers.push(setInterval(evaluation.run, o.evalIntervalMs), setInterval(delivery.run, DELIVERY_INTERVAL_MS));
+      for (const t of timers) t.unref();
+    },
     async stop() {
       stopped = true;
-      clearInterval(evalTimer);
-      clearInterval(deliveryTimer);
+      for (const t of timers.splice(0)) clearInterval(t);
       await Promise.all([evaluation.idle(), delivery.idle()]);
       if (holder) await o.state.unlock(EVALUATOR_LOCK).catch(() => undefined);
     },

@@ -1,7 +1,8 @@
-// Feeds the live window: at start from the last hour of minute rollups, then from every
+// Feeds the live window: once started, from the last hour of minute rollups, then from every
 // committed batch of the engine (and, with replicas, from theirs via `applyRemote`). Listeners
 // hear which room minutes changed. FX rates for the window's days are held in memory and
-// reloaded when rates change.
+// reloaded when rates change. Built unstarted (the `live-feed` part, src/start-parts.ts): until
+// then the window is empty and nothing is read or subscribed.
 
 import type { Engine, CommittedBatch } from '../ingest/engine.ts';
 import type { AnalyticsStore, RollupColumns } from '../store/analytics-store.ts';
@@ -18,8 +19,12 @@ export interface LiveFeed {
   applyRemote(rows: LiveRow[], committedAt: number): void;
   /** Hears the rows of each local commit (to publish them to other replicas). */
   onLocalRows(listener: (rows: LiveRow[], committedAt: number) => void): () => void;
+  /** Reloads the FX rates of the window's days (nothing before start: start loads them). */
   reloadRates(): Promise<void>;
-  close(): void;
+  /** Loads the rates and the last hour, then follows the engine's commits. */
+  start(): Promise<void>;
+  /** Stops following the engine's commits. */
+  stop(): Promise<void>;
 }
 
 /** A batch's minute deltas, decoded; minutes before `fromMinute` (outside any window) are left out. */
@@ -50,9 +55,9 @@ function isLiveRow(r: unknown): r is LiveRow {
     && Number.isFinite(o.cnt) && Number.isFinite(o.minor) && text(o.merchant) && text(o.country) && text(o.city);
 }
 
-export async function createLiveFeed(deps: {
+export function createLiveFeed(deps: {
   store: AnalyticsStore; engine: Engine; regions: ReadonlyMap<string, string>; now: () => number;
-}): Promise<LiveFeed> {
+}): LiveFeed {
   const { store, engine, now } = deps;
   const window = createLiveWindow(deps.regions);
   const listeners = new Set<ChangeListener>();
@@ -62,7 +67,9 @@ export async function createLiveFeed(deps: {
   const emit = (changed: Map<string, Set<number>>, origin: 'local' | 'remote', at: number) => {
     for (const l of listeners) l(changed, origin, at);
   };
-  const reloadRates = async () => {
+  let started = false;
+  let unsubscribe = (): void => undefined;
+  const loadRates = async () => {
     const today = Math.floor(now() / 86_400_000);
     const rates = new Map<number, number>();
     for (const r of await store.fxEffective(today - 2, today + 2)) rates.set(r.currencyKey * 100_000 + r.day, r.usdPerMinor);
@@ -70,24 +77,25 @@ export async function createLiveFeed(deps: {
     // Every USD figure may have moved: every room's minutes count as changed.
     emit(window.everything(), 'local', Date.now());
   };
-  await reloadRates();
+  /** The last hour of minute rollups, into the window. */
+  const loadLastHour = async () => {
+    const seed = await store.liveSeed(oldest());
+    window.apply(liveRows({
+      minute: seed.minute,
+      merchantKey: seed.merchantKey,
+      countryKey: seed.countryKey,
+      cityKey: seed.cityKey,
+      currencyKey: seed.currencyKey,
+      methodKey: new Int32Array(seed.count),
+      providerKey: new Int32Array(seed.count),
+      kind: seed.kind,
+      cnt: seed.cnt,
+      amountMinor: seed.amountMinor,
+      feeMinor: new BigInt64Array(seed.count),
+    }, engine.state.dict, oldest()));
+  };
 
-  const seed = await store.liveSeed(oldest());
-  window.apply(liveRows({
-    minute: seed.minute,
-    merchantKey: seed.merchantKey,
-    countryKey: seed.countryKey,
-    cityKey: seed.cityKey,
-    currencyKey: seed.currencyKey,
-    methodKey: new Int32Array(seed.count),
-    providerKey: new Int32Array(seed.count),
-    kind: seed.kind,
-    cnt: seed.cnt,
-    amountMinor: seed.amountMinor,
-    feeMinor: new BigInt64Array(seed.count),
-  }, engine.state.dict, oldest()));
-
-  const unsubscribe = engine.onCommit((b: CommittedBatch) => {
+  const follow = (b: CommittedBatch) => {
     const rows = liveRows(b.minuteDeltas, engine.state.dict, oldest());
     if (rows.length === 0) return;
     window.prune(oldest());
@@ -95,7 +103,7 @@ export async function createLiveFeed(deps: {
     const committedAt = Date.now();
     emit(window.apply(rows), 'local', committedAt);
     for (const l of rowListeners) l(rows, committedAt);
-  });
+  };
 
   return {
     window,
@@ -111,7 +119,16 @@ export async function createLiveFeed(deps: {
       rowListeners.add(l);
       return () => rowListeners.delete(l);
     },
-    reloadRates,
-    close: unsubscribe,
+    reloadRates: () => (started ? loadRates() : Promise.resolve()),
+    async start() {
+      started = true;
+      await loadRates();
+      await loadLastHour();
+      unsubscribe = engine.onCommit(follow);
+    },
+    async stop() {
+      started = false;
+      unsubscribe();
+    },
   };
 }

@@ -4,6 +4,8 @@
 // equal to GET /api/analytics/live) or why not. After commits, every room whose counters
 // changed gets at most one message per LIVE_COALESCE_MS; a client that cannot keep up is
 // disconnected. With REDIS_URL, commits fan out to the other replicas through the Redis adapter.
+// Built unstarted (the `live` part, src/start-parts.ts): until started the HTTP server answers
+// no handshake; stopped, it is detached from the HTTP server again.
 
 import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
@@ -35,12 +37,30 @@ export interface LiveServerOptions {
 }
 
 export interface LiveServer {
-  io: Server;
-  close(): Promise<void>;
+  /** Attaches Socket.IO to the HTTP server (and connects to Redis, with REDIS_URL). */
+  start(): Promise<void>;
+  /** Disconnects every client and detaches from the HTTP server. */
+  stop(): Promise<void>;
 }
 
-export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer> {
+export function createLiveServer(o: LiveServerOptions): LiveServer {
+  let running: (() => Promise<void>) | null = null;
+  return {
+    async start() { running = await startLiveServer(o); },
+    async stop() {
+      const stop = running;
+      running = null;
+      await stop?.();
+    },
+  };
+}
+
+/** The events Socket.IO (engine.io) listens to on the HTTP server. */
+const SERVER_EVENTS = ['request', 'upgrade', 'close', 'listening'] as const;
+
+async function startLiveServer(o: LiveServerOptions): Promise<() => Promise<void>> {
   const regionNames = new Set([...o.regions.values(), OTHER_REGION]);
+  const before = new Map(SERVER_EVENTS.map((e) => [e, o.httpServer.listeners(e)]));
   const io = new Server(o.httpServer, {
     serveClient: false,
     cors: { origin: o.corsOrigins.length ? o.corsOrigins : false },
@@ -51,6 +71,14 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
     },
     maxHttpBufferSize: 16 * 1024, // clients only send small subscribe messages
   });
+  // TRICKY: engine.io replaces the server's request listeners by one that passes on what is not
+  // /socket.io/; detaching removes what it added and puts the replaced ones back.
+  const added = new Map(SERVER_EVENTS.map((e) => [e, o.httpServer.listeners(e).filter((l) => !before.get(e)!.includes(l))]));
+  const removed = before.get('request')!.filter((l) => !o.httpServer.listeners('request').includes(l));
+  const detach = () => {
+    for (const [e, ls] of added) for (const l of ls) o.httpServer.off(e, l as (...args: unknown[]) => void);
+    for (const l of removed) o.httpServer.on('request', l as (...args: unknown[]) => void);
+  };
   // Loaded only with REDIS_URL: the Redis client is a large part of start-up's module loading.
   const redis = o.redisUrl ? await (await import('./redis-fanout.ts')).connectRedisAdapter(io, o.redisUrl, o.log, o.redisPrefix) : null;
 
@@ -77,14 +105,12 @@ export async function startLiveServer(o: LiveServerOptions): Promise<LiveServer>
     });
   }
 
-  return {
-    io,
-    async close() {
-      stopBroadcasting();
-      stopPublishing();
-      io.local.disconnectSockets(true);
-      io.engine.close();
-      await redis?.close();
-    },
+  return async () => {
+    stopBroadcasting();
+    stopPublishing();
+    io.local.disconnectSockets(true);
+    io.engine.close();
+    detach();
+    await redis?.close();
   };
 }

@@ -23,7 +23,7 @@ let t: TempApp;
 let merchant: string;
 
 before(async () => {
-  t = await openTempApp({ now: () => NOW });
+  t = await openTempApp({ now: () => NOW, parts: ['live-feed'] });
   const res = await t.inject({ method: 'POST', url: '/api/v1/events', payload: EVENTS });
   assert.equal(res.json().accepted, EVENTS.length);
   merchant = await mintToken({ sub: 'sn-admin', roles: ['merchant_admin'], merchantId: ME });

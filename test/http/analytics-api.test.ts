@@ -16,7 +16,7 @@ let t: TempApp;
 let unconvertedBeforeRates: number;
 
 before(async () => {
-  t = await openTempApp({ now: () => NOW });
+  t = await openTempApp({ now: () => NOW, parts: ['live-feed'] });
   const res = await t.inject({ method: 'POST', url: '/api/v1/events', payload: EVENTS });
   assert.equal(res.json().accepted, EVENTS.length, res.body);
   unconvertedBeforeRates = (await get('/api/analytics/kpis', RANGE)).unconverted_events;

@@ -19,7 +19,7 @@ const ajv = new Ajv2020({ strict: false, allErrors: true });
 ajv.addFormat('date-time', (s: string) => !Number.isNaN(Date.parse(s)));
 
 before(async () => {
-  t = await openTempApp({ env: { LIVE_COALESCE_MS: '20' } });
+  t = await openTempApp({ env: { LIVE_COALESCE_MS: '20' }, parts: ['live-feed', 'live'] });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   url = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
   const res = await t.app.inject({ url: '/docs/asyncapi.json' });

@@ -12,7 +12,7 @@ import { connect, connected, liveClient } from '../support/live-client.ts';
 let t: TempApp;
 let url: string;
 before(async () => {
-  t = await openTempApp({ env: { LIVE_COALESCE_MS: '50' } });
+  t = await openTempApp({ env: { LIVE_COALESCE_MS: '50' }, parts: ['live-feed', 'live'] });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   url = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;
 });

@@ -42,7 +42,7 @@ async function compare(t: Awaited<ReturnType<typeof openTempApp>>) {
 }
 
 test('the live window answers like the store, for every room shape, and again after a restart', async () => {
-  const t = await openTempApp({ now: () => NOW });
+  const t = await openTempApp({ now: () => NOW, parts: ['live-feed'] });
   const events = randomStream({ seed: 77, txns: 600, start: NOW - 70 * 60_000, spanMs: 70 * 60_000 }).events
     .filter((e) => Date.parse(String(e.occurred_at)) <= NOW);
   for (let i = 0; i < events.length; i += 200) {
@@ -62,7 +62,7 @@ test('the live window answers like the store, for every room shape, and again af
   // Restart on the same data: the window is rebuilt from the minute rollups.
   await t.app.close();
   await t.platform.close();
-  const again = await openTempApp({ now: () => NOW, env: { DATA_DIR: t.config.DATA_DIR } });
+  const again = await openTempApp({ now: () => NOW, env: { DATA_DIR: t.config.DATA_DIR }, parts: ['live-feed'] });
   try {
     const reborn: Live = (await again.inject({ method: 'GET', url: '/api/analytics/live' })).json();
     assert.deepEqual(reborn.totals, after.totals);

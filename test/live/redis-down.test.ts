@@ -9,7 +9,7 @@ import { mintToken } from '../support/tokens.ts';
 import { liveClient } from '../support/live-client.ts';
 
 test('with Redis down, a replica starts, streams its own commits and closes', { timeout: 120_000 }, async () => {
-  const t = await openTempApp({ env: { REDIS_URL: 'redis://127.0.0.1:1', LIVE_COALESCE_MS: '20' } });
+  const t = await openTempApp({ env: { REDIS_URL: 'redis://127.0.0.1:1', LIVE_COALESCE_MS: '20' }, parts: ['live-feed', 'live'] });
   try {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;

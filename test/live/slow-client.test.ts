@@ -24,7 +24,7 @@ async function pollingClient(url: string, token: string, room: string) {
 }
 
 test('a client that stops reading is dropped; the others are not slowed', async () => {
-  const t = await openTempApp({ env: { LIVE_COALESCE_MS: '5', LIVE_MAX_BUFFER_KB: '16' } });
+  const t = await openTempApp({ env: { LIVE_COALESCE_MS: '5', LIVE_MAX_BUFFER_KB: '16' }, parts: ['live-feed', 'live'] });
   try {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     const url = `http://127.0.0.1:${(t.app.server.address() as { port: number }).port}`;

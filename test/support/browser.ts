@@ -68,9 +68,13 @@ export interface DashboardSession {
   devToken(body: { role: string; merchant_id?: string }): Promise<string>;
 }
 
-/** The real app (with `env`) on a loopback port and a Chromium, both closed when `run` ends, whatever happens. */
+/**
+ * The real app (with `env`) on a loopback port and a Chromium, both closed when `run` ends,
+ * whatever happens. The app runs what the dashboard talks to: the live feed and WebSocket server,
+ * and the alert scheduler.
+ */
 export async function withDashboard(env: Record<string, string>, run: (s: DashboardSession) => Promise<void>): Promise<void> {
-  const app = await openTempApp({ env });
+  const app = await openTempApp({ env, parts: ['live-feed', 'live', 'alerts'] });
   let browser: Browser | undefined;
   try {
     const base = await listenOnLoopback(app);

@@ -1,4 +1,6 @@
-// Test helper: the real HTTP app over a real temp platform, driven with app.inject.
+// Test helper: the real HTTP app over a real temp platform, driven with app.inject. Like every
+// built app it starts nothing by itself: a test names the parts it needs (`parts`), started the
+// way main.ts starts them.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +10,7 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { openPlatform, type Platform } from '../../src/platform.ts';
+import { startParts, type PartName } from '../../src/start-parts.ts';
 import { TEST_SECRET, bearer, mintToken } from './tokens.ts';
 
 export interface TempApp {
@@ -21,7 +24,7 @@ export interface TempApp {
   close(): Promise<void>;
 }
 
-export async function openTempApp(opts: { now?: () => number; env?: Record<string, string> } = {}): Promise<TempApp> {
+export async function openTempApp(opts: { now?: () => number; env?: Record<string, string>; parts?: PartName[] } = {}): Promise<TempApp> {
   const dir = mkdtempSync(join(tmpdir(), 'molam-app-'));
   const config = loadConfig({
     DATA_DIR: dir, LOG_LEVEL: 'silent', DUCKDB_MEMORY_LIMIT: '512MB', JWT_SECRET: TEST_SECRET, RATE_LIMIT_PER_MINUTE: '0', ...opts.env,
@@ -29,6 +32,7 @@ export async function openTempApp(opts: { now?: () => number; env?: Record<strin
   const log = createLogger('silent');
   const platform = await openPlatform(config, log, opts.now);
   const app = await buildApp({ config, engine: platform.engine, store: platform.store, state: platform.state, regions: platform.regions, log, now: opts.now });
+  if (opts.parts?.length) await startParts(app, opts.parts);
   const adminToken = await mintToken({ sub: 'test-admin', roles: ['analytics:ops', 'events:write'] });
   return {
     app, platform, config, adminToken,

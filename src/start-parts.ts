@@ -1,0 +1,113 @@
+// The parts of the server that run in the background: the live window's feed, the live WebSocket
+// server, the live window's FX reload, the alert scheduler and the retention job. buildApp builds
+// each one unstarted (no timer, no socket, no subscription); startParts starts the ones a process
+// runs — main.ts all of them, a cluster role some — and closing the app stops whatever was
+// started, last started first, before Fastify waits for its connections (an open WebSocket would
+// hold that wait forever).
+
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+
+/** In the order they start; they stop in the reverse order. */
+export const PART_NAMES = ['live-feed', 'live', 'fx-reload', 'alerts', 'retention'] as const;
+export type PartName = (typeof PART_NAMES)[number];
+
+/** Does nothing until started; stop undoes start and waits for the work in flight. */
+export interface Part {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** What a part works from: started with it, or before it. */
+const NEEDS: { readonly [P in PartName]?: readonly PartName[] } = {
+  live: ['live-feed'],
+  'fx-reload': ['live-feed'],
+};
+
+export interface Parts {
+  /** Starts `names` (in PART_NAMES order); the function stops those again. */
+  start(names: readonly PartName[]): Promise<() => Promise<void>>;
+  /** Stops every started part, last started first. */
+  stopAll(): Promise<void>;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The app's background parts, built unstarted (start them with startParts). */
+    parts: Parts;
+  }
+}
+
+/** Starts these parts of a built app; the function it returns stops them (closing the app does too). */
+export async function startParts(app: FastifyInstance, names: readonly PartName[]): Promise<() => Promise<void>> {
+  // From ready on the hooks are fixed: the close hook that stops the parts is in place.
+  await app.ready();
+  return app.parts.start(names);
+}
+
+export function createParts(parts: Readonly<Record<PartName, Part>>): Parts {
+  const started: PartName[] = [];
+  const ever = new Set<PartName>();
+  const stop = async (names: readonly PartName[]) => {
+    let failure: unknown = null;
+    for (const name of [...names].reverse()) {
+      if (!started.includes(name)) continue;
+      started.splice(started.indexOf(name), 1);
+      try {
+        await parts[name].stop();
+      } catch (err) {
+        failure ??= err;
+      }
+    }
+    if (failure) throw failure;
+  };
+  return {
+    async start(names) {
+      for (const name of names) {
+        if (!PART_NAMES.includes(name)) throw new Error(`no part named ${JSON.stringify(name)} (parts: ${PART_NAMES.join(', ')})`);
+        if (ever.has(name)) throw new Error(`the part ${name} was started already`);
+        const missing = (NEEDS[name] ?? []).filter((n) => !names.includes(n) && !started.includes(n));
+        if (missing.length) throw new Error(`the part ${name} needs ${missing.join(', ')} started too`);
+      }
+      const mine = PART_NAMES.filter((n) => names.includes(n));
+      for (const name of mine) {
+        ever.add(name);
+        try {
+          await parts[name].start();
+        } catch (err) {
+          await stop(mine).catch(() => undefined); // the failure to start is the one to report
+          throw err;
+        }
+        started.push(name);
+      }
+      return () => stop(mine);
+    },
+    stopAll: () => stop([...started]),
+  };
+}
+
+/**
+ * A part that runs `run` every `everyMs` (and once at start with `atStart`). Runs never overlap
+ * (a tick during a run is skipped); a failed run is logged and the next tick tries again.
+ */
+export function periodicPart(o: { what: string; everyMs: number; atStart?: boolean; log: Logger }, run: () => Promise<void>): Part {
+  let timer: NodeJS.Timeout | null = null;
+  let running: Promise<void> | null = null;
+  const tick = () => {
+    running ??= run()
+      .catch((err: unknown) => o.log.error({ err }, `${o.what} failed`))
+      .finally(() => { running = null; });
+  };
+  return {
+    async start() {
+      if (o.atStart) tick();
+      timer = setInterval(tick, o.everyMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = null;
+      await running;
+    },
+  };
+}
