@@ -1,6 +1,6 @@
 // The commit protocol, writing side. ClickHouse has no transaction across tables (nor across the
-// partitions of one insert), so a batch is written as a sequence of single inserts, each row
-// tagged with the batch id, and the `ingest_batches` row LAST: that row is the commit marker.
+// partitions of one insert), so a batch is written as one insert per table, each row tagged with
+// the batch id, and the `ingest_batches` row LAST: that row is the commit marker.
 // A failure or a kill between any two writes leaves rows of a batch without a marker; readers
 // ignore them (committed.ts) and recover.ts removes them before the next batch, which reuses
 // the id.
@@ -10,7 +10,7 @@ import type { ChConnection } from './connection.ts';
 import { newQueryId } from './connection.ts';
 import { tsvNullable, tsvString } from './tsv.ts';
 
-/** The writes of one batch, in order; the last one commits it. */
+/** The writes of one batch; the last one commits it, after all the others went through. */
 export const COMMIT_STEPS = [
   'raw_events', 'rollup_minute', 'rollup_hour', 'rollup_day', 'dim_values', 'dead_letters', 'dead_letter_replays',
   'ingest_batches',
@@ -100,12 +100,22 @@ function writesOf(b: PreparedBatch): Write[] {
   ];
 }
 
-/** Writes the batch, marker last. Any failure leaves only rows that recover.ts removes. */
+/**
+ * Writes the batch: the data inserts side by side (they are independent, and a commit then
+ * takes one round trip of the slowest instead of the sum), then, once all went through, the
+ * marker. Any failure leaves only rows that recover.ts removes; it is reported once every
+ * insert has settled, so none is still running when recovery starts.
+ */
 export async function writeBatch(ch: ChConnection, b: PreparedBatch, faults?: CommitFaults): Promise<void> {
   const prefix = commitQueryPrefix(ch.database);
-  for (const w of writesOf(b)) {
-    if (w.lines.length === 0) continue;
+  const write = async (w: Write) => {
     await ch.insertTsv(w.step, w.columns, w.lines.join('\n') + '\n', newQueryId(`${prefix}${b.batchId}-${w.step}`));
     faults?.afterWrite?.(w.step);
-  }
+  };
+  const writes = writesOf(b).filter((w) => w.lines.length > 0);
+  const marker = writes.pop()!;
+  const settled = await Promise.allSettled(writes.map(write));
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed) throw failed.reason;
+  await write(marker);
 }
