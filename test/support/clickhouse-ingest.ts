@@ -34,12 +34,20 @@ function withoutConflicts(events: Event[]): Event[] {
 export interface TestStream {
   /** The valid events, in arrival order (the reference's input). */
   events: Event[];
-  /** Submissions: valid events with an invalid one now and then, each with a source position. */
+  /** Submissions of `chunk` valid events (one of a new merchant) and an invalid one, each with a source position. */
   inputs: BatchInput[];
 }
 
 export function testStream(seed: number, txns: number, chunk: number): TestStream {
-  const events = withoutConflicts(randomStream({ seed, txns, start: START, spanMs: 6 * 86_400_000 }).events);
+  const stream = withoutConflicts(randomStream({ seed, txns, start: START, spanMs: 6 * 86_400_000 }).events);
+  // A new merchant in every chunk, so that every batch adds to the dictionary.
+  const events: Event[] = [];
+  for (let i = 0; i < stream.length; i += chunk - 1) {
+    events.push({
+      event_id: `fresh_${i}`, type: 'payout_created', occurred_at: new Date(START + i * 60_000).toISOString(),
+      payout_id: `pf_${i}`, merchant_id: `m_fresh_${i}`, currency: 'XOF', country: 'SN', amount: '7',
+    }, ...stream.slice(i, i + chunk - 1));
+  }
   // Text that must survive every escape of the way to ClickHouse and back (tab, newline, CR,
   // backslash, quotes, a backslash before a quote, non-ASCII).
   events.push({

@@ -21,6 +21,9 @@ export const COMMITTED = `batch_id <= ${LAST_COMMITTED_BATCH}`;
  */
 export const FX_CURRENT_VERSION = '(SELECT max(version) FROM fx_versions)';
 
-/** The version a new FX replacement writes: above every version any FX table holds, complete or not. */
-export const FX_NEXT_VERSION = `(SELECT 1 + greatest(
-  (SELECT max(version) FROM fx_versions), (SELECT max(version) FROM fx_rates), (SELECT max(version) FROM fx_effective)))`;
+/**
+ * The version a new FX replacement writes: above every version any FX table holds, complete or
+ * not (18.16's greatest takes two arguments).
+ */
+export const FX_NEXT_VERSION = `(SELECT 1 + greatest((SELECT max(version) FROM fx_versions),
+  greatest((SELECT max(version) FROM fx_rates), (SELECT max(version) FROM fx_effective))))`;

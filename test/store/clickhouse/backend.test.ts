@@ -9,6 +9,7 @@ import { startClickHouse } from '../../support/clickhouse-server.ts';
 import { openClickHouseBackend } from '../../../src/store/clickhouse/open-clickhouse-backend.ts';
 import { chString } from '../../../src/store/clickhouse/clickhouse-literal.ts';
 import { BATCH_TABLES } from '../../../src/store/clickhouse/commit-batch.ts';
+import { FX_CURRENT_VERSION, FX_NEXT_VERSION } from '../../../src/store/clickhouse/committed.ts';
 import { CURRENCY_CODES } from '../../../src/reference/currencies.ts';
 import { acceptedEvents } from '../../support/reference-rollups.ts';
 import { assertExact, NOW, openEngine, START, submitRetrying, testStream } from '../../support/clickhouse-ingest.ts';
@@ -161,5 +162,36 @@ test('rows of an uncommitted batch are invisible at once and removed at the next
     await assertExact(reopened, events);
   } finally {
     await reopened.close();
+  }
+});
+
+test('FX versions: readers see the last complete version only; a replacement cut short is never adopted', async () => {
+  const b = await open(await server.createDatabase());
+  try {
+    const current = async () => (await b.select(`SELECT currency, usd_per_unit FROM fx_rates WHERE version = ${FX_CURRENT_VERSION} ORDER BY currency`))
+      .map((r) => `${r.currency}=${r.usd_per_unit}`);
+    const next = async () => Number((await b.select(`SELECT ${FX_NEXT_VERSION} AS v`))[0].v);
+    assert.deepEqual(await current(), [], 'no version before the first replacement');
+    assert.equal(await next(), 1);
+    const replace = async (rates: Record<string, number>, complete: boolean) => {
+      const v = await next();
+      const rows = Object.entries(rates).map(([c, r]) => `(${v}, '2026-11-01', ${chString(c)}, ${r}, 'test', ${NOW})`);
+      const statements = [
+        `INSERT INTO fx_rates VALUES ${rows.join(', ')}`,
+        `INSERT INTO fx_effective SELECT ${v}, c.currency_key, 20393, r.usd_per_unit FROM fx_rates r ANY INNER JOIN currencies c ON c.code = r.currency WHERE r.version = ${v}`,
+      ];
+      await b.exec(complete ? [...statements, `INSERT INTO fx_versions VALUES (${v}, ${NOW})`] : statements);
+      return v;
+    };
+    assert.equal(await replace({ XOF: 0.0016, NGN: 0.00065 }, true), 1);
+    assert.deepEqual(await current(), ['NGN=0.00065', 'XOF=0.0016']);
+    assert.equal(await replace({ XOF: 0.5 }, false), 2, 'cut short before its marker');
+    assert.deepEqual(await current(), ['NGN=0.00065', 'XOF=0.0016']);
+    assert.equal(await replace({ XOF: 0.0017, NGN: 0.00066 }, true), 3, 'the leftover version is skipped');
+    assert.deepEqual(await current(), ['NGN=0.00066', 'XOF=0.0017']);
+    const [e] = await b.select(`SELECT count() AS n FROM fx_effective WHERE version = ${FX_CURRENT_VERSION}`);
+    assert.equal(e.n, 2n);
+  } finally {
+    await b.close();
   }
 });

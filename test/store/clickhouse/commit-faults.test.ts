@@ -44,7 +44,7 @@ for (const step of COMMIT_STEPS) {
     });
     let engine: Engine | undefined;
     try {
-      const { events, inputs } = testStream(20 + COMMIT_STEPS.indexOf(step), 150, 30);
+      const { events, inputs } = testStream(20 + COMMIT_STEPS.indexOf(step), 120, 30);
       engine = await openEngine(backend);
       // Everything in flight at once, so that later batches are prepared while the failing one commits.
       const outcomes = await Promise.allSettled(inputs.map((input) => engine!.submit(input)));
@@ -56,7 +56,8 @@ for (const step of COMMIT_STEPS) {
       for (const o of rejected) assert.ok((o as PromiseRejectedResult).reason instanceof StoreUnavailableError);
       assert.equal(engine.stats.failedCommits, 1);
 
-      for (const input of [...inputs, await replayInput(backend)]) await submitRetrying(engine, input);
+      const resend = [...inputs, await replayInput(backend)];
+      await Promise.all(resend.map((input) => submitRetrying(engine!, input)));
       await engine.flush();
       await assertExact(backend, events);
     } finally {
