@@ -9,13 +9,6 @@ export function chString(s: string): string {
   return "'" + s.replaceAll('\\', '\\\\').replaceAll("'", "\\'") + "'";
 }
 
-/** An integer literal; refuses anything that is not an integer (so nothing else reaches SQL). */
-export function chInt(n: number | bigint): string {
-  if (typeof n === 'bigint') return n.toString();
-  if (!Number.isSafeInteger(n)) throw new Error(`not a safe integer: ${n}`);
-  return String(n);
-}
-
 /** A plain identifier (database, table, column); anything needing quotes is refused. */
 export function chIdentifier(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a plain ClickHouse identifier: ${JSON.stringify(name)}`);

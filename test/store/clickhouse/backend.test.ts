@@ -65,6 +65,8 @@ test('select: 64-bit integers and Decimal(P, 0) as exact bigint, NULL, floats, a
     assert.equal(cols.columns[cols.names.indexOf('dec')][0], 27670116110564327421n);
     assert.equal(cols.columns[cols.names.indexOf('text')][0], text);
     await assert.rejects(b.select('SELECT no_such_column'), /Missing columns|Unknown identifier|no_such_column/);
+    // The result-changing settings go with every query: an unmatched LEFT JOIN row reads NULL, as in DuckDB.
+    assert.deepEqual(await b.select('SELECT k, x FROM (SELECT 1 AS k) ANY LEFT JOIN (SELECT 2 AS k, 5 AS x) USING k'), [{ k: 1, x: null }]);
   } finally {
     await b.close();
   }
