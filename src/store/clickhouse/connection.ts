@@ -1,0 +1,103 @@
+// One HTTP client to the store's database, with what every call needs: the result-changing
+// settings (query-settings.ts), query ids, TabSeparated in and out. The database is created
+// when missing (through a second, short-lived client: a request naming a missing database fails).
+
+import { Readable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { createClient, ClickHouseLogLevel, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { chIdentifier } from './clickhouse-literal.ts';
+import { settingsForServer } from './query-settings.ts';
+import { parseTypedTsv, type TypedAnswer } from './tsv.ts';
+
+export interface ConnectOptions {
+  url: string;
+  database: string;
+  user?: string;
+  password?: string;
+}
+
+export interface ChConnection {
+  readonly database: string;
+  /** What `version()` answered at open, e.g. `18.16.1`. */
+  readonly version: string;
+  /** The result-changing settings this server knows, sent with every call. */
+  readonly settings: ClickHouseSettings;
+  /** A statement without an answer (DDL, ALTER, INSERT … SELECT). */
+  command(sql: string, queryId?: string): Promise<void>;
+  /** A SELECT, decoded by column type. */
+  select(sql: string): Promise<TypedAnswer>;
+  /** Rows in TabSeparated text, in one INSERT (one block below max_insert_block_size rows). */
+  insertTsv(table: string, columns: readonly string[], body: string, queryId: string): Promise<void>;
+  /** Streams a SELECT's TabSeparated lines (never the whole answer in memory); the line count. */
+  streamLines(sql: string, visit: (line: string) => void): Promise<number>;
+  close(): Promise<void>;
+}
+
+// The server closes idle keep-alive connections after keep_alive_timeout: 3 s in Debian's
+// config, 10 s built in. The client must drop them first, or a request meets a closed socket.
+const IDLE_SOCKET_TTL_MS = 2_000;
+
+function client(opts: ConnectOptions, database?: string): ClickHouseClient {
+  return createClient({
+    url: opts.url,
+    database,
+    username: opts.user,
+    password: opts.password,
+    // Failures are errors the store reports; the client would also print each one.
+    log: { level: ClickHouseLogLevel.OFF },
+    keep_alive: { enabled: true, idle_socket_ttl: IDLE_SOCKET_TTL_MS },
+    request_timeout: 120_000,
+  });
+}
+
+/** A query id naming this process's write, so that recovery can see it in system.processes. */
+export function newQueryId(prefix: string): string {
+  return `${prefix}-${randomBytes(6).toString('hex')}`;
+}
+
+export async function connect(opts: ConnectOptions): Promise<ChConnection> {
+  const database = chIdentifier(opts.database);
+  const admin = client(opts);
+  try {
+    await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${database}` });
+  } finally {
+    await admin.close();
+  }
+  const ch = client(opts, database);
+  try {
+    const version = (await (await ch.query({ query: 'SELECT version()', format: 'TabSeparated' })).text()).trim();
+    const names = (await (await ch.query({ query: 'SELECT name FROM system.settings', format: 'TabSeparated' })).text()).split('\n');
+    const settings = settingsForServer(new Set(names));
+    return {
+      database, version, settings,
+      async command(sql, queryId) {
+        await ch.command({ query: sql, clickhouse_settings: settings, query_id: queryId });
+      },
+      async select(sql) {
+        const rs = await ch.query({ query: sql, format: 'TabSeparatedWithNamesAndTypes', clickhouse_settings: settings });
+        return parseTypedTsv(await rs.text());
+      },
+      async insertTsv(table, columns, body, queryId) {
+        await ch.insert({
+          table, columns: columns as [string, ...string[]], format: 'TabSeparated',
+          values: Readable.from([Buffer.from(body)], { objectMode: false }), clickhouse_settings: settings, query_id: queryId,
+        });
+      },
+      async streamLines(sql, visit) {
+        const rs = await ch.query({ query: sql, format: 'TabSeparated', clickhouse_settings: settings });
+        let n = 0;
+        for await (const rows of rs.stream()) {
+          for (const row of rows) {
+            visit(row.text);
+            n++;
+          }
+        }
+        return n;
+      },
+      close: () => ch.close(),
+    };
+  } catch (err) {
+    await ch.close();
+    throw err;
+  }
+}

@@ -1,0 +1,126 @@
+// Numbered migrations of the ClickHouse analytics store. ClickHouse has no transactional DDL, so
+// every statement is idempotent (IF NOT EXISTS, guarded inserts) and a migration's number is
+// recorded in schema_migrations after its last statement: a migration cut short is rerun whole.
+// Column names are those of the DuckDB store (../duckdb/migrations.ts), so one query reads both.
+// Times are integers: occurred_at in epoch milliseconds (Int64), rollup buckets in epoch
+// minutes (Int32); months of partitions are UTC months.
+//
+// Visibility (committed.ts): every table written by a batch carries batch_id, and a row counts
+// only when batch_id <= the last batch in ingest_batches, whose row is written last.
+//
+// FX tables, replaced without transactions — the rule for their writer and readers:
+// - fx_rates and fx_effective carry a `version`; fx_versions holds one row per COMPLETE version.
+// - A replacement (a rates load, the daily roll forward) takes v = FX_NEXT_VERSION (committed.ts:
+//   1 + the highest version in any of the three tables, so leftovers of a replacement cut short
+//   are never adopted), writes the whole of fx_rates at v (the rates kept plus the new ones),
+//   then the whole of fx_effective at v, and LAST inserts (v, now) into fx_versions.
+// - Readers use only rows with `version = FX_CURRENT_VERSION` (max(version) of fx_versions; 0,
+//   so no rates, before the first replacement).
+// - Versions below the current one, and above it without a marker, are garbage: they may be
+//   dropped at any time with ALTER TABLE … DELETE WHERE version <> current.
+
+import { randomUUID } from 'node:crypto';
+import { CURRENCY_CODES, currencyExponent, currencyKey } from '../../reference/currencies.ts';
+import type { ChConnection } from './connection.ts';
+import { chString } from './clickhouse-literal.ts';
+
+const ms = (col: string) => `toYYYYMM(toDateTime(intDiv(${col}, 1000), 'UTC'))`;
+const minuteMonth = `toYYYYMM(toDateTime(minute * 60, 'UTC'))`;
+
+const ROLLUP = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (
+  minute Int32, merchant_key Int32, country_key Int32, city_key Int32, currency_key Int32,
+  method_key Int32, provider_key Int32, kind UInt8, cnt Int32, amount_minor Int64, fee_minor Int64,
+  batch_id UInt32
+) ENGINE = MergeTree PARTITION BY ${minuteMonth}
+ORDER BY (minute, merchant_key, country_key, currency_key, kind, city_key, method_key, provider_key)`;
+
+export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; statements: () => string[] }> = [
+  {
+    version: 1,
+    name: 'raw events, rollups, dictionary, batches, dead letters, currencies, fx, identity',
+    statements: () => [
+      // Sorted by merchant, then time: the event listing (a merchant's token always filters by
+      // merchant; the newest first within a time range) reads a contiguous range, and a range
+      // without a merchant still skips months by the partition's min/max of occurred_at. A lookup
+      // by event_id scans that one column (no secondary index on 18.16); the state scan reads
+      // everything anyway. event_id last makes the order total, as the listing's cursor is.
+      `CREATE TABLE IF NOT EXISTS raw_events (
+        event_id String, type UInt8, occurred_at Int64, offset_minutes Int16, entity_id String,
+        txn_id Nullable(String), merchant_key Int32, country_key Int32, city_key Int32,
+        currency_key Int32, method_key Int32, provider_key Int32, status UInt8,
+        amount_minor Int64, fee_minor Int64, failure_reason Nullable(String),
+        customer_id Nullable(String), reason Nullable(String), metadata Nullable(String),
+        batch_id UInt32
+      ) ENGINE = MergeTree PARTITION BY ${ms('occurred_at')}
+      ORDER BY (merchant_key, occurred_at, event_id)`,
+      // Rows are per batch (unique per key within it) and summed at read time: a summing engine
+      // could merge an uncommitted batch's rows into committed ones, which recovery could then
+      // no longer take out. Sorted by time first: every read names a time range.
+      ROLLUP('rollup_minute'),
+      ROLLUP('rollup_hour'),
+      ROLLUP('rollup_day'),
+      `CREATE TABLE IF NOT EXISTS dim_values (dim UInt8, key Int32, value String, batch_id UInt32)
+      ENGINE = MergeTree ORDER BY (dim, key)`,
+      // The commit marker of each batch, with the source's position after it.
+      `CREATE TABLE IF NOT EXISTS ingest_batches (
+        batch_id UInt32, committed_at Int64, source String, accepted Int32, duplicates Int32,
+        rejected Int32, max_occurred_at Nullable(Int64), position Nullable(String)
+      ) ENGINE = MergeTree ORDER BY batch_id`,
+      `CREATE TABLE IF NOT EXISTS dead_letters (
+        id Int64, received_at Int64, source String, batch_index Int32, code String, message String,
+        event_id Nullable(String), payload String, payload_truncated UInt8, batch_id UInt32
+      ) ENGINE = MergeTree PARTITION BY ${ms('received_at')} ORDER BY id`,
+      // A replay's outcome is a row of its own (no cheap UPDATE in ClickHouse): the latest
+      // committed row of an id is its state.
+      `CREATE TABLE IF NOT EXISTS dead_letter_replays (id Int64, replayed_at Int64, replay_result String, batch_id UInt32)
+      ENGINE = MergeTree ORDER BY id`,
+      `CREATE TABLE IF NOT EXISTS currencies (currency_key Int32, code String, exponent Int32)
+      ENGINE = MergeTree ORDER BY currency_key`,
+      `CREATE TABLE IF NOT EXISTS fx_rates (
+        version UInt32, date Date, currency String, usd_per_unit Float64, source String, loaded_at Int64
+      ) ENGINE = MergeTree ORDER BY (version, currency, date)`,
+      `CREATE TABLE IF NOT EXISTS fx_effective (version UInt32, currency_key Int32, day Int32, usd_per_minor Float64)
+      ENGINE = MergeTree ORDER BY (version, currency_key, day)`,
+      `CREATE TABLE IF NOT EXISTS fx_versions (version UInt32, created_at Int64) ENGINE = MergeTree ORDER BY version`,
+      // Readiness writes here; merges keep one row (every row has the same, empty, key).
+      `CREATE TABLE IF NOT EXISTS write_probe (at Int64) ENGINE = ReplacingMergeTree(at) ORDER BY tuple()`,
+      `CREATE TABLE IF NOT EXISTS store_identity (store_id String) ENGINE = MergeTree ORDER BY tuple()`,
+      `INSERT INTO store_identity SELECT ${chString(randomUUID())} WHERE (SELECT count() FROM store_identity) = 0`,
+    ],
+  },
+];
+
+/** Applies the migrations not yet recorded, in order. */
+export async function migrate(ch: ChConnection): Promise<void> {
+  await ch.command(`CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at Int64)
+    ENGINE = MergeTree ORDER BY version`);
+  const done = new Set((await ch.select('SELECT version FROM schema_migrations')).columns[0].map(Number));
+  for (const m of MIGRATIONS) {
+    if (done.has(m.version)) continue;
+    for (const sql of m.statements()) await ch.command(sql);
+    await ch.command(`INSERT INTO schema_migrations VALUES (${m.version}, ${chString(m.name)}, ${Date.now()})`);
+  }
+}
+
+/**
+ * The currencies table mirrors the compiled ISO 4217 list (keys and exponents). The list only
+ * grows, so new codes are added; a table that differs otherwise is rewritten (at open, before
+ * anything reads it).
+ */
+export async function syncCurrencies(ch: ChConnection): Promise<void> {
+  const want = new Map(CURRENCY_CODES.map((code) => [currencyKey(code), `${code}/${currencyExponent(code) ?? 2}`]));
+  const have = new Map<number, string>();
+  const answer = await ch.select('SELECT currency_key, code, exponent FROM currencies');
+  for (let i = 0; i < answer.rowCount; i++) {
+    have.set(Number(answer.columns[0][i]), `${answer.columns[1][i]}/${answer.columns[2][i]}`);
+  }
+  const stale = [...have].some(([key, v]) => want.get(key) !== v) || answer.rowCount !== have.size;
+  if (stale) await ch.command('TRUNCATE TABLE currencies');
+  const missing = [...want].filter(([key]) => stale || !have.has(key));
+  if (missing.length === 0) return;
+  const values = missing.map(([key, v]) => {
+    const [code, exponent] = v.split('/');
+    return `(${key}, ${chString(code)}, ${exponent})`;
+  });
+  await ch.command(`INSERT INTO currencies VALUES ${values.join(', ')}`);
+}

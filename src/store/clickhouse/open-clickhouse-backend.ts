@@ -1,0 +1,126 @@
+// The ClickHouse analytics store backend: a database on a ClickHouse server (18.16 and later),
+// opened by configuration instead of the embedded DuckDB file. Batches are committed by the
+// protocol of commit-batch.ts (marker last) and recover.ts (leftovers removed before the next
+// batch); every read of batch rows applies COMMITTED (committed.ts). Writes (commits, exec)
+// run one at a time, in call order.
+
+import type { Logger } from 'pino';
+import type { ColumnAnswer, Row, StoreBackend } from '../backend.ts';
+import type { PreparedBatch, StoreMeta } from '../analytics-store.ts';
+import { connect } from './connection.ts';
+import { migrate, syncCurrencies } from './migrations.ts';
+import { writeBatch, type CommitFaults } from './commit-batch.ts';
+import { removeUncommitted, type RecoveryOptions } from './recover.ts';
+import { scanState } from './scan-state.ts';
+import { COMMITTED, LAST_COMMITTED_BATCH } from './committed.ts';
+import { chString } from './clickhouse-literal.ts';
+import { rowsOf } from './tsv.ts';
+
+export interface ClickHouseBackendOptions {
+  /** The server's HTTP interface, e.g. `http://127.0.0.1:8123`. */
+  url: string;
+  /** Created when missing. */
+  database: string;
+  user?: string;
+  password?: string;
+  log?: Logger;
+  faults?: CommitFaults;
+  recovery?: RecoveryOptions;
+}
+
+const num = (v: unknown) => (v === null ? null : Number(v));
+
+export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Promise<StoreBackend> {
+  const ch = await connect(opts);
+  let writing: Promise<unknown> = Promise.resolve();
+  // Rows of a failed commit may still be in the tables: removed before the next write.
+  let dirty = true;
+
+  function onWriter<T>(fn: () => Promise<T>): Promise<T> {
+    const run = writing.then(fn, fn);
+    writing = run.catch(() => undefined);
+    return run;
+  }
+
+  async function recover(): Promise<void> {
+    const report = await removeUncommitted(ch, opts.recovery);
+    dirty = false;
+    if (Object.keys(report.removed).length > 0) opts.log?.warn(report, 'removed the rows of an uncommitted batch');
+  }
+
+  try {
+    await migrate(ch);
+    await syncCurrencies(ch);
+    await recover();
+  } catch (err) {
+    await ch.close();
+    throw err;
+  }
+
+  async function select(sql: string): Promise<Row[]> {
+    return rowsOf(await ch.select(sql));
+  }
+
+  return {
+    kind: 'clickhouse',
+    select,
+    async selectColumns(sql): Promise<ColumnAnswer> {
+      const { names, columns, rowCount } = await ch.select(sql);
+      return { names, columns, rowCount };
+    },
+    exec(statements) {
+      return onWriter(async () => {
+        for (const s of statements) await ch.command(s);
+      });
+    },
+    commitBatch(batch: PreparedBatch) {
+      return onWriter(async () => {
+        if (dirty) await recover();
+        try {
+          await writeBatch(ch, batch, opts.faults);
+        } catch (err) {
+          dirty = true;
+          // Clean up now, while the engine rebuilds its state; if this fails too, the next
+          // commit tries again before writing anything.
+          await recover().catch((e) => opts.log?.error({ err: e }, 'recovery after a failed commit failed; retried before the next commit'));
+          throw err;
+        }
+      });
+    },
+    scanState: (visit, afterBatchId) => scanState(ch, visit, afterBatchId),
+    async loadDictionary() {
+      const rows = await select(`SELECT dim, key, value FROM dim_values WHERE ${COMMITTED}`);
+      return rows.map((r) => ({ dim: Number(r.dim), key: Number(r.key), value: String(r.value) }));
+    },
+    async loadMeta(): Promise<StoreMeta> {
+      const [row] = await select(`SELECT
+        (SELECT any(store_id) FROM store_identity) AS s,
+        ${LAST_COMMITTED_BATCH} AS b,
+        (SELECT max(id) FROM dead_letters WHERE ${COMMITTED}) AS d,
+        (SELECT max(max_occurred_at) FROM ingest_batches) AS m,
+        (SELECT max(toNullable(committed_at)) FROM ingest_batches) AS c,
+        (SELECT count() FROM raw_events WHERE ${COMMITTED}) AS n`);
+      return {
+        storeId: String(row.s),
+        lastBatchId: Number(row.b),
+        lastDeadLetterId: Number(row.d),
+        maxOccurredAt: num(row.m),
+        lastCommittedAt: num(row.c),
+        rawEvents: Number(row.n),
+      };
+    },
+    async sourcePosition(source) {
+      const rows = await select(`SELECT position FROM ingest_batches
+        WHERE source = ${chString(source)} AND position IS NOT NULL ORDER BY batch_id DESC LIMIT 1`);
+      return rows.length ? String(rows[0].position) : null;
+    },
+    async diskBytes() {
+      const rows = await select(`SELECT sum(bytes_on_disk) AS n FROM system.parts WHERE database = ${chString(ch.database)} AND active`);
+      return Number(rows[0].n);
+    },
+    async close() {
+      await writing;
+      await ch.close();
+    },
+  };
+}

@@ -1,0 +1,199 @@
+// The ClickHouse backend of the analytics store against a real private server (Debian's 18.16
+// here): migrations, what select answers (bigint, exact decimals, any text), a stream committed
+// through the real engine and read back (meta, state scan, dictionary, positions, rollups), and
+// leftovers of an uncommitted batch: invisible at once, gone after the next open.
+
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startClickHouse } from '../../support/clickhouse-server.ts';
+import { openClickHouseBackend } from '../../../src/store/clickhouse/open-clickhouse-backend.ts';
+import { chString } from '../../../src/store/clickhouse/clickhouse-literal.ts';
+import { BATCH_TABLES } from '../../../src/store/clickhouse/commit-batch.ts';
+import { FX_CURRENT_VERSION, FX_NEXT_VERSION } from '../../../src/store/clickhouse/committed.ts';
+import { CURRENCY_CODES } from '../../../src/reference/currencies.ts';
+import { acceptedEvents } from '../../support/reference-rollups.ts';
+import { assertExact, NOW, openEngine, START, submitRetrying, testStream } from '../../support/clickhouse-ingest.ts';
+import type { StateRow } from '../../../src/store/analytics-store.ts';
+
+const server = await startClickHouse();
+after(() => server.stop());
+
+const open = async (database: string) => openClickHouseBackend({ url: server.url, database });
+
+test('migrations create every table once; opening again changes nothing and keeps the store id', async () => {
+  const database = `fresh_${Date.now()}`; // created by the backend
+  const first = await open(database);
+  const tables = async () => (await first.select(`SELECT name FROM system.tables WHERE database = ${chString(database)} ORDER BY name`)).map((r) => r.name);
+  const before = await tables();
+  const meta = await first.loadMeta();
+  await first.close();
+  const second = await open(database);
+  try {
+    assert.deepEqual(before, ['currencies', 'dead_letter_replays', 'dead_letters', 'dim_values', 'fx_effective', 'fx_rates',
+      'fx_versions', 'ingest_batches', 'raw_events', 'rollup_day', 'rollup_hour', 'rollup_minute', 'schema_migrations',
+      'store_identity', 'write_probe']);
+    assert.deepEqual((await second.select(`SELECT name FROM system.tables WHERE database = ${chString(database)} ORDER BY name`)).map((r) => r.name), before);
+    assert.deepEqual(await second.select('SELECT version, count() AS n FROM schema_migrations GROUP BY version'), [{ version: 1, n: 1n }]);
+    assert.deepEqual(await second.select('SELECT count() AS n FROM store_identity'), [{ n: 1n }]);
+    assert.deepEqual(await second.loadMeta(), meta);
+    assert.match(meta.storeId, /^[0-9a-f-]{36}$/);
+    assert.deepEqual(meta, { storeId: meta.storeId, lastBatchId: 0, lastDeadLetterId: 0, maxOccurredAt: null, lastCommittedAt: null, rawEvents: 0 });
+    const [c] = await second.select("SELECT count() AS n, countIf(code = 'XOF' AND exponent = 0) AS xof FROM currencies");
+    assert.deepEqual(c, { n: BigInt(CURRENCY_CODES.length), xof: 1n });
+  } finally {
+    await second.close();
+  }
+});
+
+test('select: 64-bit integers and Decimal(P, 0) as exact bigint, NULL, floats, any text; selectColumns agrees', async () => {
+  const b = await open(await server.createDatabase());
+  try {
+    const text = 'a\tb\nc\r\\d\'e"f \\\' 🎉 ß \\N \0 end';
+    const sql = `SELECT toInt64(-9223372036854775808) AS i64, toUInt64(18446744073709551615) AS u64, toInt32(-7) AS i32,
+      toUInt8(255) AS u8, sum(toDecimal128(9223372036854775807, 0)) AS dec, toDecimal64(1.5, 2) AS frac,
+      NULL AS nothing, toNullable(toInt64(5)) AS maybe, CAST(NULL AS Nullable(String)) AS no_text, 0.25 AS f, nan AS fnan, -inf AS ninf,
+      ${chString(text)} AS text, '\\\\N' AS backslash_n, toDate('2026-11-01') AS d, [1, 2] AS arr FROM numbers(3)`;
+    const [row] = await b.select(sql);
+    assert.deepEqual({ ...row, fnan: String(row.fnan) }, {
+      i64: -9223372036854775808n, u64: 18446744073709551615n, i32: -7, u8: 255, dec: 27670116110564327421n, frac: 1.5,
+      nothing: null, maybe: 5n, no_text: null, f: 0.25, fnan: 'NaN', ninf: -Infinity,
+      text, backslash_n: '\\N', d: '2026-11-01', arr: '[1,2]',
+    });
+    const cols = await b.selectColumns(sql);
+    assert.equal(cols.rowCount, 1);
+    assert.deepEqual(cols.names, Object.keys(row));
+    assert.equal(cols.columns[cols.names.indexOf('dec')][0], 27670116110564327421n);
+    assert.equal(cols.columns[cols.names.indexOf('text')][0], text);
+    await assert.rejects(b.select('SELECT no_such_column'), /Missing columns|Unknown identifier|no_such_column/);
+    // The result-changing settings go with every query: an unmatched LEFT JOIN row reads NULL, as in DuckDB.
+    assert.deepEqual(await b.select('SELECT k, x FROM (SELECT 1 AS k) ANY LEFT JOIN (SELECT 2 AS k, 5 AS x) USING k'), [{ k: 1, x: null }]);
+  } finally {
+    await b.close();
+  }
+});
+
+test('a stream committed through the engine reads back: meta, state scan, dictionary, source position, exact rollups', async () => {
+  const b = await open(await server.createDatabase());
+  try {
+    const { events, inputs } = testStream(11, 120, 50);
+    const engine = await openEngine(b);
+    for (const input of inputs) await submitRetrying(engine, input);
+    await engine.flush();
+    const stats = { ...engine.stats };
+    await engine.close();
+
+    await assertExact(b, events);
+    const accepted = acceptedEvents(events);
+    const meta = await b.loadMeta();
+    assert.equal(meta.lastBatchId, stats.batches);
+    assert.equal(meta.rawEvents, accepted.length);
+    assert.equal(meta.lastDeadLetterId, stats.rejected);
+    assert.equal(meta.lastCommittedAt, NOW);
+    assert.equal(meta.maxOccurredAt, Math.max(...accepted.map((e) => Date.parse(e.occurred_at as string))));
+    assert.equal(await b.sourcePosition('test'), inputs[inputs.length - 1].position);
+    assert.equal(await b.sourcePosition('elsewhere'), null);
+
+    const scanned: StateRow[] = [];
+    assert.equal(await b.scanState((r) => scanned.push(r)), accepted.length);
+    assert.deepEqual(scanned.map((r) => r.eventId).sort(), accepted.map((e) => e.event_id as string).sort());
+    const odd = scanned.find((r) => r.eventId === 'odd\t"id"\\\'\n')!;
+    assert.equal(odd.entityId, 't\\odd\'');
+    assert.equal(odd.customerId, 'c\\\'\t');
+    assert.deepEqual(JSON.parse(odd.metadata!), { note: 'a\tb\nc\r\\d\'e"f 🎉 ß', nested: { x: [1, '\\N'] } });
+    assert.equal(typeof odd.amountMinor, 'bigint');
+    assert.equal(await b.scanState(() => undefined, meta.lastBatchId - 1) > 0, true);
+    assert.equal(await b.scanState(() => undefined, meta.lastBatchId), 0);
+
+    const dict = await b.loadDictionary();
+    assert.ok(dict.some((d) => d.dim === 0 && d.value === 'm_lagos'));
+    assert.equal(new Set(dict.map((d) => `${d.dim}:${d.key}`)).size, dict.length);
+    const [dl] = await b.select("SELECT count() AS n, countIf(code = 'invalid_type' OR code = 'invalid_field' OR code = 'invalid_event') AS bad FROM dead_letters");
+    assert.equal(Number(dl.n), stats.rejected);
+    assert.ok(await b.diskBytes() > 0);
+
+    // A restart rebuilds the same state from the store: resending everything adds nothing.
+    const again = await openEngine(b);
+    for (const input of inputs) await submitRetrying(again, input);
+    await again.flush();
+    assert.equal(again.stats.accepted, 0);
+    await again.close();
+    await assertExact(b, events);
+  } finally {
+    await b.close();
+  }
+});
+
+test('rows of an uncommitted batch are invisible at once and removed at the next open; the reused id then commits cleanly', async () => {
+  const database = await server.createDatabase();
+  const b = await open(database);
+  const { events, inputs } = testStream(12, 60, 40);
+  const half = Math.ceil(inputs.length / 2);
+  let engine = await openEngine(b);
+  for (const input of inputs.slice(0, half)) await submitRetrying(engine, input);
+  await engine.flush();
+  await engine.close();
+  const meta = await b.loadMeta();
+  const next = meta.lastBatchId + 1;
+  const rollup = (t: string) => `INSERT INTO ${t} VALUES (${Math.floor(START / 60000)}, 1, 1, 0, 1, 0, 0, 2, 1000, 123456789, 0, ${next})`;
+  // What a crash mid-commit leaves: rows of batch `next` in every table but the marker's (raw in two months).
+  await b.exec([
+    `INSERT INTO raw_events (event_id, type, occurred_at, offset_minutes, entity_id, merchant_key, country_key, city_key, currency_key,
+      method_key, provider_key, status, amount_minor, fee_minor, batch_id)
+      VALUES ('ghost-1', 0, ${START}, 0, 'gt', 1, 1, 0, 1, 0, 0, 2, 5, 0, ${next}), ('ghost-2', 0, ${START + 6 * 86_400_000}, 0, 'gt2', 1, 1, 0, 1, 0, 0, 2, 5, 0, ${next})`,
+    rollup('rollup_minute'), rollup('rollup_hour'), rollup('rollup_day'),
+    `INSERT INTO dim_values VALUES (0, 999, 'ghost merchant', ${next})`,
+    `INSERT INTO dead_letters VALUES (${meta.lastDeadLetterId + 1}, ${NOW}, 'test', 0, 'invalid_json', 'ghost', NULL, '{', 0, ${next})`,
+    `INSERT INTO dead_letter_replays VALUES (1, ${NOW}, 'accepted', ${next})`,
+  ]);
+  assert.deepEqual(await b.loadMeta(), meta, 'meta counts committed rows only');
+  assert.ok(!(await b.loadDictionary()).some((d) => d.value === 'ghost merchant'));
+  let seen = 0;
+  await b.scanState((r) => { seen++; assert.ok(!r.eventId.startsWith('ghost')); });
+  assert.equal(seen, meta.rawEvents);
+  await b.close();
+
+  const reopened = await open(database);
+  try {
+    const [left] = await reopened.select(`SELECT ${BATCH_TABLES.map((t) => `(SELECT count() FROM ${t} WHERE batch_id > ${meta.lastBatchId}) AS ${t}`).join(', ')}`);
+    assert.deepEqual(Object.values(left), BATCH_TABLES.map(() => 0n));
+    engine = await openEngine(reopened);
+    for (const input of inputs) await submitRetrying(engine, input);
+    await engine.flush();
+    await engine.close();
+    assert.ok((await reopened.loadMeta()).lastBatchId >= next, 'the reused batch id committed');
+    await assertExact(reopened, events);
+  } finally {
+    await reopened.close();
+  }
+});
+
+test('FX versions: readers see the last complete version only; a replacement cut short is never adopted', async () => {
+  const b = await open(await server.createDatabase());
+  try {
+    const current = async () => (await b.select(`SELECT currency, usd_per_unit FROM fx_rates WHERE version = ${FX_CURRENT_VERSION} ORDER BY currency`))
+      .map((r) => `${r.currency}=${r.usd_per_unit}`);
+    const next = async () => Number((await b.select(`SELECT ${FX_NEXT_VERSION} AS v`))[0].v);
+    assert.deepEqual(await current(), [], 'no version before the first replacement');
+    assert.equal(await next(), 1);
+    const replace = async (rates: Record<string, number>, complete: boolean) => {
+      const v = await next();
+      const rows = Object.entries(rates).map(([c, r]) => `(${v}, '2026-11-01', ${chString(c)}, ${r}, 'test', ${NOW})`);
+      const statements = [
+        `INSERT INTO fx_rates VALUES ${rows.join(', ')}`,
+        `INSERT INTO fx_effective SELECT ${v}, c.currency_key, 20393, r.usd_per_unit FROM fx_rates r ANY INNER JOIN currencies c ON c.code = r.currency WHERE r.version = ${v}`,
+      ];
+      await b.exec(complete ? [...statements, `INSERT INTO fx_versions VALUES (${v}, ${NOW})`] : statements);
+      return v;
+    };
+    assert.equal(await replace({ XOF: 0.0016, NGN: 0.00065 }, true), 1);
+    assert.deepEqual(await current(), ['NGN=0.00065', 'XOF=0.0016']);
+    assert.equal(await replace({ XOF: 0.5 }, false), 2, 'cut short before its marker');
+    assert.deepEqual(await current(), ['NGN=0.00065', 'XOF=0.0016']);
+    assert.equal(await replace({ XOF: 0.0017, NGN: 0.00066 }, true), 3, 'the leftover version is skipped');
+    assert.deepEqual(await current(), ['NGN=0.00066', 'XOF=0.0017']);
+    const [e] = await b.select(`SELECT count() AS n FROM fx_effective WHERE version = ${FX_CURRENT_VERSION}`);
+    assert.equal(e.n, 2n);
+  } finally {
+    await b.close();
+  }
+});
