@@ -6,15 +6,14 @@
 // Reading: the current window and week-ago windows are one `all` query each. A trailing
 // baseline of N windows is one series query (hour buckets when the windows fall on whole hours,
 // else minute buckets, cut in chunks of 1440 buckets and halved again if an answer is too
-// large) summed into windows here. Summing needs additive values: sums are summed; the ratios
-// are rebuilt from their additive parts (RATIO_PARTS: success_rate from succeeded and failed
-// counts, …) so the ratio of a window is exact; any other metric (avg_ticket_usd) falls back
-// to one `all` query per window.
+// large) summed into windows here. Summing needs additive values: additive metrics are summed;
+// a ratio is rebuilt from the additive metrics its registry entry names as its parts
+// (success_rate from succeeded_count and failed_count, …) so the ratio of a window is exact;
+// an opaque metric (avg_ticket_usd) falls back to one `all` query per window.
 
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors.ts';
-import { emptyValue } from '../metrics/define-metric.ts';
-import { getMetric } from '../metrics/registry.ts';
+import { getMetric, type MetricKind } from '../metrics/registry.ts';
 import type { QueryRow, QuerySpec } from '../query/run-query.ts';
 import type { RunQuery } from '../analytics/query-runner.ts';
 import { DEFAULT_TRAILING_WINDOWS, type Rule } from './rule-schema.ts';
@@ -23,17 +22,6 @@ export const MINUTE_MS = 60_000;
 export const WEEK_MINUTES = 7 * 1440;
 const CHUNK_BUCKETS = 1440;
 const WINDOW_QUERY_CONCURRENCY = 4;
-
-/** Window values rebuilt from additive parts, so that windows can be summed from buckets. */
-const RATIO_PARTS: Record<string, { num: string[]; den: string[] }> = {
-  success_rate: { num: ['succeeded_count'], den: ['succeeded_count', 'failed_count'] },
-  refund_rate: { num: ['refund_volume_usd'], den: ['gross_volume_usd'] },
-  chargeback_rate: { num: ['dispute_count'], den: ['succeeded_count'] },
-};
-/** The count a money metric's volume is measured in (min_volume); tx_count otherwise. */
-const VOLUME_OF: Record<string, string> = {
-  refund_volume_usd: 'refund_count', dispute_volume_usd: 'dispute_count', payout_volume_usd: 'payout_count',
-};
 
 export type Group = Record<string, string | null>;
 
@@ -51,12 +39,13 @@ export interface Evaluation {
 }
 
 export interface MetricShape {
-  kind: 'sum' | 'ratio' | 'opaque';
+  kind: MetricKind;
   /** Registry metrics each query asks for. */
   metrics: string[];
-  /** Indexes into `metrics`: the value (sum/opaque: num[0]; ratio: Σnum / Σden) and the volume. */
-  num: number[];
-  den: number[];
+  /** Signed indexes into `metrics`: the value (additive/opaque: num[0]; ratio: Σ num / Σ den). */
+  num: ShapePart[];
+  den: ShapePart[];
+  /** Index into `metrics` of the volume (min_volume). */
   volume: number;
   /** A count: its noise is at least Poisson (anomaly z uses σ ≥ √mean). */
   countLike: boolean;
@@ -65,16 +54,14 @@ export interface MetricShape {
 export function metricShape(name: string): MetricShape {
   const m = getMetric(name);
   if (!m) throw new AppError('unknown_metric', `unknown metric ${JSON.stringify(name)}`);
-  const volumeName = m.unit === 'count' && emptyValue(m) === 0 ? name : VOLUME_OF[name] ?? 'tx_count';
-  const parts = RATIO_PARTS[name];
-  const kind = parts ? 'ratio' : emptyValue(m) === 0 ? 'sum' : 'opaque';
-  const metrics = [...new Set([...(parts ? [...parts.num, ...parts.den] : [name]), volumeName])];
-  const at = (n: string) => metrics.indexOf(n);
+  const parts = m.parts ?? { num: [{ metric: name, sign: 1 }], den: [] };
+  const metrics = [...new Set([...parts.num, ...parts.den].map((p) => p.metric).concat(m.volume))];
+  const at = (p: { metric: string; sign: number }) => ({ at: metrics.indexOf(p.metric), sign: p.sign });
   return {
-    kind, metrics,
-    num: parts ? parts.num.map(at) : [at(name)],
-    den: parts ? parts.den.map(at) : [],
-    volume: at(volumeName),
+    kind: m.kind, metrics,
+    num: parts.num.map(at),
+    den: parts.den.map(at),
+    volume: metrics.indexOf(m.volume),
     countLike: m.unit === 'count',
   };
 }
@@ -100,6 +87,8 @@ export function baselineOffsets(rule: Rule): number[] {
 }
 
 // ---- window data: query rows per group, summed over any [start, end) in minutes ----
+
+export interface ShapePart { at: number; sign: number }
 
 export interface WindowRead { present: boolean; value: number | null; volume: number }
 interface Entry { at: number; span: number; vals: Array<number | null> }
@@ -131,7 +120,7 @@ export function createWindowData(shape: MetricShape, groupBy: readonly string[])
     sort() { for (const g of groups.values()) g.entries.sort((a, b) => a.at - b.at); },
     read(key, start, end) {
       const g = groups.get(key);
-      if (!g) return { present: false, value: shape.kind === 'sum' ? 0 : null, volume: 0 };
+      if (!g) return { present: false, value: shape.kind === 'additive' ? 0 : null, volume: 0 };
       const memoKey = `${start}:${end}`;
       let r = g.memo.get(memoKey);
       if (!r) g.memo.set(memoKey, r = readEntries(shape, g.entries, start, end));
@@ -152,12 +141,12 @@ function readEntries(shape: MetricShape, entries: Entry[], start: number, end: n
     if (e.at + e.span > end) throw new Error(`internal: bucket [${e.at}, +${e.span}) straddles window end ${end}`);
     e.vals.forEach((v, k) => { sums[k] += v ?? 0; });
   }
-  const sum = (idx: number[]) => idx.reduce((s, k) => s + sums[k], 0);
+  const sum = (parts: ShapePart[]) => parts.reduce((s, p) => s + p.sign * sums[p.at], 0);
   let value: number | null;
-  if (shape.kind === 'sum') value = sum(shape.num);
+  if (shape.kind === 'additive') value = sum(shape.num);
   else if (shape.kind === 'ratio') value = sum(shape.den) === 0 ? null : sum(shape.num) / sum(shape.den);
   else if (n === 0) value = null;
-  else if (n === 1 && entries[lo].at === start && entries[lo].span === end - start) value = entries[lo].vals[shape.num[0]];
+  else if (n === 1 && entries[lo].at === start && entries[lo].span === end - start) value = entries[lo].vals[shape.num[0].at];
   else throw new Error('internal: a non-additive metric read over several buckets');
   return { present: n > 0, value, volume: sums[shape.volume] };
 }

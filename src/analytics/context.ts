@@ -26,10 +26,6 @@ export interface Scope {
   filters: Record<string, string[]>;
 }
 
-export const KPI_METRICS = [
-  'gross_volume_usd', 'tx_count', 'success_rate', 'refund_rate', 'chargeback_rate', 'avg_ticket_usd', 'net_volume_usd',
-] as const;
-
 export function isoOrNull(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }

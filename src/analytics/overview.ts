@@ -3,7 +3,8 @@
 
 import type { Granularity } from '../query/time-buckets.ts';
 import type { AnalyticsContext, Scope } from './context.ts';
-import { KPI_METRICS, freshness } from './context.ts';
+import { freshness } from './context.ts';
+import { KPI_METRICS } from '../metrics/registry.ts';
 import { periodSummary } from './period-summary.ts';
 import { timeseries } from './series.ts';
 import { top } from './rankings.ts';

@@ -4,7 +4,6 @@
 import type { AnalyticsContext, Scope } from './context.ts';
 import { freshness, selectedCurrency } from './context.ts';
 import { getMetric } from '../metrics/registry.ts';
-import { emptyValue } from '../metrics/define-metric.ts';
 import { AppError } from '../errors.ts';
 
 export interface PeriodSummary {
@@ -43,7 +42,7 @@ async function computeSummary(ctx: AnalyticsContext, scope: Scope, metrics: read
   ]);
   const now = cur.rows[0];
   const before = prev?.rows[0];
-  const values = (row: typeof now | undefined) => Object.fromEntries(metrics.map((m) => [m, row ? row.metrics[m] : emptyValue(getMetric(m)!)]));
+  const values = (row: typeof now | undefined) => Object.fromEntries(metrics.map((m) => [m, row ? row.metrics[m] : getMetric(m)!.empty]));
   const localZero = () => Object.fromEntries(metrics.filter((m) => getMetric(m)!.local).map((m) => [m, '0']));
   const current = values(now);
   const previous = prev ? values(before) : Object.fromEntries(metrics.map((m) => [m, null]));

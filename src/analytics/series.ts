@@ -7,9 +7,8 @@ import type { AnalyticsContext, Scope } from './context.ts';
 import { freshness, selectedCurrency } from './context.ts';
 import { roomOfFilters } from '../live/rooms.ts';
 import { liveAnswer } from '../live/live-answer.ts';
-import { WINDOW_MINUTES } from '../live/live-window.ts';
+import { LIVE_METRICS, WINDOW_MINUTES } from '../live/live-window.ts';
 import { getMetric } from '../metrics/registry.ts';
-import { emptyValue } from '../metrics/define-metric.ts';
 
 export interface SeriesPoint {
   ts: string;
@@ -37,11 +36,6 @@ export async function timeseries(ctx: AnalyticsContext, scope: Scope, metrics: r
   };
 }
 
-export const LIVE_METRICS = [
-  'tx_count', 'succeeded_count', 'failed_count', 'pending_count', 'gross_volume_usd', 'success_rate',
-  'refund_count', 'refund_volume_usd', 'dispute_count', 'payout_count',
-] as const;
-
 /**
  * The last 60 whole minutes up to and including the current one, by minute, in UTC. Filters
  * that name one room (none, a region, a country, a city, a merchant) are answered from the live
@@ -61,6 +55,6 @@ export async function live(ctx: AnalyticsContext, filters: Record<string, string
   const row = totals.rows[0];
   return {
     ...series,
-    totals: Object.fromEntries(LIVE_METRICS.map((m) => [m, row ? row.metrics[m] : emptyValue(getMetric(m)!)])),
+    totals: Object.fromEntries(LIVE_METRICS.map((m) => [m, row ? row.metrics[m] : getMetric(m)!.empty])),
   };
 }

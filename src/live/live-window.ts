@@ -2,8 +2,11 @@
 // engine's committed minute deltas (and, with several replicas, from theirs). Counts are exact;
 // money is kept per currency in minor units and converted with the day's rate when asked, so
 // the REST live answer and the stream's messages come from one computation and agree exactly.
+// The figures are the registry's metrics, computed from the same base measures as a query's.
 
-import { KIND_DISPUTE, KIND_FAILED, KIND_PAYOUT, KIND_PENDING, KIND_REFUND, KIND_SUCCEEDED } from '../events/rollup-kinds.ts';
+import { getBaseMeasure, type BaseMeasure } from '../metrics/base-measures.ts';
+import { evaluateMetric } from '../metrics/define-metric.ts';
+import { getMetric, type Metric } from '../metrics/registry.ts';
 import { OTHER_REGION } from '../reference/regions.ts';
 import { roomName } from './rooms.ts';
 
@@ -26,19 +29,29 @@ const KINDS = 8;
 /** Per currency: counts and minor-unit sums by kind. */
 type Cell = Map<number, { cnt: Float64Array; minor: Float64Array }>;
 
-export interface LivePoint {
-  ts: string;
-  tx_count: number;
-  succeeded_count: number;
-  failed_count: number;
-  pending_count: number;
-  gross_volume_usd: number;
-  success_rate: number | null;
-  refund_count: number;
-  refund_volume_usd: number;
-  dispute_count: number;
-  payout_count: number;
-}
+/** The metrics of every live point and total, in this order. */
+export const LIVE_METRICS = [
+  'tx_count', 'succeeded_count', 'failed_count', 'pending_count', 'gross_volume_usd', 'success_rate',
+  'refund_count', 'refund_volume_usd', 'dispute_count', 'payout_count',
+] as const;
+export type LiveMetric = (typeof LIVE_METRICS)[number];
+
+export type LivePoint = { ts: string } & Record<LiveMetric, number | null>;
+
+const LIVE: readonly Metric[] = LIVE_METRICS.map((n) => getMetric(n)!);
+/**
+ * The window keeps counts and USD amounts (converted from `minor`, the amount column) per kind:
+ * the base measures it can compute are the counts over all rows and the USD amount sums. A live
+ * metric needing another (fees, local sums, converted counts) is refused at load.
+ */
+const LIVE_MEASURES: readonly BaseMeasure[] = [...new Set(LIVE.flatMap((m) => [...m.num, ...(m.den ?? [])]).map((t) => t.measure))]
+  .map((name) => {
+    const b = getBaseMeasure(name)!;
+    if (!((b.value === 'cnt' && b.fx === 'none') || (b.value === 'amount_minor' && b.fx === 'usd'))) {
+      throw new Error(`live metrics cannot use the base measure ${name}`);
+    }
+    return b;
+  });
 
 export interface LiveWindow {
   /** Adds rows; returns the minutes each room saw change. */
@@ -90,18 +103,16 @@ export function createLiveWindow(regions: ReadonlyMap<string, string>): LiveWind
     return { cnt, usd, unconverted };
   };
 
-  const metrics = (cnt: Float64Array, usd: Float64Array): Omit<LivePoint, 'ts'> => ({
-    tx_count: cnt[KIND_PENDING] + cnt[KIND_SUCCEEDED] + cnt[KIND_FAILED],
-    succeeded_count: cnt[KIND_SUCCEEDED],
-    failed_count: cnt[KIND_FAILED],
-    pending_count: cnt[KIND_PENDING],
-    gross_volume_usd: usd[KIND_SUCCEEDED],
-    success_rate: cnt[KIND_SUCCEEDED] + cnt[KIND_FAILED] === 0 ? null : cnt[KIND_SUCCEEDED] / (cnt[KIND_SUCCEEDED] + cnt[KIND_FAILED]),
-    refund_count: cnt[KIND_REFUND],
-    refund_volume_usd: usd[KIND_REFUND],
-    dispute_count: cnt[KIND_DISPUTE],
-    payout_count: cnt[KIND_PAYOUT],
-  });
+  const metrics = (cnt: Float64Array, usd: Float64Array): Omit<LivePoint, 'ts'> => {
+    const values = new Map<string, number>();
+    for (const b of LIVE_MEASURES) {
+      const from = b.value === 'cnt' ? cnt : usd;
+      values.set(b.name, b.kinds.reduce((s, k) => s + from[k], 0));
+    }
+    const out = {} as Omit<LivePoint, 'ts'>;
+    for (const m of LIVE) out[m.name as LiveMetric] = evaluateMetric(m, (name) => values.get(name)!);
+    return out;
+  };
 
   const label = (minute: number) => new Date(minute * 60000).toISOString().slice(0, 16) + ':00+00:00';
 

@@ -2,8 +2,7 @@
 // the SQL, and decodes the answer (keys back to values, bigints to numbers, exact local sums).
 
 import { AppError } from '../errors.ts';
-import { getMetric, METRICS } from '../metrics/registry.ts';
-import { emptyValue, type MetricDef } from '../metrics/define-metric.ts';
+import { getMetric, METRICS, type Metric } from '../metrics/registry.ts';
 import { buildSql } from './build-sql.ts';
 import { filterSql, groupSql } from '../store/queries/shape-sql.ts';
 import { plan } from './plan-ranges.ts';
@@ -174,7 +173,7 @@ export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryR
   return result;
 }
 
-function resolveMetrics(names: string[]): MetricDef[] {
+function resolveMetrics(names: string[]): Metric[] {
   if (names.length === 0) return [...METRICS];
   return [...new Set(names)].map((n) => {
     const m = getMetric(n);
@@ -185,7 +184,7 @@ function resolveMetrics(names: string[]): MetricDef[] {
 
 /** One row per bucket start, in order: the rows found, zeros (null ratios) elsewhere. */
 function fillBuckets(
-  rows: QueryRow[], minutes: number[], buckets: number[], metrics: MetricDef[], withLocal: boolean,
+  rows: QueryRow[], minutes: number[], buckets: number[], metrics: Metric[], withLocal: boolean,
 ): QueryRow[] {
   const byMinute = new Map<number, QueryRow>();
   rows.forEach((r, i) => byMinute.set(minutes[i], r));
@@ -193,7 +192,7 @@ function fillBuckets(
     const found = byMinute.get(b);
     if (found) return found;
     const row: QueryRow = { dims: {}, metrics: {} };
-    for (const m of metrics) row.metrics[m.name] = emptyValue(m);
+    for (const m of metrics) row.metrics[m.name] = m.empty;
     if (withLocal) row.local = Object.fromEntries(metrics.filter((m) => m.local).map((m) => [m.name, '0']));
     return row;
   });

@@ -128,9 +128,20 @@ test('the registry lists every metric, dimension and granularity', async () => {
   assert.equal(r.status, 200);
   const byName = new Map(r.body.metrics.map((m: { name: string }) => [m.name, m]));
   for (const name of [...KPI_NAMES.split(','), 'gross_volume_usd', 'avg_ticket_usd', 'net_volume_usd', 'payout_count']) assert.ok(byName.has(name), name);
-  assert.deepEqual(byName.get('gross_volume_usd'), { name: 'gross_volume_usd', description: 'Amount of succeeded transactions, in USD.', unit: 'usd', local_available: true });
-  assert.equal((byName.get('success_rate') as { unit: string; local_available: boolean }).unit, 'ratio');
+  assert.deepEqual(byName.get('gross_volume_usd'), {
+    name: 'gross_volume_usd', label: { en: 'Gross volume', fr: 'Volume brut' }, description: 'Amount of succeeded transactions, in USD.',
+    unit: 'usd', kind: 'additive', parts: null, volume: 'tx_count', better: 'higher', local_available: true,
+  });
+  assert.deepEqual(byName.get('success_rate'), {
+    name: 'success_rate', label: { en: 'Success rate', fr: 'Taux de réussite' }, description: 'succeeded / (succeeded + failed); pending ones are left out.',
+    unit: 'ratio', kind: 'ratio', volume: 'tx_count', better: 'higher', local_available: false,
+    parts: { num: [{ metric: 'succeeded_count', sign: 1 }], den: [{ metric: 'succeeded_count', sign: 1 }, { metric: 'failed_count', sign: 1 }] },
+  });
+  assert.equal((byName.get('avg_ticket_usd') as { kind: string }).kind, 'opaque');
+  assert.equal((byName.get('refund_volume_usd') as { volume: string }).volume, 'refund_count');
   assert.equal((byName.get('tx_count') as { local_available: boolean }).local_available, false);
+  assert.equal((byName.get('pending_count') as { better: string | null }).better, null);
+  assert.deepEqual(r.body.kpis, ['gross_volume_usd', 'tx_count', 'success_rate', 'refund_rate', 'chargeback_rate', 'avg_ticket_usd', 'net_volume_usd']);
   assert.deepEqual(r.body.dimensions, ['merchant_id', 'country', 'region', 'city', 'currency', 'payment_method', 'provider', 'type', 'status']);
   assert.deepEqual(r.body.granularities, ['minute', 'hour', 'day', 'week', 'month', 'all']);
 });

@@ -3,11 +3,10 @@
 import type { FastifyInstance } from 'fastify';
 import { QUERY_PROBLEMS } from '../openapi.ts';
 import type { AnalyticsContext } from '../../analytics/context.ts';
-import { KPI_METRICS } from '../../analytics/context.ts';
 import { periodSummary } from '../../analytics/period-summary.ts';
 import { live, timeseries } from '../../analytics/series.ts';
 import { dashboardMetrics, overview } from '../../analytics/overview.ts';
-import { METRICS } from '../../metrics/registry.ts';
+import { KPI_METRICS, METRICS } from '../../metrics/registry.ts';
 import type { Granularity } from '../../query/time-buckets.ts';
 import {
   GRANULARITY_PROPERTY, LIMIT_PROPERTY, METRICS_PROPERTY, SCOPE_PROPERTIES, csv, querySchema, readLimit,

@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { QUERY_PROBLEMS } from '../openapi.ts';
 import type { AnalyticsContext } from '../../analytics/context.ts';
-import { KPI_METRICS } from '../../analytics/context.ts';
+import { KPI_METRICS } from '../../metrics/registry.ts';
 import { breakdown, top } from '../../analytics/rankings.ts';
 import { AppError } from '../../errors.ts';
 import { rankingResponse } from '../response-schemas.ts';

@@ -3,7 +3,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { QUERY_PROBLEMS } from '../openapi.ts';
-import { METRICS } from '../../metrics/registry.ts';
+import { KPI_METRICS, METRICS } from '../../metrics/registry.ts';
 import { DIMENSIONS } from '../../query/query-dimensions.ts';
 import { GRANULARITIES } from '../../query/run-query.ts';
 import type { Granularity } from '../../query/time-buckets.ts';
@@ -11,20 +11,40 @@ import type { AnalyticsContext } from '../../analytics/context.ts';
 import { freshness, localMap, metricMap, range } from '../response-schemas.ts';
 import { assertMayGroupBy, csv, METRICS_PROPERTY, querySchema, readLimit, readScope, type Query } from '../analytics-params.ts';
 
+const signedMetrics = {
+  type: 'array',
+  items: { type: 'object', required: ['metric', 'sign'], properties: { metric: { type: 'string' }, sign: { type: 'integer', enum: [1, -1] } } },
+};
+
 const registryResponse = {
   type: 'object',
-  required: ['metrics', 'dimensions', 'granularities'],
+  required: ['metrics', 'kpis', 'dimensions', 'granularities'],
   properties: {
     metrics: {
       type: 'array',
       items: {
-        type: 'object', required: ['name', 'description', 'unit', 'local_available'],
+        type: 'object',
+        required: ['name', 'label', 'description', 'unit', 'kind', 'parts', 'volume', 'better', 'local_available'],
         properties: {
-          name: { type: 'string' }, description: { type: 'string' }, unit: { type: 'string' },
+          name: { type: 'string' },
+          label: { type: 'object', required: ['en', 'fr'], properties: { en: { type: 'string' }, fr: { type: 'string' } }, description: 'its name on screens, per language' },
+          description: { type: 'string' },
+          unit: { type: 'string', enum: ['count', 'usd', 'ratio'] },
+          kind: {
+            type: 'string', enum: ['additive', 'ratio', 'opaque'],
+            description: 'additive: a signed sum (values of buckets add up); ratio: parts.num / parts.den, both sums of additive metrics; opaque: neither',
+          },
+          parts: {
+            type: ['object', 'null'], required: ['num', 'den'], properties: { num: signedMetrics, den: signedMetrics },
+            description: 'a ratio\'s numerator and denominator as signed sums of additive metrics (null unless kind is ratio)',
+          },
+          volume: { type: 'string', description: 'the count metric its volume is measured in (an anomaly rule\'s min_volume)' },
+          better: { type: ['string', 'null'], enum: ['higher', 'lower', null], description: 'which way is good news, if either' },
           local_available: { type: 'boolean', description: 'exact local-currency sums available (one currency selected)' },
         },
       },
     },
+    kpis: { type: 'array', items: { type: 'string' }, description: 'the key metrics (the overview\'s), in order' },
     dimensions: { type: 'array', items: { type: 'string' } },
     granularities: { type: 'array', items: { type: 'string' } },
   },
@@ -56,7 +76,11 @@ export function metricsQueryRoutes(app: FastifyInstance, ctx: AnalyticsContext) 
     config: { permission: 'analytics:view' },
     schema: { tags: ['analytics'], summary: 'Metric and dimension definitions', response: { 200: registryResponse } },
   }, async () => ({
-    metrics: METRICS.map(({ name, description, unit, local }) => ({ name, description, unit, local_available: Boolean(local) })),
+    metrics: METRICS.map((m) => ({
+      name: m.name, label: m.label, description: m.description, unit: m.unit, kind: m.kind, parts: m.parts, volume: m.volume,
+      better: m.better ?? null, local_available: m.local !== null,
+    })),
+    kpis: KPI_METRICS,
     dimensions: DIMENSIONS,
     granularities: GRANULARITIES,
   }));

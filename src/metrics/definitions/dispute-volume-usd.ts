@@ -2,8 +2,10 @@ import { defineMetric } from '../define-metric.ts';
 
 export const disputeVolumeUsd = defineMetric({
   name: 'dispute_volume_usd',
+  label: { en: 'Disputed volume', fr: 'Volume contesté' },
   description: 'Amount disputed, in USD.',
   unit: 'usd',
-  sql: 'dispute_usd',
-  local: 'dispute_minor',
+  num: [{ measure: 'dispute_usd' }],
+  volume: 'dispute_count',
+  better: 'lower',
 });

@@ -2,8 +2,8 @@ import { defineMetric } from '../define-metric.ts';
 
 export const feesUsd = defineMetric({
   name: 'fees_usd',
+  label: { en: 'Fees', fr: 'Frais' },
   description: 'Fees of succeeded transactions, in USD.',
   unit: 'usd',
-  sql: 'fee_usd',
-  local: 'fee_minor',
+  num: [{ measure: 'fee_usd' }],
 });

@@ -2,8 +2,9 @@ import { defineMetric } from '../define-metric.ts';
 
 export const grossVolumeUsd = defineMetric({
   name: 'gross_volume_usd',
+  label: { en: 'Gross volume', fr: 'Volume brut' },
   description: 'Amount of succeeded transactions, in USD.',
   unit: 'usd',
-  sql: 'gross_usd',
-  local: 'gross_minor',
+  num: [{ measure: 'gross_usd' }],
+  better: 'higher',
 });

@@ -2,7 +2,8 @@ import { defineMetric } from '../define-metric.ts';
 
 export const payoutCount = defineMetric({
   name: 'payout_count',
+  label: { en: 'Payouts', fr: 'Versements' },
   description: 'Payouts created.',
   unit: 'count',
-  sql: 'payout_count',
+  num: [{ measure: 'payout_count' }],
 });

@@ -2,7 +2,8 @@ import { defineMetric } from '../define-metric.ts';
 
 export const pendingCount = defineMetric({
   name: 'pending_count',
+  label: { en: 'Pending transactions', fr: 'Transactions en attente' },
   description: 'Transactions still pending.',
   unit: 'count',
-  sql: 'pending_count',
+  num: [{ measure: 'pending_count' }],
 });

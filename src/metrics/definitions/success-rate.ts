@@ -2,7 +2,10 @@ import { defineMetric } from '../define-metric.ts';
 
 export const successRate = defineMetric({
   name: 'success_rate',
+  label: { en: 'Success rate', fr: 'Taux de réussite' },
   description: 'succeeded / (succeeded + failed); pending ones are left out.',
   unit: 'ratio',
-  sql: 'succeeded_count / NULLIF(succeeded_count + failed_count, 0)',
+  num: [{ measure: 'succeeded_count' }],
+  den: [{ measure: 'succeeded_count' }, { measure: 'failed_count' }],
+  better: 'higher',
 });
