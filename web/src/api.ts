@@ -57,12 +57,9 @@ export async function requestDevToken(role: DevRole, merchantId?: string): Promi
   return ((await res.json()) as { token: string }).token;
 }
 
-export const KPI_NAMES = [
-  'gross_volume_usd', 'tx_count', 'success_rate', 'refund_rate', 'chargeback_rate', 'avg_ticket_usd', 'net_volume_usd',
-] as const;
-export type KpiName = (typeof KPI_NAMES)[number];
-type MetricMap = Partial<Record<KpiName, number | null>>;
-type LocalMap = Partial<Record<KpiName, string>>;
+/** Metric name → value (the metrics are the registry's: metric-registry.ts). */
+type MetricMap = Partial<Record<string, number | null>>;
+type LocalMap = Partial<Record<string, string>>;
 
 /** The part of GET /api/analytics/overview this screen reads. */
 export interface Overview {
@@ -100,7 +97,14 @@ export function tokenMerchantId(token: string): string | null {
   }
 }
 
-export type SeriesPoint = { ts: string } & Partial<Record<KpiName, number | null>>;
+/** One bucket of a series: its start and the value of each metric asked for. */
+export interface SeriesPoint { ts: string; [metric: string]: number | null | string | undefined }
+
+/** A metric's value in a series point (null when absent). */
+export function pointValue(p: SeriesPoint, metric: string): number | null {
+  const v = p[metric];
+  return typeof v === 'number' ? v : null;
+}
 /** A ranking row: `value` is the ranking metric (gross volume in USD). */
 export interface RankItem { value: number | null; metrics?: MetricMap; local?: Record<string, string> }
 export type CountryItem = RankItem & { country: string | null };
@@ -226,6 +230,3 @@ export interface SilenceDraft {
   ends_at: string;
   comment?: string;
 }
-
-/** GET /api/v1/metrics/registry (the part the rule editor reads). */
-export interface MetricRegistry { metrics: Array<{ name: string; description: string; unit: string }> }

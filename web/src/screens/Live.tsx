@@ -7,16 +7,16 @@ import { useMemo } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { apiGet, tokenMerchantId, type Overview } from '../api.ts';
 import { Sparkline } from '../components/Sparkline.tsx';
-import { countryName, formatValue, type Unit } from '../format.ts';
+import { countryName, formatValue } from '../format.ts';
 import { translate, type Lang, type MessageKey } from '../i18n.ts';
 import { perSecond, useLiveRooms, type Conn, type RoomState } from '../live-rooms.ts';
+import { useMetrics, type Metrics } from '../metric-registry.ts';
 import { rangeBounds } from '../url-state.ts';
 
 /** Country rooms followed at once (the busiest first). */
 const MAX_COUNTRIES = 20;
-const FIELDS: Array<{ key: 'tx_count' | 'success_rate' | 'gross_volume_usd'; unit: Unit }> = [
-  { key: 'tx_count', unit: 'count' }, { key: 'success_rate', unit: 'ratio' }, { key: 'gross_volume_usd', unit: 'usd' },
-];
+/** The live figures each room shows (names and units are the registry's). */
+const FIELDS = ['tx_count', 'success_rate', 'gross_volume_usd'] as const;
 
 export function Live({ token, lang }: { token: string; lang: Lang }) {
   const t = (key: MessageKey) => translate(lang, key);
@@ -38,6 +38,7 @@ export function Live({ token, lang }: { token: string; lang: Lang }) {
     .map((c) => c.country).filter((c): c is string => !!c).slice(0, MAX_COUNTRIES).map((c) => `country:${c}`)), [merchant, scope.data]);
   const rooms = useMemo(() => (regionRooms.length ? [...regionRooms, ...countryRooms] : []), [regionRooms, countryRooms]);
   const { conn, state, refused } = useLiveRooms(token, rooms);
+  const metrics = useMetrics(token);
 
   return (
     <div>
@@ -50,7 +51,7 @@ export function Live({ token, lang }: { token: string; lang: Lang }) {
       </header>
       <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
         {regionRooms.map((room) => {
-          const r = state[room];
+          const r = metrics.ready ? state[room] : undefined;
           const title = room === 'global' ? t('room_global') : room.replace(/^[a-z]+:/, '');
           return (
             <section key={room} data-room={room} aria-label={title} className="rounded-2xl bg-white dark:bg-slate-800 p-5 shadow-sm ring-1 ring-slate-200/70 dark:ring-slate-700">
@@ -59,9 +60,9 @@ export function Live({ token, lang }: { token: string; lang: Lang }) {
                 <>
                   <dl className="mt-3 grid grid-cols-3 gap-2">
                     {FIELDS.map((f) => (
-                      <div key={f.key}>
-                        <dt className="text-xs text-slate-500 dark:text-slate-400">{t(f.key)}</dt>
-                        <dd data-field={f.key} className="text-lg font-semibold tabular-nums">{formatValue(r.totals[f.key], f.unit, lang)}</dd>
+                      <div key={f}>
+                        <dt className="text-xs text-slate-500 dark:text-slate-400">{metrics.label(f, lang)}</dt>
+                        <dd data-field={f} className="text-lg font-semibold tabular-nums">{formatValue(r.totals[f], metrics.unit(f), lang)}</dd>
                       </div>
                     ))}
                   </dl>
@@ -73,7 +74,7 @@ export function Live({ token, lang }: { token: string; lang: Lang }) {
           );
         })}
       </div>
-      {countryRooms.length > 0 && <CountryTable rooms={countryRooms} state={state} lang={lang} />}
+      {countryRooms.length > 0 && <CountryTable rooms={countryRooms} state={state} lang={lang} metrics={metrics} />}
     </div>
   );
 }
@@ -88,7 +89,7 @@ export function ConnectionBadge({ conn, lang }: { conn: Conn; lang: Lang }) {
   );
 }
 
-function CountryTable({ rooms, state, lang }: { rooms: string[]; state: Record<string, RoomState>; lang: Lang }) {
+function CountryTable({ rooms, state, lang, metrics }: { rooms: string[]; state: Record<string, RoomState>; lang: Lang; metrics: Metrics }) {
   const t = (key: MessageKey) => translate(lang, key);
   return (
     <section aria-label={t('live_countries')} className="mt-6 rounded-2xl bg-white dark:bg-slate-800 p-5 shadow-sm ring-1 ring-slate-200/70 dark:ring-slate-700">
@@ -98,19 +99,19 @@ function CountryTable({ rooms, state, lang }: { rooms: string[]; state: Record<s
           <thead>
             <tr className="text-left text-xs text-slate-500 dark:text-slate-400">
               <th className="py-1 font-medium">{t('country')}</th>
-              {FIELDS.map((f) => <th key={f.key} className="py-1 text-right font-medium">{t(f.key)}</th>)}
+              {FIELDS.map((f) => <th key={f} className="py-1 text-right font-medium">{metrics.label(f, lang)}</th>)}
               <th className="py-1 pl-3 font-medium">{t('events_per_second')}</th>
             </tr>
           </thead>
           <tbody>
             {rooms.map((room) => {
               const code = room.slice('country:'.length);
-              const r = state[room];
+              const r = metrics.ready ? state[room] : undefined;
               return (
                 <tr key={room} data-room={room} className="border-t border-slate-100 dark:border-slate-700">
                   <td className="py-1.5 pr-2">{countryName(code, lang)} <span className="text-slate-500 dark:text-slate-400">({code})</span></td>
                   {FIELDS.map((f) => (
-                    <td key={f.key} data-field={f.key} className="py-1.5 text-right tabular-nums">{r ? formatValue(r.totals[f.key], f.unit, lang) : '…'}</td>
+                    <td key={f} data-field={f} className="py-1.5 text-right tabular-nums">{r ? formatValue(r.totals[f], metrics.unit(f), lang) : '…'}</td>
                   ))}
                   <td className="w-32 py-1.5 pl-3">
                     {r && <Sparkline className="h-6 w-full" label={`${countryName(code, lang)}: ${t('events_per_second')}`} values={perSecond(r.points)} />}

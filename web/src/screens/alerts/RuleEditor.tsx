@@ -4,12 +4,13 @@
 // (problem+json code and detail) are shown next to the buttons.
 
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { apiGet, apiPatch, apiPost, type AlertRule, type MetricRegistry, type RuleDraft, type RulePreview as Preview } from '../../api.ts';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { apiPatch, apiPost, type AlertRule, type RuleDraft, type RulePreview as Preview } from '../../api.ts';
 import type { Lang, MessageKey } from '../../i18n.ts';
+import { useMetrics } from '../../metric-registry.ts';
 import { rulesKey } from './queries.ts';
 import {
-  applyKind, AUTO_ACTIONS, CONDITION_TYPES, FALLBACK_METRICS, FILTER_DIMENSIONS, fromRule, GROUP_BY_DIMENSIONS, newForm,
+  applyKind, AUTO_ACTIONS, CONDITION_TYPES, FILTER_DIMENSIONS, fromRule, GROUP_BY_DIMENSIONS, newForm,
   RULE_KINDS, SEVERITIES, THRESHOLD_OPS, toDraft, type RuleForm, type RuleKind,
 } from './rule-form.ts';
 import { RulePreview } from './RulePreview.tsx';
@@ -23,11 +24,7 @@ export function RuleEditor({ token, lang, rule, onClose }: {
   const [kind, setKind] = useState<RuleKind>(rule ? 'custom' : 'refund_rate');
   const [form, setForm] = useState<RuleForm>(() => (rule ? fromRule(rule) : newForm()));
   const [previewed, setPreviewed] = useState<string | null>(null);
-  const registry = useQuery({
-    queryKey: ['metrics-registry', token],
-    queryFn: () => apiGet<MetricRegistry>('/api/v1/metrics/registry', token),
-    staleTime: Infinity, retry: false,
-  });
+  const registry = useMetrics(token);
   const draft = toDraft(form);
   const draftKey = JSON.stringify(draft);
   const preview = useMutation({
@@ -53,9 +50,11 @@ export function RuleEditor({ token, lang, rule, onClose }: {
     else preview.mutate(draft);
   };
 
-  const metrics = registry.data?.metrics ?? FALLBACK_METRICS.map((name) => ({ name, description: '', unit: '' }));
-  const options = metrics.some((m) => m.name === form.metric) ? metrics : [{ name: form.metric, description: '', unit: '' }, ...metrics];
-  const unit = metrics.find((m) => m.name === form.metric)?.unit;
+  // Until the registry arrives (or if it cannot be read) the rule's own metric is the one option.
+  const names = registry.all.map((m) => m.name);
+  const options = names.includes(form.metric) ? names : [form.metric, ...names];
+  const chosen = registry.all.find((m) => m.name === form.metric);
+  const unit = chosen?.unit;
   const text = (key: string) => t(key as MessageKey);
 
   return (
@@ -75,7 +74,7 @@ export function RuleEditor({ token, lang, rule, onClose }: {
             <input name="name" value={form.name} maxLength={200} required onChange={(e) => set('name', e.target.value)} className={field} />
           </label>
           <Select label={t('metric')} name="metric" value={form.metric} onChange={(v) => { setKind('custom'); set('metric', v); }}
-            options={options.map((m) => [m.name, m.name])} hint={metrics.find((m) => m.name === form.metric)?.description} />
+            options={options.map((name) => [name, registry.ready ? `${registry.label(name, lang)} (${name})` : name])} hint={chosen?.description} />
           <NumberField label={t('rule_window')} name="window_minutes" value={form.windowMinutes} onChange={(v) => set('windowMinutes', v)}
             hint={t('rule_window_hint')} min={1} max={1440} />
         </Group>

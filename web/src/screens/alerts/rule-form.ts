@@ -12,11 +12,6 @@ export const SEVERITIES = ['info', 'warn', 'critical'] as const;
 export const FILTER_DIMENSIONS = ['merchant_id', 'country', 'region', 'city', 'currency', 'payment_method', 'provider'] as const;
 export const GROUP_BY_DIMENSIONS = FILTER_DIMENSIONS;
 export const AUTO_ACTIONS = ['pause_payouts', 'flag_merchant'] as const;
-/** When the registry cannot be read (a role without analytics:view): the metrics rules usually watch. */
-export const FALLBACK_METRICS = [
-  'tx_count', 'succeeded_count', 'failed_count', 'success_rate', 'gross_volume_usd', 'refund_count', 'refund_rate',
-  'dispute_count', 'chargeback_rate', 'net_volume_usd',
-];
 
 export interface RuleForm {
   name: string;

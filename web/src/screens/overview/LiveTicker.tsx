@@ -8,6 +8,7 @@ import { Sparkline } from '../../components/Sparkline.tsx';
 import { formatRate, formatValue } from '../../format.ts';
 import { translate, type Lang, type MessageKey } from '../../i18n.ts';
 import { perSecond, useLiveRooms } from '../../live-rooms.ts';
+import { useMetrics } from '../../metric-registry.ts';
 
 export default function LiveTicker({ token, lang }: { token: string; lang: Lang }) {
   const t = (key: MessageKey) => translate(lang, key);
@@ -15,7 +16,10 @@ export default function LiveTicker({ token, lang }: { token: string; lang: Lang 
   const room = merchant ? `merchant:${merchant}` : 'global';
   const rooms = useMemo(() => [room], [room]);
   const { conn, state } = useLiveRooms(token, rooms);
-  const r = state[room];
+  const metrics = useMetrics(token);
+  const r = metrics.ready ? state[room] : undefined;
+  const figure = (name: 'success_rate' | 'gross_volume_usd') =>
+    <Figure label={metrics.label(name, lang)} field={name} text={formatValue(r!.totals[name], metrics.unit(name), lang)} />;
   // The last complete minute's rate (the current minute is still filling).
   const lastFull = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000).getTime();
   const rate = r ? (r.points.find((p) => Date.parse(p.ts) === lastFull)?.tx_count ?? 0) / 60 : null;
@@ -29,10 +33,10 @@ export default function LiveTicker({ token, lang }: { token: string; lang: Lang 
       </h2>
       {!r ? <span className="text-sm text-slate-600 dark:text-slate-400">{t('waiting_snapshot')}</span> : (
         <>
-          <Figure label={t('tx_last_hour')} field="tx_count" text={formatValue(r.totals.tx_count, 'count', lang)} />
+          <Figure label={t('tx_last_hour')} field="tx_count" text={formatValue(r.totals.tx_count, metrics.unit('tx_count'), lang)} />
           <Figure label={t('events_per_second')} field="per_second" text={formatRate(rate, lang)} />
-          <Figure label={t('success_rate')} field="success_rate" text={formatValue(r.totals.success_rate, 'ratio', lang)} />
-          <Figure label={t('gross_volume_usd')} field="gross_volume_usd" text={formatValue(r.totals.gross_volume_usd, 'usd', lang)} />
+          {figure('success_rate')}
+          {figure('gross_volume_usd')}
           <Sparkline className="h-8 w-40 flex-1" label={`${t('live_ticker')}: ${t('events_per_second')}`} values={perSecond(r.points)} />
         </>
       )}

@@ -3,17 +3,17 @@
 // chunk loaded after the first paint; a box of the map's proportions holds its place meanwhile.
 
 import { Component, lazy, Suspense, useState, type ReactNode } from 'react';
-import type { CountryItem, KpiName } from '../../api.ts';
-import type { Unit } from '../../format.ts';
+import type { CountryItem } from '../../api.ts';
 import { translate, type Lang, type MessageKey } from '../../i18n.ts';
+import type { Metrics } from '../../metric-registry.ts';
 import { Segmented } from '../../components/Segmented.tsx';
 import { MAP_HEIGHT, MAP_WIDTH } from '../../map/frame.ts';
 
 const AfricaMap = lazy(() => import('../../components/AfricaMap.tsx').then((m) => ({ default: m.AfricaMap })));
 
-const MAP_METRICS = ['gross_volume_usd', 'tx_count', 'success_rate', 'refund_rate', 'chargeback_rate'] as const satisfies readonly KpiName[];
+/** The KPIs a country can be shaded by (their names and units are the registry's). */
+const MAP_METRICS = ['gross_volume_usd', 'tx_count', 'success_rate', 'refund_rate', 'chargeback_rate'] as const;
 type MapMetric = (typeof MAP_METRICS)[number];
-const UNIT: Record<MapMetric, Unit> = { gross_volume_usd: 'usd', tx_count: 'count', success_rate: 'ratio', refund_rate: 'ratio', chargeback_rate: 'ratio' };
 
 /** A failed chunk load leaves a message in the card instead of taking the overview down. */
 class MapBoundary extends Component<{ fallback: ReactNode; children: ReactNode }, { failed: boolean }> {
@@ -22,7 +22,7 @@ class MapBoundary extends Component<{ fallback: ReactNode; children: ReactNode }
   override render() { return this.state.failed ? this.props.fallback : this.props.children; }
 }
 
-export function MapPanel({ countries, lang }: { countries: CountryItem[]; lang: Lang }) {
+export function MapPanel({ countries, lang, metrics }: { countries: CountryItem[]; lang: Lang; metrics: Metrics }) {
   const [metric, setMetric] = useState<MapMetric>('gross_volume_usd');
   const t = (key: MessageKey) => translate(lang, key);
   const placeholder = (text: string) => (
@@ -36,15 +36,15 @@ export function MapPanel({ countries, lang }: { countries: CountryItem[]; lang: 
         <h2 className="text-sm font-semibold text-slate-700 dark:text-slate-200">{t('map_title')}</h2>
         {/* Five metrics do not fit a phone's width on one line: the buttons wrap. */}
         <div className="max-w-full [&>[role=group]]:flex-wrap">
-          <Segmented<MapMetric> label={`${t('map_title')}: ${t('metric')}`} options={MAP_METRICS} value={metric} onChange={setMetric} text={(m) => t(m)} />
+          <Segmented<MapMetric> label={`${t('map_title')}: ${t('metric')}`} options={MAP_METRICS} value={metric} onChange={setMetric} text={(m) => metrics.label(m, lang)} />
         </div>
       </div>
       <MapBoundary fallback={placeholder(t('map_unavailable'))}>
         <Suspense fallback={placeholder(t('loading'))}>
-          <AfricaMap lang={lang} unit={UNIT[metric]}
+          <AfricaMap lang={lang} unit={metrics.unit(metric)}
             values={countries.map((c) => ({ country: c.country, value: c.metrics?.[metric] ?? null }))}
             labels={{
-              map: `${t('map_label')}: ${t(metric)}`, noData: t('map_no_data'), hint: t('map_hint'), outside: t('map_outside'),
+              map: `${t('map_label')}: ${metrics.label(metric, lang)}`, noData: t('map_no_data'), hint: t('map_hint'), outside: t('map_outside'),
               unknown: t('unknown'), min: t('map_min'), max: t('max'),
             }} />
         </Suspense>

@@ -1,30 +1,24 @@
 // What the overview and every drill-down level show for their scope: the KPI cards (with the
 // previous period, the change and a sparkline), the series chart with metric and granularity
 // selectors, the map (overview only) and the rankings. Amounts are in USD, or — with one currency
-// selected and "amounts in" set to it — the API's exact local sums.
+// selected and "amounts in" set to it — the API's exact local sums. Which KPIs, their names and
+// units come from the metric registry.
 
 import { useState } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { apiGet, KPI_NAMES, type KpiName, type Overview, type SeriesPoint } from '../../api.ts';
+import { apiGet, pointValue, type Overview, type SeriesPoint } from '../../api.ts';
 import { KpiCard, KpiSkeleton } from '../../components/KpiCard.tsx';
 import { RankTable } from '../../components/RankTable.tsx';
 import { Segmented, focusRing } from '../../components/Segmented.tsx';
 import { SeriesChart } from '../../components/SeriesChart.tsx';
-import { countryName, formatMoney, formatValue, type Unit } from '../../format.ts';
+import { countryName, formatMoney, formatValue } from '../../format.ts';
 import { translate, type MessageKey } from '../../i18n.ts';
+import { useMetrics } from '../../metric-registry.ts';
 import { scopeParams, type View } from '../../url-state.ts';
 import { MapPanel } from './MapPanel.tsx';
 
-export const KPIS: Array<{ name: KpiName; unit: Unit; higherIsBetter: boolean }> = [
-  { name: 'gross_volume_usd', unit: 'usd', higherIsBetter: true },
-  { name: 'tx_count', unit: 'count', higherIsBetter: true },
-  { name: 'success_rate', unit: 'ratio', higherIsBetter: true },
-  { name: 'refund_rate', unit: 'ratio', higherIsBetter: false },
-  { name: 'chargeback_rate', unit: 'ratio', higherIsBetter: false },
-  { name: 'avg_ticket_usd', unit: 'usd', higherIsBetter: true },
-  { name: 'net_volume_usd', unit: 'usd', higherIsBetter: true },
-];
-const UNIT = Object.fromEntries(KPIS.map((k) => [k.name, k.unit])) as Record<KpiName, Unit>;
+/** Skeleton cards shown before the registry says how many KPIs there are: one row. */
+const SKELETON_CARDS = 4;
 
 const GRANULARITIES = ['auto', 'hour', 'day', 'week', 'month'] as const;
 type Granularity = (typeof GRANULARITIES)[number];
@@ -45,7 +39,9 @@ export function OverviewBody({ token, view, data, placeholder, filters = {}, wit
 }) {
   const { lang, tz } = view;
   const t = (key: MessageKey) => translate(lang, key);
-  const [metric, setMetric] = useState<KpiName>('gross_volume_usd');
+  const metrics = useMetrics(token);
+  const [chosenMetric, setMetric] = useState<string | null>(null);
+  const metric = chosenMetric ?? metrics.kpis[0] ?? '';
   const [granularity, setGranularity] = useState<Granularity>('auto');
   const local = view.currency && view.shown === 'local' && data?.currency === view.currency && data.kpis.local ? view.currency : null;
 
@@ -57,52 +53,55 @@ export function OverviewBody({ token, view, data, placeholder, filters = {}, wit
   const series = useQuery({
     queryKey: ['series', token, chosen, data?.from, data?.to, tz, view.currency, filters],
     queryFn: () => apiGet<{ granularity: string; points: SeriesPoint[] }>('/api/analytics/timeseries', token, {
-      ...scopeParams(view), from: data!.from, to: data!.to, ...filters, metrics: KPI_NAMES.join(','), granularity: chosen,
+      ...scopeParams(view), from: data!.from, to: data!.to, ...filters, metrics: metrics.kpis.join(','), granularity: chosen,
     }),
-    enabled: chosen !== 'auto' && !!data,
+    enabled: chosen !== 'auto' && !!data && metrics.ready,
     // The window slides every refresh: keep the last series drawn meanwhile (no skeleton flash).
     placeholderData: keepPreviousData,
   });
   const points = chosen === 'auto' ? data?.series.points : series.data?.points;
 
-  if (!data) {
+  if (metrics.error) return <p role="alert" className="text-sm text-rose-700 dark:text-rose-300">{t('load_failed')} {metrics.error.message}</p>;
+  if (!data || !metrics.ready) {
     return (
       <div data-kpis="" aria-busy="true" className="grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4">
-        {KPIS.map((k) => <KpiSkeleton key={k.name} />)}
+        {Array.from({ length: metrics.kpis.length || SKELETON_CARDS }, (_, i) => <KpiSkeleton key={i} />)}
       </div>
     );
   }
 
-  const money = (name: KpiName, which: 'local' | 'previous_local') => formatMoney(data.kpis[which]?.[name], local!, lang);
+  const label = (name: string) => metrics.label(name, lang);
+  const money = (name: string, which: 'local' | 'previous_local') => formatMoney(data.kpis[which]?.[name], local!, lang);
   const rankValue = (item: { value: number | null; local?: Record<string, string> }) =>
-    (local ? formatMoney(item.local?.gross_volume_usd, local, lang) : formatValue(item.value, 'usd', lang));
-  const volumeHeader = local ? `${t('gross_volume_usd')} (${local})` : t('gross_volume_usd');
+    (local ? formatMoney(item.local?.gross_volume_usd, local, lang) : formatValue(item.value, metrics.unit('gross_volume_usd'), lang));
+  const volumeHeader = local ? `${label('gross_volume_usd')} (${local})` : label('gross_volume_usd');
 
   return (
     <>
       <div data-kpis="" aria-busy={placeholder}
         className={`grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4 ${placeholder ? 'opacity-60' : ''}`}>
-        {KPIS.map((k) => {
-          const inLocal = local !== null && data.kpis.local?.[k.name] !== undefined;
+        {metrics.kpis.map((name) => {
+          const inLocal = local !== null && data.kpis.local?.[name] !== undefined;
           return (
-            <KpiCard key={k.name} id={k.name} label={inLocal ? `${t(k.name)} (${local})` : t(k.name)} unit={k.unit} higherIsBetter={k.higherIsBetter} lang={lang}
-              previousLabel={t('previous')} value={data.kpis.metrics[k.name]} previous={data.kpis.previous[k.name]}
-              change={inLocal ? localChange(data.kpis.local?.[k.name], data.kpis.previous_local?.[k.name]) : data.kpis.change[k.name]}
-              text={inLocal ? { value: money(k.name, 'local'), previous: money(k.name, 'previous_local') } : undefined}
-              trend={data.series.points.map((p) => p[k.name])} />
+            <KpiCard key={name} id={name} label={inLocal ? `${label(name)} (${local})` : label(name)} unit={metrics.unit(name)}
+              higherIsBetter={metrics.higherIsBetter(name)} lang={lang}
+              previousLabel={t('previous')} value={data.kpis.metrics[name]} previous={data.kpis.previous[name]}
+              change={inLocal ? localChange(data.kpis.local?.[name], data.kpis.previous_local?.[name]) : data.kpis.change[name]}
+              text={inLocal ? { value: money(name, 'local'), previous: money(name, 'previous_local') } : undefined}
+              trend={data.series.points.map((p) => pointValue(p, name))} />
           );
         })}
       </div>
 
       <section aria-label={t('chart_title')} className={`mt-6 ${card}`}>
         <div className="mb-3 flex flex-wrap items-center justify-between gap-3">
-          <h2 className="text-sm font-semibold text-slate-700 dark:text-slate-200">{t('chart_title')}{UNIT[metric] === 'usd' ? ' (USD)' : ''}</h2>
+          <h2 className="text-sm font-semibold text-slate-700 dark:text-slate-200">{t('chart_title')}{metrics.unit(metric) === 'usd' ? ' (USD)' : ''}</h2>
           <div className="flex flex-wrap items-center gap-3">
             <label className="flex items-center gap-2 text-xs text-slate-600 dark:text-slate-300">
               {t('metric')}
-              <select data-control="metric" value={metric} onChange={(e) => setMetric(e.target.value as KpiName)}
+              <select data-control="metric" value={metric} onChange={(e) => setMetric(e.target.value)}
                 className={`rounded-lg bg-white px-2 py-1.5 text-sm ring-1 ring-slate-300 dark:bg-slate-800 dark:ring-slate-600 ${focusRing}`}>
-                {KPIS.map((k) => <option key={k.name} value={k.name}>{t(k.name)}</option>)}
+                {metrics.kpis.map((name) => <option key={name} value={name}>{label(name)}</option>)}
               </select>
             </label>
             <Segmented<Granularity> label={t('granularity')} options={offered} value={chosen} onChange={setGranularity}
@@ -113,11 +112,11 @@ export function OverviewBody({ token, view, data, placeholder, filters = {}, wit
           ? <p role="alert" className="text-sm text-rose-700 dark:text-rose-300">{t('load_failed')} {series.error.message}</p>
           : !points
             ? <div aria-hidden="true" className="h-48 animate-pulse rounded-xl bg-slate-100 dark:bg-slate-700/60" />
-            : <SeriesChart lang={lang} tz={tz} unit={UNIT[metric]} label={`${t('chart_title')}: ${t(metric)}`} maxLabel={t('max')} emptyLabel={t('no_data')}
-                points={points.map((p) => ({ ts: p.ts, value: p[metric] ?? null }))} />}
+            : <SeriesChart lang={lang} tz={tz} unit={metrics.unit(metric)} label={`${t('chart_title')}: ${label(metric)}`} maxLabel={t('max')} emptyLabel={t('no_data')}
+                points={points.map((p) => ({ ts: p.ts, value: pointValue(p, metric) }))} />}
       </section>
 
-      {withMap && <MapPanel countries={data.countries} lang={lang} />}
+      {withMap && <MapPanel countries={data.countries} lang={lang} metrics={metrics} />}
 
       <div className="mt-6 grid grid-cols-1 gap-4 md:grid-cols-2">
         <RankTable id="countries" title={t('top_countries')} nameHeader={t('country')} valueHeader={volumeHeader}
