@@ -4,6 +4,7 @@
 // live window's) gives over the same rows.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
 import { BASE_MEASURES, getBaseMeasure, measureUnit, type BaseMeasure } from '../../src/metrics/base-measures.ts';
@@ -79,6 +80,17 @@ describe('registry facts', () => {
     for (const m of METRICS) assert.ok(m.label.en && m.label.fr, m.name);
     assert.equal(new Set(METRICS.map((m) => m.label.en)).size, METRICS.length, 'labels tell metrics apart');
   });
+});
+
+test('docs/metrics.md lists every metric with its unit, and every base measure', () => {
+  const doc = readFileSync(new URL('../../docs/metrics.md', import.meta.url), 'utf8');
+  const section = (title: string) => doc.slice(doc.indexOf(`## ${title}`), doc.indexOf('\n## ', doc.indexOf(`## ${title}`) + 3));
+  const rows = [...section('Metrics').matchAll(/^\| `([a-z_]+)` \| (count|USD|ratio) \|/gm)].map((r) => [r[1], r[2].toLowerCase()]);
+  assert.deepEqual(rows, METRICS.map((m) => [m.name, m.unit]));
+  const measures = section('Base measures');
+  for (const b of BASE_MEASURES) {
+    assert.ok(measures.includes(`\`${b.name}\``) || (b.fx === 'usd' && measures.includes('`*_usd`')), `${b.name} in docs/metrics.md`);
+  }
 });
 
 describe('rendering', () => {
