@@ -27,7 +27,7 @@ export type Condition =
   | { type: 'change'; baseline: 'week_ago' | 'trailing_mean'; trailing_windows?: number; op: '>' | '<'; percent: number }
   /**
    * z-score of the window against the trailing `baseline_windows` windows. `min_volume` is
-   * counted in the metric's own count (count metrics, refunds/disputes/payouts) or tx_count.
+   * counted in the metric's volume (the registry's: its own count, refund_count, …, or tx_count).
    */
   | { type: 'anomaly'; baseline_windows: number; z: number; direction: 'up' | 'down' | 'both'; min_volume: number };
 
