@@ -38,6 +38,9 @@ export interface Evaluation {
   window: { from: number; to: number };
 }
 
+/** A metric in a signed sum: its index in MetricShape.metrics. */
+export interface ShapePart { at: number; sign: number }
+
 export interface MetricShape {
   kind: MetricKind;
   /** Registry metrics each query asks for. */
@@ -87,8 +90,6 @@ export function baselineOffsets(rule: Rule): number[] {
 }
 
 // ---- window data: query rows per group, summed over any [start, end) in minutes ----
-
-export interface ShapePart { at: number; sign: number }
 
 export interface WindowRead { present: boolean; value: number | null; volume: number }
 interface Entry { at: number; span: number; vals: Array<number | null> }
