@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import { createEngine, type Engine } from './ingest/engine.ts';
-import { openDuckDbStore } from './store/duckdb/open-duckdb-backend.ts';
+import { openAnalyticsStore } from './store/open-analytics-store.ts';
 import { DEFAULT_REGIONS_FILE, loadRegions } from './reference/regions.ts';
 import { loadFxRates, parseFxCsv, rebuildEffective } from './fx/fx-rates.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
@@ -32,7 +32,7 @@ export async function openAnalytics(config: Config, log: Logger, now: () => numb
   const regions = loadRegions(readFileSync(config.REGIONS_FILE || DEFAULT_REGIONS_FILE, 'utf8'));
   let store: AnalyticsStore;
   try {
-    store = await openDuckDbStore({ dataDir: config.DATA_DIR, memoryLimit: config.DUCKDB_MEMORY_LIMIT, threads: config.DUCKDB_THREADS, checkpointThreshold: config.DUCKDB_CHECKPOINT_THRESHOLD });
+    store = await openAnalyticsStore(config, log);
   } catch (err) {
     const msg = String((err as Error).message);
     if (/lock/i.test(msg)) {

@@ -91,7 +91,7 @@ export async function loadFxRates(store: AnalyticsStore, rates: FxRate[], source
 /** Rebuilds the per-day rate table from every stored rate (on each load and by the maintenance job). */
 export async function rebuildEffective(store: AnalyticsStore, now: number): Promise<void> {
   const all = await store.fxRates({ limit: Number.MAX_SAFE_INTEGER });
-  await store.replaceFxEffective(effectiveRates(all, now), now);
+  await store.replaceFxEffective(effectiveRates(all, now));
 }
 
 export async function listFxRates(

@@ -4,12 +4,9 @@
 // cuts we take a minute head up to the next whole hour, an hour head up to the next UTC
 // midnight, whole days, then an hour tail and a minute tail. Finer tables are retained for less
 // time, so a piece that falls outside its table's retention is an error, never a silent gap.
-import {
-  bucketSql, bucketStarts, type BucketOptions, type Granularity, type SqlDialect,
-} from './time-buckets.ts';
+import { bucketShape, bucketStarts, type BucketOptions, type Granularity } from './time-buckets.ts';
+import { ROLLUP_TABLES, type BucketShape, type RollupTable, type TablePlan } from '../store/query-shapes.ts';
 
-export type RollupTable = 'minute' | 'hour' | 'day';
-export interface TablePlan { table: RollupTable; ranges: Array<[number, number]> }
 export interface PlanOptions {
   /** Epoch milliseconds; retention ages are relative to it. */
   now: number;
@@ -21,12 +18,11 @@ export interface PlanOptions {
 export interface QueryPlan {
   tables: TablePlan[];
   buckets: number[];
-  bucketExpr: (dialect: SqlDialect, column?: string) => string;
+  bucket: BucketShape;
 }
 
 const HOUR = 60;
 const DAY = 1440;
-const TABLES: readonly RollupTable[] = ['minute', 'hour', 'day'];
 const DEFAULT_MAX_MINUTE_SPAN = 31 * DAY;
 const DEFAULT_MAX_RANGES = 2000;
 const RETENTION_HINT: Record<RollupTable, string> = {
@@ -115,7 +111,7 @@ export function planRanges(fromMin: number, toMin: number, cuts: number[], opts:
     }
     if (minuteSpan > maxMinuteSpan) throw minuteSpanTooLarge(maxMinuteSpan);
   }
-  return TABLES.filter((t) => ranges[t].length > 0).map((table) => ({ table, ranges: ranges[table] }));
+  return ROLLUP_TABLES.filter((t) => ranges[t].length > 0).map((table) => ({ table, ranges: ranges[table] }));
 }
 
 function tooManyRanges(max: number): RangeError {
@@ -141,6 +137,6 @@ export function plan(
   return {
     tables,
     buckets,
-    bucketExpr: (dialect, column = 'minute') => bucketSql(granularity, tz, fromMin, toMin, dialect, column),
+    bucket: bucketShape(granularity, tz, fromMin, toMin),
   };
 }

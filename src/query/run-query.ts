@@ -3,8 +3,7 @@
 
 import { AppError } from '../errors.ts';
 import { getMetric, METRICS, type Metric } from '../metrics/registry.ts';
-import { buildSql } from './build-sql.ts';
-import { filterSql, groupSql } from '../store/queries/shape-sql.ts';
+import { BASE_MEASURES } from '../metrics/base-measures.ts';
 import { plan } from './plan-ranges.ts';
 import { bucketFormatter, isValidTimeZone, type Granularity } from './time-buckets.ts';
 import { dimension, type DimContext } from './query-dimensions.ts';
@@ -126,30 +125,30 @@ export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryR
   const filled = spec.fill && spec.dimensions.length === 0 && spec.granularity !== 'all';
   if (filled && p.buckets.length > cap.rows) throw resultTooLarge(cap, p.buckets.length, atMost);
   if (p.tables.length === 0) return result;
-  const sql = buildSql({
-    dialect: deps.store.backend,
+  const withLocal = currency !== null;
+  const used = new Set(metrics.flatMap((m) => [...m.num, ...(m.den ?? []), ...(withLocal ? m.local ?? [] : [])]).map((t) => t.measure));
+  const answer = await deps.store.rollupAggregate({
     tables: p.tables,
-    bucketExpr: withCodes(() => p.bucketExpr(deps.store.backend)),
-    dims: dims.map((g) => groupSql(g, deps.store.backend)),
-    filters: filters.map(filterSql),
-    metrics,
-    withLocal: currency !== null,
+    bucket: p.bucket,
+    groups: dims,
+    filters,
+    measures: BASE_MEASURES.filter((b) => used.has(b.name)),
+    metrics: metrics.map((m) => ({ name: m.name, num: m.num, den: m.den, local: m.local ?? undefined })),
+    withLocal,
     orderBy: spec.orderBy,
     // One row past the cap tells an answer that would exceed it.
     limit: Math.min(spec.limit ?? Infinity, cap.rows + 1),
     preaggregate: !spec.dimensions.some((d) => FINE_DIMENSIONS.has(d)),
   });
-  const { names, columns, rowCount } = await deps.store.queryColumns(sql);
+  const rowCount = answer.rowCount;
   if (rowCount > cap.rows) throw resultTooLarge(cap, null, atMost);
-  const col = (name: string) => columns[names.indexOf(name)];
   const exponent = currency ? currencyExponent(currency) ?? 2 : 2;
-  const bucketCol = col('bucket');
-  const unconvertedCol = col('unconverted_count');
-  const dimCols = spec.dimensions.map((_, i) => col(`d${i}`));
-  const metricCols = metrics.map((m) => col(`m_${m.name}`));
-  const localCols = localMetrics.map((m) => col(`l_${m.name}`));
+  const bucketCol = answer.bucket;
+  const dimCols = answer.groups;
+  const metricCols = metrics.map((m) => answer.metrics[m.name]);
+  const localCols = localMetrics.map((m) => answer.local[m.name]);
   const minutes: number[] = [];
-  result.unconverted = rowCount > 0 ? Number(unconvertedCol[0] ?? 0) : 0;
+  result.unconverted = answer.unconverted;
   for (let i = 0; i < rowCount; i++) {
     const row: QueryRow = { dims: {}, metrics: {} };
     spec.dimensions.forEach((d, k) => { row.dims[d] = dimension(d).decode(dimCols[k][i], deps); });

@@ -5,18 +5,17 @@
 // range is cut into offset periods and each period into "segments": either a grid
 // (bucket = floor((t + offset + shift) / P) * P - shift - offset) or a fixed bucket (the part
 // of a period before its first local boundary, e.g. a DST day's hours after the change).
-// bucketStarts, cutPoints and bucketSql are all read off the same segments, so the SQL an
-// engine evaluates and the buckets the API labels cannot drift apart.
+// bucketStarts, cutPoints and bucketShape are all read off the same segments, so the buckets
+// an engine computes and the buckets the API labels cannot drift apart.
 import { DateTime, IANAZone } from 'luxon';
+import type { BucketPiece, BucketShape } from '../store/query-shapes.ts';
 
 export type Granularity = 'minute' | 'hour' | 'day' | 'week' | 'month' | 'all';
-export type SqlDialect = 'duckdb' | 'clickhouse';
 export interface OffsetPeriod { start: number; end: number; offset: number }
 export interface BucketOptions { maxBuckets?: number }
 
 const DAY = 1440;
 const DEFAULT_MAX_BUCKETS = 10_000;
-const COLUMN_RE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 const TZ_RE = /^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/;
 
 interface Grid { period: number; shift: number; breakOnOffset: boolean }
@@ -240,34 +239,15 @@ export function bucketFormatter(fromMin: number, toMin: number, tz: string): (mi
   };
 }
 
-/** Integer division in SQL (both dialects truncate toward zero: keep the dividend ≥ 0). */
-export function intDiv(a: string, p: number, dialect: SqlDialect): string {
-  return dialect === 'duckdb' ? `(${a} // ${p})` : `intDiv(${a}, ${p})`;
-}
-
-/** `(column + k)`, parenthesised so it binds tighter than `//`. */
-function plus(column: string, k: number): string {
-  if (k === 0) return column;
-  return k > 0 ? `(${column} + ${k})` : `(${column} - ${-k})`;
-}
-
-function gridSql(seg: Segment, grid: Grid, column: string, dialect: SqlDialect): string {
+function gridPiece(seg: Segment, grid: Grid): BucketPiece {
   if (seg.fixed !== undefined) {
     if (Number.isNaN(seg.fixed)) throw new Error('time-buckets: lookback too short'); // unreachable by construction
-    return String(seg.fixed);
+    return { fixed: seg.fixed };
   }
   const k = seg.offset + grid.shift;
-  // TRICKY: `//` (DuckDB) and intDiv (ClickHouse) truncate toward zero, so the dividend must be >= 0.
+  // Engines truncate integer division toward zero, so the dividend must be >= 0.
   if (seg.start + k < 0) throw new RangeError('invalid_range: bucketing before 1970 is not supported');
-  const body = `${intDiv(plus(column, k), grid.period, dialect)} * ${grid.period}`;
-  return k === 0 ? body : `${body} ${k > 0 ? '-' : '+'} ${Math.abs(k)}`;
-}
-
-/** CASE WHEN col < end1 THEN e1 … ELSE en END over consecutive pieces (one piece: just its expression). */
-function caseSql(pieces: Array<{ end: number; sql: string }>, column: string): string {
-  if (pieces.length === 1) return pieces[0].sql;
-  const whens = pieces.slice(0, -1).map((p) => `WHEN ${column} < ${p.end} THEN ${p.sql}`);
-  return `CASE ${whens.join(' ')} ELSE ${pieces[pieces.length - 1].sql} END`;
+  return { shift: k, period: grid.period };
 }
 
 function clip(segments: Segment[], fromMin: number, toMin: number): Segment[] {
@@ -276,27 +256,21 @@ function clip(segments: Segment[], fromMin: number, toMin: number): Segment[] {
     .filter((s) => s.start < s.end);
 }
 
-/**
- * SQL expression over the integer epoch-minute column giving the output bucket start for any
- * row in [from, to). Contains only integer literals and the column name.
- */
-export function bucketSql(
-  granularity: Granularity, tz: string, fromMin: number, toMin: number, dialect: SqlDialect, column = 'minute',
-): string {
+/** The output bucket start of any rollup row's minute in [from, to), as data (store/query-shapes.ts). */
+export function bucketShape(granularity: Granularity, tz: string, fromMin: number, toMin: number): BucketShape {
   assertRange(fromMin, toMin);
   zoneOf(tz);
-  if (!COLUMN_RE.test(column)) throw new RangeError(`invalid_column: ${column.slice(0, 64)}`);
   switch (granularity) {
-    case 'all': return String(fromMin);
-    case 'minute': return column;
+    case 'all': return { kind: 'constant', minute: fromMin };
+    case 'minute': return { kind: 'minute' };
     case 'month': {
       const starts = bucketStarts(fromMin, toMin, 'month', tz, { maxBuckets: Number.MAX_SAFE_INTEGER });
-      return caseSql(starts.map((s, i) => ({ end: starts[i + 1] ?? toMin, sql: String(s) })), column);
+      return { kind: 'pieces', pieces: starts.map((s, i) => ({ end: starts[i + 1] ?? toMin, bucket: { fixed: s } })) };
     }
     case 'hour': case 'day': case 'week': {
       const grid = GRIDS[granularity];
       const segments = clip(gridSegments(fromMin, toMin, grid, tz), fromMin, toMin);
-      return caseSql(segments.map((s) => ({ end: s.end, sql: gridSql(s, grid, column, dialect) })), column);
+      return { kind: 'pieces', pieces: segments.map((s) => ({ end: s.end, bucket: gridPiece(s, grid) })) };
     }
     default: throw new RangeError(`invalid_granularity: ${String(granularity)}`);
   }

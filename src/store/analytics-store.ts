@@ -45,7 +45,8 @@ export interface RollupColumns extends DimensionKeyColumns {
 }
 
 import type { RollupTable } from './query-shapes.ts';
-import type { BackendKind, ColumnAnswer } from './backend.ts';
+import type { BackendKind } from './backend.ts';
+import type { AggregateAnswer, RollupAggregate } from './queries/rollup-aggregate.ts';
 import type { RawEventPageQuery, RawEventRange, RawEventRow, RawEventGroup } from './queries/raw-events.ts';
 import type { DeadLetterQuery, DeadLetterRow } from './queries/dead-letters.ts';
 import type { FxRateFilter, FxRateRow } from './queries/fx.ts';
@@ -56,7 +57,7 @@ import type { RollupCell } from './queries/rollup-cells.ts';
 import type { EffectiveRates, StoredRate } from '../fx/fx-effective.ts';
 
 export type { RollupTable, RawEventPageQuery, RawEventRange, RawEventRow, RawEventGroup, DeadLetterQuery, DeadLetterRow };
-export type { FxRateFilter, FxRateRow, LiveSeed, RetentionCutoffs, StoreCounts, RollupCell };
+export type { FxRateFilter, FxRateRow, LiveSeed, RetentionCutoffs, StoreCounts, RollupCell, AggregateAnswer, RollupAggregate };
 
 export interface DeadLetter {
   id: number;
@@ -136,8 +137,8 @@ export interface AnalyticsStore {
   sourcePosition(source: string): Promise<string | null>;
 
   // Reads.
-  /** Runs a query built by the planner (transitional: becomes a named aggregate). */
-  queryColumns(sql: string): Promise<ColumnAnswer>;
+  /** Metrics over rollup ranges, per bucket and groups (the planner's plan, as data). */
+  rollupAggregate(q: RollupAggregate): Promise<AggregateAnswer>;
   rawEventPage(q: RawEventPageQuery): Promise<RawEventRow[]>;
   rawEventStats(q: RawEventRange): Promise<{ groups: RawEventGroup[]; merchants: number }>;
   rawEventById(eventId: string): Promise<RawEventRow | null>;
@@ -158,7 +159,7 @@ export interface AnalyticsStore {
   /** Adds FX rates, replacing those of the same (date, currency). */
   saveFxRates(rates: readonly StoredRate[], source: string, loadedAt: number): Promise<void>;
   /** Replaces the per-day rate table. */
-  replaceFxEffective(rows: EffectiveRates, version: number): Promise<void>;
+  replaceFxEffective(rows: EffectiveRates): Promise<void>;
   expireBefore(cutoffs: RetentionCutoffs): Promise<void>;
   /** A small durable write: whether writes go through now. */
   probeWrite(now: number): Promise<void>;

@@ -2,7 +2,10 @@
 // queries of queries/ bound to it. Adding a backend: a folder like duckdb/ implementing
 // StoreBackend, a branch below, and its SQL side in each query module.
 
+import type { Logger } from 'pino';
 import type { AnalyticsStore } from './analytics-store.ts';
+import { openDuckDbBackend, type DuckDbOptions } from './duckdb/open-duckdb-backend.ts';
+import { openClickHouseBackend } from './clickhouse/open-clickhouse-backend.ts';
 import type { StoreBackend } from './backend.ts';
 import { rawEventById, rawEventPage, rawEventStats } from './queries/raw-events.ts';
 import { deadLetters } from './queries/dead-letters.ts';
@@ -11,6 +14,38 @@ import { liveSeed } from './queries/live-seed.ts';
 import { expireBefore } from './queries/retention.ts';
 import { probeWrite, schemaVersion, storeCounts } from './queries/store-facts.ts';
 import { rollupCells } from './queries/rollup-cells.ts';
+import { rollupAggregate } from './queries/rollup-aggregate.ts';
+
+export interface StoreConfig {
+  ANALYTICS_STORE: string;
+  DATA_DIR: string;
+  DUCKDB_MEMORY_LIMIT: string;
+  DUCKDB_THREADS: number;
+  DUCKDB_CHECKPOINT_THRESHOLD: string;
+  CLICKHOUSE_URL: string;
+  CLICKHOUSE_DATABASE: string;
+  CLICKHOUSE_USER: string;
+  CLICKHOUSE_PASSWORD: string;
+}
+
+/** The store the configuration names. */
+export async function openAnalyticsStore(config: StoreConfig, log?: Logger): Promise<AnalyticsStore> {
+  if (config.ANALYTICS_STORE === 'clickhouse') {
+    return analyticsStore(await openClickHouseBackend({
+      url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE,
+      user: config.CLICKHOUSE_USER || undefined, password: config.CLICKHOUSE_PASSWORD || undefined, log,
+    }));
+  }
+  return analyticsStore(await openDuckDbBackend({
+    dataDir: config.DATA_DIR, memoryLimit: config.DUCKDB_MEMORY_LIMIT, threads: config.DUCKDB_THREADS,
+    checkpointThreshold: config.DUCKDB_CHECKPOINT_THRESHOLD,
+  }));
+}
+
+/** The store on embedded DuckDB in a directory (tools and tests). */
+export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsStore> {
+  return analyticsStore(await openDuckDbBackend(opts));
+}
 
 /** The port over one backend. */
 export function analyticsStore(b: StoreBackend): AnalyticsStore {
@@ -21,7 +56,7 @@ export function analyticsStore(b: StoreBackend): AnalyticsStore {
     loadDictionary: () => b.loadDictionary(),
     loadMeta: () => b.loadMeta(),
     sourcePosition: (source) => b.sourcePosition(source),
-    queryColumns: (sql) => b.selectColumns(sql),
+    rollupAggregate: (q) => rollupAggregate(b, q),
     rawEventPage: (q) => rawEventPage(b, q),
     rawEventStats: (q) => rawEventStats(b, q),
     rawEventById: (id) => rawEventById(b, id),
@@ -34,7 +69,7 @@ export function analyticsStore(b: StoreBackend): AnalyticsStore {
     counts: () => storeCounts(b),
     schemaVersion: async () => ({ applied: await schemaVersion(b), expected: b.latestSchemaVersion }),
     saveFxRates: (rates, source, at) => saveFxRates(b, rates, source, at),
-    replaceFxEffective: (rows, version) => replaceFxEffective(b, rows, version),
+    replaceFxEffective: (rows) => replaceFxEffective(b, rows),
     expireBefore: (c) => expireBefore(b, c),
     probeWrite: (now) => probeWrite(b, now),
     diskBytes: () => b.diskBytes(),

@@ -7,9 +7,10 @@
 //   round-trips every code point, NUL included (docs/clickhouse.md).
 
 import type { BackendKind } from './backend.ts';
+import { chString } from './clickhouse/clickhouse-literal.ts';
 
 export function sqlString(s: string, kind: BackendKind = 'duckdb'): string {
-  if (kind === 'clickhouse') return "'" + s.replaceAll('\\', '\\\\').replaceAll("'", "\\'") + "'";
+  if (kind === 'clickhouse') return chString(s);
   const quoted = "'" + s.replaceAll("'", "''") + "'";
   return s.includes('\0') ? `(${quoted.split('\0').join("' || chr(0) || '")})` : quoted;
 }

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDuckDbStore } from '../../src/store/duckdb/open-duckdb-backend.ts';
+import { openDuckDbStore } from '../../src/store/open-analytics-store.ts';
 import { createEngine, StoreUnavailableError } from '../../src/ingest/engine.ts';
 import { createLogger } from '../../src/log.ts';
 import { randomStream } from '../support/random-stream.ts';

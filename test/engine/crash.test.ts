@@ -10,7 +10,7 @@ import { startServer } from '../support/server-process.ts';
 import { randomStream } from '../support/random-stream.ts';
 import { acceptedEvents, contributions, rollupOf } from '../support/reference-rollups.ts';
 import { readRollup } from '../support/read-rollups.ts';
-import { openDuckDbStore } from '../../src/store/duckdb/open-duckdb-backend.ts';
+import { openDuckDbStore } from '../../src/store/open-analytics-store.ts';
 import { bearer, mintToken } from '../support/tokens.ts';
 
 const ingestToken = mintToken({ roles: ['events:write'] });

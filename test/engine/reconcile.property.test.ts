@@ -62,7 +62,9 @@ test('rollups reconcile with the events at every granularity, whatever the strea
           const to = START + SPAN + 86_400_000;
           const result = await p.query({ from, to, tz, granularity: 'day', metrics: ['tx_count', 'succeeded_count', 'refund_count'] });
           const want = new Map<string, { tx: number; ok: number; refunds: number }>();
-          for (const c of expected) {
+          // The query counts [from, to) only: a refund may come after the stream's last day.
+          const inRange = expected.filter((c) => c.minute * 60000 >= from && c.minute * 60000 < to);
+          for (const c of inRange) {
             const day = DateTime.fromMillis(c.minute * 60000, { zone: tz }).startOf('day').toMillis();
             const w = want.get(String(day)) ?? { tx: 0, ok: 0, refunds: 0 };
             if (c.kind <= 3) w.tx++;
@@ -78,7 +80,7 @@ test('rollups reconcile with the events at every granularity, whatever the strea
             );
           }
           const total = result.rows.reduce((s, r) => s + (r.metrics.tx_count ?? 0), 0);
-          assert.equal(total, expected.filter((c) => c.kind <= 3).length, `${tz} total, seed ${seed}`);
+          assert.equal(total, inRange.filter((c) => c.kind <= 3).length, `${tz} total, seed ${seed}`);
         }
       } finally {
         await p.close();

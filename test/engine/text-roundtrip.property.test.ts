@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { startServer } from '../support/server-process.ts';
-import { openDuckDbStore } from '../../src/store/duckdb/open-duckdb-backend.ts';
+import { openDuckDbStore } from '../../src/store/open-analytics-store.ts';
 import { bearer, mintToken } from '../support/tokens.ts';
 
 const ingestToken = mintToken({ roles: ['events:write'] });

@@ -1,17 +1,14 @@
 // The metric registry: what it derives from the definitions (kinds, a ratio's parts, volumes,
-// local sums, empty values) holds for every metric; and the SQL rendering of the base measures
-// and metrics, run by a real DuckDB over rollup rows, gives what the in-memory evaluation (the
-// live window's) gives over the same rows.
+// local sums, empty values) holds for every metric. (That each store backend computes the
+// measures and metrics as the in-memory evaluation does: test/store/rollup-aggregate.test.ts.)
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { DuckDBInstance } from '@duckdb/node-api';
 import fc from 'fast-check';
-import { BASE_MEASURES, getBaseMeasure, measureUnit, type BaseMeasure } from '../../src/metrics/base-measures.ts';
+import { BASE_MEASURES, getBaseMeasure, measureUnit } from '../../src/metrics/base-measures.ts';
 import { evaluateMetric, type Term } from '../../src/metrics/define-metric.ts';
-import { getMetric, KPI_METRICS, METRICS, type Metric, type MetricPart } from '../../src/metrics/registry.ts';
+import { getMetric, KPI_METRICS, METRICS, type MetricPart } from '../../src/metrics/registry.ts';
 import { LIVE_METRICS } from '../../src/live/live-window.ts';
-import { localSql, measureSql, metricSql } from '../../src/query/build-sql.ts';
 
 const measuresOf = (terms: readonly Term[]) => terms.map((t) => getBaseMeasure(t.measure)!);
 
@@ -93,59 +90,3 @@ test('docs/metrics.md lists every metric with its unit, and every base measure',
   }
 });
 
-describe('rendering', () => {
-  interface RollupRow { g: number; kind: number; cnt: number; amount: number; fee: number; rate: number | null }
-
-  /** A base measure over rows, as its definition says (the reference the SQL must match). */
-  function measure(b: BaseMeasure, rows: RollupRow[]): number {
-    let s = 0;
-    for (const r of rows) {
-      if (!b.kinds.includes(r.kind) || (b.fx !== 'none' && r.rate === null)) continue;
-      const v = b.value === 'cnt' ? r.cnt : b.value === 'amount_minor' ? r.amount : r.fee;
-      s += b.fx === 'usd' ? v * r.rate! : v;
-    }
-    return s;
-  }
-
-  test('a real DuckDB computes every measure and metric as the in-memory evaluation does', async () => {
-    // Groups: random rows (signed deltas, some without a rate); refunds only (every ratio's
-    // denominator is 0); no rate at all (USD sums 0, avg_ticket_usd null).
-    const rows: RollupRow[] = [];
-    let seed = 7;
-    const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) % 2 ** 31; return seed % n; };
-    for (let i = 0; i < 400; i++) {
-      rows.push({ g: 0, kind: 1 + rnd(7), cnt: rnd(5) - 1, amount: rnd(100_000), fee: rnd(900), rate: rnd(4) === 0 ? null : [0.0016, 0.00062, 0.01][rnd(3)] });
-    }
-    rows.push({ g: 1, kind: 4, cnt: 2, amount: 5000, fee: 0, rate: 0.01 });
-    rows.push({ g: 2, kind: 2, cnt: 3, amount: 7000, fee: 70, rate: null }, { g: 2, kind: 3, cnt: 1, amount: 100, fee: 0, rate: null });
-
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
-    try {
-      await conn.run(`CREATE TABLE r (g INTEGER, kind UTINYINT, cnt INTEGER, amount_minor BIGINT, fee_minor BIGINT, rate DOUBLE)`);
-      await conn.run(`INSERT INTO r VALUES ${rows.map((x) => `(${x.g}, ${x.kind}, ${x.cnt}, ${x.amount}, ${x.fee}, ${x.rate ?? 'NULL'})`).join(', ')}`);
-      const metricCols = METRICS.flatMap((m: Metric) => [`${metricSql(m)} AS m_${m.name}`, ...(m.local ? [`${localSql(m)} AS l_${m.name}`] : [])]);
-      const reader = await conn.runAndReadAll(
-        `SELECT g, ${metricCols.join(', ')} FROM (SELECT g, ${BASE_MEASURES.map((b) => `${measureSql(b)} AS ${b.name}`).join(', ')} FROM r GROUP BY g) ORDER BY g`);
-      const got = reader.getRowObjectsJS();
-      assert.equal(got.length, 3);
-      for (const row of got) {
-        const mine = rows.filter((x) => x.g === row.g);
-        const value = (name: string) => measure(getBaseMeasure(name)!, mine);
-        for (const m of METRICS) {
-          const want = evaluateMetric(m, value);
-          const sql = row[`m_${m.name}`] === null ? null : Number(row[`m_${m.name}`]);
-          if (want === null || sql === null) assert.equal(sql, want, `group ${row.g} ${m.name}`);
-          // USD sums add floating products in another order: equal to the last few bits.
-          else assert.ok(Math.abs(sql - want) <= 1e-9 * Math.max(1, Math.abs(want)), `group ${row.g} ${m.name}: ${sql} vs ${want}`);
-          if (m.local) assert.equal(BigInt(row[`l_${m.name}`] as bigint), BigInt(evaluateMetric({ num: m.local }, value)!), `${m.name} local`);
-        }
-      }
-      assert.equal(got[1].m_success_rate, null, 'a zero denominator gives null');
-      assert.equal(got[2].m_avg_ticket_usd, null, 'no converted transaction: no average');
-      assert.equal(Number(got[2].m_gross_volume_usd), 0);
-    } finally {
-      conn.closeSync();
-    }
-  });
-});

@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { createEngine } from '../../src/ingest/engine.ts';
 import { DEFAULT_REGIONS_FILE, loadRegions } from '../../src/reference/regions.ts';
-import { openDuckDbStore } from '../../src/store/duckdb/open-duckdb-backend.ts';
+import { openDuckDbStore } from '../../src/store/open-analytics-store.ts';
 import { openStateStore } from '../../src/state-store/open-state-store.ts';
 import type { AnalyticsStore } from '../../src/store/analytics-store.ts';
 import { openTempApp } from '../support/temp-app.ts';

@@ -4,7 +4,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { plan, planRanges, type PlanOptions, type TablePlan } from '../../src/query/plan-ranges.ts';
+import { plan, planRanges, type PlanOptions } from '../../src/query/plan-ranges.ts';
+import type { TablePlan } from '../../src/store/query-shapes.ts';
 import { formatBucket, type Granularity } from '../../src/query/time-buckets.ts';
 
 const at = (iso: string): number => Date.parse(iso) / 60_000;
@@ -112,7 +113,7 @@ describe('plan: which rollup answers a query', () => {
       { table: 'minute', ranges: [[from, at('2026-11-10T11:00Z')], [at('2026-11-11T10:00Z'), from + DAY]] },
       { table: 'hour', ranges: [[at('2026-11-10T11:00Z'), at('2026-11-11T10:00Z')]] },
     ]);
-    assert.equal(p.bucketExpr('duckdb'), String(from));
+    assert.deepEqual(p.bucket, { kind: 'constant', minute: from });
   });
 
   test('all over three days adds whole UTC days from the day table', () => {
@@ -125,10 +126,9 @@ describe('plan: which rollup answers a query', () => {
     ]);
   });
 
-  test('bucketExpr gives the dialect-specific expression', () => {
+  test('the plan carries the bucket shape of its granularity and zone', () => {
     const p = plan(at('2026-11-01T00:00Z'), at('2026-11-05T00:00Z'), 'day', 'Asia/Kolkata', OPTS);
-    assert.equal(p.bucketExpr('duckdb'), '((minute + 330) // 1440) * 1440 - 330');
-    assert.equal(p.bucketExpr('clickhouse', 'r.minute'), 'intDiv((r.minute + 330), 1440) * 1440 - 330');
+    assert.deepEqual(p.bucket, { kind: 'pieces', pieces: [{ end: at('2026-11-05T00:00Z'), bucket: { shift: 330, period: 1440 } }] });
   });
 });
 

@@ -1,91 +1,19 @@
 // Calendar buckets in IANA zones: DST days, half-hour and 45-minute zones, ISO weeks, months.
-// The SQL bucket expression is checked minute by minute against bucketStarts, both with a tiny
-// evaluator that mimics the engines (truncating division, `//` binding like `*`)
-// and with a real embedded DuckDB; luxon's startOf serves as an independent oracle.
+// The bucket shape the store turns into SQL is checked minute by minute against bucketStarts
+// (test/store/bucket-sql.test.ts checks that both engines compute the shape); luxon's startOf
+// serves as an independent oracle.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
-import { DuckDBInstance } from '@duckdb/node-api';
 import {
-  bucketSql, bucketStarts, cutPoints, formatBucket, isValidTimeZone, offsetPeriods,
-  type Granularity, type SqlDialect,
+  bucketShape, bucketStarts, cutPoints, formatBucket, isValidTimeZone, offsetPeriods, type Granularity,
 } from '../../src/query/time-buckets.ts';
+import { bucketAt } from '../../src/store/query-shapes.ts';
 
 const at = (iso: string): number => Date.parse(iso) / 60_000;
 const labels = (starts: number[], tz: string): string[] => starts.map((b) => formatBucket(b, tz));
 const gaps = (starts: number[]): number[] => starts.slice(1).map((b, i) => b - starts[i]);
-
-// ---- a tiny SQL evaluator for exactly the grammar bucketSql emits -------------------------
-
-type Fn = (col: number) => number;
-
-function tokenize(sql: string): string[] {
-  const tokens = sql.match(/\/\/|\d+|[A-Za-z_][A-Za-z0-9_.]*|[()+\-*<,]|\S/g) ?? [];
-  return tokens;
-}
-
-/** Compiles the expression; throws on anything but integers, the column, + - * // < ( ) , CASE and intDiv. */
-function compile(sql: string, column: string): Fn {
-  const tokens = tokenize(sql);
-  let pos = 0;
-  const peek = (): string | undefined => tokens[pos];
-  const take = (expected?: string): string => {
-    const tok = tokens[pos++];
-    if (tok === undefined || (expected !== undefined && tok.toUpperCase() !== expected)) {
-      throw new Error(`unexpected ${tok} at ${pos - 1}, expected ${expected ?? 'token'}`);
-    }
-    return tok;
-  };
-  // Division truncates toward zero, as DuckDB `//` and ClickHouse intDiv do.
-  const div = (a: number, b: number): number => Math.trunc(a / b);
-
-  function primary(): Fn {
-    const tok = take();
-    if (/^\d+$/.test(tok)) { const v = Number(tok); return () => v; }
-    if (tok === column) return (c) => c;
-    if (tok === '(') { const e = additive(); take(')'); return e; }
-    if (tok === '-') { const e = primary(); return (c) => -e(c); }
-    if (tok === 'intDiv') {
-      take('('); const a = additive(); take(','); const b = additive(); take(')');
-      return (c) => div(a(c), b(c));
-    }
-    if (tok.toUpperCase() === 'CASE') return caseExpr();
-    throw new Error(`unexpected token ${tok}`);
-  }
-  // DuckDB gives `//` the precedence of `*` (checked: 100 + 60 // 1440 * 1440 = 100), left to right.
-  function mult(): Fn {
-    let left = primary();
-    while (peek() === '*' || peek() === '//') {
-      const op = take(); const l = left; const r = primary();
-      left = op === '*' ? (c) => l(c) * r(c) : (c) => div(l(c), r(c));
-    }
-    return left;
-  }
-  function additive(): Fn {
-    let left = mult();
-    while (peek() === '+' || peek() === '-') {
-      const op = take(); const l = left; const r = mult();
-      left = op === '+' ? (c) => l(c) + r(c) : (c) => l(c) - r(c);
-    }
-    return left;
-  }
-  function caseExpr(): Fn {
-    const arms: Array<[Fn, Fn]> = [];
-    while (peek()?.toUpperCase() === 'WHEN') {
-      take('WHEN'); const a = additive(); take('<'); const b = additive(); take('THEN'); const v = additive();
-      arms.push([(c) => (a(c) < b(c) ? 1 : 0), v]);
-    }
-    take('ELSE'); const otherwise = additive(); take('END');
-    return (c) => {
-      for (const [cond, v] of arms) if (cond(c)) return v(c);
-      return otherwise(c);
-    };
-  }
-  const fn = additive();
-  if (pos !== tokens.length) throw new Error(`trailing tokens from ${pos}: ${tokens.slice(pos).join(' ')}`);
-  return fn;
-}
 
 /** The bucket start for minute m according to bucketStarts: the last start <= m. */
 function expectedBucket(starts: number[], m: number): number {
@@ -225,67 +153,42 @@ describe('formatBucket and isValidTimeZone', () => {
   });
 });
 
-describe('bucketSql', () => {
+describe('bucketShape', () => {
   const from = at('2026-03-26T00:00Z');
   const to = at('2026-04-02T00:00Z');
 
-  test('minute is the column, all is the literal from', () => {
-    assert.equal(bucketSql('minute', 'Europe/Paris', from, to, 'duckdb', 'r.minute'), 'r.minute');
-    assert.equal(bucketSql('all', 'Europe/Paris', from, to, 'clickhouse'), String(from));
+  test('minute is the minute itself, all is one bucket starting at from', () => {
+    assert.deepEqual(bucketShape('minute', 'Europe/Paris', from, to), { kind: 'minute' });
+    assert.deepEqual(bucketShape('all', 'Europe/Paris', from, to), { kind: 'constant', minute: from });
   });
 
-  test('a constant offset needs no CASE; the two dialects differ only in integer division', () => {
-    assert.equal(bucketSql('day', 'Asia/Kolkata', from, to, 'duckdb'), '((minute + 330) // 1440) * 1440 - 330');
-    assert.equal(bucketSql('day', 'Asia/Kolkata', from, to, 'clickhouse'), 'intDiv((minute + 330), 1440) * 1440 - 330');
-    assert.equal(bucketSql('hour', 'UTC', from, to, 'duckdb'), '(minute // 60) * 60');
-    assert.match(bucketSql('day', 'Europe/Paris', from, to, 'duckdb'), /^CASE WHEN minute < \d+ THEN/);
-  });
-
-  test('contains only integers, the column and SQL syntax', () => {
-    for (const c of CASES) {
-      for (const dialect of ['duckdb', 'clickhouse'] as const) {
-        const residue = bucketSql(c.g, c.tz, c.from, c.to, dialect, 'minute')
-          .replace(/\b(minute|CASE|WHEN|THEN|ELSE|END|intDiv)\b/g, '')
-          .replace(/\d+|\/\/|[()+\-*<,\s]/g, '');
-        assert.equal(residue, '', `${c.tz} ${c.g} ${dialect}`);
-      }
-    }
-  });
-
-  test('rejects column names that are not identifiers', () => {
-    assert.throws(() => bucketSql('day', 'UTC', from, to, 'duckdb', 'minute; DROP TABLE x'), /^RangeError: invalid_column/);
+  test('a constant offset is one grid piece; a DST change cuts the range into pieces', () => {
+    assert.deepEqual(bucketShape('day', 'Asia/Kolkata', from, to), { kind: 'pieces', pieces: [{ end: to, bucket: { shift: 330, period: 1440 } }] });
+    assert.deepEqual(bucketShape('hour', 'UTC', from, to), { kind: 'pieces', pieces: [{ end: to, bucket: { shift: 0, period: 60 } }] });
+    const paris = bucketShape('day', 'Europe/Paris', from, to);
+    assert.ok(paris.kind === 'pieces' && paris.pieces.length > 1);
   });
 
   test('every minute of DST weeks, half-hour zones and months maps to its bucketStarts bucket', () => {
     for (const c of CASES) {
       const starts = bucketStarts(c.from, c.to, c.g, c.tz);
-      for (const dialect of ['duckdb', 'clickhouse'] as const) {
-        const fn = compile(bucketSql(c.g, c.tz, c.from, c.to, dialect), 'minute');
-        for (let m = c.from; m < c.to; m++) {
-          const want = expectedBucket(starts, m);
-          if (fn(m) !== want) assert.fail(`${c.tz} ${c.g} ${dialect} at ${formatBucket(m, 'UTC')}: ${fn(m)} != ${want}`);
-        }
+      const shape = bucketShape(c.g, c.tz, c.from, c.to);
+      for (let m = c.from; m < c.to; m++) {
+        const want = expectedBucket(starts, m);
+        if (bucketAt(shape, m) !== want) assert.fail(`${c.tz} ${c.g} at ${formatBucket(m, 'UTC')}: ${bucketAt(shape, m)} != ${want}`);
       }
     }
   });
 
-  test('a real DuckDB evaluates the expression to the same buckets', async () => {
-    const db = await DuckDBInstance.create(':memory:');
-    const conn = await db.connect();
-    try {
-      for (const c of CASES) {
-        const starts = bucketStarts(c.from, c.to, c.g, c.tz);
-        const sql = bucketSql(c.g, c.tz, c.from, c.to, 'duckdb');
-        const reader = await conn.runAndReadAll(
-          `SELECT count(*) FILTER (WHERE b IS DISTINCT FROM want)::INTEGER AS bad, count(*)::INTEGER AS n
-           FROM (SELECT ${sql} AS b, w.want FROM (SELECT range::INTEGER AS minute FROM range(${c.from}, ${c.to})) r
-                 ASOF JOIN (SELECT unnest([${starts.join(',')}])::INTEGER AS want) w ON r.minute >= w.want)`,
-        );
-        const [bad, n] = reader.getRows()[0];
-        assert.deepEqual([bad, n], [0, c.to - c.from], `${c.tz} ${c.g}`);
+  test('grid pieces never divide a negative number (engines truncate toward zero)', () => {
+    for (const c of CASES) {
+      const shape = bucketShape(c.g, c.tz, c.from, c.to);
+      if (shape.kind !== 'pieces') continue;
+      let start = c.from;
+      for (const p of shape.pieces) {
+        if ('shift' in p.bucket) assert.ok(start + p.bucket.shift >= 0, `${c.tz} ${c.g}`);
+        start = p.end;
       }
-    } finally {
-      conn.closeSync();
     }
   });
 });
@@ -302,22 +205,22 @@ describe('bucket properties', () => {
     from: fc.integer({ min: at('2020-01-01T00:00Z'), max: at('2030-01-01T00:00Z') }),
     len: fc.integer({ min: 1, max: 90 * 1440 }),
     samples: fc.array(fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), { minLength: 20, maxLength: 60 }),
-    dialect: fc.constantFrom<SqlDialect>('duckdb', 'clickhouse'),
   });
 
-  test('SQL agrees with bucketStarts everywhere, including either side of every boundary', () => {
-    fc.assert(fc.property(arbCase, ({ tz, g, from, len, samples, dialect }) => {
+  test('the shape agrees with bucketStarts everywhere, including either side of every boundary', () => {
+    fc.assert(fc.property(arbCase, ({ tz, g, from, len, samples }) => {
       const to = from + (g === 'minute' ? Math.min(len, 10_000) : len);
       const starts = bucketStarts(from, to, g, tz);
       assert.ok(starts[0] <= from && starts.slice(1).every((b) => b > from && b < to));
       assert.ok(gaps(starts).every((d) => d > 0), 'strictly increasing');
-      const fn = compile(bucketSql(g, tz, from, to, dialect), 'minute');
+      const shape = bucketShape(g, tz, from, to);
+      const fn = (m: number) => bucketAt(shape, m);
       const transitions = offsetPeriods(from, to, tz).map((p) => p.start);
       const probes = [from, to - 1, ...samples.map((s) => from + Math.floor(s * (to - from)))];
       for (const b of [...starts.slice(1), ...transitions]) probes.push(b - 1, b);
       for (const m of probes.filter((p) => p >= from && p < to)) {
         const want = expectedBucket(starts, m);
-        if (fn(m) !== want) assert.fail(`${tz} ${g} ${dialect} at ${formatBucket(m, 'UTC')}: ${fn(m)} != ${want}`);
+        if (fn(m) !== want) assert.fail(`${tz} ${g} at ${formatBucket(m, 'UTC')}: ${fn(m)} != ${want}`);
       }
     }), { numRuns: 300, seed: 20260329 });
   });

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDuckDbStore } from '../../src/store/duckdb/open-duckdb-backend.ts';
+import { openDuckDbStore } from '../../src/store/open-analytics-store.ts';
 import { createEngine, type Engine } from '../../src/ingest/engine.ts';
 import { createLogger } from '../../src/log.ts';
 import { loadRegions, DEFAULT_REGIONS_FILE } from '../../src/reference/regions.ts';

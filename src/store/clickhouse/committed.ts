@@ -14,16 +14,3 @@ export const LAST_COMMITTED_BATCH = '(SELECT max(batch_id) FROM ingest_batches)'
  * commits: a batch id is reused after a failure, never trusted.
  */
 export const COMMITTED = `batch_id <= ${LAST_COMMITTED_BATCH}`;
-
-/**
- * The FX version in force (0 when none was ever completed): fx_rates and fx_effective rows
- * count only with `version = ${FX_CURRENT_VERSION}` (rule at the top of migrations.ts).
- */
-export const FX_CURRENT_VERSION = '(SELECT max(version) FROM fx_versions)';
-
-/**
- * The version a new FX replacement writes: above every version any FX table holds, complete or
- * not (18.16's greatest takes two arguments).
- */
-export const FX_NEXT_VERSION = `(SELECT 1 + greatest((SELECT max(version) FROM fx_versions),
-  greatest((SELECT max(version) FROM fx_rates), (SELECT max(version) FROM fx_effective))))`;

@@ -50,6 +50,14 @@ function client(opts: ConnectOptions, database?: string): ClickHouseClient {
   });
 }
 
+/** The failed statement's beginning, on the error (logs show which query failed). */
+function withStatement(sql: string) {
+  return (err: unknown): never => {
+    if (err instanceof Error) Object.assign(err, { statement: sql.replace(/\s+/g, ' ').slice(0, 300) });
+    throw err;
+  };
+}
+
 /** A query id naming this process's write, so that recovery can see it in system.processes. */
 export function newQueryId(prefix: string): string {
   return `${prefix}-${randomBytes(6).toString('hex')}`;
@@ -71,10 +79,11 @@ export async function connect(opts: ConnectOptions): Promise<ChConnection> {
     return {
       database, version, settings,
       async command(sql, queryId) {
-        await ch.command({ query: sql, clickhouse_settings: settings, query_id: queryId });
+        await ch.command({ query: sql, clickhouse_settings: settings, query_id: queryId }).catch(withStatement(sql));
       },
       async select(sql) {
-        const rs = await ch.query({ query: sql, format: 'TabSeparatedWithNamesAndTypes', clickhouse_settings: settings });
+        const rs = await ch.query({ query: sql, format: 'TabSeparatedWithNamesAndTypes', clickhouse_settings: settings })
+          .catch(withStatement(sql));
         return parseTypedTsv(await rs.text());
       },
       async insertTsv(table, columns, body, queryId) {

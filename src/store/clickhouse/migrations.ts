@@ -8,16 +8,11 @@
 // Visibility (committed.ts): every table written by a batch carries batch_id, and a row counts
 // only when batch_id <= the last batch in ingest_batches, whose row is written last.
 //
-// FX tables, replaced without transactions — the rule for their writer and readers:
-// - fx_rates and fx_effective carry a `version`; fx_versions holds one row per COMPLETE version.
-// - A replacement (a rates load, the daily roll forward) takes v = FX_NEXT_VERSION (committed.ts:
-//   1 + the highest version in any of the three tables, so leftovers of a replacement cut short
-//   are never adopted), writes the whole of fx_rates at v (the rates kept plus the new ones),
-//   then the whole of fx_effective at v, and LAST inserts (v, now) into fx_versions.
-// - Readers use only rows with `version = FX_CURRENT_VERSION` (max(version) of fx_versions; 0,
-//   so no rates, before the first replacement).
-// - Versions below the current one, and above it without a marker, are garbage: they may be
-//   dropped at any time with ALTER TABLE … DELETE WHERE version <> current.
+// FX tables (the rule for their readers is in ../queries/fx.ts): each change is ONE insert into
+// a table without partitions, which ClickHouse writes as one part, all or nothing. fx_rates is
+// a ReplacingMergeTree by (currency, date) versioned by loaded_at (a reload replaces a date;
+// readers take argMax by loaded_at); fx_effective rows carry the version of the rebuild that
+// wrote them, and readers take the newest version.
 
 import { randomUUID } from 'node:crypto';
 import { CURRENCY_CODES, currencyExponent, currencyKey } from '../../reference/currencies.ts';
@@ -77,11 +72,10 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; statemen
       `CREATE TABLE IF NOT EXISTS currencies (currency_key Int32, code String, exponent Int32)
       ENGINE = MergeTree ORDER BY currency_key`,
       `CREATE TABLE IF NOT EXISTS fx_rates (
-        version UInt32, date Date, currency String, usd_per_unit Float64, source String, loaded_at Int64
-      ) ENGINE = MergeTree ORDER BY (version, currency, date)`,
-      `CREATE TABLE IF NOT EXISTS fx_effective (version UInt32, currency_key Int32, day Int32, usd_per_minor Float64)
+        date Date, currency String, usd_per_unit Float64, source String, loaded_at Int64
+      ) ENGINE = ReplacingMergeTree(loaded_at) ORDER BY (currency, date)`,
+      `CREATE TABLE IF NOT EXISTS fx_effective (currency_key Int32, day Int32, usd_per_minor Float64, version Int64)
       ENGINE = MergeTree ORDER BY (version, currency_key, day)`,
-      `CREATE TABLE IF NOT EXISTS fx_versions (version UInt32, created_at Int64) ENGINE = MergeTree ORDER BY version`,
       // Readiness writes here; merges keep one row (every row has the same, empty, key).
       `CREATE TABLE IF NOT EXISTS write_probe (at Int64) ENGINE = ReplacingMergeTree(at) ORDER BY tuple()`,
       `CREATE TABLE IF NOT EXISTS store_identity (store_id String) ENGINE = MergeTree ORDER BY tuple()`,

@@ -5,16 +5,17 @@
 // run one at a time, in call order.
 
 import type { Logger } from 'pino';
-import type { ColumnAnswer, Row, StoreBackend } from '../backend.ts';
+import type { Append, ColumnAnswer, Row, StoreBackend } from '../backend.ts';
 import type { PreparedBatch, StoreMeta } from '../analytics-store.ts';
 import { connect } from './connection.ts';
-import { migrate, syncCurrencies } from './migrations.ts';
+import { MIGRATIONS, migrate, syncCurrencies } from './migrations.ts';
 import { writeBatch, type CommitFaults } from './commit-batch.ts';
-import { removeUncommitted, type RecoveryOptions } from './recover.ts';
+import { removeUncommitted, waitForMutations, type RecoveryOptions } from './recover.ts';
 import { scanState } from './scan-state.ts';
 import { COMMITTED, LAST_COMMITTED_BATCH } from './committed.ts';
 import { chString } from './clickhouse-literal.ts';
-import { rowsOf } from './tsv.ts';
+import { rowsOf, tsvString } from './tsv.ts';
+import { newQueryId } from './connection.ts';
 
 export interface ClickHouseBackendOptions {
   /** The server's HTTP interface, e.g. `http://127.0.0.1:8123`. */
@@ -61,17 +62,53 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
     return rowsOf(await ch.select(sql));
   }
 
+  /** An append as one TabSeparated insert: one block, one part per partition it touches. */
+  async function append(a: Append): Promise<void> {
+    const n = a.columns[0]?.values.length ?? 0;
+    if (n === 0) return;
+    const lines = new Array<string>(n);
+    for (let i = 0; i < n; i++) {
+      lines[i] = a.columns.map((c) => {
+        const v = c.values[i];
+        if (c.type === 'text') return tsvString(v as string);
+        if (c.type === 'float64') return Number.isFinite(v) ? String(v) : (() => { throw new TypeError(`not finite: ${String(v)}`); })();
+        return String(v);
+      }).join('\t');
+    }
+    await ch.insertTsv(a.table, a.columns.map((c) => c.name), lines.join('\n') + '\n', newQueryId('molam-write'));
+  }
+
+  /**
+   * Steps in order; an `ALTER TABLE t DELETE` (a mutation, asynchronous in ClickHouse) is waited
+   * for before the list returns, so that what a caller deleted is gone when it goes on.
+   */
+  async function run(steps: Array<string | Append>): Promise<void> {
+    const mutated = new Set<string>();
+    for (const step of steps) {
+      if (typeof step !== 'string') {
+        await append(step);
+        continue;
+      }
+      await ch.command(step);
+      const m = /^\s*ALTER\s+TABLE\s+(\w+)\s+DELETE\b/i.exec(step);
+      if (m) mutated.add(m[1]);
+    }
+    await waitForMutations(ch, [...mutated], opts.recovery?.timeoutMs);
+  }
+
   return {
     kind: 'clickhouse',
+    latestSchemaVersion: Math.max(...MIGRATIONS.map((m) => m.version)),
     select,
     async selectColumns(sql): Promise<ColumnAnswer> {
       const { names, columns, rowCount } = await ch.select(sql);
       return { names, columns, rowCount };
     },
     exec(statements) {
-      return onWriter(async () => {
-        for (const s of statements) await ch.command(s);
-      });
+      return onWriter(() => run(statements));
+    },
+    write(steps) {
+      return onWriter(() => run(steps));
     },
     commitBatch(batch: PreparedBatch) {
       return onWriter(async () => {

@@ -53,6 +53,14 @@ async function leftovers(ch: ChConnection, last: number): Promise<Record<string,
   return out;
 }
 
+/** Waits until no mutation is pending on these tables (18.16 does not say which mutation an ALTER created). */
+export async function waitForMutations(ch: ChConnection, tables: readonly string[], timeoutMs = 600_000, pollMs = 50): Promise<void> {
+  if (tables.length === 0) return;
+  const pending = `SELECT count() FROM system.mutations
+    WHERE database = ${chString(ch.database)} AND table IN (${tables.map(chString).join(', ')}) AND is_done = 0`;
+  await waitUntil('mutations', async () => (await count(ch, pending)) === 0, Date.now() + timeoutMs, pollMs);
+}
+
 export async function removeUncommitted(ch: ChConnection, opts: RecoveryOptions = {}): Promise<RecoveryReport> {
   const t0 = Date.now();
   const deadline = t0 + (opts.timeoutMs ?? 600_000);

@@ -14,7 +14,6 @@ import { MIGRATIONS } from './migrations.ts';
 import { CURRENCY_CODES, currencyExponent, currencyKey } from '../../reference/currencies.ts';
 import type { AnalyticsStore, PreparedBatch, RollupColumns, StateRow, StoreMeta } from '../analytics-store.ts';
 import type { Append, Row, StoreBackend } from '../backend.ts';
-import { analyticsStore } from '../open-analytics-store.ts';
 
 export interface DuckDbOptions {
   dataDir: string;
@@ -31,11 +30,6 @@ const RAW_TYPES: DuckDBType[] = [
 const ROLLUP_TYPES: DuckDBType[] = [INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, UTINYINT, INTEGER, BIGINT, BIGINT];
 const APPEND_TYPES = { int32: INTEGER, int64: BIGINT, float64: DOUBLE, text: VARCHAR } as const;
 const DEAD_LETTER_TYPES: DuckDBType[] = [BIGINT, BIGINT, VARCHAR, INTEGER, VARCHAR, VARCHAR, VARCHAR, VARCHAR, BOOLEAN, BIGINT, VARCHAR];
-
-/** The analytics store on embedded DuckDB. */
-export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsStore> {
-  return analyticsStore(await openDuckDbBackend(opts));
-}
 
 export async function openDuckDbBackend(opts: DuckDbOptions): Promise<StoreBackend> {
   mkdirSync(opts.dataDir, { recursive: true });

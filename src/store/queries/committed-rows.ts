@@ -4,8 +4,9 @@
 // batch that failed half-way are removed before the next one (clickhouse/ holds the protocol).
 
 import type { BackendKind } from '../backend.ts';
+import { COMMITTED } from '../clickhouse/committed.ts';
 
 /** A predicate over `batch_id` for tables written per batch (raw events, rollups, dead letters). */
 export function committedRows(kind: BackendKind): string {
-  return kind === 'clickhouse' ? 'batch_id <= (SELECT max(batch_id) FROM ingest_batches)' : '1 = 1';
+  return kind === 'clickhouse' ? COMMITTED : '1 = 1';
 }

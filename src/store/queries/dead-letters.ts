@@ -35,10 +35,10 @@ const SQL = {
     FROM dead_letters WHERE ${conditions('duckdb', q)} ORDER BY id LIMIT ${sqlInt(q.limit)}`,
   // The latest replay of each letter, joined on its id (one row per id on the right: argMax).
   clickhouse: (q: DeadLetterQuery) => `SELECT id, received_at, source, batch_index, code, message, event_id, payload,
-      payload_truncated, replayed_at, replay_result
+      payload_truncated, last_replayed_at AS replayed_at, last_result AS replay_result
     FROM (SELECT * FROM dead_letters WHERE ${committedRows('clickhouse')}) AS d
     LEFT JOIN (
-      SELECT id, max(replayed_at) AS replayed_at, argMax(replay_result, replayed_at) AS replay_result
+      SELECT id, max(replayed_at) AS last_replayed_at, argMax(replay_result, replayed_at) AS last_result
       FROM dead_letter_replays WHERE ${committedRows('clickhouse')} GROUP BY id
     ) AS r USING (id)
     WHERE ${conditions('clickhouse', q)} ORDER BY id LIMIT ${sqlInt(q.limit)}
@@ -50,7 +50,7 @@ function conditions(kind: 'duckdb' | 'clickhouse', q: DeadLetterQuery): string {
   if (q.code !== undefined) where.push(`code = ${sqlString(q.code, kind)}`);
   if (q.afterId !== undefined) where.push(`id > ${sqlInt(Math.trunc(q.afterId))}`);
   if (q.ids !== undefined) where.push(q.ids.length ? `id IN (${q.ids.map((i) => sqlInt(Math.trunc(i))).join(', ')})` : '1 = 0');
-  if (q.pending) where.push('replayed_at IS NULL');
+  if (q.pending) where.push(kind === 'duckdb' ? 'replayed_at IS NULL' : 'last_replayed_at IS NULL');
   return where.join(' AND ');
 }
 

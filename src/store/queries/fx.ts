@@ -5,9 +5,9 @@
 // into a table without partitions, which ClickHouse writes as one part, all or nothing:
 // - fx_rates is a ReplacingMergeTree by (currency, date) versioned by loaded_at: a reload of a
 //   date replaces it; readers take the latest load of each (argMax), merged or not;
-// - fx_effective rows carry the version (load time) of the rebuild that wrote them; readers take
-//   the rows of the newest version, and older versions are deleted afterwards (a mutation, which
-//   may lag: readers never see them).
+// - fx_effective rows carry the version of the rebuild that wrote them (one more than any before);
+//   readers take the rows of the newest version, and older versions are deleted afterwards (a
+//   mutation, which may lag: readers never see them).
 
 import type { Append, AppendColumn, StoreBackend } from '../backend.ts';
 import type { EffectiveRates, StoredRate } from '../../fx/fx-effective.ts';
@@ -46,8 +46,8 @@ function rateConditions(f: Omit<FxRateFilter, 'limit'>, kind: 'duckdb' | 'clickh
 }
 
 // The latest load of each (currency, date), whether or not ClickHouse has merged the table yet.
-const CH_RATES = `(SELECT date, currency, argMax(usd_per_unit, loaded_at) AS usd_per_unit, argMax(source, loaded_at) AS source
-  FROM fx_rates GROUP BY date, currency)`;
+const chRates = (where: string) => `(SELECT date, currency, argMax(usd_per_unit, loaded_at) AS rate, argMax(source, loaded_at) AS src
+  FROM fx_rates WHERE ${where} GROUP BY date, currency)`;
 const CH_EFFECTIVE = `(SELECT currency_key, day, usd_per_minor FROM fx_effective
   WHERE version = (SELECT max(version) FROM fx_effective))`;
 
@@ -55,12 +55,13 @@ const SQL = {
   list: {
     duckdb: (f: FxRateFilter) => `SELECT strftime(date, '%Y-%m-%d') AS date, currency, usd_per_unit, source FROM fx_rates
       WHERE ${rateConditions(f, 'duckdb')} ORDER BY date DESC, currency LIMIT ${sqlInt(f.limit)}`,
-    clickhouse: (f: FxRateFilter) => `SELECT toString(date) AS date, currency, usd_per_unit, source FROM ${CH_RATES}
-      WHERE ${rateConditions(f, 'clickhouse')} ORDER BY date DESC, currency LIMIT ${sqlInt(f.limit)}`,
+    // YYYY-MM-DD text sorts as the dates do.
+    clickhouse: (f: FxRateFilter) => `SELECT toString(date) AS day_text, currency, rate AS usd_per_unit, src AS source
+      FROM ${chRates(rateConditions(f, 'clickhouse'))} ORDER BY day_text DESC, currency LIMIT ${sqlInt(f.limit)}`,
   },
   count: {
     duckdb: () => 'SELECT count(*) AS n FROM fx_rates',
-    clickhouse: () => `SELECT count() AS n FROM ${CH_RATES}`,
+    clickhouse: () => `SELECT count() AS n FROM ${chRates('1 = 1')}`,
   },
   save: {
     // The new rows land in a temporary table, replace their (date, currency) and are copied over.
@@ -79,6 +80,7 @@ const SQL = {
     clickhouse: (from: number, to: number) => `SELECT currency_key, day, usd_per_minor FROM ${CH_EFFECTIVE}
       WHERE day BETWEEN ${sqlInt(from)} AND ${sqlInt(to)}`,
   },
+  lastEffectiveVersion: 'SELECT max(version) AS v FROM fx_effective',
   replaceEffective: {
     duckdb: (rows: Append) => ['DELETE FROM fx_effective', rows],
     clickhouse: (rows: Append, version: number) => [rows, `ALTER TABLE fx_effective DELETE WHERE version < ${sqlInt(version)}`],
@@ -89,7 +91,7 @@ export { CH_EFFECTIVE as FX_EFFECTIVE_CLICKHOUSE };
 
 export async function fxRates(b: StoreBackend, f: FxRateFilter): Promise<FxRateRow[]> {
   return (await b.select(SQL.list[b.kind](f))).map((r) => ({
-    date: String(r.date), currency: String(r.currency), usdPerUnit: Number(r.usd_per_unit), source: String(r.source),
+    date: String(r.date ?? r.day_text), currency: String(r.currency), usdPerUnit: Number(r.usd_per_unit), source: String(r.source),
   }));
 }
 
@@ -118,13 +120,17 @@ export async function saveFxRates(b: StoreBackend, rates: readonly StoredRate[],
 }
 
 /** Replaces the whole per-day table. */
-export async function replaceFxEffective(b: StoreBackend, rows: EffectiveRates, version: number): Promise<void> {
+export async function replaceFxEffective(b: StoreBackend, rows: EffectiveRates): Promise<void> {
   const columns: AppendColumn[] = [
     { name: 'currency_key', type: 'int32', values: rows.currencyKey },
     { name: 'day', type: 'int32', values: rows.day },
     { name: 'usd_per_minor', type: 'float64', values: rows.usdPerMinor },
   ];
   if (b.kind === 'duckdb') return b.write(SQL.replaceEffective.duckdb({ table: 'fx_effective', columns }));
+  // Strictly above every version written (a clock could repeat or go back): two rebuilds under
+  // one version would both be read, and the join would count every row twice.
+  const [{ v }] = await b.select(SQL.lastEffectiveVersion);
+  const version = Number(v) + 1;
   const versions = new BigInt64Array(rows.count).fill(BigInt(version));
   return b.write(SQL.replaceEffective.clickhouse({ table: 'fx_effective', columns: [...columns, { name: 'version', type: 'int64', values: versions }] }, version));
 }

@@ -27,10 +27,11 @@ const SQL = {
   duckdb: (t: RollupTable) => `SELECT ${KEYS}, sum(cnt) AS cnt, sum(amount_minor) AS amount, sum(fee_minor) AS fee
     FROM ${TABLES[t]} GROUP BY ${KEYS}
     HAVING sum(cnt) <> 0 OR sum(amount_minor) <> 0 OR sum(fee_minor) <> 0`,
-  clickhouse: (t: RollupTable) => `SELECT ${KEYS}, sum(toDecimal128(cnt, 0)) AS cnt,
+  // Aliases unlike any column: ClickHouse resolves aliases across the whole query.
+  clickhouse: (t: RollupTable) => `SELECT ${KEYS}, sum(toDecimal128(cnt, 0)) AS sum_cnt,
       sum(toDecimal128(amount_minor, 0)) AS amount, sum(toDecimal128(fee_minor, 0)) AS fee
     FROM ${TABLES[t]} WHERE ${committedRows('clickhouse')} GROUP BY ${KEYS}
-    HAVING cnt <> 0 OR amount <> 0 OR fee <> 0`,
+    HAVING sum_cnt != toDecimal128(0, 0) OR amount != toDecimal128(0, 0) OR fee != toDecimal128(0, 0)`,
 };
 
 export async function rollupCells(b: StoreBackend, table: RollupTable): Promise<RollupCell[]> {
@@ -38,6 +39,6 @@ export async function rollupCells(b: StoreBackend, table: RollupTable): Promise<
     minute: Number(r.minute), merchantKey: Number(r.merchant_key), countryKey: Number(r.country_key),
     cityKey: Number(r.city_key), currencyKey: Number(r.currency_key), methodKey: Number(r.method_key),
     providerKey: Number(r.provider_key), kind: Number(r.kind),
-    cnt: BigInt(r.cnt as bigint), amountMinor: BigInt(r.amount as bigint), feeMinor: BigInt(r.fee as bigint),
+    cnt: BigInt((r.cnt ?? r.sum_cnt) as bigint), amountMinor: BigInt(r.amount as bigint), feeMinor: BigInt(r.fee as bigint),
   }));
 }

@@ -27,6 +27,8 @@ const SQL = {
     duckdb: (now: number) => [`CREATE OR REPLACE TABLE write_probe AS SELECT ${sqlInt(now)}::BIGINT AS at`],
     clickhouse: (now: number) => [`INSERT INTO write_probe (at) VALUES (${sqlInt(now)})`],
   },
+  // 18.16 refuses a Decimal scalar subquery: the exact sum is a query of its own there.
+  amount: `SELECT sum(toDecimal128(amount_minor, 0)) AS amount FROM raw_events WHERE ${committedRows('clickhouse')}`,
   counts: {
     duckdb: `SELECT
       (SELECT count(*) FROM raw_events) AS raw,
@@ -41,7 +43,6 @@ const SQL = {
     clickhouse: `SELECT
       (SELECT count() FROM raw_events WHERE ${committedRows('clickhouse')}) AS raw,
       (SELECT uniqExact(event_id) FROM raw_events WHERE ${committedRows('clickhouse')}) AS ids,
-      (SELECT sum(toDecimal128(amount_minor, 0)) FROM raw_events WHERE ${committedRows('clickhouse')}) AS amount,
       (SELECT count() FROM ingest_batches) AS batches,
       (SELECT count() FROM dead_letters WHERE ${committedRows('clickhouse')}) AS dead,
       (SELECT uniqExact(date, currency) FROM fx_rates) AS fx,
@@ -62,7 +63,11 @@ export async function probeWrite(b: StoreBackend, now: number): Promise<void> {
 }
 
 export async function storeCounts(b: StoreBackend): Promise<StoreCounts> {
-  const [r] = await b.select(SQL.counts[b.kind]);
+  const [[r], amount] = await Promise.all([
+    b.select(SQL.counts[b.kind]),
+    b.kind === 'clickhouse' ? b.select(SQL.amount).then(([x]) => x.amount) : Promise.resolve(null),
+  ]);
+  if (amount !== null) r.amount = amount;
   return {
     rawEvents: Number(r.raw), distinctEventIds: Number(r.ids), rawAmountMinor: BigInt(r.amount as bigint),
     batches: Number(r.batches), deadLetters: Number(r.dead), fxRates: Number(r.fx),

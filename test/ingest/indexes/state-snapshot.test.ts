@@ -10,7 +10,7 @@ import { openTempPlatform } from '../../support/temp-platform.ts';
 import { randomStream } from '../../support/random-stream.ts';
 import { rebuildState } from '../../../src/ingest/ingest-state.ts';
 import type { IngestState } from '../../../src/ingest/indexes/ingest-indexes.ts';
-import { openDuckDbStore } from '../../../src/store/duckdb/open-duckdb-backend.ts';
+import { openDuckDbStore } from '../../../src/store/open-analytics-store.ts';
 import type { HashTable } from '../../../src/ingest/indexes/hash-table.ts';
 
 const START = Date.parse('2026-11-01T00:00:00Z');

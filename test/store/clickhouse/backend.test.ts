@@ -9,10 +9,10 @@ import { startClickHouse } from '../../support/clickhouse-server.ts';
 import { openClickHouseBackend } from '../../../src/store/clickhouse/open-clickhouse-backend.ts';
 import { chString } from '../../../src/store/clickhouse/clickhouse-literal.ts';
 import { BATCH_TABLES } from '../../../src/store/clickhouse/commit-batch.ts';
-import { FX_CURRENT_VERSION, FX_NEXT_VERSION } from '../../../src/store/clickhouse/committed.ts';
+import { analyticsStore } from '../../../src/store/open-analytics-store.ts';
 import { CURRENCY_CODES } from '../../../src/reference/currencies.ts';
 import { acceptedEvents } from '../../support/reference-rollups.ts';
-import { assertExact, NOW, openEngine, START, submitRetrying, testStream } from '../../support/clickhouse-ingest.ts';
+import { assertExact, NOW, openEngine, START, submitRetrying, testStream } from '../support/clickhouse-ingest.ts';
 import type { StateRow } from '../../../src/store/analytics-store.ts';
 
 const server = await startClickHouse();
@@ -30,7 +30,7 @@ test('migrations create every table once; opening again changes nothing and keep
   const second = await open(database);
   try {
     assert.deepEqual(before, ['currencies', 'dead_letter_replays', 'dead_letters', 'dim_values', 'fx_effective', 'fx_rates',
-      'fx_versions', 'ingest_batches', 'raw_events', 'rollup_day', 'rollup_hour', 'rollup_minute', 'schema_migrations',
+      'ingest_batches', 'raw_events', 'rollup_day', 'rollup_hour', 'rollup_minute', 'schema_migrations',
       'store_identity', 'write_probe']);
     assert.deepEqual((await second.select(`SELECT name FROM system.tables WHERE database = ${chString(database)} ORDER BY name`)).map((r) => r.name), before);
     assert.deepEqual(await second.select('SELECT version, count() AS n FROM schema_migrations GROUP BY version'), [{ version: 1, n: 1n }]);
@@ -167,33 +167,24 @@ test('rows of an uncommitted batch are invisible at once and removed at the next
   }
 });
 
-test('FX versions: readers see the last complete version only; a replacement cut short is never adopted', async () => {
-  const b = await open(await server.createDatabase());
+test('FX: a reload replaces its dates, and readers see one whole per-day table, the newest', async () => {
+  const store = analyticsStore(await open(await server.createDatabase()));
   try {
-    const current = async () => (await b.select(`SELECT currency, usd_per_unit FROM fx_rates WHERE version = ${FX_CURRENT_VERSION} ORDER BY currency`))
-      .map((r) => `${r.currency}=${r.usd_per_unit}`);
-    const next = async () => Number((await b.select(`SELECT ${FX_NEXT_VERSION} AS v`))[0].v);
-    assert.deepEqual(await current(), [], 'no version before the first replacement');
-    assert.equal(await next(), 1);
-    const replace = async (rates: Record<string, number>, complete: boolean) => {
-      const v = await next();
-      const rows = Object.entries(rates).map(([c, r]) => `(${v}, '2026-11-01', ${chString(c)}, ${r}, 'test', ${NOW})`);
-      const statements = [
-        `INSERT INTO fx_rates VALUES ${rows.join(', ')}`,
-        `INSERT INTO fx_effective SELECT ${v}, c.currency_key, 20393, r.usd_per_unit FROM fx_rates r ANY INNER JOIN currencies c ON c.code = r.currency WHERE r.version = ${v}`,
-      ];
-      await b.exec(complete ? [...statements, `INSERT INTO fx_versions VALUES (${v}, ${NOW})`] : statements);
-      return v;
-    };
-    assert.equal(await replace({ XOF: 0.0016, NGN: 0.00065 }, true), 1);
-    assert.deepEqual(await current(), ['NGN=0.00065', 'XOF=0.0016']);
-    assert.equal(await replace({ XOF: 0.5 }, false), 2, 'cut short before its marker');
-    assert.deepEqual(await current(), ['NGN=0.00065', 'XOF=0.0016']);
-    assert.equal(await replace({ XOF: 0.0017, NGN: 0.00066 }, true), 3, 'the leftover version is skipped');
-    assert.deepEqual(await current(), ['NGN=0.00066', 'XOF=0.0017']);
-    const [e] = await b.select(`SELECT count() AS n FROM fx_effective WHERE version = ${FX_CURRENT_VERSION}`);
-    assert.equal(e.n, 2n);
+    const rates = async () => (await store.fxRates({ limit: 100 })).map((r) => `${r.date} ${r.currency}=${r.usdPerUnit}`).sort();
+    assert.deepEqual(await rates(), []);
+    await store.saveFxRates([{ date: '2026-11-01', currency: 'XOF', usdPerUnit: 0.0016 }, { date: '2026-11-01', currency: 'NGN', usdPerUnit: 0.00065 }], 'a', NOW);
+    await store.saveFxRates([{ date: '2026-11-01', currency: 'XOF', usdPerUnit: 0.0017 }], 'b', NOW + 1);
+    assert.deepEqual(await rates(), ['2026-11-01 NGN=0.00065', '2026-11-01 XOF=0.0017'], 'the later load of a date wins, merged or not');
+    assert.equal(await store.fxRateCount(), 2);
+    const table = (day: number, rate: number) => ({
+      currencyKey: Int32Array.of(1, 2), day: Int32Array.of(day, day), usdPerMinor: Float64Array.of(rate, rate), count: 2,
+    });
+    await store.replaceFxEffective(table(20393, 0.5));
+    await store.replaceFxEffective(table(20394, 0.25));
+    await store.replaceFxEffective(table(20394, 0.25)); // the same table again: never read twice
+    assert.deepEqual((await store.fxEffective(0, 100_000)).map((r) => [r.day, r.usdPerMinor]), [[20394, 0.25], [20394, 0.25]],
+      'only the newest version, whether or not the older one is deleted yet');
   } finally {
-    await b.close();
+    await store.close();
   }
 });

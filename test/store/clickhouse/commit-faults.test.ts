@@ -11,7 +11,7 @@ import { openClickHouseBackend } from '../../../src/store/clickhouse/open-clickh
 import { COMMIT_STEPS, type CommitStep } from '../../../src/store/clickhouse/commit-batch.ts';
 import { COMMITTED } from '../../../src/store/clickhouse/committed.ts';
 import { StoreUnavailableError, type Engine } from '../../../src/ingest/engine.ts';
-import { assertExact, openEngine, submitRetrying, testStream } from '../../support/clickhouse-ingest.ts';
+import { assertExact, openEngine, submitRetrying, testStream } from '../support/clickhouse-ingest.ts';
 import type { StoreBackend } from '../../../src/store/backend.ts';
 import type { BatchInput } from '../../../src/ingest/prepare-batch.ts';
 

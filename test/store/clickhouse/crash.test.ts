@@ -10,12 +10,12 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startClickHouse } from '../../support/clickhouse-server.ts';
 import { openClickHouseBackend } from '../../../src/store/clickhouse/open-clickhouse-backend.ts';
-import { assertExact, testStream } from '../../support/clickhouse-ingest.ts';
+import { assertExact, testStream } from '../support/clickhouse-ingest.ts';
 
 const server = await startClickHouse();
 after(() => server.stop());
 
-const CHILD = fileURLToPath(new URL('../../support/clickhouse-ingest-child.ts', import.meta.url));
+const CHILD = fileURLToPath(new URL('../support/clickhouse-ingest-child.ts', import.meta.url));
 const STREAM = { SEED: '31', TXNS: '150', CHUNK: '50' };
 
 interface Run {

@@ -4,14 +4,16 @@
 // that every total is exact against the independent reference.
 
 import assert from 'node:assert/strict';
-import { createEngine, StoreUnavailableError, type Engine } from '../../src/ingest/engine.ts';
-import { createLogger } from '../../src/log.ts';
-import type { StoreBackend } from '../../src/store/backend.ts';
-import { COMMITTED } from '../../src/store/clickhouse/committed.ts';
-import { randomStream } from './random-stream.ts';
-import { acceptedEvents, contributions, rollupOf } from './reference-rollups.ts';
-import { asAnalyticsStore, rawEventCounts, readClickHouseRollup } from './clickhouse-store.ts';
-import type { BatchInput } from '../../src/ingest/prepare-batch.ts';
+import { createEngine, StoreUnavailableError, type Engine } from '../../../src/ingest/engine.ts';
+import { createLogger } from '../../../src/log.ts';
+import type { StoreBackend } from '../../../src/store/backend.ts';
+import { COMMITTED } from '../../../src/store/clickhouse/committed.ts';
+import { randomStream } from '../../support/random-stream.ts';
+import { acceptedEvents, contributions, rollupOf } from '../../support/reference-rollups.ts';
+import { rawEventCounts } from './clickhouse-store.ts';
+import { readRollup } from '../../support/read-rollups.ts';
+import { analyticsStore } from '../../../src/store/open-analytics-store.ts';
+import type { BatchInput } from '../../../src/ingest/prepare-batch.ts';
 
 export const START = Date.parse('2026-10-28T00:00:00Z');
 export const NOW = START + 8 * 86_400_000;
@@ -66,7 +68,7 @@ export function testStream(seed: number, txns: number, chunk: number): TestStrea
 
 export function openEngine(backend: StoreBackend, maxBatchEvents = 100): Promise<Engine> {
   return createEngine({
-    store: asAnalyticsStore(backend), log: createLogger('silent'), now: () => NOW, maxFutureMs: 300_000,
+    store: analyticsStore(backend), log: createLogger('silent'), now: () => NOW, maxFutureMs: 300_000,
     rawRetentionDays: 90, maxBatchEvents, parseWorkers: 0,
   });
 }
@@ -89,7 +91,7 @@ export async function submitRetrying(engine: Engine, input: BatchInput): Promise
 export async function assertExact(backend: StoreBackend, events: Event[]): Promise<void> {
   const expected = contributions(events);
   for (const [table, period] of [['minute', 1], ['hour', 60], ['day', 1440]] as const) {
-    assert.deepEqual(await readClickHouseRollup(backend, table), rollupOf(expected, period), `rollup_${table}`);
+    assert.deepEqual(await readRollup(analyticsStore(backend), table), rollupOf(expected, period), `rollup_${table}`);
   }
   const raw = await rawEventCounts(backend);
   assert.equal(raw.rows, acceptedEvents(events).length, 'raw rows');

@@ -6,7 +6,7 @@
 //
 // Environment: CH_URL, CH_DATABASE, SEED, TXNS, CHUNK, and KILL_STEP + KILL_AT, or RESEND=1.
 
-import { openClickHouseBackend } from '../../src/store/clickhouse/open-clickhouse-backend.ts';
+import { openClickHouseBackend } from '../../../src/store/clickhouse/open-clickhouse-backend.ts';
 import { openEngine, submitRetrying, testStream } from './clickhouse-ingest.ts';
 
 const env = process.env;

@@ -1,0 +1,168 @@
+// The aggregate every metric answer is read from, in one pass: the rollup rows of each table's
+// ranges (UNION ALL), each joined to the FX rate of its UTC day, summed per (bucket, groups)
+// into the base measures the metrics need; the outer SELECT evaluates the metrics' formulas.
+// Only integers, key lists and our own names are interpolated: filters arrive as integer keys.
+//
+// The two sides differ where ClickHouse 18.16 needs it (docs/clickhouse.md): nested subqueries
+// instead of CTEs; `sumIf`; exact local sums as Decimal128 (sum(Int64) wraps silently there);
+// `join_use_nulls = 1`, without which a currency with no rate reads rate 0 instead of NULL.
+
+import type { BackendKind, StoreBackend } from '../backend.ts';
+import type {
+  BucketShape, FormulaTerm, Grouping, MeasureSpec, MetricSpec, RowFilter, TablePlan,
+} from '../query-shapes.ts';
+import { sqlInt } from '../sql-literal.ts';
+import { filterSql, groupSql } from './shape-sql.ts';
+import { committedRows } from './committed-rows.ts';
+import { FX_EFFECTIVE_CLICKHOUSE } from './fx.ts';
+
+export interface RollupAggregate {
+  tables: TablePlan[];
+  bucket: BucketShape;
+  /** Answer groups, in order (columns g0, g1, …). */
+  groups: Grouping[];
+  filters: RowFilter[];
+  measures: readonly MeasureSpec[];
+  metrics: readonly MetricSpec[];
+  /** Also each metric's exact local sum (a single-currency answer). */
+  withLocal: boolean;
+  orderBy?: { metric: string; desc: boolean };
+  limit?: number;
+  /**
+   * Sum rows per (bucket, groups, currency, day, kind) before the FX join: far fewer rows to join
+   * when the groups are coarse; a wasted pass when they are as fine as merchant or city.
+   */
+  preaggregate: boolean;
+}
+
+export interface AggregateAnswer {
+  rowCount: number;
+  /** Bucket start (epoch minute) of each row. */
+  bucket: number[];
+  /** Group values (keys or labels) per group, per row. */
+  groups: unknown[][];
+  /** Metric values per metric name, per row (null: no value). */
+  metrics: Record<string, unknown[]>;
+  /** Exact local sums (bigint) per metric name that has one, per row. */
+  local: Record<string, unknown[]>;
+  /** Counted rows whose currency had no rate on their day, over every group (a LIMIT cuts none). */
+  unconverted: number;
+}
+
+const ROW_COLUMNS = ['currency_key', 'kind', 'cnt', 'amount_minor', 'fee_minor'];
+
+function bucketSql(shape: BucketShape, kind: BackendKind): string {
+  const div = (a: string, p: number) => (kind === 'duckdb' ? `(${a} // ${sqlInt(p)})` : `intDiv(${a}, ${sqlInt(p)})`);
+  if (shape.kind === 'constant') return sqlInt(shape.minute);
+  if (shape.kind === 'minute') return 'minute';
+  const pieces = shape.pieces.map((p) => {
+    const b = p.bucket;
+    if ('fixed' in b) return sqlInt(b.fixed);
+    if (b.shift === 0) return `${div('minute', b.period)} * ${sqlInt(b.period)}`;
+    const shifted = b.shift > 0 ? `(minute + ${sqlInt(b.shift)})` : `(minute - ${sqlInt(-b.shift)})`;
+    return `${div(shifted, b.period)} * ${sqlInt(b.period)} ${b.shift > 0 ? '-' : '+'} ${sqlInt(Math.abs(b.shift))}`;
+  });
+  if (pieces.length === 1) return pieces[0];
+  const whens = shape.pieces.slice(0, -1).map((p, i) => `WHEN minute < ${sqlInt(p.end)} THEN ${pieces[i]}`);
+  return `CASE ${whens.join(' ')} ELSE ${pieces[pieces.length - 1]} END`;
+}
+
+function measureSql(m: MeasureSpec, kind: BackendKind): string {
+  const kinds = m.kinds.length === 1 ? `kind = ${sqlInt(m.kinds[0])}` : `kind IN (${m.kinds.map(sqlInt).join(', ')})`;
+  const rows = m.fx === 'none' ? kinds : `${kinds} AND rate IS NOT NULL`;
+  if (kind === 'duckdb') return `sum(CASE WHEN ${rows} THEN ${m.fx === 'usd' ? `${m.value} * rate` : m.value} ELSE 0 END)`;
+  // ifNull: the rows summed have a rate; without it the sum of no rows would be NULL, not 0.
+  if (m.fx === 'usd') return `sumIf(toFloat64(${m.value}) * ifNull(rate, 0), ${rows})`;
+  return m.value === 'cnt' ? `sumIf(toInt64(cnt), ${rows})` : `sumIf(toDecimal128(${m.value}, 0), ${rows})`;
+}
+
+const UNCONVERTED = {
+  duckdb: 'sum(CASE WHEN rate IS NULL THEN cnt ELSE 0 END)',
+  clickhouse: 'sumIf(toInt64(cnt), rate IS NULL)',
+};
+
+// Measures are named ms_<name>: a measure such as fee_minor shares its name with a column, and
+// ClickHouse resolves aliases across the whole query.
+const alias = (measure: string) => `ms_${measure}`;
+
+function sumSql(terms: readonly FormulaTerm[]): string {
+  return terms.map((t, i) => {
+    const m = alias(t.measure);
+    return (t.sign ?? 1) < 0 ? (i === 0 ? `-${m}` : ` - ${m}`) : i === 0 ? m : ` + ${m}`;
+  }).join('');
+}
+
+function metricSql(m: MetricSpec, kind: BackendKind): string {
+  if (!m.den) return sumSql(m.num);
+  const num = m.num.length === 1 ? sumSql(m.num) : `(${sumSql(m.num)})`;
+  return `${num} / ${kind === 'duckdb' ? 'NULLIF' : 'nullIf'}(${sumSql(m.den)}, 0)`;
+}
+
+const NAME = /^[a-z][a-z0-9_]*$/;
+
+function aggregateSql(q: RollupAggregate, kind: BackendKind): string {
+  for (const n of [...q.measures.map((m) => m.name), ...q.metrics.map((m) => m.name)]) {
+    if (!NAME.test(n)) throw new TypeError(`not a name: ${n}`);
+  }
+  const keys = ['bucket', ...q.groups.map((_, i) => `g${i}`)];
+  const day = kind === 'duckdb' ? '(minute // 1440)' : 'intDiv(minute, 1440)';
+  const sources = q.tables.map((t) => {
+    const ranges = t.ranges.map(([a, b]) => `(minute >= ${sqlInt(a)} AND minute < ${sqlInt(b)})`).join(' OR ');
+    const where = [`(${ranges})`, ...q.filters.map(filterSql), ...(kind === 'clickhouse' ? [committedRows(kind)] : [])];
+    const cols = [`${bucketSql(q.bucket, kind)} AS bucket`, ...q.groups.map((g, i) => `${groupSql(g, kind)} AS g${i}`), `${day} AS day`, ...ROW_COLUMNS];
+    return `SELECT ${cols.join(', ')} FROM rollup_${t.table} WHERE ${where.join(' AND ')}`;
+  });
+  const sum = (c: string) => (kind === 'duckdb' || c === 'cnt' ? `sum(${c})` : `sum(toDecimal128(${c}, 0))`);
+  const src = q.preaggregate
+    ? `SELECT ${keys.join(', ')}, day, currency_key, kind, ${['cnt', 'amount_minor', 'fee_minor'].map((c) => `${sum(c)} AS ${c}`).join(', ')}
+       FROM (${sources.join(' UNION ALL ')}) GROUP BY ${keys.join(', ')}, day, currency_key, kind`
+    : sources.join(' UNION ALL ');
+  const aggregates = [
+    ...keys, ...q.measures.map((m) => `${measureSql(m, kind)} AS ${alias(m.name)}`), `${UNCONVERTED[kind]} AS unconverted_count`,
+  ];
+  const finals = [
+    ...keys, 'unconverted_count',
+    ...q.metrics.map((m) => `${metricSql(m, kind)} AS m_${m.name}`),
+    ...(q.withLocal ? q.metrics.filter((m) => m.local).map((m) => `${sumSql(m.local!)} AS l_${m.name}`) : []),
+  ];
+  const order = q.orderBy ? [`m_${q.orderBy.metric} ${q.orderBy.desc ? 'DESC' : 'ASC'} NULLS LAST`, ...keys] : keys;
+  const tail = `ORDER BY ${order.join(', ')}${q.limit !== undefined ? ` LIMIT ${sqlInt(q.limit)}` : ''}`;
+  if (kind === 'duckdb') {
+    return `WITH src AS (${src}),
+agg AS (SELECT ${aggregates.join(', ')}
+  FROM (SELECT src.*, f.usd_per_minor AS rate FROM src LEFT JOIN fx_effective f
+    ON src.currency_key = f.currency_key AND src.day = f.day) GROUP BY ${keys.join(', ')})
+SELECT ${finals.join(', ')} FROM agg ${tail}`;
+  }
+  // One row per (currency, day) on the right, so ALL and ANY strictness agree.
+  return `SELECT ${finals.join(', ')} FROM (
+  SELECT ${aggregates.join(', ')} FROM (
+    SELECT ${keys.join(', ')}, day, ${ROW_COLUMNS.join(', ')}, usd_per_minor AS rate
+    FROM (${src}) ALL LEFT JOIN ${FX_EFFECTIVE_CLICKHOUSE} USING (currency_key, day)
+  ) GROUP BY ${keys.join(', ')}
+) ${tail}
+SETTINGS join_use_nulls = 1`;
+}
+
+export async function rollupAggregate(b: StoreBackend, q: RollupAggregate): Promise<AggregateAnswer> {
+  const { names, columns, rowCount } = await b.selectColumns(aggregateSql(q, b.kind));
+  const col = (n: string) => (rowCount === 0 ? [] : columns[names.indexOf(n)]);
+  const unconvertedCol = col('unconverted_count');
+  let unconverted = unconvertedCol.reduce<number>((s, v) => s + Number(v ?? 0), 0);
+  // A LIMIT may have left groups out: then count over all of them (an aggregate with no groups).
+  if (q.limit !== undefined && rowCount >= q.limit) {
+    const total = await b.selectColumns(aggregateSql({
+      ...q, bucket: { kind: 'constant', minute: 0 }, groups: [], measures: [], metrics: [], withLocal: false,
+      orderBy: undefined, limit: undefined, preaggregate: false,
+    }, b.kind));
+    unconverted = total.rowCount ? Number(total.columns[total.names.indexOf('unconverted_count')][0] ?? 0) : 0;
+  }
+  return {
+    rowCount,
+    bucket: col('bucket').map(Number),
+    groups: q.groups.map((_, i) => col(`g${i}`)),
+    metrics: Object.fromEntries(q.metrics.map((m) => [m.name, col(`m_${m.name}`)])),
+    local: q.withLocal ? Object.fromEntries(q.metrics.filter((m) => m.local).map((m) => [m.name, col(`l_${m.name}`)])) : {},
+    unconverted,
+  };
+}
