@@ -1,9 +1,10 @@
 // Property: whatever the stream — duplicates, re-encoded copies, conflicts, reordering, late
 // events, several currencies and offsets, batches of any size, concurrent submissions, restarts
 // — every rollup at every granularity equals the aggregate recomputed from the events, and the
-// query layer's day buckets in any time zone equal the reference bucketed with luxon.
+// query layer's day buckets in any time zone equal the reference bucketed with luxon. On both
+// analytics store backends: embedded DuckDB and a real ClickHouse server.
 
-import { test } from 'node:test';
+import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,14 +15,22 @@ import { openTempPlatform, type TempPlatform } from '../support/temp-platform.ts
 import { mulberry32, randomStream } from '../support/random-stream.ts';
 import { acceptedEvents, contributions, rollupOf } from '../support/reference-rollups.ts';
 import { readRollup } from '../support/read-rollups.ts';
+import { startClickHouse, type ClickHouseServer } from '../support/clickhouse-server.ts';
 
 const START = Date.parse('2026-10-25T00:00:00Z'); // spans the Europe/US DST changes
 const SPAN = 10 * 86_400_000;
 const NOW = START + SPAN + 86_400_000 * 2;
 
-async function ingestAll(dir: string, events: Array<Record<string, unknown>>, seed: number): Promise<TempPlatform> {
+let server: ClickHouseServer;
+before(async () => { server = await startClickHouse(); });
+after(async () => { await server?.stop(); });
+
+type Backend = 'duckdb' | 'clickhouse';
+
+async function ingestAll(dir: string, events: Array<Record<string, unknown>>, seed: number, backend: Backend): Promise<TempPlatform> {
   const rnd = mulberry32(seed ^ 0x5eed);
-  let p = await openTempPlatform({ dir, now: () => NOW });
+  const clickhouse = backend === 'clickhouse' ? { url: server.url, database: await server.createDatabase('prop') } : undefined;
+  let p = await openTempPlatform({ dir, now: () => NOW, clickhouse });
   let i = 0;
   while (i < events.length) {
     // Mostly small batches; some large enough (≥ 512 lines) to go through the parse worker.
@@ -37,18 +46,18 @@ async function ingestAll(dir: string, events: Array<Record<string, unknown>>, se
     await Promise.all(slices.map((items) => p.engine.submit({ source: 'test', position: null, items })));
     if (rnd() < 0.05) {
       await p.close();
-      p = await openTempPlatform({ dir, now: () => NOW }); // restart: state rebuilt from raw
+      p = await openTempPlatform({ dir, now: () => NOW, clickhouse }); // restart: state rebuilt from raw
     }
   }
   return p;
 }
 
-test('rollups reconcile with the events at every granularity, whatever the stream', async () => {
+for (const [backend, numRuns] of [['duckdb', 12], ['clickhouse', 6]] as const) test(`${backend}: rollups reconcile with the events at every granularity, whatever the stream`, async () => {
   await fc.assert(
     fc.asyncProperty(fc.integer({ min: 1, max: 2 ** 31 - 1 }), async (seed) => {
       const { events, conflicts } = randomStream({ seed, txns: 120, start: START, spanMs: SPAN });
       const dir = mkdtempSync(join(tmpdir(), 'molam-prop-'));
-      const p = await ingestAll(dir, events, seed);
+      const p = await ingestAll(dir, events, seed, backend);
       try {
         const expected = contributions(events);
         for (const [table, period] of [['minute', 1], ['hour', 60], ['day', 1440]] as const) {
@@ -87,6 +96,6 @@ test('rollups reconcile with the events at every granularity, whatever the strea
         rmSync(dir, { recursive: true, force: true });
       }
     }),
-    { numRuns: 12 },
+    { numRuns },
   );
 });

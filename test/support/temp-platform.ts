@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openDuckDbStore } from '../../src/store/open-analytics-store.ts';
+import { openAnalyticsStore, openDuckDbStore } from '../../src/store/open-analytics-store.ts';
 import { createEngine, type Engine } from '../../src/ingest/engine.ts';
 import { createLogger } from '../../src/log.ts';
 import { loadRegions, DEFAULT_REGIONS_FILE } from '../../src/reference/regions.ts';
@@ -21,9 +21,22 @@ export interface TempPlatform {
 
 export const REGIONS = loadRegions(readFileSync(DEFAULT_REGIONS_FILE, 'utf8'));
 
-export async function openTempPlatform(opts: { now?: () => number; dir?: string; rawRetentionDays?: number } = {}): Promise<TempPlatform> {
+export interface TempPlatformOptions {
+  now?: () => number;
+  dir?: string;
+  rawRetentionDays?: number;
+  /** A ClickHouse database to hold the analytics store instead of DuckDB in `dir`. */
+  clickhouse?: { url: string; database: string };
+}
+
+export async function openTempPlatform(opts: TempPlatformOptions = {}): Promise<TempPlatform> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'molam-test-'));
-  const store = await openDuckDbStore({ dataDir: dir, memoryLimit: '512MB', threads: 2 });
+  const store = opts.clickhouse
+    ? await openAnalyticsStore({
+      ANALYTICS_STORE: 'clickhouse', CLICKHOUSE_URL: opts.clickhouse.url, CLICKHOUSE_DATABASE: opts.clickhouse.database,
+      CLICKHOUSE_USER: '', CLICKHOUSE_PASSWORD: '', DATA_DIR: dir, DUCKDB_MEMORY_LIMIT: '', DUCKDB_THREADS: 1, DUCKDB_CHECKPOINT_THRESHOLD: '',
+    })
+    : await openDuckDbStore({ dataDir: dir, memoryLimit: '512MB', threads: 2 });
   const now = opts.now ?? Date.now;
   const engine = await createEngine({
     store, log: createLogger('silent'), now, maxFutureMs: 300_000,

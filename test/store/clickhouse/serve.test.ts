@@ -34,7 +34,8 @@ before(async () => {
   const fx = readFileSync('reference/fx-rates.sample.csv', 'utf8');
   const { events } = randomStream({ seed: 77, txns: 600, start: START, spanMs: 19 * DAY });
   const body = events.map((e) => JSON.stringify(e)).join('\n') + '\n{"event_id": "broken"\n';
-  for (const env of [{}, { ANALYTICS_STORE: 'clickhouse', CLICKHOUSE_URL: clickhouse.url, CLICKHOUSE_DATABASE: database }]) {
+  const envs: Array<Record<string, string>> = [{}, { ANALYTICS_STORE: 'clickhouse', CLICKHOUSE_URL: clickhouse.url, CLICKHOUSE_DATABASE: database }];
+  for (const env of envs) {
     const dir = mkdtempSync(join(tmpdir(), 'molam-serve-'));
     dirs.push(dir);
     const s = await startServer({ DATA_DIR: dir, DUCKDB_MEMORY_LIMIT: '256MB', CACHE_TTL: '0', ...env });
