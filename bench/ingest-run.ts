@@ -33,11 +33,13 @@ const indexes = {
   dedupeMB: dedupeBytes(platform.engine.state.dedupe) / 2 ** 20, dedupeEntries: platform.engine.state.dedupe.size,
   txnMB: txnBytes(platform.engine.state.txns) / 2 ** 20, txnEntries: platform.engine.state.txns.size,
 };
+// ClickHouse: the parts on the server (read before closing); DuckDB: the file after its checkpoint.
+const serverDisk = config.ANALYTICS_STORE === 'clickhouse' ? await platform.store.diskBytes() : 0;
 const t1 = performance.now();
 await platform.close(); // includes the final checkpoint
 const closeSeconds = (performance.now() - t1) / 1000;
 clearInterval(sampler);
-const disk = statSync(join(dataDir, 'analytics.duckdb')).size;
+const disk = config.ANALYTICS_STORE === 'clickhouse' ? serverDisk : statSync(join(dataDir, 'analytics.duckdb')).size;
 console.log(JSON.stringify({
   events: totals.received, accepted: totals.accepted, duplicates: totals.duplicates, rejected: totals.rejected,
   rejectedByCode: totals.rejectedByCode,

@@ -1,4 +1,4 @@
-// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web|memory|startup] [--duration S] [--connections C]
+// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web|memory|startup|framing|clickhouse] [--duration S] [--connections C]
 //   [--live-duration S] [--live-scenarios single,replicas] [--web-runs R] [--memory-clients C] [--memory-env K=V,K=V] [--startup-runs R]
 // Generates N synthetic events (a year of event time; cached under .bench/), ingests them end
 // to end in a child process, times the reference queries in another, then loads the HTTP API of
@@ -9,7 +9,9 @@
 // clients asking for the largest answers (bench/query-memory-run.ts; its own small data set, so
 // `--only memory` needs nothing else), and start-up on an empty data directory
 // (bench/startup-run.ts; `--only startup` needs no data set), and the CPU cost of framing and
-// parsing ingest bodies (bench/framing-run.ts; `--only framing`). Raw retention is set to 400 days for the
+// parsing ingest bodies (bench/framing-run.ts; `--only framing`), and the ClickHouse backend
+// against ClickHouse's own insert of the same events, then its queries (bench/clickhouse-run.ts;
+// `--only clickhouse` starts its own private clickhouse-server). Raw retention is set to 400 days for the
 // run so that a whole year of generated events is kept and queryable. `--only query|api` reuses
 // the data directory of an earlier run; `--only ingest` stops after ingesting.
 // Results go to stdout and .bench/results-N.json (sections not run this time are kept from the
@@ -32,7 +34,7 @@ const { values } = parseArgs({
   },
 });
 const only = values.only!;
-const SECTIONS = ['ingest', 'query', 'api', 'live', 'web', 'memory', 'startup', 'framing'] as const;
+const SECTIONS = ['ingest', 'query', 'api', 'live', 'web', 'memory', 'startup', 'framing', 'clickhouse'] as const;
 if (!(SECTIONS as readonly string[]).includes(only) && only !== 'all') throw new Error(`--only must be one of ${SECTIONS.join(', ')} (got ${only})`);
 const runs = (step: (typeof SECTIONS)[number]) => only === 'all' || only === step;
 const events = Number(values.events);
@@ -65,19 +67,29 @@ let api = previous.api;
 let live = previous.live;
 let web = previous.web;
 let memory = previous.memory;
+let clickhouse = previous.clickhouse;
+
+function generateEvents(): void {
+  if (existsSync(file)) return;
+  console.error(`generating ${events.toLocaleString('en-US')} events → ${file}`);
+  const t = performance.now();
+  child(['src/cli/main.ts', 'generate', '--count', String(events), '--days', '365', '--seed', '1', '--out', file]);
+  console.error(`generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+}
 
 if (runs('ingest')) {
-  if (!existsSync(file)) {
-    console.error(`generating ${events.toLocaleString('en-US')} events → ${file}`);
-    const t = performance.now();
-    child(['src/cli/main.ts', 'generate', '--count', String(events), '--days', '365', '--seed', '1', '--out', file]);
-    console.error(`generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-  }
+  generateEvents();
   console.error('ingesting…');
   ingest = JSON.parse(child(['bench/ingest-run.ts', file, dataDir, values.batch!]));
   measured.ingest = new Date().toISOString();
-} else if (!['live', 'memory', 'startup', 'framing'].includes(only) && !existsSync(dataDir)) {
+} else if (!['live', 'memory', 'startup', 'framing', 'clickhouse'].includes(only) && !existsSync(dataDir)) {
   throw new Error(`${dataDir} does not exist: run npm run bench -- --events ${events} first`);
+}
+if (runs('clickhouse')) {
+  generateEvents();
+  console.error('the ClickHouse backend (a private clickhouse-server)…');
+  clickhouse = JSON.parse(child(['bench/clickhouse-run.ts', file, values.batch!, values.runs!]));
+  measured.clickhouse = new Date().toISOString();
 }
 if (runs('query')) {
   console.error('querying…');
@@ -117,7 +129,7 @@ if (runs('startup')) {
   measured.startup = new Date().toISOString();
 }
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory, startup, framing };
+const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory, startup, framing, clickhouse };
 writeFileSync(resultsFile, JSON.stringify(result, null, 2));
 
 const f = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d });
@@ -184,4 +196,17 @@ if (runs('startup')) {
   row('server CPU used by `/health` 200', st.cpu.health);
   row('server CPU used by `/ready` 200', st.cpu.ready);
   for (const [name, v] of Object.entries(st.steps)) row(`log: ${name}`, v);
+}
+if (runs('clickhouse')) {
+  const c = clickhouse;
+  console.log(`\nClickHouse ${c.version} (private server), ${f(c.ingest.events, 0)} events, batches of ${values.batch}`);
+  console.log('\n| ingest | events/s | seconds |\n|---|---|---|');
+  console.log(`| ClickHouse's own insert: JSONEachRow into raw + minute and hour views | ${f(c.native.rowsPerSecond, 0)} | ${f(c.native.seconds)} |`);
+  console.log(`| the platform into the ClickHouse backend (parse, dedupe, state, raw + 3 rollups, commit protocol) | ${f(c.ingest.eventsPerSecond, 0)} | ${f(c.ingest.ingestSeconds)} |`);
+  console.log(`| ratio | **${f(c.ratio, 2)}×** | |`);
+  console.log(`\n| query on ClickHouse | P50 ms | P95 ms | rows |\n|---|---|---|---|`);
+  for (const [name, q] of Object.entries(c.query.queries as Record<string, { p50: number; p95: number; rows: number }>)) {
+    console.log(`| ${name} | ${f(q.p50)} | ${f(q.p95)} | ${q.rows} |`);
+  }
+  console.log(`\nrollup rows: ${JSON.stringify(c.query.rows)}`);
 }

@@ -20,7 +20,7 @@ const deps = {
   limits: { minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS, maxBuckets: 10_000, maxMinuteSpanDays: 31 },
 };
 const top = await runQuery(deps, {
-  metrics: ['tx_count'], dimensions: ['merchant_id'], filters: {}, from: now - 365 * 86_400_000, to: now,
+  metrics: ['tx_count'], dimensions: ['merchant_id'], filters: {}, from: Math.ceil((now - 365 * 86_400_000) / 86_400_000) * 86_400_000, to: now,
   granularity: 'all', tz: 'UTC', orderBy: { metric: 'tx_count', desc: true }, limit: 1,
 });
 const largest = top.rows[0].dims.merchant_id!;

@@ -1,0 +1,37 @@
+// Bench child: the ClickHouse backend on a private clickhouse-server (Debian's, started here on
+// a free port with its own directory). Side by side in one run, on the same NDJSON file:
+// 1. ClickHouse's own best insert of the events (bench/clickhouse-native-run.ts);
+// 2. the platform's ingest into the ClickHouse backend (bench/ingest-run.ts with
+//    ANALYTICS_STORE=clickhouse): parse, dedupe, state, raw + three rollups, commit protocol;
+// 3. the reference queries over what 2 stored (bench/query-run.ts).
+// Prints one JSON line. Run by bench/main.ts (`--only clickhouse`).
+
+import { spawnSync } from 'node:child_process';
+import { startClickHouse } from '../test/support/clickhouse-server.ts';
+
+const [file, batch = '50000', runs = '50'] = process.argv.slice(2);
+const server = await startClickHouse();
+
+function child(args: string[], env: Record<string, string> = {}): Record<string, unknown> {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], {
+    env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited with ${r.status}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!);
+}
+
+try {
+  const store = { ANALYTICS_STORE: 'clickhouse', CLICKHOUSE_URL: server.url, CLICKHOUSE_DATABASE: 'bench' };
+  console.error('clickhouse: native insert…');
+  const native = child(['bench/clickhouse-native-run.ts', file, server.url, 'native', batch]);
+  console.error('clickhouse: ingest through the platform…');
+  const ingest = child(['bench/ingest-run.ts', file, '.bench/data-clickhouse', batch], store);
+  console.error('clickhouse: queries…');
+  const query = child(['bench/query-run.ts', '.bench/data-clickhouse', runs], store);
+  console.log(JSON.stringify({
+    version: server.version, native, ingest, query,
+    ratio: (ingest.eventsPerSecond as number) / (native.rowsPerSecond as number),
+  }));
+} finally {
+  await server.stop();
+}
