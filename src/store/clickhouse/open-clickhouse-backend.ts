@@ -78,11 +78,8 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
     await ch.insertTsv(a.table, a.columns.map((c) => c.name), lines.join('\n') + '\n', newQueryId('molam-write'));
   }
 
-  /**
-   * Steps in order; an `ALTER TABLE t DELETE` (a mutation, asynchronous in ClickHouse) is waited
-   * for before the list returns, so that what a caller deleted is gone when it goes on.
-   */
-  async function run(steps: Array<string | Append>): Promise<void> {
+  /** Steps in order, through the writer; the tables an `ALTER TABLE t DELETE` (a mutation) was issued on. */
+  async function run(steps: Array<string | Append>): Promise<string[]> {
     const mutated = new Set<string>();
     for (const step of steps) {
       if (typeof step !== 'string') {
@@ -93,7 +90,18 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
       const m = /^\s*ALTER\s+TABLE\s+(\w+)\s+DELETE\b/i.exec(step);
       if (m) mutated.add(m[1]);
     }
-    await waitForMutations(ch, [...mutated], opts.recovery?.timeoutMs);
+    return [...mutated];
+  }
+
+  /**
+   * Mutations are asynchronous in ClickHouse: a list returns once those it issued are done, so
+   * what a caller deleted is gone when it goes on. The wait holds the writer, as DuckDB's
+   * transaction does: retention decides which raw events expire from the raw events present,
+   * and a commit landing while its mutation runs could add a late event to a transaction the
+   * mutation is deleting. (A retention run holds ingest for as long as its deletes take.)
+   */
+  async function runAndWait(steps: Array<string | Append>): Promise<void> {
+    await onWriter(async () => waitForMutations(ch, await run(steps), opts.recovery?.timeoutMs));
   }
 
   return {
@@ -104,12 +112,8 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
       const { names, columns, rowCount } = await ch.select(sql);
       return { names, columns, rowCount };
     },
-    exec(statements) {
-      return onWriter(() => run(statements));
-    },
-    write(steps) {
-      return onWriter(() => run(steps));
-    },
+    exec: (statements) => runAndWait(statements),
+    write: (steps) => runAndWait(steps),
     commitBatch(batch: PreparedBatch) {
       return onWriter(async () => {
         if (dirty) await recover();
