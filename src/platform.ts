@@ -35,7 +35,10 @@ export async function openAnalytics(config: Config, log: Logger, now: () => numb
     store = await openAnalyticsStore(config, log);
   } catch (err) {
     const msg = String((err as Error).message);
-    if (/lock/i.test(msg)) {
+    if (config.ANALYTICS_STORE === 'clickhouse' && /in use by another writing process/.test(msg)) {
+      throw new Error(`${msg}. Stop it, or send events to it over HTTP (ingest --url http://localhost:8080).`);
+    }
+    if (config.ANALYTICS_STORE === 'duckdb' && /lock/i.test(msg)) {
       throw new Error(`the store in ${config.DATA_DIR} is in use by another process (a running server?). ` +
         'Stop it, or send events to it over HTTP (ingest --url http://localhost:8080).');
     }

@@ -9,7 +9,7 @@
 import type { BackendKind } from './backend.ts';
 import { chString } from './clickhouse/clickhouse-literal.ts';
 
-export function sqlString(s: string, kind: BackendKind = 'duckdb'): string {
+export function sqlString(s: string, kind: BackendKind): string {
   if (kind === 'clickhouse') return chString(s);
   const quoted = "'" + s.replaceAll("'", "''") + "'";
   return s.includes('\0') ? `(${quoted.split('\0').join("' || chr(0) || '")})` : quoted;

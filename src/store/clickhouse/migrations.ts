@@ -82,6 +82,15 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; statemen
       `INSERT INTO store_identity SELECT ${chString(randomUUID())} WHERE (SELECT count() FROM store_identity) = 0`,
     ],
   },
+  {
+    version: 2,
+    name: 'the writer lease (one writing process per database)',
+    statements: () => [
+      // The latest row (by heartbeat) names the writer; an empty owner is a released lease.
+      `CREATE TABLE IF NOT EXISTS writer_lease (owner String, heartbeat Int64)
+      ENGINE = ReplacingMergeTree(heartbeat) ORDER BY tuple()`,
+    ],
+  },
 ];
 
 /** Applies the migrations not yet recorded, in order. */

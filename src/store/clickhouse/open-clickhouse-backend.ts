@@ -12,6 +12,7 @@ import { MIGRATIONS, migrate, syncCurrencies } from './migrations.ts';
 import { writeBatch, type CommitFaults } from './commit-batch.ts';
 import { removeUncommitted, waitForMutations, type RecoveryOptions } from './recover.ts';
 import { scanState } from './scan-state.ts';
+import { takeWriterLease, type WriterLease } from './writer-lease.ts';
 import { COMMITTED, LAST_COMMITTED_BATCH } from './committed.ts';
 import { chString } from './clickhouse-literal.ts';
 import { rowsOf, tsvString } from './tsv.ts';
@@ -27,6 +28,8 @@ export interface ClickHouseBackendOptions {
   log?: Logger;
   faults?: CommitFaults;
   recovery?: RecoveryOptions;
+  /** How long an unrenewed writer lease holds (tests shorten it). */
+  leaseMs?: number;
 }
 
 const num = (v: unknown) => (v === null ? null : Number(v));
@@ -49,11 +52,15 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
     if (Object.keys(report.removed).length > 0) opts.log?.warn(report, 'removed the rows of an uncommitted batch');
   }
 
+  let lease: WriterLease | undefined;
   try {
     await migrate(ch);
+    // Before recovery: it deletes what another writer may be committing.
+    lease = await takeWriterLease(ch, { leaseMs: opts.leaseMs });
     await syncCurrencies(ch);
     await recover();
   } catch (err) {
+    await lease?.release().catch(() => undefined);
     await ch.close();
     throw err;
   }
@@ -161,6 +168,7 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
     },
     async close() {
       await writing;
+      await lease?.release();
       await ch.close();
     },
   };

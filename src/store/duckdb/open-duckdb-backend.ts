@@ -229,7 +229,7 @@ export async function openDuckDbBackend(opts: DuckDbOptions): Promise<StoreBacke
       return rows.map((r) => ({ dim: Number(r.dim), key: Number(r.key), value: String(r.value) }));
     },
     async sourcePosition(source) {
-      const rows = await select(`SELECT position FROM source_positions WHERE source = ${sqlString(source)}`);
+      const rows = await select(`SELECT position FROM source_positions WHERE source = ${sqlString(source, 'duckdb')}`);
       return rows.length ? String(rows[0].position) : null;
     },
     async exec(statements) {

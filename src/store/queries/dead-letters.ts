@@ -37,8 +37,8 @@ const SQL = {
   clickhouse: (q: DeadLetterQuery) => `SELECT id, received_at, source, batch_index, code, message, event_id, payload,
       payload_truncated, last_replayed_at AS replayed_at, last_result AS replay_result
     FROM (SELECT * FROM dead_letters WHERE ${committedRows('clickhouse')}) AS d
-    LEFT JOIN (
-      SELECT id, max(replayed_at) AS last_replayed_at, argMax(replay_result, replayed_at) AS last_result
+    LEFT JOIN ( -- the replay of the latest batch wins, as DuckDB's last UPDATE does
+      SELECT id, argMax(replayed_at, batch_id) AS last_replayed_at, argMax(replay_result, batch_id) AS last_result
       FROM dead_letter_replays WHERE ${committedRows('clickhouse')} GROUP BY id
     ) AS r USING (id)
     WHERE ${conditions('clickhouse', q)} ORDER BY id LIMIT ${sqlInt(q.limit)}

@@ -48,8 +48,15 @@ function rateConditions(f: Omit<FxRateFilter, 'limit'>, kind: 'duckdb' | 'clickh
 // The latest load of each (currency, date), whether or not ClickHouse has merged the table yet.
 const chRates = (where: string) => `(SELECT date, currency, argMax(usd_per_unit, loaded_at) AS rate, argMax(source, loaded_at) AS src
   FROM fx_rates WHERE ${where} GROUP BY date, currency)`;
+// LIMIT 1 BY: one row per key even if a version were ever written twice (the join would then
+// count every rollup row twice).
 const CH_EFFECTIVE = `(SELECT currency_key, day, usd_per_minor FROM fx_effective
-  WHERE version = (SELECT max(version) FROM fx_effective))`;
+  WHERE version = (SELECT max(version) FROM fx_effective) LIMIT 1 BY currency_key, day)`;
+
+/** One part, all or nothing: an insert below max_insert_block_size (1,048,576 rows by default). */
+const MAX_EFFECTIVE_ROWS = 1_000_000;
+/** Rebuilds of one backend, one after the other (each reads the last version, then writes the next). */
+const rebuilding = new WeakMap<StoreBackend, Promise<unknown>>();
 
 const SQL = {
   list: {
@@ -127,12 +134,20 @@ export async function replaceFxEffective(b: StoreBackend, rows: EffectiveRates):
     { name: 'usd_per_minor', type: 'float64', values: rows.usdPerMinor },
   ];
   if (b.kind === 'duckdb') return b.write(SQL.replaceEffective.duckdb({ table: 'fx_effective', columns }));
-  // Strictly above every version written (a clock could repeat or go back): two rebuilds under
-  // one version would both be read, and the join would count every row twice.
-  const [{ v }] = await b.select(SQL.lastEffectiveVersion);
-  const version = Number(v) + 1;
-  const versions = new BigInt64Array(rows.count).fill(BigInt(version));
-  return b.write(SQL.replaceEffective.clickhouse({ table: 'fx_effective', columns: [...columns, { name: 'version', type: 'int64', values: versions }] }, version));
+  if (rows.count > MAX_EFFECTIVE_ROWS) {
+    throw new Error(`the per-day FX table would hold ${rows.count} rows; at most ${MAX_EFFECTIVE_ROWS} are written as one part`);
+  }
+  // Strictly above every version written (a clock could repeat or go back), read and written
+  // with no other rebuild in between: two rebuilds under one version would both be read.
+  const run = async () => {
+    const [{ v }] = await b.select(SQL.lastEffectiveVersion);
+    const version = Number(v) + 1;
+    const versions = new BigInt64Array(rows.count).fill(BigInt(version));
+    await b.write(SQL.replaceEffective.clickhouse({ table: 'fx_effective', columns: [...columns, { name: 'version', type: 'int64', values: versions }] }, version));
+  };
+  const next = (rebuilding.get(b) ?? Promise.resolve()).then(run, run);
+  rebuilding.set(b, next.catch(() => undefined));
+  return next;
 }
 
 export async function fxEffective(b: StoreBackend, fromDay: number, toDay: number) {

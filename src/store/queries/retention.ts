@@ -2,13 +2,15 @@
 // the latest of them is past it, so a rebuild from raw always sees a transaction whole),
 // minute and hour rollups before theirs. Day rollups stay forever.
 //
-// DuckDB deletes rows in one transaction. ClickHouse drops whole months (partitions) and
-// deletes the rest of the cut month with a mutation; the store waits for mutations to finish
-// (the backend's exec does), and rerunning it is harmless.
+// DuckDB deletes rows in one transaction. ClickHouse drops the rollups' whole months
+// (partitions) and deletes the rest of the cut month with a mutation; raw events only by the
+// mutation, since a month before the cutoff may hold the first events of a transaction that
+// continues after it. The backend waits for the mutations; rerunning it is harmless.
 
 import type { StoreBackend } from '../backend.ts';
 import { PAYMENT_TYPES } from '../../events/contract.ts';
 import { sqlInt } from '../sql-literal.ts';
+import { committedRows } from './committed-rows.ts';
 
 export interface RetentionCutoffs {
   /** Raw events with occurred_at before this (epoch ms) expire. */
@@ -20,8 +22,8 @@ export interface RetentionCutoffs {
 
 const PAYMENTS = PAYMENT_TYPES.length;
 
-const rawExpired = (c: RetentionCutoffs) => `occurred_at < ${sqlInt(c.rawBeforeMs)} AND (type >= ${PAYMENTS} OR entity_id NOT IN (
-  SELECT entity_id FROM raw_events WHERE type < ${PAYMENTS} AND occurred_at >= ${sqlInt(c.rawBeforeMs)}))`;
+const rawExpired = (c: RetentionCutoffs, kind: 'duckdb' | 'clickhouse') => `occurred_at < ${sqlInt(c.rawBeforeMs)} AND (type >= ${PAYMENTS} OR entity_id NOT IN (
+  SELECT entity_id FROM raw_events WHERE type < ${PAYMENTS} AND occurred_at >= ${sqlInt(c.rawBeforeMs)} AND ${committedRows(kind)}))`;
 
 /** yyyymm of a UTC instant, as ClickHouse's toYYYYMM names month partitions. */
 function yyyymm(ms: number): number {
@@ -31,17 +33,17 @@ function yyyymm(ms: number): number {
 
 const SQL = {
   duckdb: (c: RetentionCutoffs) => [
-    `DELETE FROM raw_events WHERE ${rawExpired(c)}`,
+    `DELETE FROM raw_events WHERE ${rawExpired(c, 'duckdb')}`,
     `DELETE FROM rollup_minute WHERE minute < ${sqlInt(c.minuteBefore)}`,
     `DELETE FROM rollup_hour WHERE minute < ${sqlInt(c.hourBefore)}`,
   ],
-  clickhouse: (c: RetentionCutoffs, months: Record<'raw_events' | 'rollup_minute' | 'rollup_hour', number[]>) => {
-    const cut = { raw_events: yyyymm(c.rawBeforeMs), rollup_minute: yyyymm(c.minuteBefore * 60_000), rollup_hour: yyyymm(c.hourBefore * 60_000) };
+  clickhouse: (c: RetentionCutoffs, months: Record<'rollup_minute' | 'rollup_hour', number[]>) => {
+    const cut = { rollup_minute: yyyymm(c.minuteBefore * 60_000), rollup_hour: yyyymm(c.hourBefore * 60_000) };
     const drops = (Object.keys(months) as Array<keyof typeof months>).flatMap((t) =>
       months[t].filter((m) => m < cut[t]).map((m) => `ALTER TABLE ${t} DROP PARTITION ${sqlInt(m)}`));
     return [
       ...drops,
-      `ALTER TABLE raw_events DELETE WHERE ${rawExpired(c)}`,
+      `ALTER TABLE raw_events DELETE WHERE ${rawExpired(c, 'clickhouse')}`,
       `ALTER TABLE rollup_minute DELETE WHERE minute < ${sqlInt(c.minuteBefore)}`,
       `ALTER TABLE rollup_hour DELETE WHERE minute < ${sqlInt(c.hourBefore)}`,
     ];
@@ -51,8 +53,8 @@ const SQL = {
 export async function expireBefore(b: StoreBackend, c: RetentionCutoffs): Promise<void> {
   if (b.kind === 'duckdb') return b.exec(SQL.duckdb(c));
   const parts = await b.select(`SELECT DISTINCT table, partition FROM system.parts
-    WHERE database = currentDatabase() AND active AND table IN ('raw_events', 'rollup_minute', 'rollup_hour')`);
-  const months = { raw_events: [] as number[], rollup_minute: [] as number[], rollup_hour: [] as number[] };
+    WHERE database = currentDatabase() AND active AND table IN ('rollup_minute', 'rollup_hour')`);
+  const months = { rollup_minute: [] as number[], rollup_hour: [] as number[] };
   for (const p of parts) months[String(p.table) as keyof typeof months].push(Number(p.partition));
   return b.exec(SQL.clickhouse(c, months));
 }

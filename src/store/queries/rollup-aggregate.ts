@@ -95,7 +95,9 @@ function sumSql(terms: readonly FormulaTerm[]): string {
 function metricSql(m: MetricSpec, kind: BackendKind): string {
   if (!m.den) return sumSql(m.num);
   const num = m.num.length === 1 ? sumSql(m.num) : `(${sumSql(m.num)})`;
-  return `${num} / ${kind === 'duckdb' ? 'NULLIF' : 'nullIf'}(${sumSql(m.den)}, 0)`;
+  if (kind === 'duckdb') return `${num} / NULLIF(${sumSql(m.den)}, 0)`;
+  // ClickHouse divides two exact decimals as decimals (10 / 3 = 3): as doubles, like DuckDB.
+  return `toFloat64(${num}) / nullIf(toFloat64(${sumSql(m.den)}), 0)`;
 }
 
 const NAME = /^[a-z][a-z0-9_]*$/;

@@ -46,9 +46,9 @@ const SQL = {
       (SELECT count() FROM ingest_batches) AS batches,
       (SELECT count() FROM dead_letters WHERE ${committedRows('clickhouse')}) AS dead,
       (SELECT uniqExact(date, currency) FROM fx_rates) AS fx,
-      (SELECT count() FROM rollup_minute) AS minute,
-      (SELECT count() FROM rollup_hour) AS hour,
-      (SELECT count() FROM rollup_day) AS day`,
+      (SELECT count() FROM rollup_minute WHERE ${committedRows('clickhouse')}) AS minute,
+      (SELECT count() FROM rollup_hour WHERE ${committedRows('clickhouse')}) AS hour,
+      (SELECT count() FROM rollup_day WHERE ${committedRows('clickhouse')}) AS day`,
   },
 };
 

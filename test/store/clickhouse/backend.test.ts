@@ -31,9 +31,9 @@ test('migrations create every table once; opening again changes nothing and keep
   try {
     assert.deepEqual(before, ['currencies', 'dead_letter_replays', 'dead_letters', 'dim_values', 'fx_effective', 'fx_rates',
       'ingest_batches', 'raw_events', 'rollup_day', 'rollup_hour', 'rollup_minute', 'schema_migrations',
-      'store_identity', 'write_probe']);
+      'store_identity', 'write_probe', 'writer_lease']);
     assert.deepEqual((await second.select(`SELECT name FROM system.tables WHERE database = ${chString(database)} ORDER BY name`)).map((r) => r.name), before);
-    assert.deepEqual(await second.select('SELECT version, count() AS n FROM schema_migrations GROUP BY version'), [{ version: 1, n: 1n }]);
+    assert.deepEqual(await second.select('SELECT version, count() AS n FROM schema_migrations GROUP BY version ORDER BY version'), [{ version: 1, n: 1n }, { version: 2, n: 1n }]);
     assert.deepEqual(await second.select('SELECT count() AS n FROM store_identity'), [{ n: 1n }]);
     assert.deepEqual(await second.loadMeta(), meta);
     assert.match(meta.storeId, /^[0-9a-f-]{36}$/);
@@ -187,4 +187,19 @@ test('FX: a reload replaces its dates, and readers see one whole per-day table, 
   } finally {
     await store.close();
   }
+});
+
+test('one writer per database: a second opener is refused while the first holds the lease; a released or lapsed lease is free', async () => {
+  const database = await server.createDatabase();
+  const first = await open(database);
+  await assert.rejects(open(database), /in use by another writing process/);
+  await first.close();
+  const second = await openClickHouseBackend({ url: server.url, database, leaseMs: 60_000 });
+  // A writer killed outright never releases its lease: the next one waits until it lapses.
+  await second.exec([`INSERT INTO writer_lease VALUES ('killed', ${Date.now()})`]);
+  await second.close(); // not the holder any more: releases nothing
+  await assert.rejects(open(database), /in use by another writing process/);
+  await new Promise((r) => setTimeout(r, 300));
+  const third = await openClickHouseBackend({ url: server.url, database, leaseMs: 200 });
+  await third.close();
 });

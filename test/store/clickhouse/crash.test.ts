@@ -57,7 +57,7 @@ test('SIGKILL mid-commit and mid-ingest, reopen, resend everything: exact totals
   assert.equal(last.code, 0, last.output);
   assert.match(last.output, /^done$/m);
 
-  const backend = await openClickHouseBackend({ url: server.url, database });
+  const backend = await openClickHouseBackend({ url: server.url, database, leaseMs: 300 });
   try {
     await assertExact(backend, testStream(Number(STREAM.SEED), Number(STREAM.TXNS), Number(STREAM.CHUNK)).events);
   } finally {

@@ -15,6 +15,8 @@ const killAt = Number(env.KILL_AT ?? 0);
 let seen = 0;
 const backend = await openClickHouseBackend({
   url: env.CH_URL!, database: env.CH_DATABASE!,
+  // The previous child was killed holding the lease: a short one lapses before this one starts.
+  leaseMs: 300,
   faults: {
     afterWrite(step) {
       if (step === killStep && ++seen === killAt) process.kill(process.pid, 'SIGKILL');
