@@ -1,7 +1,7 @@
 // The base measures: sums over rollup rows (columns kind, cnt, amount_minor, fee_minor) joined
 // with the FX rate of their UTC day (`rate`, none when the currency had no rate that day).
 // Metrics are signed sums and ratios of these (define-metric.ts). They are data, not SQL: the
-// query layer renders them (query/build-sql.ts) and the live window computes the same sums in
+// analytics store renders them (store/queries/rollup-aggregate.ts, for each backend) and the live window computes the same sums in
 // memory (live/live-window.ts).
 
 import {

@@ -2,7 +2,7 @@
 // measures (`num`), divided by another signed sum (`den`) when it is a ratio or an average. A
 // zero denominator gives null, never 0. Everything else the platform knows about a metric —
 // additive or not, the parts a ratio is rebuilt from, its exact local amount, its value over no
-// data — is derived from this in registry.ts; the SQL is rendered by query/build-sql.ts.
+// data — is derived from this in registry.ts; the SQL is rendered by the store (store/queries/rollup-aggregate.ts).
 
 import { getBaseMeasure } from './base-measures.ts';
 

@@ -123,7 +123,7 @@ export interface StoreMeta {
 }
 
 export interface AnalyticsStore {
-  /** Which backend answers (shown by status and readiness). */
+  /** Which backend answers. */
   readonly backend: BackendKind;
 
   // The ingest engine's side: one batch at a time, and what rebuilding its state reads.
