@@ -130,11 +130,12 @@ function aggregateSql(q: RollupAggregate, kind: BackendKind): string {
   const order = q.orderBy ? [`m_${q.orderBy.metric} ${q.orderBy.desc ? 'DESC' : 'ASC'} NULLS LAST`, ...keys] : keys;
   const tail = `ORDER BY ${order.join(', ')}${q.limit !== undefined ? ` LIMIT ${sqlInt(q.limit)}` : ''}`;
   if (kind === 'duckdb') {
+    // The unconverted count over every group, also those a LIMIT leaves out, in the same pass.
     return `WITH src AS (${src}),
 agg AS (SELECT ${aggregates.join(', ')}
   FROM (SELECT src.*, f.usd_per_minor AS rate FROM src LEFT JOIN fx_effective f
     ON src.currency_key = f.currency_key AND src.day = f.day) GROUP BY ${keys.join(', ')})
-SELECT ${finals.join(', ')} FROM agg ${tail}`;
+SELECT ${finals.join(', ')}, sum(unconverted_count) OVER () AS unconverted_total FROM agg ${tail}`;
   }
   // One row per (currency, day) on the right, so ALL and ANY strictness agree.
   return `SELECT ${finals.join(', ')} FROM (
@@ -149,10 +150,12 @@ SETTINGS join_use_nulls = 1`;
 export async function rollupAggregate(b: StoreBackend, q: RollupAggregate): Promise<AggregateAnswer> {
   const { names, columns, rowCount } = await b.selectColumns(aggregateSql(q, b.kind));
   const col = (n: string) => (rowCount === 0 ? [] : columns[names.indexOf(n)]);
-  const unconvertedCol = col('unconverted_count');
-  let unconverted = unconvertedCol.reduce<number>((s, v) => s + Number(v ?? 0), 0);
-  // A LIMIT may have left groups out: then count over all of them (an aggregate with no groups).
-  if (q.limit !== undefined && rowCount >= q.limit) {
+  let unconverted = names.includes('unconverted_total')
+    ? (rowCount > 0 ? Number(col('unconverted_total')[0] ?? 0) : 0)
+    : col('unconverted_count').reduce<number>((s, v) => s + Number(v ?? 0), 0);
+  // ClickHouse 18.16 has no window functions: when a LIMIT may have left groups out, count over
+  // all of them with a second aggregate, without groups.
+  if (b.kind === 'clickhouse' && q.limit !== undefined && rowCount >= q.limit) {
     const total = await b.selectColumns(aggregateSql({
       ...q, bucket: { kind: 'constant', minute: 0 }, groups: [], measures: [], metrics: [], withLocal: false,
       orderBy: undefined, limit: undefined, preaggregate: false,
