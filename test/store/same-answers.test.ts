@@ -26,6 +26,7 @@ import { loadFxRates, parseFxCsv } from '../../src/fx/fx-rates.ts';
 import { runRetention } from '../../src/retention/run-retention.ts';
 import { METRICS } from '../../src/metrics/registry.ts';
 import { currencyKey } from '../../src/reference/currencies.ts';
+import { assertSame } from '../support/same-answer.ts';
 
 const START = Date.parse('2026-09-20T00:00:00Z');
 const NOW = START + 75 * 86_400_000;
@@ -79,17 +80,6 @@ function query(s: Side, spec: Partial<QuerySpec>): Promise<QueryResult> {
   );
 }
 
-/** Equal, but USD figures (floating sums, added in another order) to 1e-9 relative. */
-function assertSame(a: unknown, b: unknown, at: string): void {
-  if (typeof a === 'number' && typeof b === 'number' && !Number.isInteger(a + b)) {
-    assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a)), `${at}: ${a} vs ${b}`);
-  } else if (a && b && typeof a === 'object' && typeof b === 'object') {
-    assert.deepEqual(Object.keys(a).sort(), Object.keys(b).sort(), at);
-    for (const k of Object.keys(a)) assertSame((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}.${k}`);
-  } else {
-    assert.deepEqual(a, b, at);
-  }
-}
 
 const SPECS: Record<string, Partial<QuerySpec>> = {
   'every metric, whole range': { metrics: METRICS.map((m) => m.name) },

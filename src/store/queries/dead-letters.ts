@@ -3,6 +3,7 @@
 // batch's transaction; ClickHouse, which has no cheap UPDATE, adds a dead_letter_replays row.
 
 import type { StoreBackend, Row } from '../backend.ts';
+import type { DeadLetter } from '../analytics-store.ts';
 import { sqlInt, sqlString } from '../sql-literal.ts';
 import { committedRows } from './committed-rows.ts';
 
@@ -15,16 +16,8 @@ export interface DeadLetterQuery {
   limit: number;
 }
 
-export interface DeadLetterRow {
-  id: number;
-  receivedAt: number;
-  source: string;
-  batchIndex: number;
-  code: string;
-  message: string;
-  eventId: string | null;
-  payload: string;
-  payloadTruncated: boolean;
+/** A dead letter as stored, and what its latest replay gave. */
+export interface DeadLetterRow extends DeadLetter {
   replayedAt: number | null;
   replayResult: string | null;
 }

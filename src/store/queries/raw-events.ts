@@ -3,6 +3,7 @@
 // `status` filters of the rollups apply unchanged.
 
 import type { StoreBackend, Row, BackendKind } from '../backend.ts';
+import type { StateRow } from '../analytics-store.ts';
 import type { RowFilter } from '../query-shapes.ts';
 import { PAYMENT_TYPES, TYPE_CODE } from '../../events/contract.ts';
 import { KIND_DISPUTE, KIND_PAYOUT, KIND_PAYOUT_SETTLED, KIND_REFUND } from '../../events/rollup-kinds.ts';
@@ -26,26 +27,9 @@ export interface RawEventPageQuery extends RawEventRange {
   limit: number;
 }
 
-export interface RawEventRow {
-  eventId: string;
-  type: number;
-  occurredAt: number;
+/** A raw event as stored: what the state rebuild reads, and the producer's offset notation. */
+export interface RawEventRow extends StateRow {
   offsetMinutes: number;
-  entityId: string;
-  txnId: string | null;
-  merchantKey: number;
-  countryKey: number;
-  cityKey: number;
-  currencyKey: number;
-  methodKey: number;
-  providerKey: number;
-  status: number;
-  amountMinor: bigint;
-  feeMinor: bigint;
-  failureReason: string | null;
-  customerId: string | null;
-  reason: string | null;
-  metadata: string | null;
 }
 
 export interface RawEventGroup {

@@ -12,6 +12,7 @@ import { startClickHouse, type ClickHouseServer } from '../../support/clickhouse
 import { startServer, type ServerProcess } from '../../support/server-process.ts';
 import { randomStream } from '../../support/random-stream.ts';
 import { bearer, mintToken } from '../../support/tokens.ts';
+import { assertSame } from '../../support/same-answer.ts';
 
 const DAY = 86_400_000;
 const END = Math.floor(Date.now() / DAY) * DAY;
@@ -53,17 +54,6 @@ after(async () => {
   dirs = [];
 });
 
-/** Equal, but USD figures (floating sums added in another order) to 1e-9 relative. */
-function assertSame(a: unknown, b: unknown, at: string): void {
-  if (typeof a === 'number' && typeof b === 'number' && !Number.isInteger(a + b)) {
-    assert.ok(Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(a)), `${at}: ${a} vs ${b}`);
-  } else if (a && b && typeof a === 'object' && typeof b === 'object') {
-    assert.deepEqual(Object.keys(a).sort(), Object.keys(b).sort(), at);
-    for (const k of Object.keys(a)) assertSame((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${at}.${k}`);
-  } else {
-    assert.deepEqual(a, b, at);
-  }
-}
 
 const range = `from=${new Date(START).toISOString()}&to=${new Date(END).toISOString()}`;
 const PATHS = [
