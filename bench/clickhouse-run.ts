@@ -3,7 +3,8 @@
 // 1. ClickHouse's own best insert of the events (bench/clickhouse-native-run.ts);
 // 2. the platform's ingest into the ClickHouse backend (bench/ingest-run.ts with
 //    ANALYTICS_STORE=clickhouse): parse, dedupe, state, raw + three rollups, commit protocol;
-// 3. the reference queries over what 2 stored (bench/query-run.ts).
+// 3. the reference queries over what 2 stored (bench/query-run.ts);
+// 4. the compaction of its per-batch rollup rows (bench/compact-run.ts), and the queries again.
 // Prints one JSON line. Run by bench/main.ts (`--only clickhouse`).
 
 import { spawnSync } from 'node:child_process';
@@ -28,8 +29,11 @@ try {
   const ingest = child(['bench/ingest-run.ts', file, '.bench/data-clickhouse', batch], store);
   console.error('clickhouse: queries…');
   const query = child(['bench/query-run.ts', '.bench/data-clickhouse', runs], store);
+  console.error('clickhouse: compaction, and the queries again…');
+  const compaction = child(['bench/compact-run.ts'], store);
+  const compacted = child(['bench/query-run.ts', '.bench/data-clickhouse', runs], store);
   console.log(JSON.stringify({
-    version: server.version, native, ingest, query,
+    version: server.version, native, ingest, query, compaction, compacted,
     ratio: (ingest.eventsPerSecond as number) / (native.rowsPerSecond as number),
   }));
 } finally {

@@ -204,9 +204,11 @@ if (runs('clickhouse')) {
   console.log(`| ClickHouse's own insert: JSONEachRow into raw + minute and hour views | ${f(c.native.rowsPerSecond, 0)} | ${f(c.native.seconds)} |`);
   console.log(`| the platform into the ClickHouse backend (parse, dedupe, state, raw + 3 rollups, commit protocol) | ${f(c.ingest.eventsPerSecond, 0)} | ${f(c.ingest.ingestSeconds)} |`);
   console.log(`| ratio | **${f(c.ratio, 2)}×** | |`);
-  console.log(`\n| query on ClickHouse | P50 ms | P95 ms | rows |\n|---|---|---|---|`);
-  for (const [name, q] of Object.entries(c.query.queries as Record<string, { p50: number; p95: number; rows: number }>)) {
-    console.log(`| ${name} | ${f(q.p50)} | ${f(q.p95)} | ${q.rows} |`);
+  type Q = Record<string, { p50: number; p95: number; rows: number }>;
+  const after = (c.compacted?.queries ?? {}) as Q;
+  console.log(`\n| query on ClickHouse | P50 ms | P95 ms | compacted: P50 ms | P95 ms | rows |\n|---|---|---|---|---|---|`);
+  for (const [name, q] of Object.entries(c.query.queries as Q)) {
+    console.log(`| ${name} | ${f(q.p50)} | ${f(q.p95)} | ${after[name] ? f(after[name].p50) : '—'} | ${after[name] ? f(after[name].p95) : '—'} | ${q.rows} |`);
   }
-  console.log(`\nrollup rows: ${JSON.stringify(c.query.rows)}`);
+  console.log(`\nrollup rows: ${JSON.stringify(c.query.rows)}; compaction: ${c.compaction ? `${f(c.compaction.seconds)} s, ${c.compaction.partitions} partitions, rows after ${JSON.stringify(c.compaction.rows)}` : '—'}`);
 }

@@ -34,6 +34,8 @@ export async function runRetention(store: AnalyticsStore, engine: Engine, policy
   const hourDay = today - policy.hourDays;
   const cutoffMs = rawDay * DAY_MS;
   await store.expireBefore({ rawBeforeMs: cutoffMs, minuteBefore: minuteDay * 1440, hourBefore: hourDay * 1440 });
+  // Rows written per batch folded into one per key (ClickHouse), so queries sum fewer rows.
+  await store.compactRollups();
   // Keeps the per-day FX table filled forward past today.
   await rebuildEffective(store, now);
   const state = engine.state;

@@ -164,6 +164,9 @@ export interface AnalyticsStore {
   /** A small durable write: whether writes go through now. */
   probeWrite(now: number): Promise<void>;
 
+  /** Folds rollup rows written per batch into one row per key and month (totals unchanged). */
+  compactRollups(): Promise<{ partitions: number; rowsBefore: number; rowsAfter: number }>;
+
   diskBytes(): Promise<number>;
   close(): Promise<void>;
 }

@@ -65,6 +65,12 @@ export interface StoreBackend {
   /** The position recorded with the last committed batch of `source`, if any. */
   sourcePosition(source: string): Promise<string | null>;
 
+  /**
+   * Folds the committed rollup rows of each month into one row per key, where the backend keeps
+   * rows per batch (ClickHouse); the totals do not change. Rows folded before and after.
+   */
+  compactRollups(): Promise<{ partitions: number; rowsBefore: number; rowsAfter: number }>;
+
   diskBytes(): Promise<number>;
   close(): Promise<void>;
 }

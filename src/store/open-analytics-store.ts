@@ -72,6 +72,7 @@ export function analyticsStore(b: StoreBackend): AnalyticsStore {
     replaceFxEffective: (rows) => replaceFxEffective(b, rows),
     expireBefore: (c) => expireBefore(b, c),
     probeWrite: (now) => probeWrite(b, now),
+    compactRollups: () => b.compactRollups(),
     diskBytes: () => b.diskBytes(),
     close: () => b.close(),
   };

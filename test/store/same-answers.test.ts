@@ -3,7 +3,8 @@
 // aggregates the API is made of (every metric, time zones with DST and half-hour offsets, every
 // granularity, groups, filters, ranking with a limit, a single currency's exact local sums),
 // raw event pages and stats, dead letters, FX tables, the live seed, rollup cells — and both
-// equal the independent reference; retention leaves both holding the same.
+// equal the independent reference; compaction changes no answer; retention leaves both holding
+// the same.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -158,6 +159,24 @@ test('same raw event pages, stats, dead letters, FX tables, live seed and counts
   assert.equal(counts.rawEvents, counts.distinctEventIds);
   assertSame((await b.loadMeta()).lastBatchId, (await a.loadMeta()).lastBatchId, 'batches');
   assertSame(await b.sourcePosition('same'), await a.sourcePosition('same'), 'source position');
+});
+
+test('compaction folds ClickHouse\'s per-batch rollup rows, and every answer stays the same', async () => {
+  const click = sides[1].store;
+  const before = (await click.counts()).rollupRows;
+  const report = await click.compactRollups();
+  const after = (await click.counts()).rollupRows;
+  assert.ok(report.partitions > 0 && report.rowsAfter < report.rowsBefore, JSON.stringify(report));
+  assert.ok(after.minute + after.hour + after.day < before.minute + before.hour + before.day, `${JSON.stringify(before)} → ${JSON.stringify(after)}`);
+  assert.deepEqual(await click.compactRollups(), { partitions: 0, rowsBefore: 0, rowsAfter: 0 }, 'nothing left to fold');
+  for (const [name, spec] of Object.entries(SPECS)) {
+    const [a, b] = await Promise.all(sides.map((s) => query(s, spec)));
+    assertSame(b, a, `compacted: ${name}`);
+  }
+  const expected = contributions(events);
+  for (const [table, period] of [['minute', 1], ['hour', 60], ['day', 1440]] as const) {
+    assert.deepEqual(await readRollup(click, table), rollupOf(expected, period), `compacted rollup_${table}`);
+  }
 });
 
 test('retention leaves both backends with the same rows and the same day totals', async () => {

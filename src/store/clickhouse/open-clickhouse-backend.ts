@@ -13,6 +13,7 @@ import { writeBatch, type CommitFaults } from './commit-batch.ts';
 import { removeUncommitted, waitForMutations, type RecoveryOptions } from './recover.ts';
 import { scanState } from './scan-state.ts';
 import { takeWriterLease, type WriterLease } from './writer-lease.ts';
+import { compactRollups } from './compact-rollups.ts';
 import { COMMITTED, LAST_COMMITTED_BATCH } from './committed.ts';
 import { chString } from './clickhouse-literal.ts';
 import { rowsOf, tsvString } from './tsv.ts';
@@ -161,6 +162,12 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
       const rows = await select(`SELECT position FROM ingest_batches
         WHERE source = ${chString(source)} AND position IS NOT NULL ORDER BY batch_id DESC LIMIT 1`);
       return rows.length ? String(rows[0].position) : null;
+    },
+    compactRollups() {
+      return onWriter(async () => {
+        if (dirty) await recover();
+        return compactRollups(ch);
+      });
     },
     async diskBytes() {
       const rows = await select(`SELECT sum(bytes_on_disk) AS n FROM system.parts WHERE database = ${chString(ch.database)} AND active`);
