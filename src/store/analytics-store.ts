@@ -89,8 +89,18 @@ export interface PreparedBatch {
   maxOccurredAt: number | null;
 }
 
+/** The six dimension keys of one raw or rollup row. */
+export interface DimensionKeys {
+  merchantKey: number;
+  countryKey: number;
+  cityKey: number;
+  currencyKey: number;
+  methodKey: number;
+  providerKey: number;
+}
+
 /** One raw event row: what rebuilding the in-memory indexes needs (its content, for the fingerprint). */
-export interface StateRow {
+export interface StateRow extends DimensionKeys {
   eventId: string;
   type: number;
   occurredAt: number;
@@ -103,12 +113,6 @@ export interface StateRow {
   customerId: string | null;
   reason: string | null;
   metadata: string | null;
-  merchantKey: number;
-  countryKey: number;
-  cityKey: number;
-  currencyKey: number;
-  methodKey: number;
-  providerKey: number;
 }
 
 export interface StoreMeta {

@@ -9,6 +9,7 @@
 import type { ChConnection } from './connection.ts';
 import { chString } from './clickhouse-literal.ts';
 import { COMMITTED } from './committed.ts';
+import { ROLLUP_KEYS } from '../queries/shape-sql.ts';
 
 export interface CompactReport {
   partitions: number;
@@ -17,7 +18,7 @@ export interface CompactReport {
 }
 
 const TABLES = ['rollup_minute', 'rollup_hour', 'rollup_day'] as const;
-const KEYS = 'minute, merchant_key, country_key, city_key, currency_key, method_key, provider_key, kind';
+const KEYS = ROLLUP_KEYS;
 const INT32_MAX = 2n ** 31n - 1n;
 const INT64_MAX = 2n ** 63n - 1n;
 

@@ -5,22 +5,18 @@
 import type { StoreBackend } from '../backend.ts';
 import type { RollupTable } from '../query-shapes.ts';
 import { committedRows } from './committed-rows.ts';
+import { ROLLUP_KEYS } from './shape-sql.ts';
+import type { DimensionKeys } from '../analytics-store.ts';
 
-export interface RollupCell {
+export interface RollupCell extends DimensionKeys {
   minute: number;
-  merchantKey: number;
-  countryKey: number;
-  cityKey: number;
-  currencyKey: number;
-  methodKey: number;
-  providerKey: number;
   kind: number;
   cnt: bigint;
   amountMinor: bigint;
   feeMinor: bigint;
 }
 
-const KEYS = 'minute, merchant_key, country_key, city_key, currency_key, method_key, provider_key, kind';
+const KEYS = ROLLUP_KEYS;
 const TABLES: Record<RollupTable, string> = { minute: 'rollup_minute', hour: 'rollup_hour', day: 'rollup_day' };
 
 const SQL = {

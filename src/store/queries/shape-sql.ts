@@ -5,6 +5,9 @@ import type { BackendKind } from '../backend.ts';
 import type { Grouping, KeyColumn, KeyFilter, RowFilter } from '../query-shapes.ts';
 import { sqlInt, sqlString } from '../sql-literal.ts';
 
+/** The key columns of a rollup row, in the tables' order: what identifies one cell. */
+export const ROLLUP_KEYS = 'minute, merchant_key, country_key, city_key, currency_key, method_key, provider_key, kind';
+
 const COLUMNS: ReadonlySet<KeyColumn> = new Set([
   'merchant_key', 'country_key', 'city_key', 'currency_key', 'method_key', 'provider_key', 'kind', 'type',
 ]);
