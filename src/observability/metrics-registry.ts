@@ -26,6 +26,12 @@ export interface Metrics {
   anomaliesDetected: Counter;
   webhookAttempts: Counter<'event_type' | 'outcome'>;
   webhookDuration: Histogram;
+  /** Kafka messages received by the consumer, by topic (counted when fetched, before parsing). */
+  kafkaMessages: Counter<'topic'>;
+  /** Kafka messages sent to the dead-letter topic, by source topic and rejection code. */
+  kafkaDeadLetters: Counter<'topic' | 'code'>;
+  /** Reports the consumer's lag per assigned partition (set by the Kafka source). */
+  setKafkaLag(read: () => ReadonlyArray<{ topic: string; partition: number; lag: number }>): void;
   /** Stops listening to the engine's commits. */
   stop(): void;
 }
@@ -145,6 +151,24 @@ export function createMetrics(deps: { engine: Engine; now: () => number }): Metr
     buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers,
   });
 
+  const kafkaMessages = new Counter({
+    name: 'analytics_kafka_messages_total', help: 'Kafka messages received by the ingest consumer, by topic',
+    labelNames: ['topic'], registers,
+  });
+  const kafkaDeadLetters = new Counter({
+    name: 'analytics_kafka_dead_letters_total', help: 'Kafka messages sent to the dead-letter topic, by source topic and rejection code',
+    labelNames: ['topic', 'code'], registers,
+  });
+  let kafkaLag: () => ReadonlyArray<{ topic: string; partition: number; lag: number }> = () => [];
+  new Gauge({
+    name: 'analytics_kafka_consumer_lag', help: 'Messages of each assigned partition not yet committed to the analytics store (log end offset minus the stored position)',
+    labelNames: ['topic', 'partition'], registers,
+    collect() {
+      this.reset();
+      for (const l of kafkaLag()) this.set({ topic: l.topic, partition: String(l.partition) }, l.lag);
+    },
+  });
+
   for (const outcome of ['accepted', 'duplicate', 'rejected']) events.inc({ outcome }, 0);
   errors.inc({ code: 'commit_failed' }, 0);
   const unsubscribe = engine.onCommit((b) => commitDuration.observe(b.commitMs / 1000));
@@ -155,6 +179,8 @@ export function createMetrics(deps: { engine: Engine; now: () => number }): Metr
     wsConnections, wsMessages, streamingLatency, alertsCreated, anomaliesDetected, webhookAttempts, webhookDuration,
     setWsCurrent(read) { wsCurrent = read; },
     setQueryAdmission(read) { admission = read; },
+    kafkaMessages, kafkaDeadLetters,
+    setKafkaLag(read) { kafkaLag = read; },
     stop: unsubscribe,
   };
 }
