@@ -48,7 +48,7 @@ export async function startDemo(deps: DemoOptions): Promise<() => Promise<void>>
     if (n === 0 || stopped) return;
     const items: unknown[] = [];
     for (let i = 0; i < n; i++) items.push(stream.next().value);
-    pending = deps.engine.submit({ source: 'demo', position: null, items }).catch((err) => deps.log.warn({ err }, 'demo batch failed'));
+    pending = deps.engine.submit({ source: 'demo', items }).catch((err) => deps.log.warn({ err }, 'demo batch failed'));
   }, tickMs);
   deps.log.info({ eventsPerSecond: deps.ratePerSecond }, 'demo: synthetic live stream started');
   return async () => {
@@ -66,7 +66,7 @@ async function backfillHistory(deps: DemoOptions, control: { stopped: boolean })
   const submit = async (items: unknown[]) => {
     for (let attempt = 1; ; attempt++) {
       try {
-        await deps.engine.submit({ source: 'demo-history', position: null, items });
+        await deps.engine.submit({ source: 'demo-history', items });
         return;
       } catch (err) {
         if (attempt >= 10 || control.stopped) throw err;

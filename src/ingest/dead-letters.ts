@@ -65,7 +65,7 @@ export async function replayDeadLetters(
   const rows = await store.deadLetters({ code: sel.code, ids, pending: true, limit });
   if (rows.length === 0) return { replayed: 0, results: [] };
   const results = await engine.submit({
-    source: 'replay', position: null, items: rows.map((r) => r.payload), replayIds: rows.map((r) => r.id),
+    source: 'replay', items: rows.map((r) => r.payload), replayIds: rows.map((r) => r.id),
   });
   return { replayed: rows.length, results: results.map((r, i) => ({ id: rows[i].id, ...r })) };
 }

@@ -9,7 +9,7 @@ import { createParsePool } from './parse-pool.ts';
 import { writeSnapshot } from './indexes/state-snapshot.ts';
 import { rebuildState } from './ingest-state.ts';
 import type { IngestState } from './indexes/ingest-indexes.ts';
-import type { AnalyticsStore, PreparedBatch, RollupColumns } from '../store/analytics-store.ts';
+import type { AnalyticsStore, PreparedBatch, RollupColumns, SourcePosition } from '../store/analytics-store.ts';
 import type { ParseContext } from '../events/contract.ts';
 import type { Logger } from 'pino';
 
@@ -120,15 +120,16 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     if (group.length === 1) return group[0];
     const items: unknown[] = [];
     const itemIndex = new Int32Array(group.reduce((n, g) => n + g.items.length, 0));
-    let position: string | null = null;
+    // Later submissions of a source stand further along it: the last position of each source wins.
+    const positions = new Map<string, SourcePosition>();
     for (const g of group) {
       for (let i = 0; i < g.items.length; i++) {
         itemIndex[items.length] = i;
         items.push(g.items[i]);
       }
-      if (g.position !== null) position = g.position;
+      for (const p of g.positions ?? []) positions.set(p.source, p);
     }
-    return { source: group[0].source, position, items, itemIndex };
+    return { source: group[0].source, positions: [...positions.values()], items, itemIndex };
   }
 
   async function commit(prev: Promise<void> | null, batch: PreparedBatch, results: ItemResult[],

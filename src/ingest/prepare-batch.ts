@@ -12,7 +12,7 @@ import { copyInt64, emptyRaw, resolve, setInt64, sortRawByTime } from './batch-c
 import { KIND_DISPUTE, KIND_PAYOUT, KIND_PAYOUT_SETTLED, KIND_REFUND } from '../events/rollup-kinds.ts';
 import type { Hash96 } from './hash.ts';
 import type { IngestState } from './indexes/ingest-indexes.ts';
-import type { DeadLetter, PreparedBatch, RawColumns } from '../store/analytics-store.ts';
+import type { DeadLetter, PreparedBatch, RawColumns, SourcePosition } from '../store/analytics-store.ts';
 
 export const MAX_DEAD_LETTER_PAYLOAD = 16_384;
 
@@ -23,7 +23,8 @@ export type ItemResult =
 
 export interface BatchInput {
   source: string;
-  position: string | null;
+  /** Where the sources of these items stand once they are committed (see PreparedBatch.positions). */
+  positions?: readonly SourcePosition[];
   /** One event's JSON text each (kept as sent in dead letters), or values from in-process sources. */
   items: unknown[];
   /** Items the source already refused, with their code. */
@@ -115,7 +116,7 @@ export function prepareBatch(state: IngestState, input: BatchInput, parsed: Pars
     batchId: state.nextBatchId++,
     committedAt: now,
     source: input.source,
-    position: input.position,
+    positions: input.positions ?? [],
     raw,
     rollups: {
       minute: resolve(state.tuples, minuteDeltas),

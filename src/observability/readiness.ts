@@ -57,7 +57,7 @@ export function createReadiness(d: ReadinessDeps): { check(): Promise<ReadinessR
     // An empty submission commits nothing; the engine refuses it only while it rebuilds its state
     // (or shuts down) — exactly when it refuses real ones.
     try {
-      await d.engine.submit({ source: 'readiness', position: null, items: [] });
+      await d.engine.submit({ source: 'readiness', items: [] });
     } catch (err) {
       return { status: 'recovering', failed_commits: failedCommits, detail: (err as Error).message };
     }

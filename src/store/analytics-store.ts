@@ -71,13 +71,22 @@ export interface DeadLetter {
   payloadTruncated: boolean;
 }
 
+/** A source's position: `source` names one stream (`file:/path`, `kafka:topic/3`), `position` is opaque to the store. */
+export interface SourcePosition {
+  source: string;
+  position: string;
+}
+
 /** Everything one batch writes, committed in a single transaction. */
 export interface PreparedBatch {
   batchId: number;
   committedAt: number;
   source: string;
-  /** The source's position after this batch (file offset, Kafka offsets…), if it has one. */
-  position: string | null;
+  /**
+   * Where each source of the batch stands after it (a file's byte offset, a Kafka partition's
+   * next offset…), committed with the data: after a crash a source resumes from here.
+   */
+  positions: readonly SourcePosition[];
   raw: RawColumns;
   rollups: Record<RollupTable, RollupColumns>;
   dictionary: Array<{ dim: number; key: number; value: string }>;

@@ -38,7 +38,7 @@ test('a failed commit is reported, rolled back, and its events count once when r
     const chunks: Array<Array<Record<string, unknown>>> = [];
     for (let i = 0; i < events.length; i += 60) chunks.push(events.slice(i, i + 60));
     // Submit everything at once so that batches are prepared while others commit.
-    const outcomes = await Promise.allSettled(chunks.map((items) => engine.submit({ source: 'test', position: null, items })));
+    const outcomes = await Promise.allSettled(chunks.map((items) => engine.submit({ source: 'test', items })));
     const failed = chunks.filter((_, i) => outcomes[i].status === 'rejected');
     assert.ok(failed.length >= 1, 'the injected failure reached a submitter');
     for (const o of outcomes) {
@@ -48,7 +48,7 @@ test('a failed commit is reported, rolled back, and its events count once when r
     const submitRetrying = async (items: unknown[]): Promise<void> => {
       for (;;) {
         try {
-          await engine.submit({ source: 'test', position: null, items });
+          await engine.submit({ source: 'test', items });
           return;
         } catch (err) {
           if (!(err instanceof StoreUnavailableError)) throw err;

@@ -26,7 +26,7 @@ test('committed minute deltas, summed, equal the minute rollups; published only 
       durable.push(p.store.loadMeta().then((meta) => (meta.lastBatchId >= b.batchId ? 1 : 0)));
     });
     const { events } = randomStream({ seed: 9, txns: 300, start: START, spanMs: 10 * 86_400_000 });
-    for (let i = 0; i < events.length; i += 80) await p.engine.submit({ source: 't', position: null, items: events.slice(i, i + 80) });
+    for (let i = 0; i < events.length; i += 80) await p.engine.submit({ source: 't', items: events.slice(i, i + 80) });
     unsubscribe();
     assert.equal(received.length, Math.ceil(events.length / 80));
     assert.deepEqual(await Promise.all(durable), received.map(() => 1));

@@ -14,9 +14,9 @@ const ev = (id: string, extra: Record<string, unknown> = {}) => ({
 test('merged submissions keep their own results and dead-letter indexes', async () => {
   const p = await openTempPlatform({ now: () => NOW });
   try {
-    const a = p.engine.submit({ source: 'http', position: null, items: [ev('a1')] });
-    const b = p.engine.submit({ source: 'http', position: null, items: [ev('b1'), ev('b2')] });
-    const c = p.engine.submit({ source: 'http', position: null, items: [ev('c1'), ev('c2', { currency: 'ZZZ' })] });
+    const a = p.engine.submit({ source: 'http', items: [ev('a1')] });
+    const b = p.engine.submit({ source: 'http', items: [ev('b1'), ev('b2')] });
+    const c = p.engine.submit({ source: 'http', items: [ev('c1'), ev('c2', { currency: 'ZZZ' })] });
     const [ra, rb, rc] = await Promise.all([a, b, c]);
     assert.deepEqual(ra.map((r) => r.status), ['accepted']);
     assert.deepEqual(rb.map((r) => r.status), ['accepted', 'accepted']);

@@ -43,7 +43,7 @@ async function ingestAll(dir: string, events: Array<Record<string, unknown>>, se
       slices.push(rnd() < 0.5 ? slice : slice.map((e) => JSON.stringify(e)));
       i += size;
     }
-    await Promise.all(slices.map((items) => p.engine.submit({ source: 'test', position: null, items })));
+    await Promise.all(slices.map((items) => p.engine.submit({ source: 'test', items })));
     if (rnd() < 0.05) {
       await p.close();
       p = await openTempPlatform({ dir, now: () => NOW, clickhouse }); // restart: state rebuilt from raw

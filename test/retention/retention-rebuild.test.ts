@@ -25,7 +25,7 @@ test('a transaction straddling the raw cutoff is kept whole and moves correctly 
   let p: Awaited<ReturnType<typeof openTempPlatform>> | null = null;
   try {
     p = await openTempPlatform({ dir, now: () => now, rawRetentionDays: 90 });
-    await p.engine.submit({ source: 't', position: null, items: [
+    await p.engine.submit({ source: 't', items: [
       { event_id: 'e1', type: 'wallet_txn_created', status: 'pending', occurred_at: at(CUTOFF - 60_000), txn_id: 't1', amount: '500', ...base },
       { event_id: 'e2', type: 'wallet_txn_succeeded', occurred_at: at(CUTOFF + 60_000), txn_id: 't1', amount: '500', ...base },
       { event_id: 'e3', type: 'wallet_txn_created', status: 'succeeded', occurred_at: at(CUTOFF - 3 * 60_000), txn_id: 'old', amount: '7', ...base },
@@ -39,7 +39,7 @@ test('a transaction straddling the raw cutoff is kept whole and moves correctly 
     rmSync(join(dir, 'ingest-state.snapshot'), { force: true }); // restart from raw, no snapshot
 
     p = await openTempPlatform({ dir, now: () => now, rawRetentionDays: 90 });
-    await p.engine.submit({ source: 't', position: null, items: [
+    await p.engine.submit({ source: 't', items: [
       { event_id: 'e4', type: 'wallet_txn_failed', occurred_at: at(CUTOFF + 5 * 60_000), txn_id: 't1', amount: '500', ...base },
     ] });
     // One merchant, country and currency: a cell per (minute, kind).

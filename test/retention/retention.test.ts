@@ -63,7 +63,7 @@ async function dayTotals() {
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'molam-retention-'));
   p = await openTempPlatform({ dir, now: () => NOW, rawRetentionDays: 400 });
-  const results = await p.engine.submit({ source: 'test', position: null, items: SENT.map((s) => s.event) });
+  const results = await p.engine.submit({ source: 'test', items: SENT.map((s) => s.event) });
   assert.ok(results.every((r) => r.status === 'accepted'), JSON.stringify(results.find((r) => r.status !== 'accepted')));
   dayTotalsBefore = await dayTotals();
   report = await runRetention(p.store, p.engine, POLICY, NOW);
@@ -138,7 +138,7 @@ test('the dedupe index forgets exactly the expired events, and still dedupes fre
   const conflict = { ...fresh[0].event, amount: '1' };
   const brandNew = { ...fresh[1].event, event_id: 'late_new', txn_id: 'late_txn' };
   const results = await p.engine.submit({
-    source: 'test', position: null, items: [...fresh.map((s) => s.event), JSON.stringify(fresh[2].event), conflict, brandNew],
+    source: 'test', items: [...fresh.map((s) => s.event), JSON.stringify(fresh[2].event), conflict, brandNew],
   });
   assert.deepEqual(results.map((r) => (r.status === 'rejected' ? r.code : r.status)),
     ['duplicate', 'duplicate', 'duplicate', 'duplicate', 'duplicate_conflict', 'accepted']);
@@ -147,7 +147,7 @@ test('the dedupe index forgets exactly the expired events, and still dedupes fre
   await p.close();
   const reopened = await openTempPlatform({ dir, now: () => NOW, rawRetentionDays: 400 });
   try {
-    const again = await reopened.engine.submit({ source: 'test', position: null, items: [fresh[0].event, brandNew] });
+    const again = await reopened.engine.submit({ source: 'test', items: [fresh[0].event, brandNew] });
     assert.deepEqual(again.map((r) => r.status), ['duplicate', 'duplicate']);
     const total = await reopened.query({ from: FROM, to: TO, metrics: ['tx_count'] });
     assert.equal(total.rows[0].metrics.tx_count, 2 * DAYS + 1);

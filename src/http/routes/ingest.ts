@@ -92,7 +92,7 @@ export function ingestRoutes(app: FastifyInstance, deps: { engine: Engine; maxBa
         throw new AppError('payload_too_large', `at most ${deps.maxBatchEvents} events per request (INGEST_MAX_BATCH_EVENTS)`);
       }
       try {
-        const results = await deps.engine.submit({ source: 'http', position: null, items, refused });
+        const results = await deps.engine.submit({ source: 'http', items, refused });
         const summary = summarize(results);
         return reply.code(summary.accepted + summary.duplicates === 0 ? 422 : 200).send(summary);
       } catch (err) {

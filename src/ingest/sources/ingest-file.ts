@@ -27,7 +27,7 @@ export type Submitter = (batch: FileBatch) => Promise<ItemResult[]>;
 
 /** A submitter into an in-process engine. */
 export function engineSubmitter(engine: Engine, source: string): Submitter {
-  return ({ items, refused, position }) => engine.submit({ source, position, items, refused });
+  return ({ items, refused, position }) => engine.submit({ source, positions: position === null ? [] : [{ source, position }], items, refused });
 }
 
 export async function ingestFile(opts: {

@@ -13,7 +13,7 @@ import { tsvNullable, tsvString } from './tsv.ts';
 /** The writes of one batch; the last one commits it, after all the others went through. */
 export const COMMIT_STEPS = [
   'raw_events', 'rollup_minute', 'rollup_hour', 'rollup_day', 'dim_values', 'dead_letters', 'dead_letter_replays',
-  'ingest_batches',
+  'source_positions', 'ingest_batches',
 ] as const;
 export type CommitStep = (typeof COMMIT_STEPS)[number];
 
@@ -92,10 +92,14 @@ function writesOf(b: PreparedBatch): Write[] {
       lines: b.replayed.map((r) => `${r.id}\t${int(b.committedAt)}\t${tsvString(r.result)}\t${id}`),
     },
     {
+      step: 'source_positions', columns: ['source', 'position', 'batch_id'],
+      lines: b.positions.map((p) => `${tsvString(p.source)}\t${tsvString(p.position)}\t${id}`),
+    },
+    {
       step: 'ingest_batches',
       columns: ['batch_id', 'committed_at', 'source', 'accepted', 'duplicates', 'rejected', 'max_occurred_at', 'position'],
       lines: [`${id}\t${int(b.committedAt)}\t${tsvString(b.source)}\t${b.accepted}\t${b.duplicates}\t${b.rejected}\t`
-        + `${int(b.maxOccurredAt)}\t${tsvNullable(b.position)}`],
+        + `${int(b.maxOccurredAt)}\t\\N`], // positions: the source_positions rows (migration 3)
     },
   ];
 }

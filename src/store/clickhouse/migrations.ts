@@ -91,6 +91,19 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; statemen
       ENGINE = ReplacingMergeTree(heartbeat) ORDER BY tuple()`,
     ],
   },
+  {
+    version: 3,
+    name: 'source positions: several per batch (one per Kafka partition)',
+    statements: () => [
+      // A batch's rows here are committed with it (its marker in ingest_batches); the latest
+      // committed row of a source is where it stands. Plain MergeTree: a replacing engine could
+      // let an uncommitted row displace a committed one before recovery takes it out.
+      `CREATE TABLE IF NOT EXISTS source_positions (source String, position String, batch_id UInt32)
+      ENGINE = MergeTree ORDER BY (source, batch_id)`,
+      `INSERT INTO source_positions SELECT source, assumeNotNull(position), batch_id FROM ingest_batches
+      WHERE position IS NOT NULL AND batch_id NOT IN (SELECT batch_id FROM source_positions)`,
+    ],
+  },
 ];
 
 /** Applies the migrations not yet recorded, in order. */

@@ -159,8 +159,8 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
       };
     },
     async sourcePosition(source) {
-      const rows = await select(`SELECT position FROM ingest_batches
-        WHERE source = ${chString(source)} AND position IS NOT NULL ORDER BY batch_id DESC LIMIT 1`);
+      const rows = await select(`SELECT position FROM source_positions
+        WHERE source = ${chString(source)} AND batch_id <= ${LAST_COMMITTED_BATCH} ORDER BY batch_id DESC LIMIT 1`);
       return rows.length ? String(rows[0].position) : null;
     },
     compactRollups() {

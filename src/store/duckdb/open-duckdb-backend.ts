@@ -104,11 +104,8 @@ export async function openDuckDbBackend(opts: DuckDbOptions): Promise<StoreBacke
           [b.batchId, BigInt(b.committedAt), b.source, b.accepted, b.duplicates, b.rejected,
             b.maxOccurredAt === null ? null : BigInt(b.maxOccurredAt)],
         );
-        if (b.position !== null) {
-          await writer.run(
-            'INSERT OR REPLACE INTO source_positions VALUES ($1, $2, $3)',
-            [b.source, b.position, BigInt(b.committedAt)],
-          );
+        for (const p of b.positions) {
+          await writer.run('INSERT OR REPLACE INTO source_positions VALUES ($1, $2, $3)', [p.source, p.position, BigInt(b.committedAt)]);
         }
       }),
     );

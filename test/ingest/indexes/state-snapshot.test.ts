@@ -55,11 +55,11 @@ test('snapshot + replay of later batches = full rebuild; foreign or damaged snap
     const { events } = randomStream({ seed: 5, txns: 600, start: START, spanMs: 10 * 86_400_000 });
     const half = Math.floor(events.length / 2);
     const p = await openTempPlatform({ dir, now: () => NOW });
-    await p.engine.submit({ source: 't', position: null, items: events.slice(0, half) });
+    await p.engine.submit({ source: 't', items: events.slice(0, half) });
     assert.ok((await p.engine.snapshot()) > 0);
     copyFileSync(snap, `${snap}.early`);
     for (let i = half; i < events.length; i += 97) {
-      await p.engine.submit({ source: 't', position: null, items: events.slice(i, i + 97) });
+      await p.engine.submit({ source: 't', items: events.slice(i, i + 97) });
     }
     await p.close(); // writes a final snapshot; put the early one back, as after a crash
     copyFileSync(`${snap}.early`, snap);
@@ -79,7 +79,7 @@ test('snapshot + replay of later batches = full rebuild; foreign or damaged snap
     }
 
     const q = await openTempPlatform({ dir: other, now: () => NOW });
-    await q.engine.submit({ source: 't', position: null, items: events.slice(0, 10) });
+    await q.engine.submit({ source: 't', items: events.slice(0, 10) });
     await q.close();
     copyFileSync(`${snap}.early`, join(other, 'ingest-state.snapshot'));
     const otherStore = await openDuckDbStore({ dataDir: other, memoryLimit: '256MB', threads: 1 });
@@ -104,12 +104,12 @@ test('the state rebuilt from raw equals the live state, fingerprints included (e
   try {
     for (let i = 0; i < events.length; i += 700) {
       const items = events.slice(i, i + 700);
-      await p.engine.submit({ source: 't', position: null, items: i % 1400 === 0 ? items : items.map((e) => JSON.stringify(e)) });
+      await p.engine.submit({ source: 't', items: i % 1400 === 0 ? items : items.map((e) => JSON.stringify(e)) });
     }
     const rebuilt = await rebuildState(p.store, null);
     sameState(p.engine.state, rebuilt.state);
     // And resending everything after a rebuild is all duplicates, not conflicts.
-    const again = await p.engine.submit({ source: 't', position: null, items: events.slice(0, 500) });
+    const again = await p.engine.submit({ source: 't', items: events.slice(0, 500) });
     assert.ok(again.every((r) => r.status === 'duplicate'));
   } finally {
     await p.close();

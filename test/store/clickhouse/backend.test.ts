@@ -31,15 +31,37 @@ test('migrations create every table once; opening again changes nothing and keep
   try {
     assert.deepEqual(before, ['currencies', 'dead_letter_replays', 'dead_letters', 'dim_values', 'fx_effective', 'fx_rates',
       'ingest_batches', 'raw_events', 'rollup_day', 'rollup_hour', 'rollup_minute', 'schema_migrations',
-      'store_identity', 'write_probe', 'writer_lease']);
+      'source_positions', 'store_identity', 'write_probe', 'writer_lease']);
     assert.deepEqual((await second.select(`SELECT name FROM system.tables WHERE database = ${chString(database)} ORDER BY name`)).map((r) => r.name), before);
-    assert.deepEqual(await second.select('SELECT version, count() AS n FROM schema_migrations GROUP BY version ORDER BY version'), [{ version: 1, n: 1n }, { version: 2, n: 1n }]);
+    assert.deepEqual(await second.select('SELECT version, count() AS n FROM schema_migrations GROUP BY version ORDER BY version'), [{ version: 1, n: 1n }, { version: 2, n: 1n }, { version: 3, n: 1n }]);
     assert.deepEqual(await second.select('SELECT count() AS n FROM store_identity'), [{ n: 1n }]);
     assert.deepEqual(await second.loadMeta(), meta);
     assert.match(meta.storeId, /^[0-9a-f-]{36}$/);
     assert.deepEqual(meta, { storeId: meta.storeId, lastBatchId: 0, lastDeadLetterId: 0, maxOccurredAt: null, lastCommittedAt: null, rawEvents: 0 });
     const [c] = await second.select("SELECT count() AS n, countIf(code = 'XOF' AND exponent = 0) AS xof FROM currencies");
     assert.deepEqual(c, { n: BigInt(CURRENCY_CODES.length), xof: 1n });
+  } finally {
+    await second.close();
+  }
+});
+
+test('migration 3 carries the positions a version-2 store kept in its batch markers', async () => {
+  const database = await server.createDatabase();
+  const first = await open(database);
+  // A version-2 store: positions in ingest_batches, no source_positions table.
+  await first.exec([
+    'DROP TABLE source_positions',
+    'ALTER TABLE schema_migrations DELETE WHERE version = 3',
+    "INSERT INTO ingest_batches VALUES (1, 1, 'file:/a', 1, 0, 0, NULL, '100'), (2, 2, 'file:/b', 1, 0, 0, NULL, NULL), (3, 3, 'file:/a', 1, 0, 0, NULL, '250')",
+  ]);
+  await first.close();
+  const second = await open(database);
+  try {
+    assert.equal(await second.sourcePosition('file:/a'), '250');
+    assert.equal(await second.sourcePosition('file:/b'), null);
+    assert.deepEqual(await second.select('SELECT source, position, batch_id FROM source_positions ORDER BY batch_id'), [
+      { source: 'file:/a', position: '100', batch_id: 1 }, { source: 'file:/a', position: '250', batch_id: 3 },
+    ]);
   } finally {
     await second.close();
   }
@@ -90,7 +112,7 @@ test('a stream committed through the engine reads back: meta, state scan, dictio
     assert.equal(meta.lastDeadLetterId, stats.rejected);
     assert.equal(meta.lastCommittedAt, NOW);
     assert.equal(meta.maxOccurredAt, Math.max(...accepted.map((e) => Date.parse(e.occurred_at as string))));
-    assert.equal(await b.sourcePosition('test'), inputs[inputs.length - 1].position);
+    assert.equal(await b.sourcePosition('test'), inputs[inputs.length - 1].positions![0].position);
     assert.equal(await b.sourcePosition('elsewhere'), null);
 
     const scanned: StateRow[] = [];

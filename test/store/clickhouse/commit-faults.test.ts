@@ -22,7 +22,7 @@ after(() => server.stop());
 async function replayInput(backend: StoreBackend): Promise<BatchInput> {
   const rows = await backend.select(`SELECT id, payload FROM dead_letters WHERE ${COMMITTED}
     AND id NOT IN (SELECT id FROM dead_letter_replays WHERE ${COMMITTED}) ORDER BY id LIMIT 5`);
-  return { source: 'replay', position: null, items: rows.map((r) => String(r.payload)), replayIds: rows.map((r) => Number(r.id)) };
+  return { source: 'replay', items: rows.map((r) => String(r.payload)), replayIds: rows.map((r) => Number(r.id)) };
 }
 
 for (const step of COMMIT_STEPS) {

@@ -61,7 +61,7 @@ export function testStream(seed: number, txns: number, chunk: number): TestStrea
   for (let i = 0; i < events.length; i += chunk) {
     const items: unknown[] = events.slice(i, i + chunk);
     items.splice(items.length >> 1, 0, { event_id: `bad_${i}`, type: 'no_such_type', note: 'tab\there \\ \'' });
-    inputs.push({ source: 'test', position: `pos-${i}`, items });
+    inputs.push({ source: 'test', positions: [{ source: 'test', position: `pos-${i}` }], items });
   }
   return { events, inputs };
 }
