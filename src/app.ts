@@ -17,6 +17,8 @@ import { registerAuthCheck, registerRouteGuard, type RouteRecord } from './http/
 import { registerSecurity } from './http/security.ts';
 import { parseTrustProxy } from './http/trust-proxy.ts';
 import { ingestRoutes } from './http/routes/ingest.ts';
+import { createHttpSource } from './ingest/sources/http-source.ts';
+import { createDemoSource } from './demo/run-demo.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { deadLetterRoutes } from './http/routes/dead-letters.ts';
 import { fxRoutes } from './http/routes/fx-rates.ts';
@@ -191,7 +193,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   healthRoutes(app, { engine, startedAt: now() });
   meRoutes(app);
   observabilityRoutes(app, { engine, store, state: deps.state, metrics, now });
-  ingestRoutes(app, { engine, maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS, maxBodyBytes: config.INGEST_MAX_BODY_BYTES });
+  const httpSource = createHttpSource(engine);
+  ingestRoutes(app, { source: httpSource, maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS, maxBodyBytes: config.INGEST_MAX_BODY_BYTES });
   deadLetterRoutes(app, { engine, store });
   fxRoutes(app, {
     store, now,
@@ -248,6 +251,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     retention: periodicPart({ what: 'retention', everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000, atStart: true, log: deps.log }, async () => {
       const policy = { rawDays: config.RAW_RETENTION_DAYS, minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS };
       deps.log.info(await runRetention(store, engine, policy, now()), 'retention applied');
+    }),
+    'ingest-http': httpSource,
+    demo: createDemoSource({
+      engine, store, log: deps.log, now, ratePerSecond: config.DEMO_EVENTS_PER_SECOND,
+      historyDays: config.DEMO_HISTORY_DAYS, historyEvents: config.DEMO_HISTORY_EVENTS,
     }),
   });
   app.decorate('parts', parts);

@@ -32,6 +32,7 @@ export const ERROR_STATUS = {
   too_many_queries: 429,
   auth_unavailable: 503,
   store_unavailable: 503,
+  ingest_stopped: 503,
   migrations_pending: 503,
   state_unavailable: 503,
   ingest_failing: 503,
@@ -180,6 +181,10 @@ export const ERROR_DOCS = {
   store_unavailable: {
     meaning: 'The analytics store did not answer or cannot take writes now (ingest backpressure, or readiness failing).',
     action: 'Retry after Retry-After (ingest) or with backoff; nothing of a refused ingest request was kept.',
+  },
+  ingest_stopped: {
+    meaning: 'This process is not taking events: it is shutting down, or its role (ROLE) does not ingest.',
+    action: 'Retry after Retry-After; behind a load balancer the retry reaches a process that ingests. Nothing of the refused request was kept.',
   },
   migrations_pending: {
     meaning: 'Readiness: the store\'s schema is older than this server expects.',

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   let served!: () => void;
   const serving = new Promise<void>((resolve) => { served = resolve; });
   const opening = import('./platform.ts').then((m) => m.openPlatform(config, log, Date.now, { stateInBackground: true, stateAfter: serving }));
-  const [{ buildApp }, { PART_NAMES, startParts }, { loadDemoFxRates, startDemo }] = await Promise.all([
+  const [{ buildApp }, { partsFor, startParts }, { loadDemoFxRates }] = await Promise.all([
     import('./app.ts'), import('./start-parts.ts'), import('./demo/run-demo.ts'),
   ]);
   const platform = await opening;
@@ -44,24 +44,17 @@ async function main(): Promise<void> {
   });
   // Every part, before the app serves: the live window holds the last hour before an ingest
   // request can commit. Retention's first run is not awaited (it can take a while on a large store).
-  await startParts(app, PART_NAMES);
+  // The sources (HTTP ingest, the demo stream) start last and stop first.
+  await startParts(app, partsFor(config));
   starting.handOver(appHandler!);
   served();
   log.info({ url }, 'serving; the state store may still be opening');
-
-  const stopDemo = config.DEMO
-    ? await startDemo({
-      engine, store, log, ratePerSecond: config.DEMO_EVENTS_PER_SECOND,
-      historyDays: config.DEMO_HISTORY_DAYS, historyEvents: config.DEMO_HISTORY_EVENTS,
-    })
-    : null;
 
   let stopping = false;
   const shutdown = async (signal: string, code = 0) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
-    await stopDemo?.();
     // The app does not own the server (it did not bind it): stop taking connections here.
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();

@@ -9,7 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 
 /** In the order they start; they stop in the reverse order. */
-export const PART_NAMES = ['live-feed', 'live', 'fx-reload', 'alerts', 'retention'] as const;
+/** Sources (src/ingest/sources/source.ts) come last: they start once everything that follows their commits runs, and stop first. */
+export const PART_NAMES = ['live-feed', 'live', 'fx-reload', 'alerts', 'retention', 'ingest-http', 'demo'] as const;
 export type PartName = (typeof PART_NAMES)[number];
 
 /** Does nothing until started; stop undoes start and waits for the work in flight. */
@@ -36,6 +37,11 @@ declare module 'fastify' {
     /** The app's background parts, built unstarted (start them with startParts). */
     parts: Parts;
   }
+}
+
+/** The parts a process runs, by its settings: every part, the demo stream only when asked for. */
+export function partsFor(config: { DEMO: boolean }): PartName[] {
+  return PART_NAMES.filter((name) => name !== 'demo' || config.DEMO);
 }
 
 /** Starts these parts of a built app; the function it returns stops them (closing the app does too). */

@@ -11,6 +11,7 @@ import { generateEvents, liveEvents } from '../generator/generate.ts';
 import { loadFxRates, parseFxCsv } from '../fx/fx-rates.ts';
 import type { Engine } from '../ingest/engine.ts';
 import type { AnalyticsStore } from '../store/analytics-store.ts';
+import type { Source } from '../ingest/sources/source.ts';
 
 export const SAMPLE_FX_FILE = fileURLToPath(new URL('../../reference/fx-rates.sample.csv', import.meta.url));
 
@@ -29,7 +30,20 @@ export async function loadDemoFxRates(store: AnalyticsStore, log: Logger): Promi
   }
 }
 
-export async function startDemo(deps: DemoOptions): Promise<() => Promise<void>> {
+/** The demo stream as a source (src/ingest/sources/source.ts): started, it feeds; stopped, it waits for what it sent. */
+export function createDemoSource(deps: DemoOptions): Source {
+  let stop: (() => Promise<void>) | null = null;
+  return {
+    name: 'demo',
+    async start() { stop = await startDemo(deps); },
+    async stop() {
+      await stop?.();
+      stop = null;
+    },
+  };
+}
+
+async function startDemo(deps: DemoOptions): Promise<() => Promise<void>> {
   // The history loads in the background: the server is up at once and the figures fill in. The
   // store is checked for emptiness before the live stream starts writing to it.
   const control = { stopped: false };

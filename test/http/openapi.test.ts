@@ -9,7 +9,6 @@ import assert from 'node:assert/strict';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { openTempApp, type TempApp } from '../support/temp-app.ts';
-import { startParts } from '../../src/start-parts.ts';
 import { NOW, dataset } from '../support/kpi-dataset.ts';
 import { bearer, mintToken } from '../support/tokens.ts';
 
@@ -25,12 +24,13 @@ ajv.addFormat('date-time', (s: string) => /^\d{4}-\d\d-\d\dT/.test(s) && !Number
 ajv.addFormat('date', /^\d{4}-\d\d-\d\d$/);
 
 before(async () => {
-  t = await openTempApp({ now: () => NOW });
-  t.app.addHook('preSerialization', async (req, _reply, payload) => {
-    handed.set(req.id, JSON.parse(JSON.stringify(payload)));
-    return payload;
+  t = await openTempApp({
+    now: () => NOW, parts: ['live-feed'],
+    beforeStart: (app) => app.addHook('preSerialization', async (req, _reply, payload) => {
+      handed.set(req.id, JSON.parse(JSON.stringify(payload)));
+      return payload;
+    }),
   });
-  await startParts(t.app, ['live-feed']); // after the hook above: the app is ready from here on
   doc = (await t.inject({ url: '/docs/json' })).json();
   const ingest = await t.inject({ method: 'POST', url: '/api/v1/events', payload: dataset().events });
   assert.equal(ingest.statusCode, 200, ingest.body);

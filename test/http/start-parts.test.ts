@@ -59,7 +59,11 @@ test('building starts nothing; started, each part works; closing the app stops t
     const before = await handshake(base);
     assert.equal(before.status, 404, 'no Socket.IO server answers');
     assert.equal(JSON.parse(before.body).code, 'not_found');
-    assert.equal((await api(app, 'POST', '/api/v1/events', [event()])).json().accepted, 1);
+    const refused = await api(app, 'POST', '/api/v1/events', [event()]);
+    assert.equal(refused.statusCode, 503, 'HTTP ingest is a source, not started');
+    assert.equal(refused.json().code, 'ingest_stopped');
+    assert.equal(refused.headers['retry-after'], '1');
+    assert.equal((await platform.engine.submit({ source: 'test', items: [event()] }))[0].status, 'accepted');
     assert.equal((await api(app, 'GET', '/api/analytics/live')).json().totals.tx_count, 0, 'the live window neither loaded nor follows commits');
     const rule = await api(app, 'POST', '/api/analytics/alerts/rules', {
       name: 'any traffic', metric: 'tx_count', window_minutes: 60, condition: { type: 'threshold', op: '>', value: 0 },
@@ -87,6 +91,34 @@ test('building starts nothing; started, each part works; closing the app stops t
     // (else this close never resolves, and the test times out).
     await app.close();
     assert.equal(client.socket.connected, false);
+  } finally {
+    await app.close();
+    await platform.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('HTTP ingest stopped: new requests get 503 ingest_stopped; one in flight is answered first', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'molam-parts-'));
+  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', JWT_SECRET: TEST_SECRET, RATE_LIMIT_PER_MINUTE: '0' });
+  const platform = await openPlatform(config, pino({ level: 'silent' }));
+  const app = await buildApp({ config, engine: platform.engine, store: platform.store, state: platform.state, regions: platform.regions, log: pino({ level: 'silent' }) });
+  const token = await mintToken({ sub: 'ops', roles: ['analytics:ops', 'events:write'] });
+  const post = () => app.inject({ method: 'POST', url: '/api/v1/events', headers: bearer(token), payload: [event()] });
+  try {
+    const stop = await startParts(app, ['ingest-http']);
+    assert.equal((await post()).json().accepted, 1);
+    const inFlight = post();
+    // The request is handed to the engine synchronously once its body is read; stop waits for it.
+    await new Promise((r) => setImmediate(r));
+    await stop();
+    const answered = await inFlight;
+    assert.ok(answered.statusCode === 200 || answered.json().code === 'ingest_stopped', answered.body);
+    const after = await post();
+    assert.equal(after.statusCode, 503);
+    assert.equal(after.json().code, 'ingest_stopped');
+    const stored = (await platform.store.loadMeta()).rawEvents;
+    assert.equal(stored, answered.statusCode === 200 ? 2 : 1, 'what was answered 200 is stored, nothing else');
   } finally {
     await app.close();
     await platform.close();

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
+import { startParts } from '../../src/start-parts.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
 import { createEngine } from '../../src/ingest/engine.ts';
@@ -51,6 +52,7 @@ test('commits failing for lack of disk: /ready is 503 ingest_failing, and ready 
   const engine = await createEngine({ store, log, now, maxFutureMs: 300_000, rawRetentionDays: 90, maxBatchEvents: 1000, parseWorkers: 0 });
   const state = await openStateStore({ databaseUrl: '', dataDir: dir });
   const app = await buildApp({ config, engine, store, state, regions: loadRegions(readFileSync(DEFAULT_REGIONS_FILE, 'utf8')), log, now });
+  await startParts(app, ['ingest-http']);
   const token = await mintToken({ sub: 'ingest', roles: ['events:write'] });
   let n = 0;
   const post = () => app.inject({

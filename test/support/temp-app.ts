@@ -1,6 +1,6 @@
 // Test helper: the real HTTP app over a real temp platform, driven with app.inject. Like every
 // built app it starts nothing by itself: a test names the parts it needs (`parts`), started the
-// way main.ts starts them.
+// way main.ts starts them; HTTP ingest (the part `ingest-http`) is always started.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,11 @@ export interface TempApp {
   close(): Promise<void>;
 }
 
-export async function openTempApp(opts: { now?: () => number; env?: Record<string, string>; parts?: PartName[] } = {}): Promise<TempApp> {
+export async function openTempApp(opts: {
+  now?: () => number; env?: Record<string, string>; parts?: PartName[];
+  /** Runs on the built app before its parts start (once started, Fastify takes no more hooks). */
+  beforeStart?: (app: FastifyInstance) => void;
+} = {}): Promise<TempApp> {
   const dir = mkdtempSync(join(tmpdir(), 'molam-app-'));
   const config = loadConfig({
     DATA_DIR: dir, LOG_LEVEL: 'silent', DUCKDB_MEMORY_LIMIT: '512MB', JWT_SECRET: TEST_SECRET, RATE_LIMIT_PER_MINUTE: '0', ...opts.env,
@@ -32,7 +36,9 @@ export async function openTempApp(opts: { now?: () => number; env?: Record<strin
   const log = createLogger('silent');
   const platform = await openPlatform(config, log, opts.now);
   const app = await buildApp({ config, engine: platform.engine, store: platform.store, state: platform.state, regions: platform.regions, log, now: opts.now });
-  if (opts.parts?.length) await startParts(app, opts.parts);
+  opts.beforeStart?.(app);
+  // HTTP ingest always: nearly every test sends events.
+  await startParts(app, [...new Set([...(opts.parts ?? []), 'ingest-http' as const])]);
   const adminToken = await mintToken({ sub: 'test-admin', roles: ['analytics:ops', 'events:write'] });
   return {
     app, platform, config, adminToken,

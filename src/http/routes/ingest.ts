@@ -4,7 +4,9 @@
 
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.ts';
-import { StoreUnavailableError, type Engine } from '../../ingest/engine.ts';
+import { StoreUnavailableError } from '../../ingest/engine.ts';
+import { SourceStoppedError } from '../../ingest/sources/source.ts';
+import type { HttpSource } from '../../ingest/sources/http-source.ts';
 import type { ItemResult } from '../../ingest/prepare-batch.ts';
 import { frameCsv, frameJson, frameNdjson, type Framed } from '../../ingest/frame-events.ts';
 import { sendProblem } from '../problem.ts';
@@ -62,7 +64,7 @@ const FRAMERS: Record<string, (buf: Buffer) => Framed> = {
   'text/csv': frameCsv,
 };
 
-export function ingestRoutes(app: FastifyInstance, deps: { engine: Engine; maxBatchEvents: number; maxBodyBytes: number }) {
+export function ingestRoutes(app: FastifyInstance, deps: { source: HttpSource; maxBatchEvents: number; maxBodyBytes: number }) {
   // Its own scope: this route reads every body as bytes and frames it itself, so no JSON is
   // decoded before the contract's bounds are checked, and each event keeps its bytes as sent.
   app.register(async (scope) => {
@@ -80,7 +82,7 @@ export function ingestRoutes(app: FastifyInstance, deps: { engine: Engine; maxBa
           200: { ...ingestSummary, description: 'durable; at least one event accepted or a duplicate' },
           422: { ...ingestSummary, description: 'no event was accepted (each one\'s code is in results)' },
           400: problem('bad_request', 'invalid_json', 'invalid_csv', 'invalid_encoding'),
-          503: problem('store_unavailable', 'auth_unavailable'),
+          503: problem('store_unavailable', 'ingest_stopped', 'auth_unavailable'),
         },
       },
     }, async (req, reply) => {
@@ -92,13 +94,13 @@ export function ingestRoutes(app: FastifyInstance, deps: { engine: Engine; maxBa
         throw new AppError('payload_too_large', `at most ${deps.maxBatchEvents} events per request (INGEST_MAX_BATCH_EVENTS)`);
       }
       try {
-        const results = await deps.engine.submit({ source: 'http', items, refused });
+        const results = await deps.source.submit(items, refused);
         const summary = summarize(results);
         return reply.code(summary.accepted + summary.duplicates === 0 ? 422 : 200).send(summary);
       } catch (err) {
-        if (err instanceof StoreUnavailableError) {
+        if (err instanceof StoreUnavailableError || err instanceof SourceStoppedError) {
           reply.header('retry-after', '1');
-          return sendProblem(reply, 503, 'store_unavailable', err.message);
+          return sendProblem(reply, 503, err.code, err.message);
         }
         throw err;
       }

@@ -1,0 +1,29 @@
+// Events POSTed to /api/v1/events: a push source. Started, it hands each request's events to the
+// engine; stopped (or never started: a process whose role does not ingest), it refuses them with
+// 503 `ingest_stopped` and waits for the requests already handed over.
+
+import type { Engine } from '../engine.ts';
+import type { ItemResult } from '../prepare-batch.ts';
+import type { Refusal } from '../parsed-batch.ts';
+import { createInflight, SourceStoppedError, type Source } from './source.ts';
+
+export interface HttpSource extends Source {
+  submit(items: unknown[], refused: readonly Refusal[]): Promise<ItemResult[]>;
+}
+
+export function createHttpSource(engine: Engine): HttpSource {
+  const inflight = createInflight();
+  let taking = false;
+  return {
+    name: 'http',
+    async start() { taking = true; },
+    async stop() {
+      taking = false;
+      await inflight.idle();
+    },
+    submit(items, refused) {
+      if (!taking) return Promise.reject(new SourceStoppedError('this process is not taking events now (stopping, or its role does not ingest); retry'));
+      return inflight.track(engine.submit({ source: 'http', items, refused }));
+    },
+  };
+}
