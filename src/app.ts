@@ -18,6 +18,7 @@ import { registerSecurity } from './http/security.ts';
 import { parseTrustProxy } from './http/trust-proxy.ts';
 import { ingestRoutes } from './http/routes/ingest.ts';
 import { createHttpSource } from './ingest/sources/http-source.ts';
+import { createKafkaSource } from './ingest/sources/kafka-source.ts';
 import { createDemoSource } from './demo/run-demo.ts';
 import { healthRoutes } from './http/routes/health.ts';
 import { deadLetterRoutes } from './http/routes/dead-letters.ts';
@@ -235,6 +236,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   webAppRoutes(app, { dir: WEB_BUILD_DIR });
 
+  const kafkaSource = createKafkaSource({
+    engine, store, log: deps.log, brokers: splitList(config.KAFKA_BROKERS), clientId: config.KAFKA_CLIENT_ID,
+    groupId: config.KAFKA_GROUP_ID, topics: splitList(config.KAFKA_TOPICS), dlqTopic: config.KAFKA_DLQ_TOPIC,
+    batchMaxMessages: config.KAFKA_BATCH_MAX_MESSAGES, batchMaxWaitMs: config.KAFKA_BATCH_MAX_WAIT_MS,
+    onMessage: (topic) => metrics.kafkaMessages.inc({ topic }),
+    onDeadLetter: (topic, code) => metrics.kafkaDeadLetters.inc({ topic, code }),
+  });
+  metrics.setKafkaLag(() => kafkaSource.lag());
+
   // Unstarted: src/start-parts.ts starts them. Whatever was started stops before Fastify waits for
   // its connections (the live WebSocket server shares the HTTP server).
   const parts = createParts({
@@ -253,6 +263,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       deps.log.info(await runRetention(store, engine, policy, now()), 'retention applied');
     }),
     'ingest-http': httpSource,
+    'ingest-kafka': kafkaSource,
     demo: createDemoSource({
       engine, store, log: deps.log, now, ratePerSecond: config.DEMO_EVENTS_PER_SECOND,
       historyDays: config.DEMO_HISTORY_DAYS, historyEvents: config.DEMO_HISTORY_EVENTS,
@@ -261,4 +272,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('parts', parts);
   app.addHook('preClose', async () => parts.stopAll());
   return app;
+}
+
+function splitList(v: string): string[] {
+  return v.split(',').map((s) => s.trim()).filter((s) => s !== '');
 }

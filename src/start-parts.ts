@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 
 /** In the order they start; they stop in the reverse order. */
 /** Sources (src/ingest/sources/source.ts) come last: they start once everything that follows their commits runs, and stop first. */
-export const PART_NAMES = ['live-feed', 'live', 'fx-reload', 'alerts', 'retention', 'ingest-http', 'demo'] as const;
+export const PART_NAMES = ['live-feed', 'live', 'fx-reload', 'alerts', 'retention', 'ingest-http', 'ingest-kafka', 'demo'] as const;
 export type PartName = (typeof PART_NAMES)[number];
 
 /** Does nothing until started; stop undoes start and waits for the work in flight. */
@@ -39,9 +39,9 @@ declare module 'fastify' {
   }
 }
 
-/** The parts a process runs, by its settings: every part, the demo stream only when asked for. */
-export function partsFor(config: { DEMO: boolean }): PartName[] {
-  return PART_NAMES.filter((name) => name !== 'demo' || config.DEMO);
+/** The parts a process runs, by its settings: every part, Kafka when brokers are set, the demo stream when asked for. */
+export function partsFor(config: { DEMO: boolean; KAFKA_BROKERS: string }): PartName[] {
+  return PART_NAMES.filter((name) => (name !== 'demo' || config.DEMO) && (name !== 'ingest-kafka' || config.KAFKA_BROKERS !== ''));
 }
 
 /** Starts these parts of a built app; the function it returns stops them (closing the app does too). */
