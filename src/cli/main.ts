@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
 import { createLogger } from '../log.ts';
 import { openAnalytics } from '../platform.ts';
-import { engineSubmitter, httpSubmitter, ingestFile, type Submitter } from '../ingest/sources/ingest-file.ts';
+import { createFileSource, httpSubmitter, ingestFile, type IngestTotals } from '../ingest/sources/ingest-file.ts';
 import { loadFxRates, parseFxCsv } from '../fx/fx-rates.ts';
 import { createProgress } from './progress.ts';
 import { GENERATE_USAGE, formatSummary, runGenerate } from './generate-command.ts';
@@ -46,25 +46,27 @@ async function ingest(args: string[]): Promise<number> {
   const batchSize = Number(values.batch ?? 50_000);
   const total = path === '-' ? null : statSync(path).size;
   const progress = createProgress(total);
-  let submit: Submitter;
-  let close = async () => {};
-  let startOffset = 0;
+  const onProgress = (t: IngestTotals) => progress.update(t.received, t.bytes);
+  let totals: IngestTotals;
   if (values.url) {
-    submit = httpSubmitter(values.url, authHeaders(values.token));
+    // A client of a running server: that server's HTTP source takes the events.
+    totals = await ingestFile({ path, format, batchSize, submit: httpSubmitter(values.url, authHeaders(values.token)), onProgress });
   } else {
     const config = loadConfig();
     const platform = await openAnalytics(config, createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL));
-    const source = path === '-' ? 'stdin' : `file:${resolve(path)}`;
-    if (values.resume && path !== '-') startOffset = Number((await platform.store.sourcePosition(source)) ?? 0);
-    submit = engineSubmitter(platform.engine, source);
-    close = () => platform.close();
+    const file = createFileSource({
+      path, source: path === '-' ? 'stdin' : `file:${resolve(path)}`, format, batchSize,
+      engine: platform.engine, store: platform.store, resume: Boolean(values.resume) && path !== '-', onProgress,
+    });
+    await file.start();
+    try {
+      totals = await file.finished;
+    } finally {
+      await file.stop();
+      await platform.close();
+    }
   }
-  const totals = await ingestFile({
-    path, format, batchSize, submit, startOffset,
-    onProgress: (t) => progress.update(t.received, t.bytes),
-  });
   const seconds = progress.done(totals.received, totals.bytes);
-  await close();
   console.log(JSON.stringify({ ...totals, seconds: Math.round(seconds * 100) / 100, events_per_second: Math.round(totals.received / seconds) }));
   return totals.rejected > 0 ? 1 : 0;
 }

@@ -6,6 +6,8 @@ import { readCsvBatches } from './read-csv.ts';
 import type { ItemResult } from '../prepare-batch.ts';
 import { frameNdjson, type Framed } from '../frame-events.ts';
 import type { Engine } from '../engine.ts';
+import type { AnalyticsStore } from '../../store/analytics-store.ts';
+import type { Source } from './source.ts';
 
 export interface IngestTotals {
   received: number;
@@ -37,6 +39,8 @@ export async function ingestFile(opts: {
   submit: Submitter;
   startOffset?: number;
   onProgress?: (t: IngestTotals) => void;
+  /** Stops reading: what was submitted is still waited for. */
+  signal?: AbortSignal;
 }): Promise<IngestTotals> {
   const totals: IngestTotals = { received: 0, accepted: 0, duplicates: 0, rejected: 0, rejectedByCode: {}, bytes: 0 };
   const inflight: Array<Promise<void>> = [];
@@ -59,11 +63,13 @@ export async function ingestFile(opts: {
   };
   if (opts.format === 'csv') {
     for await (const b of readCsvBatches(openInput(opts.path), opts.batchSize)) {
+      if (opts.signal?.aborted) break;
       await enqueue({ items: b.events, refused: [], position: null }, 0);
     }
   } else {
     const start = opts.startOffset ?? 0;
     for await (const b of readLineBatches(openInput(opts.path, start), opts.batchSize, start)) {
+      if (opts.signal?.aborted) break;
       await enqueue({ ...frameNdjson(b.bytes), bytes: b.bytes, position: String(b.endOffset) }, b.endOffset);
     }
   }
@@ -93,5 +99,38 @@ export function httpSubmitter(baseUrl: string, headers: Record<string, string> =
       }
       return results;
     }
+  };
+}
+
+export interface FileSource extends Source {
+  /** Resolves with the totals once the whole file is read and committed (or the source stopped). */
+  readonly finished: Promise<IngestTotals>;
+}
+
+/**
+ * A file into the in-process engine, as a source: `file:<absolute path>` (or `stdin`), its byte
+ * offset committed with each NDJSON batch; with `resume`, it starts from the offset the store holds.
+ */
+export function createFileSource(o: {
+  path: string; source: string; format: 'ndjson' | 'csv'; batchSize: number; engine: Engine; store: AnalyticsStore;
+  resume: boolean; onProgress?: (t: IngestTotals) => void;
+}): FileSource {
+  const abort = new AbortController();
+  let settle!: { resolve: (t: IngestTotals) => void; reject: (e: unknown) => void };
+  const finished = new Promise<IngestTotals>((resolve, reject) => { settle = { resolve, reject }; });
+  return {
+    name: o.source,
+    finished,
+    async start() {
+      const startOffset = o.resume && o.format === 'ndjson' ? Number((await o.store.sourcePosition(o.source)) ?? 0) : 0;
+      ingestFile({
+        path: o.path, format: o.format, batchSize: o.batchSize, startOffset, submit: engineSubmitter(o.engine, o.source),
+        onProgress: o.onProgress, signal: abort.signal,
+      }).then(settle.resolve, settle.reject);
+    },
+    async stop() {
+      abort.abort();
+      await finished.catch(() => undefined);
+    },
   };
 }
