@@ -46,18 +46,22 @@ import { createLiveServer } from './live/live-server.ts';
 import type { StateStore } from './state-store/state-store.ts';
 import { createAlerting, type Alerting } from './alerts/alerting.ts';
 import { runRetention } from './retention/run-retention.ts';
-import { createParts, periodicPart } from './start-parts.ts';
+import { createParts, periodicPart, type Part } from './start-parts.ts';
 import { alertRuleRoutes } from './http/routes/alert-rules.ts';
 import { alertRoutes } from './http/routes/alerts.ts';
 import { alertSilenceRoutes } from './http/routes/alert-silences.ts';
 import { alertWebhookRoutes } from './http/routes/alert-webhooks.ts';
 import type { Engine } from './ingest/engine.ts';
+import type { IngestView } from './ingest/ingest-view.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
 import type { Config } from './config.ts';
 
 export interface AppDeps {
   config: Config;
-  engine: Engine;
+  /** The ingest engine, null in a process that only reads the store (ROLE=api, evaluator). */
+  engine: Engine | null;
+  /** What the read side follows of ingest: the engine by default; a remote view without one. */
+  ingest?: IngestView;
   store: AnalyticsStore;
   state: StateStore;
   regions: ReadonlyMap<string, string>;
@@ -103,10 +107,12 @@ function trustProxyOf(setting: string): false | string[] {
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, engine, store } = deps;
+  const ingest = deps.ingest ?? engine;
+  if (!ingest) throw new Error('buildApp: an engine or an ingest view is needed');
   const now = deps.now ?? Date.now;
   const corsOrigins = config.CORS_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
   /** What translates dimension values to keys and back (the dictionary grows with ingest). */
-  const dims = { regions: deps.regions, get dict() { return engine.state.dict; } };
+  const dims = { regions: deps.regions, get dict() { return ingest.dict; } };
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
@@ -141,7 +147,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   app.setErrorHandler(errorHandler);
   // Before the auth hook, so refused requests are counted and carry their request id too.
-  const metrics = createMetrics({ engine, now });
+  const metrics = createMetrics({ ingest, now });
   app.decorate('metrics', metrics);
   app.addHook('onClose', async () => metrics.stop());
   registerRequestIdHeader(app);
@@ -171,9 +177,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onLookup: (hit) => metrics.recordCache('query', hit),
   });
   // Wiring, not a part: it runs inside a commit and only then, and without it answers would be stale.
-  const stopInvalidating = engine.onCommit((b) => cache.invalidateMinutes(distinctMinutes(b.minuteDeltas.minute)));
+  const stopInvalidating = ingest.onCommit((b) => cache.invalidateMinutes(distinctMinutes(b.minuteDeltas.minute)));
   app.addHook('onClose', async () => stopInvalidating());
-  const liveFeed = createLiveFeed({ store, engine, regions: deps.regions, now });
+  const liveFeed = createLiveFeed({ store, ingest, regions: deps.regions, now });
   app.decorate('liveFeed', liveFeed);
   const ctx: AnalyticsContext = {
     run: createQueryRunner({
@@ -185,15 +191,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         maxResultBytes: config.QUERY_MAX_RESULT_MB * 2 ** 20,
       },
     }, cache),
-    asOf: () => engine.asOf(),
+    asOf: () => ingest.asOf(),
     now,
     liveWindow: liveFeed.window,
     memo: (key, lo, hi, compute) => cache.get(key, lo, hi, compute),
   };
 
-  healthRoutes(app, { engine, startedAt: now() });
+  healthRoutes(app, { ingest, startedAt: now() });
   meRoutes(app);
-  observabilityRoutes(app, { engine, store, state: deps.state, metrics, now });
+  observabilityRoutes(app, { engine, ingest, store, state: deps.state, metrics, now });
   const httpSource = createHttpSource(engine);
   ingestRoutes(app, { source: httpSource, maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS, maxBodyBytes: config.INGEST_MAX_BODY_BYTES });
   deadLetterRoutes(app, { engine, store });
@@ -236,14 +242,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }
   webAppRoutes(app, { dir: WEB_BUILD_DIR });
 
-  const kafkaSource = createKafkaSource({
-    engine, store, log: deps.log, brokers: splitList(config.KAFKA_BROKERS), clientId: config.KAFKA_CLIENT_ID,
-    groupId: config.KAFKA_GROUP_ID, topics: splitList(config.KAFKA_TOPICS), dlqTopic: config.KAFKA_DLQ_TOPIC,
-    batchMaxMessages: config.KAFKA_BATCH_MAX_MESSAGES, batchMaxWaitMs: config.KAFKA_BATCH_MAX_WAIT_MS,
-    onMessage: (topic) => metrics.kafkaMessages.inc({ topic }),
-    onDeadLetter: (topic, code) => metrics.kafkaDeadLetters.inc({ topic, code }),
+  /** A part that writes through the engine; in a process without one, starting it is a mistake said plainly. */
+  const withEngine = (name: string, build: (e: Engine) => Part): Part => (engine ? build(engine) : {
+    async start() { throw new Error(`the part ${name} ingests, and this process has no engine (ROLE=${config.ROLE})`); },
+    async stop() {},
   });
-  metrics.setKafkaLag(() => kafkaSource.lag());
 
   // Unstarted: src/start-parts.ts starts them. Whatever was started stops before Fastify waits for
   // its connections (the live WebSocket server shares the HTTP server).
@@ -258,16 +261,26 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // fx_effective follows the calendar (the retention job rebuilds it): the window's rates too.
     'fx-reload': periodicPart({ what: 'live FX reload', everyMs: 600_000, log: deps.log }, () => liveFeed.reloadRates()),
     alerts: alerting,
-    retention: periodicPart({ what: 'retention', everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000, atStart: true, log: deps.log }, async () => {
+    retention: withEngine('retention', (e) => periodicPart({ what: 'retention', everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000, atStart: true, log: deps.log }, async () => {
       const policy = { rawDays: config.RAW_RETENTION_DAYS, minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS };
-      deps.log.info(await runRetention(store, engine, policy, now()), 'retention applied');
-    }),
+      deps.log.info(await runRetention(store, e, policy, now()), 'retention applied');
+    })),
     'ingest-http': httpSource,
-    'ingest-kafka': kafkaSource,
-    demo: createDemoSource({
-      engine, store, log: deps.log, now, ratePerSecond: config.DEMO_EVENTS_PER_SECOND,
-      historyDays: config.DEMO_HISTORY_DAYS, historyEvents: config.DEMO_HISTORY_EVENTS,
+    'ingest-kafka': withEngine('ingest-kafka', (e) => {
+      const kafka = createKafkaSource({
+        engine: e, store, log: deps.log, brokers: splitList(config.KAFKA_BROKERS), clientId: config.KAFKA_CLIENT_ID,
+        groupId: config.KAFKA_GROUP_ID, topics: splitList(config.KAFKA_TOPICS), dlqTopic: config.KAFKA_DLQ_TOPIC,
+        batchMaxMessages: config.KAFKA_BATCH_MAX_MESSAGES, batchMaxWaitMs: config.KAFKA_BATCH_MAX_WAIT_MS,
+        onMessage: (topic) => metrics.kafkaMessages.inc({ topic }),
+        onDeadLetter: (topic, code) => metrics.kafkaDeadLetters.inc({ topic, code }),
+      });
+      metrics.setKafkaLag(() => kafka.lag());
+      return kafka;
     }),
+    demo: withEngine('demo', (e) => createDemoSource({
+      engine: e, store, log: deps.log, now, ratePerSecond: config.DEMO_EVENTS_PER_SECOND,
+      historyDays: config.DEMO_HISTORY_DAYS, historyEvents: config.DEMO_HISTORY_EVENTS,
+    })),
   });
   app.decorate('parts', parts);
   app.addHook('preClose', async () => parts.stopAll());

@@ -12,6 +12,7 @@ import type { IngestState } from './indexes/ingest-indexes.ts';
 import type { AnalyticsStore, PreparedBatch, RollupColumns, SourcePosition } from '../store/analytics-store.ts';
 import type { ParseContext } from '../events/contract.ts';
 import type { Logger } from 'pino';
+import type { IngestView } from './ingest-view.ts';
 
 export interface EngineOptions {
   store: AnalyticsStore;
@@ -38,6 +39,8 @@ export interface CommittedBatch {
   maxOccurredAt: number | null;
   /** Net rollup changes of the batch at minute resolution, with dimension keys. */
   minuteDeltas: RollupColumns;
+  /** Dictionary entries the batch added (its keys are in the store from this commit on). */
+  dictionary: ReadonlyArray<{ dim: number; key: number; value: string }>;
   commitMs: number;
 }
 
@@ -61,9 +64,8 @@ export class StoreUnavailableError extends Error {
   readonly code = 'store_unavailable';
 }
 
-export interface Engine {
+export interface Engine extends IngestView {
   submit(input: BatchInput): Promise<ItemResult[]>;
-  onCommit(listener: (b: CommittedBatch) => void): () => void;
   readonly state: IngestState;
   readonly stats: EngineStats;
   /** Event time up to which committed data reaches (the latest committed occurred_at, capped at now). */
@@ -168,7 +170,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     const committed: CommittedBatch = {
       batchId: batch.batchId, committedAt: batch.committedAt, source: batch.source, accepted: batch.accepted,
       duplicates: batch.duplicates, rejected: batch.rejected, maxOccurredAt: batch.maxOccurredAt,
-      minuteDeltas: batch.rollups.minute, commitMs,
+      minuteDeltas: batch.rollups.minute, dictionary: batch.dictionary, commitMs,
     };
     for (const l of listeners) {
       try {
@@ -300,6 +302,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
 
   return {
     get state() { return state; },
+    get dict() { return state.dict; },
     stats,
     submit(input) {
       if (closed) return Promise.reject(new StoreUnavailableError('the engine is shutting down'));

@@ -4,7 +4,8 @@
 // reloaded when rates change. Built unstarted (the `live-feed` part, src/start-parts.ts): until
 // then the window is empty and nothing is read or subscribed.
 
-import type { Engine, CommittedBatch } from '../ingest/engine.ts';
+import type { CommittedBatch } from '../ingest/engine.ts';
+import type { IngestView } from '../ingest/ingest-view.ts';
 import type { AnalyticsStore, RollupColumns } from '../store/analytics-store.ts';
 import { DIM_CITY, DIM_MERCHANT, valueOf, type Dictionary } from '../ingest/indexes/dimensions.ts';
 import { countryCode } from '../reference/countries.ts';
@@ -56,9 +57,9 @@ function isLiveRow(r: unknown): r is LiveRow {
 }
 
 export function createLiveFeed(deps: {
-  store: AnalyticsStore; engine: Engine; regions: ReadonlyMap<string, string>; now: () => number;
+  store: AnalyticsStore; ingest: IngestView; regions: ReadonlyMap<string, string>; now: () => number;
 }): LiveFeed {
-  const { store, engine, now } = deps;
+  const { store, ingest, now } = deps;
   const window = createLiveWindow(deps.regions);
   const listeners = new Set<ChangeListener>();
   const rowListeners = new Set<(rows: LiveRow[], committedAt: number) => void>();
@@ -92,11 +93,11 @@ export function createLiveFeed(deps: {
       cnt: seed.cnt,
       amountMinor: seed.amountMinor,
       feeMinor: new BigInt64Array(seed.count),
-    }, engine.state.dict, oldest()));
+    }, ingest.dict, oldest()));
   };
 
   const follow = (b: CommittedBatch) => {
-    const rows = liveRows(b.minuteDeltas, engine.state.dict, oldest());
+    const rows = liveRows(b.minuteDeltas, ingest.dict, oldest());
     if (rows.length === 0) return;
     window.prune(oldest());
     // The listener runs right after the store commit: that instant is what latency is measured from.
@@ -124,7 +125,7 @@ export function createLiveFeed(deps: {
       started = true;
       await loadRates();
       await loadLastHour();
-      unsubscribe = engine.onCommit(follow);
+      unsubscribe = ingest.onCommit(follow);
     },
     async stop() {
       started = false;

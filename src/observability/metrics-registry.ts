@@ -1,9 +1,10 @@
 // The Prometheus metrics of one app instance: its own Registry (never prom-client's global one,
 // so several apps in one process do not clash), the metric handles, and the engine wiring.
-// Ingest counters follow engine.stats at scrape time, so their totals always equal it.
+// Ingest counters follow the engine's stats at scrape time, so their totals always equal them.
 
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { Engine } from '../ingest/engine.ts';
+import type { IngestView } from '../ingest/ingest-view.ts';
+import type { EngineStats } from '../ingest/engine.ts';
 
 export interface Metrics {
   registry: Registry;
@@ -39,8 +40,12 @@ export interface Metrics {
 // Gauges that prom-client names with a `_total` suffix, which promtool's linter refuses.
 const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
-export function createMetrics(deps: { engine: Engine; now: () => number }): Metrics {
-  const { engine } = deps;
+const NO_INGEST: EngineStats = { batches: 0, accepted: 0, duplicates: 0, rejected: 0, rejectedByCode: {}, failedCommits: 0, lastCommitMs: 0 };
+
+export function createMetrics(deps: { ingest: IngestView; now: () => number }): Metrics {
+  const { ingest } = deps;
+  /** This process's ingest counters (zero where it does not ingest). */
+  const stats = () => ingest.stats ?? NO_INGEST;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   for (const name of LINT_FAILING_DEFAULTS) registry.removeSingleMetric(name);
@@ -59,7 +64,7 @@ export function createMetrics(deps: { engine: Engine; now: () => number }): Metr
     help: 'Events through the ingest engine by outcome (rejected = dead-lettered), counted when their batch commits',
     labelNames: ['outcome'], registers,
     collect() {
-      const s = engine.stats;
+      const s = stats();
       catchUp(events, 'accepted', { outcome: 'accepted' }, s.accepted);
       catchUp(events, 'duplicate', { outcome: 'duplicate' }, s.duplicates);
       catchUp(events, 'rejected', { outcome: 'rejected' }, s.rejected);
@@ -70,7 +75,7 @@ export function createMetrics(deps: { engine: Engine; now: () => number }): Metr
     help: 'Ingest errors by code: rejected events by rejection code, and failed batch commits (commit_failed)',
     labelNames: ['code'], registers,
     collect() {
-      const s = engine.stats;
+      const s = stats();
       for (const [code, n] of Object.entries(s.rejectedByCode)) catchUp(errors, `code:${code}`, { code }, n);
       catchUp(errors, 'code:commit_failed', { code: 'commit_failed' }, s.failedCommits);
     },
@@ -79,7 +84,7 @@ export function createMetrics(deps: { engine: Engine; now: () => number }): Metr
     name: 'analytics_ingest_batches_total',
     help: 'Batches committed by the ingest engine',
     registers,
-    collect() { catchUp(batches, 'batches', {}, engine.stats.batches); },
+    collect() { catchUp(batches, 'batches', {}, stats().batches); },
   });
   const commitDuration = new Histogram({
     name: 'analytics_ingest_batch_commit_duration_seconds',
@@ -92,7 +97,7 @@ export function createMetrics(deps: { engine: Engine; now: () => number }): Metr
     help: 'Seconds between now and the as-of watermark (latest committed event time); 0 with no data',
     registers,
     collect() {
-      const asOf = engine.asOf();
+      const asOf = ingest.asOf();
       this.set(asOf === null ? 0 : Math.max(0, (deps.now() - asOf) / 1000));
     },
   });
@@ -171,7 +176,7 @@ export function createMetrics(deps: { engine: Engine; now: () => number }): Metr
 
   for (const outcome of ['accepted', 'duplicate', 'rejected']) events.inc({ outcome }, 0);
   errors.inc({ code: 'commit_failed' }, 0);
-  const unsubscribe = engine.onCommit((b) => commitDuration.observe(b.commitMs / 1000));
+  const unsubscribe = ingest.onCommit((b) => commitDuration.observe(b.commitMs / 1000));
 
   return {
     registry, requestDuration, requests, cacheHits, cacheMisses,

@@ -29,20 +29,23 @@ export interface ReadinessReport {
 
 export interface ReadinessDeps {
   store: AnalyticsStore;
-  engine: Engine;
+  /** Null in a process that does not ingest: its ingest part is always ready (`ingesting: false`). */
+  engine: Engine | null;
   state: StateStore;
   now: () => number;
 }
 
 export function createReadiness(d: ReadinessDeps): { check(): Promise<ReadinessReport>; close(): void } {
   // Failed commits counted when the last commit (or probe write) succeeded: more now = failing.
-  let failedAtLastSuccess = d.engine.stats.failedCommits;
-  const stopListening = d.engine.onCommit(() => { failedAtLastSuccess = d.engine.stats.failedCommits; });
+  const engine = d.engine;
+  let failedAtLastSuccess = engine?.stats.failedCommits ?? 0;
+  const stopListening = engine ? engine.onCommit(() => { failedAtLastSuccess = engine.stats.failedCommits; }) : () => undefined;
   let lastProbeAt = -Infinity;
   let stateCache: { at: number; part: Promise<Part> } | null = null;
 
   async function ingestPart(): Promise<Part> {
-    const failed = d.engine.stats.failedCommits;
+    if (!engine) return { status: 'ready', ingesting: false };
+    const failed = engine.stats.failedCommits;
     if (failed > failedAtLastSuccess && d.now() - lastProbeAt >= WRITE_PROBE_INTERVAL_MS) {
       lastProbeAt = d.now();
       try {
@@ -50,14 +53,14 @@ export function createReadiness(d: ReadinessDeps): { check(): Promise<ReadinessR
         failedAtLastSuccess = Math.max(failedAtLastSuccess, failed);
       } catch { /* still failing */ }
     }
-    const failedCommits = d.engine.stats.failedCommits;
+    const failedCommits = engine.stats.failedCommits;
     if (failedCommits > failedAtLastSuccess) {
       return { status: 'failing', failed_commits: failedCommits, detail: 'the last commit failed (disk full? I/O error?): ingest answers 503 until a write succeeds' };
     }
     // An empty submission commits nothing; the engine refuses it only while it rebuilds its state
     // (or shuts down) — exactly when it refuses real ones.
     try {
-      await d.engine.submit({ source: 'readiness', items: [] });
+      await engine.submit({ source: 'readiness', items: [] });
     } catch (err) {
       return { status: 'recovering', failed_commits: failedCommits, detail: (err as Error).message };
     }

@@ -14,7 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { openPlatform } from '../../src/platform.ts';
-import { PART_NAMES, startParts } from '../../src/start-parts.ts';
+import { partsFor, startParts } from '../../src/start-parts.ts';
 import { openTempApp } from '../support/temp-app.ts';
 import { TEST_SECRET, bearer, mintToken } from '../support/tokens.ts';
 import { liveClient } from '../support/live-client.ts';
@@ -71,7 +71,7 @@ test('building starts nothing; started, each part works; closing the app stops t
     assert.equal(rule.statusCode, 201, rule.body);
     assert.ok(!logged.some((l) => l.msg === 'retention applied'));
 
-    await startParts(app, PART_NAMES);
+    await startParts(app, partsFor(config)); // as main.ts does: no Kafka brokers, no demo here
     const every = intervals.mock.calls.map((c) => c.arguments[1]);
     for (const ms of [1000, 2000, 600_000, config.RETENTION_INTERVAL_MINUTES * 60_000]) {
       assert.ok(every.includes(ms), `an interval of ${ms} ms (alert evaluation, delivery, FX reload, retention): ${every}`);

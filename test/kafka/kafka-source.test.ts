@@ -114,6 +114,11 @@ test('events from the console producer: exact rollups, duplicates and a poison m
     const received = [...metrics.matchAll(/^analytics_kafka_messages_total\{topic="([^"]+)"\} (\d+)$/gm)]
       .reduce((n, m) => n + Number(m[2]), 0);
     assert.equal(received, total, 'every message counted once, by topic');
+    // Lag per assigned partition: every partition of every topic, all caught up.
+    const lagLines = async () => [...(await app.inject({ method: 'GET', url: '/metrics' })).body
+      .matchAll(/^analytics_kafka_consumer_lag\{topic="([^"]+)",partition="(\d+)"\} (\d+)$/gm)];
+    await until(async () => (await lagLines()).length === t1.names.length * 2);
+    assert.deepEqual((await lagLines()).filter((m) => m[3] !== '0').map((m) => m[0]), []);
     assert.match(metrics, new RegExp(`^analytics_kafka_dead_letters_total\\{topic="${poison.topic.replace('.', '\\.')}",code="invalid_json"\\} 1$`, 'm'));
   } finally {
     await app.close();

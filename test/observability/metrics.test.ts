@@ -79,8 +79,8 @@ test('process metrics are on the same registry', async () => {
 test('several registries in one process: no clash, lag 0 with no data', async () => {
   const p = await openTempPlatform();
   try {
-    const a = createMetrics({ engine: p.engine, now: Date.now });
-    const b = createMetrics({ engine: p.engine, now: Date.now });
+    const a = createMetrics({ ingest: p.engine, now: Date.now });
+    const b = createMetrics({ ingest: p.engine, now: Date.now });
     a.recordCache('x', true);
     const [ta, tb] = [await a.registry.metrics(), await b.registry.metrics()];
     assert.equal(sample(ta, 'analytics_cache_hits_total', { cache: 'x' }), 1);

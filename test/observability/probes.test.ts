@@ -10,8 +10,9 @@ let t: TempApp;
 const publicByRoute = new Map<string | undefined, unknown>();
 
 before(async () => {
-  t = await openTempApp();
-  t.app.addHook('onRequest', async (req) => { publicByRoute.set(req.routeOptions.url, req.routeOptions.config.public); });
+  t = await openTempApp({
+    beforeStart: (app) => app.addHook('onRequest', async (req) => { publicByRoute.set(req.routeOptions.url, req.routeOptions.config.public); }),
+  });
 });
 after(async () => { await t.close(); });
 

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { listDeadLetters, replayDeadLetters } from '../../ingest/dead-letters.ts';
 import type { Engine } from '../../ingest/engine.ts';
+import { AppError } from '../../errors.ts';
 import type { AnalyticsStore } from '../../store/analytics-store.ts';
 import { isoTime, nullableIsoTime } from '../response-schemas.ts';
 
@@ -41,7 +42,7 @@ const replayResponse = {
   },
 };
 
-export function deadLetterRoutes(app: FastifyInstance, deps: { engine: Engine; store: AnalyticsStore }) {
+export function deadLetterRoutes(app: FastifyInstance, deps: { engine: Engine | null; store: AnalyticsStore }) {
   app.get<{ Querystring: { code?: string; after_id?: number; limit?: number; pending?: boolean } }>('/api/v1/dead-letters', {
     config: { permission: 'analytics:ops' },
     schema: {
@@ -82,5 +83,8 @@ export function deadLetterRoutes(app: FastifyInstance, deps: { engine: Engine; s
       },
       response: { 200: replayResponse },
     },
-  }, async (req) => replayDeadLetters(deps.store, deps.engine, req.body ?? {}));
+  }, async (req) => {
+    if (!deps.engine) throw new AppError('ingest_stopped', 'this process does not ingest (ROLE); replay on a consumer');
+    return replayDeadLetters(deps.store, deps.engine, req.body ?? {});
+  });
 }

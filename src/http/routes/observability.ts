@@ -4,6 +4,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import type { Engine } from '../../ingest/engine.ts';
+import type { IngestView } from '../../ingest/ingest-view.ts';
 import type { Metrics } from '../../observability/metrics-registry.ts';
 import { createReadiness, type PartName, type ReadinessReport } from '../../observability/readiness.ts';
 import type { AnalyticsStore } from '../../store/analytics-store.ts';
@@ -35,7 +36,7 @@ const metricsText = {
   content: { 'text/plain': { schema: { type: 'string' } } },
 };
 
-export function observabilityRoutes(app: FastifyInstance, deps: { engine: Engine; store: AnalyticsStore; state: StateStore; metrics: Metrics; now: () => number }) {
+export function observabilityRoutes(app: FastifyInstance, deps: { engine: Engine | null; ingest: IngestView; store: AnalyticsStore; state: StateStore; metrics: Metrics; now: () => number }) {
   const readiness = createReadiness(deps);
   let lastNotReady = ''; // logged when it changes, not at every probe
   app.addHook('onClose', async () => readiness.close());
@@ -54,7 +55,7 @@ export function observabilityRoutes(app: FastifyInstance, deps: { engine: Engine
     if (report.ready) {
       if (lastNotReady) req.log.info('ready again');
       lastNotReady = '';
-      return { status: 'ready', schema_version: report.parts.analytics.schema_version, as_of: isoOrNull(deps.engine.asOf()), parts: report.parts };
+      return { status: 'ready', schema_version: report.parts.analytics.schema_version, as_of: isoOrNull(deps.ingest.asOf()), parts: report.parts };
     }
     const notReady = notReadyParts(report);
     if (notReady.join() !== lastNotReady) req.log.warn({ parts: report.parts }, 'not ready');

@@ -11,7 +11,8 @@ export interface HttpSource extends Source {
   submit(items: unknown[], refused: readonly Refusal[]): Promise<ItemResult[]>;
 }
 
-export function createHttpSource(engine: Engine): HttpSource {
+/** With no engine (a process that only reads the store), it never takes events. */
+export function createHttpSource(engine: Engine | null): HttpSource {
   const inflight = createInflight();
   let taking = false;
   return {
@@ -22,7 +23,7 @@ export function createHttpSource(engine: Engine): HttpSource {
       await inflight.idle();
     },
     submit(items, refused) {
-      if (!taking) return Promise.reject(new SourceStoppedError('this process is not taking events now (stopping, or its role does not ingest); retry'));
+      if (!taking || !engine) return Promise.reject(new SourceStoppedError('this process is not taking events now (stopping, or its role does not ingest); retry'));
       return inflight.track(engine.submit({ source: 'http', items, refused }));
     },
   };

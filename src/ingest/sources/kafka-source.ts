@@ -208,16 +208,12 @@ export function createKafkaSource(o: KafkaSourceOptions): KafkaSource {
     producer = new Producer({ clientId: `${o.clientId}-dlq`, bootstrapBrokers: o.brokers, acks: ProduceAcks.ALL });
     consumer.on('consumer:group:join', () => { stored = new Map(); });
     consumer.on('consumer:group:rebalance', () => { stored = new Map(); });
-    consumer.on('consumer:lag', (offsets) => {
-      const next: typeof lag = [];
-      for (const [topic, parts] of offsets) parts.forEach((l, partition) => { if (l >= 0n) next.push({ topic, partition, lag: Number(l) }); });
-      lag = next;
-    });
     stream = await consumer.consume({
       topics: o.topics, mode: MessagesStreamModes.COMMITTED, fallbackMode: MessagesStreamFallbackModes.EARLIEST,
       autocommit: false, highWaterMark: Math.max(1024, o.batchMaxMessages),
     });
-    consumer.startLagMonitoring({ topics: o.topics }, LAG_INTERVAL_MS);
+    const lagTimer = setInterval(() => { measureLag().catch((err) => o.log.debug({ err }, 'kafka: lag not measured')); }, LAG_INTERVAL_MS);
+    lagTimer.unref();
     const failed = new Promise<never>((_, reject) => stream!.once('error', reject));
     failed.catch(() => undefined);
     const it = stream[Symbol.asyncIterator]() as AsyncIterator<Msg>;
@@ -240,12 +236,41 @@ export function createKafkaSource(o: KafkaSourceOptions): KafkaSource {
         if (prev) await prev;
       }
     } finally {
+      clearInterval(lagTimer);
       if (inflight) await (inflight as Promise<void>).catch((err) => o.log.warn({ err: (err as Error).message }, 'kafka: batch abandoned at stop'));
     }
   }
 
+  /**
+   * Lag per assigned partition: its log end offset minus the position the store holds. (The
+   * client's own lag counts only commits made through a message, not the group commits made here.)
+   */
+  async function measureLag(): Promise<void> {
+    const c = consumer;
+    const assigned = c?.assignments ?? [];
+    if (!c || assigned.length === 0) {
+      lag = [];
+      return;
+    }
+    const ends = await c.listOffsets({ topics: assigned.map((a) => a.topic), timestamp: -1n });
+    const next: typeof lag = [];
+    for (const a of assigned) {
+      for (const partition of a.partitions) {
+        const end = ends.get(a.topic)?.[partition];
+        if (end === undefined) continue;
+        const key = `${a.topic}/${partition}`;
+        let at = stored.get(key);
+        if (at === undefined) {
+          const position = await o.store.sourcePosition(partitionSource(a.topic, partition));
+          at = position === null ? 0n : BigInt(position);
+        }
+        next.push({ topic: a.topic, partition, lag: Math.max(0, Number(end - at)) });
+      }
+    }
+    lag = next;
+  }
+
   async function closeClients(): Promise<void> {
-    consumer?.stopLagMonitoring();
     await stream?.close().catch(() => undefined);
     await consumer?.close().catch(() => undefined);
     await producer?.close().catch(() => undefined);
@@ -257,6 +282,7 @@ export function createKafkaSource(o: KafkaSourceOptions): KafkaSource {
   return {
     name: 'kafka',
     async start() {
+      if (o.brokers.length === 0) throw new Error('the Kafka source needs KAFKA_BROKERS');
       stopping = false;
       running = run().catch((err) => o.log.error({ err }, 'kafka: consumer stopped'));
     },
