@@ -179,6 +179,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Wiring, not a part: it runs inside a commit and only then, and without it answers would be stale.
   const stopInvalidating = ingest.onCommit((b) => cache.invalidateMinutes(distinctMinutes(b.minuteDeltas.minute)));
   app.addHook('onClose', async () => stopInvalidating());
+  ingest.onGap?.(() => cache.clear());
   const liveFeed = createLiveFeed({ store, ingest, regions: deps.regions, now });
   app.decorate('liveFeed', liveFeed);
   const ctx: AnalyticsContext = {
@@ -256,7 +257,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       httpServer: app.server, feed: liveFeed, verifier, regions: deps.regions, asOf: ctx.asOf, now,
       corsOrigins,
       coalesceMs: config.LIVE_COALESCE_MS, maxBufferBytes: config.LIVE_MAX_BUFFER_KB * 1024,
-      redisUrl: config.REDIS_URL, redisPrefix: config.REDIS_PREFIX, metrics, log: deps.log,
+      // Replicas that each ingest share their commits through Socket.IO's Redis adapter; in a
+      // cluster every api replica follows the one commit feed instead (src/cluster/commit-feed.ts).
+      redisUrl: config.ROLE === 'all' ? config.REDIS_URL : '', redisPrefix: config.REDIS_PREFIX, metrics, log: deps.log,
     }),
     // fx_effective follows the calendar (the retention job rebuilds it): the window's rates too.
     'fx-reload': periodicPart({ what: 'live FX reload', everyMs: 600_000, log: deps.log }, () => liveFeed.reloadRates()),

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import { loadConfig, ConfigError, type Config } from './config.ts';
 import { createLogger } from './log.ts';
 import { serveWhileStarting } from './http/while-starting.ts';
+import type { Platform, ReaderPlatform } from './platform.ts';
 
 async function main(): Promise<void> {
   const config = configOrExit();
@@ -28,18 +29,27 @@ async function main(): Promise<void> {
   // serves (opening PGlite is main-thread work that would only delay the analytics side).
   let served!: () => void;
   const serving = new Promise<void>((resolve) => { served = resolve; });
-  const opening = import('./platform.ts').then((m) => m.openPlatform(config, log, Date.now, { stateInBackground: true, stateAfter: serving }));
-  const [{ buildApp }, { partsFor, startParts }, { loadDemoFxRates }] = await Promise.all([
-    import('./app.ts'), import('./start-parts.ts'), import('./demo/run-demo.ts'),
+  const options = { stateInBackground: true, stateAfter: serving };
+  // A cluster's api and evaluator replicas read the store another process writes; the others ingest.
+  const reads = config.ROLE === 'api' || config.ROLE === 'evaluator';
+  const opening = import('./platform.ts').then((m): Promise<Platform | ReaderPlatform> => (reads
+    ? whenStoreReadable(log, () => m.openReaderPlatform(config, log, Date.now, options))
+    : whenWriterLeaseFree(config, log, () => m.openPlatform(config, log, Date.now, options))));
+  const [{ buildApp }, { partsFor, startParts }, { loadDemoFxRates }, { publishCommits }] = await Promise.all([
+    import('./app.ts'), import('./start-parts.ts'), import('./demo/run-demo.ts'), import('./cluster/commit-feed.ts'),
   ]);
   const platform = await opening;
   // Handled from now on (a failure while the app is built must not go unhandled); acted on below.
   const stateOutcome = platform.stateOpened.then(() => null, (err: unknown) => err);
   const { store, engine, regions } = platform;
   if (config.DEMO) await loadDemoFxRates(store, log);
+  // The ingesting process of a cluster publishes its commits for the replicas that only read.
+  const stopPublishing = engine && config.REDIS_URL
+    ? await publishCommits({ ingest: engine, storeId: (await store.loadMeta()).storeId, url: config.REDIS_URL, prefix: config.REDIS_PREFIX, log })
+    : null;
   let appHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   const app = await buildApp({
-    config, engine, store, state: platform.state, regions, log,
+    config, engine, ingest: platform.engine === null ? platform.ingest : platform.engine, store, state: platform.state, regions, log,
     serverFactory: (handler) => { appHandler = handler; return server; },
   });
   // Every part, before the app serves: the live window holds the last hour before an ingest
@@ -59,6 +69,7 @@ async function main(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await app.close(); // stops the parts first (a retention run in flight is waited for)
+    await stopPublishing?.();
     await closed;
     await platform.close();
     process.exit(code);
@@ -76,6 +87,43 @@ async function main(): Promise<void> {
 }
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
+const STANDBY_RETRY_MS = 5_000;
+
+/**
+ * A reading replica may start before any writer created the database's tables (a cluster starting
+ * at once): it waits, serving /healthz (and /ready 503 starting), and tries again.
+ */
+async function whenStoreReadable<T>(log: Logger, open: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await open();
+    } catch (err) {
+      if (attempt % 12 === 0) log.warn({ err: (err as Error).message }, 'the analytics store (or Redis) cannot be read yet; trying again every 5 s');
+      await new Promise((r) => setTimeout(r, STANDBY_RETRY_MS));
+    }
+  }
+}
+
+/**
+ * On ClickHouse one process writes (the writer lease). A consumer started while another holds it
+ * is a standby: it waits, serving /healthz (and /ready 503 starting), and takes over once the
+ * holder is gone and its lease has lapsed — then rebuilds its state from the store and resumes
+ * from the stored positions. Other processes that ingest (ROLE=all) stop with the reason.
+ */
+async function whenWriterLeaseFree<T>(config: Config, log: Logger, open: () => Promise<T>): Promise<T> {
+  for (let waited = false; ; waited = true) {
+    try {
+      const opened = await open();
+      if (waited) log.info('writer lease taken: this consumer now ingests');
+      return opened;
+    } catch (err) {
+      const inUse = /in use by another writing process/.test(String((err as Error).message));
+      if (config.ROLE !== 'consumer' || !inUse) throw err;
+      if (!waited) log.warn({ reason: (err as Error).message }, 'standby: another consumer writes; waiting for its lease');
+      await new Promise((r) => setTimeout(r, STANDBY_RETRY_MS));
+    }
+  }
+}
 
 function configOrExit(): Config {
   try {
@@ -83,6 +131,9 @@ function configOrExit(): Config {
       ...(process.argv.includes('--demo') ? { DEMO: true } : {}),
       ...(process.argv.includes('--dev') ? { DEV_MODE: true } : {}),
     });
+    if ((config.ROLE === 'api' || config.ROLE === 'evaluator') && (config.ANALYTICS_STORE !== 'clickhouse' || !config.REDIS_URL)) {
+      throw new ConfigError(`ROLE=${config.ROLE} reads a store another process writes and follows its commits: it needs ANALYTICS_STORE=clickhouse and REDIS_URL (embedded DuckDB belongs to one process: run ROLE=all)`);
+    }
     if (config.DEV_MODE && !LOOPBACK.has(config.HOST)) {
       throw new ConfigError(`DEV_MODE serves development tokens to anyone who asks; it only listens on loopback (HOST=${config.HOST})`);
     }

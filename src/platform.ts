@@ -13,6 +13,7 @@ import { loadFxRates, parseFxCsv, rebuildEffective } from './fx/fx-rates.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
 import { openStateStore, openStateStoreInBackground } from './state-store/open-state-store.ts';
 import type { StateStore } from './state-store/state-store.ts';
+import { openRemoteIngest, type RemoteIngest } from './cluster/remote-ingest.ts';
 
 export interface AnalyticsPlatform {
   store: AnalyticsStore;
@@ -21,11 +22,43 @@ export interface AnalyticsPlatform {
   close(): Promise<void>;
 }
 
-export interface Platform extends AnalyticsPlatform {
+/** A process that only reads the analytics store (ROLE=api, evaluator): no engine, the commit feed instead. */
+export interface ReaderAnalytics {
+  store: AnalyticsStore;
+  engine: null;
+  ingest: RemoteIngest;
+  regions: Map<string, string>;
+  close(): Promise<void>;
+}
+
+interface WithState {
   /** The relational state store: alerts, silences, webhooks, outbox, audit. */
   state: StateStore;
   /** Resolves once the state store is open (at once unless opened in the background). */
   stateOpened: Promise<void>;
+}
+
+export interface Platform extends AnalyticsPlatform, WithState {}
+export interface ReaderPlatform extends ReaderAnalytics, WithState {}
+
+/** The analytics side of a reading process: the store opened for reading, and the remote ingest view. */
+export async function openReader(config: Config, log: Logger, now: () => number = Date.now): Promise<ReaderAnalytics> {
+  if (!config.REDIS_URL) throw new Error(`ROLE=${config.ROLE} follows the ingesting process's commits through Redis: set REDIS_URL`);
+  const regions = loadRegions(readFileSync(config.REGIONS_FILE || DEFAULT_REGIONS_FILE, 'utf8'));
+  const store = await openAnalyticsStore(config, log, { reader: true });
+  try {
+    const ingest = await openRemoteIngest({ store, redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, log, now });
+    return {
+      store, engine: null, ingest, regions,
+      async close() {
+        await ingest.close();
+        await store.close();
+      },
+    };
+  } catch (err) {
+    await store.close();
+    throw err;
+  }
 }
 
 export async function openAnalytics(config: Config, log: Logger, now: () => number = Date.now): Promise<AnalyticsPlatform> {
@@ -81,13 +114,24 @@ export async function openAnalytics(config: Config, log: Logger, now: () => numb
  */
 export async function openPlatform(config: Config, log: Logger, now: () => number = Date.now,
   o: { stateInBackground?: boolean; stateAfter?: Promise<unknown> } = {}): Promise<Platform> {
+  return withStateStore(config, log, () => openAnalytics(config, log, now), o);
+}
+
+/** Both stores, the analytics one opened for reading (a cluster's api and evaluator replicas). */
+export async function openReaderPlatform(config: Config, log: Logger, now: () => number = Date.now,
+  o: { stateInBackground?: boolean; stateAfter?: Promise<unknown> } = {}): Promise<ReaderPlatform> {
+  return withStateStore(config, log, () => openReader(config, log, now), o);
+}
+
+async function withStateStore<A extends { close(): Promise<void> }>(config: Config, log: Logger, openAnalyticsSide: () => Promise<A>,
+  o: { stateInBackground?: boolean; stateAfter?: Promise<unknown> }): Promise<A & WithState> {
   const stateOptions = { databaseUrl: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, dataDir: config.DATA_DIR };
   const background = o.stateInBackground ? openStateStoreInBackground(stateOptions, log, o.stateAfter) : null;
   const opening = background ? null : openStateStore(stateOptions);
   opening?.catch(() => undefined); // awaited below; this only keeps a failure while the analytics store opens from going unhandled
-  let analytics: AnalyticsPlatform;
+  let analytics: A;
   try {
-    analytics = await openAnalytics(config, log, now);
+    analytics = await openAnalyticsSide();
   } catch (err) {
     await (background ? background.store.close() : opening!.then((s) => s.close(), () => undefined));
     throw err;

@@ -39,9 +39,18 @@ declare module 'fastify' {
   }
 }
 
-/** The parts a process runs, by its settings: every part, Kafka when brokers are set, the demo stream when asked for. */
-export function partsFor(config: { DEMO: boolean; KAFKA_BROKERS: string }): PartName[] {
-  return PART_NAMES.filter((name) => (name !== 'demo' || config.DEMO) && (name !== 'ingest-kafka' || config.KAFKA_BROKERS !== ''));
+/** What each cluster role runs (ROLE=all: every part). */
+const ROLE_PARTS: Readonly<Record<string, readonly PartName[]>> = {
+  api: ['live-feed', 'live', 'fx-reload'],
+  consumer: ['retention', 'ingest-http', 'ingest-kafka'],
+  evaluator: ['alerts'],
+};
+
+/** The parts a process runs, by its settings: its role's, Kafka when brokers are set, the demo stream when asked for. */
+export function partsFor(config: { ROLE?: string; DEMO: boolean; KAFKA_BROKERS: string }): PartName[] {
+  const role = ROLE_PARTS[config.ROLE ?? 'all'] ?? PART_NAMES;
+  return PART_NAMES.filter((name) => role.includes(name)
+    && (name !== 'demo' || config.DEMO) && (name !== 'ingest-kafka' || config.KAFKA_BROKERS !== ''));
 }
 
 /** Starts these parts of a built app; the function it returns stops them (closing the app does too). */

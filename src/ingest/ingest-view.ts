@@ -16,4 +16,6 @@ export interface IngestView {
   readonly dict: Dictionary;
   /** This process's ingest counters, null where it does not ingest. */
   readonly stats: EngineStats | null;
+  /** Hears when the view reloaded from the store after missing commits (cached answers may be stale). */
+  onGap?(listener: () => void): void;
 }

@@ -28,14 +28,18 @@ export interface StoreConfig {
   CLICKHOUSE_PASSWORD: string;
 }
 
-/** The store the configuration names. */
-export async function openAnalyticsStore(config: StoreConfig, log?: Logger): Promise<AnalyticsStore> {
+/**
+ * The store the configuration names. `reader`: for a process that only reads a store another
+ * process writes (ClickHouse only: an embedded DuckDB file has one process).
+ */
+export async function openAnalyticsStore(config: StoreConfig, log?: Logger, o: { reader?: boolean } = {}): Promise<AnalyticsStore> {
   if (config.ANALYTICS_STORE === 'clickhouse') {
     return analyticsStore(await openClickHouseBackend({
       url: config.CLICKHOUSE_URL, database: config.CLICKHOUSE_DATABASE,
-      user: config.CLICKHOUSE_USER || undefined, password: config.CLICKHOUSE_PASSWORD || undefined, log,
+      user: config.CLICKHOUSE_USER || undefined, password: config.CLICKHOUSE_PASSWORD || undefined, log, reader: o.reader,
     }));
   }
+  if (o.reader) throw new Error('a reading process needs a store it can share: ANALYTICS_STORE=clickhouse (embedded DuckDB belongs to one process)');
   return analyticsStore(await openDuckDbBackend({
     dataDir: config.DATA_DIR, memoryLimit: config.DUCKDB_MEMORY_LIMIT, threads: config.DUCKDB_THREADS,
     checkpointThreshold: config.DUCKDB_CHECKPOINT_THRESHOLD,

@@ -10,7 +10,12 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
+/**
+ * Starts src/main.ts and resolves with its URL once it logs `molam-analytics ready` — or, with
+ * `until: 'listening'`, once its port is bound (a standby consumer is not ready until it writes).
+ */
+export async function startServer(env: Record<string, string>, o: { until?: 'ready' | 'listening'; timeoutMs?: number } = {}): Promise<ServerProcess> {
+  const line = o.until === 'listening' ? 'listening; starting' : 'molam-analytics ready';
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', JWT_SECRET: TEST_SECRET, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -19,12 +24,12 @@ export async function startServer(env: Record<string, string>): Promise<ServerPr
   let stderr = '';
   child.stderr!.on('data', (d) => { stderr += d; });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), o.timeoutMs ?? 180_000);
     child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
         const msg = JSON.parse(line);
-        if (msg.msg === 'molam-analytics ready') {
+        if (msg.msg === line) {
           clearTimeout(timer);
           resolve(msg.url);
         }

@@ -31,7 +31,14 @@ export interface ClickHouseBackendOptions {
   recovery?: RecoveryOptions;
   /** How long an unrenewed writer lease holds (tests shorten it). */
   leaseMs?: number;
+  /**
+   * Opens for reading only (a cluster's api and evaluator replicas): no migration, no writer
+   * lease, no recovery; every write is refused. Readers see committed batches only, whoever writes.
+   */
+  reader?: boolean;
 }
+
+export class ReadOnlyStoreError extends Error {}
 
 const num = (v: unknown) => (v === null ? null : Number(v));
 
@@ -42,6 +49,9 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
   let dirty = true;
 
   function onWriter<T>(fn: () => Promise<T>): Promise<T> {
+    if (opts.reader) {
+      return Promise.reject(new ReadOnlyStoreError(`the ClickHouse database ${opts.database} is open for reading only in this process (ROLE=api or evaluator); writes go through the consumer`));
+    }
     const run = writing.then(fn, fn);
     writing = run.catch(() => undefined);
     return run;
@@ -55,11 +65,13 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
 
   let lease: WriterLease | undefined;
   try {
-    await migrate(ch);
-    // Before recovery: it deletes what another writer may be committing.
-    lease = await takeWriterLease(ch, { leaseMs: opts.leaseMs });
-    await syncCurrencies(ch);
-    await recover();
+    if (!opts.reader) {
+      await migrate(ch);
+      // Before recovery: it deletes what another writer may be committing.
+      lease = await takeWriterLease(ch, { leaseMs: opts.leaseMs });
+      await syncCurrencies(ch);
+      await recover();
+    }
   } catch (err) {
     await lease?.release().catch(() => undefined);
     await ch.close();
@@ -180,3 +192,4 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
     },
   };
 }
+
