@@ -141,13 +141,16 @@ test('SIGKILL mid-stream, start again: the store\'s positions resume the stream,
     return h.accepted + h.duplicates + h.rejected as number;
   };
   const accepted = acceptedEvents(evs).length;
+  const started: Array<Awaited<ReturnType<typeof startServer>>> = [];
   try {
     const s1 = await startServer(env);
+    started.push(s1);
     await until(async () => (await ingested(s1.url)) > 0);
     s1.child.kill('SIGKILL');
     await s1.stop('SIGKILL');
 
     const s2 = await startServer(env);
+    started.push(s2);
     // The restarted server goes on from the stored positions: in all, each event is stored once.
     await until(async () => (await kafka.groupOffsets('two-group')).filter((p) => (p.logEnd ?? 0) > 0).every((p) => p.lag === 0));
     const second = await ingested(s2.url);
@@ -167,6 +170,7 @@ test('SIGKILL mid-stream, start again: the store\'s positions resume the stream,
       await st.close();
     }
   } finally {
+    await Promise.all(started.map((s) => s.stop('SIGKILL')));
     rmSync(dir, { recursive: true, force: true });
   }
 });

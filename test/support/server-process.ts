@@ -15,7 +15,7 @@ export interface ServerProcess {
  * `until: 'listening'`, once its port is bound (a standby consumer is not ready until it writes).
  */
 export async function startServer(env: Record<string, string>, o: { until?: 'ready' | 'listening'; timeoutMs?: number } = {}): Promise<ServerProcess> {
-  const line = o.until === 'listening' ? 'listening; starting' : 'molam-analytics ready';
+  const awaited = o.until === 'listening' ? 'listening; starting' : 'molam-analytics ready';
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', JWT_SECRET: TEST_SECRET, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -29,7 +29,7 @@ export async function startServer(env: Record<string, string>, o: { until?: 'rea
     createInterface({ input: child.stdout! }).on('line', (line) => {
       try {
         const msg = JSON.parse(line);
-        if (msg.msg === line) {
+        if (msg.msg === awaited) {
           clearTimeout(timer);
           resolve(msg.url);
         }
