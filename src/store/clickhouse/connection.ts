@@ -50,10 +50,28 @@ function client(opts: ConnectOptions, database?: string): ClickHouseClient {
   });
 }
 
-/** The failed statement's beginning, on the error (logs show which query failed). */
-function withStatement(sql: string) {
+/**
+ * The server's error code of a failed call: the client's `code` where it parsed one, else the
+ * `Code: N` that 18.16 puts at the start of its message (the client does not parse 18.16's
+ * errors); undefined for a failure that is not the server's answer (a reset socket, a timeout).
+ */
+export function serverErrorCode(err: unknown): number | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && /^\d+$/.test(code)) return Number(code);
+  const m = /^Code: (\d+)/.exec(err.message);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * What the logs need of a failed call, on the error: the statement's beginning, the query id,
+ * and the server's error code (`chCode`).
+ */
+function withStatement(sql: string, queryId?: string) {
   return (err: unknown): never => {
-    if (err instanceof Error) Object.assign(err, { statement: sql.replace(/\s+/g, ' ').slice(0, 300) });
+    if (err instanceof Error) {
+      Object.assign(err, { statement: sql.replace(/\s+/g, ' ').slice(0, 300), chCode: serverErrorCode(err), queryId });
+    }
     throw err;
   };
 }
@@ -79,7 +97,7 @@ export async function connect(opts: ConnectOptions): Promise<ChConnection> {
     return {
       database, version, settings,
       async command(sql, queryId) {
-        await ch.command({ query: sql, clickhouse_settings: settings, query_id: queryId }).catch(withStatement(sql));
+        await ch.command({ query: sql, clickhouse_settings: settings, query_id: queryId }).catch(withStatement(sql, queryId));
       },
       async select(sql) {
         const rs = await ch.query({ query: sql, format: 'TabSeparatedWithNamesAndTypes', clickhouse_settings: settings })
@@ -90,7 +108,7 @@ export async function connect(opts: ConnectOptions): Promise<ChConnection> {
         await ch.insert({
           table, columns: columns as [string, ...string[]], format: 'TabSeparated',
           values: Readable.from([Buffer.from(body)], { objectMode: false }), clickhouse_settings: settings, query_id: queryId,
-        });
+        }).catch(withStatement(`INSERT INTO ${table} (${columns.join(', ')}) FORMAT TabSeparated`, queryId));
       },
       async streamLines(sql, visit) {
         const rs = await ch.query({ query: sql, format: 'TabSeparated', clickhouse_settings: settings });
