@@ -20,8 +20,11 @@ export type CommitStep = (typeof COMMIT_STEPS)[number];
 /** The tables that hold rows of uncommitted batches after a failure: all but the marker's. */
 export const BATCH_TABLES = COMMIT_STEPS.filter((s) => s !== 'ingest_batches');
 
-/** Fault injection for tests: called after each write that went through; a throw fails the commit there. */
+/** Fault injection for tests; a throw fails the commit there. */
 export interface CommitFaults {
+  /** Called before each write is sent: a throw is a write the server refused (nothing of it written). */
+  beforeWrite?(step: CommitStep): void;
+  /** Called after each write that went through: a throw is a write whose answer was lost. */
   afterWrite?(step: CommitStep): void;
 }
 
@@ -113,6 +116,7 @@ function writesOf(b: PreparedBatch): Write[] {
 export async function writeBatch(ch: ChConnection, b: PreparedBatch, faults?: CommitFaults): Promise<void> {
   const prefix = commitQueryPrefix(ch.database);
   const write = async (w: Write) => {
+    faults?.beforeWrite?.(w.step);
     await ch.insertTsv(w.step, w.columns, w.lines.join('\n') + '\n', newQueryId(`${prefix}${b.batchId}-${w.step}`));
     faults?.afterWrite?.(w.step);
   };

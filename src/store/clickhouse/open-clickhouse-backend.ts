@@ -10,6 +10,7 @@ import type { PreparedBatch, StoreMeta } from '../analytics-store.ts';
 import { connect } from './connection.ts';
 import { MIGRATIONS, migrate, syncCurrencies } from './migrations.ts';
 import { writeBatch, type CommitFaults } from './commit-batch.ts';
+import { isTransientFailure, retryDelay, type CommitRetryOptions } from './commit-retry.ts';
 import { removeUncommitted, waitForMutations, type RecoveryOptions } from './recover.ts';
 import { scanState } from './scan-state.ts';
 import { takeWriterLease, type WriterLease } from './writer-lease.ts';
@@ -29,6 +30,8 @@ export interface ClickHouseBackendOptions {
   log?: Logger;
   faults?: CommitFaults;
   recovery?: RecoveryOptions;
+  /** How often, and after what waits, a commit failing on a transient error is tried again. */
+  commitRetry?: CommitRetryOptions;
   /** How long an unrenewed writer lease holds (tests shorten it). */
   leaseMs?: number;
   /**
@@ -57,10 +60,51 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
     return run;
   }
 
-  async function recover(): Promise<void> {
+  /** Removes the rows of uncommitted batches; the last committed batch id. */
+  async function recover(): Promise<number> {
     const report = await removeUncommitted(ch, opts.recovery);
     dirty = false;
     if (Object.keys(report.removed).length > 0) opts.log?.warn(report, 'removed the rows of an uncommitted batch');
+    return report.lastBatchId;
+  }
+
+  /**
+   * One batch, all or nothing. A transient failure (commit-retry.ts) is not reported: what the
+   * attempt wrote is removed and the whole batch written again, after a wait, as long as
+   * attempts are left. Exact, whatever the attempt had written: recovery leaves nothing above
+   * the last commit, and a batch whose marker landed (its answer lost) is committed as it is.
+   */
+  async function commitWithRetries(batch: PreparedBatch): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await writeBatch(ch, batch, opts.faults);
+        return;
+      } catch (err) {
+        dirty = true;
+        const delay = isTransientFailure(err) ? retryDelay(attempt, opts.commitRetry) : undefined;
+        // Logged before the recovery, which can take long (it waits for the attempt's writes
+        // and its deletes). A failure that is reported is logged by the engine.
+        if (delay !== undefined) {
+          opts.log?.warn({ err, batchId: batch.batchId, attempt, retryInMs: delay },
+            'batch commit failed on a transient error; removing its rows, then retrying');
+        }
+        let last: number;
+        try {
+          // Clean up now, while the engine rebuilds its state (or before the next attempt); if
+          // this fails too, the next commit tries again before writing anything.
+          last = await recover();
+        } catch (e) {
+          opts.log?.error({ err: e }, 'recovery after a failed commit failed; retried before the next commit');
+          throw err;
+        }
+        if (delay === undefined) throw err;
+        if (last >= batch.batchId) {
+          opts.log?.warn({ batchId: batch.batchId, attempt }, 'the failed commit\'s marker had landed: the batch is committed');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   let lease: WriterLease | undefined;
@@ -137,15 +181,7 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
     commitBatch(batch: PreparedBatch) {
       return onWriter(async () => {
         if (dirty) await recover();
-        try {
-          await writeBatch(ch, batch, opts.faults);
-        } catch (err) {
-          dirty = true;
-          // Clean up now, while the engine rebuilds its state; if this fails too, the next
-          // commit tries again before writing anything.
-          await recover().catch((e) => opts.log?.error({ err: e }, 'recovery after a failed commit failed; retried before the next commit'));
-          throw err;
-        }
+        await commitWithRetries(batch);
       });
     },
     scanState: (visit, afterBatchId) => scanState(ch, visit, afterBatchId),
