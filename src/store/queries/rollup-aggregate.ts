@@ -14,7 +14,7 @@ import type {
 import { sqlInt } from '../sql-literal.ts';
 import { filterSql, groupSql } from './shape-sql.ts';
 import { committedRows } from './committed-rows.ts';
-import { FX_EFFECTIVE_CLICKHOUSE } from './fx.ts';
+import { fxEffectiveClickHouse } from './fx.ts';
 
 export interface RollupAggregate {
   tables: TablePlan[];
@@ -137,11 +137,15 @@ agg AS (SELECT ${aggregates.join(', ')}
     ON src.currency_key = f.currency_key AND src.day = f.day) GROUP BY ${keys.join(', ')})
 SELECT ${finals.join(', ')}, sum(unconverted_count) OVER () AS unconverted_total FROM agg ${tail}`;
   }
-  // One row per (currency, day) on the right, so ALL and ANY strictness agree.
+  // One row per (currency, day) on the right, so ALL and ANY strictness agree; only the days the
+  // ranges cover.
+  const minutes = q.tables.flatMap((t) => t.ranges.flat());
+  const [fromDay, toDay] = minutes.length === 0 ? [0, 0]
+    : [Math.floor(Math.min(...minutes) / 1440), Math.floor((Math.max(...minutes) - 1) / 1440)];
   return `SELECT ${finals.join(', ')} FROM (
   SELECT ${aggregates.join(', ')} FROM (
     SELECT ${keys.join(', ')}, day, ${ROW_COLUMNS.join(', ')}, usd_per_minor AS rate
-    FROM (${src}) ALL LEFT JOIN ${FX_EFFECTIVE_CLICKHOUSE} USING (currency_key, day)
+    FROM (${src}) ALL LEFT JOIN ${fxEffectiveClickHouse(fromDay, toDay)} USING (currency_key, day)
   ) GROUP BY ${keys.join(', ')}
 ) ${tail}
 SETTINGS join_use_nulls = 1`;
