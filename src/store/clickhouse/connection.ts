@@ -35,6 +35,11 @@ export interface ChConnection {
 
 // The server closes idle keep-alive connections after keep_alive_timeout: 3 s in Debian's
 // config, 10 s built in. The client must drop them first, or a request meets a closed socket.
+// TRICKY: the client's clock starts when it reads the answer, the server's when it sent it: an
+// event loop busy preparing the next batch (a second or more on a loaded machine) can read an
+// answer late and then write the next insert into a socket the server has closed (EPIPE or
+// ECONNRESET, seen in the 10M-event bench). Stale sockets are also checked by age before each
+// request, and a commit that still meets one is retried (commit-retry.ts).
 const IDLE_SOCKET_TTL_MS = 2_000;
 
 function client(opts: ConnectOptions, database?: string): ClickHouseClient {
@@ -45,7 +50,7 @@ function client(opts: ConnectOptions, database?: string): ClickHouseClient {
     password: opts.password,
     // Failures are errors the store reports; the client would also print each one.
     log: { level: ClickHouseLogLevel.OFF },
-    keep_alive: { enabled: true, idle_socket_ttl: IDLE_SOCKET_TTL_MS },
+    keep_alive: { enabled: true, idle_socket_ttl: IDLE_SOCKET_TTL_MS, eagerly_destroy_stale_sockets: true },
     request_timeout: 120_000,
   });
 }
