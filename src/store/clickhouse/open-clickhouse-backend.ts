@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { Append, ColumnAnswer, Row, StoreBackend } from '../backend.ts';
 import type { PreparedBatch, StoreMeta } from '../analytics-store.ts';
 import { connect } from './connection.ts';
-import { MIGRATIONS, migrate, syncCurrencies } from './migrations.ts';
+import { MIGRATIONS, WRITER_LEASE_MIGRATION, migrate, syncCurrencies } from './migrations.ts';
 import { writeBatch, type CommitFaults } from './commit-batch.ts';
 import { isTransientFailure, retryDelay, type CommitRetryOptions } from './commit-retry.ts';
 import { removeUncommitted, waitForMutations, type RecoveryOptions } from './recover.ts';
@@ -110,9 +110,11 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
   let lease: WriterLease | undefined;
   try {
     if (!opts.reader) {
-      await migrate(ch);
-      // Before recovery: it deletes what another writer may be committing.
+      await migrate(ch, WRITER_LEASE_MIGRATION);
+      // Before the later migrations (one rebuilds tables) and before recovery (it deletes what
+      // another writer may be committing).
       lease = await takeWriterLease(ch, { leaseMs: opts.leaseMs });
+      await migrate(ch);
       await syncCurrencies(ch);
       await recover();
     }

@@ -1,5 +1,5 @@
 // The ClickHouse backend of the analytics store against a real private server (Debian's 18.16
-// here): migrations, what select answers (bigint, exact decimals, any text), a stream committed
+// here): migrations (an older database's rollups re-sorted, also after a rebuild cut short), what select answers (bigint, exact decimals, any text), a stream committed
 // through the real engine and read back (meta, state scan, dictionary, positions, rollups), and
 // leftovers of an uncommitted batch: invisible at once, gone after the next open.
 
@@ -12,6 +12,7 @@ import { BATCH_TABLES } from '../../../src/store/clickhouse/commit-batch.ts';
 import { analyticsStore } from '../../../src/store/open-analytics-store.ts';
 import { CURRENCY_CODES } from '../../../src/reference/currencies.ts';
 import { acceptedEvents } from '../../support/reference-rollups.ts';
+import { ROLLUP_ORDER } from '../../../src/store/clickhouse/migrations.ts';
 import { assertExact, NOW, openEngine, START, submitRetrying, testStream } from '../support/clickhouse-ingest.ts';
 import type { StateRow } from '../../../src/store/analytics-store.ts';
 
@@ -33,7 +34,7 @@ test('migrations create every table once; opening again changes nothing and keep
       'ingest_batches', 'raw_events', 'rollup_day', 'rollup_hour', 'rollup_minute', 'schema_migrations',
       'source_positions', 'store_identity', 'write_probe', 'writer_lease']);
     assert.deepEqual((await second.select(`SELECT name FROM system.tables WHERE database = ${chString(database)} ORDER BY name`)).map((r) => r.name), before);
-    assert.deepEqual(await second.select('SELECT version, count() AS n FROM schema_migrations GROUP BY version ORDER BY version'), [{ version: 1, n: 1n }, { version: 2, n: 1n }, { version: 3, n: 1n }]);
+    assert.deepEqual(await second.select('SELECT version, count() AS n FROM schema_migrations GROUP BY version ORDER BY version'), [{ version: 1, n: 1n }, { version: 2, n: 1n }, { version: 3, n: 1n }, { version: 4, n: 1n }]);
     assert.deepEqual(await second.select('SELECT count() AS n FROM store_identity'), [{ n: 1n }]);
     assert.deepEqual(await second.loadMeta(), meta);
     assert.match(meta.storeId, /^[0-9a-f-]{36}$/);
@@ -64,6 +65,42 @@ test('migration 3 carries the positions a version-2 store kept in its batch mark
     ]);
   } finally {
     await second.close();
+  }
+});
+
+test('migration 4 re-sorts the hour and day rollups of an older database, rows unchanged, also after a rebuild cut short', async () => {
+  const database = await server.createDatabase();
+  const { events, inputs } = testStream(8, 60, 30);
+  let b = await open(database);
+  const engine = await openEngine(b);
+  for (const input of inputs) await submitRetrying(engine, input);
+  await engine.close();
+  // As a database migrated before version 4 was: time first everywhere, version 4 not recorded;
+  // and a copy that died half-way (rows of its own in the new table).
+  const timeFirst = ROLLUP_ORDER.rollup_minute;
+  const keys = async () => Object.fromEntries((await b.select(`SELECT name, sorting_key FROM system.tables
+    WHERE database = ${chString(database)} AND name LIKE 'rollup%' ORDER BY name`)).map((r) => [r.name, r.sorting_key]));
+  for (const t of ['rollup_hour', 'rollup_day']) {
+    const ddl = String((await b.select(`SHOW CREATE TABLE ${t}`))[0].statement);
+    await b.exec([
+      ddl.replace(`${database}.${t} `, `${database}.${t}_v1 `).replace(/ORDER BY \([^)]*\)/, `ORDER BY (${timeFirst})`),
+      `INSERT INTO ${t}_v1 SELECT * FROM ${t}`, `DROP TABLE ${t}`, `RENAME TABLE ${t}_v1 TO ${t}`,
+    ]);
+  }
+  await b.exec([
+    `CREATE TABLE rollup_hour_resort_new AS rollup_hour`, `INSERT INTO rollup_hour_resort_new SELECT * FROM rollup_hour LIMIT 5`,
+    'TRUNCATE TABLE schema_migrations', "INSERT INTO schema_migrations VALUES (1, 'v1', 0), (2, 'v2', 0), (3, 'v3', 0)",
+  ]);
+  assert.deepEqual(await keys(), { rollup_day: timeFirst, rollup_hour: timeFirst, rollup_minute: timeFirst, rollup_hour_resort_new: timeFirst });
+  await b.close();
+
+  b = await open(database);
+  try {
+    assert.deepEqual(await keys(), { rollup_day: ROLLUP_ORDER.rollup_day, rollup_hour: ROLLUP_ORDER.rollup_hour, rollup_minute: timeFirst });
+    assert.deepEqual((await b.select('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version), [1, 2, 3, 4]);
+    await assertExact(b, events);
+  } finally {
+    await b.close();
   }
 });
 
