@@ -1,6 +1,7 @@
 // One HTTP client to the store's database, with what every call needs: the result-changing
-// settings (query-settings.ts), query ids, TabSeparated in and out. The database is created
-// when missing (through a second, short-lived client: a request naming a missing database fails).
+// settings (query-settings.ts), query ids, TabSeparated in and out, Native blocks in. The
+// database is created when missing (through a second, short-lived client: a request naming a
+// missing database fails).
 
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
@@ -28,6 +29,8 @@ export interface ChConnection {
   select(sql: string): Promise<TypedAnswer>;
   /** Rows in TabSeparated text, in one INSERT (one block below max_insert_block_size rows). */
   insertTsv(table: string, columns: readonly string[], body: string, queryId: string): Promise<void>;
+  /** A Native block (native-block.ts) in one INSERT: its columns are named inside it. */
+  insertNative(table: string, block: Buffer, queryId: string): Promise<void>;
   /** Streams a SELECT's TabSeparated lines (never the whole answer in memory); the line count. */
   streamLines(sql: string, visit: (line: string) => void): Promise<number>;
   close(): Promise<void>;
@@ -81,6 +84,11 @@ function withStatement(sql: string, queryId?: string) {
   };
 }
 
+/** Reads an answer to its end (an INSERT answers nothing, but the socket is free only after). */
+async function drain(stream: NodeJS.ReadableStream): Promise<void> {
+  for await (const _ of stream) { /* nothing */ }
+}
+
 /** A query id naming this process's write, so that recovery can see it in system.processes. */
 export function newQueryId(prefix: string): string {
   return `${prefix}-${randomBytes(6).toString('hex')}`;
@@ -114,6 +122,14 @@ export async function connect(opts: ConnectOptions): Promise<ChConnection> {
           table, columns: columns as [string, ...string[]], format: 'TabSeparated',
           values: Readable.from([Buffer.from(body)], { objectMode: false }), clickhouse_settings: settings, query_id: queryId,
         }).catch(withStatement(`INSERT INTO ${table} (${columns.join(', ')}) FORMAT TabSeparated`, queryId));
+      },
+      async insertNative(table, block, queryId) {
+        const query = `INSERT INTO ${table} FORMAT Native`;
+        // exec: the client's insert() takes no binary format.
+        const r = await ch.exec({
+          query, values: Readable.from([block], { objectMode: false }), clickhouse_settings: settings, query_id: queryId,
+        }).catch(withStatement(query, queryId));
+        await drain(r.stream).catch(withStatement(query, queryId));
       },
       async streamLines(sql, visit) {
         const rs = await ch.query({ query: sql, format: 'TabSeparated', clickhouse_settings: settings });

@@ -1,5 +1,6 @@
-// TabSeparated in both directions: the store writes batches as TabSeparated (exact for 64-bit
-// integers, no JSON number in between) and reads answers as TabSeparatedWithNamesAndTypes, so
+// TabSeparated in both directions: the store writes its small inserts as TabSeparated (exact for
+// 64-bit integers, no JSON number in between; a batch's raw events and rollups go as Native
+// blocks, native-block.ts) and reads answers as TabSeparatedWithNamesAndTypes, so
 // each value is converted by its column's ClickHouse type. Decimals come out exact: 18.16
 // prints them unquoted in JSON, where JSON.parse would round them to a double.
 //

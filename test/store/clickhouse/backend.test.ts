@@ -1,5 +1,6 @@
 // The ClickHouse backend of the analytics store against a real private server (Debian's 18.16
-// here): migrations (an older database's rollups re-sorted, also after a rebuild cut short), what select answers (bigint, exact decimals, any text), a stream committed
+// here): migrations (an older database's rollups re-sorted, also after a rebuild cut short), the
+// Native blocks commits write, what select answers (bigint, exact decimals, any text), a stream committed
 // through the real engine and read back (meta, state scan, dictionary, positions, rollups), and
 // leftovers of an uncommitted batch: invisible at once, gone after the next open.
 
@@ -13,6 +14,8 @@ import { analyticsStore } from '../../../src/store/open-analytics-store.ts';
 import { CURRENCY_CODES } from '../../../src/reference/currencies.ts';
 import { acceptedEvents } from '../../support/reference-rollups.ts';
 import { ROLLUP_ORDER } from '../../../src/store/clickhouse/migrations.ts';
+import { connect, newQueryId } from '../../../src/store/clickhouse/connection.ts';
+import { constantUInt32, nativeBlock } from '../../../src/store/clickhouse/native-block.ts';
 import { assertExact, NOW, openEngine, START, submitRetrying, testStream } from '../support/clickhouse-ingest.ts';
 import type { StateRow } from '../../../src/store/analytics-store.ts';
 
@@ -101,6 +104,38 @@ test('migration 4 re-sorts the hour and day rollups of an older database, rows u
     await assertExact(b, events);
   } finally {
     await b.close();
+  }
+});
+
+test('a Native block reads back exactly: 64-bit and narrow integers at their limits, strings of every length class and any text, nulls', async () => {
+  const database = await server.createDatabase();
+  const ch = await connect({ url: server.url, database });
+  try {
+    await ch.command(`CREATE TABLE t (s String, n Nullable(String), i64 Int64, i32 Int32, u32 UInt32, i16 Int16, u8 UInt8)
+      ENGINE = MergeTree ORDER BY tuple()`);
+    // Lengths around the one-byte length (127 bytes) and its fast path (42 UTF-16 units), in ASCII and in 2-, 3- and 4-byte UTF-8.
+    const texts = ['', 'a\tb\nc\r\\d\'e"f \\N \0 end', 'x'.repeat(42), 'x'.repeat(43), 'x'.repeat(127), 'x'.repeat(128),
+      'é'.repeat(42), 'é'.repeat(64), '€'.repeat(42), '€'.repeat(43), '🎉'.repeat(21), '🎉'.repeat(40), 'ß'.repeat(5000)];
+    const rows = texts.length;
+    const pick = <T>(values: T[]) => texts.map((_, i) => values[i % values.length]);
+    const i64 = BigInt64Array.from(pick([-(2n ** 63n), 2n ** 63n - 1n, 0n, -1n]));
+    const i32 = Int32Array.from(pick([-(2 ** 31), 2 ** 31 - 1, 0]));
+    const i16 = Int16Array.from(pick([-32768, 32767, 1]));
+    const u8 = Uint8Array.from(pick([0, 255, 7]));
+    const nullable = texts.map((t, i) => (i % 3 === 0 ? null : t));
+    await ch.insertNative('t', nativeBlock(rows, [
+      { name: 's', type: 'String', values: texts }, { name: 'n', type: 'Nullable(String)', values: nullable },
+      { name: 'i64', type: 'Int64', values: i64 }, { name: 'i32', type: 'Int32', values: i32 },
+      { name: 'u32', type: 'UInt32', values: constantUInt32(rows, 2 ** 32 - 1) }, { name: 'i16', type: 'Int16', values: i16 },
+      { name: 'u8', type: 'UInt8', values: u8 },
+    ]), newQueryId('native-test'));
+    const back = await ch.select('SELECT s, n, i64, i32, u32, i16, u8 FROM t');
+    const got = texts.map((_, r) => back.columns.map((c) => c[r]));
+    const want = texts.map((t, r) => [t, nullable[r], i64[r], i32[r], 2 ** 32 - 1, i16[r], u8[r]]);
+    const order = (a: unknown[][]) => [...a].sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+    assert.deepEqual(order(got), order(want));
+  } finally {
+    await ch.close();
   }
 });
 
