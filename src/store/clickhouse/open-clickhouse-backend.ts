@@ -15,6 +15,7 @@ import { removeUncommitted, waitForMutations, type RecoveryOptions } from './rec
 import { scanState } from './scan-state.ts';
 import { takeWriterLease, type WriterLease } from './writer-lease.ts';
 import { compactRollups } from './compact-rollups.ts';
+import { autoCompaction, type AutoCompactOptions } from './auto-compact.ts';
 import { COMMITTED, LAST_COMMITTED_BATCH } from './committed.ts';
 import { chString } from './clickhouse-literal.ts';
 import { rowsOf, tsvString } from './tsv.ts';
@@ -39,6 +40,8 @@ export interface ClickHouseBackendOptions {
    * lease, no recovery; every write is refused. Readers see committed batches only, whoever writes.
    */
   reader?: boolean;
+  /** When the months that batches wrote rollup rows to are folded while ingesting (auto-compact.ts). */
+  compaction?: AutoCompactOptions;
 }
 
 export class ReadOnlyStoreError extends Error {}
@@ -124,6 +127,11 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
     throw err;
   }
 
+  const compaction = autoCompaction(opts.compaction ?? {}, (months) => onWriter(async () => {
+    if (dirty) await recover();
+    return compactRollups(ch, months);
+  }), opts.log);
+
   async function select(sql: string): Promise<Row[]> {
     return rowsOf(await ch.select(sql));
   }
@@ -184,6 +192,7 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
       return onWriter(async () => {
         if (dirty) await recover();
         await commitWithRetries(batch);
+        compaction.committed(batch);
       });
     },
     scanState: (visit, afterBatchId) => scanState(ch, visit, afterBatchId),

@@ -14,6 +14,7 @@ import { analyticsStore } from '../../../src/store/open-analytics-store.ts';
 import { CURRENCY_CODES } from '../../../src/reference/currencies.ts';
 import { acceptedEvents } from '../../support/reference-rollups.ts';
 import { ROLLUP_ORDER } from '../../../src/store/clickhouse/migrations.ts';
+import { createLogger } from '../../../src/log.ts';
 import { connect, newQueryId } from '../../../src/store/clickhouse/connection.ts';
 import { constantUInt32, nativeBlock } from '../../../src/store/clickhouse/native-block.ts';
 import { assertExact, NOW, openEngine, START, submitRetrying, testStream } from '../support/clickhouse-ingest.ts';
@@ -258,6 +259,38 @@ test('rows of an uncommitted batch are invisible at once and removed at the next
     await assertExact(reopened, events);
   } finally {
     await reopened.close();
+  }
+});
+
+test('compaction while ingesting: every few batches the months they wrote are folded, on the writer; totals exact', async () => {
+  const { events, inputs } = testStream(12, 150, 30);
+  const rows = async (b: Awaited<ReturnType<typeof open>>) => (await b.select(`SELECT
+    (SELECT count() FROM rollup_minute) + (SELECT count() FROM rollup_hour) + (SELECT count() FROM rollup_day) AS n`))[0].n as bigint;
+  const run = async (afterBatches: number) => {
+    const lines: string[] = [];
+    const b = await openClickHouseBackend({
+      url: server.url, database: await server.createDatabase(), compaction: { afterBatches, intervalMs: 3_600_000 },
+      log: createLogger('info', { write: (l: string) => { lines.push(l); } }),
+    });
+    const engine = await openEngine(b, 40); // a batch per submission
+    for (const input of inputs) await submitRetrying(engine, input);
+    await engine.close();
+    await b.exec([]); // through the writer: after the compaction queued by the last commit, if any
+    const folds = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'rollups compacted');
+    return { b, folds, rows: await rows(b) };
+  };
+  const folded = await run(3);
+  const plain = await run(0);
+  try {
+    assert.equal(folded.folds.length, Math.floor(inputs.length / 3), 'one fold every 3 batches');
+    assert.ok(folded.folds.every((f) => f.partitions >= 1 && f.rowsAfter <= f.rowsBefore));
+    assert.equal(plain.folds.length, 0);
+    assert.ok(folded.rows < plain.rows, `fewer rollup rows folded (${folded.rows}) than per batch (${plain.rows})`);
+    await assertExact(folded.b, events);
+    await assertExact(plain.b, events);
+  } finally {
+    await folded.b.close();
+    await plain.b.close();
   }
 });
 
