@@ -25,8 +25,8 @@ export interface ChConnection {
   readonly settings: ClickHouseSettings;
   /** A statement without an answer (DDL, ALTER, INSERT … SELECT). */
   command(sql: string, queryId?: string): Promise<void>;
-  /** A SELECT, decoded by column type. */
-  select(sql: string): Promise<TypedAnswer>;
+  /** A SELECT, decoded by column type (`withTotals`: it groups WITH TOTALS). */
+  select(sql: string, withTotals?: boolean): Promise<TypedAnswer>;
   /** Rows in TabSeparated text, in one INSERT (one block below max_insert_block_size rows). */
   insertTsv(table: string, columns: readonly string[], body: string, queryId: string): Promise<void>;
   /** A Native block (native-block.ts) in one INSERT: its columns are named inside it. */
@@ -112,10 +112,10 @@ export async function connect(opts: ConnectOptions): Promise<ChConnection> {
       async command(sql, queryId) {
         await ch.command({ query: sql, clickhouse_settings: settings, query_id: queryId }).catch(withStatement(sql, queryId));
       },
-      async select(sql) {
+      async select(sql, withTotals) {
         const rs = await ch.query({ query: sql, format: 'TabSeparatedWithNamesAndTypes', clickhouse_settings: settings })
           .catch(withStatement(sql));
-        return parseTypedTsv(await rs.text());
+        return parseTypedTsv(await rs.text(), withTotals);
       },
       async insertTsv(table, columns, body, queryId) {
         await ch.insert({

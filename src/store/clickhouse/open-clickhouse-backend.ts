@@ -182,9 +182,9 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
     kind: 'clickhouse',
     latestSchemaVersion: Math.max(...MIGRATIONS.map((m) => m.version)),
     select,
-    async selectColumns(sql): Promise<ColumnAnswer> {
-      const { names, columns, rowCount } = await ch.select(sql);
-      return { names, columns, rowCount };
+    async selectColumns(sql, opts): Promise<ColumnAnswer> {
+      const { names, columns, rowCount, totals } = await ch.select(sql, opts?.totals);
+      return { names, columns, rowCount, ...(totals ? { totals } : {}) };
     },
     exec: (statements) => runAndWait(statements),
     write: (steps) => runAndWait(steps),
