@@ -1,17 +1,20 @@
-// Compaction while ingesting: the backend notes the month partitions each committed batch wrote
-// rollup rows to, and once enough batches or enough time went by, folds those partitions
-// (compact-rollups.ts), so that queries sum about one row per key and bucket instead of one per
-// batch. The fold is queued on the writer like a commit: the commits after it wait for it (a
-// month of a table takes about a second at the 10M-event bench's size, docs/benchmarks.md).
+// Compaction while ingesting: the backend counts, per month partition, the committed batches
+// that wrote rollup rows to it since its last fold, and folds (compact-rollups.ts) a partition
+// that received `afterBatches` of them, or at least two once `intervalMs` went by since the
+// last fold: a stream into the current month folds it every so many batches, so queries sum
+// about one row per key and bucket instead of one per batch, while a bulk load spread over many
+// months (whose batches rarely repeat a key) is hardly folded at all. The fold is queued on the
+// writer like a commit: the commits after it wait for it (about a second per month of a table
+// at the 10M-event bench's size, docs/benchmarks.md).
 
 import type { Logger } from 'pino';
 import type { PreparedBatch, RollupColumns } from '../analytics-store.ts';
 import { monthOfMinute, ROLLUP_TABLES, type CompactReport, type RollupMonths } from './compact-rollups.ts';
 
 export interface AutoCompactOptions {
-  /** Fold after this many committed batches (0: never while ingesting; default 200). */
+  /** Fold a partition after this many batches wrote to it (0: never while ingesting; default 100). */
   afterBatches?: number;
-  /** …or at the first commit this long after the last fold (default 5 min). */
+  /** …or, this long after the last fold, every partition that two or more batches wrote to (default 10 min). */
   intervalMs?: number;
 }
 
@@ -20,49 +23,63 @@ export interface AutoCompaction {
   committed(batch: PreparedBatch): void;
 }
 
+type Table = (typeof ROLLUP_TABLES)[number];
+
 /** `fold` runs the compaction of the months given, on the writer. */
 export function autoCompaction(opts: AutoCompactOptions, fold: (months: RollupMonths) => Promise<CompactReport>,
   log?: Logger, now: () => number = Date.now): AutoCompaction {
-  const afterBatches = opts.afterBatches ?? 200;
-  const intervalMs = opts.intervalMs ?? 300_000;
-  let touched: RollupMonths = new Map();
-  let batches = 0;
+  const afterBatches = opts.afterBatches ?? 100;
+  const intervalMs = opts.intervalMs ?? 600_000;
+  /** Batches per month partition since its last fold. */
+  const counts = new Map<Table, Map<number, number>>(ROLLUP_TABLES.map((t) => [t, new Map()]));
   let last = now();
   let folding = false;
 
-  function add(table: (typeof ROLLUP_TABLES)[number], month: number): void {
-    let months = touched.get(table);
-    if (!months) touched.set(table, (months = new Set()));
-    months.add(month);
-  }
-
-  function note(table: (typeof ROLLUP_TABLES)[number], rows: RollupColumns): void {
+  /** The distinct months of a batch's rows (rows of a day share a month: one date per day). */
+  function monthsOf(rows: RollupColumns): Set<number> {
+    const months = new Set<number>();
     let lastDay = NaN;
     for (const minute of rows.minute) {
       const day = Math.floor(minute / 1440);
-      if (day !== lastDay) add(table, monthOfMinute(minute));
+      if (day !== lastDay) months.add(monthOfMinute(minute));
       lastDay = day;
     }
+    return months;
+  }
+
+  /** Takes the partitions due out of the counts. */
+  function due(): RollupMonths {
+    const late = now() - last >= intervalMs;
+    const out: RollupMonths = new Map();
+    for (const [table, months] of counts) {
+      for (const [month, n] of months) {
+        if (n < afterBatches && !(late && n >= 2)) continue;
+        months.delete(month);
+        if (!out.has(table)) out.set(table, new Set());
+        out.get(table)!.add(month);
+      }
+    }
+    return out;
   }
 
   return {
     committed(batch) {
       if (afterBatches <= 0) return;
-      note('rollup_minute', batch.rollups.minute);
-      note('rollup_hour', batch.rollups.hour);
-      note('rollup_day', batch.rollups.day);
-      batches++;
-      if (folding || (batches < afterBatches && now() - last < intervalMs)) return;
-      const months = touched;
-      touched = new Map();
-      batches = 0;
+      for (const [table, rows] of [['rollup_minute', batch.rollups.minute], ['rollup_hour', batch.rollups.hour],
+        ['rollup_day', batch.rollups.day]] as const) {
+        const months = counts.get(table)!;
+        for (const m of monthsOf(rows)) months.set(m, (months.get(m) ?? 0) + 1);
+      }
+      if (folding) return;
+      const months = due();
+      if (months.size === 0) return;
       folding = true;
       const t0 = now();
       fold(months)
         .then((report) => log?.info({ ...report, ms: now() - t0 }, 'rollups compacted'))
         .catch((err) => {
           log?.error({ err }, 'rollup compaction failed; its months are folded with the next');
-          for (const [table, set] of months) for (const m of set) add(table, m);
+          for (const [table, set] of months) for (const m of set) counts.get(table)!.set(m, afterBatches);
         })
         .finally(() => {
           folding = false;

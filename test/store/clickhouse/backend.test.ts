@@ -262,7 +262,7 @@ test('rows of an uncommitted batch are invisible at once and removed at the next
   }
 });
 
-test('compaction while ingesting: every few batches the months they wrote are folded, on the writer; totals exact', async () => {
+test('compaction while ingesting: a month written by 3 batches is folded, on the writer; totals exact', async () => {
   const { events, inputs } = testStream(12, 150, 30);
   const rows = async (b: Awaited<ReturnType<typeof open>>) => (await b.select(`SELECT
     (SELECT count() FROM rollup_minute) + (SELECT count() FROM rollup_hour) + (SELECT count() FROM rollup_day) AS n`))[0].n as bigint;
@@ -282,7 +282,7 @@ test('compaction while ingesting: every few batches the months they wrote are fo
   const folded = await run(3);
   const plain = await run(0);
   try {
-    assert.equal(folded.folds.length, Math.floor(inputs.length / 3), 'one fold every 3 batches');
+    assert.ok(folded.folds.length >= 2, `folds while ingesting (${folded.folds.length})`);
     assert.ok(folded.folds.every((f) => f.partitions >= 1 && f.rowsAfter <= f.rowsBefore));
     assert.equal(plain.folds.length, 0);
     assert.ok(folded.rows < plain.rows, `fewer rollup rows folded (${folded.rows}) than per batch (${plain.rows})`);
