@@ -1,5 +1,6 @@
-// Helpers the benchmarks share (bench/live-run.ts, bench/api-run.ts): the real server as a child process on a fresh
-// temp data directory, /proc readings, the server's /metrics histogram, percentiles, tokens.
+// Helpers the benchmarks share (bench/live-run.ts, bench/api-run.ts, the ingest and query
+// children): their logger, the real server as a child process on a fresh temp data directory,
+// /proc readings, the server's /metrics histogram, percentiles, tokens.
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -7,6 +8,17 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
+import pino from 'pino';
+import { createLogger } from '../src/log.ts';
+
+/**
+ * The logger of a bench child: warnings and errors on stderr, which the bench passes through,
+ * since a child's stdout is read for its one JSON line only (an engine's log of a failed commit
+ * would be lost there).
+ */
+export function benchLogger() {
+  return createLogger('warn', pino.destination(2));
+}
 
 export const CLK_TCK = (() => {
   try { return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100; } catch { return 100; }

@@ -2,11 +2,11 @@
 // one JSON line. Run by bench/clickhouse-run.ts between two query runs.
 
 import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/log.ts';
+import { benchLogger } from './bench-support.ts';
 import { openAnalyticsStore } from '../src/store/open-analytics-store.ts';
 
 const config = loadConfig({ ...process.env, LOG_LEVEL: 'warn' });
-const store = await openAnalyticsStore(config, createLogger('warn'));
+const store = await openAnalyticsStore(config, benchLogger());
 const t0 = performance.now();
 const report = await store.compactRollups();
 const seconds = (performance.now() - t0) / 1000;

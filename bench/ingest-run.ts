@@ -5,7 +5,7 @@
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/log.ts';
+import { benchLogger } from './bench-support.ts';
 import { openPlatform } from '../src/platform.ts';
 import { engineSubmitter, ingestFile } from '../src/ingest/sources/ingest-file.ts';
 import { dedupeBytes } from '../src/ingest/indexes/dedupe-index.ts';
@@ -14,7 +14,7 @@ import { txnBytes } from '../src/ingest/indexes/txn-index.ts';
 const [file, dataDir, batch = '50000'] = process.argv.slice(2);
 rmSync(dataDir, { recursive: true, force: true });
 const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
-const platform = await openPlatform(config, createLogger('warn'));
+const platform = await openPlatform(config, benchLogger());
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 let peakRss = 0;

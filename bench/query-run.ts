@@ -2,7 +2,7 @@
 // then times the reference queries: warm-up runs, then N timed runs each, P50/P95.
 
 import { loadConfig } from '../src/config.ts';
-import { createLogger } from '../src/log.ts';
+import { benchLogger } from './bench-support.ts';
 import { openPlatform } from '../src/platform.ts';
 import { runQuery, type QuerySpec } from '../src/query/run-query.ts';
 import { DateTime } from 'luxon';
@@ -11,7 +11,7 @@ const [dataDir, runsArg = '50'] = process.argv.slice(2);
 const runs = Number(runsArg);
 const config = loadConfig({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn' });
 const t0 = performance.now();
-const platform = await openPlatform(config, createLogger('warn'));
+const platform = await openPlatform(config, benchLogger());
 const openSeconds = (performance.now() - t0) / 1000;
 const { store, engine, regions } = platform;
 const now = Number((await store.loadMeta()).maxOccurredAt) + 60_000; // "now" = just after the data's end

@@ -21,6 +21,8 @@ export interface ColumnAnswer {
   names: string[];
   columns: unknown[][];
   rowCount: number;
+  /** ClickHouse: the `WITH TOTALS` row (a value per column), when asked for and answered. */
+  totals?: unknown[];
 }
 
 /** A column of rows to append: its name, its type, its values (typed arrays for numbers). */
@@ -43,8 +45,11 @@ export interface StoreBackend {
 
   /** Runs one read-only statement. */
   select(sql: string): Promise<Row[]>;
-  /** The same, column by column (several times cheaper for large answers). */
-  selectColumns(sql: string): Promise<ColumnAnswer>;
+  /**
+   * The same, column by column (several times cheaper for large answers). `totals`: the
+   * statement groups `WITH TOTALS` (ClickHouse only), whose row comes apart from the others.
+   */
+  selectColumns(sql: string, opts?: { totals?: boolean }): Promise<ColumnAnswer>;
   /**
    * Runs statements in order, through the writer. DuckDB runs them in one transaction; ClickHouse
    * runs each on its own, so a list there must be safe to rerun from the start after a failure.

@@ -3,12 +3,14 @@
 // the batch id, and the `ingest_batches` row LAST: that row is the commit marker.
 // A failure or a kill between any two writes leaves rows of a batch without a marker; readers
 // ignore them (committed.ts) and recover.ts removes them before the next batch, which reuses
-// the id.
+// the id. Raw events and rollups go as Native blocks of the batch's columns; the rest as
+// TabSeparated lines.
 
 import type { PreparedBatch, RollupColumns } from '../analytics-store.ts';
 import type { ChConnection } from './connection.ts';
 import { newQueryId } from './connection.ts';
 import { tsvNullable, tsvString } from './tsv.ts';
+import { constantUInt32, nativeBlock } from './native-block.ts';
 
 /** The writes of one batch; the last one commits it, after all the others went through. */
 export const COMMIT_STEPS = [
@@ -20,8 +22,11 @@ export type CommitStep = (typeof COMMIT_STEPS)[number];
 /** The tables that hold rows of uncommitted batches after a failure: all but the marker's. */
 export const BATCH_TABLES = COMMIT_STEPS.filter((s) => s !== 'ingest_batches');
 
-/** Fault injection for tests: called after each write that went through; a throw fails the commit there. */
+/** Fault injection for tests; a throw fails the commit there. */
 export interface CommitFaults {
+  /** Called before each write is sent: a throw is a write the server refused (nothing of it written). */
+  beforeWrite?(step: CommitStep): void;
+  /** Called after each write that went through: a throw is a write whose answer was lost. */
   afterWrite?(step: CommitStep): void;
 }
 
@@ -30,77 +35,82 @@ export function commitQueryPrefix(database: string): string {
   return `molam-commit-${database}-`;
 }
 
-const RAW_COLUMNS = [
-  'event_id', 'type', 'occurred_at', 'offset_minutes', 'entity_id', 'txn_id', 'merchant_key', 'country_key',
-  'city_key', 'currency_key', 'method_key', 'provider_key', 'status', 'amount_minor', 'fee_minor',
-  'failure_reason', 'customer_id', 'reason', 'metadata', 'batch_id',
-];
-const ROLLUP_COLUMNS = [
-  'minute', 'merchant_key', 'country_key', 'city_key', 'currency_key', 'method_key', 'provider_key', 'kind',
-  'cnt', 'amount_minor', 'fee_minor', 'batch_id',
-];
-
 interface Write {
   step: CommitStep;
-  columns: readonly string[];
-  lines: string[];
+  rows: number;
+  /** A Native block (the large writes, built from the batch's columns) or TabSeparated lines. */
+  body: { native: Buffer } | { columns: readonly string[]; lines: string[] };
 }
 
-function rawLines(b: PreparedBatch): string[] {
+function rawWrite(b: PreparedBatch): Write {
   const r = b.raw;
-  const lines = new Array<string>(r.count);
-  for (let i = 0; i < r.count; i++) {
-    lines[i] = `${tsvString(r.eventId[i])}\t${r.type[i]}\t${r.occurredAt[i]}\t${r.offsetMinutes[i]}\t${tsvString(r.entityId[i])}\t`
-      + `${tsvNullable(r.txnId[i])}\t${r.merchantKey[i]}\t${r.countryKey[i]}\t${r.cityKey[i]}\t${r.currencyKey[i]}\t`
-      + `${r.methodKey[i]}\t${r.providerKey[i]}\t${r.status[i]}\t${r.amountMinor[i]}\t${r.feeMinor[i]}\t`
-      + `${tsvNullable(r.failureReason[i])}\t${tsvNullable(r.customerId[i])}\t${tsvNullable(r.reason[i])}\t`
-      + `${tsvNullable(r.metadata[i])}\t${b.batchId}`;
-  }
-  return lines;
+  const key = (name: string, values: Int32Array) => ({ name, type: 'Int32' as const, values });
+  return {
+    step: 'raw_events', rows: r.count,
+    body: {
+      native: nativeBlock(r.count, [
+        { name: 'event_id', type: 'String', values: r.eventId },
+        { name: 'type', type: 'UInt8', values: r.type },
+        { name: 'occurred_at', type: 'Int64', values: r.occurredAt },
+        { name: 'offset_minutes', type: 'Int16', values: r.offsetMinutes },
+        { name: 'entity_id', type: 'String', values: r.entityId },
+        { name: 'txn_id', type: 'Nullable(String)', values: r.txnId },
+        key('merchant_key', r.merchantKey), key('country_key', r.countryKey), key('city_key', r.cityKey),
+        key('currency_key', r.currencyKey), key('method_key', r.methodKey), key('provider_key', r.providerKey),
+        { name: 'status', type: 'UInt8', values: r.status },
+        { name: 'amount_minor', type: 'Int64', values: r.amountMinor },
+        { name: 'fee_minor', type: 'Int64', values: r.feeMinor },
+        { name: 'failure_reason', type: 'Nullable(String)', values: r.failureReason },
+        { name: 'customer_id', type: 'Nullable(String)', values: r.customerId },
+        { name: 'reason', type: 'Nullable(String)', values: r.reason },
+        { name: 'metadata', type: 'Nullable(String)', values: r.metadata },
+        { name: 'batch_id', type: 'UInt32', values: constantUInt32(r.count, b.batchId) },
+      ]),
+    },
+  };
 }
 
-function rollupLines(r: RollupColumns, batchId: number): string[] {
-  const lines = new Array<string>(r.minute.length);
-  for (let i = 0; i < r.minute.length; i++) {
-    lines[i] = `${r.minute[i]}\t${r.merchantKey[i]}\t${r.countryKey[i]}\t${r.cityKey[i]}\t${r.currencyKey[i]}\t`
-      + `${r.methodKey[i]}\t${r.providerKey[i]}\t${r.kind[i]}\t${r.cnt[i]}\t${r.amountMinor[i]}\t${r.feeMinor[i]}\t${batchId}`;
-  }
-  return lines;
+function rollupWrite(step: CommitStep, r: RollupColumns, batchId: number): Write {
+  const n = r.minute.length;
+  const int = (name: string, values: Int32Array) => ({ name, type: 'Int32' as const, values });
+  return {
+    step, rows: n,
+    body: {
+      native: nativeBlock(n, [
+        int('minute', r.minute), int('merchant_key', r.merchantKey), int('country_key', r.countryKey),
+        int('city_key', r.cityKey), int('currency_key', r.currencyKey), int('method_key', r.methodKey),
+        int('provider_key', r.providerKey), { name: 'kind', type: 'UInt8', values: r.kind }, int('cnt', r.cnt),
+        { name: 'amount_minor', type: 'Int64', values: r.amountMinor }, { name: 'fee_minor', type: 'Int64', values: r.feeMinor },
+        { name: 'batch_id', type: 'UInt32', values: constantUInt32(n, batchId) },
+      ]),
+    },
+  };
 }
+
+const tsvWrite = (step: CommitStep, columns: readonly string[], lines: string[]): Write => ({ step, rows: lines.length, body: { columns, lines } });
 
 /** Every write of the batch, in commit order (empty ones included, and skipped when written). */
 function writesOf(b: PreparedBatch): Write[] {
   const id = b.batchId;
   const int = (n: number | null) => (n === null ? '\\N' : String(Math.trunc(n)));
   return [
-    { step: 'raw_events', columns: RAW_COLUMNS, lines: rawLines(b) },
-    { step: 'rollup_minute', columns: ROLLUP_COLUMNS, lines: rollupLines(b.rollups.minute, id) },
-    { step: 'rollup_hour', columns: ROLLUP_COLUMNS, lines: rollupLines(b.rollups.hour, id) },
-    { step: 'rollup_day', columns: ROLLUP_COLUMNS, lines: rollupLines(b.rollups.day, id) },
-    {
-      step: 'dim_values', columns: ['dim', 'key', 'value', 'batch_id'],
-      lines: b.dictionary.map((d) => `${d.dim}\t${d.key}\t${tsvString(d.value)}\t${id}`),
-    },
-    {
-      step: 'dead_letters',
-      columns: ['id', 'received_at', 'source', 'batch_index', 'code', 'message', 'event_id', 'payload', 'payload_truncated', 'batch_id'],
-      lines: b.deadLetters.map((d) => `${d.id}\t${int(d.receivedAt)}\t${tsvString(d.source)}\t${d.batchIndex}\t${tsvString(d.code)}\t`
-        + `${tsvString(d.message)}\t${tsvNullable(d.eventId)}\t${tsvString(d.payload)}\t${d.payloadTruncated ? 1 : 0}\t${id}`),
-    },
-    {
-      step: 'dead_letter_replays', columns: ['id', 'replayed_at', 'replay_result', 'batch_id'],
-      lines: b.replayed.map((r) => `${r.id}\t${int(b.committedAt)}\t${tsvString(r.result)}\t${id}`),
-    },
-    {
-      step: 'source_positions', columns: ['source', 'position', 'batch_id'],
-      lines: b.positions.map((p) => `${tsvString(p.source)}\t${tsvString(p.position)}\t${id}`),
-    },
-    {
-      step: 'ingest_batches',
-      columns: ['batch_id', 'committed_at', 'source', 'accepted', 'duplicates', 'rejected', 'max_occurred_at', 'position'],
-      lines: [`${id}\t${int(b.committedAt)}\t${tsvString(b.source)}\t${b.accepted}\t${b.duplicates}\t${b.rejected}\t`
-        + `${int(b.maxOccurredAt)}\t\\N`], // positions: the source_positions rows (migration 3)
-    },
+    rawWrite(b),
+    rollupWrite('rollup_minute', b.rollups.minute, id),
+    rollupWrite('rollup_hour', b.rollups.hour, id),
+    rollupWrite('rollup_day', b.rollups.day, id),
+    tsvWrite('dim_values', ['dim', 'key', 'value', 'batch_id'], b.dictionary.map((d) => `${d.dim}\t${d.key}\t${tsvString(d.value)}\t${id}`)),
+    tsvWrite('dead_letters',
+      ['id', 'received_at', 'source', 'batch_index', 'code', 'message', 'event_id', 'payload', 'payload_truncated', 'batch_id'],
+      b.deadLetters.map((d) => `${d.id}\t${int(d.receivedAt)}\t${tsvString(d.source)}\t${d.batchIndex}\t${tsvString(d.code)}\t`
+        + `${tsvString(d.message)}\t${tsvNullable(d.eventId)}\t${tsvString(d.payload)}\t${d.payloadTruncated ? 1 : 0}\t${id}`)),
+    tsvWrite('dead_letter_replays', ['id', 'replayed_at', 'replay_result', 'batch_id'],
+      b.replayed.map((r) => `${r.id}\t${int(b.committedAt)}\t${tsvString(r.result)}\t${id}`)),
+    tsvWrite('source_positions', ['source', 'position', 'batch_id'],
+      b.positions.map((p) => `${tsvString(p.source)}\t${tsvString(p.position)}\t${id}`)),
+    tsvWrite('ingest_batches',
+      ['batch_id', 'committed_at', 'source', 'accepted', 'duplicates', 'rejected', 'max_occurred_at', 'position'],
+      [`${id}\t${int(b.committedAt)}\t${tsvString(b.source)}\t${b.accepted}\t${b.duplicates}\t${b.rejected}\t`
+        + `${int(b.maxOccurredAt)}\t\\N`]), // positions: the source_positions rows (migration 3)
   ];
 }
 
@@ -113,10 +123,13 @@ function writesOf(b: PreparedBatch): Write[] {
 export async function writeBatch(ch: ChConnection, b: PreparedBatch, faults?: CommitFaults): Promise<void> {
   const prefix = commitQueryPrefix(ch.database);
   const write = async (w: Write) => {
-    await ch.insertTsv(w.step, w.columns, w.lines.join('\n') + '\n', newQueryId(`${prefix}${b.batchId}-${w.step}`));
+    faults?.beforeWrite?.(w.step);
+    const queryId = newQueryId(`${prefix}${b.batchId}-${w.step}`);
+    if ('native' in w.body) await ch.insertNative(w.step, w.body.native, queryId);
+    else await ch.insertTsv(w.step, w.body.columns, w.body.lines.join('\n') + '\n', queryId);
     faults?.afterWrite?.(w.step);
   };
-  const writes = writesOf(b).filter((w) => w.lines.length > 0);
+  const writes = writesOf(b).filter((w) => w.rows > 0);
   const marker = writes.pop()!;
   const settled = await Promise.allSettled(writes.map(write));
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');

@@ -17,7 +17,17 @@ export interface CompactReport {
   rowsAfter: number;
 }
 
-const TABLES = ['rollup_minute', 'rollup_hour', 'rollup_day'] as const;
+export const ROLLUP_TABLES = ['rollup_minute', 'rollup_hour', 'rollup_day'] as const;
+const TABLES = ROLLUP_TABLES;
+
+/** Month partitions (YYYYMM) of each rollup table. */
+export type RollupMonths = Map<(typeof ROLLUP_TABLES)[number], Set<number>>;
+
+/** The UTC month (YYYYMM) of an epoch minute, as the rollup tables are partitioned. */
+export function monthOfMinute(minute: number): number {
+  const d = new Date(minute * 60_000);
+  return d.getUTCFullYear() * 100 + d.getUTCMonth() + 1;
+}
 const KEYS = ROLLUP_KEYS;
 const INT32_MAX = 2n ** 31n - 1n;
 const INT64_MAX = 2n ** 63n - 1n;
@@ -34,15 +44,21 @@ const folded = (table: string, month: number) => `SELECT ${KEYS}, sum(toDecimal1
     sum(toDecimal128(amount_minor, 0)) AS s_amount, sum(toDecimal128(fee_minor, 0)) AS s_fee, max(batch_id) AS s_batch
   FROM ${table} WHERE toYYYYMM(toDateTime(minute * 60, 'UTC')) = ${month} AND ${COMMITTED} GROUP BY ${KEYS}`;
 
-export async function compactRollups(ch: ChConnection): Promise<CompactReport> {
+/**
+ * Folds the partitions of `only` (the months batches wrote to since the last time), or else
+ * every partition of more than one part (rows inserted since a compaction, unless merges
+ * have already joined them).
+ */
+export async function compactRollups(ch: ChConnection, only?: RollupMonths): Promise<CompactReport> {
   const report: CompactReport = { partitions: 0, rowsBefore: 0, rowsAfter: 0 };
   for (const table of TABLES) {
     const side = `${table}_compact`;
     const parts = await ch.select(`SELECT partition, count() AS parts, sum(rows) AS row_count FROM system.parts
-      WHERE database = ${chString(ch.database)} AND table = ${chString(table)} AND active GROUP BY partition HAVING parts > 1`);
+      WHERE database = ${chString(ch.database)} AND table = ${chString(table)} AND active GROUP BY partition`);
     for (let i = 0; i < parts.rowCount; i++) {
       const month = Number(parts.columns[0][i]);
       if (!Number.isSafeInteger(month)) continue;
+      if (only ? !only.get(table)?.has(month) : Number(parts.columns[1][i]) <= 1) continue;
       const before = await one(ch, `SELECT count() AS n, sum(s_cnt) AS c, sum(s_amount) AS a, sum(s_fee) AS f,
           max(s_cnt) AS max_c, min(s_cnt) AS min_c, max(s_amount) AS max_a, min(s_amount) AS min_a, max(s_fee) AS max_f, min(s_fee) AS min_f
         FROM (${folded(table, month)})`);

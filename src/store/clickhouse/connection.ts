@@ -1,6 +1,7 @@
 // One HTTP client to the store's database, with what every call needs: the result-changing
-// settings (query-settings.ts), query ids, TabSeparated in and out. The database is created
-// when missing (through a second, short-lived client: a request naming a missing database fails).
+// settings (query-settings.ts), query ids, TabSeparated in and out, Native blocks in. The
+// database is created when missing (through a second, short-lived client: a request naming a
+// missing database fails).
 
 import { Readable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
@@ -24,10 +25,12 @@ export interface ChConnection {
   readonly settings: ClickHouseSettings;
   /** A statement without an answer (DDL, ALTER, INSERT … SELECT). */
   command(sql: string, queryId?: string): Promise<void>;
-  /** A SELECT, decoded by column type. */
-  select(sql: string): Promise<TypedAnswer>;
+  /** A SELECT, decoded by column type (`withTotals`: it groups WITH TOTALS). */
+  select(sql: string, withTotals?: boolean): Promise<TypedAnswer>;
   /** Rows in TabSeparated text, in one INSERT (one block below max_insert_block_size rows). */
   insertTsv(table: string, columns: readonly string[], body: string, queryId: string): Promise<void>;
+  /** A Native block (native-block.ts) in one INSERT: its columns are named inside it. */
+  insertNative(table: string, block: Buffer, queryId: string): Promise<void>;
   /** Streams a SELECT's TabSeparated lines (never the whole answer in memory); the line count. */
   streamLines(sql: string, visit: (line: string) => void): Promise<number>;
   close(): Promise<void>;
@@ -35,6 +38,11 @@ export interface ChConnection {
 
 // The server closes idle keep-alive connections after keep_alive_timeout: 3 s in Debian's
 // config, 10 s built in. The client must drop them first, or a request meets a closed socket.
+// TRICKY: the client's clock starts when it reads the answer, the server's when it sent it: an
+// event loop busy preparing the next batch (a second or more on a loaded machine) can read an
+// answer late and then write the next insert into a socket the server has closed (EPIPE or
+// ECONNRESET, seen in the 10M-event bench). Stale sockets are also checked by age before each
+// request, and a commit that still meets one is retried (commit-retry.ts).
 const IDLE_SOCKET_TTL_MS = 2_000;
 
 function client(opts: ConnectOptions, database?: string): ClickHouseClient {
@@ -45,17 +53,40 @@ function client(opts: ConnectOptions, database?: string): ClickHouseClient {
     password: opts.password,
     // Failures are errors the store reports; the client would also print each one.
     log: { level: ClickHouseLogLevel.OFF },
-    keep_alive: { enabled: true, idle_socket_ttl: IDLE_SOCKET_TTL_MS },
+    keep_alive: { enabled: true, idle_socket_ttl: IDLE_SOCKET_TTL_MS, eagerly_destroy_stale_sockets: true },
     request_timeout: 120_000,
   });
 }
 
-/** The failed statement's beginning, on the error (logs show which query failed). */
-function withStatement(sql: string) {
+/**
+ * The server's error code of a failed call: the client's `code` where it parsed one, else the
+ * `Code: N` that 18.16 puts at the start of its message (the client does not parse 18.16's
+ * errors); undefined for a failure that is not the server's answer (a reset socket, a timeout).
+ */
+export function serverErrorCode(err: unknown): number | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && /^\d+$/.test(code)) return Number(code);
+  const m = /^Code: (\d+)/.exec(err.message);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * What the logs need of a failed call, on the error: the statement's beginning, the query id,
+ * and the server's error code (`chCode`).
+ */
+function withStatement(sql: string, queryId?: string) {
   return (err: unknown): never => {
-    if (err instanceof Error) Object.assign(err, { statement: sql.replace(/\s+/g, ' ').slice(0, 300) });
+    if (err instanceof Error) {
+      Object.assign(err, { statement: sql.replace(/\s+/g, ' ').slice(0, 300), chCode: serverErrorCode(err), queryId });
+    }
     throw err;
   };
+}
+
+/** Reads an answer to its end (an INSERT answers nothing, but the socket is free only after). */
+async function drain(stream: NodeJS.ReadableStream): Promise<void> {
+  for await (const _ of stream) { /* nothing */ }
 }
 
 /** A query id naming this process's write, so that recovery can see it in system.processes. */
@@ -79,18 +110,26 @@ export async function connect(opts: ConnectOptions): Promise<ChConnection> {
     return {
       database, version, settings,
       async command(sql, queryId) {
-        await ch.command({ query: sql, clickhouse_settings: settings, query_id: queryId }).catch(withStatement(sql));
+        await ch.command({ query: sql, clickhouse_settings: settings, query_id: queryId }).catch(withStatement(sql, queryId));
       },
-      async select(sql) {
+      async select(sql, withTotals) {
         const rs = await ch.query({ query: sql, format: 'TabSeparatedWithNamesAndTypes', clickhouse_settings: settings })
           .catch(withStatement(sql));
-        return parseTypedTsv(await rs.text());
+        return parseTypedTsv(await rs.text(), withTotals);
       },
       async insertTsv(table, columns, body, queryId) {
         await ch.insert({
           table, columns: columns as [string, ...string[]], format: 'TabSeparated',
           values: Readable.from([Buffer.from(body)], { objectMode: false }), clickhouse_settings: settings, query_id: queryId,
-        });
+        }).catch(withStatement(`INSERT INTO ${table} (${columns.join(', ')}) FORMAT TabSeparated`, queryId));
+      },
+      async insertNative(table, block, queryId) {
+        const query = `INSERT INTO ${table} FORMAT Native`;
+        // exec: the client's insert() takes no binary format.
+        const r = await ch.exec({
+          query, values: Readable.from([block], { objectMode: false }), clickhouse_settings: settings, query_id: queryId,
+        }).catch(withStatement(query, queryId));
+        await drain(r.stream).catch(withStatement(query, queryId));
       },
       async streamLines(sql, visit) {
         const rs = await ch.query({ query: sql, format: 'TabSeparated', clickhouse_settings: settings });

@@ -22,14 +22,38 @@ import { chString } from './clickhouse-literal.ts';
 const ms = (col: string) => `toYYYYMM(toDateTime(intDiv(${col}, 1000), 'UTC'))`;
 const minuteMonth = `toYYYYMM(toDateTime(minute * 60, 'UTC'))`;
 
-const ROLLUP = (name: string) => `CREATE TABLE IF NOT EXISTS ${name} (
+/**
+ * The order keys of the rollup tables. Minute rows are read by short ranges (live, the last
+ * hours, at most 31 days), network-wide as often as per merchant: time first. Hour and day rows
+ * are read over months and years, and a merchant's token always filters by merchant: merchant
+ * first, so a merchant's year is a few granules per month partition instead of the whole table
+ * (the year of one merchant's hours, 10M events: 75 -> 29 ms), while a range without a merchant
+ * still skips months by partition (30-day network queries: unchanged).
+ */
+const TIME_FIRST = 'minute, merchant_key, country_key, currency_key, kind, city_key, method_key, provider_key';
+const MERCHANT_FIRST = 'merchant_key, minute, country_key, currency_key, kind, city_key, method_key, provider_key';
+export const ROLLUP_ORDER = { rollup_minute: TIME_FIRST, rollup_hour: MERCHANT_FIRST, rollup_day: MERCHANT_FIRST } as const;
+type RollupName = keyof typeof ROLLUP_ORDER;
+
+const ROLLUP = (table: RollupName, name: string = table) => `CREATE TABLE IF NOT EXISTS ${name} (
   minute Int32, merchant_key Int32, country_key Int32, city_key Int32, currency_key Int32,
   method_key Int32, provider_key Int32, kind UInt8, cnt Int32, amount_minor Int64, fee_minor Int64,
   batch_id UInt32
 ) ENGINE = MergeTree PARTITION BY ${minuteMonth}
-ORDER BY (minute, merchant_key, country_key, currency_key, kind, city_key, method_key, provider_key)`;
+ORDER BY (${ROLLUP_ORDER[table]})`;
 
-export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; statements: () => string[] }> = [
+export interface Migration {
+  version: number;
+  name: string;
+  /** Idempotent statements, or a procedure that can be cut short anywhere and run again. */
+  statements?: () => string[];
+  run?: (ch: ChConnection) => Promise<void>;
+}
+
+/** The migration that creates the writer lease's table: the ones after it run holding the lease. */
+export const WRITER_LEASE_MIGRATION = 2;
+
+export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'raw events, rollups, dictionary, batches, dead letters, currencies, fx, identity',
@@ -50,7 +74,8 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; statemen
       ORDER BY (merchant_key, occurred_at, event_id)`,
       // Rows are per batch (unique per key within it) and summed at read time: a summing engine
       // could merge an uncommitted batch's rows into committed ones, which recovery could then
-      // no longer take out. Sorted by time first: every read names a time range.
+      // no longer take out. The order keys are today's (ROLLUP_ORDER): a database created before
+      // migration 4 had time first everywhere, and 4 re-sorts it.
       ROLLUP('rollup_minute'),
       ROLLUP('rollup_hour'),
       ROLLUP('rollup_day'),
@@ -104,16 +129,64 @@ export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; statemen
       WHERE position IS NOT NULL AND batch_id NOT IN (SELECT batch_id FROM source_positions)`,
     ],
   },
+  {
+    version: 4,
+    name: 'hour and day rollups sorted by merchant first',
+    run: async (ch) => {
+      for (const table of ['rollup_hour', 'rollup_day'] as const) await resort(ch, table);
+    },
+  },
 ];
 
-/** Applies the migrations not yet recorded, in order. */
-export async function migrate(ch: ChConnection): Promise<void> {
+async function sortingKey(ch: ChConnection, table: string): Promise<string | null> {
+  const a = await ch.select(`SELECT sorting_key FROM system.tables WHERE database = ${chString(ch.database)} AND name = ${chString(table)}`);
+  return a.rowCount ? String(a.columns[0][0]) : null;
+}
+
+/**
+ * Rebuilds a rollup table whose order key is not ROLLUP_ORDER's (18.16 cannot change an order
+ * key in place): the rows are copied month by month into a new table (an insert may touch at
+ * most 100 partitions), which then takes the old one's name. Run holding the writer lease, so
+ * no batch is written meanwhile; each statement completes on the server even if this process
+ * dies, and a rerun after a death at any point carries on from where it stopped. The cost is
+ * one copy of the table (the first open of the 10M-event bench store took 6.9 s instead of
+ * 0.2 s for both tables, 7M rows, at load 11).
+ */
+async function resort(ch: ChConnection, table: RollupName): Promise<void> {
+  const next = `${table}_resort_new`;
+  const old = `${table}_resort_old`;
+  let key = await sortingKey(ch, table);
+  // Died between the two renames (only a server dying inside RENAME leaves this).
+  if (key === null && (await sortingKey(ch, old)) !== null) {
+    await ch.command(`RENAME TABLE ${old} TO ${table}`);
+    key = await sortingKey(ch, table);
+  }
+  if (key !== ROLLUP_ORDER[table]) {
+    await ch.command(`DROP TABLE IF EXISTS ${next}`);
+    await ch.command(ROLLUP(table, next));
+    const months = await ch.select(`SELECT DISTINCT partition FROM system.parts
+      WHERE database = ${chString(ch.database)} AND table = ${chString(table)} AND active`);
+    for (const month of months.columns[0] ?? []) {
+      const m = Number(month);
+      if (!Number.isSafeInteger(m)) throw new Error(`${table}: unexpected partition ${String(month)}`);
+      await ch.command(`INSERT INTO ${next} SELECT * FROM ${table} WHERE ${minuteMonth} = ${m}`);
+    }
+    await ch.command(`RENAME TABLE ${table} TO ${old}, ${next} TO ${table}`);
+  }
+  await ch.command(`DROP TABLE IF EXISTS ${old}`);
+  // Compaction's side table must have the table's order key (REPLACE PARTITION): made anew.
+  await ch.command(`DROP TABLE IF EXISTS ${table}_compact`);
+}
+
+/** Applies the migrations not yet recorded, in order, up to version `upTo`. */
+export async function migrate(ch: ChConnection, upTo = Infinity): Promise<void> {
   await ch.command(`CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at Int64)
     ENGINE = MergeTree ORDER BY version`);
   const done = new Set((await ch.select('SELECT version FROM schema_migrations')).columns[0].map(Number));
   for (const m of MIGRATIONS) {
-    if (done.has(m.version)) continue;
-    for (const sql of m.statements()) await ch.command(sql);
+    if (done.has(m.version) || m.version > upTo) continue;
+    for (const sql of m.statements?.() ?? []) await ch.command(sql);
+    await m.run?.(ch);
     await ch.command(`INSERT INTO schema_migrations VALUES (${m.version}, ${chString(m.name)}, ${Date.now()})`);
   }
 }

@@ -8,12 +8,14 @@ import type { Logger } from 'pino';
 import type { Append, ColumnAnswer, Row, StoreBackend } from '../backend.ts';
 import type { PreparedBatch, StoreMeta } from '../analytics-store.ts';
 import { connect } from './connection.ts';
-import { MIGRATIONS, migrate, syncCurrencies } from './migrations.ts';
+import { MIGRATIONS, WRITER_LEASE_MIGRATION, migrate, syncCurrencies } from './migrations.ts';
 import { writeBatch, type CommitFaults } from './commit-batch.ts';
+import { isTransientFailure, retryDelay, type CommitRetryOptions } from './commit-retry.ts';
 import { removeUncommitted, waitForMutations, type RecoveryOptions } from './recover.ts';
 import { scanState } from './scan-state.ts';
 import { takeWriterLease, type WriterLease } from './writer-lease.ts';
 import { compactRollups } from './compact-rollups.ts';
+import { autoCompaction, type AutoCompactOptions } from './auto-compact.ts';
 import { COMMITTED, LAST_COMMITTED_BATCH } from './committed.ts';
 import { chString } from './clickhouse-literal.ts';
 import { rowsOf, tsvString } from './tsv.ts';
@@ -29,6 +31,8 @@ export interface ClickHouseBackendOptions {
   log?: Logger;
   faults?: CommitFaults;
   recovery?: RecoveryOptions;
+  /** How often, and after what waits, a commit failing on a transient error is tried again. */
+  commitRetry?: CommitRetryOptions;
   /** How long an unrenewed writer lease holds (tests shorten it). */
   leaseMs?: number;
   /**
@@ -36,6 +40,8 @@ export interface ClickHouseBackendOptions {
    * lease, no recovery; every write is refused. Readers see committed batches only, whoever writes.
    */
   reader?: boolean;
+  /** When the months that batches wrote rollup rows to are folded while ingesting (auto-compact.ts). */
+  compaction?: AutoCompactOptions;
 }
 
 export class ReadOnlyStoreError extends Error {}
@@ -57,18 +63,61 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
     return run;
   }
 
-  async function recover(): Promise<void> {
+  /** Removes the rows of uncommitted batches; the last committed batch id. */
+  async function recover(): Promise<number> {
     const report = await removeUncommitted(ch, opts.recovery);
     dirty = false;
     if (Object.keys(report.removed).length > 0) opts.log?.warn(report, 'removed the rows of an uncommitted batch');
+    return report.lastBatchId;
+  }
+
+  /**
+   * One batch, all or nothing. A transient failure (commit-retry.ts) is not reported: what the
+   * attempt wrote is removed and the whole batch written again, after a wait, as long as
+   * attempts are left. Exact, whatever the attempt had written: recovery leaves nothing above
+   * the last commit, and a batch whose marker landed (its answer lost) is committed as it is.
+   */
+  async function commitWithRetries(batch: PreparedBatch): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await writeBatch(ch, batch, opts.faults);
+        return;
+      } catch (err) {
+        dirty = true;
+        const delay = isTransientFailure(err) ? retryDelay(attempt, opts.commitRetry) : undefined;
+        // Logged before the recovery, which can take long (it waits for the attempt's writes
+        // and its deletes). A failure that is reported is logged by the engine.
+        if (delay !== undefined) {
+          opts.log?.warn({ err, batchId: batch.batchId, attempt, retryInMs: delay },
+            'batch commit failed on a transient error; removing its rows, then retrying');
+        }
+        let last: number;
+        try {
+          // Clean up now, while the engine rebuilds its state (or before the next attempt); if
+          // this fails too, the next commit tries again before writing anything.
+          last = await recover();
+        } catch (e) {
+          opts.log?.error({ err: e }, 'recovery after a failed commit failed; retried before the next commit');
+          throw err;
+        }
+        if (delay === undefined) throw err;
+        if (last >= batch.batchId) {
+          opts.log?.warn({ batchId: batch.batchId, attempt }, 'the failed commit\'s marker had landed: the batch is committed');
+          return;
+        }
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
   }
 
   let lease: WriterLease | undefined;
   try {
     if (!opts.reader) {
-      await migrate(ch);
-      // Before recovery: it deletes what another writer may be committing.
+      await migrate(ch, WRITER_LEASE_MIGRATION);
+      // Before the later migrations (one rebuilds tables) and before recovery (it deletes what
+      // another writer may be committing).
       lease = await takeWriterLease(ch, { leaseMs: opts.leaseMs });
+      await migrate(ch);
       await syncCurrencies(ch);
       await recover();
     }
@@ -77,6 +126,11 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
     await ch.close();
     throw err;
   }
+
+  const compaction = autoCompaction(opts.compaction ?? {}, (months) => onWriter(async () => {
+    if (dirty) await recover();
+    return compactRollups(ch, months);
+  }), opts.log);
 
   async function select(sql: string): Promise<Row[]> {
     return rowsOf(await ch.select(sql));
@@ -128,24 +182,17 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
     kind: 'clickhouse',
     latestSchemaVersion: Math.max(...MIGRATIONS.map((m) => m.version)),
     select,
-    async selectColumns(sql): Promise<ColumnAnswer> {
-      const { names, columns, rowCount } = await ch.select(sql);
-      return { names, columns, rowCount };
+    async selectColumns(sql, opts): Promise<ColumnAnswer> {
+      const { names, columns, rowCount, totals } = await ch.select(sql, opts?.totals);
+      return { names, columns, rowCount, ...(totals ? { totals } : {}) };
     },
     exec: (statements) => runAndWait(statements),
     write: (steps) => runAndWait(steps),
     commitBatch(batch: PreparedBatch) {
       return onWriter(async () => {
         if (dirty) await recover();
-        try {
-          await writeBatch(ch, batch, opts.faults);
-        } catch (err) {
-          dirty = true;
-          // Clean up now, while the engine rebuilds its state; if this fails too, the next
-          // commit tries again before writing anything.
-          await recover().catch((e) => opts.log?.error({ err: e }, 'recovery after a failed commit failed; retried before the next commit'));
-          throw err;
-        }
+        await commitWithRetries(batch);
+        compaction.committed(batch);
       });
     },
     scanState: (visit, afterBatchId) => scanState(ch, visit, afterBatchId),

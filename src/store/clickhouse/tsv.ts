@@ -1,5 +1,6 @@
-// TabSeparated in both directions: the store writes batches as TabSeparated (exact for 64-bit
-// integers, no JSON number in between) and reads answers as TabSeparatedWithNamesAndTypes, so
+// TabSeparated in both directions: the store writes its small inserts as TabSeparated (exact for
+// 64-bit integers, no JSON number in between; a batch's raw events and rollups go as Native
+// blocks, native-block.ts) and reads answers as TabSeparatedWithNamesAndTypes, so
 // each value is converted by its column's ClickHouse type. Decimals come out exact: 18.16
 // prints them unquoted in JSON, where JSON.parse would round them to a double.
 //
@@ -78,26 +79,37 @@ export interface TypedAnswer {
   /** Decoded values, column by column. */
   columns: unknown[][];
   rowCount: number;
+  /** The WITH TOTALS row, when asked for and present. */
+  totals?: unknown[];
 }
 
 /**
  * Parses a TabSeparatedWithNamesAndTypes answer. A line with the wrong number of fields is an
  * error: 18.16 reports a failure met after the first rows were sent as plain text in the body.
+ * `withTotals`: the statement groups WITH TOTALS, whose row follows the others after an empty
+ * line (asked for by the caller: an empty line is also a row of one empty string).
  */
-export function parseTypedTsv(text: string): TypedAnswer {
+export function parseTypedTsv(text: string, withTotals = false): TypedAnswer {
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   if (lines.length < 2) throw new Error(`ClickHouse answer without its header lines: ${text.slice(0, 500)}`);
   const names = lines[0].split('\t').map(tsvUnescape);
   const types = lines[1].split('\t').map(tsvUnescape);
   const decoders = types.map(decoderOf);
+  let totals: unknown[] | undefined;
+  if (withTotals && lines.length >= 4 && lines[lines.length - 2] === '') {
+    const fields = lines.pop()!.split('\t');
+    lines.pop();
+    if (fields.length !== names.length) throw new Error(`ClickHouse totals row broken: ${fields.join('\t').slice(0, 500)}`);
+    totals = fields.map((f, c) => decoders[c](f));
+  }
   const columns: unknown[][] = names.map(() => new Array(lines.length - 2));
   for (let r = 2; r < lines.length; r++) {
     const fields = lines[r].split('\t');
     if (fields.length !== names.length) throw new Error(`ClickHouse answer broken at row ${r - 2}: ${lines.slice(r).join('\n').slice(0, 500)}`);
     for (let c = 0; c < fields.length; c++) columns[c][r - 2] = decoders[c](fields[c]);
   }
-  return { names, types, columns, rowCount: lines.length - 2 };
+  return { names, types, columns, rowCount: lines.length - 2, ...(totals ? { totals } : {}) };
 }
 
 /** The same answer as row objects. */

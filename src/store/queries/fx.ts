@@ -49,9 +49,12 @@ function rateConditions(f: Omit<FxRateFilter, 'limit'>, kind: 'duckdb' | 'clickh
 const chRates = (where: string) => `(SELECT date, currency, argMax(usd_per_unit, loaded_at) AS rate, argMax(source, loaded_at) AS src
   FROM fx_rates WHERE ${where} GROUP BY date, currency)`;
 // LIMIT 1 BY: one row per key even if a version were ever written twice (the join would then
-// count every rollup row twice).
-const CH_EFFECTIVE = `(SELECT currency_key, day, usd_per_minor FROM fx_effective
-  WHERE version = (SELECT max(version) FROM fx_effective) LIMIT 1 BY currency_key, day)`;
+// count every rollup row twice). The days [from, to] only: a join builds its right side whole
+// for every query, and the table holds every day since 1970 (41,559 rows for the sample rates:
+// 10-20 ms of each aggregate at 10M events, docs/benchmarks.md).
+const chEffective = (from: number, to: number) => `(SELECT currency_key, day, usd_per_minor FROM fx_effective
+  WHERE version = (SELECT max(version) FROM fx_effective) AND day BETWEEN ${sqlInt(from)} AND ${sqlInt(to)}
+  LIMIT 1 BY currency_key, day)`;
 
 /** One part, all or nothing: an insert below max_insert_block_size (1,048,576 rows by default). */
 const MAX_EFFECTIVE_ROWS = 1_000_000;
@@ -84,8 +87,7 @@ const SQL = {
   effective: {
     duckdb: (from: number, to: number) => `SELECT currency_key, day, usd_per_minor FROM fx_effective
       WHERE day BETWEEN ${sqlInt(from)} AND ${sqlInt(to)}`,
-    clickhouse: (from: number, to: number) => `SELECT currency_key, day, usd_per_minor FROM ${CH_EFFECTIVE}
-      WHERE day BETWEEN ${sqlInt(from)} AND ${sqlInt(to)}`,
+    clickhouse: (from: number, to: number) => `SELECT currency_key, day, usd_per_minor FROM ${chEffective(from, to)}`,
   },
   lastEffectiveVersion: 'SELECT max(version) AS v FROM fx_effective',
   replaceEffective: {
@@ -94,7 +96,8 @@ const SQL = {
   },
 };
 
-export { CH_EFFECTIVE as FX_EFFECTIVE_CLICKHOUSE };
+/** The rates in force on UTC days [from, to] (epoch days), one row per (currency_key, day), for a join. */
+export { chEffective as fxEffectiveClickHouse };
 
 export async function fxRates(b: StoreBackend, f: FxRateFilter): Promise<FxRateRow[]> {
   return (await b.select(SQL.list[b.kind](f))).map((r) => ({

@@ -14,7 +14,7 @@ import type {
 import { sqlInt } from '../sql-literal.ts';
 import { filterSql, groupSql } from './shape-sql.ts';
 import { committedRows } from './committed-rows.ts';
-import { FX_EFFECTIVE_CLICKHOUSE } from './fx.ts';
+import { fxEffectiveClickHouse } from './fx.ts';
 
 export interface RollupAggregate {
   tables: TablePlan[];
@@ -137,31 +137,31 @@ agg AS (SELECT ${aggregates.join(', ')}
     ON src.currency_key = f.currency_key AND src.day = f.day) GROUP BY ${keys.join(', ')})
 SELECT ${finals.join(', ')}, sum(unconverted_count) OVER () AS unconverted_total FROM agg ${tail}`;
   }
-  // One row per (currency, day) on the right, so ALL and ANY strictness agree.
+  // One row per (currency, day) on the right, so ALL and ANY strictness agree; only the days the
+  // ranges cover.
+  const minutes = q.tables.flatMap((t) => t.ranges.flat());
+  const [fromDay, toDay] = minutes.length === 0 ? [0, 0]
+    : [Math.floor(Math.min(...minutes) / 1440), Math.floor((Math.max(...minutes) - 1) / 1440)];
+  // No window functions on 18.16: where a LIMIT may leave groups out, the unconverted count over
+  // all of them is the WITH TOTALS row, computed in the same pass.
   return `SELECT ${finals.join(', ')} FROM (
   SELECT ${aggregates.join(', ')} FROM (
     SELECT ${keys.join(', ')}, day, ${ROW_COLUMNS.join(', ')}, usd_per_minor AS rate
-    FROM (${src}) ALL LEFT JOIN ${FX_EFFECTIVE_CLICKHOUSE} USING (currency_key, day)
-  ) GROUP BY ${keys.join(', ')}
+    FROM (${src}) ALL LEFT JOIN ${fxEffectiveClickHouse(fromDay, toDay)} USING (currency_key, day)
+  ) GROUP BY ${keys.join(', ')}${q.limit !== undefined ? ' WITH TOTALS' : ''}
 ) ${tail}
 SETTINGS join_use_nulls = 1`;
 }
 
 export async function rollupAggregate(b: StoreBackend, q: RollupAggregate): Promise<AggregateAnswer> {
-  const { names, columns, rowCount } = await b.selectColumns(aggregateSql(q, b.kind));
+  const withTotals = b.kind === 'clickhouse' && q.limit !== undefined;
+  const { names, columns, rowCount, totals } = await b.selectColumns(aggregateSql(q, b.kind), { totals: withTotals });
   const col = (n: string) => (rowCount === 0 ? [] : columns[names.indexOf(n)]);
-  let unconverted = names.includes('unconverted_total')
+  const unconverted = names.includes('unconverted_total')
     ? (rowCount > 0 ? Number(col('unconverted_total')[0] ?? 0) : 0)
-    : col('unconverted_count').reduce<number>((s, v) => s + Number(v ?? 0), 0);
-  // ClickHouse 18.16 has no window functions: when a LIMIT may have left groups out, count over
-  // all of them with a second aggregate, without groups.
-  if (b.kind === 'clickhouse' && q.limit !== undefined && rowCount >= q.limit) {
-    const total = await b.selectColumns(aggregateSql({
-      ...q, bucket: { kind: 'constant', minute: 0 }, groups: [], measures: [], metrics: [], withLocal: false,
-      orderBy: undefined, limit: undefined, preaggregate: false,
-    }, b.kind));
-    unconverted = total.rowCount ? Number(total.columns[total.names.indexOf('unconverted_count')][0] ?? 0) : 0;
-  }
+    : withTotals
+      ? Number(totals?.[names.indexOf('unconverted_count')] ?? 0)
+      : col('unconverted_count').reduce<number>((s, v) => s + Number(v ?? 0), 0);
   return {
     rowCount,
     bucket: col('bucket').map(Number),

@@ -1,5 +1,6 @@
 // The ClickHouse backend of the analytics store against a real private server (Debian's 18.16
-// here): migrations, what select answers (bigint, exact decimals, any text), a stream committed
+// here): migrations (an older database's rollups re-sorted, also after a rebuild cut short), the
+// Native blocks commits write, what select answers (bigint, exact decimals, any text), a stream committed
 // through the real engine and read back (meta, state scan, dictionary, positions, rollups), and
 // leftovers of an uncommitted batch: invisible at once, gone after the next open.
 
@@ -12,6 +13,10 @@ import { BATCH_TABLES } from '../../../src/store/clickhouse/commit-batch.ts';
 import { analyticsStore } from '../../../src/store/open-analytics-store.ts';
 import { CURRENCY_CODES } from '../../../src/reference/currencies.ts';
 import { acceptedEvents } from '../../support/reference-rollups.ts';
+import { ROLLUP_ORDER } from '../../../src/store/clickhouse/migrations.ts';
+import { createLogger } from '../../../src/log.ts';
+import { connect, newQueryId } from '../../../src/store/clickhouse/connection.ts';
+import { constantUInt32, nativeBlock } from '../../../src/store/clickhouse/native-block.ts';
 import { assertExact, NOW, openEngine, START, submitRetrying, testStream } from '../support/clickhouse-ingest.ts';
 import type { StateRow } from '../../../src/store/analytics-store.ts';
 
@@ -33,7 +38,7 @@ test('migrations create every table once; opening again changes nothing and keep
       'ingest_batches', 'raw_events', 'rollup_day', 'rollup_hour', 'rollup_minute', 'schema_migrations',
       'source_positions', 'store_identity', 'write_probe', 'writer_lease']);
     assert.deepEqual((await second.select(`SELECT name FROM system.tables WHERE database = ${chString(database)} ORDER BY name`)).map((r) => r.name), before);
-    assert.deepEqual(await second.select('SELECT version, count() AS n FROM schema_migrations GROUP BY version ORDER BY version'), [{ version: 1, n: 1n }, { version: 2, n: 1n }, { version: 3, n: 1n }]);
+    assert.deepEqual(await second.select('SELECT version, count() AS n FROM schema_migrations GROUP BY version ORDER BY version'), [{ version: 1, n: 1n }, { version: 2, n: 1n }, { version: 3, n: 1n }, { version: 4, n: 1n }]);
     assert.deepEqual(await second.select('SELECT count() AS n FROM store_identity'), [{ n: 1n }]);
     assert.deepEqual(await second.loadMeta(), meta);
     assert.match(meta.storeId, /^[0-9a-f-]{36}$/);
@@ -64,6 +69,74 @@ test('migration 3 carries the positions a version-2 store kept in its batch mark
     ]);
   } finally {
     await second.close();
+  }
+});
+
+test('migration 4 re-sorts the hour and day rollups of an older database, rows unchanged, also after a rebuild cut short', async () => {
+  const database = await server.createDatabase();
+  const { events, inputs } = testStream(8, 60, 30);
+  let b = await open(database);
+  const engine = await openEngine(b);
+  for (const input of inputs) await submitRetrying(engine, input);
+  await engine.close();
+  // As a database migrated before version 4 was: time first everywhere, version 4 not recorded;
+  // and a copy that died half-way (rows of its own in the new table).
+  const timeFirst = ROLLUP_ORDER.rollup_minute;
+  const keys = async () => Object.fromEntries((await b.select(`SELECT name, sorting_key FROM system.tables
+    WHERE database = ${chString(database)} AND name LIKE 'rollup%' ORDER BY name`)).map((r) => [r.name, r.sorting_key]));
+  for (const t of ['rollup_hour', 'rollup_day']) {
+    const ddl = String((await b.select(`SHOW CREATE TABLE ${t}`))[0].statement);
+    await b.exec([
+      ddl.replace(`${database}.${t} `, `${database}.${t}_v1 `).replace(/ORDER BY \([^)]*\)/, `ORDER BY (${timeFirst})`),
+      `INSERT INTO ${t}_v1 SELECT * FROM ${t}`, `DROP TABLE ${t}`, `RENAME TABLE ${t}_v1 TO ${t}`,
+    ]);
+  }
+  await b.exec([
+    `CREATE TABLE rollup_hour_resort_new AS rollup_hour`, `INSERT INTO rollup_hour_resort_new SELECT * FROM rollup_hour LIMIT 5`,
+    'TRUNCATE TABLE schema_migrations', "INSERT INTO schema_migrations VALUES (1, 'v1', 0), (2, 'v2', 0), (3, 'v3', 0)",
+  ]);
+  assert.deepEqual(await keys(), { rollup_day: timeFirst, rollup_hour: timeFirst, rollup_minute: timeFirst, rollup_hour_resort_new: timeFirst });
+  await b.close();
+
+  b = await open(database);
+  try {
+    assert.deepEqual(await keys(), { rollup_day: ROLLUP_ORDER.rollup_day, rollup_hour: ROLLUP_ORDER.rollup_hour, rollup_minute: timeFirst });
+    assert.deepEqual((await b.select('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version), [1, 2, 3, 4]);
+    await assertExact(b, events);
+  } finally {
+    await b.close();
+  }
+});
+
+test('a Native block reads back exactly: 64-bit and narrow integers at their limits, strings of every length class and any text, nulls', async () => {
+  const database = await server.createDatabase();
+  const ch = await connect({ url: server.url, database });
+  try {
+    await ch.command(`CREATE TABLE t (s String, n Nullable(String), i64 Int64, i32 Int32, u32 UInt32, i16 Int16, u8 UInt8)
+      ENGINE = MergeTree ORDER BY tuple()`);
+    // Lengths around the one-byte length (127 bytes) and its fast path (42 UTF-16 units), in ASCII and in 2-, 3- and 4-byte UTF-8.
+    const texts = ['', 'a\tb\nc\r\\d\'e"f \\N \0 end', 'x'.repeat(42), 'x'.repeat(43), 'x'.repeat(127), 'x'.repeat(128),
+      'é'.repeat(42), 'é'.repeat(64), '€'.repeat(42), '€'.repeat(43), '🎉'.repeat(21), '🎉'.repeat(40), 'ß'.repeat(5000)];
+    const rows = texts.length;
+    const pick = <T>(values: T[]) => texts.map((_, i) => values[i % values.length]);
+    const i64 = BigInt64Array.from(pick([-(2n ** 63n), 2n ** 63n - 1n, 0n, -1n]));
+    const i32 = Int32Array.from(pick([-(2 ** 31), 2 ** 31 - 1, 0]));
+    const i16 = Int16Array.from(pick([-32768, 32767, 1]));
+    const u8 = Uint8Array.from(pick([0, 255, 7]));
+    const nullable = texts.map((t, i) => (i % 3 === 0 ? null : t));
+    await ch.insertNative('t', nativeBlock(rows, [
+      { name: 's', type: 'String', values: texts }, { name: 'n', type: 'Nullable(String)', values: nullable },
+      { name: 'i64', type: 'Int64', values: i64 }, { name: 'i32', type: 'Int32', values: i32 },
+      { name: 'u32', type: 'UInt32', values: constantUInt32(rows, 2 ** 32 - 1) }, { name: 'i16', type: 'Int16', values: i16 },
+      { name: 'u8', type: 'UInt8', values: u8 },
+    ]), newQueryId('native-test'));
+    const back = await ch.select('SELECT s, n, i64, i32, u32, i16, u8 FROM t');
+    const got = texts.map((_, r) => back.columns.map((c) => c[r]));
+    const want = texts.map((t, r) => [t, nullable[r], i64[r], i32[r], 2 ** 32 - 1, i16[r], u8[r]]);
+    const order = (a: unknown[][]) => [...a].sort((x, y) => String(x[0]).localeCompare(String(y[0])));
+    assert.deepEqual(order(got), order(want));
+  } finally {
+    await ch.close();
   }
 });
 
@@ -186,6 +259,38 @@ test('rows of an uncommitted batch are invisible at once and removed at the next
     await assertExact(reopened, events);
   } finally {
     await reopened.close();
+  }
+});
+
+test('compaction while ingesting: a month written by 3 batches is folded, on the writer; totals exact', async () => {
+  const { events, inputs } = testStream(12, 150, 30);
+  const rows = async (b: Awaited<ReturnType<typeof open>>) => (await b.select(`SELECT
+    (SELECT count() FROM rollup_minute) + (SELECT count() FROM rollup_hour) + (SELECT count() FROM rollup_day) AS n`))[0].n as bigint;
+  const run = async (afterBatches: number) => {
+    const lines: string[] = [];
+    const b = await openClickHouseBackend({
+      url: server.url, database: await server.createDatabase(), compaction: { afterBatches, intervalMs: 3_600_000 },
+      log: createLogger('info', { write: (l: string) => { lines.push(l); } }),
+    });
+    const engine = await openEngine(b, 40); // a batch per submission
+    for (const input of inputs) await submitRetrying(engine, input);
+    await engine.close();
+    await b.exec([]); // through the writer: after the compaction queued by the last commit, if any
+    const folds = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'rollups compacted');
+    return { b, folds, rows: await rows(b) };
+  };
+  const folded = await run(3);
+  const plain = await run(0);
+  try {
+    assert.ok(folded.folds.length >= 2, `folds while ingesting (${folded.folds.length})`);
+    assert.ok(folded.folds.every((f) => f.partitions >= 1 && f.rowsAfter <= f.rowsBefore));
+    assert.equal(plain.folds.length, 0);
+    assert.ok(folded.rows < plain.rows, `fewer rollup rows folded (${folded.rows}) than per batch (${plain.rows})`);
+    await assertExact(folded.b, events);
+    await assertExact(plain.b, events);
+  } finally {
+    await folded.b.close();
+    await plain.b.close();
   }
 });
 

@@ -1,7 +1,8 @@
 // Exactly once across process deaths: a process ingesting into ClickHouse through the engine is
 // killed with SIGKILL mid-commit (after a rollup write; after the commit marker, before the
-// answer) and at a moment the parent picks; each time a new process opens the same database
-// (recovery at open) and carries on; a last one resends everything. Every total is exact.
+// answer; while a commit is written again after a transient failure) and at a moment the parent
+// picks; each time a new process opens the same database (recovery at open) and carries on; a
+// last one resends everything. Every total is exact.
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -57,6 +58,25 @@ test('SIGKILL mid-commit and mid-ingest, reopen, resend everything: exact totals
   assert.equal(last.code, 0, last.output);
   assert.match(last.output, /^done$/m);
 
+  const backend = await openClickHouseBackend({ url: server.url, database, leaseMs: 300 });
+  try {
+    await assertExact(backend, testStream(Number(STREAM.SEED), Number(STREAM.TXNS), Number(STREAM.CHUNK)).events);
+  } finally {
+    await backend.close();
+  }
+});
+
+test('SIGKILL while a commit is written again after a transient failure: reopen, resend everything, exact', { timeout: 180_000 }, async () => {
+  const database = await server.createDatabase();
+  const base = { CH_URL: server.url, CH_DATABASE: database, ...STREAM };
+  // The third batch's rollup_hour write "fails" after it went through; the retry is killed
+  // after writing raw_events again: the first attempt's rows were removed, the second's are left.
+  const duringRetry = await runChild({ ...base, TRANSIENT_STEP: 'rollup_hour', TRANSIENT_AT: '3', KILL_STEP: 'raw_events', KILL_AT: '4' });
+  assert.equal(duringRetry.signal, 'SIGKILL', duringRetry.output);
+  assert.equal(duringRetry.committed, 2, 'killed while writing the third batch a second time');
+
+  const last = await runChild({ ...base, RESEND: '1' });
+  assert.equal(last.code, 0, last.output);
   const backend = await openClickHouseBackend({ url: server.url, database, leaseMs: 300 });
   try {
     await assertExact(backend, testStream(Number(STREAM.SEED), Number(STREAM.TXNS), Number(STREAM.CHUNK)).events);
