@@ -45,6 +45,7 @@ import { createLiveFeed, type LiveFeed } from './live/live-feed.ts';
 import { createLiveServer } from './live/live-server.ts';
 import type { StateStore } from './state-store/state-store.ts';
 import { createAlerting, type Alerting } from './alerts/alerting.ts';
+import { eventTopicsOf } from './alerts/topics/event-topics.ts';
 import { runRetention } from './retention/run-retention.ts';
 import { createParts, periodicPart, type Part } from './start-parts.ts';
 import { alertRuleRoutes } from './http/routes/alert-rules.ts';
@@ -221,7 +222,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       throw new AppError('invalid_parameter', 'text may not contain the NUL character');
     }
   });
-  const alertDeps = { state: deps.state, run: ctx.run, now, dims };
+  const eventTopics = eventTopicsOf(config);
+  const alertDeps = { state: deps.state, run: ctx.run, now, dims, eventTopics };
   alertRuleRoutes(app, alertDeps);
   alertRoutes(app, alertDeps);
   alertSilenceRoutes(app, alertDeps);
@@ -230,6 +232,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     state: deps.state, run: ctx.run, now, log: deps.log,
     evalIntervalMs: config.ALERT_EVAL_INTERVAL * 1000,
     allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE_TARGETS, webhookTimeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    eventTopics, kafka: { brokers: splitList(config.KAFKA_BROKERS), clientId: `${config.KAFKA_CLIENT_ID}-events` },
+    onTopicOutcome: (topic, outcome) => metrics.kafkaEventsOut.inc({ topic, outcome }),
     onAlertCreated: (rule) => metrics.alertsCreated.inc({ severity: rule.severity }),
     onAnomaly: () => metrics.anomaliesDetected.inc(),
     onDelivery: (r, eventType) => {

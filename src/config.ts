@@ -7,6 +7,11 @@ import { resolve } from 'node:path';
 
 import { parseTrustProxy } from './http/trust-proxy.ts';
 
+/** Kafka's rule for a topic name: 1-249 of letters, digits, '.', '_' and '-'. */
+function kafkaTopicName(v: string): string | null {
+  return /^[A-Za-z0-9._-]{1,249}$/.test(v) && v !== '.' && v !== '..' ? null : 'a Kafka topic name (1-249 letters, digits, ., _, -)';
+}
+
 type Spec =
   | { kind: 'int'; default: number; min: number; max: number; doc: string }
   | { kind: 'string'; default: string; doc: string; check?: (v: string) => string | null }
@@ -84,6 +89,9 @@ export const CONFIG_SPEC = {
   KAFKA_BATCH_MAX_MESSAGES: { kind: 'int', default: 10_000, min: 1, max: 1_000_000, doc: 'Most messages the consumer hands the ingest engine in one batch.' },
   KAFKA_BATCH_MAX_WAIT_MS: { kind: 'int', default: 500, min: 1, max: 60_000, doc: 'Longest the consumer waits to fill a batch before handing over what it has.' },
   KAFKA_DLQ_TOPIC: { kind: 'string', default: 'analytics.dlq', doc: 'Topic where messages that are not valid events go, as received, with the reason in headers (besides the dead-letter table).' },
+  KAFKA_ANOMALY_TOPIC: { kind: 'string', default: 'analytics.anomaly', doc: 'With KAFKA_BROKERS: topic of the analytics.anomaly events (the SIRA topic of Brique 69), through the outbox, at most once each (docs/alerts.md).', check: kafkaTopicName },
+  KAFKA_ALERT_TOPIC: { kind: 'string', default: 'analytics.alert', doc: 'With KAFKA_BROKERS: topic of the alert notifications (alert.firing, alert.resolved, …), through the outbox, at most once each.', check: kafkaTopicName },
+  KAFKA_ACTION_TOPIC: { kind: 'string', default: 'analytics.action', doc: 'With KAFKA_BROKERS: topic of the auto-action events (merchant.payouts.pause_requested, merchant.flagged), through the outbox, at most once each.', check: kafkaTopicName },
   DEMO: { kind: 'bool', default: false, doc: 'Feed a synthetic live stream (also --demo / npm run demo).' },
   DEMO_EVENTS_PER_SECOND: { kind: 'int', default: 50, min: 1, max: 100_000, doc: 'Demo stream rate.' },
   DEMO_HISTORY_DAYS: { kind: 'int', default: 30, min: 0, max: 365, doc: 'Demo: days of synthetic history loaded into an empty store (0 = none).' },

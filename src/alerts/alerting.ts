@@ -1,7 +1,9 @@
 // Runs alerting in the background: every ALERT_EVAL_INTERVAL the replica holding the advisory
-// lock evaluates every rule, and every couple of seconds it delivers the due outbox rows. Other
-// replicas keep asking for the lock and take over when its holder goes away. Built unstarted (the
-// `alerts` part, src/start-parts.ts): no timer runs before start; evaluateNow works regardless.
+// lock evaluates every rule, and every couple of seconds it delivers the due outbox rows (to
+// webhooks, and to Kafka topics when Kafka is configured). Other replicas keep asking for the lock
+// and take over when its holder goes away. Built unstarted (the `alerts` part,
+// src/start-parts.ts): no timer runs and no Kafka connection is made before start or evaluateNow;
+// stop closes the Kafka producer.
 
 import type { Logger } from 'pino';
 import type { StateStore } from '../state-store/state-store.ts';
@@ -10,6 +12,8 @@ import type { StoredRule } from './alert-rules-store.ts';
 import type { DeliveryResult } from './webhooks/deliver-webhook.ts';
 import { evaluateAll } from './evaluator.ts';
 import { deliverDue } from './outbox.ts';
+import { createTopicPublisher, type TopicOutcome } from './topics/publish-to-topics.ts';
+import type { EventTopics } from './topics/event-topics.ts';
 import { isStateUnavailable } from '../state-store/state-unavailable.ts';
 
 export const EVALUATOR_LOCK = 7231002;
@@ -23,9 +27,14 @@ export interface AlertingOptions {
   evalIntervalMs: number;
   allowPrivate: boolean;
   webhookTimeoutMs: number;
+  /** The Kafka topic of each kind of event; null = no Kafka. */
+  eventTopics: EventTopics | null;
+  /** The Kafka cluster the events go to (used when eventTopics is set). */
+  kafka: { brokers: string[]; clientId: string };
   onAlertCreated?: (rule: StoredRule) => void;
   onAnomaly?: (rule: StoredRule) => void;
   onDelivery?: (r: DeliveryResult, eventType: string) => void;
+  onTopicOutcome?: (topic: string, outcome: TopicOutcome) => void;
 }
 
 export interface Alerting {
@@ -72,9 +81,17 @@ export function createAlerting(o: AlertingOptions): Alerting {
     return { run, idle: () => running ?? Promise.resolve() };
   };
   const evaluation = loop('evaluation', () => evaluateAll(o));
-  const delivery = loop('delivery', () => deliverDue(o.state, {
-    now: o.now, allowPrivate: o.allowPrivate, timeoutMs: o.webhookTimeoutMs, onAttempt: o.onDelivery,
-  }));
+  const topics = o.eventTopics === null ? null : createTopicPublisher({
+    state: o.state, brokers: o.kafka.brokers, clientId: o.kafka.clientId, now: o.now, log: o.log, onOutcome: o.onTopicOutcome,
+  });
+  // Webhooks and topics side by side: a slow endpoint does not hold the topics back, nor the reverse.
+  const delivery = loop('delivery', async () => {
+    const passes = await Promise.allSettled([
+      deliverDue(o.state, { now: o.now, allowPrivate: o.allowPrivate, timeoutMs: o.webhookTimeoutMs, onAttempt: o.onDelivery }),
+      topics?.publishDue(),
+    ]);
+    for (const p of passes) if (p.status === 'rejected') throw p.reason;
+  });
   const timers: NodeJS.Timeout[] = [];
   return {
     async start() {
@@ -85,6 +102,7 @@ export function createAlerting(o: AlertingOptions): Alerting {
       stopped = true;
       for (const t of timers.splice(0)) clearInterval(t);
       await Promise.all([evaluation.idle(), delivery.idle()]);
+      await topics?.close();
       if (holder) await o.state.unlock(EVALUATOR_LOCK).catch(() => undefined);
     },
     async evaluateNow() {

@@ -12,12 +12,15 @@ import { isOpen, transition, type AlertState, type Notification } from './transi
 import { enqueue } from './outbox.ts';
 import { audit, toRule, type StoredRule } from './alert-rules-store.ts';
 import { isSilenced } from './silences.ts';
+import type { EventTopics } from './topics/event-topics.ts';
 
 export interface EvaluatorDeps {
   state: StateStore;
   run: RunQuery;
   now: () => number;
   log: Logger;
+  /** The Kafka topic of each kind of event; null = no Kafka (webhooks only). */
+  eventTopics: EventTopics | null;
   onAlertCreated?: (rule: StoredRule) => void;
   onAnomaly?: (rule: StoredRule) => void;
 }
@@ -172,7 +175,7 @@ async function notify(q: Queryable, d: EvaluatorDeps, rule: StoredRule, alertId:
     if (rule.condition.type === 'anomaly' && o.evaluation) {
       d.onAnomaly?.(rule);
       sent += await enqueue(q, {
-        type: 'analytics.anomaly', merchantId, endpointIds, at: now, opsOnly: rule.merchant_id === null,
+        kind: 'anomaly', type: 'analytics.anomaly', merchantId, endpointIds, at: now, opsOnly: rule.merchant_id === null,
         dedupeKey: `anomaly:${alertId}:${o.evaluation.window.from}`,
         payload: {
           z_score: o.evaluation.z ?? null, baseline: o.evaluation.baseline ?? null, observed: o.evaluation.observed,
@@ -180,16 +183,16 @@ async function notify(q: Queryable, d: EvaluatorDeps, rule: StoredRule, alertId:
           window: { from: new Date(o.evaluation.window.from).toISOString(), to: new Date(o.evaluation.window.to).toISOString() },
           alert_id: alertId,
         },
-      });
+      }, d.eventTopics);
     }
     for (const action of rule.auto_actions) {
       if (merchantId === null) continue; // the rule schema requires a merchant for actions; belt and braces
       const type = action === 'pause_payouts' ? 'merchant.payouts.pause_requested' : 'merchant.flagged';
       // Once per alert, to the ops-wide endpoints only (the merchant concerned is not tipped off).
       const added = await enqueue(q, {
-        type, payload: { merchant_id: merchantId, alert_id: alertId, reason: rule.name },
+        kind: 'action', type, payload: { merchant_id: merchantId, alert_id: alertId, reason: rule.name },
         dedupeKey: `action:${alertId}:${action}`, merchantId: null, opsOnly: true, at: now,
-      });
+      }, d.eventTopics);
       if (added) await audit(q, 'system', `action.${action}`, 'alert', alertId, merchantId, { type });
       sent += added;
     }
@@ -202,8 +205,8 @@ async function notify(q: Queryable, d: EvaluatorDeps, rule: StoredRule, alertId:
   }
   // An ops rule's alerts go to ops endpoints; a merchant's rule notifies its own endpoints (and ops').
   sent += await enqueue(q, {
-    type: `alert.${kind}`, payload, dedupeKey: `alert:${alertId}:${kind}:${now}`, merchantId, endpointIds, at: now, opsOnly: rule.merchant_id === null,
-  });
+    kind: 'alert', type: `alert.${kind}`, payload, dedupeKey: `alert:${alertId}:${kind}:${now}`, merchantId, endpointIds, at: now, opsOnly: rule.merchant_id === null,
+  }, d.eventTopics);
   return sent;
 }
 

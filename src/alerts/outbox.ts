@@ -1,13 +1,18 @@
 // The durable outbox: notifications, anomaly and action events are rows first (written in the
 // same transaction as the state change that causes them), then delivered by `deliverDue`.
-// A dedupe key per (cause, endpoint) makes "at most once" a constraint of the store.
+// A dedupe key per (cause, endpoint) makes "at most once" a constraint of the store. When Kafka
+// is configured, each event also gets a row for its topic (topics/event-topics.ts), in the same
+// transaction, by the same rule.
 
 import { newWebhookMessageId, signWebhook } from './webhooks/webhook-signature.ts';
 import { deliverWebhook, type DeliveryResult } from './webhooks/deliver-webhook.ts';
 import { nextAttemptAt } from './webhooks/retry-schedule.ts';
 import type { Queryable, StateStore } from '../state-store/state-store.ts';
+import { enqueueForTopic, type EventKind, type EventTopics } from './topics/event-topics.ts';
 
 export interface OutboxEvent {
+  /** Its topic when Kafka is configured: alert notification, anomaly or auto-action. */
+  kind: EventKind;
   type: string;
   payload: Record<string, unknown>;
   /** The cause, unique per event (e.g. `alert:17:firing:3`); per endpoint it is stored once. */
@@ -22,8 +27,11 @@ export interface OutboxEvent {
   opsOnly?: boolean;
 }
 
-/** Queues the event for each endpoint; returns how many rows were new. */
-export async function enqueue(q: Queryable, e: OutboxEvent): Promise<number> {
+/**
+ * Queues the event for each endpoint, and for its Kafka topic when `topics` is set (null: no
+ * Kafka); returns how many rows were new.
+ */
+export async function enqueue(q: Queryable, e: OutboxEvent, topics: EventTopics | null): Promise<number> {
   const endpoints = await q.query<{ id: number }>(
     `SELECT id FROM webhook_endpoints
      WHERE enabled AND (merchant_id IS NULL OR (merchant_id = $1 AND NOT $3)) AND ($2::int[] IS NULL OR id = ANY($2::int[]))`,
@@ -36,6 +44,8 @@ export async function enqueue(q: Queryable, e: OutboxEvent): Promise<number> {
       [newWebhookMessageId(), `${e.dedupeKey}:${id}`, id, e.type, { type: e.type, ...e.payload }, e.at === undefined ? null : new Date(e.at)]);
     added += rows.length;
   }
+  // Every event goes to its topic, whatever the webhook routing (channels, ops-only) says.
+  if (topics) added += await enqueueForTopic(q, e, topics);
   return added;
 }
 

@@ -31,6 +31,8 @@ export interface Metrics {
   kafkaMessages: Counter<'topic'>;
   /** Kafka messages sent to the dead-letter topic, by source topic and rejection code. */
   kafkaDeadLetters: Counter<'topic' | 'code'>;
+  /** Alert, anomaly and action events sent to Kafka topics, by topic and outcome (src/alerts/topics). */
+  kafkaEventsOut: Counter<'topic' | 'outcome'>;
   /** Reports the consumer's lag per assigned partition (set by the Kafka source). */
   setKafkaLag(read: () => ReadonlyArray<{ topic: string; partition: number; lag: number }>): void;
   /** Stops listening to the engine's commits. */
@@ -164,6 +166,11 @@ export function createMetrics(deps: { ingest: IngestView; now: () => number }): 
     name: 'analytics_kafka_dead_letters_total', help: 'Kafka messages sent to the dead-letter topic, by source topic and rejection code',
     labelNames: ['topic', 'code'], registers,
   });
+  const kafkaEventsOut = new Counter({
+    name: 'analytics_kafka_events_out_total',
+    help: 'Alert, anomaly and action events to Kafka topics, by topic and outcome: delivered; deferred (the topic could not take messages, retried later); dead (never sent, retries over); unconfirmed (claimed, the send failed or the process stopped: maybe in the topic, never sent again)',
+    labelNames: ['topic', 'outcome'], registers,
+  });
   let kafkaLag: () => ReadonlyArray<{ topic: string; partition: number; lag: number }> = () => [];
   new Gauge({
     name: 'analytics_kafka_consumer_lag', help: 'Messages of each assigned partition not yet committed to the analytics store (log end offset minus the stored position)',
@@ -184,7 +191,7 @@ export function createMetrics(deps: { ingest: IngestView; now: () => number }): 
     wsConnections, wsMessages, streamingLatency, alertsCreated, anomaliesDetected, webhookAttempts, webhookDuration,
     setWsCurrent(read) { wsCurrent = read; },
     setQueryAdmission(read) { admission = read; },
-    kafkaMessages, kafkaDeadLetters,
+    kafkaMessages, kafkaDeadLetters, kafkaEventsOut,
     setKafkaLag(read) { kafkaLag = read; },
     stop: unsubscribe,
   };

@@ -118,6 +118,38 @@ export const STATE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string[] }>
       'ALTER TABLE alerts ADD COLUMN suppressed_until_clear boolean NOT NULL DEFAULT false',
     ],
   },
+  {
+    version: 3,
+    sql: [
+      // Alert, anomaly and action events for Kafka topics (src/alerts/topics), queued with their
+      // cause like the webhook outbox, one row per (cause, topic). A row is claimed ('sending')
+      // before its send and never sent again after: at most once ('unconfirmed' = claimed, its
+      // send failed or the process stopped; it may or may not be in the topic).
+      `CREATE TABLE kafka_outbox (
+         id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         msg_id text NOT NULL UNIQUE,
+         dedupe_key text NOT NULL,
+         topic text NOT NULL,
+         message_key text NOT NULL,
+         event_type text NOT NULL,
+         payload jsonb NOT NULL,
+         occurred_at timestamptz NOT NULL,
+         status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'delivered', 'unconfirmed', 'dead')),
+         attempts integer NOT NULL DEFAULT 0,
+         next_attempt_at timestamptz NOT NULL,
+         first_attempt_at timestamptz,
+         claimed_at timestamptz,
+         delivered_at timestamptz,
+         kafka_partition integer,
+         kafka_offset bigint,
+         last_error text,
+         created_at timestamptz NOT NULL DEFAULT now(),
+         UNIQUE (dedupe_key, topic)
+       )`,
+      `CREATE INDEX kafka_outbox_pending ON kafka_outbox (id) WHERE status = 'pending'`,
+      `CREATE INDEX kafka_outbox_sending ON kafka_outbox (claimed_at) WHERE status = 'sending'`,
+    ],
+  },
 ];
 
 export const LATEST_STATE_VERSION = Math.max(...STATE_MIGRATIONS.map((m) => m.version));

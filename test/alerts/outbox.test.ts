@@ -59,9 +59,9 @@ for (const backend of [pgliteBackend(), postgresBackend()] as Backend[]) {
       answers = [];
       const secret = newWebhookSecret();
       await s.query('INSERT INTO webhook_endpoints (url, secrets, created_by) VALUES ($1, $2, $3)', [url, [secret], 'ops']);
-      const event = { type: 'alert.firing', payload: { alert_id: 1, merchant_id: 'm_1' }, dedupeKey: 'alert:1:firing:1', merchantId: 'm_1' };
-      assert.equal(await enqueue(s, event), 1);
-      assert.equal(await enqueue(s, event), 0, 'the same cause is not queued twice');
+      const event = { kind: 'alert' as const, type: 'alert.firing', payload: { alert_id: 1, merchant_id: 'm_1' }, dedupeKey: 'alert:1:firing:1', merchantId: 'm_1' };
+      assert.equal(await enqueue(s, event, null), 1);
+      assert.equal(await enqueue(s, event, null), 0, 'the same cause is not queued twice');
       assert.equal(await deliverDue(s, opts), 1);
       assert.equal(await deliverDue(s, opts), 0, 'delivered rows are not sent again');
       assert.equal(received.length, 1);
@@ -79,7 +79,7 @@ for (const backend of [pgliteBackend(), postgresBackend()] as Backend[]) {
       answers = [503, 200];
       const secret = newWebhookSecret();
       await s.query('INSERT INTO webhook_endpoints (url, secrets, created_by) VALUES ($1, $2, $3)', [url, [secret], 'ops']);
-      await enqueue(s, { type: 'merchant.flagged', payload: { merchant_id: 'm_2' }, dedupeKey: 'action:9:flag', merchantId: 'm_2' });
+      await enqueue(s, { kind: 'action', type: 'merchant.flagged', payload: { merchant_id: 'm_2' }, dedupeKey: 'action:9:flag', merchantId: 'm_2' }, null);
       assert.equal(await deliverDue(s, opts), 1);
       const [row] = await s.query<{ status: string; attempts: number; next_attempt_at: Date }>('SELECT status, attempts, next_attempt_at FROM outbox');
       assert.equal(row.status, 'pending');
@@ -93,13 +93,13 @@ for (const backend of [pgliteBackend(), postgresBackend()] as Backend[]) {
       assert.ok(independentlyValid(received[1], secret));
 
       answers = [410];
-      await enqueue(s, { type: 'merchant.flagged', payload: { merchant_id: 'm_2' }, dedupeKey: 'action:10:flag', merchantId: 'm_2' });
+      await enqueue(s, { kind: 'action', type: 'merchant.flagged', payload: { merchant_id: 'm_2' }, dedupeKey: 'action:10:flag', merchantId: 'm_2' }, null);
       await deliverDue(s, opts);
       const [ep] = await s.query<{ enabled: boolean }>('SELECT enabled FROM webhook_endpoints');
       assert.equal(ep.enabled, false);
       const [audit] = await s.query<{ action: string }>(`SELECT action FROM audit_log WHERE action = 'endpoint.disabled'`);
       assert.ok(audit);
-      assert.equal(await enqueue(s, { type: 'x', payload: {}, dedupeKey: 'later', merchantId: null }), 0, 'a disabled endpoint gets nothing new');
+      assert.equal(await enqueue(s, { kind: 'alert', type: 'x', payload: {}, dedupeKey: 'later', merchantId: null }, null), 0, 'a disabled endpoint gets nothing new');
     });
   });
 }

@@ -10,6 +10,7 @@ import { previewRule } from '../../alerts/preview-rule.ts';
 import { principalOf } from '../auth-hook.ts';
 import { dimension, type DimContext } from '../../query/query-dimensions.ts';
 import type { Rule } from '../../alerts/rule-schema.ts';
+import type { EventTopics } from '../../alerts/topics/event-topics.ts';
 import { noContent, problem } from '../openapi.ts';
 import { previewSchema, ruleListSchema, ruleSchema } from '../alert-schemas.ts';
 
@@ -19,6 +20,8 @@ export interface AlertRouteDeps {
   now: () => number;
   /** The query dimensions' context: a rule's filters must be ones a query accepts. */
   dims: DimContext;
+  /** The Kafka topic of each kind of event (a manual resolve notifies too); null = no Kafka. */
+  eventTopics: EventTopics | null;
 }
 
 function checkFilters(dims: DimContext) {

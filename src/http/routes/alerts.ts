@@ -102,9 +102,9 @@ export function alertRoutes(app: FastifyInstance, d: AlertRouteDeps) {
             [id, actor.sub, new Date(d.now())]);
           if (alert.state === 'firing') {
             await enqueue(q, {
-              type: 'alert.resolved', merchantId: alert.merchant_id, opsOnly: alert.rule_merchant === null, at: d.now(), dedupeKey: `alert:${id}:resolved:manual`,
+              kind: 'alert', type: 'alert.resolved', merchantId: alert.merchant_id, opsOnly: alert.rule_merchant === null, at: d.now(), dedupeKey: `alert:${id}:resolved:manual`,
               payload: { alert_id: id, state: 'resolved', resolved_by: actor.sub, rule: { id: String(alert.rule_id), name: alert.rule_name }, group: alert.group_labels, merchant_id: alert.merchant_id, at: new Date(d.now()).toISOString() },
-            });
+            }, d.eventTopics);
           }
         }
         if (b.comment) await q.query('INSERT INTO alert_comments (alert_id, author, body) VALUES ($1, $2, $3)', [id, actor.sub, b.comment]);
