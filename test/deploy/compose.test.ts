@@ -92,11 +92,13 @@ test('the app services set only settings the program reads, with values it accep
   }
 });
 
-test('the topics created are the ones the consumer reads by default, and its dead-letter topic', () => {
+test('the topics created are the ones the consumer reads by default, its dead-letter topic, and the evaluator\'s event topics', () => {
   const script = [services['kafka-init'].command].flat().join('\n');
   const topics = /for topic in ([^;]+);/.exec(script)![1].trim().split(/\s+/);
   const consumer = loadConfig(envOf(services.consumer.environment));
-  const expected = [...consumer.KAFKA_TOPICS.split(','), consumer.KAFKA_DLQ_TOPIC];
+  const evaluator = loadConfig(envOf(services.evaluator.environment));
+  const expected = [...consumer.KAFKA_TOPICS.split(','), consumer.KAFKA_DLQ_TOPIC,
+    evaluator.KAFKA_ANOMALY_TOPIC, evaluator.KAFKA_ALERT_TOPIC, evaluator.KAFKA_ACTION_TOPIC];
   assert.deepEqual([...topics].sort(), expected.sort());
   assert.equal(consumer.KAFKA_BROKERS, services.kafka.environment.KAFKA_ADVERTISED_LISTENERS.replace('PLAINTEXT://', ''));
 });
