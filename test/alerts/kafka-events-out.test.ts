@@ -6,8 +6,10 @@
 // back its own rows only; a claim left by a process that stopped is never sent (at most once);
 // without KAFKA_BROKERS nothing is queued for Kafka.
 //
-// The broker is reached through a TCP forwarder (its advertised listener), which the test cuts
-// and restores: an outage of the broker as its clients see it, without restarting it.
+// The app reaches the broker through a TCP forwarder (its bootstrap address and the broker's
+// advertised listener), which the test cuts and restores: an outage of the broker as its clients
+// see it, without restarting it. The test's own witnesses (Admin, console tools) bootstrap
+// directly and read only while the forwarder is up.
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,6 +33,8 @@ const PARTITIONS = 2;
 let kafka: KafkaBroker;
 let forwarder: TcpForwarder;
 let admin: Admin;
+/** The broker as the app sees it: through the forwarder. */
+let viaForwarder: string;
 
 before(async () => {
   // Clients bootstrap on the broker's port and are then sent to its advertised listener: the forwarder.
@@ -38,6 +42,7 @@ before(async () => {
   forwarder = await startForwarder(target);
   kafka = await startKafka({ properties: { 'advertised.listeners': `PLAINTEXT://127.0.0.1:${forwarder.port}` } });
   target.port = kafka.port;
+  viaForwarder = `127.0.0.1:${forwarder.port}`;
   admin = new Admin({ clientId: 'test-admin', bootstrapBrokers: [kafka.brokers] });
 });
 after(async () => {
@@ -128,7 +133,7 @@ for (const setup of setups) {
     let clock = T0;
     let t: TempApp;
     const { topics } = setup;
-    const kafkaEnv = () => ({ KAFKA_BROKERS: kafka.brokers, ALERT_EVAL_INTERVAL: '3600', ...setup.env() });
+    const kafkaEnv = () => ({ KAFKA_BROKERS: viaForwarder, ALERT_EVAL_INTERVAL: '3600', ...setup.env() });
     let alertId = 0;
 
     before(async () => {
@@ -220,7 +225,7 @@ for (const setup of setups) {
         }
       });
       const log = createLogger('silent');
-      const publishers = [1, 2].map((i) => createTopicPublisher({ state: t.platform.state, brokers: [kafka.brokers], clientId: `race-${i}`, now: () => clock, log }));
+      const publishers = [1, 2].map((i) => createTopicPublisher({ state: t.platform.state, brokers: [viaForwarder], clientId: `race-${i}`, now: () => clock, log }));
       try {
         const sent = await Promise.all(publishers.map((p) => p.publishDue()));
         assert.equal(sent[0] + sent[1], 20);
