@@ -13,6 +13,9 @@ const types = { getTypeParser: (oid: number, format?: string) => (oid === 20 ? p
 export async function openPostgres(url: string, schema?: string): Promise<StateStore> {
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`bad schema name ${schema}`);
   const options = schema ? `-c search_path=${schema}` : undefined;
+  // Advisory locks are per database; a lock's first key is the schema's, so deployments that
+  // share a database in separate schemas (DATABASE_SCHEMA) each elect their own lock holder.
+  const lockSpace = schema ? lockSpaceOf(schema) : 0;
   const pool = new pg.Pool({ connectionString: url, max: 5, options, types, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
   pool.on('error', () => undefined); // an idle client lost: the pool replaces it
   // The session that holds advisory locks. If it is lost, so are its locks: the next tryLock
@@ -64,21 +67,22 @@ export async function openPostgres(url: string, schema?: string): Promise<StateS
       }
     },
     async tryLock(key) {
-      const r = await (await lockSession()).query('SELECT pg_try_advisory_lock($1) AS ok', [key]);
+      const r = await (await lockSession()).query('SELECT pg_try_advisory_lock($1::int, $2::int) AS ok', [lockSpace, key]);
       return r.rows[0].ok as boolean;
     },
     async holdsLock(key) {
       if (!lockClient) return false;
       try {
         const r = await lockClient.query(
-          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid() AND objid = $1`, [key]);
+          `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND granted AND pid = pg_backend_pid()
+             AND objsubid = 2 AND classid = $1::int::oid AND objid = $2::int::oid`, [lockSpace, key]);
         return r.rows[0].n > 0;
       } catch {
         return false;
       }
     },
     async unlock(key) {
-      await lockClient?.query('SELECT pg_advisory_unlock($1)', [key]);
+      await lockClient?.query('SELECT pg_advisory_unlock($1::int, $2::int)', [lockSpace, key]);
     },
     async close() {
       const c = lockClient;
@@ -87,4 +91,11 @@ export async function openPostgres(url: string, schema?: string): Promise<StateS
       await pool.end();
     },
   };
+}
+
+/** A schema's advisory-lock key space: FNV-1a of its name, in 1..2^31-1 (0 is the default schema's). */
+export function lockSpaceOf(schema: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < schema.length; i++) h = Math.imul(h ^ schema.charCodeAt(i), 0x01000193);
+  return ((h >>> 0) % 0x7fffffff) + 1;
 }

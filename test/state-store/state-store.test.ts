@@ -107,6 +107,13 @@ for (const backend of [pgliteBackend(), postgresBackend()] as Backend[]) {
         assert.equal(await a.tryLock(42), true);
         if (b) {
           assert.equal(await b.tryLock(42), false, 'a second replica does not get it');
+          // A deployment in another schema of the same database elects its own holder.
+          const other = await backend.open('lock-elsewhere');
+          try {
+            assert.equal(await other.tryLock(42), true, 'another schema: its own lock');
+          } finally {
+            await other.close();
+          }
           await a.unlock(42);
           assert.equal(await b.tryLock(42), true, 'released: the other replica takes it');
         }
