@@ -70,6 +70,8 @@ export interface AppDeps {
   now?: () => number;
   /** Overrides the verifier the config describes (tests). */
   verifier?: TokenVerifier | null;
+  /** Tells the cluster's reading replicas that FX rates changed here (main.ts: the commit feed). */
+  publishFxChange?: () => void;
   /** The HTTP server to serve on (main.ts binds its port before the stores open); default: Fastify's own. */
   serverFactory?: FastifyServerFactory;
 }
@@ -180,9 +182,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Wiring, not a part: it runs inside a commit and only then, and without it answers would be stale.
   const stopInvalidating = ingest.onCommit((b) => cache.invalidateMinutes(distinctMinutes(b.minuteDeltas.minute)));
   app.addHook('onClose', async () => stopInvalidating());
-  ingest.onGap?.(() => cache.clear());
   const liveFeed = createLiveFeed({ store, ingest, regions: deps.regions, now });
   app.decorate('liveFeed', liveFeed);
+  // A reader that missed commits seeds its live window again; one told of new FX rates reloads them.
+  ingest.onStale?.((why) => {
+    cache.clear();
+    (why === 'gap' ? liveFeed.reseed() : liveFeed.reloadRates())
+      .catch((err) => deps.log.error({ err, why }, 'live window: reload from the store failed'));
+  });
   const ctx: AnalyticsContext = {
     run: createQueryRunner({
       store, now, regions: dims.regions,
@@ -210,6 +217,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onChange: async () => {
       cache.clear();
       await liveFeed.reloadRates();
+      deps.publishFxChange?.();
     },
   });
   metricsQueryRoutes(app, ctx);

@@ -33,6 +33,7 @@ export const ERROR_STATUS = {
   auth_unavailable: 503,
   store_unavailable: 503,
   ingest_stopped: 503,
+  read_only_replica: 503,
   migrations_pending: 503,
   state_unavailable: 503,
   ingest_failing: 503,
@@ -185,6 +186,10 @@ export const ERROR_DOCS = {
   ingest_stopped: {
     meaning: 'This process is not taking events: it is shutting down, or its role (ROLE) does not ingest.',
     action: 'Retry after Retry-After; behind a load balancer the retry reaches a process that ingests. Nothing of the refused request was kept.',
+  },
+  read_only_replica: {
+    meaning: 'This process only reads the analytics store (ROLE=api or evaluator of a cluster); writes — ingest, FX rates, dead-letter replays — go to the consumer role, which holds the writer lease.',
+    action: 'Send the request to the consumer (behind the deployment\'s ingress it is routed there: deploy/kubernetes/ingress.yaml). Nothing was written.',
   },
   migrations_pending: {
     meaning: 'Readiness: the store\'s schema is older than this server expects.',

@@ -44,12 +44,13 @@ async function main(): Promise<void> {
   const { store, engine, regions } = platform;
   if (config.DEMO) await loadDemoFxRates(store, log);
   // The ingesting process of a cluster publishes its commits for the replicas that only read.
-  const stopPublishing = engine && config.REDIS_URL
+  const publisher = engine && config.REDIS_URL
     ? await publishCommits({ ingest: engine, storeId: (await store.loadMeta()).storeId, url: config.REDIS_URL, prefix: config.REDIS_PREFIX, log })
     : null;
   let appHandler: ((req: IncomingMessage, res: ServerResponse) => void) | null = null;
   const app = await buildApp({
     config, engine, ingest: platform.engine === null ? platform.ingest : platform.engine, store, state: platform.state, regions, log,
+    publishFxChange: publisher?.fxChanged,
     serverFactory: (handler) => { appHandler = handler; return server; },
   });
   // Every part, before the app serves: the live window holds the last hour before an ingest
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     await app.close(); // stops the parts first (a retention run in flight is waited for)
-    await stopPublishing?.();
+    await publisher?.stop();
     await closed;
     await platform.close();
     process.exit(code);

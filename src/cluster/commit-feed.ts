@@ -3,7 +3,10 @@
 // (remote-ingest.ts): their live windows, caches, as-of watermark and dictionaries move with
 // every commit, as an ingesting process's do with its engine's.
 //
-// A message carries what a reader cannot cheaply ask the store for at each commit: the batch's
+// A second kind of message says the FX rates changed (loaded on the consumer): readers empty
+// their caches and reload the live window's rates.
+//
+// A commit message carries what a reader cannot cheaply ask the store for at each commit: the batch's
 // net minute deltas (the live window), the dictionary entries it added (to decode them), its id
 // (a gap means messages were lost: the reader reloads from the store) and the store's id (a feed
 // of another store is ignored). Redis pub/sub keeps nothing: a reader that was away reloads what
@@ -46,14 +49,29 @@ export function encodeCommit(storeId: string, b: CommittedBatch): string {
   return JSON.stringify(m);
 }
 
-/** The batch a message describes (as much of it as readers use), or null if it is not one. */
-export function decodeCommit(text: string): { storeId: string; batch: CommittedBatch } | null {
-  let m: CommitMessage;
+export interface FxMessage {
+  v: 1;
+  storeId: string;
+  /** When the rates were loaded. */
+  fxChangedAt: number;
+}
+
+export function encodeFxChange(storeId: string, at: number): string {
+  const m: FxMessage = { v: 1, storeId, fxChangedAt: at };
+  return JSON.stringify(m);
+}
+
+export type FeedMessage = { storeId: string; batch: CommittedBatch } | { storeId: string; fxChangedAt: number };
+
+/** What a message says (a commit, as much of it as readers use, or an FX change), or null if it is neither. */
+export function decodeFeed(text: string): FeedMessage | null {
+  let m: CommitMessage & Partial<FxMessage>;
   try {
     m = JSON.parse(text) as CommitMessage;
   } catch {
     return null;
   }
+  if (m?.v === 1 && typeof m.storeId === 'string' && Number.isFinite(m.fxChangedAt)) return { storeId: m.storeId, fxChangedAt: m.fxChangedAt! };
   if (m?.v !== 1 || typeof m.storeId !== 'string' || !Number.isInteger(m.batchId) || !m.minute) return null;
   const n = m.minute.minute?.length ?? 0;
   const ints = (c: (typeof INT_COLUMNS)[number]) => Int32Array.from(m.minute[c] as number[]);
@@ -74,11 +92,18 @@ export function decodeCommit(text: string): { storeId: string; batch: CommittedB
   };
 }
 
+export interface CommitPublisher {
+  /** Tells the readers the FX rates changed. */
+  fxChanged(): void;
+  stop(): Promise<void>;
+}
+
 /**
- * Publishes each commit of `ingest` on the feed. Publishing never holds ingest back: while Redis
- * is away messages are dropped (readers notice the gap and reload from the store).
+ * Publishes each commit of `ingest` on the feed, and FX changes when told. Publishing never holds
+ * ingest back: while Redis is away messages are dropped (readers notice a gap in batch ids and
+ * reload from the store; a lost FX notice is made up by their periodic FX reload).
  */
-export async function publishCommits(o: { ingest: IngestView; storeId: string; url: string; prefix: string; log: Logger }): Promise<() => Promise<void>> {
+export async function publishCommits(o: { ingest: IngestView; storeId: string; url: string; prefix: string; log: Logger }): Promise<CommitPublisher> {
   const pub = createClient({ url: o.url, disableOfflineQueue: true });
   let lastError = 0;
   pub.on('error', (err) => {
@@ -91,9 +116,14 @@ export async function publishCommits(o: { ingest: IngestView; storeId: string; u
     if (!pub.isReady) return;
     pub.publish(channel, encodeCommit(o.storeId, b)).catch(() => undefined);
   });
-  return async () => {
-    stop();
-    await pub.quit().catch(() => pub.destroy());
+  return {
+    fxChanged() {
+      if (pub.isReady) pub.publish(channel, encodeFxChange(o.storeId, Date.now())).catch(() => undefined);
+    },
+    async stop() {
+      stop();
+      await pub.quit().catch(() => pub.destroy());
+    },
   };
 }
 

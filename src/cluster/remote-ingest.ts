@@ -3,21 +3,22 @@
 // - as-of: the store's latest committed event time, then each commit's;
 // - the dictionary: the store's, then each commit's additions (a query decodes keys with it);
 // - commits: each feed message, to the live window, the cache and the metrics.
-// A gap in batch ids (messages lost while Redis or this process was away) reloads the dictionary
-// and the as-of from the store and empties the result cache (`onGap`); so does a periodic check,
-// which also covers a quiet feed. The live window may then miss the lost batches' minutes until
-// they leave its hour; every REST answer comes from the store.
+// A gap in batch ids (messages lost while Redis or this process was away, or a writer killed
+// between its commit and its message) reloads the dictionary and the as-of from the store, then
+// tells the app (`onStale('gap')`), which empties its result cache and seeds the live window again
+// from the store; a periodic check does the same for a quiet feed that lost its last messages.
+// An FX change on the consumer arrives as its own message (`onStale('fx')`).
 
 import type { Logger } from 'pino';
 import type { CommittedBatch } from '../ingest/engine.ts';
-import type { IngestView } from '../ingest/ingest-view.ts';
+import type { IngestView, StaleReason } from '../ingest/ingest-view.ts';
 import { createDictionary, restoreKey, type Dictionary } from '../ingest/indexes/dimensions.ts';
 import type { AnalyticsStore } from '../store/analytics-store.ts';
-import { decodeCommit, subscribeCommits } from './commit-feed.ts';
+import { decodeFeed, subscribeCommits } from './commit-feed.ts';
 
 export interface RemoteIngest extends IngestView {
-  /** Called after a reload from the store that followed lost messages (the cache is stale then). */
-  onGap(listener: () => void): void;
+  /** Called after a reload from the store that followed lost messages, and when FX rates changed (cached answers are stale then). */
+  onStale(listener: (why: StaleReason) => void): void;
   close(): Promise<void>;
 }
 
@@ -28,7 +29,16 @@ export async function openRemoteIngest(o: {
 }): Promise<RemoteIngest> {
   const now = o.now ?? Date.now;
   const listeners = new Set<(b: CommittedBatch) => void>();
-  const gapListeners = new Set<() => void>();
+  const staleListeners = new Set<(why: StaleReason) => void>();
+  const stale = (why: StaleReason) => {
+    for (const l of staleListeners) {
+      try {
+        l(why);
+      } catch (err) {
+        o.log.error({ err }, 'stale listener failed');
+      }
+    }
+  };
   let dict: Dictionary = createDictionary();
   let storeId = '';
   let lastBatchId = 0;
@@ -47,18 +57,22 @@ export async function openRemoteIngest(o: {
   let reloading: Promise<void> | null = null;
   function resync(why: string): void {
     reloading ??= reload()
-      .then(() => { for (const l of gapListeners) l(); })
+      .then(() => stale('gap'))
       .catch((err) => o.log.error({ err, why }, 'commit feed: reload from the store failed; trying again at the next check'))
       .finally(() => { reloading = null; });
   }
 
   function onMessage(text: string): void {
-    const m = decodeCommit(text);
+    const m = decodeFeed(text);
     if (!m) {
-      o.log.warn('commit feed: a message that is not a commit, ignored');
+      o.log.warn('commit feed: a message that is neither a commit nor an FX change, ignored');
       return;
     }
     if (m.storeId !== storeId) return; // another store's writer on the same prefix
+    if (!('batch' in m)) {
+      stale('fx');
+      return;
+    }
     const b = m.batch;
     if (b.batchId <= lastBatchId && !reloading) return; // seen already (or read from the store)
     if (b.batchId > lastBatchId + 1) resync(`batch ${b.batchId} after ${lastBatchId}`);
@@ -93,7 +107,7 @@ export async function openRemoteIngest(o: {
     },
     get dict() { return dict; },
     stats: null,
-    onGap(l) { gapListeners.add(l); },
+    onStale(l) { staleListeners.add(l); },
     async close() {
       clearInterval(timer);
       await unsubscribe();

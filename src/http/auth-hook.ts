@@ -15,6 +15,8 @@ export interface RouteRecord {
   permission: Permission | 'authenticated' | null;
   /** Left out of the OpenAPI document (the dashboard's files, the document's own UI). */
   hidden: boolean;
+  /** Needs the analytics store's writer (a cluster routes it to the consumer). */
+  writer: boolean;
 }
 
 const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
@@ -35,7 +37,7 @@ export function registerRouteGuard(app: FastifyInstance): RouteRecord[] {
     if (!cfg.public && !cfg.permission && !cfg.authenticated) throw new Error(`route ${String(route.method)} ${route.url} declares no permission`);
     for (const method of [route.method].flat()) {
       routes.push({
-        method: String(method), url: route.url, permission: cfg.public ? null : cfg.permission ?? 'authenticated', hidden: Boolean(route.schema?.hide),
+        method: String(method), url: route.url, permission: cfg.public ? null : cfg.permission ?? 'authenticated', hidden: Boolean(route.schema?.hide), writer: Boolean(cfg.writer),
       });
     }
   });

@@ -12,6 +12,11 @@ declare module 'fastify' {
     /** Any verified token, whatever it grants (only for answers about the token itself). */
     authenticated?: boolean;
     public?: boolean;
+    /**
+     * Writes through the analytics store's writer (ingest, FX rates, replays): served by the
+     * process that ingests — in a cluster the consumer, to which the ingress routes these paths.
+     */
+    writer?: boolean;
   }
   interface FastifyRequest {
     /** The verified caller; null only on public routes. */

@@ -7,6 +7,8 @@
 import type { CommittedBatch, EngineStats } from './engine.ts';
 import type { Dictionary } from './indexes/dimensions.ts';
 
+export type StaleReason = 'gap' | 'fx';
+
 export interface IngestView {
   /** Event time up to which committed data reaches (capped at now), null with no data. */
   asOf(): number | null;
@@ -16,6 +18,9 @@ export interface IngestView {
   readonly dict: Dictionary;
   /** This process's ingest counters, null where it does not ingest. */
   readonly stats: EngineStats | null;
-  /** Hears when the view reloaded from the store after missing commits (cached answers may be stale). */
-  onGap?(listener: () => void): void;
+  /**
+   * Hears when what was derived from commits may be stale: `gap`, the view reloaded from the
+   * store after missing commits; `fx`, FX rates changed in another process.
+   */
+  onStale?(listener: (why: StaleReason) => void): void;
 }

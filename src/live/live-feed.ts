@@ -22,6 +22,11 @@ export interface LiveFeed {
   onLocalRows(listener: (rows: LiveRow[], committedAt: number) => void): () => void;
   /** Reloads the FX rates of the window's days (nothing before start: start loads them). */
   reloadRates(): Promise<void>;
+  /**
+   * Seeds the window again from the store (a reader that missed commits of the feed): commits
+   * heard meanwhile are held, and those after the seed's last batch applied on top of it.
+   */
+  reseed(): Promise<void>;
   /** Loads the rates and the last hour, then follows the engine's commits. */
   start(): Promise<void>;
   /** Stops following the engine's commits. */
@@ -78,10 +83,10 @@ export function createLiveFeed(deps: {
     // Every USD figure may have moved: every room's minutes count as changed.
     emit(window.everything(), 'local', Date.now());
   };
-  /** The last hour of minute rollups, into the window. */
-  const loadLastHour = async () => {
+  /** The last hour of minute rollups as window rows, and the last batch they hold. */
+  const readLastHour = async (): Promise<{ batchId: number; rows: LiveRow[] }> => {
     const seed = await store.liveSeed(oldest());
-    window.apply(liveRows({
+    const rows = liveRows({
       minute: seed.minute,
       merchantKey: seed.merchantKey,
       countryKey: seed.countryKey,
@@ -93,16 +98,58 @@ export function createLiveFeed(deps: {
       cnt: seed.cnt,
       amountMinor: seed.amountMinor,
       feeMinor: new BigInt64Array(seed.count),
-    }, ingest.dict, oldest()));
+    }, ingest.dict, oldest());
+    return { batchId: seed.batchId, rows };
+  };
+
+  // While the window is seeded again, commits are held here rather than applied.
+  let held: CommittedBatch[] | null = null;
+  let reseeding: Promise<void> | null = null;
+  const reseed = async () => {
+    held = [];
+    let changed = new Map<string, Set<number>>();
+    try {
+      const seed = await readLastHour();
+      // From here on synchronous: no commit lands between the emptying and the held ones.
+      changed = window.clear(); // minutes that held something and may hold nothing now
+      merge(changed, window.apply(seed.rows));
+      for (const b of held) if (b.batchId > seed.batchId) merge(changed, apply(b));
+    } catch (err) {
+      // The store did not answer: the window stays as it was, with the held commits on top.
+      for (const b of held) merge(changed, apply(b));
+      throw err;
+    } finally {
+      held = null;
+      emit(changed, 'local', Date.now());
+    }
+  };
+
+  const merge = (into: Map<string, Set<number>>, from: Map<string, Set<number>>) => {
+    for (const [room, minutes] of from) {
+      const set = into.get(room);
+      if (set) for (const m of minutes) set.add(m);
+      else into.set(room, new Set(minutes));
+    }
+  };
+
+  /** Applies a commit's minutes to the window; the rooms and minutes that changed. */
+  const apply = (b: CommittedBatch): Map<string, Set<number>> => {
+    const rows = liveRows(b.minuteDeltas, ingest.dict, oldest());
+    if (rows.length === 0) return new Map();
+    window.prune(oldest());
+    return window.apply(rows);
   };
 
   const follow = (b: CommittedBatch) => {
     const rows = liveRows(b.minuteDeltas, ingest.dict, oldest());
     if (rows.length === 0) return;
-    window.prune(oldest());
     // The listener runs right after the store commit: that instant is what latency is measured from.
     const committedAt = Date.now();
-    emit(window.apply(rows), 'local', committedAt);
+    if (held) held.push(b);
+    else {
+      window.prune(oldest());
+      emit(window.apply(rows), 'local', committedAt);
+    }
     for (const l of rowListeners) l(rows, committedAt);
   };
 
@@ -121,10 +168,15 @@ export function createLiveFeed(deps: {
       return () => rowListeners.delete(l);
     },
     reloadRates: () => (started ? loadRates() : Promise.resolve()),
+    reseed() {
+      if (!started) return Promise.resolve();
+      reseeding ??= reseed().finally(() => { reseeding = null; });
+      return reseeding;
+    },
     async start() {
       started = true;
       await loadRates();
-      await loadLastHour();
+      window.apply((await readLastHour()).rows);
       unsubscribe = ingest.onCommit(follow);
     },
     async stop() {

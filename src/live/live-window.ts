@@ -63,6 +63,8 @@ export interface LiveWindow {
   prune(minute: number): void;
   /** Every room with every minute it holds (to resend all after an FX change). */
   everything(): Map<string, Set<number>>;
+  /** Empties the window (before it is seeded again); what it held, as `everything()` said. */
+  clear(): Map<string, Set<number>>;
   /** USD per minor unit of a currency on a UTC day (epoch days), or undefined. */
   setRates(rate: (currency: number, day: number) => number | undefined): void;
   /** Whether a region name is one the window files rows under. */
@@ -168,6 +170,11 @@ export function createLiveWindow(regions: ReadonlyMap<string, string>): LiveWind
     },
     everything() {
       return new Map([...rooms].map(([name, minutes]) => [name, new Set(minutes.keys())]));
+    },
+    clear() {
+      const held = new Map([...rooms].map(([name, minutes]) => [name, new Set(minutes.keys())]));
+      rooms.clear();
+      return held;
     },
     setRates(r) {
       rate = r;

@@ -3,8 +3,10 @@
 // the commit feed through Redis, with the state store on PostgreSQL. A WebSocket client on one
 // api replica receives the deltas of commits made by a consumer; REST on the other answers what
 // the reference computes; the writing consumer is SIGKILLed mid-stream and the standby takes over
-// from the positions in the store: every rollup equals the reference, each event stored once.
-// Waits are bounded by the test's timeout only.
+// from the positions in the store: every rollup equals the reference, each event stored once, and
+// the live totals too (a commit whose message the killed writer never sent is made up by seeding
+// the replicas' windows again). FX rates are refused by an api replica and loaded on the consumer,
+// whose feed tells the replicas at once. Waits are bounded by the test's timeout only.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,11 +112,14 @@ test('Kafka → two consumers → ClickHouse → two api replicas with Redis: li
   await until(async () => client.totals.get('global')?.tx_count === txCount(evs.slice(0, half)));
   assert.ok(client.deltas.length > 0, 'deltas reached a replica that does not ingest');
 
-  // Part 2: consumer A is killed mid-stream; B takes the lease and goes on from the store.
-  await produce(evs.slice(half));
+  // Part 2: consumer A is killed mid-stream; B takes the lease and goes on from the store. The
+  // stream's last quarter is produced after the kill, so B has events to take however fast A was.
+  const threeQuarters = Math.floor(evs.length * 0.75);
+  await produce(evs.slice(half, threeQuarters));
   await until(async () => (await restTxCount(apiY)) > txCount(evs.slice(0, half)));
   consumerA.child.kill('SIGKILL');
   await consumerA.stop('SIGKILL');
+  await produce(evs.slice(threeQuarters));
   const ingestedByB = async () => {
     const res = await fetch(new URL('/health', consumerB.url));
     if (res.status !== 200) return 0;
@@ -148,4 +153,32 @@ test('Kafka → two consumers → ClickHouse → two api replicas with Redis: li
   });
   assert.equal(ingest.status, 503);
   assert.equal((await ingest.json()).code, 'ingest_stopped');
+
+  // FX rates are written where the writer lease is: an api replica refuses them (coded 503,
+  // nothing written); loaded on the consumer, they reach the api replicas' live windows through
+  // the feed at once (their periodic FX reload runs every 10 minutes only).
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  const currencies = [...new Set(evs.map((e) => e.currency as string | undefined))].filter((c): c is string => typeof c === 'string');
+  const rates = [day(Date.now()), day(Date.now() - 86_400_000)]
+    .flatMap((date) => currencies.map((currency) => ({ date, currency, usd_per_unit: currency === 'USD' ? '1' : '0.002' })));
+  const putRates = (s: ServerProcess) => fetch(new URL('/api/v1/fx-rates', s.url), {
+    method: 'PUT', headers: { 'content-type': 'application/json', ...bearer(ops) }, body: JSON.stringify({ rates }),
+  });
+  const refused = await putRates(apiY);
+  assert.equal(refused.status, 503);
+  assert.equal((await refused.json()).code, 'read_only_replica');
+  const liveUsd = async () => {
+    const c = await liveClient(apiX.url, ops);
+    try {
+      return (await c.subscribe('global')).snapshot?.totals.gross_volume_usd ?? 0;
+    } finally {
+      c.close();
+    }
+  };
+  const usdOnly = await liveUsd(); // only USD needs no rate
+  const loadedAt = Date.now();
+  const loaded = await putRates(consumerB);
+  assert.equal(loaded.status, 200, await loaded.text());
+  await until(async () => (await liveUsd()) > usdOnly);
+  assert.ok(Date.now() - loadedAt < 540_000, 'the rates reached the api replica through the feed, not its 10-minute reload');
 });

@@ -117,16 +117,19 @@ test('the app uses the credentials its servers are given', () => {
   assert.equal(new URL(app.REDIS_URL).hostname, 'redis');
 });
 
-test('the api replicas trust the proxy, and only it: its fixed address in the compose network', () => {
+test('the api replicas and the consumer trust the proxy, and only it: its fixed address in the compose network', () => {
   const proxyAddress = services.proxy.networks.molam.ipv4_address;
-  assert.equal(services.api.environment.TRUST_PROXY, proxyAddress);
-  assert.equal(services.api.ports, undefined, 'the replicas publish no port');
+  for (const name of ['api', 'consumer']) {
+    assert.equal(services[name].environment.TRUST_PROXY, proxyAddress, name);
+    assert.equal(services[name].ports, undefined, `${name}: publishes no port`);
+  }
   const [net, bits] = compose.networks.molam.ipam.config[0].subnet.split('/');
   const toInt = (a: string) => a.split('.').reduce((n, o) => n * 256 + Number(o), 0);
   const mask = 2 ** 32 - 2 ** (32 - Number(bits));
   assert.equal((toInt(proxyAddress) & mask) >>> 0, (toInt(net) & mask) >>> 0, 'the proxy address is in the subnet');
   const nginx = readText('deploy/compose/nginx.conf');
   assert.match(nginx, /server api:8080;/, 'the proxy sends to the api service on PORT');
+  assert.match(nginx, /server consumer:8080;/, 'and the routes that write to the consumer');
   assert.match(nginx, /proxy_set_header X-Forwarded-For/);
   assert.match(nginx, /proxy_set_header Upgrade \$http_upgrade/, 'WebSocket upgrades pass');
 });

@@ -2,6 +2,7 @@
 
 import type { FastifyInstance } from 'fastify';
 import { listDeadLetters, replayDeadLetters } from '../../ingest/dead-letters.ts';
+import { problem } from '../openapi.ts';
 import type { Engine } from '../../ingest/engine.ts';
 import { AppError } from '../../errors.ts';
 import type { AnalyticsStore } from '../../store/analytics-store.ts';
@@ -68,7 +69,7 @@ export function deadLetterRoutes(app: FastifyInstance, deps: { engine: Engine | 
   });
 
   app.post<{ Body: { ids?: number[]; code?: string; limit?: number } }>('/api/v1/dead-letters/replay', {
-    config: { permission: 'analytics:ops' },
+    config: { permission: 'analytics:ops', writer: true },
     schema: {
       tags: ['ops'],
       summary: 'Replay pending dead letters (by ids, or every one with a code) through the pipeline',
@@ -81,7 +82,7 @@ export function deadLetterRoutes(app: FastifyInstance, deps: { engine: Engine | 
           limit: { type: 'integer', minimum: 1, maximum: 50_000 },
         },
       },
-      response: { 200: replayResponse },
+      response: { 200: replayResponse, 503: problem('ingest_stopped', 'store_unavailable') },
     },
   }, async (req) => {
     if (!deps.engine) throw new AppError('ingest_stopped', 'this process does not ingest (ROLE); replay on a consumer');

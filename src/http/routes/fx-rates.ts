@@ -42,12 +42,13 @@ export function fxRoutes(app: FastifyInstance, deps: { store: AnalyticsStore; no
   app.put('/api/v1/fx-rates', {
     // A rates table is the one large body besides ingest (years × currencies).
     bodyLimit: FX_MAX_BODY_BYTES,
-    config: { permission: 'analytics:ops' },
+    config: { permission: 'analytics:ops', writer: true },
     schema: {
       tags: ['fx'], summary: 'Load FX rates (text/csv or JSON {"rates":[…]}); replaces the same date and currency',
       response: {
         200: { type: 'object', required: ['loaded'], properties: { loaded: { type: 'integer', description: 'rates written' } } },
         400: problem('invalid_fx_rates', 'invalid_json'),
+        503: problem('read_only_replica', 'store_unavailable'),
       },
     },
   }, async (req) => {

@@ -74,7 +74,7 @@ export function ingestRoutes(app: FastifyInstance, deps: { source: HttpSource; m
       `${req.headers['content-type'] ?? 'a body without a content type'} is not accepted; send ${Object.keys(FRAMERS).join(', ')}`)));
     scope.post('/api/v1/events', {
       // Paced by the engine's backpressure (503), not by the query admission.
-      config: { permission: 'events:write', admission: false },
+      config: { permission: 'events:write', admission: false, writer: true },
       schema: {
         tags: ['ingest'],
         summary: 'Ingest events: a JSON object, a JSON array, NDJSON (application/x-ndjson) or CSV (text/csv)',

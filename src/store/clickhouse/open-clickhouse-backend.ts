@@ -20,6 +20,7 @@ import { COMMITTED, LAST_COMMITTED_BATCH } from './committed.ts';
 import { chString } from './clickhouse-literal.ts';
 import { rowsOf, tsvString } from './tsv.ts';
 import { newQueryId } from './connection.ts';
+import { AppError } from '../../errors.ts';
 
 export interface ClickHouseBackendOptions {
   /** The server's HTTP interface, e.g. `http://127.0.0.1:8123`. */
@@ -44,7 +45,12 @@ export interface ClickHouseBackendOptions {
   compaction?: AutoCompactOptions;
 }
 
-export class ReadOnlyStoreError extends Error {}
+/** A write on a reading process: 503 `read_only_replica`, nothing written. */
+export class ReadOnlyStoreError extends AppError {
+  constructor(database: string) {
+    super('read_only_replica', `the ClickHouse database ${database} is open for reading only in this process (ROLE=api or evaluator); writes go to the consumer role`);
+  }
+}
 
 const num = (v: unknown) => (v === null ? null : Number(v));
 
@@ -56,7 +62,7 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
 
   function onWriter<T>(fn: () => Promise<T>): Promise<T> {
     if (opts.reader) {
-      return Promise.reject(new ReadOnlyStoreError(`the ClickHouse database ${opts.database} is open for reading only in this process (ROLE=api or evaluator); writes go through the consumer`));
+      return Promise.reject(new ReadOnlyStoreError(opts.database));
     }
     const run = writing.then(fn, fn);
     writing = run.catch(() => undefined);

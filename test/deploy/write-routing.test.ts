@@ -1,0 +1,45 @@
+// In a cluster only the consumer holding the writer lease can write to the analytics store; an
+// api replica refuses writes (503). So the deployment's front doors — the Kubernetes Ingress and
+// compose's nginx — must send every route the app marks `writer` to the consumer, and nothing
+// else: the list comes from the built app's route table, not from this file.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { openTempApp, type TempApp } from '../support/temp-app.ts';
+import { readText, readYaml, readYamlDocs } from './deploy-files.ts';
+
+let t: TempApp;
+before(async () => { t = await openTempApp(); });
+after(async () => { await t?.close(); });
+
+const writerPaths = () => [...new Set(t.app.routeTable.filter((r) => r.writer).map((r) => r.url))].sort();
+
+test('the app marks its writing routes: ingest, FX rates, dead-letter replays', () => {
+  const routes = t.app.routeTable.filter((r) => r.writer).map((r) => `${r.method} ${r.url}`).sort();
+  assert.deepEqual(routes, ['POST /api/v1/dead-letters/replay', 'POST /api/v1/events', 'PUT /api/v1/fx-rates']);
+});
+
+test('the Ingress sends exactly the writing routes to the consumer\'s Service, which selects the consumer pods', () => {
+  const ingress = readYaml('deploy/kubernetes/ingress.yaml');
+  const paths = ingress.spec.rules.flatMap((r: any) => r.http.paths) as any[];
+  const toIngest = paths.filter((p) => p.backend.service.name === 'analytics-ingest');
+  for (const p of toIngest) assert.equal(p.pathType, 'Exact', `${p.path}: exact, so the paths below it stay on the api replicas`);
+  assert.deepEqual(toIngest.map((p) => p.path).sort(), writerPaths());
+  const service = readYamlDocs('deploy/kubernetes/consumer.yaml').find((o: any) => o.kind === 'Service') as any;
+  assert.equal(service.metadata.name, 'analytics-ingest');
+  const consumer = readYamlDocs('deploy/kubernetes/consumer.yaml').find((o: any) => o.kind === 'Deployment') as any;
+  const labels = consumer.spec.template.metadata.labels;
+  assert.ok(Object.entries(service.spec.selector).every(([k, v]) => labels[k] === v), 'it selects the consumer pods');
+  assert.ok(paths.some((p) => p.path === '/' && p.backend.service.name === 'analytics-api'), 'everything else goes to the api replicas');
+});
+
+test('compose\'s proxy sends exactly the writing routes to the consumer', () => {
+  const nginx = readText('deploy/compose/nginx.conf');
+  const upstream = /upstream molam_ingest \{\s*server (\w+):(\d+);\s*\}/.exec(nginx);
+  assert.ok(upstream, 'an upstream for the consumer');
+  assert.equal(upstream[1], 'consumer');
+  const compose = readYaml('deploy/docker-compose.yml');
+  assert.equal(compose.services.consumer.environment.ROLE, 'consumer');
+  const exact = [...nginx.matchAll(/location = (\S+) \{\s*proxy_pass http:\/\/(\w+);/g)];
+  assert.deepEqual(exact.filter((m) => m[2] === 'molam_ingest').map((m) => m[1]).sort(), writerPaths());
+});
