@@ -54,10 +54,12 @@ import type { LiveSeed } from './queries/live-seed.ts';
 import type { RetentionCutoffs } from './queries/retention.ts';
 import type { StoreCounts } from './queries/store-facts.ts';
 import type { RollupCell } from './queries/rollup-cells.ts';
+import type { TransactionPageQuery, TransactionRow, TransactionSort } from './queries/merchant-transactions.ts';
 import type { EffectiveRates, StoredRate } from '../fx/fx-effective.ts';
 
 export type { RollupTable, RawEventPageQuery, RawEventRange, RawEventRow, RawEventGroup, DeadLetterQuery, DeadLetterRow };
 export type { FxRateFilter, FxRateRow, LiveSeed, RetentionCutoffs, StoreCounts, RollupCell, AggregateAnswer, RollupAggregate };
+export type { TransactionPageQuery, TransactionRow, TransactionSort };
 
 export interface DeadLetter {
   id: number;
@@ -155,6 +157,8 @@ export interface AnalyticsStore {
   rawEventPage(q: RawEventPageQuery): Promise<RawEventRow[]>;
   rawEventStats(q: RawEventRange): Promise<{ groups: RawEventGroup[]; merchants: number }>;
   rawEventById(eventId: string): Promise<RawEventRow | null>;
+  /** One merchant's transactions (payment events folded per txn_id), a keyset page. */
+  merchantTransactionPage(q: TransactionPageQuery): Promise<TransactionRow[]>;
   deadLetters(q: DeadLetterQuery): Promise<DeadLetterRow[]>;
   fxRates(f: FxRateFilter): Promise<FxRateRow[]>;
   fxRateCount(): Promise<number>;

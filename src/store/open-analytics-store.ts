@@ -15,6 +15,7 @@ import { expireBefore } from './queries/retention.ts';
 import { probeWrite, schemaVersion, storeCounts } from './queries/store-facts.ts';
 import { rollupCells } from './queries/rollup-cells.ts';
 import { rollupAggregate } from './queries/rollup-aggregate.ts';
+import { merchantTransactionPage } from './queries/merchant-transactions.ts';
 
 export interface StoreConfig {
   ANALYTICS_STORE: string;
@@ -64,6 +65,7 @@ export function analyticsStore(b: StoreBackend): AnalyticsStore {
     rawEventPage: (q) => rawEventPage(b, q),
     rawEventStats: (q) => rawEventStats(b, q),
     rawEventById: (id) => rawEventById(b, id),
+    merchantTransactionPage: (q) => merchantTransactionPage(b, q),
     deadLetters: (q) => deadLetters(b, q),
     fxRates: (f) => fxRates(b, f),
     fxRateCount: () => fxRateCount(b),
