@@ -52,6 +52,12 @@ import { alertRuleRoutes } from './http/routes/alert-rules.ts';
 import { alertRoutes } from './http/routes/alerts.ts';
 import { alertSilenceRoutes } from './http/routes/alert-silences.ts';
 import { alertWebhookRoutes } from './http/routes/alert-webhooks.ts';
+import { registerMerchantScope } from './http/merchant-scope.ts';
+import { MERCHANT_PREFIX } from './http/openapi.ts';
+import { merchantSummaryRoutes } from './http/routes/merchant-summary.ts';
+import { merchantTransactionRoutes } from './http/routes/merchant-transactions.ts';
+import { merchantAuditRoutes } from './http/routes/merchant-audit.ts';
+import { merchantSettingsRoutes } from './http/routes/merchant-settings.ts';
 import type { Engine } from './ingest/engine.ts';
 import type { IngestView } from './ingest/ingest-view.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
@@ -165,6 +171,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   registerQueryAdmission(app, admission);
   app.decorate('queryAdmission', admission);
+  // After the admission (an ops call's audit entry is written inside its place), before any route.
+  registerMerchantScope(app, { state: deps.state, metrics, now });
   metrics.setQueryAdmission(() => ({ running: admission.running, waiting: admission.waiting }));
   await app.register(swagger, {
     openapi: OPENAPI_OPTIONS,
@@ -225,8 +233,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   analyticsKpiRoutes(app, ctx);
   analyticsRankingRoutes(app, ctx);
   // Text stored in the state store cannot hold NUL (PostgreSQL refuses it): a clear 400 instead.
+  // The portal too: an ops call's parameters go to the audit log.
   app.addHook('preValidation', async (req) => {
-    if (req.url.startsWith('/api/analytics/alerts') && (hasNul(req.body) || hasNul(req.query))) {
+    if ((req.url.startsWith('/api/analytics/alerts') || req.url.startsWith(MERCHANT_PREFIX)) && (hasNul(req.body) || hasNul(req.query))) {
       throw new AppError('invalid_parameter', 'text may not contain the NUL character');
     }
   });
@@ -236,6 +245,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   alertRoutes(app, alertDeps);
   alertSilenceRoutes(app, alertDeps);
   alertWebhookRoutes(app, { ...alertDeps, allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE_TARGETS });
+  merchantSummaryRoutes(app, { ctx, state: deps.state });
+  merchantTransactionRoutes(app, { store, dims, now, maxFutureMs: config.MAX_FUTURE_SKEW_SECONDS * 1000 });
+  merchantAuditRoutes(app, { state: deps.state, now });
+  merchantSettingsRoutes(app, { state: deps.state, now });
   const alerting = createAlerting({
     state: deps.state, run: ctx.run, now, log: deps.log,
     evalIntervalMs: config.ALERT_EVAL_INTERVAL * 1000,

@@ -25,6 +25,7 @@ export const ERROR_STATUS = {
   token_expired: 401,
   forbidden: 403,
   forbidden_merchant: 403,
+  merchant_required: 400,
   not_found: 404,
   not_subscribed: 404,
   rate_limited: 429,
@@ -158,6 +159,10 @@ export const ERROR_DOCS = {
   forbidden_merchant: {
     meaning: 'A merchant token asked for another merchant\'s data (a filter or a live room).',
     action: 'Leave out merchant_id, or ask for the token\'s own merchant.',
+  },
+  merchant_required: {
+    meaning: 'A merchant portal route (/api/merchant/*) was called with a token that names no merchant (an ops token) and no X-Merchant-Id header: the portal always answers for one merchant.',
+    action: 'Ops: name the merchant in the X-Merchant-Id header (the call is audited). Merchant users: use a token with a merchant_id claim.',
   },
   not_found: {
     meaning: 'No such route, or no such object visible to this token (another merchant\'s object answers the same).',

@@ -2,8 +2,15 @@
 // up here; a name not in the table grants nothing (deny by default). Routes declare the one
 // permission they need (route config `permission`); the auth hook compares the two.
 
-export const PERMISSIONS = ['analytics:view', 'analytics:ops', 'events:read', 'events:write', 'alerts:view', 'alerts:manage'] as const;
+export const PERMISSIONS = [
+  'analytics:view', 'analytics:ops', 'events:read', 'events:write', 'alerts:view', 'alerts:manage',
+  // The merchant portal (/api/merchant/*, docs/merchant.md): a merchant's own business.
+  'merchant:read_kpis', 'merchant:transactions', 'merchant:audit', 'merchant:settings',
+] as const;
 export type Permission = (typeof PERMISSIONS)[number];
+
+/** Every permission of the merchant portal: what its administrator (and ops, naming a merchant) holds. */
+const MERCHANT_PORTAL = ['merchant:read_kpis', 'merchant:transactions', 'merchant:audit', 'merchant:settings'] as const satisfies readonly Permission[];
 
 /**
  * `merchant`: whether the grant applies to a token with a `merchant_id` claim ('required': only
@@ -18,17 +25,33 @@ interface Grant {
 export const GRANTS: Readonly<Record<string, Grant>> = {
   // Seed 69's permissions, usable as roles too.
   'analytics:view': { permissions: ['analytics:view', 'alerts:view'], merchant: 'any', doc: 'KPIs, series, breakdowns, live figures and alerts (own merchant only when the token names one).' },
-  'analytics:ops': { permissions: ['analytics:view', 'analytics:ops', 'events:read', 'alerts:view', 'alerts:manage'], merchant: 'never', doc: 'Network-wide operations: rankings of merchants, raw events, dead letters, FX rates, every alert rule, silence and webhook.' },
+  'analytics:ops': {
+    permissions: ['analytics:view', 'analytics:ops', 'events:read', 'alerts:view', 'alerts:manage', ...MERCHANT_PORTAL],
+    merchant: 'never',
+    doc: 'Network-wide operations: rankings of merchants, raw events, dead letters, FX rates, every alert rule, silence and webhook; the merchant portal on behalf of the merchant it names in X-Merchant-Id (each call audited).',
+  },
   'events:read': { permissions: ['events:read'], merchant: 'any', doc: 'Raw event lookups (own merchant only when the token names one).' },
   'events:write': { permissions: ['events:write'], merchant: 'never', doc: 'Event ingestion, for the services that feed the platform.' },
   // Seed 137's merchant roles.
-  merchant_admin: { permissions: ['analytics:view', 'events:read', 'alerts:view', 'alerts:manage'], merchant: 'required', doc: 'A merchant\'s administrator: its analytics, raw events, and its own alert rules, silences and webhooks.' },
-  merchant_accountant: { permissions: ['analytics:view', 'events:read', 'alerts:view'], merchant: 'required', doc: 'A merchant\'s finance staff: its analytics, raw events and alerts.' },
-  merchant_support: { permissions: ['events:read', 'alerts:view'], merchant: 'required', doc: 'A merchant\'s support staff: looking up its payments and alerts, no aggregates.' },
+  merchant_admin: {
+    permissions: ['analytics:view', 'events:read', 'alerts:view', 'alerts:manage', ...MERCHANT_PORTAL],
+    merchant: 'required',
+    doc: 'A merchant\'s administrator: its analytics, raw events, its own alert rules, silences and webhooks, and all of the merchant portal (KPIs, transactions, audit, settings).',
+  },
+  merchant_accountant: {
+    permissions: ['analytics:view', 'events:read', 'alerts:view', 'merchant:read_kpis', 'merchant:transactions'],
+    merchant: 'required',
+    doc: 'A merchant\'s finance staff: its analytics, raw events and alerts; in the portal its KPIs and transactions.',
+  },
+  merchant_support: {
+    permissions: ['events:read', 'alerts:view', 'merchant:transactions'],
+    merchant: 'required',
+    doc: 'A merchant\'s support staff: looking up its payments and alerts, no aggregates; in the portal its transactions.',
+  },
 };
 
 /** What a token with a merchant_id can ever hold, whatever its claims say. */
-const MERCHANT_CEILING: ReadonlySet<Permission> = new Set(['analytics:view', 'events:read', 'alerts:view', 'alerts:manage']);
+const MERCHANT_CEILING: ReadonlySet<Permission> = new Set(['analytics:view', 'events:read', 'alerts:view', 'alerts:manage', ...MERCHANT_PORTAL]);
 
 export function permissionsFor(names: readonly string[], merchantId: string | null): Set<Permission> {
   const out = new Set<Permission>();

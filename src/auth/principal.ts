@@ -14,13 +14,14 @@ export interface Principal {
   expiresAt: number;
 }
 
-const ID = /^[A-Za-z0-9._:@|-]{1,128}$/;
+/** What an id claim (`sub`, `merchant_id`) may hold. */
+export const CLAIM_ID = /^[A-Za-z0-9._:@|-]{1,128}$/;
 
 export function principalFromClaims(claims: Record<string, unknown>): Principal {
   const sub = claims.sub;
-  if (typeof sub !== 'string' || !ID.test(sub)) throw new AppError('invalid_token', 'the token has no valid `sub`');
+  if (typeof sub !== 'string' || !CLAIM_ID.test(sub)) throw new AppError('invalid_token', 'the token has no valid `sub`');
   const merchant = claims.merchant_id;
-  if (merchant !== undefined && merchant !== null && (typeof merchant !== 'string' || !ID.test(merchant))) {
+  if (merchant !== undefined && merchant !== null && (typeof merchant !== 'string' || !CLAIM_ID.test(merchant))) {
     throw new AppError('invalid_token', 'the token\'s `merchant_id` is not a valid id');
   }
   const merchantId = typeof merchant === 'string' ? merchant : null;

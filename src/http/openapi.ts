@@ -11,6 +11,9 @@ import { ERROR_STATUS, type ErrorCode } from '../errors.ts';
 
 export const PROBLEM_SCHEMA_ID = 'Problem';
 
+/** The merchant portal's routes: each passes the merchant scope check. */
+export const MERCHANT_PREFIX = '/api/merchant/';
+
 /** problem+json (RFC 9457) as src/http/problem.ts sends it; AppError details add fields. */
 export const problemSchema = {
   $id: PROBLEM_SCHEMA_ID,
@@ -62,6 +65,8 @@ export function commonResponses(route: Pick<RouteOptions, 'method' | 'url' | 'sc
   // A merchant filter: a merchant token asking for another merchant is refused.
   const query = schema.querystring as { properties?: Record<string, unknown> } | undefined;
   if (query?.properties?.merchant_id && !route.config?.public) add('forbidden_merchant');
+  // The merchant portal's scope check (src/http/merchant-scope.ts): which merchant, and the audit of ops calls.
+  if (route.url.startsWith(MERCHANT_PREFIX)) add('merchant_required', 'forbidden_merchant', 'state_unavailable');
   add('internal');
   return out;
 }
@@ -100,7 +105,7 @@ export const OPENAPI_OPTIONS: NonNullable<FastifyDynamicSwaggerOptions['openapi'
     ].join('\n\n'),
   },
   tags: [
-    { name: 'analytics' }, { name: 'alerts' }, { name: 'ingest' }, { name: 'fx' }, { name: 'ops' }, { name: 'auth' },
+    { name: 'analytics' }, { name: 'merchant' }, { name: 'alerts' }, { name: 'ingest' }, { name: 'fx' }, { name: 'ops' }, { name: 'auth' },
     { name: 'docs' }, { name: 'dev' },
   ],
   components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },

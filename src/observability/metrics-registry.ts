@@ -33,6 +33,12 @@ export interface Metrics {
   kafkaDeadLetters: Counter<'topic' | 'code'>;
   /** Alert, anomaly and action events sent to Kafka topics, by topic and outcome (src/alerts/topics). */
   kafkaEventsOut: Counter<'topic' | 'outcome'>;
+  /**
+   * Merchant portal requests (/api/merchant/*), by endpoint (route pattern), caller (the verified
+   * token: merchant, a merchant's user; ops, one without a merchant; none, no valid token) and
+   * status code. The seed's name, kept for the operators' dashboards.
+   */
+  merchantDashboardRequests: Counter<'endpoint' | 'caller' | 'status_code'>;
   /** Reports the consumer's lag per assigned partition (set by the Kafka source). */
   setKafkaLag(read: () => ReadonlyArray<{ topic: string; partition: number; lag: number }>): void;
   /** Stops listening to the engine's commits. */
@@ -171,6 +177,11 @@ export function createMetrics(deps: { ingest: IngestView; now: () => number }): 
     help: 'Alert, anomaly and action events to Kafka topics, by topic and outcome: delivered; deferred (the topic could not take messages, retried later); dead (never sent, retries over); unconfirmed (claimed, the send failed or the process stopped: maybe in the topic, never sent again)',
     labelNames: ['topic', 'outcome'], registers,
   });
+  const merchantDashboardRequests = new Counter({
+    name: 'molam_merchant_dashboard_requests_total',
+    help: 'Merchant portal requests (/api/merchant/*) by endpoint (route pattern), caller (the verified token: merchant, ops, or none without a valid token) and status code',
+    labelNames: ['endpoint', 'caller', 'status_code'], registers,
+  });
   let kafkaLag: () => ReadonlyArray<{ topic: string; partition: number; lag: number }> = () => [];
   new Gauge({
     name: 'analytics_kafka_consumer_lag', help: 'Messages of each assigned partition not yet committed to the analytics store (log end offset minus the stored position)',
@@ -191,7 +202,7 @@ export function createMetrics(deps: { ingest: IngestView; now: () => number }): 
     wsConnections, wsMessages, streamingLatency, alertsCreated, anomaliesDetected, webhookAttempts, webhookDuration,
     setWsCurrent(read) { wsCurrent = read; },
     setQueryAdmission(read) { admission = read; },
-    kafkaMessages, kafkaDeadLetters, kafkaEventsOut,
+    kafkaMessages, kafkaDeadLetters, kafkaEventsOut, merchantDashboardRequests,
     setKafkaLag(read) { kafkaLag = read; },
     stop: unsubscribe,
   };

@@ -150,6 +150,36 @@ export const STATE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string[] }>
       `CREATE INDEX kafka_outbox_sending ON kafka_outbox (claimed_at) WHERE status = 'sending'`,
     ],
   },
+  {
+    version: 4,
+    sql: [
+      // The merchant portal (src/merchant): who did what for which merchant, when and from where —
+      // every ops call made on a merchant's behalf and every change a merchant makes. Read newest
+      // first per merchant.
+      `CREATE TABLE merchant_audit (
+         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         at timestamptz NOT NULL,
+         merchant_id text NOT NULL,
+         actor text NOT NULL,
+         actor_kind text NOT NULL CHECK (actor_kind IN ('merchant', 'ops')),
+         action text NOT NULL,
+         object_type text,
+         object_id text,
+         ip text,
+         user_agent text,
+         request_id text,
+         detail jsonb NOT NULL DEFAULT '{}'
+       )`,
+      'CREATE INDEX merchant_audit_by_merchant ON merchant_audit (merchant_id, id DESC)',
+      // A merchant's own settings; a merchant without a row has the defaults (src/merchant/merchant-settings.ts).
+      `CREATE TABLE merchant_settings (
+         merchant_id text PRIMARY KEY,
+         time_zone text NOT NULL,
+         updated_at timestamptz NOT NULL,
+         updated_by text NOT NULL
+       )`,
+    ],
+  },
 ];
 
 export const LATEST_STATE_VERSION = Math.max(...STATE_MIGRATIONS.map((m) => m.version));

@@ -195,6 +195,32 @@ test('alert rules, alerts, silences and webhooks answer as documented', async ()
   await check({ url: `${base}/rules` }, 403, await mintToken({ roles: ['events:write'] }));
 });
 
+test('the merchant portal answers as documented', async () => {
+  const admin = await mintToken({ sub: 'admin@m', roles: ['merchant_admin'], merchantId: dataset().events[0].merchant_id as string });
+  const ops = await mintToken({ sub: 'ops', roles: ['analytics:ops'] });
+  const acting = { 'x-merchant-id': dataset().events[0].merchant_id as string };
+  await check({ url: '/api/merchant/summary' }, 200, admin);
+  await check({ url: '/api/merchant/summary?period=custom&from=2026-11-18T00:00:00Z&to=2026-11-20T00:00:00Z&currency=XOF' }, 200, admin);
+  await check({ url: '/api/merchant/summary?period=ytd&tz=Africa/Lagos', headers: acting }, 200, ops);
+  await check({ url: '/api/merchant/summary?period=custom' }, 400, admin);
+  await check({ url: '/api/merchant/summary?tz=Mars/Olympus' }, 400, admin);
+  await check({ url: '/api/merchant/summary' }, 400, ops);
+  await check({ url: '/api/merchant/summary', headers: { 'x-merchant-id': 'someone_else' } }, 403, admin);
+  await check({ url: '/api/merchant/summary' }, 403, await mintToken({ roles: ['merchant_support'], merchantId: 'm' }));
+  const page = await check({ url: '/api/merchant/transactions?limit=2&sort=-amount' }, 200, admin);
+  await check({ url: `/api/merchant/transactions?limit=2&sort=-amount&cursor=${page.json().next_cursor}` }, 200, admin);
+  await check({ url: '/api/merchant/transactions?cursor=zz' }, 400, admin);
+  await check({ url: '/api/merchant/transactions?amount_min=10' }, 400, admin);
+  await check({ url: `/api/merchant/transactions/${encodeURIComponent(page.json().items[0].txn_id)}` }, 200, admin);
+  await check({ url: '/api/merchant/transactions/nope' }, 404, admin);
+  await check({ url: '/api/merchant/audit', headers: acting }, 200, ops);
+  await check({ url: '/api/merchant/audit?from=nope' }, 400, admin);
+  await check({ url: '/api/merchant/settings' }, 200, admin);
+  await check({ method: 'PUT', url: '/api/merchant/settings', payload: { time_zone: 'Africa/Abidjan' } }, 200, admin);
+  await check({ method: 'PUT', url: '/api/merchant/settings', payload: { time_zone: 'Nowhere/Else' } }, 400, admin);
+  await check({ method: 'PUT', url: '/api/merchant/settings', payload: { tz: 'UTC' } }, 400, admin);
+});
+
 test('failed authentications past the limit answer 429 as documented', async () => {
   const o = { url: '/api/v1/me', remoteAddress: '10.9.9.9', headers: { authorization: 'Bearer bad' } };
   for (let i = 0; i < 60; i++) assert.equal((await t.app.inject(o)).statusCode, 401);

@@ -35,7 +35,7 @@ const listProps = {
 const s = { type: 'string' };
 const ns = { type: ['string', 'null'] };
 /** An event as the ingest contract spells it (docs/events.md). */
-const rawEvent = {
+export const rawEventSchema = {
   type: 'object',
   required: ['event_id', 'type', 'occurred_at', 'txn_id', 'merchant_id', 'amount', 'currency', 'fee', 'country', 'status'],
   additionalProperties: true,
@@ -51,7 +51,7 @@ const asOf = { as_of: { ...nullableIsoTime, description: 'event time up to which
 const pageResponse = {
   type: 'object',
   required: ['as_of', 'items', 'next_cursor'],
-  properties: { ...asOf, items: { type: 'array', items: rawEvent }, next_cursor: { ...ns, description: 'pass as cursor for the next page; null on the last' } },
+  properties: { ...asOf, items: { type: 'array', items: rawEventSchema }, next_cursor: { ...ns, description: 'pass as cursor for the next page; null on the last' } },
 };
 const count = { type: 'object', additionalProperties: { type: 'integer' } };
 const statsResponse = {
@@ -107,7 +107,7 @@ export function rawEventRoutes(app: FastifyInstance, deps: RawEventRouteDeps) {
       summary: 'One raw event by id (404 as well when it belongs to another merchant)',
       params: { type: 'object', required: ['event_id'], properties: { event_id: id('the event_id') } },
       querystring: { type: 'object', additionalProperties: false, properties: {} },
-      response: { 200: rawEvent },
+      response: { 200: rawEventSchema },
     },
   }, async (req) => {
     if (req.params.event_id.length > MAX_ID) {

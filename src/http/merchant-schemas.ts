@@ -1,0 +1,70 @@
+// Response shapes of the merchant portal (/api/merchant/*) for the OpenAPI document and Fastify's
+// serializer. Every field is listed and required: the serializer drops what a schema leaves out,
+// and the OpenAPI test checks the handler's answer is sent whole.
+
+import { isoTime, nullableIsoTime } from './response-schemas.ts';
+import { rawEventSchema } from './routes/raw-events.ts';
+
+const s = { type: 'string' };
+const ns = { type: ['string', 'null'] };
+const int = { type: 'integer' };
+const nn = { type: ['number', 'null'] };
+const exact = (what: string) => ({ ...ns, description: `${what}: exact decimal in \`currency\`'s major units; null without a currency` });
+const usd = (what: string) => ({ type: 'number', description: `${what} in USD at each day's rate` });
+
+/** An object whose every property is required. */
+function closed(properties: Record<string, unknown>, description?: string) {
+  return { type: 'object', ...(description ? { description } : {}), required: Object.keys(properties), properties };
+}
+
+const figures = closed({
+  sales: exact('amount of succeeded transactions'), refunds: exact('amount refunded'), fees: exact('fees of succeeded transactions'),
+  net_revenue: exact('sales − refunds − fees'),
+  sales_usd: usd('sales'), refunds_usd: usd('refunds'), fees_usd: usd('fees'), net_revenue_usd: usd('net revenue'),
+  transactions: { ...int, description: 'transactions created, any status' }, succeeded: int, failed: int, pending: int,
+  refund_count: { ...int, description: 'refunds created' },
+  success_rate: { ...nn, description: 'succeeded / (succeeded + failed); null with neither' },
+});
+
+export const summaryResponse = closed({
+  merchant_id: s, period: s, tz: { ...s, description: 'the time zone the period is computed in' }, currency: ns,
+  from: isoTime, to: isoTime, previous_from: isoTime, previous_to: isoTime,
+  as_of: { ...nullableIsoTime, description: 'event time up to which ingestion is complete' },
+  unconverted_events: { ...int, description: 'events in the period still waiting for an FX rate (left out of USD sums)' },
+  current: figures,
+  previous: { ...figures, type: ['object', 'null'], description: 'the previous period of equal length; null when it reaches past the rollups kept' },
+  change: { type: 'object', description: 'relative change (current − previous) / |previous| per figure; null when undefined', additionalProperties: nn },
+});
+
+export const transactionSchema = closed({
+  txn_id: s, status: { type: 'string', enum: ['pending', 'succeeded', 'failed'], description: 'the status of its latest event' },
+  amount: { ...s, description: 'exact decimal in the currency\'s major units, from its latest event' }, fee: s, currency: s, country: s,
+  city: ns, payment_method: ns, provider: ns, customer_id: ns, failure_reason: ns,
+  created_at: { ...isoTime, description: 'its earliest payment event' }, updated_at: { ...isoTime, description: 'its latest payment event' },
+  event_count: { ...int, description: 'payment events' },
+});
+
+export const transactionPage = closed({
+  items: { type: 'array', items: transactionSchema },
+  next_cursor: { ...ns, description: 'pass as cursor for the next page (same sort and filters); null on the last' },
+});
+
+export const transactionDetail = closed({
+  transaction: transactionSchema,
+  events: { type: 'array', items: rawEventSchema, description: 'its payment events and the refunds and disputes naming it, oldest first' },
+  events_truncated: { type: 'boolean', description: 'more than 1,000 events name it: the newest 1,000 are given' },
+});
+
+const auditItem = closed({
+  id: s, at: isoTime, actor: { ...s, description: 'the token subject' },
+  actor_kind: { type: 'string', enum: ['merchant', 'ops'], description: 'the merchant\'s own user, or an operator acting for it' },
+  action: s, object_type: ns, object_id: ns, ip: { ...ns, description: 'the client address (behind TRUST_PROXY proxies: the forwarded one)' },
+  user_agent: ns, request_id: ns, detail: { type: 'object', additionalProperties: true },
+});
+
+export const auditPage = closed({ items: { type: 'array', items: auditItem }, next_cursor: ns });
+
+export const settingsSchema = closed({
+  merchant_id: s, time_zone: { ...s, description: 'IANA zone of the merchant\'s periods' },
+  updated_at: { ...nullableIsoTime, description: 'null while the merchant has the defaults' }, updated_by: ns,
+});
