@@ -2,7 +2,9 @@
 // PostgreSQL: the role × endpoint matrix as the issue states it; a merchant sees only itself —
 // another merchant's transaction is the same 404, byte for byte, as a missing one; an ops token
 // acts for a merchant only by naming it, and every such call lands in that merchant's audit log
-// with who, when and from where; settings changes are audited; the portal's request counter.
+// with who, when and from where — or does not run at all when the log cannot be written (the
+// real PostgreSQL cut through a TCP forwarder); settings changes are audited; the portal's
+// request counter.
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,6 +12,7 @@ import { randomBytes } from 'node:crypto';
 import { openTempApp, type TempApp } from '../support/temp-app.ts';
 import { bearer, mintToken } from '../support/tokens.ts';
 import { dropSchemas, postgresReachable, TEST_DATABASE_URL } from '../support/state-backends.ts';
+import { startForwarder } from '../support/tcp-forwarder.ts';
 import { disputeEvent, refundEvent, txnEvents } from './merchant-events.ts';
 
 const pgUp = await postgresReachable();
@@ -201,3 +204,33 @@ for (const backend of backends) {
     });
   });
 }
+
+test('an ops call whose audit entry cannot be written is refused, never answered unaudited', { skip: !pgUp && 'PostgreSQL unreachable' }, async () => {
+  const target = new URL(TEST_DATABASE_URL);
+  const fwd = await startForwarder({ host: target.hostname, port: Number(target.port || 5432) });
+  const via = new URL(TEST_DATABASE_URL);
+  via.host = `127.0.0.1:${fwd.port}`;
+  const cutSchema = `t_${randomBytes(6).toString('hex')}`;
+  const t = await openTempApp({ now: () => NOW, env: { DATABASE_URL: via.toString(), DATABASE_SCHEMA: cutSchema } });
+  try {
+    assert.equal((await t.inject({ method: 'POST', url: '/api/v1/events', payload: EVENTS })).statusCode, 200);
+    const ops = { ...bearer(await mintToken({ sub: 'olu@ops', roles: ['analytics:ops'] })), 'x-merchant-id': 'm_a' };
+    const merchant = bearer(await mintToken({ sub: 'ana@m_a', roles: ['merchant_admin'], merchantId: 'm_a' }));
+    await fwd.cut();
+    const refused = await t.app.inject({ url: '/api/merchant/transactions/tx_a1', headers: ops });
+    assert.equal(refused.statusCode, 503, refused.body);
+    assert.equal(refused.json().code, 'state_unavailable');
+    assert.ok(!refused.body.includes('tx_a1'), 'nothing of the answer');
+    // The merchant's own read needs no audit entry (nor the state store).
+    assert.equal((await t.app.inject({ url: '/api/merchant/transactions/tx_a1', headers: merchant })).statusCode, 200);
+    await fwd.restore();
+    assert.equal((await t.app.inject({ url: '/api/merchant/transactions/tx_a1', headers: ops })).statusCode, 200);
+    const log = (await t.app.inject({ url: '/api/merchant/audit', headers: merchant })).json().items;
+    assert.deepEqual(log.map((x: { object_id: string; detail: { params: unknown } }) => [x.object_id, x.detail.params]),
+      [['GET /api/merchant/transactions/:id', { id: 'tx_a1' }]], 'only the call that was answered');
+  } finally {
+    await t.close();
+    await fwd.close();
+    await dropSchemas([cutSchema]);
+  }
+});
