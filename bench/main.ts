@@ -1,4 +1,4 @@
-// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web|memory|startup|framing|clickhouse] [--duration S] [--connections C]
+// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web|memory|startup|framing|clickhouse|merchant] [--duration S] [--connections C]
 //   [--live-duration S] [--live-scenarios single,replicas] [--web-runs R] [--memory-clients C] [--memory-env K=V,K=V] [--startup-runs R]
 // Generates N synthetic events (a year of event time; cached under .bench/), ingests them end
 // to end in a child process, times the reference queries in another, then loads the HTTP API of
@@ -11,7 +11,8 @@
 // (bench/startup-run.ts; `--only startup` needs no data set), and the CPU cost of framing and
 // parsing ingest bodies (bench/framing-run.ts; `--only framing`), and the ClickHouse backend
 // against ClickHouse's own insert of the same events, then its queries (bench/clickhouse-run.ts;
-// `--only clickhouse` starts its own private clickhouse-server). Raw retention is set to 400 days for the
+// `--only clickhouse` starts its own private clickhouse-server), and the merchant portal's reads
+// for the largest merchant (bench/merchant-run.ts; `--only merchant` reuses the data directory). Raw retention is set to 400 days for the
 // run so that a whole year of generated events is kept and queryable. `--only query|api` reuses
 // the data directory of an earlier run; `--only ingest` stops after ingesting.
 // Results go to stdout and .bench/results-N.json (sections not run this time are kept from the
@@ -34,7 +35,7 @@ const { values } = parseArgs({
   },
 });
 const only = values.only!;
-const SECTIONS = ['ingest', 'query', 'api', 'live', 'web', 'memory', 'startup', 'framing', 'clickhouse'] as const;
+const SECTIONS = ['ingest', 'query', 'api', 'live', 'web', 'memory', 'startup', 'framing', 'clickhouse', 'merchant'] as const;
 if (!(SECTIONS as readonly string[]).includes(only) && only !== 'all') throw new Error(`--only must be one of ${SECTIONS.join(', ')} (got ${only})`);
 const runs = (step: (typeof SECTIONS)[number]) => only === 'all' || only === step;
 const events = Number(values.events);
@@ -68,6 +69,7 @@ let live = previous.live;
 let web = previous.web;
 let memory = previous.memory;
 let clickhouse = previous.clickhouse;
+let merchant = previous.merchant;
 
 function generateEvents(): void {
   if (existsSync(file)) return;
@@ -95,6 +97,11 @@ if (runs('query')) {
   console.error('querying…');
   query = JSON.parse(child(['bench/query-run.ts', dataDir, values.runs!]));
   measured.query = new Date().toISOString();
+}
+if (runs('merchant')) {
+  console.error('the merchant portal\'s reads…');
+  merchant = JSON.parse(child(['bench/merchant-run.ts', dataDir, values.runs!]));
+  measured.merchant = new Date().toISOString();
 }
 if (runs('api')) {
   console.error('loading the HTTP API…');
@@ -129,7 +136,7 @@ if (runs('startup')) {
   measured.startup = new Date().toISOString();
 }
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory, startup, framing, clickhouse };
+const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory, startup, framing, clickhouse, merchant };
 writeFileSync(resultsFile, JSON.stringify(result, null, 2));
 
 const f = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d });
@@ -150,6 +157,12 @@ if (runs('query')) {
     console.log(`| ${name} | ${f(q.p50)} | ${f(q.p95)} | ${q.rows} | ${q.tables.join(', ')} |`);
   }
   console.log(`\nrollup rows: ${JSON.stringify(query.rows)}`);
+}
+if (runs('merchant')) {
+  const m = merchant as { merchant: string; transactions: number; rawEvents: number; cases: Record<string, { p50: number; p95: number }> };
+  console.log(`\nMerchant portal, largest merchant ${m.merchant} (${f(m.transactions, 0)} transactions of ${f(m.rawEvents, 0)} raw events), uncached`);
+  console.log('\n| read | P50 ms | P95 ms |\n|---|---|---|');
+  for (const [name, q] of Object.entries(m.cases)) console.log(`| ${name} | ${f(q.p50)} | ${f(q.p95)} |`);
 }
 if (runs('api')) {
   interface Run { p50: number; p95: number; rps: number }
