@@ -34,7 +34,8 @@ export async function registerSecurity(app: FastifyInstance, o: SecurityOptions)
   await app.register(cors, {
     origin: o.corsOrigins.length ? o.corsOrigins : false,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    // X-Merchant-Id: an ops console names the merchant it acts for in the portal (docs/merchant.md).
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'X-Merchant-Id'],
     exposedHeaders: ['X-Request-Id', 'Retry-After', 'WWW-Authenticate', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'],
     maxAge: 600,
   });

@@ -45,6 +45,12 @@ test('CORS: the allowlisted origin is allowed, any other is not', async () => {
   assert.equal(ok.headers['access-control-allow-origin'], 'https://dash.molam.test');
   const evil = await pre('https://evil.test');
   assert.equal(evil.headers['access-control-allow-origin'], undefined);
+  // An ops console names the merchant it acts for in the portal.
+  const portal = await t.app.inject({
+    method: 'OPTIONS', url: '/api/merchant/summary',
+    headers: { origin: 'https://dash.molam.test', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization,x-merchant-id' },
+  });
+  assert.match(String(portal.headers['access-control-allow-headers']), /X-Merchant-Id/);
 });
 
 test('the dev sign-in endpoint exists only in dev mode', async () => {
