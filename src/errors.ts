@@ -20,6 +20,10 @@ export const ERROR_STATUS = {
   target_not_allowed: 400,
   unsupported_media_type: 415,
   payload_too_large: 413,
+  file_too_large: 413,
+  file_size_mismatch: 400,
+  file_refused: 422,
+  invalid_file_key: 500,
   unauthorized: 401,
   invalid_token: 401,
   token_expired: 401,
@@ -40,6 +44,8 @@ export const ERROR_STATUS = {
   ingest_failing: 503,
   ingest_recovering: 503,
   starting: 503,
+  file_store_unavailable: 503,
+  file_store_denied: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -195,6 +201,30 @@ export const ERROR_DOCS = {
   read_only_replica: {
     meaning: 'This process only reads the analytics store (ROLE=api or evaluator of a cluster); writes — ingest, FX rates, dead-letter replays — go to the consumer role, which holds the writer lease.',
     action: 'Send the request to the consumer (behind the deployment\'s ingress it is routed there: deploy/kubernetes/ingress.yaml). Nothing was written.',
+  },
+  file_too_large: {
+    meaning: 'A file is larger than the limit of what it is stored for (an evidence file, say), or than the size it was declared with.',
+    action: 'Send a smaller file; `detail` gives the limit. Nothing of the refused file was kept.',
+  },
+  file_size_mismatch: {
+    meaning: 'A file ended before the size it was declared with (a cut upload): nothing of it was kept.',
+    action: 'Send the whole file again.',
+  },
+  file_refused: {
+    meaning: 'A file\'s bytes are not an accepted type (PDF, PNG or JPEG, judged from the bytes, never from the name or the declared type), or it is one with something else inside: data after its end, an embedded archive, HTML or script, PDF active content, or it is empty or cut short. `details.reason` says which (docs/files.md, "What is checked").',
+    action: 'Send a plain PDF, PNG or JPEG (print or export the document again); nothing of the refused file was kept.',
+  },
+  invalid_file_key: {
+    meaning: 'A file-store key is not of the allowed form (lowercase letters, digits, `_`, `-`, `.` not leading a segment, `/` between segments): server code named a file wrongly. Keys are never taken from clients.',
+    action: 'Report it: this is a defect of the server, not of the request.',
+  },
+  file_store_unavailable: {
+    meaning: 'The file store (local disk under DATA_DIR/files, or the S3-compatible storage of S3_BUCKET) could not be read or written: unreachable, timed out, a missing bucket, a full disk.',
+    action: 'Retry after `Retry-After`; the operator should check the storage the server log names.',
+  },
+  file_store_denied: {
+    meaning: 'The S3-compatible storage refused this server\'s credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) or their rights on S3_BUCKET.',
+    action: 'Retry later; the operator should fix the credentials or the bucket policy the server log names.',
   },
   migrations_pending: {
     meaning: 'Readiness: the store\'s schema is older than this server expects.',
