@@ -12,6 +12,20 @@ function kafkaTopicName(v: string): string | null {
   return /^[A-Za-z0-9._-]{1,249}$/.test(v) && v !== '.' && v !== '..' ? null : 'a Kafka topic name (1-249 letters, digits, ., _, -)';
 }
 
+/** S3's bucket naming rules: 3-63 of lowercase letters, digits, '.', '-', alphanumeric at both ends, no '..', not an IP address. */
+function s3BucketName(v: string): string | null {
+  const ok = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) && !v.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(v);
+  return ok ? null : 'an S3 bucket name (3-63 lowercase letters, digits, . and -)';
+}
+
+function s3Endpoint(v: string): string | null {
+  let url: URL;
+  try { url = new URL(v); } catch { return 'an http(s)://host[:port] URL'; }
+  const bare = (url.protocol === 'http:' || url.protocol === 'https:') && (url.pathname === '/' || url.pathname === '')
+    && !url.search && !url.hash && !url.username && !url.password;
+  return bare ? null : 'an http(s)://host[:port] URL with no path, query or credentials';
+}
+
 type Spec =
   | { kind: 'int'; default: number; min: number; max: number; doc: string }
   | { kind: 'string'; default: string; doc: string; check?: (v: string) => string | null }
@@ -73,6 +87,22 @@ export const CONFIG_SPEC = {
   ALERT_EVAL_INTERVAL: { kind: 'int', default: 30, min: 1, max: 3600, doc: 'Seconds between alert evaluations (one replica evaluates: a PostgreSQL advisory lock).' },
   WEBHOOKS_ALLOW_PRIVATE_TARGETS: { kind: 'bool', default: false, doc: 'Allow webhook targets on loopback and private addresses (local development and tests only).' },
   WEBHOOK_TIMEOUT_MS: { kind: 'int', default: 10_000, min: 100, max: 60_000, doc: 'Timeout of one webhook delivery attempt.' },
+  S3_BUCKET: {
+    kind: 'string', default: '',
+    doc: 'Bucket of the file store (dispute evidence) on S3-compatible storage; empty = local disk in DATA_DIR/files (docs/files.md).',
+    check: s3BucketName,
+  },
+  S3_REGION: {
+    kind: 'string', default: 'us-east-1', doc: 'Region of S3_BUCKET (signed into every request; any name an S3-compatible server expects).',
+    check: (v) => (/^[a-z0-9][a-z0-9_-]{0,62}$/.test(v) ? null : 'a region name (lowercase letters, digits, -, _)'),
+  },
+  S3_ENDPOINT: {
+    kind: 'string', default: '', doc: 'S3-compatible server, as http(s)://host[:port]; empty = AWS (https://s3.<S3_REGION>.amazonaws.com).',
+    check: s3Endpoint,
+  },
+  S3_FORCE_PATH_STYLE: { kind: 'bool', default: false, doc: 'Address objects as <endpoint>/<bucket>/<key> (most S3-compatible servers) instead of <bucket>.<endpoint>/<key> (AWS).' },
+  AWS_ACCESS_KEY_ID: { kind: 'string', default: '', doc: 'Access key of the file store\'s S3 credentials (required with S3_BUCKET).' },
+  AWS_SECRET_ACCESS_KEY: { kind: 'string', default: '', doc: 'Secret key of the file store\'s S3 credentials (required with S3_BUCKET).' },
   API_TOKEN: { kind: 'string', default: '', doc: 'Bearer token the CLI sends with --url (or pass --token).' },
   ROLE: {
     kind: 'enum', default: 'all', values: ['all', 'api', 'consumer', 'evaluator'],
