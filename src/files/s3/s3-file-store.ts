@@ -1,7 +1,7 @@
 // The file store on S3-compatible storage (AWS S3, or any server of its API: S3_ENDPOINT).
 //
-// put() reads the body one part at a time (partSize, 8 MiB by default: memory stays near one
-// part whatever the file's size). A body that fits in one part goes as a single PUT; a larger one
+// put() reads the body one part at a time into one buffer of partSize (8 MiB by default), which
+// is all the memory an upload holds whatever the file's size. A body that fits in one part goes as a single PUT; a larger one
 // as a multipart upload (create, one PUT per part, complete), aborted if anything fails, so no
 // object appears until the whole body is in. Every body is sent with its SHA-256 signed
 // (x-amz-content-sha256): the storage refuses a part that arrives altered.
@@ -120,24 +120,30 @@ async function multipartUpload(
 }
 
 /**
- * The body cut into parts of exactly `size` bytes but the last, which is marked: a part is
- * handed out only once a byte past it has arrived, so the last is known as such without reading
- * ahead more than one chunk.
+ * The body cut into parts of exactly `size` bytes but the last, which is marked: a part is handed
+ * out only once a byte past it has arrived, so the last is known as such without reading ahead
+ * more than one chunk. Every part is the same buffer, filled again for the next: a part's data is
+ * valid until next() is called (the upload loop sends a part whole before it asks for the next),
+ * and the memory of an upload is that one buffer whatever the file's size.
  */
 export async function* partsOf(chunks: AsyncIterable<Buffer>, size: number): AsyncGenerator<{ data: Buffer; last: boolean }> {
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
+  let part: Buffer | null = null;
+  let filled = 0;
   for await (const chunk of chunks) {
-    pending.push(chunk);
-    pendingBytes += chunk.length;
-    while (pendingBytes > size) {
-      const all = Buffer.concat(pending, pendingBytes);
-      yield { data: all.subarray(0, size), last: false };
-      pending = [all.subarray(size)];
-      pendingBytes -= size;
+    let rest = chunk;
+    while (rest.length > 0) {
+      if (filled === size) {
+        yield { data: part!, last: false };
+        filled = 0;
+      }
+      part ??= Buffer.allocUnsafe(size);
+      const n = Math.min(size - filled, rest.length);
+      rest.copy(part, filled, 0, n);
+      filled += n;
+      rest = rest.subarray(n);
     }
   }
-  if (pendingBytes > 0) yield { data: Buffer.concat(pending, pendingBytes), last: true };
+  if (filled > 0) yield { data: part!.subarray(0, filled), last: true };
 }
 
 /** Sends a request, fails unless its status is one of `ok`, and gives its body as text. */
