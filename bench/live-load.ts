@@ -45,7 +45,8 @@ export function roomsFor(n: number): string[] {
 
 const pick = <T>(xs: readonly T[]) => xs[Math.floor(Math.random() * xs.length)];
 
-function body(run: string, batch: number, size: number): string {
+/** `size` new payments (wallet_txn_created, unique ids `<run>_<batch>_<j>`) at "now", as NDJSON lines. */
+export function paymentLines(run: string, batch: number, size: number): string[] {
   const at = new Date().toISOString();
   const lines: string[] = [];
   for (let j = 0; j < size; j++) {
@@ -57,7 +58,7 @@ function body(run: string, batch: number, size: number): string {
       + `"amount":"${100 + Math.floor(Math.random() * 50_000)}","currency":"${p.currency}","country":"${p.country}","city":"${pick(p.cities)}",`
       + `"payment_method":"${pick(METHODS)}","provider":"${pick(PROVIDERS)}","customer_id":"c_${Math.floor(Math.random() * 100_000)}","occurred_at":"${at}"}`);
   }
-  return lines.join('\n');
+  return lines;
 }
 
 export interface BatchRecord { n: number; sentAt: number; ackAt: number; target: number }
@@ -82,7 +83,7 @@ export async function ingestLoad(o: {
     const rec: BatchRecord = { n: (i + 1) * o.batch, sentAt: Date.now(), ackAt: NaN, target };
     batches.push(rec);
     const p = fetch(`${o.targets[target]}/api/v1/events`, {
-      method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${o.token}` }, body: body(o.run, i, o.batch),
+      method: 'POST', headers: { 'content-type': 'application/x-ndjson', authorization: `Bearer ${o.token}` }, body: paymentLines(o.run, i, o.batch).join('\n'),
     }).then(async (res) => {
       const text = await res.text();
       rec.ackAt = Date.now();

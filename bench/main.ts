@@ -1,5 +1,6 @@
-// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web|memory|startup|framing|clickhouse|merchant] [--duration S] [--connections C]
-//   [--live-duration S] [--live-scenarios single,replicas] [--web-runs R] [--memory-clients C] [--memory-env K=V,K=V] [--startup-runs R]
+// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web|memory|startup|framing|clickhouse|merchant|kafka]
+//   [--duration S] [--connections C] [--live-duration S] [--live-scenarios single,replicas] [--web-runs R] [--memory-clients C]
+//   [--memory-env K=V,K=V] [--startup-runs R] [--kafka-events N] [--kafka-partitions 1,6] [--kafka-latency-seconds S]
 // Generates N synthetic events (a year of event time; cached under .bench/), ingests them end
 // to end in a child process, times the reference queries in another, then loads the HTTP API of
 // the real server with autocannon (bench/api-run.ts), and last measures the live stream under
@@ -12,7 +13,11 @@
 // parsing ingest bodies (bench/framing-run.ts; `--only framing`), and the ClickHouse backend
 // against ClickHouse's own insert of the same events, then its queries (bench/clickhouse-run.ts;
 // `--only clickhouse` starts its own private clickhouse-server), and the merchant portal's reads
-// for the largest merchant (bench/merchant-run.ts; `--only merchant` reuses the data directory). Raw retention is set to 400 days for the
+// for the largest merchant (bench/merchant-run.ts; `--only merchant` reuses the data directory), and
+// Kafka: the real server consuming a pre-produced topic into DuckDB and into ClickHouse, and
+// produce → WebSocket delta, alone and as a cluster (bench/kafka-run.ts; `--only kafka` starts its
+// own broker and clickhouse-server, generates its own data set of --kafka-events, 1M by default,
+// and needs Redis at 127.0.0.1:6379). Raw retention is set to 400 days for the
 // run so that a whole year of generated events is kept and queryable. `--only query|api` reuses
 // the data directory of an earlier run; `--only ingest` stops after ingesting.
 // Results go to stdout and .bench/results-N.json (sections not run this time are kept from the
@@ -23,6 +28,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { printKafka } from './kafka-table.ts';
 import { printLive } from './live-table.ts';
 
 const { values } = parseArgs({
@@ -32,10 +38,12 @@ const { values } = parseArgs({
     'live-duration': { type: 'string', default: '30' }, 'live-scenarios': { type: 'string', default: 'single,replicas' },
     'memory-clients': { type: 'string', default: '20' }, 'memory-env': { type: 'string', default: '' },
     'startup-runs': { type: 'string', default: '5' },
+    'kafka-events': { type: 'string', default: '1000000' }, 'kafka-partitions': { type: 'string', default: '1,6' },
+    'kafka-latency-seconds': { type: 'string', default: '60' },
   },
 });
 const only = values.only!;
-const SECTIONS = ['ingest', 'query', 'api', 'live', 'web', 'memory', 'startup', 'framing', 'clickhouse', 'merchant'] as const;
+const SECTIONS = ['ingest', 'query', 'api', 'live', 'web', 'memory', 'startup', 'framing', 'clickhouse', 'merchant', 'kafka'] as const;
 if (!(SECTIONS as readonly string[]).includes(only) && only !== 'all') throw new Error(`--only must be one of ${SECTIONS.join(', ')} (got ${only})`);
 const runs = (step: (typeof SECTIONS)[number]) => only === 'all' || only === step;
 const events = Number(values.events);
@@ -70,13 +78,17 @@ let web = previous.web;
 let memory = previous.memory;
 let clickhouse = previous.clickhouse;
 let merchant = previous.merchant;
+let kafka = previous.kafka;
 
-function generateEvents(): void {
-  if (existsSync(file)) return;
-  console.error(`generating ${events.toLocaleString('en-US')} events → ${file}`);
+/** The seeded data set of `count` events (a year of event time), generated once into .bench/. */
+function generateEvents(count = events): string {
+  const out = join(dir, `events-${count}.ndjson`);
+  if (existsSync(out)) return out;
+  console.error(`generating ${count.toLocaleString('en-US')} events → ${out}`);
   const t = performance.now();
-  child(['src/cli/main.ts', 'generate', '--count', String(events), '--days', '365', '--seed', '1', '--out', file]);
+  child(['src/cli/main.ts', 'generate', '--count', String(count), '--days', '365', '--seed', '1', '--out', out]);
   console.error(`generated in ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  return out;
 }
 
 if (runs('ingest')) {
@@ -84,7 +96,7 @@ if (runs('ingest')) {
   console.error('ingesting…');
   ingest = JSON.parse(child(['bench/ingest-run.ts', file, dataDir, values.batch!]));
   measured.ingest = new Date().toISOString();
-} else if (!['live', 'memory', 'startup', 'framing', 'clickhouse'].includes(only) && !existsSync(dataDir)) {
+} else if (!['live', 'memory', 'startup', 'framing', 'clickhouse', 'kafka'].includes(only) && !existsSync(dataDir)) {
   throw new Error(`${dataDir} does not exist: run npm run bench -- --events ${events} first`);
 }
 if (runs('clickhouse')) {
@@ -92,6 +104,12 @@ if (runs('clickhouse')) {
   console.error('the ClickHouse backend (a private clickhouse-server)…');
   clickhouse = JSON.parse(child(['bench/clickhouse-run.ts', file, values.batch!, values.runs!]));
   measured.clickhouse = new Date().toISOString();
+}
+if (runs('kafka')) {
+  const kafkaFile = generateEvents(Number(values['kafka-events']));
+  console.error('Kafka: consumers into DuckDB and ClickHouse, produce → delta (a private broker and clickhouse-server)…');
+  kafka = JSON.parse(child(['bench/kafka-run.ts', kafkaFile, '--partitions', values['kafka-partitions']!, '--latency-seconds', values['kafka-latency-seconds']!]));
+  measured.kafka = new Date().toISOString();
 }
 if (runs('query')) {
   console.error('querying…');
@@ -136,7 +154,7 @@ if (runs('startup')) {
   measured.startup = new Date().toISOString();
 }
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory, startup, framing, clickhouse, merchant };
+const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory, startup, framing, clickhouse, merchant, kafka };
 writeFileSync(resultsFile, JSON.stringify(result, null, 2));
 
 const f = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d });
@@ -225,3 +243,4 @@ if (runs('clickhouse')) {
   }
   console.log(`\nrollup rows: ${JSON.stringify(c.query.rows)}; compaction: ${c.compaction ? `${f(c.compaction.seconds)} s, ${c.compaction.partitions} partitions, rows after ${JSON.stringify(c.compaction.rows)}` : '—'}`);
 }
+if (runs('kafka')) printKafka(kafka, f);
