@@ -1,5 +1,5 @@
 // Bench child: Kafka consumers and the cluster (issue 12). bench/kafka-run.ts FILE
-// [--partitions 1,6] [--backends duckdb,clickhouse] [--file-baseline true] [--latency single,cluster]
+// [--partitions 1,6] [--backends duckdb,clickhouse] [--batch-max-messages N] [--file-baseline true] [--latency single,cluster]
 // [--latency-rate 200] [--latency-batches-per-second 10] [--latency-seconds 60] [--latency-warmup 5]
 // [--latency-wait-ms 500,100] (the consumer's KAFKA_BATCH_MAX_WAIT_MS in the latency runs; 500 is the default)
 //
@@ -8,7 +8,8 @@
 // 1. per partition count: the whole NDJSON file is produced to a topic of that many partitions
 //    first (bench/kafka-produce.ts); the client alone reads it back (bare consumer); then the real
 //    server consumes it, alone, into each backend (bench/kafka-throughput.ts): DuckDB as ROLE=all,
-//    ClickHouse as ROLE=consumer, each the one writer of a fresh store, default batch settings;
+//    ClickHouse as ROLE=consumer, each the one writer of a fresh store, default batch settings
+//    (--batch-max-messages sets KAFKA_BATCH_MAX_MESSAGES for these runs);
 // 2. the same file ingested from disk into each backend (bench/ingest-run.ts, batches of 10,000
 //    like the consumer's default): what Kafka adds;
 // 3. produce → WebSocket delta at a steady modest rate (bench/kafka-latency.ts): one server on
@@ -29,6 +30,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
     partitions: { type: 'string', default: '1,6' }, backends: { type: 'string', default: 'duckdb,clickhouse' },
+    'batch-max-messages': { type: 'string', default: '' },
     'file-baseline': { type: 'string', default: 'true' }, latency: { type: 'string', default: 'single,cluster' },
     'latency-rate': { type: 'string', default: '200' }, 'latency-batches-per-second': { type: 'string', default: '10' },
     'latency-seconds': { type: 'string', default: '60' }, 'latency-warmup': { type: 'string', default: '5' },
@@ -66,6 +68,7 @@ try {
       log(`${topic}: the platform's consumer into ${backend}…`);
       const env = {
         ...kafkaEnv, KAFKA_TOPICS: topic, KAFKA_GROUP_ID: `bench-${backend}-${partitions}-${process.pid}`,
+        ...(values['batch-max-messages'] ? { KAFKA_BATCH_MAX_MESSAGES: values['batch-max-messages'] } : {}),
         ...(backend === 'clickhouse' ? await clickhouseEnv() : {}),
       };
       const r = await consumeTopic({ backend, partitions, events: produce.messages, env });
@@ -104,7 +107,10 @@ try {
     log(`${name}: produce → delta P50/P95/P99 ${r.produceToDeltaMs.p50}/${r.produceToDeltaMs.p95}/${r.produceToDeltaMs.p99} ms over ${r.produceToDeltaMs.samples} batches`);
     latency.push(r);
   }
-  console.log(JSON.stringify({ clickhouseVersion: ch?.version ?? null, events: throughput[0]?.produce.messages, throughput, fileBaseline, latency }));
+  console.log(JSON.stringify({
+    clickhouseVersion: ch?.version ?? null, events: throughput[0]?.produce.messages,
+    batchMaxMessages: Number(values['batch-max-messages'] || 10_000), throughput, fileBaseline, latency,
+  }));
 } finally {
   await ch?.stop();
   await kafka.stop();
