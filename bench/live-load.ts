@@ -1,7 +1,7 @@
 // The live bench's traffic: 20 countries in 5 regions, 2 cities each, 1,000 merchants, and the
 // open-loop HTTP ingest (fixed-size NDJSON batches on a fixed schedule, occurred_at = now, every
 // event a new payment with a unique id). Records, per batch, the cumulative number of events
-// sent with it and when its 2xx arrived.
+// sent with it and when its 2xx arrived. bench/kafka-latency.ts produces the same payments to Kafka.
 
 export const PLACES: ReadonlyArray<{ country: string; region: string; currency: string; cities: [string, string] }> = [
   { country: 'SN', region: 'ECOWAS', currency: 'XOF', cities: ['Dakar', 'Thies'] },
