@@ -87,7 +87,13 @@ export function createKafkaSource(o: KafkaSourceOptions): KafkaSource {
   const handed = new Map<string, bigint>();
 
   /** Whether a message is new: not stored, and not already in a batch handed to the engine. */
-  async function isNew(m: Msg): Promise<boolean> {
+  function isNewKnown(m: Msg, next: bigint): boolean {
+    const h = handed.get(`${m.topic}/${m.partition}`);
+    return m.offset >= (h !== undefined && h > next ? h : next);
+  }
+
+  /** The stored position of a message's partition, read from the store once per assignment. */
+  async function storedPosition(m: Msg): Promise<bigint> {
     const key = `${m.topic}/${m.partition}`;
     let next = stored.get(key);
     if (next === undefined) {
@@ -95,28 +101,35 @@ export function createKafkaSource(o: KafkaSourceOptions): KafkaSource {
       next = position === null ? 0n : BigInt(position);
       stored.set(key, next);
     }
-    const h = handed.get(key);
-    return m.offset >= (h !== undefined && h > next ? h : next);
+    return next;
   }
 
-  /** Gathers the next batch: waits for a first message, then takes what comes within the wait, up to the size. */
+  /**
+   * Gathers the next batch: waits for a first message, then takes what comes within the wait, up
+   * to the size. Per message this is cheap on purpose (it runs for every event): one timer per
+   * batch, and no store read once a partition's position is known.
+   */
   async function gather(it: AsyncIterator<Msg>, pendingNext: { p: Promise<IteratorResult<Msg>> | null }): Promise<Batch | null> {
     const messages: Msg[] = [];
-    let deadline = 0;
-    while (messages.length < o.batchMaxMessages && !stopping) {
-      pendingNext.p ??= it.next();
-      const timeLeft = messages.length === 0 ? Infinity : deadline - Date.now();
-      if (timeLeft <= 0) break;
-      const r = await (timeLeft === Infinity ? pendingNext.p : Promise.race([pendingNext.p, sleep(timeLeft).then(() => null)]));
-      if (r === null) break; // the wait is over; the pending read is taken by the next batch
-      pendingNext.p = null;
-      if (r.done) return messages.length ? toBatch(messages) : null;
-      const m = r.value;
-      o.onMessage?.(m.topic);
-      if (!(await isNew(m))) continue; // stored already, or on its way
-      if (messages.length === 0) deadline = Date.now() + o.batchMaxWaitMs;
-      messages.push(m);
-      handed.set(`${m.topic}/${m.partition}`, m.offset + 1n);
+    let timer: NodeJS.Timeout | undefined;
+    let waitOver: Promise<null> | null = null;
+    try {
+      while (messages.length < o.batchMaxMessages && !stopping) {
+        pendingNext.p ??= it.next();
+        const r = await (waitOver === null ? pendingNext.p : Promise.race([pendingNext.p, waitOver]));
+        if (r === null) break; // the wait is over; the pending read is taken by the next batch
+        pendingNext.p = null;
+        if (r.done) return messages.length ? toBatch(messages) : null;
+        const m = r.value;
+        o.onMessage?.(m.topic);
+        const next = stored.get(`${m.topic}/${m.partition}`) ?? await storedPosition(m);
+        if (!isNewKnown(m, next)) continue; // stored already, or on its way
+        if (waitOver === null) waitOver = new Promise((resolve) => { timer = setTimeout(() => resolve(null), o.batchMaxWaitMs); });
+        messages.push(m);
+        handed.set(`${m.topic}/${m.partition}`, m.offset + 1n);
+      }
+    } finally {
+      clearTimeout(timer);
     }
     // Stopping, the batch is abandoned: its messages are read again next time.
     return stopping || messages.length === 0 ? null : toBatch(messages);
