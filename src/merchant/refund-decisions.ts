@@ -12,6 +12,7 @@
 import { AppError } from '../errors.ts';
 import type { StateStore } from '../state-store/state-store.ts';
 import type { MerchantScope, RequestOrigin } from './merchant-scope.ts';
+import { queueRefundEvent } from './refund-stream.ts';
 import { recordRefundChange, REFUND_COLUMNS, refundView, type RefundRow, type RefundView } from './refund-record.ts';
 
 export type Decision = 'approve' | 'reject';
@@ -25,7 +26,7 @@ export async function decideRefund(
     await q.query('SELECT 1 FROM merchant_refund_balances WHERE merchant_id = $1 AND txn_id = $2 FOR UPDATE', [scope.merchantId, found.txn_id]);
     const [refund] = await q.query<RefundRow>(`SELECT ${REFUND_COLUMNS} FROM merchant_refunds WHERE id = $1 FOR UPDATE`, [refundId]);
     if (refund.status !== 'pending_approval') {
-      throw new AppError('refund_not_pending', `this refund is ${refund.status.replace('_', ' ')} already`, { status: refund.status });
+      throw new AppError('refund_not_pending', `this refund is ${refund.status.replace('_', ' ')} already`, { refund_status: refund.status });
     }
     if (decision === 'approve' && refund.requested_by === scope.actor) {
       throw new AppError('four_eyes_required', 'a refund is approved by another person than the one who requested it');
@@ -39,6 +40,7 @@ export async function decideRefund(
         [scope.merchantId, refund.txn_id, String(refund.amount_minor), new Date(now)]);
     }
     await recordRefundChange(q, scope, origin, status, decided, { reason, requested_by: refund.requested_by }, now);
+    if (status === 'approved') await queueRefundEvent(q, decided, now);
     return refundView(decided);
   });
 }

@@ -1,7 +1,8 @@
 // A refund as stored (state table merchant_refunds) and as the API shows it, and what every
-// change of its state writes in the change's own transaction: the merchant audit entry, the
-// merchant's webhooks (merchant.refund.created|approved|rejected) and — once approved — its
-// refund_created event for the analytics stream (refund-stream.ts).
+// change of its state writes in the change's own transaction: the merchant audit entry and the
+// merchant's webhooks (merchant.refund.created|approved|rejected). An approval also queues the
+// refund's refund_created event for the analytics stream (refund-stream.ts), which its caller
+// writes once the refund row exists.
 
 import { enqueue } from '../alerts/outbox.ts';
 import { formatMinor } from '../events/amount.ts';
@@ -9,7 +10,6 @@ import { currencyExponent } from '../reference/currencies.ts';
 import type { Queryable } from '../state-store/state-store.ts';
 import { writeAudit } from './merchant-audit.ts';
 import type { MerchantScope, RequestOrigin } from './merchant-scope.ts';
-import { queueRefundEvent } from './refund-stream.ts';
 
 export const REFUND_STATUSES = ['pending_approval', 'approved', 'rejected'] as const;
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
@@ -73,10 +73,7 @@ const WEBHOOK_TYPE: Record<RefundChange, string> = {
   requested: 'merchant.refund.created', approved: 'merchant.refund.approved', rejected: 'merchant.refund.rejected',
 };
 
-/**
- * Records one change of the refund's state, in the transaction `q` that made it: audited,
- * sent to the merchant's own webhooks, and an approval queues the refund_created event.
- */
+/** Records one change of the refund's state, in the transaction `q` that makes it: audited, and sent to the merchant's own webhooks. */
 export async function recordRefundChange(
   q: Queryable, scope: MerchantScope, origin: RequestOrigin, change: RefundChange, refund: RefundRow, detail: Record<string, unknown>, at: number,
 ): Promise<void> {
@@ -89,5 +86,4 @@ export async function recordRefundChange(
     type: WEBHOOK_TYPE[change], dedupeKey: `refund:${refund.id}:${change}`, merchantId: refund.merchant_id, merchantOnly: true, at,
     payload: { merchant_id: refund.merchant_id, refund: view, at: new Date(at).toISOString() },
   }, null);
-  if (change === 'approved') await queueRefundEvent(q, refund, at);
 }

@@ -29,7 +29,8 @@ import { findTransaction } from './get-transaction.ts';
 import { claimKey, completeKey, fingerprintOf, releaseKey, type ClaimedKey, type StoredAnswer } from './idempotency.ts';
 import type { TransactionDeps } from './list-transactions.ts';
 import type { MerchantScope, RequestOrigin } from './merchant-scope.ts';
-import { recordRefundChange, REFUND_COLUMNS, refundView, type RefundedTransaction, type RefundRow, type RefundView } from './refund-record.ts';
+import { recordRefundChange, refundView, type RefundedTransaction, type RefundRow, type RefundView } from './refund-record.ts';
+import { queueRefundEvent } from './refund-stream.ts';
 import { thresholdFor, type RefundThresholds } from './refund-threshold.ts';
 
 export interface RefundDeps {
@@ -102,7 +103,12 @@ function fromStored(a: StoredAnswer): Omit<RefundAnswer, 'replayed'> {
 
 const SUCCEEDED = STATUS_CODE.succeeded;
 
-/** Checks the refund against the transaction and records it, in one transaction holding the balance row's lock. */
+/**
+ * Checks the refund against the transaction and records it, in one transaction. What does not
+ * depend on the check (audit entries, webhooks, the stored answer) is written first; the balance
+ * row's lock is taken last, so it is held only for the check, the refund's insert and the
+ * balance's update — the part that must be serial.
+ */
 async function createRefund(deps: RefundDeps, scope: MerchantScope, origin: RequestOrigin, r: RefundRequest, claim: ClaimedKey): Promise<RefundView> {
   const txn = await findTransaction(deps.transactions, scope.merchantId, r.transactionId);
   const currency = currencyCode(txn.currencyKey);
@@ -111,9 +117,20 @@ async function createRefund(deps: RefundDeps, scope: MerchantScope, origin: Requ
   const streamRefunds = await refundsInStream(deps, scope.merchantId, r.transactionId, currency);
   const amount = BigInt(r.amount);
   const threshold = thresholdFor(deps.thresholds, currency);
-  const status = threshold !== null && amount > threshold ? 'pending_approval' : 'approved';
   const now = deps.now();
+  const status = threshold !== null && amount > threshold ? 'pending_approval' : 'approved';
+  // Approved at once: decided now, by nobody (decided_by null says the approval was automatic).
+  const refund: RefundRow = {
+    id: `rf_${randomBytes(12).toString('hex')}`, merchant_id: scope.merchantId, txn_id: r.transactionId, amount_minor: amount, currency,
+    reason: r.reason, status, requested_by: scope.actor, requested_at: new Date(now), decided_by: null,
+    decided_at: status === 'approved' ? new Date(now) : null, decision_reason: null, txn: refundedTransaction(deps, txn),
+  };
+  const view = refundView(refund);
   return deps.state.transaction(async (q) => {
+    await recordRefundChange(q, scope, origin, 'requested', refund, { threshold: threshold === null ? null : Number(threshold) }, now);
+    if (status === 'approved') await recordRefundChange(q, scope, origin, 'approved', refund, { automatic: true, why: 'at or below REFUND_APPROVAL_THRESHOLD' }, now);
+    await completeKey(q, claim, { status: 201, body: view as unknown as Record<string, unknown> });
+
     await q.query(
       `INSERT INTO merchant_refund_balances (merchant_id, txn_id, currency, captured_minor, updated_at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (merchant_id, txn_id) DO NOTHING`,
@@ -121,36 +138,33 @@ async function createRefund(deps: RefundDeps, scope: MerchantScope, origin: Requ
     // The lock every request for this transaction waits for, held until this transaction ends.
     const [balance] = await q.query<{ reserved_minor: number | bigint }>(
       'SELECT reserved_minor FROM merchant_refund_balances WHERE merchant_id = $1 AND txn_id = $2 FOR UPDATE', [scope.merchantId, r.transactionId]);
-    const ours = await q.query<{ id: string; status: string }>(
-      'SELECT id, status FROM merchant_refunds WHERE merchant_id = $1 AND txn_id = $2', [scope.merchantId, r.transactionId]);
-    const pending = ours.find((x) => x.status === 'pending_approval');
+    const [pending] = await q.query<{ id: string }>(
+      `SELECT id FROM merchant_refunds WHERE merchant_id = $1 AND txn_id = $2 AND status = 'pending_approval'`, [scope.merchantId, r.transactionId]);
     if (pending) {
       throw new AppError('refund_pending', `refund ${pending.id} of this transaction awaits approval; decide it first`, { refund_id: pending.id });
     }
+    // The stream's refunds that are ours are in the balance already (once delivered, they are in both).
+    const ours = streamRefunds.length === 0 ? [] : await q.query<{ id: string }>(
+      'SELECT id FROM merchant_refunds WHERE merchant_id = $1 AND id = ANY($2::text[])', [scope.merchantId, streamRefunds.map((x) => x.refundId)]);
     const known = new Set(ours.map((x) => x.id));
     const elsewhere = streamRefunds.filter((x) => !known.has(x.refundId)).reduce((sum, x) => sum + x.amount, 0n);
     const refunded = BigInt(balance.reserved_minor) + elsewhere;
     const available = txn.amountMinor - refunded;
     if (amount > available) {
-      throw new AppError('refund_exceeds_captured', `at most ${available > 0n ? available : 0n} (minor units) of this transaction can still be refunded`, {
-        captured: Number(txn.amountMinor), refunded: Number(refunded), available: Number(available > 0n ? available : 0n),
+      const left = available > 0n ? available : 0n;
+      throw new AppError('refund_exceeds_captured', `at most ${left} (minor units) of this transaction can still be refunded`, {
+        captured: Number(txn.amountMinor), refunded: Number(refunded), available: Number(left),
       });
     }
-    // Approved at once: decided now, by nobody (decided_by null says the approval was automatic).
-    const [refund] = await q.query<RefundRow>(
+    await q.query(
       `INSERT INTO merchant_refunds (id, merchant_id, txn_id, amount_minor, currency, reason, status, requested_by, requested_at, txn, decided_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING ${REFUND_COLUMNS}`,
-      [`rf_${randomBytes(12).toString('hex')}`, scope.merchantId, r.transactionId, amount.toString(), currency, r.reason, status,
-        scope.actor, new Date(now), { ...refundedTransaction(deps, txn) }, status === 'approved' ? new Date(now) : null]);
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [refund.id, refund.merchant_id, refund.txn_id, amount.toString(), currency, refund.reason, status, refund.requested_by,
+        refund.requested_at, { ...refund.txn }, refund.decided_at]);
     await q.query(
       'UPDATE merchant_refund_balances SET reserved_minor = reserved_minor + $3, captured_minor = $4, updated_at = $5 WHERE merchant_id = $1 AND txn_id = $2',
       [scope.merchantId, r.transactionId, amount.toString(), txn.amountMinor.toString(), new Date(now)]);
-    await recordRefundChange(q, scope, origin, 'requested', refund, { threshold: threshold === null ? null : Number(threshold) }, now);
-    if (status === 'approved') {
-      await recordRefundChange(q, scope, origin, 'approved', refund, { automatic: true, why: 'at or below REFUND_APPROVAL_THRESHOLD' }, now);
-    }
-    const view = refundView(refund);
-    await completeKey(q, claim, { status: 201, body: view as unknown as Record<string, unknown> });
+    if (status === 'approved') await queueRefundEvent(q, refund, now);
     return view;
   });
 }

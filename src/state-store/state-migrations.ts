@@ -215,7 +215,9 @@ export const STATE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string[] }>
          captured_minor bigint NOT NULL,
          reserved_minor bigint NOT NULL DEFAULT 0 CHECK (reserved_minor >= 0),
          updated_at timestamptz NOT NULL,
-         PRIMARY KEY (merchant_id, txn_id)
+         PRIMARY KEY (merchant_id, txn_id),
+         -- The refunds not rejected never exceed the capture (a backstop: the check under the lock refuses first).
+         CHECK (reserved_minor <= captured_minor)
        )`,
       // Idempotency-Key answers, per merchant, kept at least 24 h (expires_at), then purged. A row
       // without a stored answer is a request in flight: `owner` is its attempt, `locked_until`
