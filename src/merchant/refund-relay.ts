@@ -39,18 +39,20 @@ export interface RefundRelay extends Part {
 }
 
 export function createRefundRelay(o: RefundRelayOptions): RefundRelay {
-  let paused = false;
   /** While the state store is unavailable, says so once, not every second. */
-  const quietly = (what: string, run: () => Promise<unknown>) => async () => {
-    try {
-      await run();
-      if (paused) o.log.info(`${what} resumed`);
-      paused = false;
-    } catch (err) {
-      if (!isStateUnavailable(err)) throw err;
-      if (!paused) o.log.warn({ reason: (err as Error).message }, `${what} paused: the state store is unavailable`);
-      paused = true;
-    }
+  const quietly = (what: string, run: () => Promise<unknown>) => {
+    let paused = false;
+    return async () => {
+      try {
+        await run();
+        if (paused) o.log.info(`${what} resumed`);
+        paused = false;
+      } catch (err) {
+        if (!isStateUnavailable(err)) throw err;
+        if (!paused) o.log.warn({ reason: (err as Error).message }, `${what} paused: the state store is unavailable`);
+        paused = true;
+      }
+    };
   };
   const deliverNow = async () => {
     if (!o.sink) throw new Error('this process can deliver refund events nowhere: it does not ingest, and KAFKA_BROKERS is not set');
