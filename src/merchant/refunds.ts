@@ -87,8 +87,9 @@ export async function requestRefund(
       deps.onRequest?.(err instanceof AppError && err.code === 'idempotency_key_in_use' ? 'key_conflict' : 'error');
       throw err;
     }
+    // The details as entries: jsonb orders an object's keys its own way, and a replay is sent byte for byte.
     await deps.state.transaction((q) => completeKey(q, claim.claimed, {
-      status: err.status, body: { code: err.code, message: err.message, details: err.details ?? null },
+      status: err.status, body: { code: err.code, message: err.message, details: Object.entries(err.details ?? {}) },
     }));
     deps.onRequest?.('refused');
     return { replayed: false, status: err.status, error: err };
@@ -97,8 +98,8 @@ export async function requestRefund(
 
 function fromStored(a: StoredAnswer): Omit<RefundAnswer, 'replayed'> {
   if (a.status < 400) return { status: a.status, refund: a.body as unknown as RefundView };
-  const b = a.body as { code: AppError['code']; message: string; details: Record<string, unknown> | null };
-  return { status: a.status, error: new AppError(b.code, b.message, b.details ?? undefined) };
+  const b = a.body as { code: AppError['code']; message: string; details: Array<[string, unknown]> };
+  return { status: a.status, error: new AppError(b.code, b.message, b.details.length ? Object.fromEntries(b.details) : undefined) };
 }
 
 const SUCCEEDED = STATUS_CODE.succeeded;

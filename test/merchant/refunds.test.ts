@@ -151,6 +151,11 @@ for (const backend of backends) {
       const missingAgain = await refund('ana', { transaction_id: 'tx_nope', amount: 1, currency: 'XOF' }, 'k-missing');
       assert.equal(missingAgain.body, missing.body);
       assert.equal(missingAgain.headers['idempotent-replayed'], 'true');
+      // With details, in their order.
+      const over = await refund('ana', { transaction_id: 'tx_idem', amount: 1_000_000, currency: 'XOF' }, 'k-over');
+      expectProblem(over, 422, 'refund_exceeds_captured');
+      assert.deepEqual(Object.keys(over.json()).slice(-3), ['captured', 'refunded', 'available']);
+      assert.equal((await refund('ana', { transaction_id: 'tx_idem', amount: 1_000_000, currency: 'XOF' }, 'k-over')).body, over.body);
     });
 
     test('a request whose key is still running is 409, until its claim lapses; a burst with one key refunds once', async () => {
