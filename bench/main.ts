@@ -1,6 +1,6 @@
-// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web|memory|startup|framing|clickhouse|merchant|kafka]
+// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web|memory|startup|framing|clickhouse|merchant|kafka|refunds]
 //   [--duration S] [--connections C] [--live-duration S] [--live-scenarios single,replicas] [--web-runs R] [--memory-clients C]
-//   [--memory-env K=V,K=V] [--startup-runs R] [--kafka-events N] [--kafka-partitions 1,6] [--kafka-latency-seconds S]
+//   [--memory-env K=V,K=V] [--startup-runs R] [--kafka-events N] [--kafka-partitions 1,6] [--kafka-latency-seconds S] [--refunds-database URL]
 // Generates N synthetic events (a year of event time; cached under .bench/), ingests them end
 // to end in a child process, times the reference queries in another, then loads the HTTP API of
 // the real server with autocannon (bench/api-run.ts), and last measures the live stream under
@@ -17,7 +17,9 @@
 // Kafka: the real server consuming a pre-produced topic into DuckDB and into ClickHouse, and
 // produce → WebSocket delta, alone and as a cluster (bench/kafka-run.ts; `--only kafka` starts its
 // own broker and clickhouse-server, generates its own data set of --kafka-events, 1M by default,
-// and needs Redis at 127.0.0.1:6379). Raw retention is set to 400 days for the
+// and needs Redis at 127.0.0.1:6379), and merchant refunds one at a time and 1,000 at once on one
+// transaction (bench/refunds-run.ts; `--only refunds` needs no data set; PostgreSQL too with
+// --refunds-database). Raw retention is set to 400 days for the
 // run so that a whole year of generated events is kept and queryable. `--only query|api` reuses
 // the data directory of an earlier run; `--only ingest` stops after ingesting.
 // Results go to stdout and .bench/results-N.json (sections not run this time are kept from the
@@ -39,11 +41,11 @@ const { values } = parseArgs({
     'memory-clients': { type: 'string', default: '20' }, 'memory-env': { type: 'string', default: '' },
     'startup-runs': { type: 'string', default: '5' },
     'kafka-events': { type: 'string', default: '1000000' }, 'kafka-partitions': { type: 'string', default: '1,6' },
-    'kafka-latency-seconds': { type: 'string', default: '60' },
+    'kafka-latency-seconds': { type: 'string', default: '60' }, 'refunds-database': { type: 'string', default: '' },
   },
 });
 const only = values.only!;
-const SECTIONS = ['ingest', 'query', 'api', 'live', 'web', 'memory', 'startup', 'framing', 'clickhouse', 'merchant', 'kafka'] as const;
+const SECTIONS = ['ingest', 'query', 'api', 'live', 'web', 'memory', 'startup', 'framing', 'clickhouse', 'merchant', 'kafka', 'refunds'] as const;
 if (!(SECTIONS as readonly string[]).includes(only) && only !== 'all') throw new Error(`--only must be one of ${SECTIONS.join(', ')} (got ${only})`);
 const runs = (step: (typeof SECTIONS)[number]) => only === 'all' || only === step;
 const events = Number(values.events);
@@ -79,6 +81,7 @@ let memory = previous.memory;
 let clickhouse = previous.clickhouse;
 let merchant = previous.merchant;
 let kafka = previous.kafka;
+let refunds = previous.refunds;
 
 /** The seeded data set of `count` events (a year of event time), generated once into .bench/. */
 function generateEvents(count = events): string {
@@ -96,7 +99,7 @@ if (runs('ingest')) {
   console.error('ingesting…');
   ingest = JSON.parse(child(['bench/ingest-run.ts', file, dataDir, values.batch!]));
   measured.ingest = new Date().toISOString();
-} else if (!['live', 'memory', 'startup', 'framing', 'clickhouse', 'kafka'].includes(only) && !existsSync(dataDir)) {
+} else if (!['live', 'memory', 'startup', 'framing', 'clickhouse', 'kafka', 'refunds'].includes(only) && !existsSync(dataDir)) {
   throw new Error(`${dataDir} does not exist: run npm run bench -- --events ${events} first`);
 }
 if (runs('clickhouse')) {
@@ -120,6 +123,11 @@ if (runs('merchant')) {
   console.error('the merchant portal\'s reads…');
   merchant = JSON.parse(child(['bench/merchant-run.ts', dataDir, values.runs!]));
   measured.merchant = new Date().toISOString();
+}
+if (runs('refunds')) {
+  console.error('merchant refunds…');
+  refunds = JSON.parse(child(['bench/refunds-run.ts', values['refunds-database']!]));
+  measured.refunds = new Date().toISOString();
 }
 if (runs('api')) {
   console.error('loading the HTTP API…');
@@ -154,7 +162,7 @@ if (runs('startup')) {
   measured.startup = new Date().toISOString();
 }
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory, startup, framing, clickhouse, merchant, kafka };
+const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory, startup, framing, clickhouse, merchant, kafka, refunds };
 writeFileSync(resultsFile, JSON.stringify(result, null, 2));
 
 const f = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d });
@@ -181,6 +189,14 @@ if (runs('merchant')) {
   console.log(`\nMerchant portal, largest merchant ${m.merchant} (${f(m.transactions, 0)} transactions of ${f(m.rawEvents, 0)} raw events), uncached`);
   console.log('\n| read | P50 ms | P95 ms |\n|---|---|---|');
   for (const [name, q] of Object.entries(m.cases)) console.log(`| ${name} | ${f(q.p50)} | ${f(q.p95)} |`);
+}
+if (runs('refunds')) {
+  interface Backend { sequential: { runs: number; p50: number; p95: number; max: number }; contended: { requests: number; wallMs: number; perSecond: number } }
+  console.log('\nMerchant refunds over app.inject (one at a time: distinct transactions; contended: 1,000 at once on one)');
+  console.log('\n| state store | one at a time P50 / P95 / max ms | 1,000 at once: wall s | requests/s |\n|---|---|---|---|');
+  for (const [name, b] of Object.entries(refunds as Record<string, Backend>)) {
+    console.log(`| ${name} | ${f(b.sequential.p50)} / ${f(b.sequential.p95)} / ${f(b.sequential.max)} | ${f(b.contended.wallMs / 1000)} | ${f(b.contended.perSecond, 0)} |`);
+  }
 }
 if (runs('api')) {
   interface Run { p50: number; p95: number; rps: number }

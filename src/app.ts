@@ -58,6 +58,10 @@ import { merchantSummaryRoutes } from './http/routes/merchant-summary.ts';
 import { merchantTransactionRoutes } from './http/routes/merchant-transactions.ts';
 import { merchantAuditRoutes } from './http/routes/merchant-audit.ts';
 import { merchantSettingsRoutes } from './http/routes/merchant-settings.ts';
+import { merchantRefundRoutes } from './http/routes/merchant-refunds.ts';
+import { createRefundRelay, type RefundRelay } from './merchant/refund-relay.ts';
+import { engineSink, kafkaSink } from './merchant/refund-sinks.ts';
+import { parseRefundThresholds } from './merchant/refund-threshold.ts';
 import type { Engine } from './ingest/engine.ts';
 import type { IngestView } from './ingest/ingest-view.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
@@ -94,6 +98,8 @@ declare module 'fastify' {
     alerting: Alerting;
     /** The admission of API requests: how many run and wait now. */
     queryAdmission: AdmissionGate;
+    /** Delivers approved refunds' refund_created events into the stream (deliverNow: one pass at once). */
+    refundRelay: RefundRelay;
   }
 }
 
@@ -246,7 +252,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   alertSilenceRoutes(app, alertDeps);
   alertWebhookRoutes(app, { ...alertDeps, allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE_TARGETS });
   merchantSummaryRoutes(app, { ctx, state: deps.state });
-  merchantTransactionRoutes(app, { store, dims, now, maxFutureMs: config.MAX_FUTURE_SKEW_SECONDS * 1000 });
+  const transactionDeps = { store, dims, now, maxFutureMs: config.MAX_FUTURE_SKEW_SECONDS * 1000 };
+  merchantTransactionRoutes(app, transactionDeps);
+  merchantRefundRoutes(app, {
+    state: deps.state, transactions: transactionDeps, thresholds: refundThresholdsOf(config.REFUND_APPROVAL_THRESHOLD), now,
+    onRequest: (outcome) => metrics.merchantRefundRequests.inc({ outcome }),
+  });
   merchantAuditRoutes(app, { state: deps.state, now });
   merchantSettingsRoutes(app, { state: deps.state, now });
   const alerting = createAlerting({
@@ -263,6 +274,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   app.decorate('alerting', alerting);
+  // Approved refunds into the stream: to this process's engine when it ingests, else to Kafka when
+  // it has brokers; else nowhere (the part is not started: the ingesting process's relay delivers).
+  const refundSink = engine ? engineSink(engine)
+    : config.KAFKA_BROKERS.trim() !== '' ? kafkaSink({ brokers: splitList(config.KAFKA_BROKERS), clientId: `${config.KAFKA_CLIENT_ID}-refunds` }) : null;
+  const refundRelay = createRefundRelay({
+    state: deps.state, sink: refundSink, now, log: deps.log,
+    onOutcome: (via, outcome, events) => metrics.merchantRefundEvents.inc({ via, outcome }, events),
+  });
+  app.decorate('refundRelay', refundRelay);
   if (config.DEV_MODE) {
     devSignInRoutes(app, { secret: hmacSecret(config), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, now });
   }
@@ -305,6 +325,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       metrics.setKafkaLag(() => kafka.lag());
       return kafka;
     }),
+    'refund-relay': refundRelay,
     demo: withEngine('demo', (e) => createDemoSource({
       engine: e, store, log: deps.log, now, ratePerSecond: config.DEMO_EVENTS_PER_SECOND,
       historyDays: config.DEMO_HISTORY_DAYS, historyEvents: config.DEMO_HISTORY_EVENTS,
@@ -313,6 +334,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('parts', parts);
   app.addHook('preClose', async () => parts.stopAll());
   return app;
+}
+
+function refundThresholdsOf(setting: string) {
+  const r = parseRefundThresholds(setting);
+  if (!r.ok) throw new Error(`REFUND_APPROVAL_THRESHOLD: ${r.problem}`); // loadConfig refuses it first
+  return r.thresholds;
 }
 
 function splitList(v: string): string[] {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { parseTrustProxy } from './http/trust-proxy.ts';
+import { parseRefundThresholds } from './merchant/refund-threshold.ts';
 
 /** Kafka's rule for a topic name: 1-249 of letters, digits, '.', '_' and '-'. */
 function kafkaTopicName(v: string): string | null {
@@ -103,6 +104,11 @@ export const CONFIG_SPEC = {
   S3_FORCE_PATH_STYLE: { kind: 'bool', default: false, doc: 'Address objects as <endpoint>/<bucket>/<key> (most S3-compatible servers) instead of <bucket>.<endpoint>/<key> (AWS).' },
   AWS_ACCESS_KEY_ID: { kind: 'string', default: '', doc: 'Access key of the file store\'s S3 credentials (required with S3_BUCKET).' },
   AWS_SECRET_ACCESS_KEY: { kind: 'string', default: '', doc: 'Secret key of the file store\'s S3 credentials (required with S3_BUCKET).' },
+  REFUND_APPROVAL_THRESHOLD: {
+    kind: 'string', default: '',
+    doc: 'Merchant refunds above this amount wait for a second person\'s approval: comma-separated CODE:amount in the currency\'s minor units, * for every other currency (e.g. XOF:5000000,NGN:10000000,*:100000). A currency with no entry (and no *) never waits; empty = no refund waits.',
+    check: (v) => { const r = parseRefundThresholds(v); return r.ok ? null : r.problem; },
+  },
   API_TOKEN: { kind: 'string', default: '', doc: 'Bearer token the CLI sends with --url (or pass --token).' },
   ROLE: {
     kind: 'enum', default: 'all', values: ['all', 'api', 'consumer', 'evaluator'],

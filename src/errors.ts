@@ -30,6 +30,15 @@ export const ERROR_STATUS = {
   forbidden: 403,
   forbidden_merchant: 403,
   merchant_required: 400,
+  idempotency_key_required: 400,
+  idempotency_key_reused: 422,
+  idempotency_key_in_use: 409,
+  transaction_not_refundable: 422,
+  currency_mismatch: 422,
+  refund_exceeds_captured: 422,
+  refund_pending: 409,
+  refund_not_pending: 409,
+  four_eyes_required: 403,
   not_found: 404,
   not_subscribed: 404,
   rate_limited: 429,
@@ -169,6 +178,42 @@ export const ERROR_DOCS = {
   merchant_required: {
     meaning: 'A merchant portal route (/api/merchant/*) was called with a token that names no merchant (an ops token) and no X-Merchant-Id header: the portal always answers for one merchant.',
     action: 'Ops: name the merchant in the X-Merchant-Id header (the call is audited). Merchant users: use a token with a merchant_id claim.',
+  },
+  idempotency_key_required: {
+    meaning: 'A request that moves money (POST /api/merchant/refunds) came without an Idempotency-Key header, so a retry could not be told from a second request.',
+    action: 'Send a fresh Idempotency-Key (1-255 visible ASCII characters, a UUID say) per refund, and the same one when you retry it.',
+  },
+  idempotency_key_reused: {
+    meaning: 'This Idempotency-Key was used by this merchant, in the last 24 hours at least, for a request with another body.',
+    action: 'Use a new key for a new request; to retry the first one, send its body unchanged.',
+  },
+  idempotency_key_in_use: {
+    meaning: 'A request with this Idempotency-Key is still being processed.',
+    action: 'Wait for its answer, or retry with the same key and body in a moment: you then get the stored answer.',
+  },
+  transaction_not_refundable: {
+    meaning: 'Only a succeeded transaction can be refunded; this one is pending or failed.',
+    action: 'Refund it once it has succeeded; a failed payment has nothing to refund.',
+  },
+  currency_mismatch: {
+    meaning: 'The refund\'s currency is not the transaction\'s.',
+    action: 'Send the transaction\'s currency, with the amount in its minor units.',
+  },
+  refund_exceeds_captured: {
+    meaning: 'With this amount the refunds of the transaction (approved or awaiting approval) would exceed its captured amount; `available` says what can still be refunded, in minor units.',
+    action: 'Refund at most `available`.',
+  },
+  refund_pending: {
+    meaning: 'A refund of this transaction awaits approval: no other refund of it can be requested meanwhile.',
+    action: 'Have the pending refund approved or rejected first (POST /api/merchant/refunds/{id}/approve or /reject).',
+  },
+  refund_not_pending: {
+    meaning: 'The refund was approved or rejected already; a decision is final.',
+    action: 'Read its state with GET /api/merchant/refunds/{id}.',
+  },
+  four_eyes_required: {
+    meaning: 'A refund above the approval threshold must be approved by another person than the one who requested it.',
+    action: 'Ask another administrator of the merchant (or an operator) to approve it.',
   },
   not_found: {
     meaning: 'No such route, or no such object visible to this token (another merchant\'s object answers the same).',

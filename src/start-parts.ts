@@ -1,5 +1,6 @@
 // The parts of the server that run in the background: the live window's feed, the live WebSocket
-// server, the live window's FX reload, the alert scheduler and the retention job. buildApp builds
+// server, the live window's FX reload, the alert scheduler, the retention job, the sources and
+// the refund relay (approved refunds into the stream). buildApp builds
 // each one unstarted (no timer, no socket, no subscription); startParts starts the ones a process
 // runs — main.ts all of them, a cluster role some — and closing the app stops whatever was
 // started, last started first, before Fastify waits for its connections (an open WebSocket would
@@ -10,7 +11,7 @@ import type { Logger } from 'pino';
 
 /** In the order they start; they stop in the reverse order. */
 /** Sources (src/ingest/sources/source.ts) come last: they start once everything that follows their commits runs, and stop first. */
-export const PART_NAMES = ['live-feed', 'live', 'fx-reload', 'alerts', 'retention', 'ingest-http', 'ingest-kafka', 'demo'] as const;
+export const PART_NAMES = ['live-feed', 'live', 'fx-reload', 'alerts', 'retention', 'ingest-http', 'ingest-kafka', 'refund-relay', 'demo'] as const;
 export type PartName = (typeof PART_NAMES)[number];
 
 /** Does nothing until started; stop undoes start and waits for the work in flight. */
@@ -39,18 +40,23 @@ declare module 'fastify' {
   }
 }
 
-/** What each cluster role runs (ROLE=all: every part). */
+/**
+ * What each cluster role runs (ROLE=all: every part). The refund relay runs where refund events
+ * can be delivered: with the engine (consumer), or to Kafka (api, when brokers are set).
+ */
 const ROLE_PARTS: Readonly<Record<string, readonly PartName[]>> = {
-  api: ['live-feed', 'live', 'fx-reload'],
-  consumer: ['retention', 'ingest-http', 'ingest-kafka'],
+  api: ['live-feed', 'live', 'fx-reload', 'refund-relay'],
+  consumer: ['retention', 'ingest-http', 'ingest-kafka', 'refund-relay'],
   evaluator: ['alerts'],
 };
 
 /** The parts a process runs, by its settings: its role's, Kafka when brokers are set, the demo stream when asked for. */
 export function partsFor(config: { ROLE?: string; DEMO: boolean; KAFKA_BROKERS: string }): PartName[] {
   const role = ROLE_PARTS[config.ROLE ?? 'all'] ?? PART_NAMES;
+  const kafka = config.KAFKA_BROKERS.trim() !== '';
   return PART_NAMES.filter((name) => role.includes(name)
-    && (name !== 'demo' || config.DEMO) && (name !== 'ingest-kafka' || config.KAFKA_BROKERS !== ''));
+    && (name !== 'demo' || config.DEMO) && (name !== 'ingest-kafka' || kafka)
+    && (name !== 'refund-relay' || config.ROLE !== 'api' || kafka));
 }
 
 /** Starts these parts of a built app; the function it returns stops them (closing the app does too). */

@@ -11,8 +11,11 @@ import type { Queryable, StateStore } from '../state-store/state-store.ts';
 import { enqueueForTopic, type EventKind, type EventTopics } from './topics/event-topics.ts';
 
 export interface OutboxEvent {
-  /** Its topic when Kafka is configured: alert notification, anomaly or auto-action. */
-  kind: EventKind;
+  /**
+   * Its topic when Kafka is configured: alert notification, anomaly or auto-action. None: webhooks
+   * only (the merchant portal's events, e.g. merchant.refund.approved).
+   */
+  kind?: EventKind;
   type: string;
   payload: Record<string, unknown>;
   /** The cause, unique per event (e.g. `alert:17:firing:3`); per endpoint it is stored once. */
@@ -25,6 +28,8 @@ export interface OutboxEvent {
   at?: number;
   /** Only the ops-wide endpoints (actions about a merchant are not sent to that merchant). */
   opsOnly?: boolean;
+  /** Only the merchant's own endpoints (its portal's events are its business, not the ops-wide endpoints'). */
+  merchantOnly?: boolean;
 }
 
 /**
@@ -34,8 +39,8 @@ export interface OutboxEvent {
 export async function enqueue(q: Queryable, e: OutboxEvent, topics: EventTopics | null): Promise<number> {
   const endpoints = await q.query<{ id: number }>(
     `SELECT id FROM webhook_endpoints
-     WHERE enabled AND (merchant_id IS NULL OR (merchant_id = $1 AND NOT $3)) AND ($2::int[] IS NULL OR id = ANY($2::int[]))`,
-    [e.merchantId, e.endpointIds ?? null, e.opsOnly ?? false]);
+     WHERE enabled AND ((merchant_id IS NULL AND NOT $4) OR (merchant_id = $1 AND NOT $3)) AND ($2::int[] IS NULL OR id = ANY($2::int[]))`,
+    [e.merchantId, e.endpointIds ?? null, e.opsOnly ?? false, e.merchantOnly ?? false]);
   let added = 0;
   for (const { id } of endpoints) {
     const rows = await q.query(
@@ -45,7 +50,7 @@ export async function enqueue(q: Queryable, e: OutboxEvent, topics: EventTopics 
     added += rows.length;
   }
   // Every event goes to its topic, whatever the webhook routing (channels, ops-only) says.
-  if (topics) added += await enqueueForTopic(q, e, topics);
+  if (topics && e.kind) added += await enqueueForTopic(q, { ...e, kind: e.kind }, topics);
   return added;
 }
 

@@ -6,11 +6,16 @@ export const PERMISSIONS = [
   'analytics:view', 'analytics:ops', 'events:read', 'events:write', 'alerts:view', 'alerts:manage',
   // The merchant portal (/api/merchant/*, docs/merchant.md): a merchant's own business.
   'merchant:read_kpis', 'merchant:transactions', 'merchant:audit', 'merchant:settings',
+  // Refunds: reading them, requesting one, approving or rejecting one (docs/merchant.md#refunds).
+  'merchant:refunds_read', 'merchant:refunds', 'merchant:refunds_approve',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** Every permission of the merchant portal: what its administrator (and ops, naming a merchant) holds. */
-const MERCHANT_PORTAL = ['merchant:read_kpis', 'merchant:transactions', 'merchant:audit', 'merchant:settings'] as const satisfies readonly Permission[];
+const MERCHANT_PORTAL = [
+  'merchant:read_kpis', 'merchant:transactions', 'merchant:audit', 'merchant:settings',
+  'merchant:refunds_read', 'merchant:refunds', 'merchant:refunds_approve',
+] as const satisfies readonly Permission[];
 
 /**
  * `merchant`: whether the grant applies to a token with a `merchant_id` claim ('required': only
@@ -36,17 +41,17 @@ export const GRANTS: Readonly<Record<string, Grant>> = {
   merchant_admin: {
     permissions: ['analytics:view', 'events:read', 'alerts:view', 'alerts:manage', ...MERCHANT_PORTAL],
     merchant: 'required',
-    doc: 'A merchant\'s administrator: its analytics, raw events, its own alert rules, silences and webhooks, and all of the merchant portal (KPIs, transactions, audit, settings).',
+    doc: 'A merchant\'s administrator: its analytics, raw events, its own alert rules, silences and webhooks, and all of the merchant portal (KPIs, transactions, refunds — requesting and approving them —, audit, settings).',
   },
   merchant_accountant: {
-    permissions: ['analytics:view', 'events:read', 'alerts:view', 'merchant:read_kpis', 'merchant:transactions'],
+    permissions: ['analytics:view', 'events:read', 'alerts:view', 'merchant:read_kpis', 'merchant:transactions', 'merchant:refunds_read'],
     merchant: 'required',
-    doc: 'A merchant\'s finance staff: its analytics, raw events and alerts; in the portal its KPIs and transactions.',
+    doc: 'A merchant\'s finance staff: its analytics, raw events and alerts; in the portal its KPIs, transactions and refunds (reading them: requesting one is the administrator\'s).',
   },
   merchant_support: {
-    permissions: ['events:read', 'alerts:view', 'merchant:transactions'],
+    permissions: ['events:read', 'alerts:view', 'merchant:transactions', 'merchant:refunds_read'],
     merchant: 'required',
-    doc: 'A merchant\'s support staff: looking up its payments and alerts, no aggregates; in the portal its transactions.',
+    doc: 'A merchant\'s support staff: looking up its payments and alerts, no aggregates; in the portal its transactions and their refunds (to answer a customer; requesting one is the administrator\'s).',
   },
 };
 

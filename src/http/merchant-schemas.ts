@@ -68,3 +68,20 @@ export const settingsSchema = closed({
   merchant_id: s, time_zone: { ...s, description: 'IANA zone of the merchant\'s periods' },
   updated_at: { ...nullableIsoTime, description: 'null while the merchant has the defaults' }, updated_by: ns,
 });
+
+export const refundSchema = closed({
+  id: { ...s, description: 'the refund id (rf_…), the refund_id of its refund_created event' },
+  transaction_id: s,
+  amount: { ...int, description: 'minor units of `currency`' },
+  amount_decimal: { ...s, description: 'the same amount, an exact decimal in the currency\'s major units' },
+  currency: s, reason: ns,
+  status: { type: 'string', enum: ['pending_approval', 'approved', 'rejected'], description: 'pending_approval above REFUND_APPROVAL_THRESHOLD until another person decides' },
+  requested_by: { ...s, description: 'the token subject who requested it' }, requested_at: isoTime,
+  decided_by: { ...ns, description: 'who approved or rejected it; null while pending, and when approved at once (at or below the threshold)' },
+  decided_at: nullableIsoTime, decision_reason: ns,
+});
+
+export const refundPage = closed({
+  items: { type: 'array', items: refundSchema },
+  next_cursor: { ...ns, description: 'pass as cursor for the next page (same filters); null on the last' },
+});

@@ -34,9 +34,11 @@ export async function registerSecurity(app: FastifyInstance, o: SecurityOptions)
   await app.register(cors, {
     origin: o.corsOrigins.length ? o.corsOrigins : false,
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-    // X-Merchant-Id: an ops console names the merchant it acts for in the portal (docs/merchant.md).
-    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'X-Merchant-Id'],
-    exposedHeaders: ['X-Request-Id', 'Retry-After', 'WWW-Authenticate', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'],
+    // X-Merchant-Id: an ops console names the merchant it acts for in the portal; Idempotency-Key
+    // makes a refund request safe to retry, Idempotent-Replayed says an answer is the stored one
+    // (docs/merchant.md).
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id', 'X-Merchant-Id', 'Idempotency-Key'],
+    exposedHeaders: ['X-Request-Id', 'Retry-After', 'WWW-Authenticate', 'RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset', 'Idempotent-Replayed'],
     maxAge: 600,
   });
   if (o.rateLimitPerMinute > 0) {

@@ -39,6 +39,14 @@ export interface Metrics {
    * status code. The seed's name, kept for the operators' dashboards.
    */
   merchantDashboardRequests: Counter<'endpoint' | 'caller' | 'status_code'>;
+  /**
+   * Refund requests (POST /api/merchant/refunds), by outcome: approved (at once), pending_approval,
+   * refused (a stored refusal: not found, not refundable, beyond the captured amount…), replayed
+   * (the stored answer of an Idempotency-Key), key_conflict (the key in use or reused), error.
+   */
+  merchantRefundRequests: Counter<'outcome'>;
+  /** refund_created events of approved refunds into the stream, by way (engine, kafka) and outcome (delivered, retried, rejected). */
+  merchantRefundEvents: Counter<'via' | 'outcome'>;
   /** Reports the consumer's lag per assigned partition (set by the Kafka source). */
   setKafkaLag(read: () => ReadonlyArray<{ topic: string; partition: number; lag: number }>): void;
   /** Stops listening to the engine's commits. */
@@ -182,6 +190,16 @@ export function createMetrics(deps: { ingest: IngestView; now: () => number }): 
     help: 'Merchant portal requests (/api/merchant/*) by endpoint (route pattern), caller (the verified token: merchant, ops, or none without a valid token) and status code',
     labelNames: ['endpoint', 'caller', 'status_code'], registers,
   });
+  const merchantRefundRequests = new Counter({
+    name: 'molam_merchant_refund_requests_total',
+    help: 'Merchant refund requests by outcome: approved (at once), pending_approval, refused (a stored refusal), replayed (an Idempotency-Key\'s stored answer), key_conflict (key in use or reused), error',
+    labelNames: ['outcome'], registers,
+  });
+  const merchantRefundEvents = new Counter({
+    name: 'molam_merchant_refund_events_total',
+    help: 'refund_created events of approved refunds sent into the analytics stream, by way (engine, kafka) and outcome: delivered; retried (not delivered now, due again); rejected (refused by ingest for good: missing from the KPIs)',
+    labelNames: ['via', 'outcome'], registers,
+  });
   let kafkaLag: () => ReadonlyArray<{ topic: string; partition: number; lag: number }> = () => [];
   new Gauge({
     name: 'analytics_kafka_consumer_lag', help: 'Messages of each assigned partition not yet committed to the analytics store (log end offset minus the stored position)',
@@ -202,7 +220,7 @@ export function createMetrics(deps: { ingest: IngestView; now: () => number }): 
     wsConnections, wsMessages, streamingLatency, alertsCreated, anomaliesDetected, webhookAttempts, webhookDuration,
     setWsCurrent(read) { wsCurrent = read; },
     setQueryAdmission(read) { admission = read; },
-    kafkaMessages, kafkaDeadLetters, kafkaEventsOut, merchantDashboardRequests,
+    kafkaMessages, kafkaDeadLetters, kafkaEventsOut, merchantDashboardRequests, merchantRefundRequests, merchantRefundEvents,
     setKafkaLag(read) { kafkaLag = read; },
     stop: unsubscribe,
   };

@@ -180,6 +180,81 @@ export const STATE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string[] }>
        )`,
     ],
   },
+  {
+    version: 5,
+    sql: [
+      // Merchant refunds (src/merchant/refunds.ts). `id` is public (random: ids of other merchants
+      // tell nothing); `seq` orders a merchant's list. `txn` keeps what the refund_created event
+      // needs of the transaction (country, city, method, provider, customer), read at the request.
+      `CREATE TABLE merchant_refunds (
+         seq bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+         id text NOT NULL UNIQUE,
+         merchant_id text NOT NULL,
+         txn_id text NOT NULL,
+         amount_minor bigint NOT NULL CHECK (amount_minor > 0),
+         currency text NOT NULL,
+         reason text,
+         status text NOT NULL CHECK (status IN ('pending_approval', 'approved', 'rejected')),
+         requested_by text NOT NULL,
+         requested_at timestamptz NOT NULL,
+         decided_by text,
+         decided_at timestamptz,
+         decision_reason text,
+         txn jsonb NOT NULL
+       )`,
+      'CREATE INDEX merchant_refunds_by_merchant ON merchant_refunds (merchant_id, seq DESC)',
+      'CREATE INDEX merchant_refunds_by_transaction ON merchant_refunds (merchant_id, txn_id, seq DESC)',
+      // At most one refund of a transaction awaits approval (the use case refuses a second; this is the backstop).
+      `CREATE UNIQUE INDEX merchant_refunds_one_pending ON merchant_refunds (merchant_id, txn_id) WHERE status = 'pending_approval'`,
+      // One row per refunded transaction: locked (FOR UPDATE) by every refund request of it, so the
+      // check "refunds not rejected + this one <= captured" and the insert are one serial step.
+      `CREATE TABLE merchant_refund_balances (
+         merchant_id text NOT NULL,
+         txn_id text NOT NULL,
+         currency text NOT NULL,
+         captured_minor bigint NOT NULL,
+         reserved_minor bigint NOT NULL DEFAULT 0 CHECK (reserved_minor >= 0),
+         updated_at timestamptz NOT NULL,
+         PRIMARY KEY (merchant_id, txn_id),
+         -- The refunds not rejected never exceed the capture (a backstop: the check under the lock refuses first).
+         CHECK (reserved_minor <= captured_minor)
+       )`,
+      // Idempotency-Key answers, per merchant, kept at least 24 h (expires_at), then purged. A row
+      // without a stored answer is a request in flight: `owner` is its attempt, `locked_until`
+      // when another attempt may take it over (its process died).
+      `CREATE TABLE merchant_idempotency_keys (
+         merchant_id text NOT NULL,
+         key text NOT NULL,
+         fingerprint text NOT NULL,
+         owner text,
+         locked_until timestamptz,
+         response_status integer,
+         response_body jsonb,
+         created_at timestamptz NOT NULL,
+         expires_at timestamptz NOT NULL,
+         PRIMARY KEY (merchant_id, key)
+       )`,
+      'CREATE INDEX merchant_idempotency_keys_expiry ON merchant_idempotency_keys (expires_at)',
+      // The stream outbox: the refund_created event of each approved refund, written with the
+      // approval, delivered by the relay (src/merchant/refund-relay.ts) until the engine or Kafka
+      // has it. Its event_id is fixed, so a second delivery is a duplicate, never a second refund.
+      `CREATE TABLE merchant_refund_events (
+         refund_id text PRIMARY KEY REFERENCES merchant_refunds (id),
+         merchant_id text NOT NULL,
+         event jsonb NOT NULL,
+         status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'delivered', 'rejected')),
+         attempts integer NOT NULL DEFAULT 0,
+         next_attempt_at timestamptz NOT NULL,
+         claimed_at timestamptz,
+         delivered_at timestamptz,
+         delivered_via text,
+         last_error text,
+         created_at timestamptz NOT NULL
+       )`,
+      `CREATE INDEX merchant_refund_events_due ON merchant_refund_events (next_attempt_at) WHERE status = 'pending'`,
+      `CREATE INDEX merchant_refund_events_sending ON merchant_refund_events (claimed_at) WHERE status = 'sending'`,
+    ],
+  },
 ];
 
 export const LATEST_STATE_VERSION = Math.max(...STATE_MIGRATIONS.map((m) => m.version));

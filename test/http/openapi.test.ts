@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { openTempApp, type TempApp } from '../support/temp-app.ts';
-import { NOW, dataset } from '../support/kpi-dataset.ts';
+import { MERCHANTS, NOW, dataset } from '../support/kpi-dataset.ts';
 import { bearer, mintToken } from '../support/tokens.ts';
 
 interface Operation { security?: unknown[]; responses: Record<string, { content?: Record<string, { schema: unknown }> }> }
@@ -25,7 +25,7 @@ ajv.addFormat('date', /^\d{4}-\d\d-\d\d$/);
 
 before(async () => {
   t = await openTempApp({
-    now: () => NOW, parts: ['live-feed'],
+    now: () => NOW, parts: ['live-feed'], env: { REFUND_APPROVAL_THRESHOLD: '*:1' },
     beforeStart: (app) => app.addHook('preSerialization', async (req, _reply, payload) => {
       handed.set(req.id, JSON.parse(JSON.stringify(payload)));
       return payload;
@@ -219,6 +219,38 @@ test('the merchant portal answers as documented', async () => {
   await check({ method: 'PUT', url: '/api/merchant/settings', payload: { time_zone: 'Africa/Abidjan' } }, 200, admin);
   await check({ method: 'PUT', url: '/api/merchant/settings', payload: { time_zone: 'Nowhere/Else' } }, 400, admin);
   await check({ method: 'PUT', url: '/api/merchant/settings', payload: { tz: 'UTC' } }, 400, admin);
+});
+
+test('merchant refunds answer as documented', async () => {
+  const merchant = dataset().events[0].merchant_id as string;
+  const txns = dataset().txns.filter((x) => x.merchant === merchant);
+  const paid = txns.filter((x) => x.status === 'succeeded' && x.minor >= 10n);
+  const failed = txns.find((x) => x.status === 'failed')!;
+  const currency = MERCHANTS[paid[0].merchant].currency;
+  const admin = await mintToken({ sub: 'admin@m', roles: ['merchant_admin'], merchantId: merchant });
+  const second = await mintToken({ sub: 'second@m', roles: ['merchant_admin'], merchantId: merchant });
+  const post = (key: string | null, body: Record<string, unknown>, url = '/api/merchant/refunds') =>
+    ({ method: 'POST' as const, url, payload: body, headers: key === null ? {} : { 'idempotency-key': key } });
+  const body = { transaction_id: paid[0].id, amount: 1, currency };
+  const r = await check(post('oa-1', body), 201, admin);
+  await check(post('oa-1', body), 201, admin);
+  await check(post('oa-1', { ...body, amount: 2 }), 422, admin);
+  await check(post(null, body), 400, admin);
+  await check(post('oa-2', { ...body, transaction_id: 'nope' }), 404, admin);
+  await check(post('oa-3', { ...body, transaction_id: failed.id }), 422, admin);
+  const pending = await check(post('oa-4', { ...body, amount: 2 }), 201, admin);
+  await check(post('oa-5', body), 409, admin);
+  await check({ method: 'POST', url: `/api/merchant/refunds/${pending.json().id}/approve` }, 403, admin);
+  await check({ method: 'POST', url: `/api/merchant/refunds/${pending.json().id}/approve`, payload: { reason: 'ok' } }, 200, second);
+  await check({ method: 'POST', url: `/api/merchant/refunds/${pending.json().id}/reject` }, 409, second);
+  await check({ method: 'POST', url: '/api/merchant/refunds/rf_nope/reject' }, 404, second);
+  await check(post('oa-6', { txn_id: paid[1].id, amount: 1, currency }, '/api/merchant/refund'), 201, admin);
+  const list = await check({ url: '/api/merchant/refunds?limit=1' }, 200, admin);
+  await check({ url: `/api/merchant/refunds?limit=1&cursor=${list.json().next_cursor}&status=approved,pending_approval` }, 200, admin);
+  await check({ url: '/api/merchant/refunds?cursor=zz' }, 400, admin);
+  await check({ url: `/api/merchant/refunds/${r.json().id}` }, 200, admin);
+  await check({ url: '/api/merchant/refunds/rf_nope' }, 404, admin);
+  await check({ url: '/api/merchant/refunds' }, 403, await mintToken({ roles: ['analytics:view'], merchantId: merchant }));
 });
 
 test('failed authentications past the limit answer 429 as documented', async () => {

@@ -51,6 +51,14 @@ test('CORS: the allowlisted origin is allowed, any other is not', async () => {
     headers: { origin: 'https://dash.molam.test', 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization,x-merchant-id' },
   });
   assert.match(String(portal.headers['access-control-allow-headers']), /X-Merchant-Id/);
+  // A refund request from the browser carries its Idempotency-Key, and may read whether the answer was replayed.
+  const refund = await t.app.inject({
+    method: 'OPTIONS', url: '/api/merchant/refunds',
+    headers: { origin: 'https://dash.molam.test', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type,idempotency-key' },
+  });
+  assert.match(String(refund.headers['access-control-allow-headers']), /Idempotency-Key/);
+  const replayed = await t.app.inject({ url: '/api/merchant/refunds', headers: { origin: 'https://dash.molam.test' } });
+  assert.match(String(replayed.headers['access-control-expose-headers']), /Idempotent-Replayed/);
 });
 
 test('the dev sign-in endpoint exists only in dev mode', async () => {
