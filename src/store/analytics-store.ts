@@ -55,11 +55,13 @@ import type { RetentionCutoffs } from './queries/retention.ts';
 import type { StoreCounts } from './queries/store-facts.ts';
 import type { RollupCell } from './queries/rollup-cells.ts';
 import type { TransactionPageQuery, TransactionRow, TransactionSort } from './queries/merchant-transactions.ts';
+import type { DisputePageQuery, DisputeRow } from './queries/merchant-disputes.ts';
 import type { EffectiveRates, StoredRate } from '../fx/fx-effective.ts';
 
 export type { RollupTable, RawEventPageQuery, RawEventRange, RawEventRow, RawEventGroup, DeadLetterQuery, DeadLetterRow };
 export type { FxRateFilter, FxRateRow, LiveSeed, RetentionCutoffs, StoreCounts, RollupCell, AggregateAnswer, RollupAggregate };
 export type { TransactionPageQuery, TransactionRow, TransactionSort };
+export type { DisputePageQuery, DisputeRow };
 
 export interface DeadLetter {
   id: number;
@@ -159,6 +161,8 @@ export interface AnalyticsStore {
   rawEventById(eventId: string): Promise<RawEventRow | null>;
   /** One merchant's transactions (payment events folded per txn_id), a keyset page. */
   merchantTransactionPage(q: TransactionPageQuery): Promise<TransactionRow[]>;
+  /** One merchant's disputes (dispute_created events folded per dispute_id), newest first, a keyset page. */
+  merchantDisputePage(q: DisputePageQuery): Promise<DisputeRow[]>;
   deadLetters(q: DeadLetterQuery): Promise<DeadLetterRow[]>;
   fxRates(f: FxRateFilter): Promise<FxRateRow[]>;
   fxRateCount(): Promise<number>;

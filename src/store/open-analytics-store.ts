@@ -16,6 +16,7 @@ import { probeWrite, schemaVersion, storeCounts } from './queries/store-facts.ts
 import { rollupCells } from './queries/rollup-cells.ts';
 import { rollupAggregate } from './queries/rollup-aggregate.ts';
 import { merchantTransactionPage } from './queries/merchant-transactions.ts';
+import { merchantDisputePage } from './queries/merchant-disputes.ts';
 
 export interface StoreConfig {
   ANALYTICS_STORE: string;
@@ -66,6 +67,7 @@ export function analyticsStore(b: StoreBackend): AnalyticsStore {
     rawEventStats: (q) => rawEventStats(b, q),
     rawEventById: (id) => rawEventById(b, id),
     merchantTransactionPage: (q) => merchantTransactionPage(b, q),
+    merchantDisputePage: (q) => merchantDisputePage(b, q),
     deadLetters: (q) => deadLetters(b, q),
     fxRates: (f) => fxRates(b, f),
     fxRateCount: () => fxRateCount(b),
