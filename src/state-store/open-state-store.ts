@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { openPglite } from './open-pglite.ts';
-import { LATEST_STATE_VERSION, migrateState } from './state-migrations.ts';
+import { migrateState, STATE_SCHEMA_KEY } from './state-migrations.ts';
 import { createDataDirIfMissing } from './pglite-data-dir.ts';
 import { guardStateStore, isStateUnavailable, stateUnavailable } from './state-unavailable.ts';
 import type { Queryable, SqlParam, StateStore } from './state-store.ts';
@@ -33,7 +33,7 @@ export async function openStateStore(o: StateStoreOptions): Promise<StateStore> 
 
 /** A new embedded store is a copy of a migrated template (initdb and migrations run once per install). */
 async function openNewOrExistingPglite(dir: string): Promise<StateStore> {
-  await createDataDirIfMissing(dir, `schema-${LATEST_STATE_VERSION}`);
+  await createDataDirIfMissing(dir, STATE_SCHEMA_KEY);
   return openPglite(dir);
 }
 

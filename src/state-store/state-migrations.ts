@@ -1,6 +1,7 @@
 // The state store's schema, in order. Append only: a new version is a new entry. Applied in one
 // transaction each, recorded in state_migrations; the same SQL runs on PGlite and PostgreSQL.
 
+import { createHash } from 'node:crypto';
 import type { StateStore } from './state-store.ts';
 
 export const STATE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string[] }> = [
@@ -255,9 +256,50 @@ export const STATE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string[] }>
       `CREATE INDEX merchant_refund_events_sending ON merchant_refund_events (claimed_at) WHERE status = 'sending'`,
     ],
   },
+  {
+    version: 6,
+    sql: [
+      // Disputes come from the analytics stream (dispute_created events); the portal keeps the
+      // merchant's response here (src/merchant/disputes*.ts): one row per dispute the merchant has
+      // touched, locked while its evidence changes so that the per-dispute total and the
+      // submission are decided one request at a time.
+      `CREATE TABLE dispute_responses (
+         merchant_id text NOT NULL,
+         dispute_id text NOT NULL,
+         submitted_at timestamptz,
+         submitted_by text,
+         PRIMARY KEY (merchant_id, dispute_id)
+       )`,
+      // Each evidence file: stored in the file store under a server key, described here. A draft
+      // until its dispute is submitted, then never changed.
+      `CREATE TABLE dispute_evidence (
+         id text PRIMARY KEY,
+         seq bigint GENERATED ALWAYS AS IDENTITY,
+         merchant_id text NOT NULL,
+         dispute_id text NOT NULL,
+         file_key text NOT NULL,
+         display_name text NOT NULL,
+         content_type text NOT NULL,
+         size bigint NOT NULL,
+         sha256 text NOT NULL,
+         description text,
+         uploaded_at timestamptz NOT NULL,
+         uploaded_by text NOT NULL,
+         FOREIGN KEY (merchant_id, dispute_id) REFERENCES dispute_responses (merchant_id, dispute_id)
+       )`,
+      'CREATE INDEX dispute_evidence_by_dispute ON dispute_evidence (merchant_id, dispute_id, seq)',
+    ],
+  },
 ];
 
 export const LATEST_STATE_VERSION = Math.max(...STATE_MIGRATIONS.map((m) => m.version));
+
+/**
+ * Names the schema these migrations make: new embedded stores are copies of a template keyed by
+ * it. The SQL's hash is in it, not only the version, so that branches adding migrations side by
+ * side (or one changed before it is merged) never reuse each other's template.
+ */
+export const STATE_SCHEMA_KEY = `schema-${LATEST_STATE_VERSION}-${createHash('sha256').update(JSON.stringify(STATE_MIGRATIONS)).digest('hex').slice(0, 12)}`;
 
 /** Applies the migrations not applied yet. Safe to run concurrently from several replicas. */
 export async function migrateState(store: StateStore): Promise<number> {

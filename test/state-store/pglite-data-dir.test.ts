@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStateStore } from '../../src/state-store/open-state-store.ts';
 import { templateDir } from '../../src/state-store/pglite-data-dir.ts';
-import { LATEST_STATE_VERSION } from '../../src/state-store/state-migrations.ts';
+import { STATE_SCHEMA_KEY } from '../../src/state-store/state-migrations.ts';
 
-const TEMPLATE_DIR = templateDir(`schema-${LATEST_STATE_VERSION}`);
+const TEMPLATE_DIR = templateDir(STATE_SCHEMA_KEY);
 
 /** Every file of a directory with its size and modification time ({} if it does not exist: a read-only install). */
 function listing(dir: string): Record<string, string> {
