@@ -62,6 +62,10 @@ import { merchantRefundRoutes } from './http/routes/merchant-refunds.ts';
 import { createRefundRelay, type RefundRelay } from './merchant/refund-relay.ts';
 import { engineSink, kafkaSink } from './merchant/refund-sinks.ts';
 import { parseRefundThresholds } from './merchant/refund-threshold.ts';
+import { merchantDisputeRoutes } from './http/routes/merchant-disputes.ts';
+import multipart from '@fastify/multipart';
+import { openFileStore } from './files/open-file-store.ts';
+import type { FileStore } from './files/file-store.ts';
 import type { Engine } from './ingest/engine.ts';
 import type { IngestView } from './ingest/ingest-view.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
@@ -84,6 +88,8 @@ export interface AppDeps {
   publishFxChange?: () => void;
   /** The HTTP server to serve on (main.ts binds its port before the stores open); default: Fastify's own. */
   serverFactory?: FastifyServerFactory;
+  /** The file store (dispute evidence); default: the one the config names, opened on first use. */
+  files?: FileStore;
 }
 
 declare module 'fastify' {
@@ -186,6 +192,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  // Uploads (dispute evidence): streamed part by part, never held whole. The per-file limit is
+  // enforced by the file store's put (a coded 413); busboy's is one byte beyond, a backstop.
+  await app.register(multipart, {
+    limits: {
+      fileSize: config.DISPUTE_EVIDENCE_MAX_FILE_BYTES + 1, files: 2, fields: 4, parts: 6, fieldNameSize: 64, fieldSize: 4 * 1024, headerPairs: 20,
+    },
+  });
   docsRoutes(app);
   app.setNotFoundHandler((req, reply) => sendProblem(reply, 404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
 
@@ -260,6 +273,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   merchantAuditRoutes(app, { state: deps.state, now });
   merchantSettingsRoutes(app, { state: deps.state, now });
+  let fileStore: Promise<FileStore> | null = deps.files ? Promise.resolve(deps.files) : null;
+  const ownsFileStore = !deps.files;
+  app.addHook('onClose', async () => {
+    if (ownsFileStore && fileStore) await (await fileStore.catch(() => null))?.close();
+  });
+  merchantDisputeRoutes(app, {
+    store, dims, state: deps.state, now, responseDays: config.DISPUTE_RESPONSE_DAYS,
+    files: () => (fileStore ??= openFileStore(config).catch((err) => { fileStore = null; throw err; })),
+    maxFileBytes: config.DISPUTE_EVIDENCE_MAX_FILE_BYTES, maxTotalBytes: config.DISPUTE_EVIDENCE_MAX_TOTAL_BYTES, maxFiles: config.DISPUTE_EVIDENCE_MAX_FILES,
+  });
   const alerting = createAlerting({
     state: deps.state, run: ctx.run, now, log: deps.log,
     evalIntervalMs: config.ALERT_EVAL_INTERVAL * 1000,

@@ -109,6 +109,13 @@ export const CONFIG_SPEC = {
     doc: 'Merchant refunds above this amount wait for a second person\'s approval: comma-separated CODE:amount in the currency\'s minor units, * for every other currency (e.g. XOF:5000000,NGN:10000000,*:100000). A currency with no entry (and no *) never waits; empty = no refund waits.',
     check: (v) => { const r = parseRefundThresholds(v); return r.ok ? null : r.problem; },
   },
+  DISPUTE_RESPONSE_DAYS: {
+    kind: 'int', default: 7, min: 1, max: 120,
+    doc: 'Days a merchant has to answer a dispute: due_by = the dispute_created event\'s occurred_at + this (the event carries no deadline).',
+  },
+  DISPUTE_EVIDENCE_MAX_FILE_BYTES: { kind: 'int', default: 10 * 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024, doc: 'Largest evidence file.' },
+  DISPUTE_EVIDENCE_MAX_TOTAL_BYTES: { kind: 'int', default: 50 * 1024 * 1024, min: 1024, max: 16 * 1024 * 1024 * 1024, doc: 'Most bytes of evidence one dispute may hold, all files together.' },
+  DISPUTE_EVIDENCE_MAX_FILES: { kind: 'int', default: 20, min: 1, max: 1000, doc: 'Most evidence files one dispute may hold.' },
   API_TOKEN: { kind: 'string', default: '', doc: 'Bearer token the CLI sends with --url (or pass --token).' },
   ROLE: {
     kind: 'enum', default: 'all', values: ['all', 'api', 'consumer', 'evaluator'],

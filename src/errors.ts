@@ -23,6 +23,10 @@ export const ERROR_STATUS = {
   file_too_large: 413,
   file_size_mismatch: 400,
   file_refused: 422,
+  evidence_limit_exceeded: 413,
+  dispute_submitted: 409,
+  dispute_expired: 409,
+  evidence_required: 422,
   invalid_file_key: 500,
   unauthorized: 401,
   invalid_token: 401,
@@ -258,6 +262,22 @@ export const ERROR_DOCS = {
   file_refused: {
     meaning: 'A file\'s bytes are not an accepted type (PDF, PNG or JPEG, judged from the bytes, never from the name or the declared type), or it is one with something else inside: data after its end, an embedded archive, HTML or script, PDF active content, or it is empty or cut short. `details.reason` says which (docs/files.md, "What is checked").',
     action: 'Send a plain PDF, PNG or JPEG (print or export the document again); nothing of the refused file was kept.',
+  },
+  evidence_limit_exceeded: {
+    meaning: 'The dispute already holds as much evidence as it may (DISPUTE_EVIDENCE_MAX_TOTAL_BYTES all files together, or DISPUTE_EVIDENCE_MAX_FILES files): the file was not kept.',
+    action: 'Delete a draft evidence file you no longer need, or send a smaller one; `detail` gives the limit.',
+  },
+  dispute_submitted: {
+    meaning: 'The dispute\'s response was submitted: its evidence is locked, nothing can be added, deleted or submitted again.',
+    action: 'None: the response is with the processor. Read it with GET /api/merchant/disputes/{id}.',
+  },
+  dispute_expired: {
+    meaning: 'The dispute is past its `due_by` (its opening plus DISPUTE_RESPONSE_DAYS) without a submitted response: it takes no more evidence and no submission.',
+    action: 'None through the portal: contact the processor about a late response.',
+  },
+  evidence_required: {
+    meaning: 'A dispute\'s response was submitted without any evidence file.',
+    action: 'Upload at least one PDF, PNG or JPEG with POST /api/merchant/disputes/{id}/evidence, then submit.',
   },
   invalid_file_key: {
     meaning: 'A file-store key is not of the allowed form (lowercase letters, digits, `_`, `-`, `.` not leading a segment, `/` between segments): server code named a file wrongly. Keys are never taken from clients.',

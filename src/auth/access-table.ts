@@ -8,13 +8,15 @@ export const PERMISSIONS = [
   'merchant:read_kpis', 'merchant:transactions', 'merchant:audit', 'merchant:settings',
   // Refunds: reading them, requesting one, approving or rejecting one (docs/merchant.md#refunds).
   'merchant:refunds_read', 'merchant:refunds', 'merchant:refunds_approve',
+  // Disputes: reading them, their evidence (upload, download, delete) and the submission (docs/merchant.md#disputes).
+  'merchant:disputes',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** Every permission of the merchant portal: what its administrator (and ops, naming a merchant) holds. */
 const MERCHANT_PORTAL = [
   'merchant:read_kpis', 'merchant:transactions', 'merchant:audit', 'merchant:settings',
-  'merchant:refunds_read', 'merchant:refunds', 'merchant:refunds_approve',
+  'merchant:refunds_read', 'merchant:refunds', 'merchant:refunds_approve', 'merchant:disputes',
 ] as const satisfies readonly Permission[];
 
 /**
@@ -41,7 +43,7 @@ export const GRANTS: Readonly<Record<string, Grant>> = {
   merchant_admin: {
     permissions: ['analytics:view', 'events:read', 'alerts:view', 'alerts:manage', ...MERCHANT_PORTAL],
     merchant: 'required',
-    doc: 'A merchant\'s administrator: its analytics, raw events, its own alert rules, silences and webhooks, and all of the merchant portal (KPIs, transactions, refunds — requesting and approving them —, audit, settings).',
+    doc: 'A merchant\'s administrator: its analytics, raw events, its own alert rules, silences and webhooks, and all of the merchant portal (KPIs, transactions, refunds — requesting and approving them —, disputes and their evidence, audit, settings).',
   },
   merchant_accountant: {
     permissions: ['analytics:view', 'events:read', 'alerts:view', 'merchant:read_kpis', 'merchant:transactions', 'merchant:refunds_read'],
@@ -49,9 +51,9 @@ export const GRANTS: Readonly<Record<string, Grant>> = {
     doc: 'A merchant\'s finance staff: its analytics, raw events and alerts; in the portal its KPIs, transactions and refunds (reading them: requesting one is the administrator\'s).',
   },
   merchant_support: {
-    permissions: ['events:read', 'alerts:view', 'merchant:transactions', 'merchant:refunds_read'],
+    permissions: ['events:read', 'alerts:view', 'merchant:transactions', 'merchant:refunds_read', 'merchant:disputes'],
     merchant: 'required',
-    doc: 'A merchant\'s support staff: looking up its payments and alerts, no aggregates; in the portal its transactions and their refunds (to answer a customer; requesting one is the administrator\'s).',
+    doc: 'A merchant\'s support staff: looking up its payments and alerts, no aggregates; in the portal its transactions and their refunds (to answer a customer; requesting one is the administrator\'s), and its disputes: reading them, uploading and deleting evidence, submitting the response.',
   },
 };
 

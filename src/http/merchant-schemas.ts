@@ -85,3 +85,30 @@ export const refundPage = closed({
   items: { type: 'array', items: refundSchema },
   next_cursor: { ...ns, description: 'pass as cursor for the next page (same filters); null on the last' },
 });
+
+const disputeFields = {
+  dispute_id: s, txn_id: { ...ns, description: 'the disputed transaction' },
+  status: { type: 'string', enum: ['needs_response', 'under_review', 'expired'], description: 'under_review once submitted; else needs_response until due_by, expired after' },
+  reason: ns, amount: { ...s, description: 'exact decimal in the currency\'s major units' }, currency: s,
+  created_at: { ...isoTime, description: 'occurred_at of its dispute_created event' },
+  due_by: { ...isoTime, description: 'created_at + DISPUTE_RESPONSE_DAYS, UTC' },
+  due_by_local: { ...s, description: 'due_by in the merchant\'s time zone, ISO 8601 with its offset' },
+  time_zone: { ...s, description: 'the merchant\'s time zone (its settings)' },
+  submitted_at: nullableIsoTime, submitted_by: ns,
+  evidence_count: int, evidence_bytes: int,
+};
+
+export const evidenceSchema = closed({
+  id: s, filename: { ...s, description: 'the uploader\'s file name, cleaned: a display name only (the stored file has a server key)' },
+  content_type: { type: 'string', enum: ['application/pdf', 'image/png', 'image/jpeg'], description: 'judged from the bytes' },
+  size: int, sha256: { ...s, description: 'SHA-256 of the bytes stored, hex' }, description: ns,
+  uploaded_at: isoTime, uploaded_by: s, state: { type: 'string', enum: ['draft', 'submitted'], description: 'draft until the dispute is submitted, then locked' },
+});
+
+export const disputeSchema = closed(disputeFields);
+export const disputePage = closed({
+  items: { type: 'array', items: disputeSchema },
+  next_cursor: { ...ns, description: 'pass as cursor for the next page (same filters); null on the last' },
+});
+export const disputeDetail = closed({ ...disputeFields, evidence: { type: 'array', items: evidenceSchema, description: 'in upload order' } });
+export const submission = closed({ submitted_at: isoTime });
