@@ -5,6 +5,7 @@
 // (Fastify's response schemas also serialise: a field they drop or a value they coerce fails).
 
 import { test, before, after } from 'node:test';
+import { readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -251,6 +252,41 @@ test('merchant refunds answer as documented', async () => {
   await check({ url: `/api/merchant/refunds/${r.json().id}` }, 200, admin);
   await check({ url: '/api/merchant/refunds/rf_nope' }, 404, admin);
   await check({ url: '/api/merchant/refunds' }, 403, await mintToken({ roles: ['analytics:view'], merchantId: merchant }));
+});
+
+test('the merchant\'s disputes and evidence answer as documented', async () => {
+  const merchant = 'm_doc';
+  const at = new Date(NOW - 3600_000).toISOString();
+  const events = [
+    { event_id: 'doc_dp_1', type: 'dispute_created', occurred_at: at, dispute_id: 'dp_doc', txn_id: 't_doc', merchant_id: merchant, amount: '100', currency: 'XOF', country: 'SN', reason: 'fraud' },
+    { event_id: 'doc_dp_2', type: 'dispute_created', occurred_at: at, dispute_id: 'dp_doc_empty', txn_id: 't_doc', merchant_id: merchant, amount: '100', currency: 'XOF', country: 'SN' },
+  ];
+  assert.equal((await t.inject({ method: 'POST', url: '/api/v1/events', payload: events })).json().accepted, 2);
+  const admin = await mintToken({ sub: 'admin@doc', roles: ['merchant_admin'], merchantId: merchant });
+  const boundary = 'doc-boundary';
+  const form = (name: string, filename: string, bytes: Buffer) => ({
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+    payload: Buffer.concat([Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${filename}"\r\n\r\n`), bytes, Buffer.from(`\r\n--${boundary}--\r\n`)]),
+  });
+  const png = readFileSync(new URL('../files/fixtures/receipt.png', import.meta.url));
+  const base = '/api/merchant/disputes';
+  const page = await check({ url: `${base}?limit=1` }, 200, admin);
+  await check({ url: `${base}?limit=1&cursor=${page.json().next_cursor}&status=needs_response` }, 200, admin);
+  await check({ url: `${base}?status=won` }, 400, admin);
+  await check({ url: `${base}/dp_doc` }, 200, admin);
+  await check({ url: `${base}/nope` }, 404, admin);
+  const up = await check({ method: 'POST', url: `${base}/dp_doc/evidence`, ...form('file', 'r.png', png) }, 201, admin);
+  await check({ method: 'POST', url: `${base}/dp_doc/evidence`, ...form('file', 'r.pdf', Buffer.from('MZ not a pdf')) }, 422, admin);
+  await check({ method: 'POST', url: `${base}/dp_doc/evidence`, ...form('upload', 'r.png', png) }, 400, admin);
+  await check({ method: 'POST', url: `${base}/dp_doc/evidence`, payload: { file: 1 } }, 415, admin);
+  await check({ url: `${base}/dp_doc/evidence/${up.json().id}` }, 200, admin);
+  await check({ method: 'POST', url: `${base}/dp_doc_empty/submit` }, 422, admin);
+  const second = await check({ method: 'POST', url: `${base}/dp_doc/evidence`, ...form('file', 'r2.png', png) }, 201, admin);
+  await check({ method: 'DELETE', url: `${base}/dp_doc/evidence/${second.json().id}` }, 204, admin);
+  await check({ method: 'POST', url: `${base}/dp_doc/submit` }, 200, admin);
+  await check({ method: 'POST', url: `${base}/dp_doc/submit` }, 409, admin);
+  await check({ method: 'DELETE', url: `${base}/dp_doc/evidence/${up.json().id}` }, 409, admin);
+  await check({ method: 'POST', url: `${base}/dp_doc/evidence`, ...form('file', 'r.png', png) }, 409, admin);
 });
 
 test('failed authentications past the limit answer 429 as documented', async () => {

@@ -27,7 +27,7 @@ const EVENTS = [
   ...txnEvents({ merchant: 'm_b', txn: 'tx_b1', at: '2026-03-09T10:00:00Z', status: 'succeeded', amount: '9000', fee: '90' }),
 ];
 
-type Endpoint = 'summary' | 'transactions' | 'transaction' | 'audit' | 'settings' | 'settings:put';
+type Endpoint = 'summary' | 'transactions' | 'transaction' | 'audit' | 'settings' | 'settings:put' | 'disputes' | 'dispute';
 const ENDPOINTS: Record<Endpoint, { method: 'GET' | 'PUT'; url: string; payload?: unknown }> = {
   summary: { method: 'GET', url: '/api/merchant/summary?period=today' },
   transactions: { method: 'GET', url: '/api/merchant/transactions' },
@@ -35,6 +35,8 @@ const ENDPOINTS: Record<Endpoint, { method: 'GET' | 'PUT'; url: string; payload?
   audit: { method: 'GET', url: '/api/merchant/audit' },
   settings: { method: 'GET', url: '/api/merchant/settings' },
   'settings:put': { method: 'PUT', url: '/api/merchant/settings', payload: { time_zone: 'Africa/Dakar' } },
+  disputes: { method: 'GET', url: '/api/merchant/disputes' },
+  dispute: { method: 'GET', url: '/api/merchant/disputes/dp_a1' },
 };
 const ALL = Object.keys(ENDPOINTS) as Endpoint[];
 
@@ -42,7 +44,7 @@ const ALL = Object.keys(ENDPOINTS) as Endpoint[];
 const MATRIX: Array<{ who: string; roles: string[]; merchant?: string; header?: string; allowed: Endpoint[] }> = [
   { who: 'merchant_admin', roles: ['merchant_admin'], merchant: 'm_a', allowed: ALL },
   { who: 'merchant_accountant', roles: ['merchant_accountant'], merchant: 'm_a', allowed: ['summary', 'transactions', 'transaction'] },
-  { who: 'merchant_support', roles: ['merchant_support'], merchant: 'm_a', allowed: ['transactions', 'transaction'] },
+  { who: 'merchant_support', roles: ['merchant_support'], merchant: 'm_a', allowed: ['transactions', 'transaction', 'disputes', 'dispute'] },
   { who: 'ops naming m_a', roles: ['analytics:ops'], header: 'm_a', allowed: ALL },
   { who: 'a merchant token with analytics:view', roles: ['analytics:view', 'events:read', 'alerts:manage'], merchant: 'm_a', allowed: [] },
   { who: 'merchant_admin without a merchant', roles: ['merchant_admin'], allowed: [] },
