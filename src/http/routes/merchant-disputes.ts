@@ -112,6 +112,9 @@ export function merchantDisputeRoutes(app: FastifyInstance, deps: EvidenceDeps) 
       return reply.code(201).send(item);
     } catch (err) {
       if (received) await discard(deps, received.key);
+      // Refused before the body's end (too large, bad bytes): close the connection after the
+      // answer rather than read the rest of what the client still sends.
+      if (!req.raw.complete) reply.header('connection', 'close');
       throw err;
     }
   });
