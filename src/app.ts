@@ -192,13 +192,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     refResolver: { buildLocalReference: (json, _base, _fragment, i) => String(json.$id ?? `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  // Uploads (dispute evidence): streamed part by part, never held whole. The per-file limit is
-  // enforced by the file store's put (a coded 413); busboy's is one byte beyond, a backstop.
-  await app.register(multipart, {
-    limits: {
-      fileSize: config.DISPUTE_EVIDENCE_MAX_FILE_BYTES + 1, files: 2, fields: 4, parts: 6, fieldNameSize: 64, fieldSize: 4 * 1024, headerPairs: 20,
-    },
-  });
   docsRoutes(app);
   app.setNotFoundHandler((req, reply) => sendProblem(reply, 404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
 
@@ -278,10 +271,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => {
     if (ownsFileStore && fileStore) await (await fileStore.catch(() => null))?.close();
   });
-  merchantDisputeRoutes(app, {
-    store, dims, state: deps.state, now, responseDays: config.DISPUTE_RESPONSE_DAYS,
-    files: () => (fileStore ??= openFileStore(config).catch((err) => { fileStore = null; throw err; })),
-    maxFileBytes: config.DISPUTE_EVIDENCE_MAX_FILE_BYTES, maxTotalBytes: config.DISPUTE_EVIDENCE_MAX_TOTAL_BYTES, maxFiles: config.DISPUTE_EVIDENCE_MAX_FILES,
+  // In a scope of their own: the multipart parser serves evidence uploads only (every other route
+  // still answers 415 to a multipart body). Streamed part by part, never held whole; the per-file
+  // limit is the file store's put (a coded 413), busboy's one byte beyond it a backstop.
+  await app.register(async (scope) => {
+    await scope.register(multipart, {
+      limits: {
+        fileSize: config.DISPUTE_EVIDENCE_MAX_FILE_BYTES + 1, files: 2, fields: 4, parts: 6, fieldNameSize: 64, fieldSize: 4 * 1024, headerPairs: 20,
+      },
+    });
+    merchantDisputeRoutes(scope, {
+      store, dims, state: deps.state, now, responseDays: config.DISPUTE_RESPONSE_DAYS,
+      files: () => (fileStore ??= openFileStore(config).catch((err) => { fileStore = null; throw err; })),
+      maxFileBytes: config.DISPUTE_EVIDENCE_MAX_FILE_BYTES, maxTotalBytes: config.DISPUTE_EVIDENCE_MAX_TOTAL_BYTES, maxFiles: config.DISPUTE_EVIDENCE_MAX_FILES,
+    });
   });
   const alerting = createAlerting({
     state: deps.state, run: ctx.run, now, log: deps.log,

@@ -171,6 +171,10 @@ for (const backend of backends) {
       }
       const json = await t.app.inject({ method: 'POST', url: '/api/merchant/disputes/dp_open/evidence', payload: { file: 'x' }, headers: bearer(admin) });
       assert.equal(json.statusCode, 415, json.body);
+      // The multipart parser serves evidence uploads only: elsewhere a multipart body is still 415.
+      const elsewhere = multipart([{ name: 'time_zone', value: 'UTC' }]);
+      const settings = await t.app.inject({ method: 'PUT', url: '/api/merchant/settings', payload: elsewhere.payload, headers: { ...bearer(admin), ...elsewhere.headers } });
+      assert.equal(settings.statusCode, 415, settings.body);
       assert.deepEqual(storedFiles(), []);
       assert.deepEqual((await detail('dp_open')).evidence, []);
     });
