@@ -4,6 +4,8 @@
 // (src/files/sniff.ts: PDF, PNG or JPEG judged from the bytes, polyglots refused) on their way
 // into the file store, which keeps all of them or nothing. The file store's key is the server's
 // own (`dispute-evidence/<uuid>`); the client's file name is kept only as a cleaned display name.
+// The type is known only once the bytes are judged, after put() has begun: the file store holds
+// the bytes as application/octet-stream, the record the judged type, which downloads are served as.
 // Limits: DISPUTE_EVIDENCE_MAX_FILE_BYTES per file, and per dispute
 // DISPUTE_EVIDENCE_MAX_TOTAL_BYTES and DISPUTE_EVIDENCE_MAX_FILES. They are checked before the
 // bytes are read (a quick refusal, and the store stops reading at what is left), and again when
