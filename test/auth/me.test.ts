@@ -16,13 +16,16 @@ test('who am I: subject, merchant and effective permissions; 401 without a token
 
   const ops = await t.app.inject({ url: '/api/v1/me', headers: bearer(await mintToken({ sub: 'ops-1', roles: ['analytics:ops'] })) });
   assert.equal(ops.statusCode, 200, ops.body);
-  assert.deepEqual(ops.json().permissions, ['analytics:view', 'analytics:ops', 'events:read', 'alerts:view', 'alerts:manage']);
+  // Ops holds the merchant portal's permissions too: it uses them only by naming a merchant.
+  assert.deepEqual(ops.json().permissions, ['analytics:view', 'analytics:ops', 'events:read', 'alerts:view', 'alerts:manage',
+    'merchant:read_kpis', 'merchant:transactions', 'merchant:audit', 'merchant:settings',
+    'merchant:refunds_read', 'merchant:refunds', 'merchant:refunds_approve', 'merchant:disputes']);
   assert.equal(ops.json().merchant_id, null);
   assert.equal(ops.json().sub, 'ops-1');
 
   const support = await t.app.inject({ url: '/api/v1/me', headers: bearer(await mintToken({ sub: 's-1', roles: ['merchant_support'], merchantId: 'm_1' })) });
   assert.equal(support.statusCode, 200, support.body);
-  assert.deepEqual(support.json().permissions, ['events:read', 'alerts:view']);
+  assert.deepEqual(support.json().permissions, ['events:read', 'alerts:view', 'merchant:transactions', 'merchant:refunds_read', 'merchant:disputes']);
   assert.equal(support.json().merchant_id, 'm_1');
 
   // A merchant role without a merchant grants nothing: still answered, with nothing in it.
