@@ -9,6 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { get as httpGet } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,20 @@ const kubernetes = ['api.yaml', 'consumer.yaml', 'evaluator.yaml'].flatMap((f) =
 const containers = kubernetes.filter((o) => o.kind === 'Deployment').map((d) => ({ name: d.metadata.name, annotations: d.spec.template.metadata.annotations, c: d.spec.template.spec.containers[0] }));
 const healthcheck = parseDockerfile(readText('Dockerfile')).at(-1)!.instructions.find((i) => i.keyword === 'HEALTHCHECK')!;
 
+/**
+ * GET on a connection of its own, as a probe or a scraper makes it: no idle keep-alive socket from
+ * an earlier test is reused (the spawnSync calls block this process while the server's timers run).
+ * A failure says what became of the server.
+ */
+function probe(path: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    httpGet(`${server.url}${path}`, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8').on('data', (d) => { body += d; }).on('end', () => resolve({ status: res.statusCode!, body }));
+    }).on('error', (err) => reject(new Error(`GET ${path}: ${err.message}; ${server.state()}`)));
+  });
+}
+
 /** Runs a health-check command (exec form, `CMD` first) with the app on this test's port; its exit code. */
 function runCheck(test: string[], env: Record<string, string> = {}): number | null {
   const [kind, ...argv] = test;
@@ -54,8 +69,8 @@ test('every probe and health-check path of the manifests, compose and the scrape
   ]);
   assert.deepEqual([...paths].sort(), ['/healthz', '/metrics', '/ready']);
   for (const path of paths) {
-    const res = await fetch(`${server.url}${path}`);
-    assert.equal(res.status, 200, `${path}: ${await res.text()}`);
+    const res = await probe(path);
+    assert.equal(res.status, 200, `${path}: ${res.body}`);
   }
 });
 
@@ -69,7 +84,7 @@ test('the image\'s HEALTHCHECK and compose\'s app health checks pass against the
 });
 
 test('every metric the alert rules, the dashboard and the autoscaler use is exported by /metrics', async () => {
-  const families = metricFamilies(await (await fetch(`${server.url}/metrics`)).text());
+  const families = metricFamilies((await probe('/metrics')).body);
   const dashboard = JSON.parse(readText('deploy/grafana/molam-analytics.json'));
   const used = new Map<string, string>(); // metric → where
   const use = (names: string[], where: string) => { assert.ok(names.length > 0, `${where} selects no metric`); for (const n of names) used.set(n, where); };

@@ -102,7 +102,7 @@ async function startOnce(lib: string, options: KafkaOptions): Promise<KafkaBroke
   const jvm = [...heap, ...(options.jvmOptions ?? DEFAULT_BROKER_JVM), logConfig, '-cp', `${lib}/*`];
 
   // A fresh log directory formatted for a standalone controller quorum, with a random cluster id.
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = randomClusterId();
   try {
     execFileSync(javaCommand(), [...jvm, 'kafka.tools.StorageTool', 'format', '--standalone',
       '--cluster-id', clusterId, '--config', propertiesFile], { stdio: 'pipe', timeout: READY_TIMEOUT_MS });
@@ -254,4 +254,16 @@ function freeLoopbackPort(): Promise<number> {
       probe.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
+}
+
+/**
+ * 16 random bytes in URL-safe base64, as Kafka's own ids. One in 64 of those starts with `-`, which
+ * the storage tool's argument parser reads as an option ("--cluster-id: expected one argument"):
+ * Kafka's Uuid.randomUuid() draws again in that case, and so does this.
+ */
+export function randomClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
 }

@@ -7,6 +7,8 @@ import { TEST_SECRET } from './tokens.ts';
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
+  /** What the server wrote to stderr so far, and its exit code if it has exited: for a failing test's message. */
+  state(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -38,6 +40,7 @@ export async function startServer(env: Record<string, string>, o: { until?: 'rea
   });
   return {
     url, child,
+    state: () => `server ${child.exitCode === null && child.signalCode === null ? 'running' : `exited (${child.exitCode ?? child.signalCode})`}; stderr: ${stderr.slice(-4000) || '(empty)'}`,
     async stop(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
       return exited;
