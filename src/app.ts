@@ -63,6 +63,9 @@ import { createRefundRelay, type RefundRelay } from './merchant/refund-relay.ts'
 import { engineSink, kafkaSink } from './merchant/refund-sinks.ts';
 import { parseRefundThresholds } from './merchant/refund-threshold.ts';
 import { merchantDisputeRoutes } from './http/routes/merchant-disputes.ts';
+import { merchantWebhookRoutes } from './http/routes/merchant-webhooks.ts';
+import { merchantAlertRoutes } from './http/routes/merchant-alerts.ts';
+import { createDisputeDeadlines, type DisputeDeadlines } from './merchant/dispute-deadlines.ts';
 import multipart from '@fastify/multipart';
 import { openFileStore } from './files/open-file-store.ts';
 import type { FileStore } from './files/file-store.ts';
@@ -106,6 +109,8 @@ declare module 'fastify' {
     queryAdmission: AdmissionGate;
     /** Delivers approved refunds' refund_created events into the stream (deliverNow: one pass at once). */
     refundRelay: RefundRelay;
+    /** Reminds merchants of disputes due within 24 hours (remindNow: one pass at once). */
+    disputeDeadlines: DisputeDeadlines;
   }
 }
 
@@ -266,6 +271,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   merchantAuditRoutes(app, { state: deps.state, now });
   merchantSettingsRoutes(app, { state: deps.state, now });
+  merchantWebhookRoutes(app, { state: deps.state, now, allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE_TARGETS });
+  merchantAlertRoutes(app, { state: deps.state });
   let fileStore: Promise<FileStore> | null = deps.files ? Promise.resolve(deps.files) : null;
   const ownsFileStore = !deps.files;
   app.addHook('onClose', async () => {
@@ -294,9 +301,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onTopicOutcome: (topic, outcome) => metrics.kafkaEventsOut.inc({ topic, outcome }),
     onAlertCreated: (rule) => metrics.alertsCreated.inc({ severity: rule.severity }),
     onAnomaly: () => metrics.anomaliesDetected.inc(),
-    onDelivery: (r, eventType) => {
-      metrics.webhookAttempts.inc({ event_type: eventType, outcome: r.ok ? 'delivered' : r.error ?? 'failed' });
+    onDelivery: (r, eventType, merchantId) => {
+      const outcome = r.ok ? 'delivered' : r.error ?? 'failed';
+      metrics.webhookAttempts.inc({ event_type: eventType, outcome });
       metrics.webhookDuration.observe(r.durationMs / 1000);
+      if (merchantId !== null) metrics.merchantWebhookDuration.observe({ event_type: eventType, outcome: r.ok ? 'delivered' : 'failed' }, r.durationMs / 1000);
     },
   });
   app.decorate('alerting', alerting);
@@ -309,6 +318,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     onOutcome: (via, outcome, events) => metrics.merchantRefundEvents.inc({ via, outcome }, events),
   });
   app.decorate('refundRelay', refundRelay);
+  const disputeDeadlines = createDisputeDeadlines({ store, dims, state: deps.state, now, responseDays: config.DISPUTE_RESPONSE_DAYS, log: deps.log });
+  app.decorate('disputeDeadlines', disputeDeadlines);
   if (config.DEV_MODE) {
     devSignInRoutes(app, { secret: hmacSecret(config), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, now });
   }
@@ -335,6 +346,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // fx_effective follows the calendar (the retention job rebuilds it): the window's rates too.
     'fx-reload': periodicPart({ what: 'live FX reload', everyMs: 600_000, log: deps.log }, () => liveFeed.reloadRates()),
     alerts: alerting,
+    'dispute-deadlines': disputeDeadlines,
     retention: withEngine('retention', (e) => periodicPart({ what: 'retention', everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000, atStart: true, log: deps.log }, async () => {
       const policy = { rawDays: config.RAW_RETENTION_DAYS, minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS };
       deps.log.info(await runRetention(store, e, policy, now()), 'retention applied');

@@ -33,7 +33,7 @@ export interface AlertingOptions {
   kafka: { brokers: string[]; clientId: string };
   onAlertCreated?: (rule: StoredRule) => void;
   onAnomaly?: (rule: StoredRule) => void;
-  onDelivery?: (r: DeliveryResult, eventType: string) => void;
+  onDelivery?: (r: DeliveryResult, eventType: string, merchantId: string | null) => void;
   onTopicOutcome?: (topic: string, outcome: TopicOutcome) => void;
 }
 

@@ -39,8 +39,9 @@ export interface OutboxEvent {
 export async function enqueue(q: Queryable, e: OutboxEvent, topics: EventTopics | null): Promise<number> {
   const endpoints = await q.query<{ id: number }>(
     `SELECT id FROM webhook_endpoints
-     WHERE enabled AND ((merchant_id IS NULL AND NOT $4) OR (merchant_id = $1 AND NOT $3)) AND ($2::int[] IS NULL OR id = ANY($2::int[]))`,
-    [e.merchantId, e.endpointIds ?? null, e.opsOnly ?? false, e.merchantOnly ?? false]);
+     WHERE enabled AND ((merchant_id IS NULL AND NOT $4) OR (merchant_id = $1 AND NOT $3)) AND ($2::int[] IS NULL OR id = ANY($2::int[]))
+       AND (event_types IS NULL OR $5 = ANY(event_types))`,
+    [e.merchantId, e.endpointIds ?? null, e.opsOnly ?? false, e.merchantOnly ?? false, e.type]);
   let added = 0;
   for (const { id } of endpoints) {
     const rows = await q.query(
@@ -59,7 +60,8 @@ export interface DeliveryOptions {
   allowPrivate: boolean;
   timeoutMs: number;
   batch?: number;
-  onAttempt?: (r: DeliveryResult, eventType: string) => void;
+  /** Each attempt; `merchantId` is the endpoint's merchant (null: an ops-wide endpoint). */
+  onAttempt?: (r: DeliveryResult, eventType: string, merchantId: string | null) => void;
 }
 
 const CONCURRENCY = 8;
@@ -72,6 +74,7 @@ interface DueRow {
   attempts: number;
   first_attempt_at: Date | null;
   endpoint_id: number;
+  merchant_id: string | null;
   url: string;
   secrets: string[];
 }
@@ -79,7 +82,7 @@ interface DueRow {
 /** Delivers the due rows once; returns how many were attempted. */
 export async function deliverDue(store: StateStore, o: DeliveryOptions): Promise<number> {
   const due = await store.query<DueRow>(
-    `SELECT o.id, o.msg_id, o.event_type, o.payload, o.attempts, o.first_attempt_at, e.id AS endpoint_id, e.url, e.secrets
+    `SELECT o.id, o.msg_id, o.event_type, o.payload, o.attempts, o.first_attempt_at, e.id AS endpoint_id, e.merchant_id, e.url, e.secrets
      FROM outbox o JOIN webhook_endpoints e ON e.id = o.endpoint_id
      WHERE o.status = 'pending' AND o.next_attempt_at <= $1 AND e.enabled
      ORDER BY o.next_attempt_at LIMIT $2`,
@@ -98,7 +101,7 @@ async function attempt(store: StateStore, row: DueRow, o: DeliveryOptions): Prom
   const body = JSON.stringify({ id: row.msg_id, ...row.payload });
   const headers = signWebhook({ msgId: row.msg_id, timestamp: Math.floor(now / 1000), body, secrets: row.secrets });
   const r = await deliverWebhook({ url: row.url, headers: { ...headers }, body, timeoutMs: o.timeoutMs, allowPrivate: o.allowPrivate });
-  o.onAttempt?.(r, row.event_type);
+  o.onAttempt?.(r, row.event_type, row.merchant_id);
   const attempts = row.attempts + 1;
   const first = row.first_attempt_at?.getTime() ?? now;
   const next = r.ok || r.error === 'gone' || r.error === 'target_not_allowed' || r.error === 'redirect_refused'

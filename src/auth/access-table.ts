@@ -10,13 +10,15 @@ export const PERMISSIONS = [
   'merchant:refunds_read', 'merchant:refunds', 'merchant:refunds_approve',
   // Disputes: reading them, their evidence (upload, download, delete) and the submission (docs/merchant.md#disputes).
   'merchant:disputes',
+  // The merchant's own webhook endpoints and alerts (docs/merchant.md#webhooks, #alerts).
+  'merchant:webhooks', 'merchant:alerts',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** Every permission of the merchant portal: what its administrator (and ops, naming a merchant) holds. */
 const MERCHANT_PORTAL = [
   'merchant:read_kpis', 'merchant:transactions', 'merchant:audit', 'merchant:settings',
-  'merchant:refunds_read', 'merchant:refunds', 'merchant:refunds_approve', 'merchant:disputes',
+  'merchant:refunds_read', 'merchant:refunds', 'merchant:refunds_approve', 'merchant:disputes', 'merchant:webhooks', 'merchant:alerts',
 ] as const satisfies readonly Permission[];
 
 /**
@@ -43,7 +45,7 @@ export const GRANTS: Readonly<Record<string, Grant>> = {
   merchant_admin: {
     permissions: ['analytics:view', 'events:read', 'alerts:view', 'alerts:manage', ...MERCHANT_PORTAL],
     merchant: 'required',
-    doc: 'A merchant\'s administrator: its analytics, raw events, its own alert rules, silences and webhooks, and all of the merchant portal (KPIs, transactions, refunds — requesting and approving them —, disputes and their evidence, audit, settings).',
+    doc: 'A merchant\'s administrator: its analytics, raw events, its own alert rules, silences and webhooks, and all of the merchant portal (KPIs, transactions, refunds — requesting and approving them —, disputes and their evidence, audit, settings, its webhook endpoints and alerts).',
   },
   merchant_accountant: {
     permissions: ['analytics:view', 'events:read', 'alerts:view', 'merchant:read_kpis', 'merchant:transactions', 'merchant:refunds_read'],

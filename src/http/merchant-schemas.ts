@@ -112,3 +112,45 @@ export const disputePage = closed({
 });
 export const disputeDetail = closed({ ...disputeFields, evidence: { type: 'array', items: evidenceSchema, description: 'in upload order' } });
 export const submission = closed({ submitted_at: isoTime });
+
+const webhookFields = {
+  id: { ...int, description: 'the endpoint id (the same under /api/analytics/alerts/webhooks)' },
+  url: s,
+  event_types: { type: ['array', 'null'], items: s, description: 'the event types it takes; null: every event' },
+  enabled: { type: 'boolean', description: 'false once deleted (or disabled after a 410 Gone): nothing more is delivered' },
+  disabled_reason: ns, created_by: s, created_at: isoTime,
+  active_secrets: { ...int, description: 'secrets deliveries are signed with' },
+};
+export const merchantWebhookSchema = closed(webhookFields, 'a webhook endpoint of the merchant (its secret is never shown again)');
+export const merchantWebhookList = closed({ items: { type: 'array', items: merchantWebhookSchema } });
+export const merchantWebhookCreated = closed({
+  ...webhookFields,
+  secret: { ...s, description: 'whsec_…: shown this once; verify each delivery\'s webhook-signature with it (docs/alerts.md#webhooks)' },
+  warnings: {
+    type: 'array', description: 'e.g. a host name that does not resolve yet',
+    items: closed({ code: { type: 'string', enum: ['host_unresolvable'] }, message: s }),
+  },
+}, 'the new endpoint with its secret');
+const deliveryItem = closed({
+  at: isoTime, msg_id: { ...s, description: 'the webhook-id header of the message' }, event_type: s,
+  attempt: int, outcome: { ...s, description: 'delivered, or why not: http_<status>, timeout, network_error, gone, redirect_refused, target_not_allowed' },
+  status_code: { type: ['integer', 'null'] }, duration_ms: int,
+});
+export const merchantWebhookDetail = closed({
+  ...webhookFields, deliveries: { type: 'array', items: deliveryItem, description: 'its latest 50 delivery attempts, newest first' },
+});
+
+const merchantAlert = closed({
+  id: int,
+  kind: { type: 'string', enum: ['rule', 'dispute_due_soon'], description: 'rule: raised by one of its alert rules; dispute_due_soon: a dispute\'s response is due within 24 hours' },
+  rule_id: { type: ['integer', 'null'] }, rule_name: ns,
+  state: { type: 'string', enum: ['pending', 'firing', 'resolved', 'nodata', 'error'] },
+  severity: { type: 'string', enum: ['info', 'warn', 'critical'] }, detail: ns,
+  labels: { type: 'object', additionalProperties: true, description: 'its group\'s labels (a rule\'s group by; a dispute\'s dispute_id and due_by)' },
+  observed: nn, started_at: isoTime, firing_since: nullableIsoTime, resolved_at: nullableIsoTime,
+  acknowledged_by: ns, acknowledged_at: nullableIsoTime,
+});
+export const merchantAlertPage = closed({
+  items: { type: 'array', items: merchantAlert },
+  next_cursor: { ...ns, description: 'pass as cursor for the next page (same filter); null on the last' },
+});

@@ -5,6 +5,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { IngestView } from '../ingest/ingest-view.ts';
 import type { EngineStats } from '../ingest/engine.ts';
+import { KPI_KIND_NAMES, kpiUpdatesByKind } from '../merchant/kpi-updates.ts';
 
 export interface Metrics {
   registry: Registry;
@@ -47,6 +48,10 @@ export interface Metrics {
   merchantRefundRequests: Counter<'outcome'>;
   /** refund_created events of approved refunds into the stream, by way (engine, kafka) and outcome (delivered, retried, rejected). */
   merchantRefundEvents: Counter<'via' | 'outcome'>;
+  /** Delivery attempts to merchants' own webhook endpoints, by event type and outcome (delivered, failed). */
+  merchantWebhookDuration: Histogram<'event_type' | 'outcome'>;
+  /** Merchant KPI cells changed by this process's committed batches, by kind (src/merchant/kpi-updates.ts). */
+  merchantKpiUpdates: Counter<'kind'>;
   /** Reports the consumer's lag per assigned partition (set by the Kafka source). */
   setKafkaLag(read: () => ReadonlyArray<{ topic: string; partition: number; lag: number }>): void;
   /** Stops listening to the engine's commits. */
@@ -200,6 +205,16 @@ export function createMetrics(deps: { ingest: IngestView; now: () => number }): 
     help: 'refund_created events of approved refunds sent into the analytics stream, by way (engine, kafka) and outcome: delivered; retried (not delivered now, due again); rejected (refused by ingest for good: missing from the KPIs)',
     labelNames: ['via', 'outcome'], registers,
   });
+  const merchantWebhookDuration = new Histogram({
+    name: 'molam_merchant_webhook_delivery_duration_seconds',
+    help: 'Duration of one delivery attempt to a merchant\'s own webhook endpoint, by event type and outcome (delivered, failed)',
+    labelNames: ['event_type', 'outcome'], buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers,
+  });
+  const merchantKpiUpdates = new Counter({
+    name: 'molam_merchant_kpi_updates_total',
+    help: 'Merchant KPI cells (minute rollups per merchant, dimensions and kind) changed by the batches this process committed, by kind',
+    labelNames: ['kind'], registers,
+  });
   let kafkaLag: () => ReadonlyArray<{ topic: string; partition: number; lag: number }> = () => [];
   new Gauge({
     name: 'analytics_kafka_consumer_lag', help: 'Messages of each assigned partition not yet committed to the analytics store (log end offset minus the stored position)',
@@ -212,7 +227,12 @@ export function createMetrics(deps: { ingest: IngestView; now: () => number }): 
 
   for (const outcome of ['accepted', 'duplicate', 'rejected']) events.inc({ outcome }, 0);
   errors.inc({ code: 'commit_failed' }, 0);
-  const unsubscribe = ingest.onCommit((b) => commitDuration.observe(b.commitMs / 1000));
+  for (const kind of Object.values(KPI_KIND_NAMES)) merchantKpiUpdates.inc({ kind }, 0);
+  const unsubscribe = ingest.onCommit((b) => {
+    commitDuration.observe(b.commitMs / 1000);
+    // Only where the batch was committed: a reading replica hears of other processes' commits too.
+    if (ingest.stats !== null) for (const [kind, n] of kpiUpdatesByKind(b.minuteDeltas)) merchantKpiUpdates.inc({ kind }, n);
+  });
 
   return {
     registry, requestDuration, requests, cacheHits, cacheMisses,
@@ -221,6 +241,7 @@ export function createMetrics(deps: { ingest: IngestView; now: () => number }): 
     setWsCurrent(read) { wsCurrent = read; },
     setQueryAdmission(read) { admission = read; },
     kafkaMessages, kafkaDeadLetters, kafkaEventsOut, merchantDashboardRequests, merchantRefundRequests, merchantRefundEvents,
+    merchantWebhookDuration, merchantKpiUpdates,
     setKafkaLag(read) { kafkaLag = read; },
     stop: unsubscribe,
   };

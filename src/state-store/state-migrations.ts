@@ -290,6 +290,30 @@ export const STATE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string[] }>
       'CREATE INDEX dispute_evidence_by_dispute ON dispute_evidence (merchant_id, dispute_id, seq)',
     ],
   },
+  {
+    version: 8,
+    sql: [
+      // The merchant portal's webhooks (src/merchant/merchant-webhooks.ts): an endpoint may take
+      // only some event types; null, as every endpoint made before, takes every event.
+      'ALTER TABLE webhook_endpoints ADD COLUMN event_types text[]',
+      // Alerts that no rule raises: the portal's own (a dispute due soon, kind
+      // 'dispute_due_soon'); the evaluator's alerts are kind 'rule' and always have a rule.
+      "ALTER TABLE alerts ADD COLUMN kind text NOT NULL DEFAULT 'rule'",
+      'ALTER TABLE alerts ALTER COLUMN rule_id DROP NOT NULL',
+      "ALTER TABLE alerts ADD CONSTRAINT alerts_rule_of_kind CHECK ((kind = 'rule') = (rule_id IS NOT NULL))",
+      'CREATE INDEX alerts_by_merchant ON alerts (merchant_id, id)',
+      // One row per dispute reminded of its deadline (src/merchant/dispute-deadlines.ts): the
+      // claim that makes the reminder once per dispute, whatever the schedulers and restarts.
+      `CREATE TABLE merchant_dispute_reminders (
+         merchant_id text NOT NULL,
+         dispute_id text NOT NULL,
+         due_by timestamptz NOT NULL,
+         sent_at timestamptz NOT NULL,
+         alert_id integer REFERENCES alerts (id),
+         PRIMARY KEY (merchant_id, dispute_id)
+       )`,
+    ],
+  },
 ];
 
 export const LATEST_STATE_VERSION = Math.max(...STATE_MIGRATIONS.map((m) => m.version));

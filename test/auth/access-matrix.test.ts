@@ -58,8 +58,8 @@ test('role × route: allowed exactly as the access table says', async () => {
 test('merchant tokens never get ops permissions, whatever their claims say', () => {
   const all = permissionsFor(Object.keys(GRANTS), 'm_sn');
   assert.deepEqual([...all].sort(), [
-    'alerts:manage', 'alerts:view', 'analytics:view', 'events:read', 'merchant:audit', 'merchant:disputes', 'merchant:read_kpis', 'merchant:refunds',
-    'merchant:refunds_approve', 'merchant:refunds_read', 'merchant:settings', 'merchant:transactions',
+    'alerts:manage', 'alerts:view', 'analytics:view', 'events:read', 'merchant:alerts', 'merchant:audit', 'merchant:disputes', 'merchant:read_kpis', 'merchant:refunds',
+    'merchant:refunds_approve', 'merchant:refunds_read', 'merchant:settings', 'merchant:transactions', 'merchant:webhooks',
   ]);
   assert.equal(permissionsFor(['merchant_admin'], null).size, 0, 'a merchant role without a merchant grants nothing');
   assert.equal(permissionsFor(['admin', 'root', '__proto__', 'constructor'], null).size, 0, 'unknown names grant nothing');

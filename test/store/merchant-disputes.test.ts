@@ -92,18 +92,18 @@ async function allRows(s: Side, q: DisputePageQuery): Promise<DisputeRow[]> {
     out.push(...page);
     if (page.length < q.limit) return out;
     const last = page[page.length - 1];
-    after = { createdAt: last.createdAt, disputeId: last.disputeId };
+    after = { createdAt: last.createdAt, disputeId: last.disputeId, merchantKey: last.merchantKey };
   }
 }
 
-const asExpected = (e: Expected): DisputeRow => ({
-  disputeId: e.disputeId, txnId: e.txnId, createdAt: e.createdAt, amountMinor: e.amountMinor, currencyKey: currencyKey(e.currency), reason: e.reason, events: e.events,
+const asExpected = (s: Side) => (e: Expected): DisputeRow => ({
+  merchantKey: lookupKey(s.engine.dict, DIM_MERCHANT, 'm_a')!, disputeId: e.disputeId, txnId: e.txnId, createdAt: e.createdAt, amountMinor: e.amountMinor, currencyKey: currencyKey(e.currency), reason: e.reason, events: e.events,
 });
 
 test('pages: every dispute of the merchant once, newest first, folded to its earliest event, on both backends', async () => {
-  const want = expected.map(asExpected);
   const answers: DisputeRow[][] = [];
   for (const s of sides) {
+    const want = expected.map(asExpected(s));
     for (const limit of [1, 4, 7, 200]) {
       assert.deepEqual(await allRows(s, query(s, { limit })), want, `${s.name}, pages of ${limit}`);
     }
@@ -112,14 +112,25 @@ test('pages: every dispute of the merchant once, newest first, folded to its ear
   assert.deepEqual(answers[0], answers[1], 'the same answer on both');
 });
 
+test('every merchant\'s disputes (merchantKey null): each once, in pages of any size, on both backends', async () => {
+  for (const s of sides) {
+    for (const limit of [1, 6, 500]) {
+      const rows = await allRows(s, query(s, { merchantKey: null, limit }));
+      assert.equal(rows.length, 90, `${s.name}, pages of ${limit}`);
+      assert.equal(new Set(rows.map((r) => `${r.merchantKey}/${r.disputeId}`)).size, 90);
+      assert.deepEqual(rows.filter((r) => r.merchantKey === lookupKey(s.engine.dict, DIM_MERCHANT, 'm_a')).map((r) => r.disputeId), expected.map((e) => e.disputeId));
+    }
+  }
+});
+
 test('the opening range and one dispute by id, on both backends', async () => {
   const from = START + 6 * DAY;
   const to = START + 12 * DAY + 3600_000;
   for (const s of sides) {
     const rows = await allRows(s, query(s, { from, to, limit: 3 }));
-    assert.deepEqual(rows, expected.filter((e) => e.createdAt >= from && e.createdAt < to).map(asExpected), s.name);
+    assert.deepEqual(rows, expected.filter((e) => e.createdAt >= from && e.createdAt < to).map(asExpected(s)), s.name);
     // The resend lies in the range, its dispute opened before it: not in the range.
-    assert.deepEqual(await s.store.merchantDisputePage(query(s, { disputeId: 'd000' })), [asExpected(expected.find((e) => e.disputeId === 'd000')!)], s.name);
+    assert.deepEqual(await s.store.merchantDisputePage(query(s, { disputeId: 'd000' })), [asExpected(s)(expected.find((e) => e.disputeId === 'd000')!)], s.name);
     assert.deepEqual(await s.store.merchantDisputePage(query(s, { disputeId: 'd004' })), [], `${s.name}: another merchant's`);
     assert.deepEqual(await s.store.merchantDisputePage(query(s, { disputeId: 'p1' })), [], `${s.name}: a payment is no dispute`);
   }
