@@ -58,7 +58,9 @@ export const silenceSchema = openObject('a silence: matching alerts notify nobod
 export const silenceListSchema = itemsOf(silenceSchema);
 
 export const webhookSchema = openObject('a webhook endpoint (its secrets are never shown again)', {
-  id: int, merchant_id: ns, url: s, enabled: { type: 'boolean' }, disabled_reason: ns, created_by: s, created_at: isoTime,
+  id: int, merchant_id: ns, url: s,
+  event_types: { type: ['array', 'null'], items: s, description: 'the event types it takes (set in the merchant portal); null: every event' },
+  enabled: { type: 'boolean' }, disabled_reason: ns, created_by: s, created_at: isoTime,
   active_secrets: { ...int, description: 'secrets deliveries are signed with (2 just after a rotation that kept the previous)' },
 }, ['id', 'url', 'enabled', 'active_secrets']);
 export const webhookWithSecretSchema = {

@@ -5,7 +5,7 @@
 import type { Queryable, StateStore } from '../../state-store/state-store.ts';
 import { audit, type Actor } from '../alert-rules-store.ts';
 
-const PUBLIC_FIELDS = 'id, merchant_id, url, enabled, disabled_reason, created_by, created_at, cardinality(secrets) AS active_secrets';
+const PUBLIC_FIELDS = 'id, merchant_id, url, event_types, enabled, disabled_reason, created_by, created_at, cardinality(secrets) AS active_secrets';
 
 export async function listEndpoints(s: Queryable, actor: Actor): Promise<unknown[]> {
   return s.query(`SELECT ${PUBLIC_FIELDS} FROM webhook_endpoints WHERE ($1::text IS NULL OR merchant_id = $1) ORDER BY id`, [actor.merchantId]);
