@@ -56,12 +56,16 @@ import type { StoreCounts } from './queries/store-facts.ts';
 import type { RollupCell } from './queries/rollup-cells.ts';
 import type { TransactionPageQuery, TransactionRow, TransactionSort } from './queries/merchant-transactions.ts';
 import type { DisputePageQuery, DisputeRow } from './queries/merchant-disputes.ts';
+import type { PayoutPageQuery, PayoutRow } from './queries/merchant-payouts.ts';
+import type { BalanceQuery, BalanceRow } from './queries/merchant-balance.ts';
+import type { CoverageQuery, CoverageRow } from './queries/merchant-payout-coverage.ts';
 import type { EffectiveRates, StoredRate } from '../fx/fx-effective.ts';
 
 export type { RollupTable, RawEventPageQuery, RawEventRange, RawEventRow, RawEventGroup, DeadLetterQuery, DeadLetterRow };
 export type { FxRateFilter, FxRateRow, LiveSeed, RetentionCutoffs, StoreCounts, RollupCell, AggregateAnswer, RollupAggregate };
 export type { TransactionPageQuery, TransactionRow, TransactionSort };
 export type { DisputePageQuery, DisputeRow };
+export type { PayoutPageQuery, PayoutRow, BalanceQuery, BalanceRow, CoverageQuery, CoverageRow };
 
 export interface DeadLetter {
   id: number;
@@ -163,6 +167,12 @@ export interface AnalyticsStore {
   merchantTransactionPage(q: TransactionPageQuery): Promise<TransactionRow[]>;
   /** One merchant's disputes (dispute_created events folded per dispute_id), newest first, a keyset page. */
   merchantDisputePage(q: DisputePageQuery): Promise<DisputeRow[]>;
+  /** One merchant's payouts (payout events folded per payout_id), newest first, a keyset page, each with what its currency's earlier payouts paid. */
+  merchantPayoutPage(q: PayoutPageQuery): Promise<PayoutRow[]>;
+  /** One merchant's balance per currency: captured, fees, refunds, held back since a cutoff, paid out. */
+  merchantBalance(q: BalanceQuery): Promise<BalanceRow[]>;
+  /** The succeeded transactions a stretch of paid-out money covers, first in, first out. */
+  merchantPayoutCoverage(q: CoverageQuery): Promise<CoverageRow[]>;
   deadLetters(q: DeadLetterQuery): Promise<DeadLetterRow[]>;
   fxRates(f: FxRateFilter): Promise<FxRateRow[]>;
   fxRateCount(): Promise<number>;

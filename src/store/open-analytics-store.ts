@@ -17,6 +17,9 @@ import { rollupCells } from './queries/rollup-cells.ts';
 import { rollupAggregate } from './queries/rollup-aggregate.ts';
 import { merchantTransactionPage } from './queries/merchant-transactions.ts';
 import { merchantDisputePage } from './queries/merchant-disputes.ts';
+import { merchantPayoutPage } from './queries/merchant-payouts.ts';
+import { merchantBalance } from './queries/merchant-balance.ts';
+import { merchantPayoutCoverage } from './queries/merchant-payout-coverage.ts';
 
 export interface StoreConfig {
   ANALYTICS_STORE: string;
@@ -68,6 +71,9 @@ export function analyticsStore(b: StoreBackend): AnalyticsStore {
     rawEventById: (id) => rawEventById(b, id),
     merchantTransactionPage: (q) => merchantTransactionPage(b, q),
     merchantDisputePage: (q) => merchantDisputePage(b, q),
+    merchantPayoutPage: (q) => merchantPayoutPage(b, q),
+    merchantBalance: (q) => merchantBalance(b, q),
+    merchantPayoutCoverage: (q) => merchantPayoutCoverage(b, q),
     deadLetters: (q) => deadLetters(b, q),
     fxRates: (f) => fxRates(b, f),
     fxRateCount: () => fxRateCount(b),
