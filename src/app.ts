@@ -66,6 +66,7 @@ import { merchantDisputeRoutes } from './http/routes/merchant-disputes.ts';
 import { merchantWebhookRoutes } from './http/routes/merchant-webhooks.ts';
 import { merchantAlertRoutes } from './http/routes/merchant-alerts.ts';
 import { createDisputeDeadlines, type DisputeDeadlines } from './merchant/dispute-deadlines.ts';
+import { merchantPayoutRoutes } from './http/routes/merchant-payouts.ts';
 import multipart from '@fastify/multipart';
 import { openFileStore } from './files/open-file-store.ts';
 import type { FileStore } from './files/file-store.ts';
@@ -273,6 +274,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   merchantSettingsRoutes(app, { state: deps.state, now });
   merchantWebhookRoutes(app, { state: deps.state, now, allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE_TARGETS });
   merchantAlertRoutes(app, { state: deps.state });
+  merchantPayoutRoutes(app, { store, dims, state: deps.state, now });
   let fileStore: Promise<FileStore> | null = deps.files ? Promise.resolve(deps.files) : null;
   const ownsFileStore = !deps.files;
   app.addHook('onClose', async () => {

@@ -43,6 +43,7 @@ export const ERROR_STATUS = {
   refund_pending: 409,
   refund_not_pending: 409,
   four_eyes_required: 403,
+  step_up_required: 403,
   not_found: 404,
   not_subscribed: 404,
   rate_limited: 429,
@@ -218,6 +219,10 @@ export const ERROR_DOCS = {
   four_eyes_required: {
     meaning: 'A refund above the approval threshold must be approved by another person than the one who requested it.',
     action: 'Ask another administrator of the merchant (or an operator) to approve it.',
+  },
+  step_up_required: {
+    meaning: 'A sensitive operation (a payout schedule change) needs a recent sign-in: the token\'s `auth_time` must be within the last 5 minutes, and this one is older or missing.',
+    action: 'Sign the user in again (at the identity provider: prompt=login or max_age=300) and retry with the new token.',
   },
   not_found: {
     meaning: 'No such route, or no such object visible to this token (another merchant\'s object answers the same).',

@@ -12,14 +12,21 @@ export const PERMISSIONS = [
   'merchant:disputes',
   // The merchant's own webhook endpoints and alerts (docs/merchant.md#webhooks, #alerts).
   'merchant:webhooks', 'merchant:alerts',
+  // Payouts: reading them, the upcoming one and the schedule; changing the schedule (step-up, docs/merchant.md#payouts).
+  'merchant:payouts', 'merchant:payout_schedule',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
-/** Every permission of the merchant portal: what its administrator (and ops, naming a merchant) holds. */
+/** The merchant portal as ops holds it (naming a merchant): everything but the payout schedule change. */
 const MERCHANT_PORTAL = [
   'merchant:read_kpis', 'merchant:transactions', 'merchant:audit', 'merchant:settings',
-  'merchant:refunds_read', 'merchant:refunds', 'merchant:refunds_approve', 'merchant:disputes', 'merchant:webhooks', 'merchant:alerts',
+  'merchant:refunds_read', 'merchant:refunds', 'merchant:refunds_approve', 'merchant:disputes', 'merchant:webhooks', 'merchant:alerts', 'merchant:payouts',
 ] as const satisfies readonly Permission[];
+/**
+ * Where a merchant's money goes when is the merchant's own decision, taken by its administrator
+ * after a fresh sign-in (step-up): ops does not hold it, even naming the merchant.
+ */
+const MERCHANT_ADMIN_ONLY = ['merchant:payout_schedule'] as const satisfies readonly Permission[];
 
 /**
  * `merchant`: whether the grant applies to a token with a `merchant_id` claim ('required': only
@@ -43,14 +50,14 @@ export const GRANTS: Readonly<Record<string, Grant>> = {
   'events:write': { permissions: ['events:write'], merchant: 'never', doc: 'Event ingestion, for the services that feed the platform.' },
   // Seed 137's merchant roles.
   merchant_admin: {
-    permissions: ['analytics:view', 'events:read', 'alerts:view', 'alerts:manage', ...MERCHANT_PORTAL],
+    permissions: ['analytics:view', 'events:read', 'alerts:view', 'alerts:manage', ...MERCHANT_PORTAL, ...MERCHANT_ADMIN_ONLY],
     merchant: 'required',
-    doc: 'A merchant\'s administrator: its analytics, raw events, its own alert rules, silences and webhooks, and all of the merchant portal (KPIs, transactions, refunds — requesting and approving them —, disputes and their evidence, audit, settings, its webhook endpoints and alerts).',
+    doc: 'A merchant\'s administrator: its analytics, raw events, its own alert rules, silences and webhooks, and all of the merchant portal (KPIs, transactions, refunds — requesting and approving them —, disputes and their evidence, payouts and their schedule — changing it after a fresh sign-in —, audit, settings, its webhook endpoints and alerts).',
   },
   merchant_accountant: {
-    permissions: ['analytics:view', 'events:read', 'alerts:view', 'merchant:read_kpis', 'merchant:transactions', 'merchant:refunds_read'],
+    permissions: ['analytics:view', 'events:read', 'alerts:view', 'merchant:read_kpis', 'merchant:transactions', 'merchant:refunds_read', 'merchant:payouts'],
     merchant: 'required',
-    doc: 'A merchant\'s finance staff: its analytics, raw events and alerts; in the portal its KPIs, transactions and refunds (reading them: requesting one is the administrator\'s).',
+    doc: 'A merchant\'s finance staff: its analytics, raw events and alerts; in the portal its KPIs, transactions, refunds (reading them: requesting one is the administrator\'s) and payouts (history, upcoming, schedule; changing the schedule is the administrator\'s).',
   },
   merchant_support: {
     permissions: ['events:read', 'alerts:view', 'merchant:transactions', 'merchant:refunds_read', 'merchant:disputes'],
@@ -60,7 +67,7 @@ export const GRANTS: Readonly<Record<string, Grant>> = {
 };
 
 /** What a token with a merchant_id can ever hold, whatever its claims say. */
-const MERCHANT_CEILING: ReadonlySet<Permission> = new Set(['analytics:view', 'events:read', 'alerts:view', 'alerts:manage', ...MERCHANT_PORTAL]);
+const MERCHANT_CEILING: ReadonlySet<Permission> = new Set(['analytics:view', 'events:read', 'alerts:view', 'alerts:manage', ...MERCHANT_PORTAL, ...MERCHANT_ADMIN_ONLY]);
 
 export function permissionsFor(names: readonly string[], merchantId: string | null): Set<Permission> {
   const out = new Set<Permission>();

@@ -27,10 +27,13 @@ export interface DevTokenClaims {
   ttlSeconds: number;
   issuer?: string;
   audience?: string;
+  /** `auth_time`, epoch seconds: when the user signed in (a dev token is a sign-in: now by default). */
+  authTime?: number;
 }
 
 export async function signDevToken(secret: string, c: DevTokenClaims): Promise<string> {
-  const jwt = new SignJWT({ roles: c.roles, ...(c.merchantId ? { merchant_id: c.merchantId } : {}) })
+  const claims = { roles: c.roles, ...(c.merchantId ? { merchant_id: c.merchantId } : {}), auth_time: c.authTime ?? Math.floor(Date.now() / 1000) };
+  const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
     .setSubject(c.sub)
     .setIssuedAt()

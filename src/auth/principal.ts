@@ -12,6 +12,11 @@ export interface Principal {
   permissions: ReadonlySet<Permission>;
   /** Token expiry, epoch ms. */
   expiresAt: number;
+  /**
+   * When the user last authenticated (the OpenID Connect `auth_time` claim), epoch ms; null when
+   * the token does not say. Sensitive operations ask for a recent one (step-up.ts).
+   */
+  authTime: number | null;
 }
 
 /** What an id claim (`sub`, `merchant_id`) may hold. */
@@ -30,6 +35,7 @@ export function principalFromClaims(claims: Record<string, unknown>): Principal 
     sub, merchantId, names,
     permissions: permissionsFor(names, merchantId),
     expiresAt: typeof claims.exp === 'number' ? claims.exp * 1000 : 0,
+    authTime: typeof claims.auth_time === 'number' && Number.isFinite(claims.auth_time) && claims.auth_time >= 0 ? Math.floor(claims.auth_time * 1000) : null,
   };
 }
 

@@ -154,3 +154,74 @@ export const merchantAlertPage = closed({
   items: { type: 'array', items: merchantAlert },
   next_cursor: { ...ns, description: 'pass as cursor for the next page (same filter); null on the last' },
 });
+
+const minor = (what: string) => ({ ...int, description: `${what}, in minor units of \`currency\`` });
+const payoutFields = {
+  payout_id: s,
+  status: { type: 'string', enum: ['pending', 'settled'], description: 'settled once a payout.settled event names it; pending until then' },
+  amount: minor('the amount paid out'), amount_decimal: { ...s, description: 'the same amount, an exact decimal in the currency\'s major units' },
+  currency: s,
+  created_at: { ...isoTime, description: 'its earliest payout event' },
+  settled_at: { ...nullableIsoTime, description: 'its earliest payout.settled event' },
+  event_count: { ...int, description: 'payout events folded into it' },
+};
+export const payoutSchema = closed(payoutFields);
+
+const upcomingBalance = closed({
+  currency: s, captured: minor('amount of succeeded transactions'), refunds: minor('their refunds'), fees: minor('their fees'),
+  paid_out: minor('payouts so far'), balance: minor('captured − refunds − fees − paid_out'),
+  held: minor('net of the transactions captured at or after held_from (the delay)'),
+  amount: minor('what the next payout would pay: max(0, balance − held)'),
+  amount_decimal: { ...s, description: 'amount, an exact decimal in the currency\'s major units' },
+  minimum_amount: minor('the schedule\'s minimum for this currency (0: none)'),
+  reaches_minimum: { type: 'boolean', description: 'amount > 0 and amount ≥ minimum_amount' },
+});
+
+export const upcomingPayoutSchema = closed({
+  interval: { type: 'string', enum: ['manual', 'daily', 'weekly', 'monthly'] },
+  time_zone: { ...s, description: 'the merchant\'s time zone: the dates are its local dates' },
+  scheduled_for: { type: ['string', 'null'], format: 'date', description: 'the next payout date (local), YYYY-MM-DD; null for a manual schedule' },
+  held_from: { ...isoTime, description: 'transactions captured at or after this instant wait for a later payout (delay_days before the payout date, local midnight)' },
+  balances: { type: 'array', items: upcomingBalance, description: 'one per currency the merchant has transactions or payouts in' },
+}, 'the upcoming payout, from the balance and the schedule');
+
+export const payoutPage = closed({
+  upcoming: { ...upcomingPayoutSchema, type: ['object', 'null'], description: 'the upcoming payout; on the first page only (null with a cursor)' },
+  items: { type: 'array', items: payoutSchema, description: 'newest first' },
+  next_cursor: { ...ns, description: 'pass as cursor for the next page; null on the last' },
+});
+
+const coveredTransaction = closed({
+  txn_id: s, captured_at: { ...isoTime, description: 'its latest payment event' },
+  amount: minor('its captured amount'), fee: minor('its fee'), refunded: minor('its refunds'), net: minor('amount − fee − refunds'),
+  covered: minor('the part of net this payout pays'), covered_before: minor('the part of net earlier payouts paid'),
+});
+
+export const payoutDetail = closed({
+  ...payoutFields,
+  transactions: { type: 'array', items: coveredTransaction, description: 'the transactions it covers, first in first out by capture time; a transaction may be split between two payouts' },
+  covered_amount: minor('the sum of `covered`: the payout\'s amount'),
+  uncovered_amount: minor('amount − covered_amount: what no transaction of the stream accounts for (0 unless transactions are missing, e.g. beyond raw retention)'),
+});
+
+const scheduleInputFields = {
+  interval: { type: 'string', enum: ['manual', 'daily', 'weekly', 'monthly'], description: 'manual: no automatic payout' },
+  weekly_anchor: { type: 'string', enum: ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'], description: 'weekly: the weekday (local)' },
+  monthly_anchor: { type: 'integer', minimum: 1, maximum: 31, description: 'monthly: the day of the month; 29–31 fall back to a shorter month\'s last day' },
+  delay_days: { type: 'integer', minimum: 0, maximum: 60, description: 'days a captured transaction waits before a payout can pay it' },
+  minimum_amounts: {
+    type: 'object', maxProperties: 200, additionalProperties: false,
+    patternProperties: { '^[A-Z]{3}$': { type: 'integer', minimum: 0, maximum: 1_000_000_000_000_000 } },
+    description: 'per ISO 4217 currency, the least amount (its minor units) worth a payout; a currency not named has none',
+  },
+};
+
+export const payoutScheduleBody = {
+  type: 'object', additionalProperties: false, required: ['interval'], properties: scheduleInputFields,
+  description: 'the whole schedule: fields left out take their defaults (weekly_anchor monday, monthly_anchor 1, delay_days 2, minimum_amounts {})',
+};
+
+export const payoutScheduleSchema = closed({
+  merchant_id: s, ...scheduleInputFields,
+  updated_at: { ...nullableIsoTime, description: 'null while the merchant has the defaults' }, updated_by: ns,
+});

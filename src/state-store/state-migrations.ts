@@ -291,6 +291,24 @@ export const STATE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string[] }>
     ],
   },
   {
+    version: 7,
+    sql: [
+      // A merchant's payout schedule (src/merchant/payout-schedule.ts): one row per merchant that
+      // changed the defaults. Minimum amounts are per currency, in its minor units (a JSON object
+      // {"XOF": 500000}): balances are per currency, and comparing them would need an FX rate.
+      `CREATE TABLE merchant_payout_schedules (
+         merchant_id text PRIMARY KEY,
+         payout_interval text NOT NULL CHECK (payout_interval IN ('manual', 'daily', 'weekly', 'monthly')),
+         weekly_anchor text NOT NULL,
+         monthly_anchor smallint NOT NULL CHECK (monthly_anchor BETWEEN 1 AND 31),
+         delay_days smallint NOT NULL CHECK (delay_days >= 0),
+         minimum_amounts jsonb NOT NULL,
+         updated_at timestamptz NOT NULL,
+         updated_by text NOT NULL
+       )`,
+    ],
+  },
+  {
     version: 8,
     sql: [
       // The merchant portal's webhooks (src/merchant/merchant-webhooks.ts): an endpoint may take

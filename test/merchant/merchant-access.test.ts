@@ -13,7 +13,7 @@ import { openTempApp, type TempApp } from '../support/temp-app.ts';
 import { bearer, mintToken } from '../support/tokens.ts';
 import { dropSchemas, postgresReachable, TEST_DATABASE_URL } from '../support/state-backends.ts';
 import { startForwarder } from '../support/tcp-forwarder.ts';
-import { disputeEvent, refundEvent, txnEvents } from './merchant-events.ts';
+import { disputeEvent, payoutEvent, refundEvent, txnEvents } from './merchant-events.ts';
 
 const pgUp = await postgresReachable();
 if (!pgUp && process.env.CI) throw new Error('PostgreSQL at 127.0.0.1:5432 (database test) is required under CI');
@@ -25,9 +25,12 @@ const EVENTS = [
   refundEvent({ merchant: 'm_a', txn: 'tx_a1', refund: 'rf_a1', at: '2026-03-09T12:00:00Z', amount: '1000' }),
   disputeEvent({ merchant: 'm_a', txn: 'tx_a1', dispute: 'dp_a1', at: '2026-03-09T13:00:00Z', amount: '4000' }),
   ...txnEvents({ merchant: 'm_b', txn: 'tx_b1', at: '2026-03-09T10:00:00Z', status: 'succeeded', amount: '9000', fee: '90' }),
+  payoutEvent({ merchant: 'm_a', payout: 'po_a1', at: '2026-03-09T15:00:00Z', amount: '3000' }),
+  payoutEvent({ merchant: 'm_b', payout: 'po_b1', at: '2026-03-09T15:00:00Z', amount: '3000' }),
 ];
 
-type Endpoint = 'summary' | 'transactions' | 'transaction' | 'audit' | 'settings' | 'settings:put' | 'disputes' | 'dispute';
+type Endpoint = 'summary' | 'transactions' | 'transaction' | 'audit' | 'settings' | 'settings:put' | 'disputes' | 'dispute'
+  | 'payouts' | 'payout' | 'schedule' | 'schedule:put';
 const ENDPOINTS: Record<Endpoint, { method: 'GET' | 'PUT'; url: string; payload?: unknown }> = {
   summary: { method: 'GET', url: '/api/merchant/summary?period=today' },
   transactions: { method: 'GET', url: '/api/merchant/transactions' },
@@ -37,15 +40,21 @@ const ENDPOINTS: Record<Endpoint, { method: 'GET' | 'PUT'; url: string; payload?
   'settings:put': { method: 'PUT', url: '/api/merchant/settings', payload: { time_zone: 'Africa/Dakar' } },
   disputes: { method: 'GET', url: '/api/merchant/disputes' },
   dispute: { method: 'GET', url: '/api/merchant/disputes/dp_a1' },
+  payouts: { method: 'GET', url: '/api/merchant/payouts' },
+  payout: { method: 'GET', url: '/api/merchant/payouts/po_a1' },
+  schedule: { method: 'GET', url: '/api/merchant/settings/payout-schedule' },
+  'schedule:put': { method: 'PUT', url: '/api/merchant/settings/payout-schedule', payload: { interval: 'daily' } },
 };
 const ALL = Object.keys(ENDPOINTS) as Endpoint[];
+/** The payout schedule change is the merchant administrator's alone: ops does not hold it. */
+const OPS = ALL.filter((e) => e !== 'schedule:put');
 
 /** The issue's roles, written out here rather than read from the access table. */
 const MATRIX: Array<{ who: string; roles: string[]; merchant?: string; header?: string; allowed: Endpoint[] }> = [
   { who: 'merchant_admin', roles: ['merchant_admin'], merchant: 'm_a', allowed: ALL },
-  { who: 'merchant_accountant', roles: ['merchant_accountant'], merchant: 'm_a', allowed: ['summary', 'transactions', 'transaction'] },
+  { who: 'merchant_accountant', roles: ['merchant_accountant'], merchant: 'm_a', allowed: ['summary', 'transactions', 'transaction', 'payouts', 'payout', 'schedule'] },
   { who: 'merchant_support', roles: ['merchant_support'], merchant: 'm_a', allowed: ['transactions', 'transaction', 'disputes', 'dispute'] },
-  { who: 'ops naming m_a', roles: ['analytics:ops'], header: 'm_a', allowed: ALL },
+  { who: 'ops naming m_a', roles: ['analytics:ops'], header: 'm_a', allowed: OPS },
   { who: 'a merchant token with analytics:view', roles: ['analytics:view', 'events:read', 'alerts:manage'], merchant: 'm_a', allowed: [] },
   { who: 'merchant_admin without a merchant', roles: ['merchant_admin'], allowed: [] },
   { who: 'analytics:view without a merchant', roles: ['analytics:view'], header: 'm_a', allowed: [] },
@@ -82,7 +91,8 @@ for (const backend of backends) {
 
     test('role × endpoint: allowed exactly as the roles say, 403 forbidden otherwise', async () => {
       for (const row of MATRIX) {
-        const token = await mintToken({ sub: `matrix-${row.who.replaceAll(/[^a-z_]/g, '-')}`, roles: row.roles, merchantId: row.merchant });
+        // Just signed in: the schedule change's step-up passes, so only the roles decide.
+        const token = await mintToken({ sub: `matrix-${row.who.replaceAll(/[^a-z_]/g, '-')}`, roles: row.roles, merchantId: row.merchant, authTime: NOW / 1000 });
         for (const e of ALL) {
           const res = await call(token, e, row.header ? { 'x-merchant-id': row.header } : {});
           const what = `${row.who} → ${e}: ${res.statusCode} ${res.body.slice(0, 160)}`;
@@ -120,7 +130,7 @@ for (const backend of backends) {
     });
 
     test('ops without naming a merchant is refused with merchant_required; a malformed name is a bad parameter', async () => {
-      for (const e of ALL) {
+      for (const e of OPS) {
         const res = await call(ops, e);
         assert.equal(res.statusCode, 400, `${e}: ${res.body}`);
         assert.equal(res.json().code, 'merchant_required');

@@ -53,3 +53,10 @@ export function disputeEvent(o: { merchant: string; txn: string; dispute: string
     merchant_id: o.merchant, amount: o.amount, currency: 'XOF', country: 'SN', reason: 'fraud',
   };
 }
+
+export function payoutEvent(o: { merchant: string; payout: string; at: string; amount: string; currency?: string; settled?: boolean }): Record<string, string> {
+  return {
+    event_id: `ev_${o.payout}_${++counter}`, type: o.settled ? 'payout.settled' : 'payout_created', occurred_at: o.at, payout_id: o.payout,
+    merchant_id: o.merchant, amount: o.amount, currency: o.currency ?? 'XOF', country: 'SN',
+  };
+}

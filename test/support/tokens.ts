@@ -15,6 +15,8 @@ export interface TokenSpec {
   notBefore?: number;
   issuer?: string;
   audience?: string;
+  /** The `auth_time` claim, epoch seconds (absolute: tests pass the app's clock in). */
+  authTime?: number;
 }
 
 export async function mintToken(spec: TokenSpec = {}, secret = TEST_SECRET): Promise<string> {
@@ -23,6 +25,7 @@ export async function mintToken(spec: TokenSpec = {}, secret = TEST_SECRET): Pro
   if (spec.roles) claims.roles = spec.roles;
   if (spec.permissions) claims.permissions = spec.permissions;
   if (spec.merchantId) claims.merchant_id = spec.merchantId;
+  if (spec.authTime !== undefined) claims.auth_time = spec.authTime;
   const jwt = new SignJWT(claims)
     .setProtectedHeader({ alg: 'HS256' })
     .setSubject(spec.sub ?? 'test-user')

@@ -15,7 +15,7 @@ export function devSignInRoutes(app: FastifyInstance, deps: { secret: string; is
     config: { public: true },
     schema: {
       tags: ['dev'],
-      summary: 'Dev mode only: a 12-hour token for a role (and merchant)',
+      summary: 'Dev mode only: a 12-hour token for a role (and merchant); its auth_time is now (sign in again for a step-up)',
       body: {
         type: 'object',
         additionalProperties: false,
@@ -41,6 +41,8 @@ export function devSignInRoutes(app: FastifyInstance, deps: { secret: string; is
     const token = await signDevToken(deps.secret, {
       sub: sub ?? (merchantId ? `dev-${merchantId}` : 'dev-user'), roles: [role], merchantId, ttlSeconds: TTL_SECONDS,
       issuer: deps.issuer || undefined, audience: deps.audience || undefined,
+      // A sign-in: auth_time is now, so the token passes step-up checks for their 5 minutes.
+      authTime: Math.floor(deps.now() / 1000),
     });
     return { token, token_type: 'Bearer', expires_at: new Date(deps.now() + TTL_SECONDS * 1000).toISOString() };
   });
