@@ -40,7 +40,8 @@ test('role × route: allowed exactly as the access table says', async () => {
   let checked = 0;
   for (const name of Object.keys(GRANTS)) {
     for (const merchantId of [null, 'm_sn']) {
-      const token = await mintToken({ sub: `matrix-${name}`, roles: [name], merchantId: merchantId ?? undefined });
+      // Just signed in: a step-up check (the payout schedule) passes, so only the table decides.
+      const token = await mintToken({ sub: `matrix-${name}`, roles: [name], merchantId: merchantId ?? undefined, authTime: Math.floor(Date.now() / 1000) });
       const granted = permissionsFor([name], merchantId);
       for (const r of protectedRoutes()) {
         const res = await t.app.inject({ method: r.method as 'GET', url: concrete(r.url), headers: bearer(token) });
@@ -60,8 +61,9 @@ test('role × route: allowed exactly as the access table says', async () => {
 test('merchant tokens never get ops permissions, whatever their claims say', () => {
   const all = permissionsFor(Object.keys(GRANTS), 'm_sn');
   assert.deepEqual([...all].sort(), [
-    'alerts:manage', 'alerts:view', 'analytics:view', 'events:read', 'merchant:alerts', 'merchant:audit', 'merchant:disputes', 'merchant:read_kpis', 'merchant:refunds',
-    'merchant:refunds_approve', 'merchant:refunds_read', 'merchant:settings', 'merchant:transactions', 'merchant:webhooks',
+    'alerts:manage', 'alerts:view', 'analytics:view', 'events:read', 'merchant:alerts', 'merchant:audit', 'merchant:disputes', 'merchant:payout_schedule',
+    'merchant:payouts', 'merchant:read_kpis', 'merchant:refunds', 'merchant:refunds_approve', 'merchant:refunds_read', 'merchant:settings', 'merchant:transactions',
+    'merchant:webhooks',
   ]);
   assert.equal(permissionsFor(['merchant_admin'], null).size, 0, 'a merchant role without a merchant grants nothing');
   assert.equal(permissionsFor(['admin', 'root', '__proto__', 'constructor'], null).size, 0, 'unknown names grant nothing');

@@ -103,3 +103,16 @@ test('token reads the server\'s configuration: DATA_DIR from the environment or 
   assert.ok(refused.json().detail.includes(join(server.config.DATA_DIR, 'dev-jwt-secret')), refused.json().detail);
   assert.match(refused.json().detail, /npm run token/);
 });
+
+test('token sets auth_time: now by default, --auth-age seconds ago; a bad value is exit 2', async () => {
+  const authTime = (stdout: string) => JSON.parse(Buffer.from(stdout.trim().split('.')[1], 'base64url').toString('utf8')).auth_time as number;
+  const now = await cli(['token', '--role', 'merchant_admin', '--merchant', 'm_1']);
+  assert.equal(now.code, 0, now.stderr);
+  assert.ok(Math.abs(authTime(now.stdout) - Date.now() / 1000) < 60);
+  const older = await cli(['token', '--role', 'merchant_admin', '--merchant', 'm_1', '--auth-age', '600']);
+  assert.equal(older.code, 0, older.stderr);
+  assert.ok(Math.abs(authTime(older.stdout) - (Date.now() / 1000 - 600)) < 60);
+  const bad = await cli(['token', '--role', 'merchant_admin', '--auth-age', 'soon']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--auth-age must be/);
+});

@@ -73,6 +73,11 @@ test('the dev sign-in endpoint exists only in dev mode', async () => {
     assert.equal(kpis.statusCode, 200);
     const top = await dev.app.inject({ method: 'GET', url: '/api/analytics/top/merchants', headers: bearer(token) });
     assert.equal(top.statusCode, 403);
+    // A sign-in: its auth_time is now, so a step-up operation (the payout schedule) accepts it.
+    const payload = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
+    assert.ok(Math.abs(payload.auth_time * 1000 - Date.now()) < 60_000, `auth_time ${payload.auth_time}`);
+    const schedule = await dev.app.inject({ method: 'PUT', url: '/api/merchant/settings/payout-schedule', payload: { interval: 'weekly' }, headers: bearer(token) });
+    assert.equal(schedule.statusCode, 200, schedule.body);
     // A token signed with another secret (the test one) is refused by the dev server.
     const foreign = await dev.app.inject({ method: 'GET', url: '/api/analytics/kpis', headers: bearer(t.adminToken) });
     assert.equal(foreign.statusCode, 401);
