@@ -4,6 +4,8 @@
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { DateTime } from 'luxon';
 import { DEFAULT_SCHEDULE, heldFrom, nextPayoutDate, type PayoutScheduleInput } from '../../src/merchant/payout-schedule.ts';
 
 const at = (s: string) => Date.parse(s);
@@ -43,4 +45,25 @@ test('delay days: transactions captured from local midnight of the payout date l
   const ny = nextPayoutDate({ ...s, delay_days: 7 }, at('2026-03-10T14:20:00Z'), 'America/New_York').basis;
   // 2026-03-04 00:00 in New York (EST, before the 8th's switch to summer time).
   assert.equal(new Date(heldFrom({ ...s, delay_days: 7 }, ny)).toISOString(), '2026-03-04T05:00:00.000Z');
+});
+
+test('property: the next date is the first day after today (local) that the rule names, in any zone', () => {
+  const zones = ['Africa/Dakar', 'America/New_York', 'Pacific/Auckland', 'Asia/Kolkata', 'Europe/Paris', 'Pacific/Kiritimati'];
+  const names = (s: PayoutScheduleInput, d: DateTime) => {
+    if (s.interval === 'daily') return true;
+    if (s.interval === 'weekly') return d.weekday === ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'].indexOf(s.weekly_anchor) + 1;
+    return d.day === Math.min(s.monthly_anchor, d.daysInMonth!);
+  };
+  fc.assert(fc.property(
+    fc.integer({ min: Date.UTC(2024, 0, 1), max: Date.UTC(2032, 0, 1) }), fc.constantFrom(...zones),
+    fc.constantFrom('daily' as const, 'weekly' as const, 'monthly' as const),
+    fc.constantFrom('monday' as const, 'wednesday' as const, 'sunday' as const), fc.integer({ min: 1, max: 31 }),
+    (now, zone, interval, weekday, day) => {
+      const s = { ...DEFAULT_SCHEDULE, interval, weekly_anchor: weekday, monthly_anchor: day };
+      const date = nextPayoutDate(s, now, zone).date!;
+      const today = DateTime.fromMillis(now, { zone }).startOf('day');
+      assert.ok(date > today && names(s, date), `${date.toISODate()} after ${today.toISODate()}`);
+      for (let d = today.plus({ days: 1 }); d < date; d = d.plus({ days: 1 })) assert.ok(!names(s, d), `${d.toISODate()} comes first`);
+    },
+  ), { numRuns: 300, seed: 137 });
 });
