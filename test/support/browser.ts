@@ -43,7 +43,7 @@ export async function listenOnLoopback(app: TempApp): Promise<string> {
 }
 
 /** A dev-mode token from POST /api/dev/token (the app runs with DEV_MODE=true). */
-export async function devToken(base: string, body: { role: string; merchant_id?: string }): Promise<string> {
+export async function devToken(base: string, body: { role: string; merchant_id?: string; sub?: string }): Promise<string> {
   const res = await fetch(`${base}/api/dev/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
   assert.equal(res.status, 200, await res.clone().text());
   return ((await res.json()) as { token: string }).token;

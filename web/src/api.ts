@@ -45,12 +45,12 @@ export async function apiGet<T>(path: string, token: string, params: Record<stri
 export const DEV_ROLES = ['analytics:ops', 'analytics:view', 'merchant_admin'] as const;
 export type DevRole = (typeof DEV_ROLES)[number];
 
-/** Dev mode only: a token for a role (and merchant). Null when the server has no dev sign-in (404). */
-export async function requestDevToken(role: DevRole, merchantId?: string): Promise<string | null> {
+/** Dev mode only: a token for a role (and merchant, and user: two users of one merchant for four eyes). Null when the server has no dev sign-in (404). */
+export async function requestDevToken(role: DevRole, merchantId?: string, sub?: string): Promise<string | null> {
   const res = await fetch('/api/dev/token', {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
-    body: JSON.stringify(merchantId ? { role, merchant_id: merchantId } : { role }),
+    body: JSON.stringify({ role, ...(merchantId ? { merchant_id: merchantId } : {}), ...(sub ? { sub } : {}) }),
   });
   if (res.status === 404) return null;
   if (!res.ok) throw await failure(res);

@@ -3,6 +3,7 @@
 
 import { alertsEn, alertsFr } from './messages/alerts.ts';
 import { mapEn, mapFr } from './messages/map.ts';
+import { merchantEn, merchantFr } from './messages/merchant.ts';
 
 export const LANGS = ['en', 'fr'] as const;
 export type Lang = (typeof LANGS)[number];
@@ -18,6 +19,7 @@ const baseEn = {
   signin_dev_note: 'Development mode: pick who you want to be.',
   signin_role: 'Role',
   signin_merchant: 'Merchant id',
+  signin_user: 'User (optional)',
   signin_button: 'Sign in',
   signin_pending: 'Signing in…',
   signin_no_dev: 'Dev sign-in is not available on this server (it is not in dev mode). Tokens come from your identity provider: paste the JWT it issued you below.',
@@ -111,7 +113,7 @@ const baseEn = {
   theme_dark: 'Dark theme',
 };
 
-const en = { ...baseEn, ...alertsEn, ...mapEn };
+const en = { ...baseEn, ...alertsEn, ...mapEn, ...merchantEn };
 export type MessageKey = keyof typeof en;
 
 const baseFr: Record<keyof typeof baseEn, string> = {
@@ -122,6 +124,7 @@ const baseFr: Record<keyof typeof baseEn, string> = {
   signin_dev_note: 'Mode développement : choisissez qui vous voulez être.',
   signin_role: 'Rôle',
   signin_merchant: 'Identifiant marchand',
+  signin_user: 'Utilisateur (facultatif)',
   signin_button: 'Se connecter',
   signin_pending: 'Connexion…',
   signin_no_dev: 'La connexion de développement n’est pas disponible sur ce serveur (il n’est pas en mode développement). Les jetons viennent de votre fournisseur d’identité : collez ci-dessous le JWT qu’il vous a délivré.',
@@ -215,7 +218,7 @@ const baseFr: Record<keyof typeof baseEn, string> = {
   theme_dark: 'Thème sombre',
 };
 
-const fr: Record<MessageKey, string> = { ...baseFr, ...alertsFr, ...mapFr };
+const fr: Record<MessageKey, string> = { ...baseFr, ...alertsFr, ...mapFr, ...merchantFr };
 
 const DICTIONARY: Record<Lang, Record<MessageKey, string>> = { en, fr };
 

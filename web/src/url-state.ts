@@ -14,7 +14,7 @@ const ROLLING_MS: Partial<Record<Range, number>> = {
 };
 const LANG_KEY = 'molam.analytics.lang';
 
-export const SCREENS = ['overview', 'live', 'drill', 'alerts'] as const;
+export const SCREENS = ['overview', 'live', 'drill', 'alerts', 'merchant'] as const;
 export type Screen = (typeof SCREENS)[number];
 const isScreen = (v: string | null): v is Screen => v !== null && (SCREENS as readonly string[]).includes(v);
 const isRange = (v: string | null): v is Range => v !== null && (RANGES as readonly string[]).includes(v);
@@ -30,6 +30,16 @@ const isCurrency = (v: string | null): v is string => v !== null && /^[A-Z]{3}$/
 export const ALERT_TABS = ['alerts', 'rules', 'silences'] as const;
 export type AlertTab = (typeof ALERT_TABS)[number];
 const isAlertTab = (v: string | null): v is AlertTab => v !== null && (ALERT_TABS as readonly string[]).includes(v);
+
+/**
+ * The merchant area's sections (`?screen=merchant&mtab=…`). Payouts, exports and webhooks join this
+ * list when their APIs land; the navigation is built from it, so no link exists before its screen.
+ */
+export const MERCHANT_TABS = ['summary', 'transactions', 'refunds', 'disputes', 'audit', 'settings'] as const;
+export type MerchantTab = (typeof MERCHANT_TABS)[number];
+const isMerchantTab = (v: string | null): v is MerchantTab => v !== null && (MERCHANT_TABS as readonly string[]).includes(v);
+/** A merchant id as the API accepts it in X-Merchant-Id. */
+const isMerchantId = (v: string | null): v is string => v !== null && /^[A-Za-z0-9._:@|-]{1,128}$/.test(v);
 
 /** Amounts in USD, or in the selected currency's own unit (needs exactly one currency). */
 export type Shown = 'usd' | 'local';
@@ -85,6 +95,8 @@ export interface ViewState {
   range: Range; from?: string; to?: string; tz: string;
   currency: string | null; shown: Shown;
   lang: Lang; screen: Screen; drill: DrillScope; tab: AlertTab;
+  /** Merchant area: its section, and the merchant an ops user acts for (X-Merchant-Id). */
+  mtab: MerchantTab; actingFor: string | null;
 }
 
 function readUrl(): ViewState {
@@ -113,6 +125,8 @@ function readUrl(): ViewState {
     lang: isLang(lang) ? lang : storedLang() ?? 'en',
     screen: isScreen(screen) ? screen : 'overview', drill,
     tab: isAlertTab(q.get('tab')) ? q.get('tab') as AlertTab : 'alerts',
+    mtab: isMerchantTab(q.get('mtab')) ? q.get('mtab') as MerchantTab : 'summary',
+    actingFor: isMerchantId(q.get('for')) ? q.get('for') : null,
   };
 }
 
@@ -143,6 +157,8 @@ export function useViewState() {
       lang: state.lang, screen: state.screen === 'overview' ? undefined : state.screen,
       region: drill.region, country: drill.country, city: drill.city, merchant_id: drill.merchant_id,
       tab: state.screen === 'alerts' && state.tab !== 'alerts' ? state.tab : undefined,
+      mtab: state.screen === 'merchant' && state.mtab !== 'summary' ? state.mtab : undefined,
+      for: state.screen === 'merchant' && state.actingFor ? state.actingFor : undefined,
     });
     try { localStorage.setItem(LANG_KEY, state.lang); } catch { /* storage refused: the URL still has it */ }
     document.documentElement.lang = state.lang;
@@ -157,7 +173,9 @@ export function useViewState() {
   const setScreen = useCallback((screen: Screen) => setState((s) => ({ ...s, screen })), []);
   const setDrill = useCallback((drill: DrillScope) => setState((s) => ({ ...s, drill })), []);
   const setTab = useCallback((tab: AlertTab) => setState((s) => ({ ...s, tab })), []);
-  return { ...state, setRange, setCustom, setTz, setCurrency, setShown, setLang, setScreen, setDrill, setTab };
+  const setMtab = useCallback((mtab: MerchantTab) => setState((s) => ({ ...s, mtab })), []);
+  const setActingFor = useCallback((actingFor: string | null) => setState((s) => ({ ...s, actingFor })), []);
+  return { ...state, setMtab, setActingFor, setRange, setCustom, setTz, setCurrency, setShown, setLang, setScreen, setDrill, setTab };
 }
 
 export type View = ReturnType<typeof useViewState>;

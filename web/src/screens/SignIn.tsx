@@ -15,9 +15,10 @@ export function SignIn({ onToken, lang, setLang }: { onToken: (token: string) =>
   const t = (key: MessageKey) => translate(lang, key);
   const [role, setRole] = useState<DevRole>('analytics:ops');
   const [merchantId, setMerchantId] = useState('');
+  const [user, setUser] = useState('');
   const [pasted, setPasted] = useState('');
   const signIn = useMutation({
-    mutationFn: () => requestDevToken(role, role === 'merchant_admin' ? merchantId.trim() : undefined),
+    mutationFn: () => requestDevToken(role, role === 'merchant_admin' ? merchantId.trim() : undefined, user.trim() || undefined),
     onSuccess: (token) => { if (token) onToken(token); },
   });
   // null: the server answered 404, it has no dev sign-in.
@@ -62,6 +63,11 @@ export function SignIn({ onToken, lang, setLang }: { onToken: (token: string) =>
                   pattern="[A-Za-z0-9._:@\|\-]{1,128}" placeholder="m_123" className={`mt-1 ${field}`} />
               </label>
             )}
+            <label className="block text-sm font-medium">
+              {t('signin_user')}
+              <input name="sub" value={user} onChange={(e) => setUser(e.target.value)}
+                pattern="[A-Za-z0-9._:@\|\-]{1,128}" placeholder="ana@m_123" className={`mt-1 ${field}`} />
+            </label>
             {signIn.error && <p role="alert" className="text-sm text-rose-700">{signIn.error.message}</p>}
             <button type="submit" disabled={signIn.isPending} className={primary}>
               {signIn.isPending ? t('signin_pending') : t('signin_button')}

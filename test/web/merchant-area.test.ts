@@ -1,0 +1,160 @@
+// End to end in headless Chromium (as dashboard.test.ts): the merchant area against the real app
+// with REFUND_APPROVAL_THRESHOLD set and the refund relay running. Ana, an administrator of
+// m_e2e, requests a refund above the threshold from a transaction's drawer (it waits for
+// approval), tries to approve it herself and sees the server's refusal (four_eyes_required); Bob,
+// another administrator of m_e2e signed in in another browser context, approves it; back in
+// Ana's summary the Refunds card grows by exactly the refund's amount, as the API says. Then an
+// operator picks the merchant and reads its audit log (through X-Merchant-Id). Needs the build.
+
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, Page } from 'playwright-core';
+import { browserReady, devToken, ingestOverHttp, launchChromium, listenOnLoopback } from '../support/browser.ts';
+import { openTempApp } from '../support/temp-app.ts';
+
+const TIMEOUT = 20_000;
+const MERCHANT = 'm_e2e';
+const TXN = 'tx_e2e_refund';
+/** XOF has no minor unit: 20000 minor units are 20,000 XOF, above the 10,000 threshold. */
+const REFUND = 20_000;
+
+async function signIn(page: Page, role: string, merchant?: string, sub?: string) {
+  await page.locator('select[name="role"]').selectOption(role);
+  if (merchant) await page.locator('input[name="merchant_id"]').fill(merchant);
+  if (sub) await page.locator('input[name="sub"]').fill(sub);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** The whole number a money card shows (XOF has no decimals): "XOF 20,000" → 20000. */
+const digits = (text: string | null) => Number((text ?? '').replace(/\D/g, '') || 'NaN');
+
+async function openPage(browser: Browser, base: string, problems: string[], allowed: RegExp[] = []): Promise<Page> {
+  const context = await browser.newContext({ colorScheme: 'light', viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(TIMEOUT);
+  page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+  page.on('response', (res) => {
+    const line = `${res.status()} ${res.request().method()} ${res.url()}`;
+    if (res.status() >= 400 && !allowed.some((a) => a.test(line))) problems.push(line);
+  });
+  await page.goto(`${base}/?screen=merchant&lang=en`);
+  return page;
+}
+
+test('merchant area: a refund above the threshold requested by one user, refused to its requester, approved by another, seen in the KPIs', { timeout: 180_000 }, async (t) => {
+  if (!browserReady(t)) return;
+  const app = await openTempApp({ env: { DEV_MODE: 'true', JWT_SECRET: '', REFUND_APPROVAL_THRESHOLD: 'XOF:10000' }, parts: ['refund-relay'] });
+  let browser: Browser | undefined;
+  try {
+    const base = await listenOnLoopback(app);
+    const now = Date.now();
+    const at = (msAgo: number) => new Date(now - msAgo).toISOString();
+    const common = { txn_id: TXN, merchant_id: MERCHANT, amount: '150000', currency: 'XOF', country: 'SN', payment_method: 'wallet', provider: 'wave' };
+    await ingestOverHttp(base, [
+      { event_id: 'e2e_m_1', type: 'wallet_txn_created', status: 'pending', occurred_at: at(120_000), customer_id: 'cus_e2e', ...common },
+      { event_id: 'e2e_m_2', type: 'wallet_txn_succeeded', occurred_at: at(90_000), fee: '1500', ...common },
+    ]);
+    await app.platform.engine.flush();
+
+    const apiToken = await devToken(base, { role: 'merchant_admin', merchant_id: MERCHANT, sub: 'auditor@m_e2e' });
+    const api = async <T>(path: string): Promise<T> => {
+      const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${apiToken}` } });
+      assert.equal(res.status, 200, await res.clone().text());
+      return (await res.json()) as T;
+    };
+    const apiRefunds = async () => (await api<{ current: { refunds: string } }>('/api/merchant/summary?period=mtd&currency=XOF')).current.refunds;
+    const refundsBefore = Number(await apiRefunds());
+
+    browser = await launchChromium();
+    const problems: string[] = [];
+    // Ana's own approval is refused by the server: that one 403 is expected.
+    const ana = await openPage(browser, base, problems, [/^403 POST .*\/api\/merchant\/refunds\/[^/]+\/approve$/]);
+    await signIn(ana, 'merchant_admin', MERCHANT, 'ana@m_e2e');
+    await ana.getByRole('heading', { name: 'Merchant' }).waitFor();
+    const refundsCard = ana.locator('[data-kpi="m_refunds"] [data-field="value"]');
+    await ana.locator('select[name="summary_currency"] option[value="XOF"]').waitFor({ state: 'attached' });
+    await ana.locator('select[name="summary_currency"]').selectOption('XOF');
+    await ana.locator('[data-summary="mtd|XOF"]').waitFor();
+    const shownBefore = digits(await refundsCard.textContent());
+    assert.equal(shownBefore, refundsBefore, 'the card shows the API figure');
+
+    // Ana: Transactions → the drawer → a partial refund above the threshold.
+    const sections = ana.getByRole('group', { name: 'Merchant sections' });
+    await sections.getByRole('button', { name: 'Transactions' }).click();
+    await ana.getByRole('button', { name: `Open transaction ${TXN}` }).click();
+    const form = ana.locator(`[data-refund-form="${TXN}"]`);
+    await form.waitFor();
+    await form.locator('input[name="refund_amount"]').fill(String(REFUND));
+    await form.locator('input[name="refund_reason"]').fill('e2e partial refund');
+    const sent = ana.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/merchant/refunds'));
+    await form.getByRole('button', { name: 'Request refund' }).click();
+    const request = await sent;
+    const key = request.headers()['idempotency-key'];
+    assert.match(key ?? '', /^[0-9a-f]{32}$/, 'an Idempotency-Key per attempt');
+    assert.deepEqual(request.postDataJSON(), { transaction_id: TXN, amount: REFUND, currency: 'XOF', reason: 'e2e partial refund' });
+    const result = form.locator('[data-refund-result="pending_approval"]');
+    await result.waitFor();
+    const refundId = await result.getAttribute('data-refund-id');
+    assert.ok(refundId);
+    await ana.getByRole('button', { name: 'Close' }).click();
+
+    // Ana tries to approve her own request: the server refuses and the page says so.
+    await sections.getByRole('button', { name: 'Refunds' }).click();
+    const anaRow = ana.locator(`[data-refund="${refundId}"]`);
+    await anaRow.locator('[data-field="mine"]').waitFor();
+    await anaRow.getByRole('button', { name: `Approve ${refundId}` }).click();
+    const refusal = anaRow.locator('[data-refusal="four_eyes_required"]');
+    await refusal.waitFor();
+    assert.match((await refusal.textContent()) ?? '', /someone other than the person who requested it/);
+    assert.equal((await api<{ status: string }>(`/api/merchant/refunds/${refundId}`)).status, 'pending_approval', 'still pending');
+
+    // Bob, another administrator of the merchant, approves it from the approval queue.
+    const bob = await openPage(browser, base, problems);
+    await signIn(bob, 'merchant_admin', MERCHANT, 'bob@m_e2e');
+    await bob.getByRole('group', { name: 'Merchant sections' }).getByRole('button', { name: 'Refunds' }).click();
+    const bobRow = bob.locator(`[data-refund="${refundId}"]`);
+    assert.equal(await bobRow.locator('[data-field="requested-by"]').textContent(), 'ana@m_e2e');
+    assert.equal(await bobRow.locator('[data-field="mine"]').count(), 0);
+    await bobRow.getByRole('button', { name: `Approve ${refundId}` }).click();
+    await bob.locator(`[data-refund="${refundId}"][data-status="approved"]`).waitFor();
+    const approved = await api<{ status: string; decided_by: string; requested_by: string }>(`/api/merchant/refunds/${refundId}`);
+    assert.deepEqual([approved.status, approved.requested_by, approved.decided_by], ['approved', 'ana@m_e2e', 'bob@m_e2e']);
+
+    // The relay puts the approved refund into the stream; Ana's summary shows it, exactly.
+    await sections.getByRole('button', { name: 'Summary' }).click();
+    await ana.locator('[data-summary="mtd|XOF"]').waitFor();
+    for (;;) {
+      const shown = digits(await refundsCard.textContent());
+      if (shown !== shownBefore) {
+        assert.equal(shown, shownBefore + REFUND, 'the Refunds card grew by exactly the refund');
+        break;
+      }
+      const answered = ana.waitForResponse((r) => r.url().includes('/api/merchant/summary'));
+      await ana.locator('[data-action="refresh"]').click();
+      await answered;
+    }
+    assert.equal(Number(await apiRefunds()), refundsBefore + REFUND, 'and so does the API');
+
+    // An operator picks the merchant and acts for it: the audit log shows the refund's story.
+    const ops = await openPage(browser, base, problems);
+    await signIn(ops, 'analytics:ops');
+    await ops.locator('[data-field="pick-merchant"]').waitFor();
+    await ops.locator('input[name="acting_for"]').fill(MERCHANT);
+    const withHeader = ops.waitForRequest((r) => r.url().includes('/api/merchant/summary'));
+    await ops.getByRole('button', { name: 'Open', exact: true }).click();
+    assert.equal((await withHeader).headers()['x-merchant-id'], MERCHANT);
+    await ops.getByRole('group', { name: 'Merchant sections' }).getByRole('button', { name: 'Audit log' }).click();
+    await ops.locator('[data-audit="refund.approved"]').first().waitFor();
+    await ops.locator('[data-audit="refund.requested"]').first().waitFor();
+
+    // French: the same area's words.
+    await ana.getByRole('group', { name: 'Language' }).getByRole('button', { name: 'FR' }).click();
+    await ana.getByRole('group', { name: 'Rubriques marchand' }).getByRole('button', { name: 'Remboursements' }).click();
+    await ana.getByRole('heading', { name: 'File d’approbation' }).waitFor();
+
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser?.close();
+    await app.close();
+  }
+});

@@ -1,0 +1,134 @@
+// The merchant area's side of the portal API (/api/merchant/*, docs/merchant.md): every call
+// carries the bearer token and, for an ops user, the merchant it acts for (X-Merchant-Id); the
+// server scopes and checks each one. Also money in minor units (the currency's exponent).
+
+import { ApiError } from './api.ts';
+
+/** Who a call is for: the session token, and the merchant an ops token names (null for a merchant's own token). */
+export interface Caller { token: string; merchant: string | null }
+
+async function failure(res: Response): Promise<ApiError> {
+  let code = 'http_error';
+  let message = `${res.status} ${res.statusText}`;
+  try {
+    const body = (await res.json()) as { code?: string; detail?: string; title?: string };
+    code = body.code ?? code;
+    message = body.detail ?? body.title ?? message;
+  } catch {
+    // not a problem document: keep the status line
+  }
+  return new ApiError(res.status, code, message);
+}
+
+function headers(c: Caller, extra: Record<string, string> = {}): Record<string, string> {
+  return { Authorization: `Bearer ${c.token}`, Accept: 'application/json', ...(c.merchant ? { 'X-Merchant-Id': c.merchant } : {}), ...extra };
+}
+
+export async function mGet<T>(c: Caller, path: string, params: Record<string, string | undefined> = {}): Promise<T> {
+  const qs = new URLSearchParams(Object.entries(params).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== '')).toString();
+  const res = await fetch(`/api/merchant${path}${qs ? `?${qs}` : ''}`, { headers: headers(c) });
+  if (!res.ok) throw await failure(res);
+  return (await res.json()) as T;
+}
+
+export async function mSend<T>(c: Caller, method: 'POST' | 'PUT' | 'DELETE', path: string, body?: unknown, extra: Record<string, string> = {}): Promise<T> {
+  const res = await fetch(`/api/merchant${path}`, {
+    method,
+    headers: headers(c, body === undefined || body instanceof FormData ? extra : { 'Content-Type': 'application/json', ...extra }),
+    body: body === undefined ? undefined : body instanceof FormData ? body : JSON.stringify(body),
+  });
+  if (!res.ok) throw await failure(res);
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+/** An evidence file, fetched with the token and handed to the browser as a download (never opened inline). */
+export async function mDownload(c: Caller, path: string, filename: string): Promise<void> {
+  const res = await fetch(`/api/merchant${path}`, { headers: headers(c, { Accept: '*/*' }) });
+  if (!res.ok) throw await failure(res);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A fresh Idempotency-Key: 128 random bits in hex. */
+export function newIdempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** The currency's minor-unit exponent (XOF 0, NGN 2, KWD 3), as Intl knows it; 2 for an unknown code. */
+export function currencyExponent(currency: string): number {
+  try {
+    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/**
+ * A decimal typed by a user in the currency's major units ("1250.5", "1 250,50") → integer minor
+ * units, exactly (string arithmetic, no float); null when it is not a positive amount with at most
+ * the currency's decimals.
+ */
+export function toMinor(input: string, currency: string): number | null {
+  const text = input.replace(/[\s\u00a0\u202f]/g, '').replace(',', '.');
+  const m = /^(\d+)(?:\.(\d*))?$/.exec(text);
+  if (!m) return null;
+  const exp = currencyExponent(currency);
+  const frac = (m[2] ?? '').replace(/0+$/, '');
+  if (frac.length > exp) return null;
+  const minor = Number(m[1] + frac.padEnd(exp, '0'));
+  return Number.isSafeInteger(minor) && minor > 0 ? minor : null;
+}
+
+/** Integer minor units → the exact decimal string in major units (what formatMoney takes). */
+export function fromMinor(minor: number, currency: string): string {
+  const exp = currencyExponent(currency);
+  if (exp === 0) return String(minor);
+  const digits = String(Math.abs(minor)).padStart(exp + 1, '0');
+  return `${minor < 0 ? '-' : ''}${digits.slice(0, -exp)}.${digits.slice(-exp)}`;
+}
+
+// ---- Shapes (src/http/merchant-schemas.ts) ----
+
+export interface Figures {
+  sales: string | null; refunds: string | null; fees: string | null; net_revenue: string | null;
+  sales_usd: number; refunds_usd: number; fees_usd: number; net_revenue_usd: number;
+  transactions: number; succeeded: number; failed: number; pending: number; refund_count: number; success_rate: number | null;
+}
+export interface Summary {
+  merchant_id: string; period: string; tz: string; currency: string | null; from: string; to: string;
+  previous_from: string; previous_to: string; as_of: string | null; unconverted_events: number;
+  current: Figures; previous: Figures | null; change: Record<string, number | null>;
+}
+export interface Transaction {
+  txn_id: string; status: 'pending' | 'succeeded' | 'failed'; amount: string; fee: string; currency: string; country: string;
+  city: string | null; payment_method: string | null; provider: string | null; customer_id: string | null;
+  failure_reason: string | null; created_at: string; updated_at: string; event_count: number;
+}
+export interface Page<T> { items: T[]; next_cursor: string | null }
+export interface RawEvent { event_id: string; type: string; status?: string | null; occurred_at: string; amount?: string | null; currency?: string | null; refund_id?: string | null; dispute_id?: string | null; reason?: string | null; [k: string]: unknown }
+export interface TransactionDetail { transaction: Transaction; events: RawEvent[]; events_truncated: boolean }
+export interface Refund {
+  id: string; transaction_id: string; amount: number; amount_decimal: string; currency: string; reason: string | null;
+  status: 'pending_approval' | 'approved' | 'rejected'; requested_by: string; requested_at: string;
+  decided_by: string | null; decided_at: string | null; decision_reason: string | null;
+}
+export interface Dispute {
+  dispute_id: string; txn_id: string | null; status: 'needs_response' | 'under_review' | 'expired'; reason: string | null;
+  amount: string; currency: string; created_at: string; due_by: string; due_by_local: string; time_zone: string;
+  submitted_at: string | null; submitted_by: string | null; evidence_count: number; evidence_bytes: number;
+}
+export interface Evidence {
+  id: string; filename: string; content_type: string; size: number; sha256: string; description: string | null;
+  uploaded_at: string; uploaded_by: string; state: 'draft' | 'submitted';
+}
+export type DisputeDetail = Dispute & { evidence: Evidence[] };
+export interface AuditEntry {
+  id: string; at: string; actor: string; actor_kind: 'merchant' | 'ops'; action: string; object_type: string | null;
+  object_id: string | null; ip: string | null; user_agent: string | null; request_id: string | null; detail: Record<string, unknown>;
+}
+export interface Settings { merchant_id: string; time_zone: string; updated_at: string | null; updated_by: string | null }
