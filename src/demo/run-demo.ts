@@ -73,6 +73,15 @@ async function startDemo(deps: DemoOptions): Promise<() => Promise<void>> {
   };
 }
 
+/**
+ * The demo's history: `count` events over the `days` before `now`, from a fixed seed, so every
+ * demo shows the same merchants with real refunds, disputes and payouts (test/demo/demo-history.test.ts).
+ */
+export function demoHistory(now: number, days: number, count: number) {
+  const end = Math.floor(now / 60_000) * 60_000;
+  return generateEvents({ seed: 2026, count, start: end - days * 86_400_000, end, merchants: 500 });
+}
+
 /** `historyEvents` events over the last `historyDays` days, through the normal ingest path (the caller checked the store was empty). */
 async function backfillHistory(deps: DemoOptions, control: { stopped: boolean }): Promise<void> {
   if (deps.historyEvents === 0 || deps.historyDays === 0) return;
@@ -88,8 +97,7 @@ async function backfillHistory(deps: DemoOptions, control: { stopped: boolean })
       }
     }
   };
-  const end = Math.floor((deps.now ?? Date.now)() / 60_000) * 60_000;
-  const events = generateEvents({ seed: 2026, count: deps.historyEvents, start: end - deps.historyDays * 86_400_000, end, merchants: 500 });
+  const events = demoHistory((deps.now ?? Date.now)(), deps.historyDays, deps.historyEvents);
   let items: unknown[] = [];
   let sent = 0;
   for (const ev of events) {
