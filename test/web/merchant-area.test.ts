@@ -3,9 +3,10 @@
 // m_e2e, requests a refund above the threshold from a transaction's drawer (it waits for
 // approval), tries to approve it herself and sees the server's refusal (four_eyes_required); Bob,
 // another administrator of m_e2e signed in in another browser context, approves it; back in
-// Ana's summary the Refunds card grows by exactly the refund's amount, as the API says. Then an
+// Ana's summary the Refunds card grows by exactly the refund's amount, as the API says. Ana answers a dispute with a PNG and submits it (the evidence locks). Then an
 // operator picks the merchant and reads its audit log (through X-Merchant-Id). Needs the build.
 
+import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
@@ -17,6 +18,7 @@ const MERCHANT = 'm_e2e';
 const TXN = 'tx_e2e_refund';
 /** XOF has no minor unit: 20000 minor units are 20,000 XOF, above the 10,000 threshold. */
 const REFUND = 20_000;
+const PNG = readFileSync(new URL('../files/fixtures/receipt.png', import.meta.url));
 
 async function signIn(page: Page, role: string, merchant?: string, sub?: string) {
   await page.locator('select[name="role"]').selectOption(role);
@@ -53,6 +55,8 @@ test('merchant area: a refund above the threshold requested by one user, refused
     await ingestOverHttp(base, [
       { event_id: 'e2e_m_1', type: 'wallet_txn_created', status: 'pending', occurred_at: at(120_000), customer_id: 'cus_e2e', ...common },
       { event_id: 'e2e_m_2', type: 'wallet_txn_succeeded', occurred_at: at(90_000), fee: '1500', ...common },
+      { event_id: 'e2e_m_3', type: 'dispute_created', occurred_at: at(60_000), dispute_id: 'dp_e2e', txn_id: TXN, merchant_id: MERCHANT,
+        amount: '5000', currency: 'XOF', country: 'SN', reason: 'fraud' },
     ]);
     await app.platform.engine.flush();
 
@@ -146,6 +150,26 @@ test('merchant area: a refund above the threshold requested by one user, refused
     await ops.getByRole('group', { name: 'Merchant sections' }).getByRole('button', { name: 'Audit log' }).click();
     await ops.locator('[data-audit="refund.approved"]').first().waitFor();
     await ops.locator('[data-audit="refund.requested"]').first().waitFor();
+
+    // Ana answers the dispute: its deadline counts down in the merchant's zone; a PNG is uploaded
+    // (a draft), the response submitted, and the evidence is locked.
+    await sections.getByRole('button', { name: 'Disputes' }).click();
+    const dispute = ana.locator('[data-dispute="dp_e2e"]');
+    assert.match((await dispute.locator('[data-field="countdown"]').textContent()) ?? '', /^6 d 2[0-3] h left$/);
+    assert.match((await dispute.textContent()) ?? '', /\(Africa\/Dakar\)/);
+    await dispute.getByRole('button', { name: 'Open dispute dp_e2e' }).click();
+    const panel = ana.locator('[data-dispute-panel="dp_e2e"]');
+    await panel.locator('input[name="evidence_file"]').setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: PNG });
+    await panel.locator('input[name="evidence_description"]').fill('Signed delivery receipt');
+    await panel.getByRole('button', { name: 'Upload evidence' }).click();
+    await panel.locator('[data-evidence]', { hasText: 'Signed delivery receipt' }).waitFor();
+    await panel.getByRole('button', { name: 'Submit response' }).click();
+    await panel.getByRole('button', { name: 'Yes, submit' }).click();
+    await panel.locator('[data-field="locked"]').waitFor();
+    assert.equal(await panel.locator('input[name="evidence_file"]').count(), 0, 'no more uploads');
+    const submitted = await api<{ status: string; evidence: Array<{ state: string; content_type: string }> }>('/api/merchant/disputes/dp_e2e');
+    assert.equal(submitted.status, 'under_review');
+    assert.deepEqual(submitted.evidence.map((e) => [e.state, e.content_type]), [['submitted', 'image/png']]);
 
     // French: the same area's words.
     await ana.getByRole('group', { name: 'Language' }).getByRole('button', { name: 'FR' }).click();
