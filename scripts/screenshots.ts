@@ -24,6 +24,8 @@ async function startServer(dataDir: string): Promise<Server> {
     env: {
       ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', JWT_SECRET: '',
       DEMO_EVENTS_PER_SECOND: '20', DEMO_HISTORY_EVENTS: '200000', ALERT_EVAL_INTERVAL: '2',
+      // Every refund waits for a second person: the merchant area's approval queue has a row.
+      REFUND_APPROVAL_THRESHOLD: '*:1',
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -103,6 +105,39 @@ async function shoot(browser: Browser, base: string, token: string | null, name:
   }
 }
 
+/** A decimal in major units → integer minor units of the currency (Intl's exponent), exactly. */
+function toMinor(amount: string, currency: string): number {
+  const exp = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  const [whole, frac = ''] = amount.split('.');
+  return Number(whole! + frac.padEnd(exp, '0').slice(0, exp));
+}
+
+/** The merchant area, as the busiest demo merchant's administrator (and, for the picker, as ops). */
+async function shootMerchantArea(browser: Browser, base: string, merchantId: string, dev: (b: Record<string, string>) => Promise<string>, ops: string): Promise<void> {
+  const ana = await dev({ role: 'merchant_admin', merchant_id: merchantId, sub: `ana@${merchantId}` });
+  const bob = await dev({ role: 'merchant_admin', merchant_id: merchantId, sub: `bob@${merchantId}` });
+  // One refund awaiting approval, requested by Ana: Bob's queue shows it.
+  const txns = await api<{ items: Array<{ txn_id: string; amount: string; currency: string }> }>(base, '/api/merchant/transactions?status=succeeded&sort=-amount&limit=1', ana);
+  const txn = txns.items[0];
+  if (txn) {
+    await api(base, '/api/merchant/refunds', ana, {
+      method: 'POST', headers: { 'idempotency-key': `screenshots-${txn.txn_id}` },
+      body: JSON.stringify({ transaction_id: txn.txn_id, amount: toMinor(txn.amount, txn.currency), currency: txn.currency, reason: 'Customer returned the goods' }),
+    }).catch((err) => console.warn(`no refund for the screenshots: ${String(err)}`));
+  }
+  await shoot(browser, base, ana, 'merchant-summary', '?screen=merchant');
+  await shoot(browser, base, ana, 'merchant-transactions', '?screen=merchant&mtab=transactions', async (page) => {
+    await page.locator('[data-txn] button').first().click();
+    await page.locator('[data-drawer] [data-section="events"]').waitFor();
+  });
+  await shoot(browser, base, bob, 'merchant-refunds', '?screen=merchant&mtab=refunds');
+  await shoot(browser, base, ana, 'merchant-disputes', '?screen=merchant&mtab=disputes&lang=fr', async (page) => {
+    const open = page.locator('[data-dispute] button').first();
+    if (await open.count()) await open.click();
+  });
+  await shoot(browser, base, ops, 'merchant-ops', `?screen=merchant&mtab=audit&for=${encodeURIComponent(merchantId)}`);
+}
+
 async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   const dataDir = mkdtempSync(join(tmpdir(), 'molam-screens-'));
@@ -137,6 +172,7 @@ async function main(): Promise<void> {
       });
     }
     await shoot(browser, base, merchant, 'overview-merchant', '?range=7d');
+    await shootMerchantArea(browser, base, top.items[0]!.merchant_id, dev, ops);
   } finally {
     await browser?.close();
     await server.stop();

@@ -1,5 +1,5 @@
 // Accessibility: axe-core (WCAG 2.1 A and AA rules) on every screen of the built dashboard, in
-// the light and the dark theme, at desktop and phone widths — no violation of serious or
+// the light and the dark theme, at desktop and phone widths (the merchant area's sections too) — no violation of serious or
 // critical impact. Runs in Debian's Chromium through playwright-core, like the other e2e tests.
 
 import { test } from 'node:test';
@@ -25,10 +25,11 @@ async function serious(page: Page): Promise<string[]> {
     .map((v) => `${v.impact} ${v.id} (${v.help}): ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} — ${n.failureSummary ?? ''}`).join(' | ')}`);
 }
 
-test('axe: no serious or critical violation on any screen, light and dark, desktop and phone', { timeout: 300_000 }, async (t) => {
+test('axe: no serious or critical violation on any screen, light and dark, desktop and phone', { timeout: 600_000 }, async (t) => {
   if (!browserReady(t)) return;
   await withDashboard({ DEV_MODE: 'true', JWT_SECRET: '', ALERT_EVAL_INTERVAL: '1' }, async ({ base, browser, devToken }) => {
     const ops = await devToken({ role: 'analytics:ops' });
+    const merchant = await devToken({ role: 'merchant_admin', merchant_id: 'm_1' });
     const at = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
     const events = Array.from({ length: 12 }, (_, i) => ({
       event_id: `a11y_${i}`, type: 'wallet_txn_created', status: i % 4 ? 'succeeded' : 'failed', occurred_at: at(2 + i * 3),
@@ -57,6 +58,12 @@ test('axe: no serious or critical violation on any screen, light and dark, deskt
       { name: 'alerts', search: '?screen=alerts', token: ops, ready: '[data-alert]' },
       { name: 'alerts-rules', search: '?screen=alerts', token: ops, ready: '[data-alert]', then: (p) => p.locator('[data-option="rules"]').first().click() },
       { name: 'alerts-silences', search: '?screen=alerts', token: ops, ready: '[data-alert]', then: (p) => p.locator('[data-option="silences"]').first().click() },
+      { name: 'merchant-summary', search: '?screen=merchant', token: merchant, ready: '[data-summary="mtd|"]' },
+      { name: 'merchant-transactions', search: '?screen=merchant&mtab=transactions', token: merchant, ready: '[data-txn]',
+        then: async (p) => { await p.locator('[data-txn] button').first().click(); await p.locator('[data-drawer] [data-section="events"]').waitFor(); } },
+      { name: 'merchant-refunds', search: '?screen=merchant&mtab=refunds', token: merchant, ready: '[data-state="empty"]' },
+      { name: 'merchant-disputes', search: '?screen=merchant&mtab=disputes&lang=fr', token: merchant, ready: '[data-state="empty"]' },
+      { name: 'merchant-ops-picker', search: '?screen=merchant', token: ops, ready: '[data-field="pick-merchant"]' },
     ];
     const regions = await fetch(`${base}/api/analytics/breakdown?dimension=region`, { headers: { authorization: `Bearer ${ops}` } });
     const region = ((await regions.json()) as { items: Array<{ key: string }> }).items[0]!.key;
