@@ -69,7 +69,7 @@ export function Disputes() {
         </ul>
         {list.hasNextPage && <button type="button" className={`${secondary} mt-3`} onClick={() => void list.fetchNextPage()}>{t('m_load_more')}</button>}
       </div>
-      {open ? <DisputePanel id={open} now={now} onClose={() => setOpen(null)} /> : <p className={`${card} text-sm text-slate-500 dark:text-slate-400`}>{t('m_pick_dispute')}</p>}
+      {open ? <DisputePanel id={open} now={now} onClose={() => setOpen(null)} /> : <p className={`${card} text-sm text-slate-600 dark:text-slate-400`}>{t('m_pick_dispute')}</p>}
     </section>
   );
 }
@@ -119,12 +119,12 @@ function DisputePanel({ id, now, onClose }: { id: string; now: number; onClose: 
           <p className="mt-2 flex flex-wrap items-center gap-2 text-sm"><StatusBadge status={d.status} t={t} /> {formatMoney(d.amount, d.currency, lang)} · {d.reason ?? '—'}</p>
           <p className="mt-1 text-sm">{t('m_due_by')} {when(lang, d.time_zone, d.due_by, 'medium')} ({d.time_zone}) {d.status === 'needs_response' && <>· {countdown(d.due_by, now, t).text}</>}</p>
           {d.submitted_at && <p data-field="submitted" className="mt-1 text-sm">{t('m_submitted_at')} {when(lang, d.time_zone, d.submitted_at, 'medium')} · {d.submitted_by}</p>}
-          <h3 className="mb-2 mt-4 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400">{t('m_evidence')} ({d.evidence.length} · {bytes(d.evidence_bytes, lang)})</h3>
-          {d.evidence.length === 0 ? <p className="text-sm text-slate-500">{t('m_no_evidence')}</p> : (
+          <h3 className="mb-2 mt-4 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">{t('m_evidence')} ({d.evidence.length} · {bytes(d.evidence_bytes, lang)})</h3>
+          {d.evidence.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-400">{t('m_no_evidence')}</p> : (
             <ul className="space-y-1 text-sm">
               {d.evidence.map((ev) => (
                 <li key={ev.id} data-evidence={ev.id} className="flex flex-wrap items-center justify-between gap-2">
-                  <span>{ev.filename} · {bytes(ev.size, lang)}{ev.description ? ` · ${ev.description}` : ''} · <span className="text-xs text-slate-500">{t(ev.state === 'draft' ? 'm_draft' : 'm_locked')}</span></span>
+                  <span>{ev.filename} · {bytes(ev.size, lang)}{ev.description ? ` · ${ev.description}` : ''} · <span className="text-xs text-slate-600 dark:text-slate-400">{t(ev.state === 'draft' ? 'm_draft' : 'm_locked')}</span></span>
                   <span className="flex gap-1">
                     <button type="button" className={btn} onClick={() => download.mutate(ev)}>{t('m_download')}</button>
                     {!locked && ev.state === 'draft' && <button type="button" className={btn} disabled={remove.isPending} onClick={() => remove.mutate(ev.id)}>{t('rule_delete')}</button>}
@@ -141,7 +141,7 @@ function DisputePanel({ id, now, onClose }: { id: string; now: number; onClose: 
               <form onSubmit={onUpload} aria-label={t('m_upload')} className="mt-4 space-y-2">
                 <label className={labelText}>{t('m_evidence_file')}
                   <input ref={fileRef} type="file" name="evidence_file" accept={ACCEPT} required className={`${field} file:mr-2 file:rounded file:border-0 file:bg-slate-100 file:px-2`} />
-                  <span className="mt-1 block text-xs font-normal text-slate-500 dark:text-slate-400">{t('m_evidence_types')}</span>
+                  <span className="mt-1 block text-xs font-normal text-slate-600 dark:text-slate-400">{t('m_evidence_types')}</span>
                 </label>
                 <label className={labelText}>{t('m_evidence_description')}
                   <input name="evidence_description" maxLength={1000} value={description} onChange={(e) => setDescription(e.target.value)} className={field} />

@@ -56,7 +56,7 @@ export function RefundForm({ transaction: x }: { transaction: Transaction }) {
           {t('m_amount')} ({x.currency})
           <input name="refund_amount" inputMode={exp > 0 ? 'decimal' : 'numeric'} value={amount} onChange={(e) => setAmount(e.target.value)}
             aria-invalid={minor === null} className={field} />
-          <span className="mt-1 block text-xs font-normal text-slate-500 dark:text-slate-400">
+          <span className="mt-1 block text-xs font-normal text-slate-600 dark:text-slate-400">
             {t('m_refund_max')} {formatMoney(x.amount, x.currency, lang)} · {exp === 0 ? t('m_no_decimals') : t('m_decimals').replace('{n}', String(exp))}
           </span>
         </label>

@@ -49,7 +49,7 @@ export function Refunds() {
         {items.map((r) => <RefundRow key={r.id} refund={r} onDecided={(x) => setDecided((d) => [x, ...d])} />)}
       </ul>
       {list.hasNextPage && <button type="button" className={`${secondary} mt-3`} disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>{t('m_load_more')}</button>}
-      <p className="mt-3 text-xs text-slate-500 dark:text-slate-400">{t('m_dates_in')} {tz}</p>
+      <p className="mt-3 text-xs text-slate-600 dark:text-slate-400">{t('m_dates_in')} {tz}</p>
     </section>
   );
 }
@@ -78,7 +78,7 @@ function RefundRow({ refund: r, onDecided }: { refund: Refund; onDecided: (r: Re
           <span data-field="amount" className="font-semibold tabular-nums">{formatMoney(r.amount_decimal, r.currency, lang)}</span>
           <code className="text-xs">{r.id}</code>
         </div>
-        <span className="text-slate-500 dark:text-slate-400">{when(lang, tz, r.requested_at)}</span>
+        <span className="text-slate-600 dark:text-slate-400">{when(lang, tz, r.requested_at)}</span>
       </div>
       <p className="mt-1 text-slate-600 dark:text-slate-300">
         {t('m_transaction')} <code className="text-xs">{r.transaction_id}</code> · {t('m_requested_by')} <span data-field="requested-by">{r.requested_by}</span>
@@ -92,7 +92,7 @@ function RefundRow({ refund: r, onDecided }: { refund: Refund; onDecided: (r: Re
             onChange={(e) => setNote(e.target.value)} className={`${fieldBase} w-56`} />
           <button type="button" className={btn} disabled={decide.isPending} onClick={() => decide.mutate('approve')} aria-label={`${t('m_approve')} ${r.id}`}>{t('m_approve')}</button>
           <button type="button" className={btn} disabled={decide.isPending} onClick={() => decide.mutate('reject')} aria-label={`${t('m_reject')} ${r.id}`}>{t('m_reject')}</button>
-          {mine && <span className="text-xs text-slate-500 dark:text-slate-400">{t('m_own_refund_hint')}</span>}
+          {mine && <span className="text-xs text-slate-600 dark:text-slate-400">{t('m_own_refund_hint')}</span>}
         </div>
       )}
       {decide.error && <div className="mt-2"><ServerRefusal error={decide.error} t={t} /></div>}

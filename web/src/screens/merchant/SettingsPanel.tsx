@@ -38,7 +38,7 @@ export function SettingsPanel() {
             <select name="time_zone" value={value} onChange={(e) => setZone(e.target.value)} className={`${fieldBase} mt-1 block`}>
               {(list.includes(value) ? list : [value, ...list]).map((z) => <option key={z} value={z}>{z}</option>)}
             </select>
-            <span className="mt-1 block text-xs font-normal text-slate-500 dark:text-slate-400">{t('m_zone_hint')}</span>
+            <span className="mt-1 block text-xs font-normal text-slate-600 dark:text-slate-400">{t('m_zone_hint')}</span>
           </label>
           <p className="text-sm text-slate-600 dark:text-slate-300" data-field="updated">
             {s.updated_at ? `${t('m_updated')} ${when(lang, value, s.updated_at)} · ${s.updated_by ?? ''}` : t('m_defaults')}

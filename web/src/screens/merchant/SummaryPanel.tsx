@@ -10,7 +10,9 @@ import { formatMoney, formatValue } from '../../format.ts';
 import type { MessageKey } from '../../i18n.ts';
 import { mGet, type Figures, type Summary } from '../../merchant-api.ts';
 import { isoDate, nextDay, startOfDate } from '../../zoned-time.ts';
-import { fieldBase, labelText, muted, secondary } from '../alerts/ui.tsx';
+import { fieldBase, labelText, secondary } from '../alerts/ui.tsx';
+
+const muted = 'text-sm text-slate-600 dark:text-slate-400';
 import { useMerchant } from './context.ts';
 import { ServerRefusal, when } from './ui.tsx';
 
@@ -40,7 +42,8 @@ export function SummaryPanel() {
   const setTo = (v: string) => setSummary({ ...choice, from, to: v });
   const setCurrency = (v: string) => setSummary({ ...choice, currency: v });
   const customOk = period !== 'custom' || (!!from && !!to && from <= to);
-  const params: Record<string, string> = { period, currency, tz };
+  // No `tz`: the server computes the period in the merchant's own zone (its settings).
+  const params: Record<string, string> = { period, currency };
   if (period === 'custom' && customOk) {
     params.from = new Date(startOfDate(from, tz)).toISOString();
     params.to = new Date(nextDay(to, tz)).toISOString();

@@ -12,7 +12,7 @@ import { useMerchant } from './context.ts';
 import { RefundForm } from './RefundForm.tsx';
 import { ListState, StatusBadge, when } from './ui.tsx';
 
-const h3 = 'mb-2 mt-5 text-xs font-semibold uppercase tracking-wide text-slate-500 dark:text-slate-400';
+const h3 = 'mb-2 mt-5 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400';
 
 export function TransactionDrawer({ txnId, onClose }: { txnId: string; onClose: () => void }) {
   const { caller, me, lang, t, tz } = useMerchant();
@@ -60,7 +60,7 @@ export function TransactionDrawer({ txnId, onClose }: { txnId: string; onClose: 
                 ['m_fee', formatMoney(x.fee, x.currency, lang)], ['m_method', x.payment_method], ['m_provider', x.provider],
                 ['m_customer', x.customer_id], ['country', x.country], ['city', x.city], ['m_created', when(lang, tz, x.created_at, 'medium')],
                 ['m_updated', when(lang, tz, x.updated_at, 'medium')], ['m_failure', x.failure_reason],
-              ] as const).map(([k, v]) => v ? (<div key={k} className="contents"><dt className="text-slate-500 dark:text-slate-400">{t(k)}</dt><dd className="break-words">{v}</dd></div>) : null)}
+              ] as const).map(([k, v]) => v ? (<div key={k} className="contents"><dt className="text-slate-600 dark:text-slate-400">{t(k)}</dt><dd className="break-words">{v}</dd></div>) : null)}
             </dl>
 
             {x.status === 'succeeded' && can(me, 'merchant:refunds') && <RefundForm transaction={x} />}
@@ -70,21 +70,21 @@ export function TransactionDrawer({ txnId, onClose }: { txnId: string; onClose: 
               {detail.data!.events.map((e) => (
                 <li key={e.event_id} data-event={e.type} className="flex flex-wrap justify-between gap-2 border-l-2 border-slate-200 pl-3 dark:border-slate-700">
                   <span><code className="text-xs">{e.type}</code>{e.status ? <> · {e.status}</> : null}{e.amount && e.currency ? <> · {formatMoney(e.amount, e.currency, lang)}</> : null}</span>
-                  <span className="text-slate-500 dark:text-slate-400">{when(lang, tz, e.occurred_at)}</span>
+                  <span className="text-slate-600 dark:text-slate-400">{when(lang, tz, e.occurred_at)}</span>
                 </li>
               ))}
             </ol>
-            {detail.data!.events_truncated && <p className="mt-1 text-xs text-slate-500">{t('m_events_truncated')}</p>}
+            {detail.data!.events_truncated && <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">{t('m_events_truncated')}</p>}
 
             {refunds.data && (
               <>
                 <h3 className={h3}>{t('m_tab_refunds')}</h3>
-                {refunds.data.items.length === 0 ? <p className="text-sm text-slate-500">{t('m_empty')}</p> : (
+                {refunds.data.items.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-400">{t('m_empty')}</p> : (
                   <ul className="space-y-1 text-sm" data-section="refunds">
                     {refunds.data.items.map((r) => (
                       <li key={r.id} data-refund={r.id} className="flex flex-wrap items-center justify-between gap-2">
                         <span><code className="text-xs">{r.id}</code> · {formatMoney(r.amount_decimal, r.currency, lang)}</span>
-                        <span className="flex items-center gap-2"><StatusBadge status={r.status} t={t} /><span className="text-slate-500">{when(lang, tz, r.requested_at)}</span></span>
+                        <span className="flex items-center gap-2"><StatusBadge status={r.status} t={t} /><span className="text-slate-600 dark:text-slate-400">{when(lang, tz, r.requested_at)}</span></span>
                       </li>
                     ))}
                   </ul>
@@ -93,7 +93,7 @@ export function TransactionDrawer({ txnId, onClose }: { txnId: string; onClose: 
             )}
 
             <h3 className={h3}>{t('m_tab_disputes')}</h3>
-            {disputes.length === 0 ? <p className="text-sm text-slate-500">{t('m_empty')}</p> : (
+            {disputes.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-400">{t('m_empty')}</p> : (
               <ul className="space-y-1 text-sm" data-section="disputes">
                 {disputes.map((d) => (
                   <li key={d.event_id}><code className="text-xs">{String(d.dispute_id ?? '')}</code> · {d.reason ?? '—'} · {d.amount && d.currency ? formatMoney(d.amount, d.currency, lang) : ''} · {when(lang, tz, d.occurred_at)}</li>
@@ -104,7 +104,7 @@ export function TransactionDrawer({ txnId, onClose }: { txnId: string; onClose: 
             {audit.data && (
               <>
                 <h3 className={h3}>{t('m_tab_audit')}</h3>
-                {aboutIt.length === 0 ? <p className="text-sm text-slate-500">{t('m_empty')}</p> : (
+                {aboutIt.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-400">{t('m_empty')}</p> : (
                   <ul className="space-y-1 text-sm" data-section="audit">
                     {aboutIt.map((a) => <li key={a.id}><code className="text-xs">{a.action}</code> · {a.actor} · {when(lang, tz, a.at)}</li>)}
                   </ul>

@@ -75,7 +75,7 @@ export function Transactions() {
           <button type="submit" className={primary}>{t('apply')}</button>
           <button type="button" className={secondary} onClick={() => { setDraft(EMPTY); setFilters(EMPTY); setCursors([]); }}>{t('m_clear')}</button>
         </div>
-        {!oneCurrency && <p className="col-span-full text-xs text-slate-500 dark:text-slate-400">{t('m_amount_needs_currency')}</p>}
+        {!oneCurrency && <p className="col-span-full text-xs text-slate-600 dark:text-slate-400">{t('m_amount_needs_currency')}</p>}
       </form>
 
       <div className={card}>
@@ -85,7 +85,7 @@ export function Transactions() {
               {SORTS.map((s) => <option key={s} value={s}>{t(`m_sort_${s.replace('-', 'desc_')}` as MessageKey)}</option>)}
             </select>
           </label>
-          <p className="text-xs text-slate-500 dark:text-slate-400">{t('m_dates_in')} {tz}</p>
+          <p className="text-xs text-slate-600 dark:text-slate-400">{t('m_dates_in')} {tz}</p>
         </div>
         <ListState loading={page.isPending} error={page.error} empty={!page.isPending && !page.error && items.length === 0} t={t} />
         {items.length > 0 && (

@@ -72,9 +72,9 @@ export function ServerRefusal({ error, t }: { error: Error | null; t: T }) {
 
 /** Loading, error and empty states of a list, the same everywhere. */
 export function ListState({ loading, error, empty, t }: { loading: boolean; error: Error | null; empty: boolean; t: T }) {
-  if (loading) return <p data-state="loading" className="py-6 text-center text-sm text-slate-500 dark:text-slate-400">{t('loading')}</p>;
+  if (loading) return <p data-state="loading" className="py-6 text-center text-sm text-slate-600 dark:text-slate-400">{t('loading')}</p>;
   if (error) return <div className="py-3"><ServerRefusal error={error} t={t} /></div>;
-  if (empty) return <p data-state="empty" className="py-6 text-center text-sm text-slate-500 dark:text-slate-400">{t('m_empty')}</p>;
+  if (empty) return <p data-state="empty" className="py-6 text-center text-sm text-slate-600 dark:text-slate-400">{t('m_empty')}</p>;
   return null;
 }
 
