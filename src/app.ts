@@ -67,6 +67,9 @@ import { merchantWebhookRoutes } from './http/routes/merchant-webhooks.ts';
 import { merchantAlertRoutes } from './http/routes/merchant-alerts.ts';
 import { createDisputeDeadlines, type DisputeDeadlines } from './merchant/dispute-deadlines.ts';
 import { merchantPayoutRoutes } from './http/routes/merchant-payouts.ts';
+import { merchantExportRoutes } from './http/routes/merchant-exports.ts';
+import { createExportRunner, type ExportRunner } from './merchant/export/export-jobs.ts';
+import { createUrlSigner } from './merchant/export/signed-url.ts';
 import multipart from '@fastify/multipart';
 import { openFileStore } from './files/open-file-store.ts';
 import type { FileStore } from './files/file-store.ts';
@@ -112,6 +115,8 @@ declare module 'fastify' {
     refundRelay: RefundRelay;
     /** Reminds merchants of disputes due within 24 hours (remindNow: one pass at once). */
     disputeDeadlines: DisputeDeadlines;
+    /** Runs background exports (idle(): resolves once none is queued or running). */
+    exportRunner: ExportRunner;
   }
 }
 
@@ -280,6 +285,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => {
     if (ownsFileStore && fileStore) await (await fileStore.catch(() => null))?.close();
   });
+  const openFiles = () => (fileStore ??= openFileStore(config).catch((err) => { fileStore = null; throw err; }));
+  const exportDeps = { store, dims, state: deps.state, now, responseDays: config.DISPUTE_RESPONSE_DAYS };
+  // Background exports run in the process that accepted them; closing the app cuts them short
+  // (marked failed: interrupted) before the file store closes.
+  const exportRunner = createExportRunner({ exportDeps, state: deps.state, files: openFiles, log: deps.log, concurrency: config.EXPORT_CONCURRENCY, now });
+  app.decorate('exportRunner', exportRunner);
+  app.addHook('preClose', async () => exportRunner.close());
+  merchantExportRoutes(app, {
+    ...exportDeps, files: openFiles, runner: exportRunner, syncMaxRows: config.EXPORT_SYNC_MAX_ROWS,
+    signer: createUrlSigner({ secret: config.EXPORT_URL_SECRET, ttlSeconds: config.EXPORT_URL_TTL_SECONDS, now }),
+  });
   // In a scope of their own: the multipart parser serves evidence uploads only (every other route
   // still answers 415 to a multipart body). Streamed part by part, never held whole; the per-file
   // limit is the file store's put (a coded 413), busboy's one byte beyond it a backstop.
@@ -291,7 +307,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
     merchantDisputeRoutes(scope, {
       store, dims, state: deps.state, now, responseDays: config.DISPUTE_RESPONSE_DAYS,
-      files: () => (fileStore ??= openFileStore(config).catch((err) => { fileStore = null; throw err; })),
+      files: openFiles,
       maxFileBytes: config.DISPUTE_EVIDENCE_MAX_FILE_BYTES, maxTotalBytes: config.DISPUTE_EVIDENCE_MAX_TOTAL_BYTES, maxFiles: config.DISPUTE_EVIDENCE_MAX_FILES,
     });
   });

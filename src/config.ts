@@ -116,6 +116,17 @@ export const CONFIG_SPEC = {
   DISPUTE_EVIDENCE_MAX_FILE_BYTES: { kind: 'int', default: 10 * 1024 * 1024, min: 1024, max: 1024 * 1024 * 1024, doc: 'Largest evidence file.' },
   DISPUTE_EVIDENCE_MAX_TOTAL_BYTES: { kind: 'int', default: 50 * 1024 * 1024, min: 1024, max: 16 * 1024 * 1024 * 1024, doc: 'Most bytes of evidence one dispute may hold, all files together.' },
   DISPUTE_EVIDENCE_MAX_FILES: { kind: 'int', default: 20, min: 1, max: 1000, doc: 'Most evidence files one dispute may hold.' },
+  EXPORT_SYNC_MAX_ROWS: {
+    kind: 'int', default: 10_000, min: 0, max: 100_000,
+    doc: 'Merchant exports of at most this many rows are answered at once (held in memory while counted); larger ones run in the background and give a signed download link (0 = always in the background).',
+  },
+  EXPORT_CONCURRENCY: { kind: 'int', default: 1, min: 1, max: 64, doc: 'Background exports run at once by one process; others wait in its queue.' },
+  EXPORT_URL_SECRET: {
+    kind: 'string', default: '',
+    doc: 'HMAC secret of export download links (at least 32 characters). Empty = a random one per process: links then do not survive a restart and work only on the replica that made them.',
+    check: (v) => (v.length >= 32 ? null : 'at least 32 characters'),
+  },
+  EXPORT_URL_TTL_SECONDS: { kind: 'int', default: 900, min: 10, max: 604_800, doc: 'How long an export download link stays valid (the status route gives a fresh one each time).' },
   API_TOKEN: { kind: 'string', default: '', doc: 'Bearer token the CLI sends with --url (or pass --token).' },
   ROLE: {
     kind: 'enum', default: 'all', values: ['all', 'api', 'consumer', 'evaluator'],

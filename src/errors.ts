@@ -45,6 +45,10 @@ export const ERROR_STATUS = {
   four_eyes_required: 403,
   step_up_required: 403,
   not_found: 404,
+  too_many_exports: 429,
+  download_link_invalid: 403,
+  download_link_expired: 410,
+  export_not_ready: 409,
   not_subscribed: 404,
   rate_limited: 429,
   internal: 500,
@@ -227,6 +231,22 @@ export const ERROR_DOCS = {
   not_found: {
     meaning: 'No such route, or no such object visible to this token (another merchant\'s object answers the same).',
     action: 'Check the path and the id; do not retry.',
+  },
+  too_many_exports: {
+    meaning: 'The merchant already has 3 exports queued or running in the background.',
+    action: 'Wait for one to finish (GET /api/merchant/exports/{id}), then ask again.',
+  },
+  download_link_invalid: {
+    meaning: 'The export download link was not signed by this server: its id, expiry or signature was changed, or the server\'s EXPORT_URL_SECRET changed.',
+    action: 'Ask GET /api/merchant/exports/{id} for a fresh link.',
+  },
+  download_link_expired: {
+    meaning: 'The export download link is past its expiry (EXPORT_URL_TTL_SECONDS after it was issued).',
+    action: 'Ask GET /api/merchant/exports/{id} for a fresh link.',
+  },
+  export_not_ready: {
+    meaning: 'The export has no file: it is still running, or it failed.',
+    action: 'Poll GET /api/merchant/exports/{id} until its status is ready.',
   },
   not_subscribed: {
     meaning: 'Live (WebSocket) only: `unsubscribe` named a room this connection had not joined.',

@@ -14,6 +14,8 @@ export const PERMISSIONS = [
   'merchant:webhooks', 'merchant:alerts',
   // Payouts: reading them, the upcoming one and the schedule; changing the schedule (step-up, docs/merchant.md#payouts).
   'merchant:payouts', 'merchant:payout_schedule',
+  // Exports of transactions, refunds and disputes (CSV, XLSX, PDF statement) and their background jobs (docs/merchant.md#exports).
+  'merchant:exports',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -21,6 +23,7 @@ export type Permission = (typeof PERMISSIONS)[number];
 const MERCHANT_PORTAL = [
   'merchant:read_kpis', 'merchant:transactions', 'merchant:audit', 'merchant:settings',
   'merchant:refunds_read', 'merchant:refunds', 'merchant:refunds_approve', 'merchant:disputes', 'merchant:webhooks', 'merchant:alerts', 'merchant:payouts',
+  'merchant:exports',
 ] as const satisfies readonly Permission[];
 /**
  * Where a merchant's money goes when is the merchant's own decision, taken by its administrator
@@ -52,12 +55,12 @@ export const GRANTS: Readonly<Record<string, Grant>> = {
   merchant_admin: {
     permissions: ['analytics:view', 'events:read', 'alerts:view', 'alerts:manage', ...MERCHANT_PORTAL, ...MERCHANT_ADMIN_ONLY],
     merchant: 'required',
-    doc: 'A merchant\'s administrator: its analytics, raw events, its own alert rules, silences and webhooks, and all of the merchant portal (KPIs, transactions, refunds — requesting and approving them —, disputes and their evidence, payouts and their schedule — changing it after a fresh sign-in —, audit, settings, its webhook endpoints and alerts).',
+    doc: 'A merchant\'s administrator: its analytics, raw events, its own alert rules, silences and webhooks, and all of the merchant portal (KPIs, transactions, refunds — requesting and approving them —, disputes and their evidence, payouts and their schedule — changing it after a fresh sign-in —, exports, audit, settings, its webhook endpoints and alerts).',
   },
   merchant_accountant: {
-    permissions: ['analytics:view', 'events:read', 'alerts:view', 'merchant:read_kpis', 'merchant:transactions', 'merchant:refunds_read', 'merchant:payouts'],
+    permissions: ['analytics:view', 'events:read', 'alerts:view', 'merchant:read_kpis', 'merchant:transactions', 'merchant:refunds_read', 'merchant:payouts', 'merchant:exports'],
     merchant: 'required',
-    doc: 'A merchant\'s finance staff: its analytics, raw events and alerts; in the portal its KPIs, transactions, refunds (reading them: requesting one is the administrator\'s) and payouts (history, upcoming, schedule; changing the schedule is the administrator\'s).',
+    doc: 'A merchant\'s finance staff: its analytics, raw events and alerts; in the portal its KPIs, transactions, refunds (reading them: requesting one is the administrator\'s) and payouts (history, upcoming, schedule; changing the schedule is the administrator\'s), and exports.',
   },
   merchant_support: {
     permissions: ['events:read', 'alerts:view', 'merchant:transactions', 'merchant:refunds_read', 'merchant:disputes'],

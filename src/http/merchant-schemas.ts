@@ -225,3 +225,16 @@ export const payoutScheduleSchema = closed({
   merchant_id: s, ...scheduleInputFields,
   updated_at: { ...nullableIsoTime, description: 'null while the merchant has the defaults' }, updated_by: ns,
 });
+
+export const exportJobSchema = closed({
+  id: { ...s, description: 'the export id (ex_…)' },
+  kind: s, format: { type: 'string', enum: ['csv', 'xlsx', 'pdf'] }, lang: { type: 'string', enum: ['en', 'fr'] },
+  from: isoTime, to: isoTime,
+  status: { type: 'string', enum: ['queued', 'running', 'ready', 'failed'] },
+  rows: { type: ['integer', 'null'], description: 'rows written (ready), or so far (running)' },
+  bytes: { type: ['integer', 'null'], description: 'size of the file (ready)' },
+  error: { ...ns, description: 'why it failed: `interrupted` (its process stopped), an error code, or `internal`' },
+  requested_by: s, requested_at: isoTime, finished_at: nullableIsoTime,
+  download_url: { ...ns, description: 'ready only: a signed link to the file (no bearer token needed), valid until download_expires_at; a fresh one on every call' },
+  download_expires_at: nullableIsoTime,
+}, 'A background export');

@@ -190,6 +190,26 @@ export async function listDisputes(
   };
 }
 
+/**
+ * Every dispute of the merchant opened in [from, to), newest first, a page at a time (exports):
+ * the store's keyset pages, each decoded with its responses.
+ */
+export async function* disputePages(
+  deps: DisputeDeps, merchantId: string, range: { from: number; to: number }, pageSize: number,
+): AsyncGenerator<Array<{ row: DisputeRow; dispute: Dispute }>> {
+  const q = { ...baseQuery(deps, merchantId), from: range.from, to: range.to, limit: pageSize };
+  const { time_zone: timeZone } = await getMerchantSettings(deps.state, merchantId);
+  let after: DisputePageQuery['after'] = null;
+  for (;;) {
+    const rows = await deps.store.merchantDisputePage({ ...q, after });
+    const responses = await responsesOf(deps.state, merchantId, rows.map((r) => r.disputeId));
+    if (rows.length > 0) yield rows.map((row) => ({ row, dispute: decode(deps, row, responses.get(row.disputeId) ?? NO_RESPONSE, timeZone) }));
+    if (rows.length < pageSize) return;
+    const last = rows[rows.length - 1];
+    after = { createdAt: last.createdAt, disputeId: last.disputeId };
+  }
+}
+
 export async function getDispute(deps: DisputeDeps, merchantId: string, disputeId: string): Promise<DisputeDetail> {
   const row = await findDispute(deps, merchantId, disputeId);
   const [responses, settings, evidence] = await Promise.all([

@@ -332,6 +332,32 @@ export const STATE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string[] }>
        )`,
     ],
   },
+  {
+    // Background exports (src/merchant/export/export-jobs.ts). The file is in the file store
+    // under file_key; updated_at is the running process's heartbeat.
+    version: 9,
+    sql: [
+      `CREATE TABLE merchant_exports (
+         id text PRIMARY KEY,
+         merchant_id text NOT NULL,
+         kind text NOT NULL,
+         format text NOT NULL CHECK (format IN ('csv', 'xlsx', 'pdf')),
+         lang text NOT NULL CHECK (lang IN ('en', 'fr')),
+         range_from timestamptz NOT NULL,
+         range_to timestamptz NOT NULL,
+         status text NOT NULL CHECK (status IN ('queued', 'running', 'ready', 'failed')),
+         rows bigint,
+         bytes bigint,
+         file_key text,
+         error text,
+         requested_by text NOT NULL,
+         requested_at timestamptz NOT NULL,
+         updated_at timestamptz NOT NULL,
+         finished_at timestamptz
+       )`,
+      'CREATE INDEX merchant_exports_active ON merchant_exports (merchant_id, status, updated_at)',
+    ],
+  },
 ];
 
 export const LATEST_STATE_VERSION = Math.max(...STATE_MIGRATIONS.map((m) => m.version));

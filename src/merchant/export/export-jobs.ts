@@ -1,0 +1,206 @@
+// Background exports (state table merchant_exports, migration 9): an export over
+// EXPORT_SYNC_MAX_ROWS rows is a job — queued, run in this process (EXPORT_CONCURRENCY at a time),
+// its bytes streamed into the file store (src/files) under exports/<id>, then `ready` with a
+// signed download link, or `failed`. A running job writes a heartbeat; a job whose process died
+// (no heartbeat for STALE_MS) reads as failed (`interrupted`). Another merchant's job is missing,
+// byte for byte like an unknown id.
+
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import type { Logger } from 'pino';
+import { AppError } from '../../errors.ts';
+import type { FileStore } from '../../files/file-store.ts';
+import type { Queryable, SqlParam, StateStore } from '../../state-store/state-store.ts';
+import { getMerchantSettings } from '../merchant-settings.ts';
+import { counted, exportChunks, FORMAT_TYPES } from './export-body.ts';
+import type { ExportDeps, ExportFormat, ExportLang } from './export-kind.ts';
+import { EXPORT_KINDS } from './registry.ts';
+import type { UrlSigner } from './signed-url.ts';
+
+export const STALE_MS = 10 * 60_000;
+const HEARTBEAT_MS = 15_000;
+/** Queued or running exports one merchant may have at once. */
+export const MAX_ACTIVE_PER_MERCHANT = 3;
+
+export interface ExportJobSpec {
+  kind: string;
+  format: ExportFormat;
+  lang: ExportLang;
+  from: number;
+  to: number;
+}
+
+export interface ExportJobView {
+  id: string;
+  kind: string;
+  format: ExportFormat;
+  lang: ExportLang;
+  from: string;
+  to: string;
+  status: 'queued' | 'running' | 'ready' | 'failed';
+  rows: number | null;
+  bytes: number | null;
+  error: string | null;
+  requested_by: string;
+  requested_at: string;
+  finished_at: string | null;
+  /** ready only: a signed link, valid until download_expires_at. */
+  download_url: string | null;
+  download_expires_at: string | null;
+}
+
+interface JobRow {
+  id: string; merchant_id: string; kind: string; format: ExportFormat; lang: ExportLang; range_from: Date; range_to: Date;
+  status: ExportJobView['status']; rows: number | string | null; bytes: number | string | null; file_key: string | null; error: string | null;
+  requested_by: string; requested_at: Date; updated_at: Date; finished_at: Date | null;
+}
+
+const JOB_COLUMNS = 'id, merchant_id, kind, format, lang, range_from, range_to, status, rows, bytes, file_key, error, requested_by, requested_at, updated_at, finished_at';
+
+const isStale = (r: JobRow, now: number) => (r.status === 'queued' || r.status === 'running') && now - r.updated_at.getTime() > STALE_MS;
+
+/** Inserts a queued job (refused past MAX_ACTIVE_PER_MERCHANT active ones); its id. */
+export async function insertExportJob(q: Queryable, merchantId: string, actor: string, spec: ExportJobSpec, now: number): Promise<string> {
+  const [{ active }] = await q.query<{ active: number | string }>(
+    `SELECT count(*) AS active FROM merchant_exports WHERE merchant_id = $1 AND status IN ('queued', 'running') AND updated_at > $2`,
+    [merchantId, new Date(now - STALE_MS)]);
+  if (Number(active) >= MAX_ACTIVE_PER_MERCHANT) {
+    throw new AppError('too_many_exports', `at most ${MAX_ACTIVE_PER_MERCHANT} exports of a merchant run at once; wait for one to finish`);
+  }
+  const id = `ex_${randomUUID().replace(/-/g, '')}`;
+  await q.query(
+    `INSERT INTO merchant_exports (id, merchant_id, kind, format, lang, range_from, range_to, status, requested_by, requested_at, updated_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $9, $9)`,
+    [id, merchantId, spec.kind, spec.format, spec.lang, new Date(spec.from), new Date(spec.to), actor, new Date(now)]);
+  return id;
+}
+
+export async function getExportJob(state: Queryable, signer: UrlSigner, merchantId: string, id: string, now: number): Promise<ExportJobView> {
+  const [row] = await state.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM merchant_exports WHERE id = $1 AND merchant_id = $2`, [id, merchantId]);
+  if (!row) throw new AppError('not_found', 'no such export');
+  const stale = isStale(row, now);
+  const link = row.status === 'ready' ? signer.sign(row.id) : null;
+  return {
+    id: row.id, kind: row.kind, format: row.format, lang: row.lang, from: row.range_from.toISOString(), to: row.range_to.toISOString(),
+    status: stale ? 'failed' : row.status, rows: row.rows === null ? null : Number(row.rows), bytes: row.bytes === null ? null : Number(row.bytes),
+    error: stale ? 'interrupted' : row.error, requested_by: row.requested_by, requested_at: row.requested_at.toISOString(),
+    finished_at: row.finished_at?.toISOString() ?? null,
+    download_url: link?.url ?? null, download_expires_at: link ? new Date(link.expiresAt).toISOString() : null,
+  };
+}
+
+/** The stored file of a ready job, by id alone (the signed link already proved the right to it). */
+export async function openExportFile(state: Queryable, files: () => Promise<FileStore>, id: string) {
+  const [row] = await state.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM merchant_exports WHERE id = $1`, [id]);
+  if (!row) throw new AppError('not_found', 'no such export');
+  if (row.status !== 'ready' || row.file_key === null) throw new AppError('export_not_ready', 'this export has no file (yet)');
+  const file = await (await files()).open(row.file_key);
+  if (!file) throw new AppError('file_store_unavailable', `the file of export ${id} is missing from the file store`);
+  return { row, file };
+}
+
+export interface ExportRunnerDeps {
+  exportDeps: ExportDeps;
+  state: StateStore;
+  files: () => Promise<FileStore>;
+  log: Logger;
+  concurrency: number;
+  now: () => number;
+}
+
+export interface ExportRunner {
+  /** Queues a job already inserted; it runs when a place is free. */
+  enqueue(id: string): void;
+  /** Resolves once every job handed over has ended (tests, benchmarks). */
+  idle(): Promise<void>;
+  /** Stops: running jobs are cut short and marked failed; queued ones too. */
+  close(): Promise<void>;
+}
+
+export function createExportRunner(d: ExportRunnerDeps): ExportRunner {
+  const queue: string[] = [];
+  const running = new Map<string, { abort: AbortController; done: Promise<void> }>();
+  let closed = false;
+  let waiters: Array<() => void> = [];
+
+  const settle = () => {
+    if (queue.length === 0 && running.size === 0) {
+      for (const w of waiters) w();
+      waiters = [];
+    }
+  };
+  const next = () => {
+    while (!closed && running.size < d.concurrency && queue.length > 0) {
+      const id = queue.shift()!;
+      const abort = new AbortController();
+      const done = run(id, abort.signal).finally(() => {
+        running.delete(id);
+        next();
+        settle();
+      });
+      running.set(id, { abort, done });
+    }
+  };
+
+  async function run(id: string, signal: AbortSignal): Promise<void> {
+    const touch = (q: Queryable, set: string, params: SqlParam[]) =>
+      q.query(`UPDATE merchant_exports SET ${set}, updated_at = $2 WHERE id = $1`, [id, new Date(d.now()), ...params]);
+    try {
+      const [row] = await d.state.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM merchant_exports WHERE id = $1`, [id]);
+      if (!row || row.status !== 'queued') return;
+      await touch(d.state, `status = 'running'`, []);
+      const kind = EXPORT_KINDS[row.kind];
+      const range = { from: row.range_from.getTime(), to: row.range_to.getTime() };
+      const { time_zone: timeZone } = await getMerchantSettings(d.state, row.merchant_id);
+      let rows = 0;
+      let beat = d.now();
+      const pages = counted(kind.pages(d.exportDeps, row.merchant_id, range), (page) => {
+        if (signal.aborted) throw new Error('the server is stopping');
+        rows += page.length;
+        if (d.now() - beat > HEARTBEAT_MS) {
+          beat = d.now();
+          touch(d.state, 'rows = $3', [rows]).catch((err) => d.log.warn({ err, id }, 'export heartbeat failed'));
+        }
+      });
+      const chunks = exportChunks({ kind, format: row.format, lang: row.lang, merchantId: row.merchant_id, range, timeZone, now: d.now }, pages);
+      const key = `exports/${id}`;
+      const stored = await (await d.files()).put(key, Readable.from(chunks, { objectMode: false }), { contentType: FORMAT_TYPES[row.format] });
+      await touch(d.state, `status = 'ready', rows = $3, bytes = $4, file_key = $5, finished_at = $2`, [rows, stored.size, key]);
+    } catch (err) {
+      d.log.error({ err, id }, 'export failed');
+      const reason = signal.aborted ? 'interrupted' : err instanceof AppError ? err.code : 'internal';
+      await touch(d.state, `status = 'failed', error = $3, finished_at = $2`, [reason]).catch(() => {});
+    }
+  }
+
+  // Queued jobs wait in memory: their heartbeat says this process still means to run them.
+  const queuedBeat = setInterval(() => {
+    if (queue.length === 0) return;
+    d.state.query('UPDATE merchant_exports SET updated_at = $2 WHERE id = ANY($1)', [queue, new Date(d.now())])
+      .catch((err) => d.log.warn({ err }, 'export queue heartbeat failed'));
+  }, HEARTBEAT_MS);
+  queuedBeat.unref();
+
+  return {
+    enqueue(id) {
+      if (closed) throw new AppError('starting', 'the server is stopping');
+      queue.push(id);
+      next();
+    },
+    idle() {
+      if (queue.length === 0 && running.size === 0) return Promise.resolve();
+      return new Promise((resolve) => waiters.push(resolve));
+    },
+    async close() {
+      closed = true;
+      clearInterval(queuedBeat);
+      const dropped = queue.splice(0);
+      for (const r of running.values()) r.abort.abort();
+      await Promise.all([...running.values()].map((r) => r.done));
+      if (dropped.length) {
+        await d.state.query(`UPDATE merchant_exports SET status = 'failed', error = 'interrupted', finished_at = $2, updated_at = $2 WHERE id = ANY($1)`, [dropped, new Date(d.now())]).catch(() => {});
+      }
+      settle();
+    },
+  };
+}
