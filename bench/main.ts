@@ -1,4 +1,4 @@
-// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web|memory|startup|framing|clickhouse|merchant|kafka|refunds]
+// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web|memory|startup|framing|clickhouse|merchant|kafka|refunds|exports]
 //   [--duration S] [--connections C] [--live-duration S] [--live-scenarios single,replicas] [--web-runs R] [--memory-clients C]
 //   [--memory-env K=V,K=V] [--startup-runs R] [--kafka-events N] [--kafka-partitions 1,6] [--kafka-latency-seconds S] [--refunds-database URL]
 // Generates N synthetic events (a year of event time; cached under .bench/), ingests them end
@@ -19,7 +19,9 @@
 // own broker and clickhouse-server, generates its own data set of --kafka-events, 1M by default,
 // and needs Redis at 127.0.0.1:6379), and merchant refunds one at a time and 1,000 at once on one
 // transaction (bench/refunds-run.ts; `--only refunds` needs no data set; PostgreSQL too with
-// --refunds-database). Raw retention is set to 400 days for the
+// --refunds-database), and merchant exports of 1M rows in the background, CSV, XLSX and PDF, with
+// the server's peak RSS (bench/exports-run.ts; `--only exports` needs no data set; sizes with
+// --export-rows and --export-transactions). Raw retention is set to 400 days for the
 // run so that a whole year of generated events is kept and queryable. `--only query|api` reuses
 // the data directory of an earlier run; `--only ingest` stops after ingesting.
 // Results go to stdout and .bench/results-N.json (sections not run this time are kept from the
@@ -42,10 +44,11 @@ const { values } = parseArgs({
     'startup-runs': { type: 'string', default: '5' },
     'kafka-events': { type: 'string', default: '1000000' }, 'kafka-partitions': { type: 'string', default: '1,6' },
     'kafka-latency-seconds': { type: 'string', default: '60' }, 'refunds-database': { type: 'string', default: '' },
+    'export-rows': { type: 'string', default: '1000000' }, 'export-transactions': { type: 'string', default: '100000' },
   },
 });
 const only = values.only!;
-const SECTIONS = ['ingest', 'query', 'api', 'live', 'web', 'memory', 'startup', 'framing', 'clickhouse', 'merchant', 'kafka', 'refunds'] as const;
+const SECTIONS = ['ingest', 'query', 'api', 'live', 'web', 'memory', 'startup', 'framing', 'clickhouse', 'merchant', 'kafka', 'refunds', 'exports'] as const;
 if (!(SECTIONS as readonly string[]).includes(only) && only !== 'all') throw new Error(`--only must be one of ${SECTIONS.join(', ')} (got ${only})`);
 const runs = (step: (typeof SECTIONS)[number]) => only === 'all' || only === step;
 const events = Number(values.events);
@@ -82,6 +85,7 @@ let clickhouse = previous.clickhouse;
 let merchant = previous.merchant;
 let kafka = previous.kafka;
 let refunds = previous.refunds;
+let exports = previous.exports;
 
 /** The seeded data set of `count` events (a year of event time), generated once into .bench/. */
 function generateEvents(count = events): string {
@@ -99,7 +103,7 @@ if (runs('ingest')) {
   console.error('ingesting…');
   ingest = JSON.parse(child(['bench/ingest-run.ts', file, dataDir, values.batch!]));
   measured.ingest = new Date().toISOString();
-} else if (!['live', 'memory', 'startup', 'framing', 'clickhouse', 'kafka', 'refunds'].includes(only) && !existsSync(dataDir)) {
+} else if (!['live', 'memory', 'startup', 'framing', 'clickhouse', 'kafka', 'refunds', 'exports'].includes(only) && !existsSync(dataDir)) {
   throw new Error(`${dataDir} does not exist: run npm run bench -- --events ${events} first`);
 }
 if (runs('clickhouse')) {
@@ -128,6 +132,11 @@ if (runs('refunds')) {
   console.error('merchant refunds…');
   refunds = JSON.parse(child(['bench/refunds-run.ts', values['refunds-database']!]));
   measured.refunds = new Date().toISOString();
+}
+if (runs('exports')) {
+  console.error('merchant exports…');
+  exports = JSON.parse(child(['bench/exports-run.ts', values['export-rows']!, values['export-transactions']!]));
+  measured.exports = new Date().toISOString();
 }
 if (runs('api')) {
   console.error('loading the HTTP API…');
@@ -162,7 +171,7 @@ if (runs('startup')) {
   measured.startup = new Date().toISOString();
 }
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory, startup, framing, clickhouse, merchant, kafka, refunds };
+const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory, startup, framing, clickhouse, merchant, kafka, refunds, exports };
 writeFileSync(resultsFile, JSON.stringify(result, null, 2));
 
 const f = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d });
@@ -196,6 +205,14 @@ if (runs('refunds')) {
   console.log('\n| state store | one at a time P50 / P95 / max ms | 1,000 at once: wall s | requests/s |\n|---|---|---|---|');
   for (const [name, b] of Object.entries(refunds as Record<string, Backend>)) {
     console.log(`| ${name} | ${f(b.sequential.p50)} / ${f(b.sequential.p95)} / ${f(b.sequential.max)} | ${f(b.contended.wallMs / 1000)} | ${f(b.contended.perSecond, 0)} |`);
+  }
+}
+if (runs('exports')) {
+  interface Case { rows: number; seconds: number; rowsPerSecond: number; fileMB: number; downloadSeconds: number; rssBeforeMB: number; peakRssMB: number }
+  console.log(`\nMerchant exports in the background (refunds from the state store; transactions from the analytics store), then the download by signed link`);
+  console.log('\n| export | rows | to ready s | rows/s | file MB | download s | RSS before → peak MB |\n|---|---|---|---|---|---|---|');
+  for (const [name, c] of Object.entries(exports.cases as Record<string, Case>)) {
+    console.log(`| ${name} | ${f(c.rows, 0)} | ${f(c.seconds)} | ${f(c.rowsPerSecond, 0)} | ${f(c.fileMB)} | ${f(c.downloadSeconds)} | ${c.rssBeforeMB} → ${c.peakRssMB} |`);
   }
 }
 if (runs('api')) {

@@ -61,7 +61,7 @@ test('role × route: allowed exactly as the access table says', async () => {
 test('merchant tokens never get ops permissions, whatever their claims say', () => {
   const all = permissionsFor(Object.keys(GRANTS), 'm_sn');
   assert.deepEqual([...all].sort(), [
-    'alerts:manage', 'alerts:view', 'analytics:view', 'events:read', 'merchant:alerts', 'merchant:audit', 'merchant:disputes', 'merchant:payout_schedule',
+    'alerts:manage', 'alerts:view', 'analytics:view', 'events:read', 'merchant:alerts', 'merchant:audit', 'merchant:disputes', 'merchant:exports', 'merchant:payout_schedule',
     'merchant:payouts', 'merchant:read_kpis', 'merchant:refunds', 'merchant:refunds_approve', 'merchant:refunds_read', 'merchant:settings', 'merchant:transactions',
     'merchant:webhooks',
   ]);

@@ -178,7 +178,7 @@ describe('merchant exports', () => {
     const done = await finished(job.id);
     assert.equal(done.status, 'ready', JSON.stringify(done));
     assert.equal(done.rows, 8);
-    assert.match(done.download_url, new RegExp(`^/api/exports/${job.id}/download\\?expires=\\d+&signature=[0-9a-f]{64}$`));
+    assert.match(done.download_url, new RegExp(`^/downloads/exports/${job.id}\\?expires=\\d+&signature=[0-9a-f]{64}$`));
     assert.equal(Date.parse(done.download_expires_at), Math.floor(clock / 1000) * 1000 + 600_000);
     const file = await t.app.inject({ url: done.download_url }); // no bearer token: the link is the credential
     assert.equal(file.statusCode, 200, file.body);
@@ -209,10 +209,10 @@ describe('merchant exports', () => {
     const sig = url.searchParams.get('signature')!;
     const expires = url.searchParams.get('expires')!;
     const tampered = [
-      `/api/exports/${job.id}/download?expires=${expires}&signature=${sig.slice(0, -1)}${sig.endsWith('0') ? '1' : '0'}`,
-      `/api/exports/${job.id}/download?expires=${Number(expires) + 3600}&signature=${sig}`,
-      `/api/exports/ex_${'0'.repeat(32)}/download?expires=${expires}&signature=${sig}`,
-      `/api/exports/${job.id}/download?expires=${expires}&signature=nothex`,
+      `/downloads/exports/${job.id}?expires=${expires}&signature=${sig.slice(0, -1)}${sig.endsWith('0') ? '1' : '0'}`,
+      `/downloads/exports/${job.id}?expires=${Number(expires) + 3600}&signature=${sig}`,
+      `/downloads/exports/ex_${'0'.repeat(32)}?expires=${expires}&signature=${sig}`,
+      `/downloads/exports/${job.id}?expires=${expires}&signature=nothex`,
     ];
     for (const u of tampered) {
       const res = await t.app.inject({ url: u });

@@ -1,7 +1,8 @@
 // Exports of the merchant's data (src/merchant/export/): GET /api/merchant/export (the file, or
 // 202 and a background job past EXPORT_SYNC_MAX_ROWS rows), GET /api/merchant/exports/:id (the
-// job, with a signed download link once ready) and the link itself, GET /api/exports/:id/download
-// — public: the signature is the credential, so a browser can open it.
+// job, with a signed download link once ready) and the link itself, GET /downloads/exports/:id —
+// public, and outside /api/ (where every route needs a token): the signature is the credential,
+// so a browser can open the link as it is.
 
 import type { FastifyInstance } from 'fastify';
 import { EXPORT_FORMATS, EXPORT_LANGS, type ExportLang } from '../../merchant/export/export-kind.ts';
@@ -9,6 +10,7 @@ import { exportFilename } from '../../merchant/export/export-body.ts';
 import { getExportJob, openExportFile } from '../../merchant/export/export-jobs.ts';
 import { attachmentHeaders, requestExport, type ExportRequestDeps } from '../../merchant/export/request-export.ts';
 import { EXPORT_KIND_NAMES } from '../../merchant/export/registry.ts';
+import { DOWNLOAD_PATH } from '../../merchant/export/signed-url.ts';
 import type { FileStore } from '../../files/file-store.ts';
 import { parseInstant } from '../analytics-params.ts';
 import { merchantHeaderSchema, merchantScopeOf, originOf } from '../merchant-scope.ts';
@@ -81,7 +83,7 @@ export function merchantExportRoutes(app: FastifyInstance, deps: ExportRouteDeps
     },
   }, async (req) => getExportJob(deps.state, deps.signer, merchantScopeOf(req).merchantId, req.params.id, deps.now()));
 
-  app.get<{ Params: { id: string }; Querystring: { expires: string; signature: string } }>('/api/exports/:id/download', {
+  app.get<{ Params: { id: string }; Querystring: { expires: string; signature: string } }>(`${DOWNLOAD_PATH}/:id`, {
     config: { public: true },
     schema: {
       tags: ['merchant'],

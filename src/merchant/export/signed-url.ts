@@ -1,4 +1,4 @@
-// Download links of background exports: /api/exports/{id}/download?expires=…&signature=…, where
+// Download links of background exports: /downloads/exports/{id}?expires=…&signature=…, where
 // signature = HMAC-SHA256(EXPORT_URL_SECRET, "<id>.<expires>") in hex and expires is a Unix time
 // in seconds. The link is the credential (a browser opens it without a bearer token), so it
 // expires after EXPORT_URL_TTL_SECONDS; the status route hands out a fresh one each time it is
@@ -7,7 +7,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../../errors.ts';
 
-export const DOWNLOAD_PATH = '/api/exports';
+export const DOWNLOAD_PATH = '/downloads/exports';
 
 export interface UrlSigner {
   sign(id: string): { url: string; expiresAt: number };
@@ -23,7 +23,7 @@ export function createUrlSigner(o: { secret: string; ttlSeconds: number; now: ()
     sign(id) {
       const expires = String(Math.floor(o.now() / 1000) + o.ttlSeconds);
       const signature = mac(id, expires).toString('hex');
-      return { url: `${DOWNLOAD_PATH}/${encodeURIComponent(id)}/download?expires=${expires}&signature=${signature}`, expiresAt: Number(expires) * 1000 };
+      return { url: `${DOWNLOAD_PATH}/${encodeURIComponent(id)}?expires=${expires}&signature=${signature}`, expiresAt: Number(expires) * 1000 };
     },
     verify(id, expires, signature) {
       const given = /^[0-9a-f]{64}$/.test(signature) && /^[0-9]{1,12}$/.test(expires) ? Buffer.from(signature, 'hex') : null;

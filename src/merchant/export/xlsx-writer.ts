@@ -61,6 +61,10 @@ function rowCursor(pages: AsyncIterable<Row[]>) {
       }
       return at < page.length;
     },
+    /** Closes the source (a reader that went away). */
+    async close(): Promise<void> {
+      if (!ended) await it.return?.();
+    },
     /** The rest of the current page, at most `max` rows (call after hasMore). */
     take(max: number): Row[] {
       const rows = page.slice(at, at + max);
@@ -70,7 +74,9 @@ function rowCursor(pages: AsyncIterable<Row[]>) {
   };
 }
 
-export async function* xlsxChunks(columns: readonly Column[], pages: AsyncIterable<Row[]>, sheetName = 'Export', at = new Date()): AsyncGenerator<Buffer> {
+export async function* xlsxChunks(
+  columns: readonly Column[], pages: AsyncIterable<Row[]>, sheetName = 'Export', at = new Date(), sheetMaxRows = SHEET_MAX_ROWS,
+): AsyncGenerator<Buffer> {
   const letters = columns.map((_, i) => columnLetters(i));
   const header = `<row r="1">${columns.map((c, i) => inlineString(`${letters[i]}1`, c.name)).join('')}</row>`;
   const cursor = rowCursor(pages);
@@ -79,9 +85,9 @@ export async function* xlsxChunks(columns: readonly Column[], pages: AsyncIterab
     const cols = columns.map((c, i) => `<col min="${i + 1}" max="${i + 1}" width="${c.type === 'text' ? 22 : c.type === 'time' ? 25 : 14}" customWidth="1"/>`).join('');
     yield Buffer.from(`${XML_HEAD}<worksheet xmlns="${MAIN_NS}"><cols>${cols}</cols><sheetData>${header}`, 'utf8');
     let r = 1;
-    while (r < SHEET_MAX_ROWS && await cursor.hasMore()) {
+    while (r < sheetMaxRows && await cursor.hasMore()) {
       let out = '';
-      for (const row of cursor.take(SHEET_MAX_ROWS - r)) out += rowXml(++r, row, letters);
+      for (const row of cursor.take(sheetMaxRows - r)) out += rowXml(++r, row, letters);
       yield Buffer.from(out, 'utf8');
     }
     yield Buffer.from('</sheetData></worksheet>', 'utf8');
@@ -93,7 +99,11 @@ export async function* xlsxChunks(columns: readonly Column[], pages: AsyncIterab
     } while (await cursor.hasMore());
     yield* packageParts(sheets, sheetName);
   }
-  yield* zipChunks(entries(), at);
+  try {
+    yield* zipChunks(entries(), at);
+  } finally {
+    await cursor.close();
+  }
 }
 
 function packageParts(sheets: number, sheetName: string): ZipEntry[] {
