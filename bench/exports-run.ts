@@ -127,14 +127,17 @@ async function measure(kind: string, format: string, rows: number) {
 
 try {
   const seeded = { refundsSeconds: await seedRefunds(ROWS), transactionsIngestSeconds: await ingestTransactions(TXNS) };
+  console.error(`seeded: ${JSON.stringify(seeded)}`);
   const cases: Record<string, unknown> = {};
   for (const format of ['csv', 'xlsx', 'pdf']) {
     console.error(`exports: refunds ${format}…`);
     cases[`refunds ${format}`] = await measure('refunds', format, ROWS);
+    console.error(JSON.stringify(cases[`refunds ${format}`]));
   }
   for (const format of ['csv', 'xlsx']) {
     console.error(`exports: transactions ${format}…`);
     cases[`transactions ${format}`] = await measure('transactions', format, TXNS);
+    console.error(JSON.stringify(cases[`transactions ${format}`]));
   }
   console.log(JSON.stringify({ rows: ROWS, transactions: TXNS, stateStore: databaseUrl ? 'postgres' : 'pglite', seeded, cases }));
 } finally {
