@@ -36,7 +36,7 @@ export interface Payout {
   payout_id: string;
   status: 'pending' | 'settled';
   /** Minor units of `currency`. */
-  amount: number;
+  amount: Minor;
   amount_decimal: string;
   currency: string;
   created_at: string;
@@ -47,35 +47,35 @@ export interface Payout {
 export interface CoveredTransaction {
   txn_id: string;
   captured_at: string;
-  amount: number;
-  fee: number;
-  refunded: number;
+  amount: Minor;
+  fee: Minor;
+  refunded: Minor;
   /** amount − fee − refunds. */
-  net: number;
+  net: Minor;
   /** The part of `net` this payout pays. */
-  covered: number;
+  covered: Minor;
   /** The part earlier payouts paid. */
-  covered_before: number;
+  covered_before: Minor;
 }
 
 export interface PayoutDetail extends Payout {
   transactions: CoveredTransaction[];
-  covered_amount: number;
-  uncovered_amount: number;
+  covered_amount: Minor;
+  uncovered_amount: Minor;
 }
 
 export interface UpcomingBalance {
   currency: string;
-  captured: number;
-  refunds: number;
-  fees: number;
-  paid_out: number;
+  captured: Minor;
+  refunds: Minor;
+  fees: Minor;
+  paid_out: Minor;
   /** captured − refunds − fees − paid_out. */
-  balance: number;
+  balance: Minor;
   /** Net of the transactions still within the delay. */
-  held: number;
+  held: Minor;
   /** What the next payout would pay: max(0, balance − held). */
-  amount: number;
+  amount: Minor;
   amount_decimal: string;
   minimum_amount: number;
   reaches_minimum: boolean;
@@ -91,7 +91,14 @@ export interface UpcomingPayout {
   balances: UpcomingBalance[];
 }
 
-const num = (v: bigint) => Number(v);
+/**
+ * Minor units as the API writes them: a number while it is a safe integer, else the bigint, which
+ * the response serializer writes as its exact digits (STYLE: bigint where it can overflow 2^53;
+ * the contract allows 10^15 major units, beyond 2^53 minor units in a 2-decimal currency).
+ */
+export type Minor = number | bigint;
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+const num = (v: bigint): Minor => (v <= SAFE && v >= -SAFE ? Number(v) : v);
 const decimal = (minor: bigint, currency: string) => formatMinor(minor, currencyExponent(currency) ?? 0);
 const merchantKeyOf = (deps: PayoutDeps, merchantId: string) => dimension('merchant_id').filter([merchantId], deps.dims).keys[0] ?? -1;
 

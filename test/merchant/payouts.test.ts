@@ -39,6 +39,10 @@ const EVENTS = [
   payoutEvent({ merchant: 'm_a', payout: 'po_2', at: '2026-03-05T18:00:00Z', amount: '2000' }),
   ...txnEvents({ merchant: 'm_b', txn: 'tx_b', at: '2026-03-01T10:00:00Z', status: 'succeeded', amount: '9000' }),
   payoutEvent({ merchant: 'm_b', payout: 'po_b', at: '2026-03-03T18:00:00Z', amount: '100' }),
+  // Amounts beyond 2^53 minor units (the contract allows 10^15 major units): exact, never rounded.
+  ...txnEvents({ merchant: 'm_big', txn: 'tx_big1', at: '2026-03-01T10:00:00Z', status: 'succeeded', amount: '900719925474099.93', currency: 'USD' }),
+  ...txnEvents({ merchant: 'm_big', txn: 'tx_big2', at: '2026-03-02T10:00:00Z', status: 'succeeded', amount: '900719925474099.93', currency: 'USD' }),
+  payoutEvent({ merchant: 'm_big', payout: 'po_big', at: '2026-03-03T18:00:00Z', amount: '900719925474099.93', currency: 'USD' }),
 ];
 
 for (const backend of backends) {
@@ -111,6 +115,20 @@ for (const backend of backends) {
       assert.equal(two.transactions.reduce((a: number, x: { covered: number }) => a + x.covered, 0), two.amount);
       assert.equal(two.covered_amount, 2000);
       assert.equal(two.status, 'pending');
+    });
+
+    test('amounts beyond 2^53 minor units come out exact, not rounded to a double', async () => {
+      const big = await mintToken({ sub: 'cai@m_big', roles: ['merchant_accountant'], merchantId: 'm_big' });
+      const list = await get('/api/merchant/payouts', big);
+      assert.equal(list.statusCode, 200, list.body);
+      // JSON.parse would round them: the text is what a client with exact integers reads.
+      assert.match(list.body, /"amount":90071992547409993,"amount_decimal":"900719925474099.93"/);
+      assert.match(list.body, /"captured":180143985094819986,/);
+      assert.match(list.body, /"balance":90071992547409993,/);
+      const one = await get('/api/merchant/payouts/po_big', big);
+      assert.equal(one.statusCode, 200, one.body);
+      assert.match(one.body, /"net":90071992547409993,"covered":90071992547409993,"covered_before":0/);
+      assert.match(one.body, /"covered_amount":90071992547409993,"uncovered_amount":0/);
     });
 
     test('another merchant\'s payout is 404 byte for byte like a missing one', async () => {
