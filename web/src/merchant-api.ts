@@ -59,13 +59,19 @@ export function newIdempotencyKey(): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** The currency's minor-unit exponent (XOF 0, NGN 2, KWD 3), as Intl knows it; 2 for an unknown code. */
+/**
+ * ISO 4217 minor-unit exponents other than 2, as the server has them (src/reference/currencies.ts;
+ * test/web/currency-exponent.test.ts keeps the two equal). Not Intl's: CLDR says 0 decimals for
+ * COP, HUF, IDR, IQD, MGA, PKR, … where the server (and ISO 4217) counts 2 or 3.
+ */
+const EXPONENT_NOT_2: Readonly<Record<string, number>> = {
+  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0, VND: 0, VUV: 0,
+  XAF: 0, XOF: 0, XPF: 0, BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3, CLF: 4, UYW: 4,
+};
+
+/** The currency's minor-unit exponent (XOF 0, NGN 2, KWD 3) as the server counts minor units; 2 for an unknown code. */
 export function currencyExponent(currency: string): number {
-  try {
-    return new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    return 2;
-  }
+  return Object.hasOwn(EXPONENT_NOT_2, currency) ? EXPONENT_NOT_2[currency] : 2;
 }
 
 /**
