@@ -155,6 +155,26 @@ export async function listPayouts(
   };
 }
 
+/**
+ * The merchant's payouts created in [from, to), newest first, a page at a time (for exports): the
+ * listing's keyset pages, started just below `to` and stopped at the first payout before `from`.
+ */
+export async function* payoutPages(
+  deps: PayoutDeps, merchantId: string, range: { from: number; to: number }, pageSize: number,
+): AsyncGenerator<Array<{ row: PayoutRow; payout: Payout }>> {
+  const merchantKey = merchantKeyOf(deps, merchantId);
+  // (created_at, payout_id) below (to, ''): every payout created before `to`.
+  let after: { createdAt: number; payoutId: string } = { createdAt: range.to, payoutId: '' };
+  for (;;) {
+    const rows = await deps.store.merchantPayoutPage({ merchantKey, payoutId: null, after, limit: pageSize });
+    const inRange = rows.filter((r) => r.createdAt >= range.from);
+    if (inRange.length > 0) yield inRange.map((row) => ({ row, payout: decode(row) }));
+    if (rows.length < pageSize || inRange.length < rows.length) return;
+    const last = rows[rows.length - 1];
+    after = { createdAt: last.createdAt, payoutId: last.payoutId };
+  }
+}
+
 export async function getPayout(deps: PayoutDeps, merchantId: string, payoutId: string): Promise<PayoutDetail> {
   // JSON Schema counts code points, the contract UTF-16 units: the exact rule is checked here.
   if (payoutId.length > MAX_ID) throw new AppError('invalid_parameter', `a payout id is at most ${MAX_ID} UTF-16 units`);

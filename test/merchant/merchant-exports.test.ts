@@ -10,8 +10,9 @@ import assert from 'node:assert/strict';
 import { parse } from 'csv-parse/sync';
 import { openTempApp, type TempApp } from '../support/temp-app.ts';
 import { bearer, mintToken } from '../support/tokens.ts';
-import { disputeEvent, txnEvents } from './merchant-events.ts';
+import { disputeEvent, payoutEvent, txnEvents } from './merchant-events.ts';
 import { pdfTexts, sheetRows, unzip } from './export-files.ts';
+import { payoutPages } from '../../src/merchant/payouts.ts';
 
 const NOW = Date.parse('2026-03-25T12:00:00Z');
 let clock = NOW;
@@ -28,6 +29,12 @@ const EVENTS = [
   ...txnEvents({ merchant: 'm_a', txn: 'tx_a6', at: '2026-03-20T10:00:00Z', status: 'succeeded', amount: '300' }),
   ...txnEvents({ merchant: 'm_b', txn: 'tx_b1', at: '2026-03-02T10:00:00Z', status: 'succeeded', amount: '900' }),
   disputeEvent({ merchant: 'm_a', txn: 'tx_a1', dispute: 'dp_a1', at: '2026-03-09T13:00:00Z', amount: '4000' }),
+  payoutEvent({ merchant: 'm_a', payout: 'po_a0', at: '2026-02-27T18:00:00Z', amount: '100' }), // before March
+  payoutEvent({ merchant: 'm_a', payout: 'po_a1', at: '2026-03-10T18:00:00Z', amount: '5000' }),
+  payoutEvent({ merchant: 'm_a', payout: 'po_a1', at: '2026-03-11T08:00:00Z', amount: '5000', settled: true }),
+  payoutEvent({ merchant: 'm_a', payout: 'po_a2', at: '2026-03-21T18:00:00Z', amount: '300' }),
+  payoutEvent({ merchant: 'm_a', payout: 'po_u1', at: '2026-03-12T18:00:00Z', amount: '12.10', currency: 'USD' }),
+  payoutEvent({ merchant: 'm_b', payout: 'po_b1', at: '2026-03-12T18:00:00Z', amount: '900' }),
 ];
 
 let t: TempApp;
@@ -252,8 +259,38 @@ describe('merchant exports', () => {
     assert.equal(ops.statusCode, 200, ops.body);
   });
 
+  test('payouts: those created in the period, newest first, settled or pending; the statement\'s totals per currency', async () => {
+    const res = await get(exportUrl(`kind=payouts&format=csv&${MARCH}`), accountant);
+    assert.equal(res.statusCode, 200, res.body);
+    assert.deepEqual(csvRows(res.rawPayload), [
+      { payout_id: 'po_a2', created_at: '2026-03-21T18:00:00.000Z', status: 'pending', settled_at: '', amount: '300', currency: 'XOF', event_count: '1' },
+      { payout_id: 'po_u1', created_at: '2026-03-12T18:00:00.000Z', status: 'pending', settled_at: '', amount: '12.10', currency: 'USD', event_count: '1' },
+      { payout_id: 'po_a1', created_at: '2026-03-10T18:00:00.000Z', status: 'settled', settled_at: '2026-03-11T08:00:00.000Z', amount: '5000', currency: 'XOF', event_count: '2' },
+    ]);
+    const own = csvRows((await get(exportUrl(`kind=payouts&format=csv&${MARCH}`), otherAdmin)).rawPayload);
+    assert.deepEqual(own.map((r: Record<string, string>) => r.payout_id), ['po_b1']);
+    const toA2 = csvRows((await get(exportUrl('kind=payouts&format=csv&from=2026-03-01T00:00:00Z&to=2026-03-21T18:00:00Z'))).rawPayload);
+    assert.deepEqual(toA2.map((r: Record<string, string>) => r.payout_id), ['po_u1', 'po_a1'], 'a payout created at `to` is out');
+    const texts = pdfTexts((await get(exportUrl(`kind=payouts&format=pdf&${MARCH}&lang=en`))).rawPayload);
+    const xof = texts.slice(texts.indexOf('Currency: XOF'));
+    assert.equal(xof[xof.indexOf('Paid out') + 1], '5,300 XOF', texts.join(' | '));
+    assert.equal(xof[xof.indexOf('Payouts settled') + 1], '1');
+    assert.equal(xof[xof.indexOf('Payouts pending') + 1], '1');
+  });
+
+  test('payout pages of one row: each payout of the range once, in order, whatever the page size', async () => {
+    const { store, state, engine, regions } = t.platform;
+    const deps = { store, state, now: () => clock, dims: { regions, get dict() { return engine.state.dict; } } };
+    const range = { from: Date.parse('2026-03-01T00:00:00Z'), to: Date.parse('2026-04-01T00:00:00Z') };
+    for (const size of [1, 2, 3, 50]) {
+      const ids: string[] = [];
+      for await (const page of payoutPages(deps, 'm_a', range, size)) ids.push(...page.map((p) => p.payout.payout_id));
+      assert.deepEqual(ids, ['po_a2', 'po_u1', 'po_a1'], `pages of ${size}`);
+    }
+  });
+
   test('refused: unknown kind or format, missing or reversed range', async () => {
-    for (const q of ['kind=payouts&format=csv&' + MARCH, 'kind=transactions&format=json&' + MARCH, 'kind=transactions&format=csv',
+    for (const q of ['kind=ledger&format=csv&' + MARCH, 'kind=transactions&format=json&' + MARCH, 'kind=transactions&format=csv',
       'kind=transactions&format=csv&from=2026-04-01T00:00:00Z&to=2026-03-01T00:00:00Z']) {
       const res = await get(exportUrl(q));
       assert.equal(res.statusCode, 400, `${q}: ${res.body}`);

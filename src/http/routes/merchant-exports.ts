@@ -44,7 +44,7 @@ export function merchantExportRoutes(app: FastifyInstance, deps: ExportRouteDeps
       querystring: {
         type: 'object', additionalProperties: false, required: ['kind', 'format', 'from', 'to'],
         properties: {
-          kind: { type: 'string', enum: EXPORT_KIND_NAMES, description: 'what to export (payouts: to come)' },
+          kind: { type: 'string', enum: EXPORT_KIND_NAMES, description: 'what to export' },
           format: { type: 'string', enum: [...EXPORT_FORMATS] },
           from: instant('start of the period, included'),
           to: instant('end of the period, excluded'),
