@@ -1,5 +1,5 @@
-// What an export is made of, whatever its format: a kind (transactions, refunds, disputes; payouts
-// to come) is one small module — its columns, a source of rows read a page at a time from the
+// What an export is made of, whatever its format: a kind (transactions, refunds, disputes,
+// payouts) is one small module — its columns, a source of rows read a page at a time from the
 // portal's own use cases, and the totals its PDF statement shows. The writers (CSV, XLSX, PDF)
 // know nothing of kinds; kinds know nothing of formats. Adding a kind: one file in kinds/ and
 // one line in EXPORT_KINDS (registry.ts).
