@@ -173,19 +173,29 @@ export function createExportRunner(d: ExportRunnerDeps): ExportRunner {
     }
   }
 
-  // Queued jobs wait in memory: their heartbeat says this process still means to run them.
-  const queuedBeat = setInterval(() => {
-    if (queue.length === 0) return;
-    d.state.query('UPDATE merchant_exports SET updated_at = $2 WHERE id = ANY($1)', [queue, new Date(d.now())])
-      .catch((err) => d.log.warn({ err }, 'export queue heartbeat failed'));
-  }, HEARTBEAT_MS);
-  queuedBeat.unref();
+  // Queued jobs wait in memory: their heartbeat says this process still means to run them. The
+  // timer runs only while jobs wait (building the app starts nothing: start-parts.test.ts).
+  let queuedBeat: NodeJS.Timeout | null = null;
+  const stopBeat = () => {
+    if (queuedBeat) clearInterval(queuedBeat);
+    queuedBeat = null;
+  };
+  const beatWhileQueued = () => {
+    if (queuedBeat || queue.length === 0) return;
+    queuedBeat = setInterval(() => {
+      if (queue.length === 0) return stopBeat();
+      d.state.query('UPDATE merchant_exports SET updated_at = $2 WHERE id = ANY($1)', [queue, new Date(d.now())])
+        .catch((err) => d.log.warn({ err }, 'export queue heartbeat failed'));
+    }, HEARTBEAT_MS);
+    queuedBeat.unref();
+  };
 
   return {
     enqueue(id) {
       if (closed) throw new AppError('starting', 'the server is stopping');
       queue.push(id);
       next();
+      beatWhileQueued();
     },
     idle() {
       if (queue.length === 0 && running.size === 0) return Promise.resolve();
@@ -193,7 +203,7 @@ export function createExportRunner(d: ExportRunnerDeps): ExportRunner {
     },
     async close() {
       closed = true;
-      clearInterval(queuedBeat);
+      stopBeat();
       const dropped = queue.splice(0);
       for (const r of running.values()) r.abort.abort();
       await Promise.all([...running.values()].map((r) => r.done));
