@@ -34,10 +34,18 @@ export function App() {
     setToken(null);
   };
 
-  return token ? <Shell token={token} view={view} onSignOut={signOut} /> : <SignIn onToken={signIn} lang={view.lang} setLang={view.setLang} />;
+  // A step-up (the server wants a recent sign-in): back to the sign-in page, the view kept, so the
+  // user returns to where the change was refused.
+  const signInAgain = () => {
+    clearToken();
+    queryClient.clear();
+    setToken(null);
+  };
+
+  return token ? <Shell token={token} view={view} onSignOut={signOut} onSignInAgain={signInAgain} /> : <SignIn onToken={signIn} lang={view.lang} setLang={view.setLang} />;
 }
 
-function Shell({ token, view, onSignOut }: { token: string; view: View; onSignOut: () => void }) {
+function Shell({ token, view, onSignOut, onSignInAgain }: { token: string; view: View; onSignOut: () => void; onSignInAgain: () => void }) {
   const t = (key: MessageKey) => translate(view.lang, key);
   const { theme, toggle } = useTheme();
   const me = useMe(token);
@@ -70,7 +78,7 @@ function Shell({ token, view, onSignOut }: { token: string; view: View; onSignOu
       <Suspense fallback={<p className="text-sm text-slate-600 dark:text-slate-400">{t('loading')}</p>}>
         {view.screen === 'live' ? <Live token={token} lang={view.lang} />
           : view.screen === 'alerts' ? <Alerts token={token} view={view} />
-          : view.screen === 'merchant' ? <Merchant token={token} view={view} />
+          : view.screen === 'merchant' ? <Merchant token={token} view={view} onSignInAgain={onSignInAgain} />
           : view.screen === 'drill' ? <Drill token={token} view={view} />
             : <Overview token={token} view={view} />}
       </Suspense>

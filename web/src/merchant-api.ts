@@ -138,3 +138,21 @@ export interface AuditEntry {
   object_id: string | null; ip: string | null; user_agent: string | null; request_id: string | null; detail: Record<string, unknown>;
 }
 export interface Settings { merchant_id: string; time_zone: string; updated_at: string | null; updated_by: string | null }
+
+export type PayoutInterval = 'manual' | 'daily' | 'weekly' | 'monthly';
+export interface Payout {
+  payout_id: string; status: 'pending' | 'settled'; amount: number; amount_decimal: string; currency: string;
+  created_at: string; settled_at: string | null; event_count: number;
+}
+export interface UpcomingBalance {
+  currency: string; captured: number; refunds: number; fees: number; paid_out: number; balance: number; held: number;
+  amount: number; amount_decimal: string; minimum_amount: number; reaches_minimum: boolean;
+}
+export interface UpcomingPayout { interval: PayoutInterval; time_zone: string; scheduled_for: string | null; held_from: string; balances: UpcomingBalance[] }
+export interface PayoutPage extends Page<Payout> { upcoming: UpcomingPayout | null }
+export interface CoveredTransaction { txn_id: string; captured_at: string; amount: number; fee: number; refunded: number; net: number; covered: number; covered_before: number }
+export type PayoutDetail = Payout & { transactions: CoveredTransaction[]; covered_amount: number; uncovered_amount: number };
+export interface PayoutSchedule {
+  merchant_id: string; interval: PayoutInterval; weekly_anchor: string; monthly_anchor: number; delay_days: number;
+  minimum_amounts: Record<string, number>; updated_at: string | null; updated_by: string | null;
+}

@@ -35,7 +35,7 @@ const isAlertTab = (v: string | null): v is AlertTab => v !== null && (ALERT_TAB
  * The merchant area's sections (`?screen=merchant&mtab=…`). Payouts, exports and webhooks join this
  * list when their APIs land; the navigation is built from it, so no link exists before its screen.
  */
-export const MERCHANT_TABS = ['summary', 'transactions', 'refunds', 'disputes', 'audit', 'settings'] as const;
+export const MERCHANT_TABS = ['summary', 'transactions', 'refunds', 'disputes', 'payouts', 'audit', 'settings'] as const;
 export type MerchantTab = (typeof MERCHANT_TABS)[number];
 const isMerchantTab = (v: string | null): v is MerchantTab => v !== null && (MERCHANT_TABS as readonly string[]).includes(v);
 /** A merchant id as the API accepts it in X-Merchant-Id. */

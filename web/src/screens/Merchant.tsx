@@ -1,9 +1,9 @@
 // The merchant area: a merchant's own business over the portal API (/api/merchant/*) — summary,
 // transactions (with the detail drawer and the refund request), refunds and their approval queue,
-// disputes and evidence, audit log, settings. A merchant user's token is scoped by the server; an
+// disputes and evidence, payouts and their schedule, audit log, settings. A merchant user's token is scoped by the server; an
 // ops user first picks the merchant to act for (sent as X-Merchant-Id, and audited by the server).
 // Sections come from MERCHANT_TABS and the token's permissions: none is offered that the token
-// could not open, and the ones still to come (payouts, exports, webhooks) join that list.
+// could not open, and the ones still to come (exports, webhooks) join that list.
 
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -19,6 +19,7 @@ import { field, labelText, primary, translator } from './alerts/ui.tsx';
 const muted = 'text-sm text-slate-600 dark:text-slate-400';
 import { Audit } from './merchant/Audit.tsx';
 import { Disputes } from './merchant/Disputes.tsx';
+import { Payouts } from './merchant/Payouts.tsx';
 import { Refunds } from './merchant/Refunds.tsx';
 import { SettingsPanel } from './merchant/SettingsPanel.tsx';
 import { SummaryPanel } from './merchant/SummaryPanel.tsx';
@@ -28,10 +29,10 @@ import { DEFAULT_ZONE, MerchantContext, type MerchantCtx, type SummaryChoice } f
 /** The permission each section needs (docs/merchant.md#roles-and-permissions). */
 const NEEDS: Record<MerchantTab, string> = {
   summary: 'merchant:read_kpis', transactions: 'merchant:transactions', refunds: 'merchant:refunds_read',
-  disputes: 'merchant:disputes', audit: 'merchant:audit', settings: 'merchant:settings',
+  disputes: 'merchant:disputes', payouts: 'merchant:payouts', audit: 'merchant:audit', settings: 'merchant:settings',
 };
 
-export function Merchant({ token, view }: { token: string; view: View }) {
+export function Merchant({ token, view, onSignInAgain }: { token: string; view: View; onSignInAgain: () => void }) {
   const t = translator(view.lang);
   const me = useMe(token);
   const own = tokenMerchantId(token);
@@ -50,7 +51,7 @@ export function Merchant({ token, view }: { token: string; view: View }) {
         {!own && <MerchantPicker token={token} view={view} />}
       </header>
       {merchant ? (
-        <Area token={token} me={me.data} merchant={merchant} ops={!own} tabs={tabs} view={view} />
+        <Area token={token} onSignInAgain={onSignInAgain} me={me.data} merchant={merchant} ops={!own} tabs={tabs} view={view} />
       ) : (
         <p data-field="pick-merchant" className="rounded-xl bg-slate-100 px-3 py-2 text-sm text-slate-700 dark:bg-slate-800 dark:text-slate-200">{t('m_pick_first')}</p>
       )}
@@ -58,7 +59,7 @@ export function Merchant({ token, view }: { token: string; view: View }) {
   );
 }
 
-function Area({ token, me, merchant, ops, tabs, view }: { token: string; me: Me; merchant: string; ops: boolean; tabs: MerchantTab[]; view: View }) {
+function Area({ token, onSignInAgain, me, merchant, ops, tabs, view }: { token: string; onSignInAgain: () => void; me: Me; merchant: string; ops: boolean; tabs: MerchantTab[]; view: View }) {
   const t = translator(view.lang);
   const caller: Caller = { token, merchant: ops ? merchant : null };
   const [summary, setSummary] = useState<SummaryChoice>({ period: 'mtd', from: '', to: '', currency: '' });
@@ -76,7 +77,7 @@ function Area({ token, me, merchant, ops, tabs, view }: { token: string; me: Me;
     staleTime: 300_000,
   });
   const tz = settings.data?.time_zone ?? zoneOfSummary.data?.tz ?? DEFAULT_ZONE;
-  const ctx: MerchantCtx = { caller, me, lang: view.lang, t, tz, merchant, summary, setSummary };
+  const ctx: MerchantCtx = { caller, me, lang: view.lang, t, tz, merchant, summary, setSummary, signInAgain: onSignInAgain };
   const tab = tabs.includes(view.mtab) ? view.mtab : tabs[0]!;
   return (
     <MerchantContext.Provider value={ctx}>
@@ -87,6 +88,7 @@ function Area({ token, me, merchant, ops, tabs, view }: { token: string; me: Me;
         : tab === 'transactions' ? <Transactions />
         : tab === 'refunds' ? <Refunds />
         : tab === 'disputes' ? <Disputes />
+        : tab === 'payouts' ? <Payouts />
         : tab === 'audit' ? <Audit />
         : <SettingsPanel />}
     </MerchantContext.Provider>

@@ -16,6 +16,8 @@ export interface SummaryChoice { period: string; from: string; to: string; curre
 export interface MerchantCtx {
   caller: Caller; me: Me; lang: Lang; t: T; tz: string; merchant: string;
   summary: SummaryChoice; setSummary: (s: SummaryChoice) => void;
+  /** Back to the sign-in page, keeping the screen and section (a step-up: the server wants a recent sign-in). */
+  signInAgain: () => void;
 }
 
 export const MerchantContext = createContext<MerchantCtx | null>(null);

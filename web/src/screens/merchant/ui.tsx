@@ -7,6 +7,7 @@ import type { T } from '../alerts/ui.tsx';
 
 const BADGE: Record<string, string> = {
   succeeded: 'bg-emerald-100 text-emerald-800 ring-emerald-200 dark:bg-emerald-950 dark:text-emerald-200 dark:ring-emerald-800',
+  settled: 'bg-emerald-100 text-emerald-800 ring-emerald-200 dark:bg-emerald-950 dark:text-emerald-200 dark:ring-emerald-800',
   approved: 'bg-emerald-100 text-emerald-800 ring-emerald-200 dark:bg-emerald-950 dark:text-emerald-200 dark:ring-emerald-800',
   under_review: 'bg-sky-100 text-sky-800 ring-sky-200 dark:bg-sky-950 dark:text-sky-200 dark:ring-sky-800',
   pending: 'bg-amber-100 text-amber-800 ring-amber-200 dark:bg-amber-950 dark:text-amber-200 dark:ring-amber-800',
@@ -50,7 +51,7 @@ const KNOWN = new Set([
   'four_eyes_required', 'refund_pending', 'refund_not_pending', 'refund_exceeds_captured', 'transaction_not_refundable',
   'currency_mismatch', 'idempotency_key_in_use', 'idempotency_key_reused', 'forbidden', 'forbidden_merchant', 'not_found',
   'file_refused', 'file_too_large', 'evidence_limit_exceeded', 'dispute_expired', 'dispute_submitted', 'evidence_required',
-  'invalid_time_zone', 'merchant_required', 'state_unavailable',
+  'invalid_time_zone', 'merchant_required', 'state_unavailable', 'step_up_required',
 ]);
 
 /** A refused request: what the server said, in words, with its status and code. */
