@@ -12,6 +12,7 @@ import assert from 'node:assert/strict';
 import type { Browser, Page } from 'playwright-core';
 import { browserReady, devToken, ingestOverHttp, launchChromium, listenOnLoopback } from '../support/browser.ts';
 import { openTempApp } from '../support/temp-app.ts';
+import { mintToken } from '../support/tokens.ts';
 
 const TIMEOUT = 20_000;
 const MERCHANT = 'm_e2e';
@@ -175,6 +176,103 @@ test('merchant area: a refund above the threshold requested by one user, refused
     await ana.getByRole('group', { name: 'Language' }).getByRole('button', { name: 'FR' }).click();
     await ana.getByRole('group', { name: 'Rubriques marchand' }).getByRole('button', { name: 'Remboursements' }).click();
     await ana.getByRole('heading', { name: 'File d’approbation' }).waitFor();
+
+    assert.deepEqual(problems, []);
+  } finally {
+    await browser?.close();
+    await app.close();
+  }
+});
+
+const PAY_MERCHANT = 'm_pay';
+
+test('merchant area: payouts and their covered transactions, the schedule refused to an old sign-in and accepted after signing in again', { timeout: 180_000 }, async (t) => {
+  if (!browserReady(t)) return;
+  // The test secret signs both the dev sign-in's tokens and the old one minted here.
+  const app = await openTempApp({ env: { DEV_MODE: 'true' } });
+  let browser: Browser | undefined;
+  try {
+    const base = await listenOnLoopback(app);
+    const now = Date.now();
+    const at = (msAgo: number) => new Date(now - msAgo).toISOString();
+    const day = 86_400_000;
+    const txn = (id: string, amount: string, fee: string, ago: number, n: number) => {
+      const common = { txn_id: id, merchant_id: PAY_MERCHANT, amount, currency: 'XOF', country: 'SN', payment_method: 'wallet', provider: 'wave' };
+      return [
+        { event_id: `pay_${n}_c`, type: 'wallet_txn_created', status: 'pending', occurred_at: at(ago), ...common },
+        { event_id: `pay_${n}_s`, type: 'wallet_txn_succeeded', occurred_at: at(ago - 30_000), fee, ...common },
+      ];
+    };
+    const payout = (id: string, type: string, amount: string, ago: number) =>
+      ({ event_id: `pay_${id}_${type}`, type, occurred_at: at(ago), payout_id: id, merchant_id: PAY_MERCHANT, amount, currency: 'XOF', country: 'SN' });
+    // Nets 49,500 and 29,700 XOF. po_1 (60,000) covers tx_pay_1 whole and 10,500 of tx_pay_2; po_2
+    // (10,000) the next part of tx_pay_2: a transaction split between two payouts.
+    await ingestOverHttp(base, [
+      ...txn('tx_pay_1', '50000', '500', 10 * day, 1),
+      ...txn('tx_pay_2', '30000', '300', 9 * day, 2),
+      payout('po_1', 'payout_created', '60000', 5 * day),
+      payout('po_1', 'payout.settled', '60000', 4 * day),
+      payout('po_2', 'payout_created', '10000', 3 * day),
+    ]);
+    await app.platform.engine.flush();
+
+    browser = await launchChromium();
+    const problems: string[] = [];
+    // The old sign-in's schedule change is refused by the server: that one 403 is expected.
+    const page = await openPage(browser, base, problems, [/^403 PUT .*\/api\/merchant\/settings\/payout-schedule$/]);
+    // Ana signed in 10 minutes ago: her token is valid, but too old for a step-up.
+    const old = await mintToken({ sub: 'ana@m_pay', roles: ['merchant_admin'], merchantId: PAY_MERCHANT, authTime: Math.floor(now / 1000) - 600 });
+    await page.evaluate((tk) => sessionStorage.setItem('molam.analytics.token', tk), old);
+    await page.goto(`${base}/?screen=merchant&mtab=payouts&lang=en`);
+
+    // The upcoming payout: 79,200 net − 70,000 paid out = 9,200 XOF, nothing held back (captured days ago).
+    const upcoming = page.locator('[data-upcoming="XOF"]');
+    assert.equal(digits(await upcoming.locator('[data-field="amount"]').textContent()), 9200);
+    assert.equal(digits(await upcoming.locator('[data-field="held"]').textContent()), 0);
+    await page.locator('[data-field="scheduled-for"]', { hasText: 'Next payout on' }).waitFor();
+
+    // The history, newest first; po_1's transactions add up to its amount.
+    const rows = page.locator('[data-payout]');
+    await rows.first().waitFor();
+    assert.deepEqual(await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-payout'))), ['po_2', 'po_1']);
+    assert.equal(await page.locator('[data-payout="po_1"] [data-status]').first().getAttribute('data-status'), 'settled');
+    await page.getByRole('button', { name: 'Transactions of payout po_1' }).click();
+    const detail = page.locator('[data-payout-detail="po_1"]');
+    await detail.locator('[data-covered]').first().waitFor();
+    const covered = await detail.locator('[data-field="covered"]').evaluateAll((els) => els.map((e) => Number(e.getAttribute('data-minor'))));
+    assert.deepEqual(covered, [49_500, 10_500]);
+    assert.equal(covered.reduce((a, b) => a + b, 0), 60_000, 'they add up to the payout');
+    assert.equal(digits(await detail.locator('[data-field="covered-total"]').textContent()), 60_000);
+    assert.equal(digits(await page.locator('[data-payout="po_1"] [data-field="amount"]').textContent()), 60_000);
+    assert.equal(await detail.locator('[data-field="uncovered"]').count(), 0);
+
+    // The schedule change with the old sign-in: refused, and said so.
+    const schedule = page.locator('[data-section="schedule"]');
+    await schedule.locator('select[name="interval"]').selectOption('weekly');
+    await schedule.locator('select[name="weekly_anchor"]').selectOption('wednesday');
+    await schedule.locator('input[name="minimum_XOF"]').fill('5000');
+    await schedule.getByRole('button', { name: 'Save' }).click();
+    const stepUp = schedule.locator('[data-step-up]');
+    await stepUp.locator('[data-refusal="step_up_required"]').waitFor();
+    assert.match((await stepUp.textContent()) ?? '', /sign-in from the last 5 minutes/);
+    const api = async () => (await (await fetch(`${base}/api/merchant/settings/payout-schedule`, { headers: { authorization: `Bearer ${old}` } })).json()) as { interval: string; weekly_anchor: string; minimum_amounts: Record<string, number> };
+    assert.equal((await api()).interval, 'daily', 'unchanged');
+
+    // Signing in again (the dev sign-in issues a fresh token) brings her back to the payouts.
+    await stepUp.getByRole('button', { name: 'Sign in again' }).click();
+    await signIn(page, 'merchant_admin', PAY_MERCHANT, 'ana@m_pay');
+    await schedule.locator('select[name="interval"]').selectOption('weekly');
+    await schedule.locator('select[name="weekly_anchor"]').selectOption('wednesday');
+    await schedule.locator('input[name="minimum_XOF"]').fill('5000');
+    await schedule.getByRole('button', { name: 'Save' }).click();
+    await schedule.locator('[data-field="schedule-saved"]').waitFor();
+    const saved = await api();
+    assert.deepEqual([saved.interval, saved.weekly_anchor, saved.minimum_amounts], ['weekly', 'wednesday', { XOF: 5000 }]);
+    assert.match((await schedule.locator('[data-field="schedule-updated"]').textContent()) ?? '', /ana@m_pay/);
+
+    // French.
+    await page.getByRole('group', { name: 'Language' }).getByRole('button', { name: 'FR' }).click();
+    await page.getByRole('heading', { name: 'Calendrier des versements' }).waitFor();
 
     assert.deepEqual(problems, []);
   } finally {

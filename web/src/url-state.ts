@@ -32,7 +32,7 @@ export type AlertTab = (typeof ALERT_TABS)[number];
 const isAlertTab = (v: string | null): v is AlertTab => v !== null && (ALERT_TABS as readonly string[]).includes(v);
 
 /**
- * The merchant area's sections (`?screen=merchant&mtab=…`). Payouts, exports and webhooks join this
+ * The merchant area's sections (`?screen=merchant&mtab=…`). Exports and webhooks join this
  * list when their APIs land; the navigation is built from it, so no link exists before its screen.
  */
 export const MERCHANT_TABS = ['summary', 'transactions', 'refunds', 'disputes', 'payouts', 'audit', 'settings'] as const;
