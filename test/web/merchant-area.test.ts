@@ -186,10 +186,11 @@ test('merchant area: a refund above the threshold requested by one user, refused
 
 const PAY_MERCHANT = 'm_pay';
 
-test('merchant area: payouts and their covered transactions, the schedule refused to an old sign-in and accepted after signing in again', { timeout: 180_000 }, async (t) => {
+test('merchant area: payouts and their covered transactions, the schedule refused to an old sign-in and accepted after signing in again, exports (at once as CSV, and in the background)', { timeout: 180_000 }, async (t) => {
   if (!browserReady(t)) return;
-  // The test secret signs both the dev sign-in's tokens and the old one minted here.
-  const app = await openTempApp({ env: { DEV_MODE: 'true' } });
+  // The test secret signs both the dev sign-in's tokens and the old one minted here. Exports of
+  // more than one row go to the background.
+  const app = await openTempApp({ env: { DEV_MODE: 'true', EXPORT_SYNC_MAX_ROWS: '1' } });
   let browser: Browser | undefined;
   try {
     const base = await listenOnLoopback(app);
@@ -270,8 +271,41 @@ test('merchant area: payouts and their covered transactions, the schedule refuse
     assert.deepEqual([saved.interval, saved.weekly_anchor, saved.minimum_amounts], ['weekly', 'wednesday', { XOF: 5000 }]);
     assert.match((await schedule.locator('[data-field="schedule-updated"]').textContent()) ?? '', /ana@m_pay/);
 
+    // Exports: one day's transactions (one row) download at once as CSV.
+    await page.getByRole('group', { name: 'Merchant sections' }).getByRole('button', { name: 'Exports' }).click();
+    const day10 = new Date(now - 10 * day).toISOString().slice(0, 10); // Africa/Dakar is UTC
+    await page.locator('select[name="export_kind"]').selectOption('transactions');
+    await page.locator('select[name="export_format"]').selectOption('csv');
+    await page.locator('input[name="export_from"]').fill(day10);
+    await page.locator('input[name="export_to"]').fill(day10);
+    const direct = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    const file = await direct;
+    assert.match(file.suggestedFilename(), /^transactions_m_pay_.*\.csv$/);
+    const csv = readFileSync((await file.path())!, 'utf8');
+    assert.match(csv, /^\uFEFFtxn_id,created_at,/);
+    assert.match(csv, /tx_pay_1/);
+    assert.doesNotMatch(csv, /tx_pay_2/);
+    await page.locator(`[data-export-downloaded="${file.suggestedFilename()}"]`).waitFor();
+
+    // Two rows: a background export, polled until its signed link is ready.
+    await page.locator('input[name="export_from"]').fill(new Date(now - 11 * day).toISOString().slice(0, 10));
+    await page.locator('input[name="export_to"]').fill(new Date(now).toISOString().slice(0, 10));
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    const job = page.locator('[data-export-job][data-status="ready"]');
+    await job.waitFor();
+    const link = await job.locator('[data-field="download"]').getAttribute('href');
+    assert.match(link ?? '', /^\/downloads\/exports\/[^?]+\?expires=\d+&signature=[0-9a-f]{64}$/);
+    const viaLink = page.waitForEvent('download');
+    await job.locator('[data-field="download"]').click();
+    const big = readFileSync((await (await viaLink).path())!, 'utf8');
+    assert.match(big, /tx_pay_1/);
+    assert.match(big, /tx_pay_2/);
+
     // French.
     await page.getByRole('group', { name: 'Language' }).getByRole('button', { name: 'FR' }).click();
+    await page.getByRole('heading', { name: 'Exporter des données' }).waitFor();
+    await page.getByRole('group', { name: 'Rubriques marchand' }).getByRole('button', { name: 'Versements' }).click();
     await page.getByRole('heading', { name: 'Calendrier des versements' }).waitFor();
 
     assert.deepEqual(problems, []);

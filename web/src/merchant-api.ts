@@ -156,3 +156,34 @@ export interface PayoutSchedule {
   merchant_id: string; interval: PayoutInterval; weekly_anchor: string; monthly_anchor: number; delay_days: number;
   minimum_amounts: Record<string, number>; updated_at: string | null; updated_by: string | null;
 }
+
+export interface ExportJob {
+  id: string; kind: string; format: 'csv' | 'xlsx' | 'pdf'; lang: 'en' | 'fr'; from: string; to: string;
+  status: 'queued' | 'running' | 'ready' | 'failed'; rows: number | null; bytes: number | null; error: string | null;
+  requested_by: string; requested_at: string; finished_at: string | null; download_url: string | null; download_expires_at: string | null;
+}
+
+/** The attachment's filename from Content-Disposition (filename*=UTF-8'' first), else `fallback`. */
+function attachmentName(header: string | null, fallback: string): string {
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header ?? '');
+  if (star) { try { return decodeURIComponent(star[1]!); } catch { /* fall through */ } }
+  return /filename="?([^";]+)"?/i.exec(header ?? '')?.[1] ?? fallback;
+}
+
+/**
+ * GET /api/merchant/export: a small export is the file itself, handed to the browser as a
+ * download at once; a large one is 202 and a background job to poll.
+ */
+export async function mExport(c: Caller, params: Record<string, string>): Promise<{ file: string } | { job: ExportJob }> {
+  const res = await fetch(`/api/merchant/export?${new URLSearchParams(params).toString()}`, { headers: headers(c, { Accept: '*/*' }) });
+  if (!res.ok) throw await failure(res);
+  if (res.status === 202) return { job: (await res.json()) as ExportJob };
+  const filename = attachmentName(res.headers.get('Content-Disposition'), `${params.kind}.${params.format}`);
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  return { file: filename };
+}

@@ -1,9 +1,9 @@
 // The merchant area: a merchant's own business over the portal API (/api/merchant/*) — summary,
 // transactions (with the detail drawer and the refund request), refunds and their approval queue,
-// disputes and evidence, payouts and their schedule, audit log, settings. A merchant user's token is scoped by the server; an
+// disputes and evidence, payouts and their schedule, exports, audit log, settings. A merchant user's token is scoped by the server; an
 // ops user first picks the merchant to act for (sent as X-Merchant-Id, and audited by the server).
 // Sections come from MERCHANT_TABS and the token's permissions: none is offered that the token
-// could not open, and the ones still to come (exports, webhooks) join that list.
+// could not open, and the ones still to come (webhooks) join that list.
 
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -19,6 +19,7 @@ import { field, labelText, primary, translator } from './alerts/ui.tsx';
 const muted = 'text-sm text-slate-600 dark:text-slate-400';
 import { Audit } from './merchant/Audit.tsx';
 import { Disputes } from './merchant/Disputes.tsx';
+import { Exports } from './merchant/Exports.tsx';
 import { Payouts } from './merchant/Payouts.tsx';
 import { Refunds } from './merchant/Refunds.tsx';
 import { SettingsPanel } from './merchant/SettingsPanel.tsx';
@@ -29,7 +30,7 @@ import { DEFAULT_ZONE, MerchantContext, type MerchantCtx, type SummaryChoice } f
 /** The permission each section needs (docs/merchant.md#roles-and-permissions). */
 const NEEDS: Record<MerchantTab, string> = {
   summary: 'merchant:read_kpis', transactions: 'merchant:transactions', refunds: 'merchant:refunds_read',
-  disputes: 'merchant:disputes', payouts: 'merchant:payouts', audit: 'merchant:audit', settings: 'merchant:settings',
+  disputes: 'merchant:disputes', payouts: 'merchant:payouts', exports: 'merchant:exports', audit: 'merchant:audit', settings: 'merchant:settings',
 };
 
 export function Merchant({ token, view, onSignInAgain }: { token: string; view: View; onSignInAgain: () => void }) {
@@ -89,6 +90,7 @@ function Area({ token, onSignInAgain, me, merchant, ops, tabs, view }: { token: 
         : tab === 'refunds' ? <Refunds />
         : tab === 'disputes' ? <Disputes />
         : tab === 'payouts' ? <Payouts />
+        : tab === 'exports' ? <Exports />
         : tab === 'audit' ? <Audit />
         : <SettingsPanel />}
     </MerchantContext.Provider>
