@@ -186,7 +186,7 @@ test('merchant area: a refund above the threshold requested by one user, refused
 
 const PAY_MERCHANT = 'm_pay';
 
-test('merchant area: payouts and their covered transactions, the schedule refused to an old sign-in and accepted after signing in again, exports (at once as CSV, and in the background)', { timeout: 180_000 }, async (t) => {
+test('merchant area: payouts and their covered transactions, the schedule refused to an old sign-in and accepted after signing in again, exports (at once as CSV, and in the background), a webhook’s secret shown once, the alerts', { timeout: 180_000 }, async (t) => {
   if (!browserReady(t)) return;
   // The test secret signs both the dev sign-in's tokens and the old one minted here. Exports of
   // more than one row go to the background.
@@ -302,8 +302,42 @@ test('merchant area: payouts and their covered transactions, the schedule refuse
     assert.match(big, /tx_pay_1/);
     assert.match(big, /tx_pay_2/);
 
+    // Webhooks: an endpoint created, its secret shown once (and copied), then deleted after a confirmation.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await page.getByRole('group', { name: 'Merchant sections' }).getByRole('button', { name: 'Webhooks' }).click();
+    await page.locator('input[name="webhook_url"]').fill('https://hooks.example.com/molam');
+    await page.locator('input[name="webhook_event"][value="merchant.refund.created"]').check();
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    const shown = page.locator('[data-webhook-secret]');
+    const secret = (await shown.locator('[data-field="secret"]').textContent()) ?? '';
+    assert.match(secret, /^whsec_/);
+    await shown.getByRole('button', { name: 'Copy' }).click();
+    await shown.locator('[data-field="copied"]').waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), secret);
+    const hookId = await shown.getAttribute('data-webhook-secret');
+    const row = page.locator(`[data-webhook="${hookId}"]`);
+    assert.equal(await row.locator('[data-field="url"]').textContent(), 'https://hooks.example.com/molam');
+    const hooks = await (await fetch(`${base}/api/merchant/webhooks`, { headers: { authorization: `Bearer ${old}` } })).text();
+    assert.doesNotMatch(hooks, /whsec_/, 'the list never holds the secret');
+    await shown.getByRole('button', { name: 'I have kept it' }).click();
+    assert.equal(await page.locator('[data-webhook-secret]').count(), 0);
+    assert.ok(!((await page.locator('body').textContent()) ?? '').includes(secret), 'shown once');
+    await row.getByRole('button', { name: `Deliveries ${hookId}` }).click();
+    await row.locator('[data-deliveries] [data-state="empty"]').waitFor();
+    await row.getByRole('button', { name: `Delete ${hookId}` }).click();
+    await row.getByRole('alertdialog').getByRole('button', { name: 'Yes, delete' }).click();
+    await page.locator(`[data-webhook="${hookId}"][data-enabled="false"]`).waitFor();
+
+    // The merchant's alerts: none yet, in every state.
+    await page.getByRole('group', { name: 'Merchant sections' }).getByRole('button', { name: 'Alerts' }).click();
+    await page.locator('[data-state="empty"]').waitFor();
+    await page.getByRole('group', { name: 'State' }).getByRole('button', { name: 'firing' }).click();
+    await page.locator('[data-state="empty"]').waitFor();
+
     // French.
     await page.getByRole('group', { name: 'Language' }).getByRole('button', { name: 'FR' }).click();
+    await page.getByRole('heading', { name: 'Alertes' }).waitFor();
+    await page.getByRole('group', { name: 'Rubriques marchand' }).getByRole('button', { name: 'Exports' }).click();
     await page.getByRole('heading', { name: 'Exporter des données' }).waitFor();
     await page.getByRole('group', { name: 'Rubriques marchand' }).getByRole('button', { name: 'Versements' }).click();
     await page.getByRole('heading', { name: 'Calendrier des versements' }).waitFor();

@@ -187,3 +187,24 @@ export async function mExport(c: Caller, params: Record<string, string>): Promis
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
   return { file: filename };
 }
+
+/** The event types an endpoint can take (MERCHANT_WEBHOOK_EVENTS in src/merchant/merchant-webhooks.ts). */
+export const WEBHOOK_EVENTS = [
+  'merchant.refund.created', 'merchant.refund.approved', 'merchant.refund.rejected', 'merchant.dispute.due_soon',
+  'alert.firing', 'alert.resolved', 'alert.nodata', 'alert.error', 'analytics.anomaly',
+] as const;
+export interface Webhook {
+  id: number; url: string; event_types: string[] | null; enabled: boolean; disabled_reason: string | null;
+  created_by: string; created_at: string; active_secrets: number;
+}
+export type WebhookCreated = Webhook & { secret: string; warnings: Array<{ code: string; message: string }> };
+export interface WebhookDelivery { at: string; msg_id: string; event_type: string; attempt: number; outcome: string; status_code: number | null; duration_ms: number }
+export type WebhookDetail = Webhook & { deliveries: WebhookDelivery[] };
+
+export const MERCHANT_ALERT_STATES = ['pending', 'firing', 'resolved', 'nodata', 'error'] as const;
+export interface MerchantAlert {
+  id: number; kind: 'rule' | 'dispute_due_soon'; rule_id: number | null; rule_name: string | null;
+  state: (typeof MERCHANT_ALERT_STATES)[number]; severity: 'info' | 'warn' | 'critical'; detail: string | null;
+  labels: Record<string, unknown>; observed: number | null; started_at: string; firing_since: string | null; resolved_at: string | null;
+  acknowledged_by: string | null; acknowledged_at: string | null;
+}

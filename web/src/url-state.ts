@@ -32,10 +32,10 @@ export type AlertTab = (typeof ALERT_TABS)[number];
 const isAlertTab = (v: string | null): v is AlertTab => v !== null && (ALERT_TABS as readonly string[]).includes(v);
 
 /**
- * The merchant area's sections (`?screen=merchant&mtab=…`). Webhooks join this
- * list when their APIs land; the navigation is built from it, so no link exists before its screen.
+ * The merchant area's sections (`?screen=merchant&mtab=…`). The navigation is built from this
+ * list (and the token's permissions), so no link exists before its screen.
  */
-export const MERCHANT_TABS = ['summary', 'transactions', 'refunds', 'disputes', 'payouts', 'exports', 'audit', 'settings'] as const;
+export const MERCHANT_TABS = ['summary', 'transactions', 'refunds', 'disputes', 'payouts', 'exports', 'webhooks', 'alerts', 'audit', 'settings'] as const;
 export type MerchantTab = (typeof MERCHANT_TABS)[number];
 const isMerchantTab = (v: string | null): v is MerchantTab => v !== null && (MERCHANT_TABS as readonly string[]).includes(v);
 /** A merchant id as the API accepts it in X-Merchant-Id. */

@@ -1,9 +1,9 @@
 // The merchant area: a merchant's own business over the portal API (/api/merchant/*) — summary,
 // transactions (with the detail drawer and the refund request), refunds and their approval queue,
-// disputes and evidence, payouts and their schedule, exports, audit log, settings. A merchant user's token is scoped by the server; an
+// disputes and evidence, payouts and their schedule, exports, webhooks, the merchant's alerts, audit log, settings. A merchant user's token is scoped by the server; an
 // ops user first picks the merchant to act for (sent as X-Merchant-Id, and audited by the server).
 // Sections come from MERCHANT_TABS and the token's permissions: none is offered that the token
-// could not open, and the ones still to come (webhooks) join that list.
+// could not open.
 
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
@@ -20,17 +20,19 @@ const muted = 'text-sm text-slate-600 dark:text-slate-400';
 import { Audit } from './merchant/Audit.tsx';
 import { Disputes } from './merchant/Disputes.tsx';
 import { Exports } from './merchant/Exports.tsx';
+import { MerchantAlerts } from './merchant/MerchantAlerts.tsx';
 import { Payouts } from './merchant/Payouts.tsx';
 import { Refunds } from './merchant/Refunds.tsx';
 import { SettingsPanel } from './merchant/SettingsPanel.tsx';
 import { SummaryPanel } from './merchant/SummaryPanel.tsx';
 import { Transactions } from './merchant/Transactions.tsx';
+import { Webhooks } from './merchant/Webhooks.tsx';
 import { DEFAULT_ZONE, MerchantContext, type MerchantCtx, type SummaryChoice } from './merchant/context.ts';
 
 /** The permission each section needs (docs/merchant.md#roles-and-permissions). */
 const NEEDS: Record<MerchantTab, string> = {
   summary: 'merchant:read_kpis', transactions: 'merchant:transactions', refunds: 'merchant:refunds_read',
-  disputes: 'merchant:disputes', payouts: 'merchant:payouts', exports: 'merchant:exports', audit: 'merchant:audit', settings: 'merchant:settings',
+  disputes: 'merchant:disputes', payouts: 'merchant:payouts', exports: 'merchant:exports', webhooks: 'merchant:webhooks', alerts: 'merchant:alerts', audit: 'merchant:audit', settings: 'merchant:settings',
 };
 
 export function Merchant({ token, view, onSignInAgain }: { token: string; view: View; onSignInAgain: () => void }) {
@@ -91,6 +93,8 @@ function Area({ token, onSignInAgain, me, merchant, ops, tabs, view }: { token: 
         : tab === 'disputes' ? <Disputes />
         : tab === 'payouts' ? <Payouts />
         : tab === 'exports' ? <Exports />
+        : tab === 'webhooks' ? <Webhooks />
+        : tab === 'alerts' ? <MerchantAlerts />
         : tab === 'audit' ? <Audit />
         : <SettingsPanel />}
     </MerchantContext.Provider>

@@ -51,7 +51,7 @@ const KNOWN = new Set([
   'four_eyes_required', 'refund_pending', 'refund_not_pending', 'refund_exceeds_captured', 'transaction_not_refundable',
   'currency_mismatch', 'idempotency_key_in_use', 'idempotency_key_reused', 'forbidden', 'forbidden_merchant', 'not_found',
   'file_refused', 'file_too_large', 'evidence_limit_exceeded', 'dispute_expired', 'dispute_submitted', 'evidence_required',
-  'invalid_time_zone', 'merchant_required', 'state_unavailable', 'step_up_required', 'too_many_exports', 'invalid_range',
+  'invalid_time_zone', 'merchant_required', 'state_unavailable', 'step_up_required', 'too_many_exports', 'invalid_range', 'target_not_allowed',
 ]);
 
 /** A refused request: what the server said, in words, with its status and code. */
