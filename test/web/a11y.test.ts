@@ -63,6 +63,11 @@ test('axe: no serious or critical violation on any screen, light and dark, deskt
         then: async (p) => { await p.locator('[data-txn] button').first().click(); await p.locator('[data-drawer] [data-section="events"]').waitFor(); } },
       { name: 'merchant-refunds', search: '?screen=merchant&mtab=refunds', token: merchant, ready: '[data-state="empty"]' },
       { name: 'merchant-disputes', search: '?screen=merchant&mtab=disputes&lang=fr', token: merchant, ready: '[data-state="empty"]' },
+      { name: 'merchant-payouts', search: '?screen=merchant&mtab=payouts', token: merchant, ready: '[data-section="schedule"] select[name="interval"]',
+        then: (p) => p.locator('[data-section="upcoming"] [data-field="scheduled-for"]').waitFor() },
+      { name: 'merchant-exports', search: '?screen=merchant&mtab=exports&lang=fr', token: merchant, ready: 'select[name="export_kind"]' },
+      { name: 'merchant-webhooks', search: '?screen=merchant&mtab=webhooks', token: merchant, ready: '[data-state="empty"]' },
+      { name: 'merchant-alerts', search: '?screen=merchant&mtab=alerts&lang=fr', token: merchant, ready: '[data-state="empty"]' },
       { name: 'merchant-ops-picker', search: '?screen=merchant', token: ops, ready: '[data-field="pick-merchant"]' },
     ];
     const regions = await fetch(`${base}/api/analytics/breakdown?dimension=region`, { headers: { authorization: `Bearer ${ops}` } });
