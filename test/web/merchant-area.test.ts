@@ -288,6 +288,18 @@ test('merchant area: payouts and their covered transactions, the schedule refuse
     assert.doesNotMatch(csv, /tx_pay_2/);
     await page.locator(`[data-export-downloaded="${file.suggestedFilename()}"]`).waitFor();
 
+    // Payouts are an export kind too: the day of po_2.
+    const day3 = new Date(now - 3 * day).toISOString().slice(0, 10);
+    await page.locator('select[name="export_kind"]').selectOption('payouts');
+    await page.locator('input[name="export_from"]').fill(day3);
+    await page.locator('input[name="export_to"]').fill(day3);
+    const payoutFile = page.waitForEvent('download');
+    await page.getByRole('button', { name: 'Export', exact: true }).click();
+    const payoutCsv = readFileSync((await (await payoutFile).path())!, 'utf8');
+    assert.match(payoutCsv, /po_2/);
+    assert.doesNotMatch(payoutCsv, /po_1/);
+    await page.locator('select[name="export_kind"]').selectOption('transactions');
+
     // Two rows: a background export, polled until its signed link is ready.
     await page.locator('input[name="export_from"]').fill(new Date(now - 11 * day).toISOString().slice(0, 10));
     await page.locator('input[name="export_to"]').fill(new Date(now).toISOString().slice(0, 10));

@@ -12,7 +12,8 @@ import { card, fieldBase, labelText, primary } from '../alerts/ui.tsx';
 import { useMerchant } from './context.ts';
 import { bytes, ServerRefusal, when } from './ui.tsx';
 
-const KINDS = ['transactions', 'refunds', 'disputes'] as const;
+/** EXPORT_KINDS in src/merchant/export/registry.ts. */
+const KINDS = ['transactions', 'refunds', 'disputes', 'payouts'] as const;
 const FORMATS = ['csv', 'xlsx', 'pdf'] as const;
 const LANGS: Lang[] = ['en', 'fr'];
 const sub = 'text-sm text-slate-600 dark:text-slate-300';
