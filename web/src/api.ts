@@ -22,7 +22,8 @@ export class ApiError extends Error {
   }
 }
 
-async function failure(res: Response): Promise<ApiError> {
+/** A failed answer as an ApiError: the problem document's code and detail, or the status line. */
+export async function failure(res: Response): Promise<ApiError> {
   let code = 'http_error';
   let message = `${res.status} ${res.statusText}`;
   try {

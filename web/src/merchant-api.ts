@@ -2,23 +2,10 @@
 // carries the bearer token and, for an ops user, the merchant it acts for (X-Merchant-Id); the
 // server scopes and checks each one. Also money in minor units (the currency's exponent).
 
-import { ApiError } from './api.ts';
+import { failure } from './api.ts';
 
 /** Who a call is for: the session token, and the merchant an ops token names (null for a merchant's own token). */
 export interface Caller { token: string; merchant: string | null }
-
-async function failure(res: Response): Promise<ApiError> {
-  let code = 'http_error';
-  let message = `${res.status} ${res.statusText}`;
-  try {
-    const body = (await res.json()) as { code?: string; detail?: string; title?: string };
-    code = body.code ?? code;
-    message = body.detail ?? body.title ?? message;
-  } catch {
-    // not a problem document: keep the status line
-  }
-  return new ApiError(res.status, code, message);
-}
 
 function headers(c: Caller, extra: Record<string, string> = {}): Record<string, string> {
   return { Authorization: `Bearer ${c.token}`, Accept: 'application/json', ...(c.merchant ? { 'X-Merchant-Id': c.merchant } : {}), ...extra };
