@@ -21,6 +21,7 @@ import { QUERY_TIME_MAX } from '../query/run-query.ts';
 import type { AnalyticsStore, DisputePageQuery, DisputeRow } from '../store/analytics-store.ts';
 import type { Queryable, StateStore } from '../state-store/state-store.ts';
 import { getMerchantSettings } from './merchant-settings.ts';
+import { decodeCursor, encodeCursor } from './page-cursor.ts';
 
 export interface DisputeDeps {
   store: AnalyticsStore;
@@ -167,7 +168,7 @@ export async function listDisputes(
   }
   const filtered = wanted.size < DISPUTE_STATUSES.length;
   const { time_zone: timeZone } = await getMerchantSettings(deps.state, merchantId);
-  let after = o.cursor === undefined ? null : decodeCursor(o.cursor);
+  let after = o.cursor === undefined ? null : positionOf(o.cursor);
   const found: Array<{ row: DisputeRow; response: ResponseState }> = [];
   for (;;) {
     const batch = filtered ? FILTER_BATCH : o.limit + 1;
@@ -186,7 +187,7 @@ export async function listDisputes(
   const last = page[page.length - 1]?.row;
   return {
     items: page.map(({ row, response }) => decode(deps, row, response, timeZone)),
-    next_cursor: found.length > o.limit ? encodeCursor(last) : null,
+    next_cursor: found.length > o.limit ? cursorOf(last) : null,
   };
 }
 
@@ -242,18 +243,9 @@ export function evidenceItem(r: EvidenceRow): EvidenceItem {
   };
 }
 
-function encodeCursor(row: DisputeRow): string {
-  return Buffer.from(JSON.stringify([String(row.createdAt), row.disputeId])).toString('base64url');
-}
+const cursorOf = (row: DisputeRow) => encodeCursor([String(row.createdAt), row.disputeId]);
 
-function decodeCursor(cursor: string): { createdAt: number; disputeId: string } {
-  let v: unknown = null;
-  try {
-    if (/^[A-Za-z0-9_-]{1,1024}$/.test(cursor)) v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch { v = null; }
-  if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && /^[0-9]{1,15}$/.test(v[0])
-    && typeof v[1] === 'string' && v[1].length >= 1 && v[1].length <= MAX_ID) {
-    return { createdAt: Number(v[0]), disputeId: v[1] };
-  }
-  throw new AppError('invalid_parameter', 'cursor is not one this API returned');
+function positionOf(cursor: string): { createdAt: number; disputeId: string } {
+  const [at, id] = decodeCursor(cursor, (p) => p.length === 2 && /^[0-9]{1,15}$/.test(p[0]) && p[1].length >= 1 && p[1].length <= MAX_ID);
+  return { createdAt: Number(at), disputeId: id };
 }

@@ -5,6 +5,7 @@
 import { AppError } from '../errors.ts';
 import type { Queryable } from '../state-store/state-store.ts';
 import { REFUND_COLUMNS, REFUND_STATUSES, refundView, type RefundRow, type RefundView } from './refund-record.ts';
+import { decodeCursor, encodeCursor } from './page-cursor.ts';
 
 export const MAX_REFUND_PAGE = 200;
 
@@ -21,7 +22,7 @@ export async function listRefunds(q: Queryable, merchantId: string, f: RefundFil
       throw new AppError('invalid_parameter', `unknown status ${JSON.stringify(s)}; expected ${REFUND_STATUSES.join(', ')}`);
     }
   }
-  const before = f.cursor === undefined ? null : decodeCursor(f.cursor);
+  const before = f.cursor === undefined ? null : positionOf(f.cursor);
   const rows = await q.query<RefundRow & { seq: number | bigint }>(
     `SELECT seq, ${REFUND_COLUMNS} FROM merchant_refunds
      WHERE merchant_id = $1 AND ($2::text[] IS NULL OR status = ANY($2::text[])) AND ($3::text IS NULL OR txn_id = $3)
@@ -31,7 +32,7 @@ export async function listRefunds(q: Queryable, merchantId: string, f: RefundFil
   const page = rows.slice(0, f.limit);
   return {
     items: page.map(refundView),
-    next_cursor: rows.length > f.limit ? encodeCursor(page[page.length - 1].seq) : null,
+    next_cursor: rows.length > f.limit ? cursorOf(page[page.length - 1].seq) : null,
   };
 }
 
@@ -41,13 +42,5 @@ export async function getRefund(q: Queryable, merchantId: string, id: string): P
   return refundView(row);
 }
 
-const encodeCursor = (seq: number | bigint) => Buffer.from(JSON.stringify(['refunds', String(seq)])).toString('base64url');
-
-function decodeCursor(cursor: string): string {
-  let v: unknown = null;
-  try {
-    if (/^[A-Za-z0-9_-]{1,64}$/.test(cursor)) v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch { v = null; }
-  if (Array.isArray(v) && v.length === 2 && v[0] === 'refunds' && typeof v[1] === 'string' && /^[1-9][0-9]{0,17}$/.test(v[1])) return v[1];
-  throw new AppError('invalid_parameter', 'cursor is not one this API returned');
-}
+const cursorOf = (seq: number | bigint) => encodeCursor(['refunds', String(seq)]);
+const positionOf = (cursor: string) => decodeCursor(cursor, (p) => p.length === 2 && p[0] === 'refunds' && /^[1-9][0-9]{0,17}$/.test(p[1]))[1];

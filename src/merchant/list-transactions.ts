@@ -10,6 +10,7 @@ import { currencyCode, currencyExponent } from '../reference/currencies.ts';
 import { STATUS_CODE } from '../events/rollup-kinds.ts';
 import { dimension, type DimContext } from '../query/query-dimensions.ts';
 import type { AnalyticsStore, TransactionPageQuery, TransactionRow } from '../store/analytics-store.ts';
+import { decodeCursor, encodeCursor } from './page-cursor.ts';
 
 export interface TransactionDeps {
   store: AnalyticsStore;
@@ -117,32 +118,27 @@ function amountBounds(f: TransactionFilters): { amountMin: bigint | null; amount
   return { amountMin: read('amount_min', f.amountMin), amountMax: read('amount_max', f.amountMax) };
 }
 
-export function encodeCursor(sort: Sort, row: TransactionRow): string {
+export function transactionCursor(sort: Sort, row: TransactionRow): string {
   const key = sort.endsWith('amount') ? row.amountMinor : BigInt(row.createdAt);
-  return Buffer.from(JSON.stringify([sort, key.toString(), row.txnId])).toString('base64url');
+  return encodeCursor([sort, key.toString(), row.txnId]);
 }
 
-function decodeCursor(cursor: string, sort: Sort): { key: bigint; txnId: string } {
-  let v: unknown = null;
-  try {
-    if (/^[A-Za-z0-9_-]{1,1024}$/.test(cursor)) v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch { v = null; }
-  if (Array.isArray(v) && v.length === 3 && v[0] === sort && typeof v[1] === 'string' && /^-?[0-9]{1,19}$/.test(v[1])
-    && typeof v[2] === 'string' && v[2].length >= 1 && v[2].length <= 128) {
-    return { key: BigInt(v[1]), txnId: v[2] };
-  }
-  throw new AppError('invalid_parameter', 'cursor is not one this API returned for this sort');
+function positionOf(cursor: string, sort: Sort): { key: bigint; txnId: string } {
+  const [, key, txnId] = decodeCursor(cursor,
+    (p) => p.length === 3 && p[0] === sort && /^-?[0-9]{1,19}$/.test(p[1]) && p[2].length >= 1 && p[2].length <= 128,
+    'cursor is not one this API returned for this sort');
+  return { key: BigInt(key), txnId };
 }
 
 export async function listTransactions(
   deps: TransactionDeps, merchantId: string, f: TransactionFilters, o: { sort: Sort; cursor?: string; limit: number },
 ): Promise<{ items: Transaction[]; next_cursor: string | null }> {
   const q = transactionQuery(deps, merchantId, f, o.sort);
-  const after = o.cursor === undefined ? null : decodeCursor(o.cursor, o.sort);
+  const after = o.cursor === undefined ? null : positionOf(o.cursor, o.sort);
   const rows = await deps.store.merchantTransactionPage({ ...q, after, limit: o.limit + 1 });
   const page = rows.slice(0, o.limit);
   return {
     items: page.map((r) => decodeTransaction(r, deps.dims)),
-    next_cursor: rows.length > o.limit ? encodeCursor(o.sort, page[page.length - 1]) : null,
+    next_cursor: rows.length > o.limit ? transactionCursor(o.sort, page[page.length - 1]) : null,
   };
 }

@@ -22,6 +22,7 @@ import type { AnalyticsStore, PayoutRow } from '../store/analytics-store.ts';
 import type { StateStore } from '../state-store/state-store.ts';
 import { getMerchantSettings } from './merchant-settings.ts';
 import { getPayoutSchedule, heldFrom, nextPayoutDate, type PayoutInterval } from './payout-schedule.ts';
+import { decodeCursor, encodeCursor } from './page-cursor.ts';
 
 export interface PayoutDeps {
   store: AnalyticsStore;
@@ -144,14 +145,14 @@ export async function upcomingPayout(deps: PayoutDeps, merchantId: string): Prom
 export async function listPayouts(
   deps: PayoutDeps, merchantId: string, o: { cursor?: string; limit: number },
 ): Promise<{ upcoming: UpcomingPayout | null; items: Payout[]; next_cursor: string | null }> {
-  const after = o.cursor === undefined ? null : decodeCursor(o.cursor);
+  const after = o.cursor === undefined ? null : positionOf(o.cursor);
   const rows = await deps.store.merchantPayoutPage({ merchantKey: merchantKeyOf(deps, merchantId), payoutId: null, after, limit: o.limit + 1 });
   const page = rows.slice(0, o.limit);
   return {
     // On the first page only: it reads the merchant's whole ledger.
     upcoming: after === null ? await upcomingPayout(deps, merchantId) : null,
     items: page.map(decode),
-    next_cursor: rows.length > o.limit ? encodeCursor(page[page.length - 1]) : null,
+    next_cursor: rows.length > o.limit ? cursorOf(page[page.length - 1]) : null,
   };
 }
 
@@ -198,18 +199,9 @@ export async function getPayout(deps: PayoutDeps, merchantId: string, payoutId: 
   return { ...decode(row), transactions, covered_amount: num(covered), uncovered_amount: num(row.amountMinor - covered) };
 }
 
-function encodeCursor(row: PayoutRow): string {
-  return Buffer.from(JSON.stringify([String(row.createdAt), row.payoutId])).toString('base64url');
-}
+const cursorOf = (row: PayoutRow) => encodeCursor([String(row.createdAt), row.payoutId]);
 
-function decodeCursor(cursor: string): { createdAt: number; payoutId: string } {
-  let v: unknown = null;
-  try {
-    if (/^[A-Za-z0-9_-]{1,1024}$/.test(cursor)) v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-  } catch { v = null; }
-  if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && /^[0-9]{1,15}$/.test(v[0])
-    && typeof v[1] === 'string' && v[1].length >= 1 && v[1].length <= MAX_ID) {
-    return { createdAt: Number(v[0]), payoutId: v[1] };
-  }
-  throw new AppError('invalid_parameter', 'cursor is not one this API returned');
+function positionOf(cursor: string): { createdAt: number; payoutId: string } {
+  const [at, id] = decodeCursor(cursor, (p) => p.length === 2 && /^[0-9]{1,15}$/.test(p[0]) && p[1].length >= 1 && p[1].length <= MAX_ID);
+  return { createdAt: Number(at), payoutId: id };
 }
