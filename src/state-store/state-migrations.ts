@@ -358,6 +358,153 @@ export const STATE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string[] }>
       'CREATE INDEX merchant_exports_active ON merchant_exports (merchant_id, status, updated_at)',
     ],
   },
+  {
+    // The routing failover mesh (src/mesh, docs/mesh.md; types in src/mesh/model.ts).
+    version: 10,
+    sql: [
+      // Members: the banks, PSPs and rails routes may name (by their events' provider value). A
+      // member is active once both compliance and ops approved it (mesh_member_approvals).
+      `CREATE TABLE mesh_members (
+         id text PRIMARY KEY,
+         provider text NOT NULL,
+         name text NOT NULL,
+         kind text NOT NULL CHECK (kind IN ('bank', 'psp', 'rail')),
+         region text NOT NULL,
+         currencies text[] NOT NULL,
+         status text NOT NULL CHECK (status IN ('pending_approval', 'active', 'suspended')),
+         requested_by text NOT NULL,
+         created_at timestamptz NOT NULL,
+         UNIQUE (provider, region)
+       )`,
+      `CREATE TABLE mesh_member_approvals (
+         member_id text NOT NULL REFERENCES mesh_members (id),
+         approver_role text NOT NULL CHECK (approver_role IN ('compliance', 'ops')),
+         approved_by text NOT NULL,
+         approved_at timestamptz NOT NULL,
+         PRIMARY KEY (member_id, approver_role)
+       )`,
+      // Liquidity each member holds in a region and currency, moved by reconciled transfers.
+      `CREATE TABLE mesh_liquidity_pools (
+         id text PRIMARY KEY,
+         region text NOT NULL,
+         currency text NOT NULL,
+         provider text NOT NULL,
+         balance_minor bigint NOT NULL,
+         updated_at timestamptz NOT NULL,
+         UNIQUE (region, currency, provider)
+       )`,
+      // Policies: how proposals for a region (and currency; null = every currency) are applied.
+      `CREATE TABLE mesh_policies (
+         id text PRIMARY KEY,
+         region text NOT NULL,
+         currency text,
+         mode text NOT NULL CHECK (mode IN ('auto', 'approval_required')),
+         auto_confidence_threshold double precision NOT NULL CHECK (auto_confidence_threshold BETWEEN 0 AND 1),
+         limits jsonb NOT NULL,
+         created_by text NOT NULL,
+         created_at timestamptz NOT NULL,
+         active boolean NOT NULL
+       )`,
+      'CREATE UNIQUE INDEX mesh_policies_one_active ON mesh_policies (region, coalesce(currency, \'\')) WHERE active',
+      // Routing tables: every version of each (region, currency), whole (routes as JSON).
+      `CREATE TABLE mesh_routing_versions (
+         region text NOT NULL,
+         currency text NOT NULL,
+         version integer NOT NULL,
+         kind text NOT NULL CHECK (kind IN ('static', 'proposal', 'rollback')),
+         routes jsonb NOT NULL,
+         proposal_id text,
+         restored_version integer,
+         created_at timestamptz NOT NULL,
+         created_by text NOT NULL,
+         PRIMARY KEY (region, currency, version)
+       )`,
+      // Signed predictions of provider health per segment (the JWS is the prediction; the
+      // columns are for lookups and are checked against it before use).
+      `CREATE TABLE mesh_predictions (
+         id text PRIMARY KEY,
+         provider text NOT NULL,
+         region text NOT NULL,
+         currency text NOT NULL,
+         method text NOT NULL,
+         score double precision NOT NULL,
+         confidence double precision NOT NULL,
+         generated_at timestamptz NOT NULL,
+         expires_at timestamptz NOT NULL,
+         kid text NOT NULL,
+         jws text NOT NULL
+       )`,
+      'CREATE INDEX mesh_predictions_latest ON mesh_predictions (region, currency, method, provider, generated_at DESC)',
+      // The keys predictions are signed with; the newest unretired one signs, any unretired one verifies.
+      `CREATE TABLE mesh_signing_keys (
+         kid text PRIMARY KEY,
+         alg text NOT NULL,
+         private_jwk jsonb NOT NULL,
+         public_jwk jsonb NOT NULL,
+         created_at timestamptz NOT NULL,
+         retired_at timestamptz
+       )`,
+      `CREATE TABLE mesh_proposals (
+         id text PRIMARY KEY,
+         region text NOT NULL,
+         currency text NOT NULL,
+         base_version integer NOT NULL,
+         routes jsonb NOT NULL,
+         rationale jsonb NOT NULL,
+         confidence double precision NOT NULL,
+         status text NOT NULL CHECK (status IN ('pending_approval', 'canary', 'applied', 'rejected', 'rolled_back', 'superseded')),
+         simulation jsonb,
+         canary_percent smallint CHECK (canary_percent BETWEEN 1 AND 99),
+         canary_alert_rule_id integer,
+         canary_started_at timestamptz,
+         applied_version integer,
+         created_at timestamptz NOT NULL,
+         created_by text NOT NULL,
+         decided_at timestamptz,
+         decided_by text
+       )`,
+      'CREATE INDEX mesh_proposals_by_table ON mesh_proposals (region, currency, created_at DESC)',
+      // At most one canary per table at a time.
+      "CREATE UNIQUE INDEX mesh_proposals_one_canary ON mesh_proposals (region, currency) WHERE status = 'canary'",
+      // A table whose kill switch is engaged routes by its last static version until reset.
+      `CREATE TABLE mesh_kill_switches (
+         region text NOT NULL,
+         currency text NOT NULL,
+         engaged_at timestamptz NOT NULL,
+         engaged_by text NOT NULL,
+         reason text NOT NULL,
+         PRIMARY KEY (region, currency)
+       )`,
+      // Every mesh action, with the Idempotency-Key that made it (its answer is replayed for the same key).
+      `CREATE TABLE mesh_actions (
+         id bigserial PRIMARY KEY,
+         at timestamptz NOT NULL,
+         actor text NOT NULL,
+         action text NOT NULL,
+         target text NOT NULL,
+         idempotency_key text UNIQUE,
+         request_hash text,
+         result jsonb NOT NULL
+       )`,
+      // Money a routing change moves between providers and regions: expected when it is applied,
+      // matched against what the analytics store then observes.
+      `CREATE TABLE mesh_reconciliations (
+         id text PRIMARY KEY,
+         proposal_id text NOT NULL,
+         region text NOT NULL,
+         currency text NOT NULL,
+         from_provider text NOT NULL,
+         to_provider text NOT NULL,
+         from_region text NOT NULL,
+         to_region text NOT NULL,
+         expected_minor bigint NOT NULL,
+         observed_minor bigint,
+         status text NOT NULL CHECK (status IN ('pending', 'matched', 'unmatched')),
+         created_at timestamptz NOT NULL,
+         checked_at timestamptz
+       )`,
+    ],
+  },
 ];
 
 export const LATEST_STATE_VERSION = Math.max(...STATE_MIGRATIONS.map((m) => m.version));
