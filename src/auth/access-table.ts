@@ -16,6 +16,11 @@ export const PERMISSIONS = [
   'merchant:payouts', 'merchant:payout_schedule',
   // Exports of transactions, refunds and disputes (CSV, XLSX, PDF statement) and their background jobs (docs/merchant.md#exports).
   'merchant:exports',
+  // The routing failover mesh (/api/mesh/*, docs/mesh.md): reading it; operating it (predictions,
+  // proposals, routing tables, canaries, kill switches, policies, member requests); approving
+  // what needs an ops approval (proposals, members); a member's compliance approval; and asking
+  // it where to route a payment (the payment services).
+  'mesh:view', 'mesh:manage', 'mesh:approve', 'mesh:compliance', 'mesh:route',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -45,12 +50,26 @@ export const GRANTS: Readonly<Record<string, Grant>> = {
   // Seed 69's permissions, usable as roles too.
   'analytics:view': { permissions: ['analytics:view', 'alerts:view'], merchant: 'any', doc: 'KPIs, series, breakdowns, live figures and alerts (own merchant only when the token names one).' },
   'analytics:ops': {
-    permissions: ['analytics:view', 'analytics:ops', 'events:read', 'alerts:view', 'alerts:manage', ...MERCHANT_PORTAL],
+    permissions: ['analytics:view', 'analytics:ops', 'events:read', 'alerts:view', 'alerts:manage', 'mesh:view', ...MERCHANT_PORTAL],
     merchant: 'never',
-    doc: 'Network-wide operations: rankings of merchants, raw events, dead letters, FX rates, every alert rule, silence and webhook; the merchant portal on behalf of the merchant it names in X-Merchant-Id (each call audited).',
+    doc: 'Network-wide operations: rankings of merchants, raw events, dead letters, FX rates, every alert rule, silence and webhook; the routing mesh, read only; the merchant portal on behalf of the merchant it names in X-Merchant-Id (each call audited).',
   },
   'events:read': { permissions: ['events:read'], merchant: 'any', doc: 'Raw event lookups (own merchant only when the token names one).' },
   'events:write': { permissions: ['events:write'], merchant: 'never', doc: 'Event ingestion, for the services that feed the platform.' },
+  // Seed 138ter's mesh roles: ops run it and approve its changes; compliance approves members;
+  // the payment services ask it for routes. The four eyes on a proposal or a member are the
+  // server's rule (a different person approves), not the roles'.
+  mesh_ops: {
+    permissions: ['mesh:view', 'mesh:manage', 'mesh:approve', 'analytics:view', 'alerts:view'],
+    merchant: 'never',
+    doc: 'The routing mesh\'s operators: provider health and predictions, proposals (generate, simulate, approve, reject, roll back, canary), routing tables, kill switches, policies, members (requesting one, and its ops approval), reconciliations and the action log; the network\'s analytics and alerts.',
+  },
+  mesh_compliance: {
+    permissions: ['mesh:view', 'mesh:compliance'],
+    merchant: 'never',
+    doc: 'Compliance for the routing mesh: reads it, and gives a new member its compliance approval (a member needs both compliance\'s and ops\'s).',
+  },
+  'mesh:route': { permissions: ['mesh:route'], merchant: 'never', doc: 'The routing decision API (POST /api/mesh/route), for the payment services that route payments.' },
   // Seed 137's merchant roles.
   merchant_admin: {
     permissions: ['analytics:view', 'events:read', 'alerts:view', 'alerts:manage', ...MERCHANT_PORTAL, ...MERCHANT_ADMIN_ONLY],

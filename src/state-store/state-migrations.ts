@@ -370,7 +370,7 @@ export const STATE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string[] }>
          name text NOT NULL,
          kind text NOT NULL CHECK (kind IN ('bank', 'psp', 'rail')),
          region text NOT NULL,
-         currencies text[] NOT NULL,
+         currency_codes text[] NOT NULL,
          status text NOT NULL CHECK (status IN ('pending_approval', 'active', 'suspended')),
          requested_by text NOT NULL,
          created_at timestamptz NOT NULL,

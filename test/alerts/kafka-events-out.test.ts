@@ -115,15 +115,18 @@ async function metric(t: TempApp, topic: string, outcome: string): Promise<numbe
   return m ? Number(m[1]) : 0;
 }
 
+/** The mesh's topics at their defaults (their events are tested with the mesh, test/mesh). */
+const MESH_DEFAULT_TOPICS = { mesh_prediction: 'mesh.predictions', mesh_proposal: 'mesh.proposals', mesh_action: 'mesh.actions' };
+
 interface Setup { name: 'pglite' | 'postgres'; topics: EventTopics; env: () => Record<string, string> }
 
 const schema = `t_${randomBytes(6).toString('hex')}`;
 const setups: Setup[] = [
   // The defaults (KAFKA_*_TOPIC unset).
-  { name: 'pglite', topics: { anomaly: 'analytics.anomaly', alert: 'analytics.alert', action: 'analytics.action' }, env: () => ({}) },
+  { name: 'pglite', topics: { anomaly: 'analytics.anomaly', alert: 'analytics.alert', action: 'analytics.action', ...MESH_DEFAULT_TOPICS }, env: () => ({}) },
   // The settings, and a schema of the real PostgreSQL that two replicas share.
   {
-    name: 'postgres', topics: { anomaly: 'pg.anomaly', alert: 'pg.alert', action: 'pg.action' },
+    name: 'postgres', topics: { anomaly: 'pg.anomaly', alert: 'pg.alert', action: 'pg.action', ...MESH_DEFAULT_TOPICS },
     env: () => ({ DATABASE_URL: TEST_DATABASE_URL, DATABASE_SCHEMA: schema, KAFKA_ANOMALY_TOPIC: 'pg.anomaly', KAFKA_ALERT_TOPIC: 'pg.alert', KAFKA_ACTION_TOPIC: 'pg.action' }),
   },
 ];
@@ -133,11 +136,13 @@ for (const setup of setups) {
     let clock = T0;
     let t: TempApp;
     const { topics } = setup;
+    /** The alerts' topics (the mesh's, in `topics` too, are another test's). */
+    const alertTopics = [topics.alert, topics.anomaly, topics.action];
     const kafkaEnv = () => ({ KAFKA_BROKERS: viaForwarder, ALERT_EVAL_INTERVAL: '3600', ...setup.env() });
     let alertId = 0;
 
     before(async () => {
-      for (const topic of Object.values(topics)) await kafka.createTopic(topic, PARTITIONS);
+      for (const topic of alertTopics) await kafka.createTopic(topic, PARTITIONS);
       t = await openTempApp({ now: () => clock, env: kafkaEnv() });
       await ingest(t, traffic(T0));
     });
@@ -212,7 +217,7 @@ for (const setup of setups) {
         await second?.app.alerting.stop();
         await second?.close();
       }
-      for (const topic of Object.values(topics)) assert.equal(await countOf(topic), 1, topic);
+      for (const topic of alertTopics) assert.equal(await countOf(topic), 1, topic);
       const [{ n }] = await t.platform.state.query<{ n: number }>('SELECT count(*)::int AS n FROM kafka_outbox');
       assert.equal(n, 3, 'each event queued once');
     });

@@ -20,7 +20,7 @@ test('who am I: subject, merchant and effective permissions; 401 without a token
   assert.deepEqual(ops.json().permissions, ['analytics:view', 'analytics:ops', 'events:read', 'alerts:view', 'alerts:manage',
     'merchant:read_kpis', 'merchant:transactions', 'merchant:audit', 'merchant:settings',
     'merchant:refunds_read', 'merchant:refunds', 'merchant:refunds_approve', 'merchant:disputes', 'merchant:webhooks', 'merchant:alerts', 'merchant:payouts',
-    'merchant:exports']);
+    'merchant:exports', 'mesh:view']);
   assert.equal(ops.json().merchant_id, null);
   assert.equal(ops.json().sub, 'ops-1');
 

@@ -98,7 +98,8 @@ test('the topics created are the ones the consumer reads by default, its dead-le
   const consumer = loadConfig(envOf(services.consumer.environment));
   const evaluator = loadConfig(envOf(services.evaluator.environment));
   const expected = [...consumer.KAFKA_TOPICS.split(','), consumer.KAFKA_DLQ_TOPIC,
-    evaluator.KAFKA_ANOMALY_TOPIC, evaluator.KAFKA_ALERT_TOPIC, evaluator.KAFKA_ACTION_TOPIC];
+    evaluator.KAFKA_ANOMALY_TOPIC, evaluator.KAFKA_ALERT_TOPIC, evaluator.KAFKA_ACTION_TOPIC,
+    evaluator.KAFKA_MESH_PREDICTIONS_TOPIC, evaluator.KAFKA_MESH_PROPOSALS_TOPIC, evaluator.KAFKA_MESH_ACTIONS_TOPIC];
   assert.deepEqual([...topics].sort(), expected.sort());
   assert.equal(consumer.KAFKA_BROKERS, services.kafka.environment.KAFKA_ADVERTISED_LISTENERS.replace('PLAINTEXT://', ''));
 });

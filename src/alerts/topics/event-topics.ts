@@ -7,17 +7,21 @@ import type { Config } from '../../config.ts';
 import type { Queryable } from '../../state-store/state-store.ts';
 import { newWebhookMessageId } from '../webhooks/webhook-signature.ts';
 
-/** What an event is about, hence its topic. */
-export type EventKind = 'alert' | 'anomaly' | 'action';
+/** What an event is about, hence its topic: the alerts' three, and the routing mesh's three (src/mesh). */
+export type EventKind = 'alert' | 'anomaly' | 'action' | 'mesh_prediction' | 'mesh_proposal' | 'mesh_action';
 
 /** The topic of each kind of event; null where Kafka is not configured. */
 export type EventTopics = Readonly<Record<EventKind, string>>;
 
 export function eventTopicsOf(
-  c: Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_ALERT_TOPIC' | 'KAFKA_ANOMALY_TOPIC' | 'KAFKA_ACTION_TOPIC'>,
+  c: Pick<Config, 'KAFKA_BROKERS' | 'KAFKA_ALERT_TOPIC' | 'KAFKA_ANOMALY_TOPIC' | 'KAFKA_ACTION_TOPIC'
+    | 'KAFKA_MESH_PREDICTIONS_TOPIC' | 'KAFKA_MESH_PROPOSALS_TOPIC' | 'KAFKA_MESH_ACTIONS_TOPIC'>,
 ): EventTopics | null {
   if (c.KAFKA_BROKERS.trim() === '') return null;
-  return { alert: c.KAFKA_ALERT_TOPIC, anomaly: c.KAFKA_ANOMALY_TOPIC, action: c.KAFKA_ACTION_TOPIC };
+  return {
+    alert: c.KAFKA_ALERT_TOPIC, anomaly: c.KAFKA_ANOMALY_TOPIC, action: c.KAFKA_ACTION_TOPIC,
+    mesh_prediction: c.KAFKA_MESH_PREDICTIONS_TOPIC, mesh_proposal: c.KAFKA_MESH_PROPOSALS_TOPIC, mesh_action: c.KAFKA_MESH_ACTIONS_TOPIC,
+  };
 }
 
 export interface TopicEvent {
