@@ -50,6 +50,9 @@ export const ERROR_STATUS = {
   download_link_expired: 410,
   export_not_ready: 409,
   not_subscribed: 404,
+  prediction_signature_invalid: 422,
+  prediction_key_unknown: 422,
+  prediction_stale: 422,
   rate_limited: 429,
   internal: 500,
   too_many_queries: 429,
@@ -231,6 +234,18 @@ export const ERROR_DOCS = {
   not_found: {
     meaning: 'No such route, or no such object visible to this token (another merchant\'s object answers the same).',
     action: 'Check the path and the id; do not retry.',
+  },
+  prediction_signature_invalid: {
+    meaning: 'A routing-mesh prediction\'s signature does not verify, or its stored fields differ from what was signed: it was altered after it was made.',
+    action: 'Do not use it. Generate a fresh prediction (POST /api/mesh/predictions/generate); find who changed the stored one.',
+  },
+  prediction_key_unknown: {
+    meaning: 'A routing-mesh prediction names a signing key (kid) that is not one of the mesh\'s keys, or one that was retired.',
+    action: 'Do not use it. Generate a fresh prediction, signed with the current key (GET /api/mesh/keys lists the keys that verify).',
+  },
+  prediction_stale: {
+    meaning: 'A routing-mesh prediction is past its expiry: what it says of a provider\'s health is too old to route on.',
+    action: 'Generate a fresh one (POST /api/mesh/predictions/generate), or wait for the scheduled run.',
   },
   too_many_exports: {
     meaning: 'The merchant already has 3 exports queued or running in the background.',
