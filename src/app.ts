@@ -70,6 +70,13 @@ import { merchantPayoutRoutes } from './http/routes/merchant-payouts.ts';
 import { merchantExportRoutes } from './http/routes/merchant-exports.ts';
 import { createExportRunner, type ExportRunner } from './merchant/export/export-jobs.ts';
 import { createUrlSigner } from './merchant/export/signed-url.ts';
+import { meshRegionRoutes } from './http/routes/mesh-regions.ts';
+import { meshMemberRoutes } from './http/routes/mesh-members.ts';
+import { meshPolicyRoutes } from './http/routes/mesh-policies.ts';
+import { meshRoutingRoutes } from './http/routes/mesh-routing.ts';
+import { meshProposalRoutes } from './http/routes/mesh-proposals.ts';
+import { meshActionRoutes } from './http/routes/mesh-actions.ts';
+import type { MeshDeps } from './mesh/mesh-actions.ts';
 import multipart from '@fastify/multipart';
 import { openFileStore } from './files/open-file-store.ts';
 import type { FileStore } from './files/file-store.ts';
@@ -258,7 +265,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Text stored in the state store cannot hold NUL (PostgreSQL refuses it): a clear 400 instead.
   // The portal too: an ops call's parameters go to the audit log.
   app.addHook('preValidation', async (req) => {
-    if ((req.url.startsWith('/api/analytics/alerts') || req.url.startsWith(MERCHANT_PREFIX)) && (hasNul(req.body) || hasNul(req.query))) {
+    if ((req.url.startsWith('/api/analytics/alerts') || req.url.startsWith(MERCHANT_PREFIX) || req.url.startsWith('/api/mesh/'))
+      && (hasNul(req.body) || hasNul(req.query))) {
       throw new AppError('invalid_parameter', 'text may not contain the NUL character');
     }
   });
@@ -280,6 +288,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   merchantWebhookRoutes(app, { state: deps.state, now, allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE_TARGETS });
   merchantAlertRoutes(app, { state: deps.state });
   merchantPayoutRoutes(app, { store, dims, state: deps.state, now });
+  // The routing mesh's governance (docs/mesh.md): members, policies, routing tables, proposals, the action log.
+  const meshDeps: MeshDeps = { state: deps.state, now, eventTopics, onApplied: (labels) => metrics.meshFailoverApplied.inc(labels) };
+  meshRegionRoutes(app, meshDeps);
+  meshMemberRoutes(app, meshDeps);
+  meshPolicyRoutes(app, meshDeps);
+  meshRoutingRoutes(app, meshDeps);
+  meshProposalRoutes(app, meshDeps);
+  meshActionRoutes(app, meshDeps);
   let fileStore: Promise<FileStore> | null = deps.files ? Promise.resolve(deps.files) : null;
   const ownsFileStore = !deps.files;
   app.addHook('onClose', async () => {

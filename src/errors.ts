@@ -43,6 +43,14 @@ export const ERROR_STATUS = {
   refund_pending: 409,
   refund_not_pending: 409,
   four_eyes_required: 403,
+  invalid_route: 422,
+  stale_version: 409,
+  proposal_not_pending: 409,
+  proposal_not_applied: 409,
+  rollback_window_passed: 409,
+  member_not_pending: 409,
+  approval_exists: 409,
+  approver_role_required: 403,
   step_up_required: 403,
   not_found: 404,
   too_many_exports: 429,
@@ -224,8 +232,40 @@ export const ERROR_DOCS = {
     action: 'Read its state with GET /api/merchant/refunds/{id}.',
   },
   four_eyes_required: {
-    meaning: 'A refund above the approval threshold must be approved by another person than the one who requested it.',
-    action: 'Ask another administrator of the merchant (or an operator) to approve it.',
+    meaning: 'A refund above the approval threshold, a mesh member or a mesh proposal must be approved by another person than the one who requested (or drafted) it.',
+    action: 'Ask another administrator of the merchant, or another mesh operator, to approve it.',
+  },
+  invalid_route: {
+    meaning: 'A mesh route is not valid: its band is empty (min ≥ max) or overlaps another band of its method, its providers are empty or repeated, or it names a provider that is not an active member of the table\'s region or GLOBAL. `route_index` says which route, `reason` why; nothing was applied.',
+    action: 'Fix that route (or have the member approved first) and send the request again.',
+  },
+  stale_version: {
+    meaning: 'The routing table is no longer at the version the request (or the proposal) was based on: someone changed it meanwhile. A proposal refused so is marked superseded.',
+    action: 'Read the table again (GET /api/mesh/routing/{region}/{currency}) and base the change on its current version.',
+  },
+  proposal_not_pending: {
+    meaning: 'The proposal was decided already (applied, rejected, superseded or rolled back); a decision is final.',
+    action: 'Read its state with GET /api/mesh/proposals/{id}; draft a new proposal for a new change.',
+  },
+  proposal_not_applied: {
+    meaning: 'Only an applied proposal can be rolled back.',
+    action: 'Read its state with GET /api/mesh/proposals/{id}.',
+  },
+  rollback_window_passed: {
+    meaning: 'A proposal can be rolled back within 24 hours of its application only.',
+    action: 'Set the table you want with PUT /api/mesh/routing/{region}/{currency}, or draft a proposal.',
+  },
+  member_not_pending: {
+    meaning: 'The mesh member is not awaiting approval (it is active or suspended already).',
+    action: 'Read it with GET /api/mesh/members.',
+  },
+  approval_exists: {
+    meaning: 'The member has this role\'s approval (compliance or ops) already; it needs the other one.',
+    action: 'Ask a holder of the other role to approve it.',
+  },
+  approver_role_required: {
+    meaning: 'Approving a mesh member takes mesh:compliance (the compliance approval) or mesh:approve (the ops approval); the token holds neither.',
+    action: 'Ask a mesh_compliance or mesh_ops user to approve it.',
   },
   step_up_required: {
     meaning: 'A sensitive operation (a payout schedule change) needs a recent sign-in: the token\'s `auth_time` must be within the last 5 minutes, and this one is older or missing.',

@@ -52,6 +52,8 @@ export interface Metrics {
   merchantWebhookDuration: Histogram<'event_type' | 'outcome'>;
   /** Merchant KPI cells changed by this process's committed batches, by kind (src/merchant/kpi-updates.ts). */
   merchantKpiUpdates: Counter<'kind'>;
+  /** Routing versions written by the mesh's proposals (src/mesh/proposals.ts), by table and trigger (approval, auto, rollback). */
+  meshFailoverApplied: Counter<'region' | 'currency' | 'trigger'>;
   /** Reports the consumer's lag per assigned partition (set by the Kafka source). */
   setKafkaLag(read: () => ReadonlyArray<{ topic: string; partition: number; lag: number }>): void;
   /** Stops listening to the engine's commits. */
@@ -215,6 +217,11 @@ export function createMetrics(deps: { ingest: IngestView; now: () => number }): 
     help: 'Merchant KPI cells (minute rollups per merchant, dimensions and kind) changed by the batches this process committed, by kind',
     labelNames: ['kind'], registers,
   });
+  const meshFailoverApplied = new Counter({
+    name: 'molam_mesh_failover_applied_total',
+    help: 'Routing changes the mesh applied from proposals, by table (region, currency) and trigger: approval (an operator approved it), auto (its policy applied it), rollback (an applied proposal rolled back)',
+    labelNames: ['region', 'currency', 'trigger'], registers,
+  });
   let kafkaLag: () => ReadonlyArray<{ topic: string; partition: number; lag: number }> = () => [];
   new Gauge({
     name: 'analytics_kafka_consumer_lag', help: 'Messages of each assigned partition not yet committed to the analytics store (log end offset minus the stored position)',
@@ -241,7 +248,7 @@ export function createMetrics(deps: { ingest: IngestView; now: () => number }): 
     setWsCurrent(read) { wsCurrent = read; },
     setQueryAdmission(read) { admission = read; },
     kafkaMessages, kafkaDeadLetters, kafkaEventsOut, merchantDashboardRequests, merchantRefundRequests, merchantRefundEvents,
-    merchantWebhookDuration, merchantKpiUpdates,
+    merchantWebhookDuration, merchantKpiUpdates, meshFailoverApplied,
     setKafkaLag(read) { kafkaLag = read; },
     stop: unsubscribe,
   };
