@@ -89,13 +89,22 @@ export async function listTables(q: Queryable): Promise<{ items: VersionView[] }
   return { items: rows.map((r) => versionView(versionOf(r))) };
 }
 
-/** The table: its current version and every version, newest first. */
-export async function getTable(q: Queryable, t: TableKey): Promise<{ current: VersionView; versions: VersionView[] }> {
+export const MAX_HISTORY_PAGE = 500;
+
+/**
+ * The table: its current version, and its versions newest first, a page at a time (`before`: the
+ * last version of the previous page; `next_before` null on the last page).
+ */
+export async function getTable(
+  q: Queryable, t: TableKey, page: { before: number | null; limit: number },
+): Promise<{ current: VersionView; versions: VersionView[]; next_before: number | null }> {
+  const current = await currentVersion(q, t);
+  if (!current) throw new AppError('not_found', `no routing table for ${t.region}/${t.currency}`);
   const rows = await q.query<VersionRow>(
-    `SELECT ${COLUMNS} FROM mesh_routing_versions WHERE region = $1 AND currency = $2 ORDER BY version DESC`, [t.region, t.currency]);
-  if (rows.length === 0) throw new AppError('not_found', `no routing table for ${t.region}/${t.currency}`);
-  const versions = rows.map((r) => versionView(versionOf(r)));
-  return { current: versions[0], versions };
+    `SELECT ${COLUMNS} FROM mesh_routing_versions WHERE region = $1 AND currency = $2 AND ($3::int IS NULL OR version < $3)
+     ORDER BY version DESC LIMIT $4`, [t.region, t.currency, page.before, page.limit + 1]);
+  const versions = rows.slice(0, page.limit).map((r) => versionView(versionOf(r)));
+  return { current: versionView(current), versions, next_before: rows.length > page.limit ? versions[versions.length - 1].version : null };
 }
 
 /** The version a change was based on is the table's current one (0: the table has none yet); else stale_version. */

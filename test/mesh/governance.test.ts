@@ -147,6 +147,22 @@ describe('static routing tables', () => {
     assert.equal(ecowas.version, await currentVersion());
     assert.equal((await call('GET', '/api/mesh/routing/EU/EUR', p.viewer)).statusCode, 404);
   });
+
+  test('a table\'s history, newest first, a page at a time', async () => {
+    await setTable(t, p, [route('*', 0, null, 'wave', 'ecobank'), route('card', 0, 100_000, 'ecobank', 'global_psp')], await currentVersion());
+    const current = await currentVersion();
+    assert.ok(current >= 2);
+    const seen: number[] = [];
+    let before: number | null = null;
+    do {
+      const res = await call('GET', `/api/mesh/routing/ECOWAS/XOF?limit=1${before ? `&before=${before}` : ''}`, p.viewer);
+      assert.equal(res.statusCode, 200, res.body);
+      assert.equal(res.json().current.version, current);
+      seen.push(...res.json().versions.map((v: { version: number }) => v.version));
+      before = res.json().next_before;
+    } while (before);
+    assert.deepEqual(seen, Array.from({ length: current }, (_, i) => current - i));
+  });
 });
 
 describe('proposals', () => {

@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { IDEMPOTENCY_HEADER, readIdempotencyKey } from '../../merchant/idempotency.ts';
 import type { MeshDeps } from '../../mesh/mesh-actions.ts';
 import type { MeshRegion } from '../../mesh/model.ts';
-import { getTable, listTables, routeOf, setStaticTable, type RouteView } from '../../mesh/routing-tables.ts';
+import { getTable, listTables, MAX_HISTORY_PAGE, routeOf, setStaticTable, type RouteView } from '../../mesh/routing-tables.ts';
+import { readLimit } from '../analytics-params.ts';
 import { closed, currency, idempotencyHeaders, list, region, routesBody, versionSchema } from '../mesh-schemas.ts';
 import { problem } from '../openapi.ts';
 
@@ -23,14 +24,27 @@ export function meshRoutingRoutes(app: FastifyInstance, deps: MeshDeps) {
     },
   }, async () => listTables(deps.state));
 
-  app.get<{ Params: TableParams }>('/api/mesh/routing/:region/:currency', {
+  app.get<{ Params: TableParams; Querystring: { before?: number; limit?: string } }>('/api/mesh/routing/:region/:currency', {
     config: { permission: 'mesh:view' },
     schema: {
-      tags: ['mesh'], summary: 'One routing table: its current version and every version, newest first',
-      params: tableParams, querystring: { type: 'object', additionalProperties: false, properties: {} },
-      response: { 200: closed({ current: versionSchema, versions: { type: 'array', items: versionSchema } }), 400: problem('invalid_parameter') },
+      tags: ['mesh'], summary: 'One routing table: its current version, and its versions newest first, a page at a time',
+      params: tableParams,
+      querystring: {
+        type: 'object', additionalProperties: false,
+        properties: {
+          before: { type: 'integer', minimum: 1, description: 'next_before of the previous page: versions before this one' },
+          limit: { type: 'string', pattern: '^[0-9]{1,4}$', description: `versions per page, 1–${MAX_HISTORY_PAGE} (default 50)` },
+        },
+      },
+      response: {
+        200: closed({
+          current: versionSchema, versions: { type: 'array', items: versionSchema },
+          next_before: { type: ['integer', 'null'], description: 'pass as before for the next page; null on the last' },
+        }),
+        400: problem('invalid_parameter'),
+      },
     },
-  }, async (req) => getTable(deps.state, req.params));
+  }, async (req) => getTable(deps.state, req.params, { before: req.query.before ?? null, limit: readLimit(req.query.limit, 50, MAX_HISTORY_PAGE) }));
 
   app.put<{ Params: TableParams; Body: { base_version: number; routes: RouteView[] } }>('/api/mesh/routing/:region/:currency', {
     config: { permission: 'mesh:manage' },
