@@ -7,9 +7,8 @@ import { AppError } from '../../errors.ts';
 import { IDEMPOTENCY_HEADER, readIdempotencyKey } from '../../merchant/idempotency.ts';
 import type { MeshDeps } from '../../mesh/mesh-actions.ts';
 import type { MeshRegion } from '../../mesh/model.ts';
-import {
-  approveProposal, createProposal, getProposal, listProposals, MAX_PROPOSAL_PAGE, rejectProposal, rollbackProposal,
-} from '../../mesh/proposals.ts';
+import { approveProposal, createProposal, rejectProposal, rollbackProposal } from '../../mesh/proposals.ts';
+import { getProposal, listProposals, MAX_PROPOSAL_PAGE } from '../../mesh/proposal-record.ts';
 import { routeOf, type RouteView } from '../../mesh/routing-tables.ts';
 import { csv, readLimit } from '../analytics-params.ts';
 import {
