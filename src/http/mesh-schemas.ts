@@ -36,7 +36,8 @@ export const routeSchema = closed({
   method: { type: 'string', minLength: 1, maxLength: 32, description: 'a payment method of the events, or `*` for any' },
   min_amount: { ...int, minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'minor units of the table\'s currency, included' },
   max_amount: { ...nint, minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'minor units, excluded; null: no upper bound' },
-  providers: { type: 'array', minItems: 1, maxItems: 10, items: provider, description: 'in order: primary, secondary, tertiary…' },
+  // Empty or repeated providers are the use case's refusal (422 invalid_route naming the route), not the schema's.
+  providers: { type: 'array', maxItems: 10, items: provider, description: 'in order: primary, secondary, tertiary…; at least one, none twice' },
 });
 
 /** The routes a request sends: at most 200, each with no other field. */

@@ -65,12 +65,15 @@ export async function requestMember(deps: MeshDeps, m: MemberRequest, actor: str
   const now = deps.now();
   const id = `mm_${randomBytes(10).toString('hex')}`;
   return deps.state.transaction(async (q) => {
-    const [taken] = await q.query<{ id: string }>('SELECT id FROM mesh_members WHERE provider = $1 AND region = $2', [m.provider, m.region]);
-    if (taken) throw new AppError('invalid_parameter', `provider ${m.provider} is a member of ${m.region} already (${taken.id})`, { member_id: taken.id });
+    // A second request for one provider and region (even at the same moment) inserts nothing.
     const [row] = await q.query<MemberRow>(
       `INSERT INTO mesh_members (id, provider, name, kind, region, currency_codes, status, requested_by, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, 'pending_approval', $7, $8) RETURNING ${COLUMNS}`,
+       VALUES ($1, $2, $3, $4, $5, $6, 'pending_approval', $7, $8) ON CONFLICT (provider, region) DO NOTHING RETURNING ${COLUMNS}`,
       [id, m.provider, m.name, m.kind, m.region, [...new Set(m.currencies)], actor, new Date(now)]);
+    if (!row) {
+      const [taken] = await q.query<{ id: string }>('SELECT id FROM mesh_members WHERE provider = $1 AND region = $2', [m.provider, m.region]);
+      throw new AppError('invalid_parameter', `provider ${m.provider} is a member of ${m.region} already (${taken?.id})`, { member_id: taken?.id ?? null });
+    }
     const [view] = await viewsOf(q, [row]);
     await recordAction(q, deps, { actor, action: 'member.requested', target: `member:${id}`, result: { member: view } }, now);
     return view;

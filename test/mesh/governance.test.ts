@@ -69,6 +69,9 @@ describe('members', () => {
     assert.equal(ops.json().status, 'active');
     assert.deepEqual(ops.json().approvals.map((a: { role: string; approved_by: string }) => `${a.role}:${a.approved_by}`), ['compliance:cea', 'ops:ben']);
     assert.equal((await approve(p.ben)).json().code, 'member_not_pending');
+    const twice = await call('POST', '/api/mesh/members', p.ben, { provider: 'mtn_momo', name: 'MTN', kind: 'rail', region: 'ECOWAS', currencies: ['XOF'] });
+    assert.equal(twice.statusCode, 400);
+    assert.equal(twice.json().member_id, id, 'one member per provider and region');
   });
 
   test('one person cannot give both approvals, even holding both roles', async () => {
@@ -132,6 +135,10 @@ describe('static routing tables', () => {
     const empty = await call('PUT', '/api/mesh/routing/ECOWAS/XOF', p.ana,
       { base_version: base + 1, routes: [route('card', 5000, 5000, 'wave')] }, freshKey());
     assert.equal(empty.json().code, 'invalid_route');
+    const none = await call('PUT', '/api/mesh/routing/ECOWAS/XOF', p.ana,
+      { base_version: base + 1, routes: [route('*', 0, null, 'wave'), route('card', 0, null)] }, freshKey());
+    assert.equal(none.json().code, 'invalid_route');
+    assert.equal(none.json().route_index, 1);
     const twice = await call('PUT', '/api/mesh/routing/ECOWAS/XOF', p.ana,
       { base_version: base + 1, routes: [route('card', 0, null, 'wave', 'wave')] }, freshKey());
     assert.equal(twice.json().code, 'invalid_route');
