@@ -2,8 +2,9 @@
 // of webhook_endpoints with its merchant_id — exactly those its portal events go to
 // (merchant.refund.created|approved|rejected from refund-record.ts, merchant.dispute.due_soon from
 // dispute-deadlines.ts: enqueued merchantOnly) and its own alert rules notify; the ones a
-// merchant administrator adds under /api/analytics/alerts/webhooks are the same rows. Delivered,
-// signed and retried by the alert scheduler's outbox (src/alerts/outbox.ts).
+// merchant administrator adds under /api/analytics/alerts/webhooks are the same rows, added by
+// the same createMerchantWebhook (its cap, its audit entry). Delivered, signed and retried by the
+// alert scheduler's outbox (src/alerts/outbox.ts).
 //
 // An endpoint may take only some event types (`event_types`; null = all). Its secret is handed
 // back once, at creation. DELETE disables it (its delivery log stays readable). Every change is
@@ -92,7 +93,8 @@ export interface NewWebhook {
 }
 
 /**
- * Adds an endpoint for the merchant: the URL checked as every delivery checks it (no loopback or
+ * Adds an endpoint for the merchant — from the portal or from /api/analytics/alerts/webhooks with
+ * a merchant token: MAX_MERCHANT_ENDPOINTS enabled at most, audited either way. The URL checked as every delivery checks it (no loopback or
  * private target unless WEBHOOKS_ALLOW_PRIVATE_TARGETS), its host resolved now so a refused
  * address is said at once. Returns it with its secret (shown this once) and warnings.
  */

@@ -1,11 +1,15 @@
 // /api/analytics/alerts/webhooks: the endpoints notifications go to (ops-wide, or a merchant's
-// own), their secrets (shown once, at creation and rotation), and the delivery log.
+// own), their secrets (shown once, at creation and rotation), and the delivery log. A merchant's
+// endpoint is added by the portal's use case (createMerchantWebhook), whichever route adds it:
+// the same cap of enabled endpoints and the same entry in the merchant's audit log.
 
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.ts';
 import { createEndpoint, disableEndpoint, endpointDeliveries, listEndpoints, rotateSecret } from '../../alerts/webhooks/webhook-endpoints.ts';
 import { newWebhookSecret } from '../../alerts/webhooks/webhook-signature.ts';
 import { checkTargetUrl, resolveTarget } from '../../alerts/webhooks/ssrf-guard.ts';
+import { createMerchantWebhook } from '../../merchant/merchant-webhooks.ts';
+import { originOf } from '../merchant-scope.ts';
 import { actorOf, type AlertRouteDeps } from './alert-rules.ts';
 import { deliveryListSchema, webhookListSchema, webhookWithSecretSchema } from '../alert-schemas.ts';
 import { noContent } from '../openapi.ts';
@@ -24,11 +28,17 @@ export function alertWebhookRoutes(app: FastifyInstance, d: AlertRouteDeps & { a
     schema: {
       tags: ['alerts'],
       summary: 'Add an endpoint; the answer holds its secret, shown this once, and `warnings` (e.g. a host name that does not resolve yet)',
+      description: 'A merchant token adds an endpoint of its merchant, exactly as POST /api/merchant/webhooks does: at most 20 enabled per merchant, written to the merchant\'s audit log (webhook.created).',
       body: { type: 'object', additionalProperties: false, required: ['url'], properties: { url: { type: 'string', maxLength: 2000 } } },
       response: { 201: webhookWithSecretSchema },
     },
   }, async (req, reply) => {
     const actor = actorOf(req);
+    if (actor.merchantId !== null) {
+      const scope = { merchantId: actor.merchantId, actor: actor.sub, actorKind: 'merchant' as const };
+      const created = await createMerchantWebhook(d.state, scope, originOf(req), { url: req.body.url }, { allowPrivate: d.allowPrivate, now: d.now() });
+      return reply.code(201).send({ ...created, merchant_id: actor.merchantId });
+    }
     const check = checkTargetUrl(req.body.url, { allowPrivate: d.allowPrivate });
     if (!check.ok) throw new AppError('target_not_allowed', `webhook target refused: ${check.reason}`);
     // Delivery would refuse a host that resolves to a private address: say so now, not at the first alert.
