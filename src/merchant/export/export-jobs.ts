@@ -59,8 +59,16 @@ const JOB_COLUMNS = 'id, merchant_id, kind, format, lang, range_from, range_to, 
 
 const isStale = (r: JobRow, now: number) => (r.status === 'queued' || r.status === 'running') && now - r.updated_at.getTime() > STALE_MS;
 
-/** Inserts a queued job (refused past MAX_ACTIVE_PER_MERCHANT active ones); its id. */
+/** The advisory lock (with the merchant's hash) serialising one merchant's export requests. */
+const EXPORT_CAP_LOCK = 7231014;
+
+/**
+ * Inserts a queued job (refused past MAX_ACTIVE_PER_MERCHANT active ones); its id. `q` is a
+ * transaction: the merchant's lock, held until it ends, makes the count and the insert one step,
+ * so concurrent requests (on any replica) never pass the cap together.
+ */
 export async function insertExportJob(q: Queryable, merchantId: string, actor: string, spec: ExportJobSpec, now: number): Promise<string> {
+  await q.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [EXPORT_CAP_LOCK, merchantId]);
   const [{ active }] = await q.query<{ active: number | string }>(
     `SELECT count(*) AS active FROM merchant_exports WHERE merchant_id = $1 AND status IN ('queued', 'running') AND updated_at > $2`,
     [merchantId, new Date(now - STALE_MS)]);
