@@ -114,6 +114,8 @@ export interface ExportRunnerDeps {
   log: Logger;
   concurrency: number;
   now: () => number;
+  /** How often jobs write their heartbeat (HEARTBEAT_MS; tests shorten it). */
+  heartbeatMs?: number;
 }
 
 export interface ExportRunner {
@@ -126,6 +128,7 @@ export interface ExportRunner {
 }
 
 export function createExportRunner(d: ExportRunnerDeps): ExportRunner {
+  const heartbeatMs = d.heartbeatMs ?? HEARTBEAT_MS;
   const queue: string[] = [];
   const running = new Map<string, { abort: AbortController; done: Promise<void> }>();
   let closed = false;
@@ -165,7 +168,7 @@ export function createExportRunner(d: ExportRunnerDeps): ExportRunner {
       const pages = counted(kind.pages(d.exportDeps, row.merchant_id, range), (page) => {
         if (signal.aborted) throw new Error('the server is stopping');
         rows += page.length;
-        if (d.now() - beat > HEARTBEAT_MS) {
+        if (d.now() - beat > heartbeatMs) {
           beat = d.now();
           touch(d.state, 'rows = $3', [rows]).catch((err) => d.log.warn({ err, id }, 'export heartbeat failed'));
         }
@@ -194,7 +197,7 @@ export function createExportRunner(d: ExportRunnerDeps): ExportRunner {
       if (queue.length === 0) return stopBeat();
       d.state.query('UPDATE merchant_exports SET updated_at = $2 WHERE id = ANY($1)', [queue, new Date(d.now())])
         .catch((err) => d.log.warn({ err }, 'export queue heartbeat failed'));
-    }, HEARTBEAT_MS);
+    }, heartbeatMs);
     queuedBeat.unref();
   };
 
