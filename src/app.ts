@@ -69,6 +69,7 @@ import { createDisputeDeadlines, type DisputeDeadlines } from './merchant/disput
 import { merchantPayoutRoutes } from './http/routes/merchant-payouts.ts';
 import { merchantExportRoutes } from './http/routes/merchant-exports.ts';
 import { createExportRunner, type ExportRunner } from './merchant/export/export-jobs.ts';
+import { purgeExpiredExports } from './merchant/export/export-retention.ts';
 import { createUrlSigner } from './merchant/export/signed-url.ts';
 import { meshRegionRoutes } from './http/routes/mesh-regions.ts';
 import { meshMemberRoutes } from './http/routes/mesh-members.ts';
@@ -381,9 +382,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     'fx-reload': periodicPart({ what: 'live FX reload', everyMs: 600_000, log: deps.log }, () => liveFeed.reloadRates()),
     alerts: alerting,
     'dispute-deadlines': disputeDeadlines,
+    // The analytics store's retention, and the export files' (EXPORT_RETENTION_HOURS): each runs
+    // whatever the other's outcome (a file store away holds back no rollup expiry, nor the reverse).
     retention: withEngine('retention', (e) => periodicPart({ what: 'retention', everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000, atStart: true, log: deps.log }, async () => {
       const policy = { rawDays: config.RAW_RETENTION_DAYS, minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS };
-      deps.log.info(await runRetention(store, e, policy, now()), 'retention applied');
+      const exportFiles = purgeExpiredExports({ state: deps.state, files: openFiles, retentionHours: config.EXPORT_RETENTION_HOURS, now })
+        .then((r) => deps.log.info(r, 'export files purged'), (err: unknown) => deps.log.error({ err }, 'export file purge failed'));
+      try {
+        deps.log.info(await runRetention(store, e, policy, now()), 'retention applied');
+      } finally {
+        await exportFiles;
+      }
     })),
     'ingest-http': httpSource,
     'ingest-kafka': withEngine('ingest-kafka', (e) => {

@@ -127,6 +127,10 @@ export const CONFIG_SPEC = {
     check: (v) => (v.length >= 32 ? null : 'at least 32 characters'),
   },
   EXPORT_URL_TTL_SECONDS: { kind: 'int', default: 900, min: 10, max: 604_800, doc: 'How long an export download link stays valid (the status route gives a fresh one each time).' },
+  EXPORT_RETENTION_HOURS: {
+    kind: 'int', default: 24, min: 1, max: 8760,
+    doc: 'A background export\'s file is deleted this long after it is ready (its status becomes expired; the retention job does it, every RETENTION_INTERVAL_MINUTES). See docs/merchant.md, "Retention of export files".',
+  },
   API_TOKEN: { kind: 'string', default: '', doc: 'Bearer token the CLI sends with --url (or pass --token).' },
   ROLE: {
     kind: 'enum', default: 'all', values: ['all', 'api', 'consumer', 'evaluator'],

@@ -57,6 +57,7 @@ export const ERROR_STATUS = {
   download_link_invalid: 403,
   download_link_expired: 410,
   export_not_ready: 409,
+  export_expired: 410,
   not_subscribed: 404,
   prediction_signature_invalid: 422,
   prediction_key_unknown: 422,
@@ -302,6 +303,10 @@ export const ERROR_DOCS = {
   export_not_ready: {
     meaning: 'The export has no file: it is still running, or it failed.',
     action: 'Poll GET /api/merchant/exports/{id} until its status is ready.',
+  },
+  export_expired: {
+    meaning: 'The export\'s file was deleted: exports are kept EXPORT_RETENTION_HOURS after they are ready (its status is expired).',
+    action: 'Request the export again (GET /api/merchant/export).',
   },
   not_subscribed: {
     meaning: 'Live (WebSocket) only: `unsubscribe` named a room this connection had not joined.',

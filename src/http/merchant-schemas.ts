@@ -57,7 +57,7 @@ export const transactionDetail = closed({
 
 const auditItem = closed({
   id: s, at: isoTime, actor: { ...s, description: 'the token subject' },
-  actor_kind: { type: 'string', enum: ['merchant', 'ops'], description: 'the merchant\'s own user, or an operator acting for it' },
+  actor_kind: { type: 'string', enum: ['merchant', 'ops', 'link'], description: 'the merchant\'s own user, an operator acting for it, or a signed download link (which names no user: actor `signed_link`)' },
   action: s, object_type: ns, object_id: ns, ip: { ...ns, description: 'the client address (behind TRUST_PROXY proxies: the forwarded one)' },
   user_agent: ns, request_id: ns, detail: { type: 'object', additionalProperties: true },
 });
@@ -230,7 +230,7 @@ export const exportJobSchema = closed({
   id: { ...s, description: 'the export id (ex_…)' },
   kind: s, format: { type: 'string', enum: ['csv', 'xlsx', 'pdf'] }, lang: { type: 'string', enum: ['en', 'fr'] },
   from: isoTime, to: isoTime,
-  status: { type: 'string', enum: ['queued', 'running', 'ready', 'failed'] },
+  status: { type: 'string', enum: ['queued', 'running', 'ready', 'failed', 'expired'], description: 'expired: its file was deleted, EXPORT_RETENTION_HOURS after it was ready' },
   rows: { type: ['integer', 'null'], description: 'rows written (ready), or so far (running)' },
   bytes: { type: ['integer', 'null'], description: 'size of the file (ready)' },
   error: { ...ns, description: 'why it failed: `interrupted` (its process stopped), an error code, or `internal`' },

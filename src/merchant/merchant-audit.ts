@@ -1,7 +1,8 @@
 // The merchant audit log (state table merchant_audit): who did what for which merchant, when and
 // from where. Written by the portal's scope check for every ops call made on a merchant's behalf,
-// and by each use case that changes something, in the change's own transaction. Read newest
-// first, a keyset page by id.
+// by each use case that changes something, in the change's own transaction, and by each download
+// of an export by its signed link (actor kind `link`: the link names no user). Read newest first,
+// a keyset page by id.
 
 import { AppError } from '../errors.ts';
 import type { Queryable } from '../state-store/state-store.ts';
@@ -14,11 +15,18 @@ export interface AuditEntry {
   detail: Record<string, unknown>;
 }
 
+/** Who acts for which merchant: a portal request's scope, or a signed link (which names no user). */
+export interface AuditActor {
+  merchantId: string;
+  actor: string;
+  actorKind: MerchantScope['actorKind'] | 'link';
+}
+
 export interface AuditItem {
   id: string;
   at: string;
   actor: string;
-  actor_kind: 'merchant' | 'ops';
+  actor_kind: AuditActor['actorKind'];
   action: string;
   object_type: string | null;
   object_id: string | null;
@@ -31,7 +39,7 @@ export interface AuditItem {
 export const MAX_AUDIT_PAGE = 500;
 const MAX_USER_AGENT = 256;
 
-export async function writeAudit(q: Queryable, scope: MerchantScope, origin: RequestOrigin, entry: AuditEntry, at: number): Promise<void> {
+export async function writeAudit(q: Queryable, scope: AuditActor, origin: RequestOrigin, entry: AuditEntry, at: number): Promise<void> {
   await q.query(
     `INSERT INTO merchant_audit (at, merchant_id, actor, actor_kind, action, object_type, object_id, ip, user_agent, request_id, detail)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
@@ -50,7 +58,7 @@ export interface AuditQuery {
 }
 
 interface AuditRow {
-  id: number | bigint; at: Date; actor: string; actor_kind: 'merchant' | 'ops'; action: string; object_type: string | null;
+  id: number | bigint; at: Date; actor: string; actor_kind: AuditActor['actorKind']; action: string; object_type: string | null;
   object_id: string | null; ip: string | null; user_agent: string | null; request_id: string | null; detail: Record<string, unknown>;
 }
 

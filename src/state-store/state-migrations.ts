@@ -505,6 +505,23 @@ export const STATE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string[] }>
        )`,
     ],
   },
+  {
+    // Export retention (src/merchant/export/export-retention.ts): a ready export whose
+    // EXPORT_RETENTION_HOURS have passed is `expired`, its file deleted (file_key null once it is
+    // gone). Downloads by signed link are audited: the link names no user, so the audit log
+    // gains the actor kind `link`. The constraints are the ones migrations 4 and 9 declared on
+    // their columns (PostgreSQL names those <table>_<column>_check).
+    version: 11,
+    sql: [
+      'ALTER TABLE merchant_exports DROP CONSTRAINT merchant_exports_status_check',
+      `ALTER TABLE merchant_exports ADD CONSTRAINT merchant_exports_status_check CHECK (status IN ('queued', 'running', 'ready', 'failed', 'expired'))`,
+      // What the retention sweep reads: ready exports by age, and expired ones whose file is still to delete.
+      `CREATE INDEX merchant_exports_ready ON merchant_exports (finished_at) WHERE status = 'ready'`,
+      `CREATE INDEX merchant_exports_unpurged ON merchant_exports (id) WHERE status = 'expired' AND file_key IS NOT NULL`,
+      'ALTER TABLE merchant_audit DROP CONSTRAINT merchant_audit_actor_kind_check',
+      `ALTER TABLE merchant_audit ADD CONSTRAINT merchant_audit_actor_kind_check CHECK (actor_kind IN ('merchant', 'ops', 'link'))`,
+    ],
+  },
 ];
 
 export const LATEST_STATE_VERSION = Math.max(...STATE_MIGRATIONS.map((m) => m.version));

@@ -121,7 +121,7 @@ export interface Evidence {
 }
 export type DisputeDetail = Dispute & { evidence: Evidence[] };
 export interface AuditEntry {
-  id: string; at: string; actor: string; actor_kind: 'merchant' | 'ops'; action: string; object_type: string | null;
+  id: string; at: string; actor: string; actor_kind: 'merchant' | 'ops' | 'link'; action: string; object_type: string | null;
   object_id: string | null; ip: string | null; user_agent: string | null; request_id: string | null; detail: Record<string, unknown>;
 }
 export interface Settings { merchant_id: string; time_zone: string; updated_at: string | null; updated_by: string | null }
@@ -146,7 +146,7 @@ export interface PayoutSchedule {
 
 export interface ExportJob {
   id: string; kind: string; format: 'csv' | 'xlsx' | 'pdf'; lang: 'en' | 'fr'; from: string; to: string;
-  status: 'queued' | 'running' | 'ready' | 'failed'; rows: number | null; bytes: number | null; error: string | null;
+  status: 'queued' | 'running' | 'ready' | 'failed' | 'expired'; rows: number | null; bytes: number | null; error: string | null;
   requested_by: string; requested_at: string; finished_at: string | null; download_url: string | null; download_expires_at: string | null;
 }
 

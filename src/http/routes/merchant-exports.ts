@@ -2,7 +2,8 @@
 // 202 and a background job past EXPORT_SYNC_MAX_ROWS rows), GET /api/merchant/exports/:id (the
 // job, with a signed download link once ready) and the link itself, GET /downloads/exports/:id —
 // public, and outside /api/ (where every route needs a token): the signature is the credential,
-// so a browser can open the link as it is.
+// so a browser can open the link as it is. Each download by link is audited (`export.downloaded`);
+// an export past EXPORT_RETENTION_HOURS is 410 export_expired.
 
 import type { FastifyInstance } from 'fastify';
 import { EXPORT_FORMATS, EXPORT_LANGS, type ExportLang } from '../../merchant/export/export-kind.ts';
@@ -88,7 +89,7 @@ export function merchantExportRoutes(app: FastifyInstance, deps: ExportRouteDeps
     schema: {
       tags: ['merchant'],
       summary: 'Download a background export by its signed link (no bearer token: the signature is the credential); always an attachment',
-      description: 'signature = hex HMAC-SHA256(EXPORT_URL_SECRET, "<id>.<expires>"); links expire after EXPORT_URL_TTL_SECONDS.',
+      description: 'signature = hex HMAC-SHA256(EXPORT_URL_SECRET, "<id>.<expires>"); links expire after EXPORT_URL_TTL_SECONDS. Each download is written to the merchant\'s audit log (export.downloaded, actor kind link, the requesting address). An export\'s file is deleted EXPORT_RETENTION_HOURS after it is ready: 410 export_expired.',
       params: { type: 'object', required: ['id'], properties: { id: exportId } },
       querystring: {
         type: 'object', additionalProperties: false, required: ['expires', 'signature'],
@@ -104,13 +105,15 @@ export function merchantExportRoutes(app: FastifyInstance, deps: ExportRouteDeps
         },
         403: problem('download_link_invalid'),
         409: problem('export_not_ready'),
-        410: problem('download_link_expired'),
+        410: problem('download_link_expired', 'export_expired'),
         503: problem('file_store_unavailable', 'file_store_denied', 'state_unavailable'),
       },
     },
   }, async (req, reply) => {
     deps.signer.verify(req.params.id, req.query.expires, req.query.signature);
-    const { row, file } = await openExportFile(deps.state, deps.files, req.params.id);
+    const { row, file } = await openExportFile(deps.state, deps.files, req.params.id, {
+      origin: originOf(req), linkExpiresAt: Number(req.query.expires) * 1000, now: deps.now(),
+    });
     const filename = exportFilename(row.kind, row.format, row.merchant_id, { from: row.range_from.getTime(), to: row.range_to.getTime() });
     return reply.headers(attachmentHeaders(filename, row.format, file.size)).send(file.body);
   });

@@ -3,7 +3,8 @@
 // its bytes streamed into the file store (src/files) under exports/<id>, then `ready` with a
 // signed download link, or `failed`. A running job writes a heartbeat; a job whose process died
 // (no heartbeat for STALE_MS) reads as failed (`interrupted`). Another merchant's job is missing,
-// byte for byte like an unknown id.
+// byte for byte like an unknown id. EXPORT_RETENTION_HOURS after it is ready its file is deleted
+// and it is `expired` (export-retention.ts). Each download by signed link is audited.
 
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
@@ -11,6 +12,8 @@ import type { Logger } from 'pino';
 import { AppError } from '../../errors.ts';
 import type { FileStore } from '../../files/file-store.ts';
 import type { Queryable, SqlParam, StateStore } from '../../state-store/state-store.ts';
+import { writeAudit } from '../merchant-audit.ts';
+import type { RequestOrigin } from '../merchant-scope.ts';
 import { getMerchantSettings } from '../merchant-settings.ts';
 import { counted, exportChunks, FORMAT_TYPES } from './export-body.ts';
 import type { ExportDeps, ExportFormat, ExportLang } from './export-kind.ts';
@@ -37,7 +40,7 @@ export interface ExportJobView {
   lang: ExportLang;
   from: string;
   to: string;
-  status: 'queued' | 'running' | 'ready' | 'failed';
+  status: 'queued' | 'running' | 'ready' | 'failed' | 'expired';
   rows: number | null;
   bytes: number | null;
   error: string | null;
@@ -97,13 +100,32 @@ export async function getExportJob(state: Queryable, signer: UrlSigner, merchant
   };
 }
 
-/** The stored file of a ready job, by id alone (the signed link already proved the right to it). */
-export async function openExportFile(state: Queryable, files: () => Promise<FileStore>, id: string) {
+/** The audit log's actor of a download by signed link: the link names no user. */
+export const SIGNED_LINK_ACTOR = 'signed_link';
+
+/**
+ * The stored file of a ready job, by id alone (the signed link, valid until `linkExpiresAt`,
+ * already proved the right to it), once the download is written to the merchant's audit log
+ * (`export.downloaded`: by a signed link, from which address).
+ */
+export async function openExportFile(
+  state: Queryable, files: () => Promise<FileStore>, id: string, via: { origin: RequestOrigin; linkExpiresAt: number; now: number },
+) {
   const [row] = await state.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM merchant_exports WHERE id = $1`, [id]);
   if (!row) throw new AppError('not_found', 'no such export');
+  if (row.status === 'expired') throw new AppError('export_expired', 'the file of this export was deleted (EXPORT_RETENTION_HOURS after it was ready): request the export again');
   if (row.status !== 'ready' || row.file_key === null) throw new AppError('export_not_ready', 'this export has no file (yet)');
   const file = await (await files()).open(row.file_key);
   if (!file) throw new AppError('file_store_unavailable', `the file of export ${id} is missing from the file store`);
+  try {
+    await writeAudit(state, { merchantId: row.merchant_id, actor: SIGNED_LINK_ACTOR, actorKind: 'link' }, via.origin, {
+      action: 'export.downloaded', objectType: 'export', objectId: row.id,
+      detail: { via: 'signed_link', export_id: row.id, link_expires_at: new Date(via.linkExpiresAt).toISOString(), bytes: file.size, requested_by: row.requested_by },
+    }, via.now);
+  } catch (err) {
+    file.body.destroy(); // no file leaves unaudited
+    throw err;
+  }
   return { row, file };
 }
 

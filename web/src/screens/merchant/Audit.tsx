@@ -36,7 +36,7 @@ export function Audit() {
               {items.map((a) => (
                 <tr key={a.id} data-audit={a.action} className="border-t border-slate-100 align-top dark:border-slate-700">
                   <td className="py-2 pr-3 whitespace-nowrap">{when(lang, tz, a.at)}</td>
-                  <td className="py-2 pr-3">{a.actor} <span className="text-xs text-slate-600 dark:text-slate-400">({t(a.actor_kind === 'ops' ? 'm_actor_ops' : 'm_actor_merchant')})</span></td>
+                  <td className="py-2 pr-3">{a.actor} <span className="text-xs text-slate-600 dark:text-slate-400">({t(a.actor_kind === 'ops' ? 'm_actor_ops' : a.actor_kind === 'link' ? 'm_actor_link' : 'm_actor_merchant')})</span></td>
                   <td className="py-2 pr-3"><code className="text-xs">{a.action}</code></td>
                   <td className="hidden py-2 pr-3 md:table-cell"><code className="text-xs">{a.object_type ? `${a.object_type}:${a.object_id ?? ''}` : '—'}</code></td>
                   <td className="hidden py-2 pr-3 text-xs lg:table-cell">{a.ip ?? '—'}</td>

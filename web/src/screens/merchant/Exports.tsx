@@ -91,8 +91,9 @@ function JobRow({ first }: { first: ExportJob }) {
     queryKey: ['m-export', caller, first.id],
     queryFn: () => mGet<ExportJob>(caller, `/exports/${encodeURIComponent(first.id)}`),
     initialData: first,
-    // Every 2 s until it ends; once ready, every 5 minutes for a fresh link (each lasts EXPORT_URL_TTL_SECONDS).
-    refetchInterval: (q) => (q.state.data?.status === 'failed' ? false : q.state.data?.status === 'ready' ? 300_000 : 2000),
+    // Every 2 s until it ends; once ready, every 5 minutes for a fresh link (each lasts
+    // EXPORT_URL_TTL_SECONDS) until it expires (its file deleted after EXPORT_RETENTION_HOURS).
+    refetchInterval: (q) => (q.state.data?.status === 'failed' || q.state.data?.status === 'expired' ? false : q.state.data?.status === 'ready' ? 300_000 : 2000),
   });
   const j = job.data;
   return (
