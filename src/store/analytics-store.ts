@@ -59,6 +59,8 @@ import type { DisputePageQuery, DisputeRow } from './queries/merchant-disputes.t
 import type { PayoutPageQuery, PayoutRow } from './queries/merchant-payouts.ts';
 import type { BalanceQuery, BalanceRow } from './queries/merchant-balance.ts';
 import type { CoverageQuery, CoverageRow } from './queries/merchant-payout-coverage.ts';
+import type { ProviderHealthQuery, ProviderHealthRow, HealthHalf } from './queries/provider-health.ts';
+import type { ProviderReplayQuery, ProviderReplayRow } from './queries/provider-replay.ts';
 import type { EffectiveRates, StoredRate } from '../fx/fx-effective.ts';
 
 export type { RollupTable, RawEventPageQuery, RawEventRange, RawEventRow, RawEventGroup, DeadLetterQuery, DeadLetterRow };
@@ -66,6 +68,7 @@ export type { FxRateFilter, FxRateRow, LiveSeed, RetentionCutoffs, StoreCounts, 
 export type { TransactionPageQuery, TransactionRow, TransactionSort };
 export type { DisputePageQuery, DisputeRow };
 export type { PayoutPageQuery, PayoutRow, BalanceQuery, BalanceRow, CoverageQuery, CoverageRow };
+export type { ProviderHealthQuery, ProviderHealthRow, HealthHalf, ProviderReplayQuery, ProviderReplayRow };
 
 export interface DeadLetter {
   id: number;
@@ -173,6 +176,10 @@ export interface AnalyticsStore {
   merchantBalance(q: BalanceQuery): Promise<BalanceRow[]>;
   /** The succeeded transactions a stretch of paid-out money covers, first in, first out. */
   merchantPayoutCoverage(q: CoverageQuery): Promise<CoverageRow[]>;
+  /** Payments created in a window per provider, country, currency and method, per half of it (the routing mesh's health). */
+  providerHealth(q: ProviderHealthQuery): Promise<ProviderHealthRow[]>;
+  /** One currency's payments in some countries over a window per method, provider and amount band (the mesh's simulation). */
+  providerReplay(q: ProviderReplayQuery): Promise<ProviderReplayRow[]>;
   deadLetters(q: DeadLetterQuery): Promise<DeadLetterRow[]>;
   fxRates(f: FxRateFilter): Promise<FxRateRow[]>;
   fxRateCount(): Promise<number>;

@@ -19,6 +19,8 @@ import { merchantTransactionPage } from './queries/merchant-transactions.ts';
 import { merchantDisputePage } from './queries/merchant-disputes.ts';
 import { merchantPayoutPage } from './queries/merchant-payouts.ts';
 import { merchantBalance } from './queries/merchant-balance.ts';
+import { providerHealth } from './queries/provider-health.ts';
+import { providerReplay } from './queries/provider-replay.ts';
 import { merchantPayoutCoverage } from './queries/merchant-payout-coverage.ts';
 
 export interface StoreConfig {
@@ -74,6 +76,8 @@ export function analyticsStore(b: StoreBackend): AnalyticsStore {
     merchantPayoutPage: (q) => merchantPayoutPage(b, q),
     merchantBalance: (q) => merchantBalance(b, q),
     merchantPayoutCoverage: (q) => merchantPayoutCoverage(b, q),
+    providerHealth: (q) => providerHealth(b, q),
+    providerReplay: (q) => providerReplay(b, q),
     deadLetters: (q) => deadLetters(b, q),
     fxRates: (f) => fxRates(b, f),
     fxRateCount: () => fxRateCount(b),
