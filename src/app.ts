@@ -81,6 +81,9 @@ import type { MeshDeps } from './mesh/mesh-actions.ts';
 import multipart from '@fastify/multipart';
 import { openFileStore } from './files/open-file-store.ts';
 import type { FileStore } from './files/file-store.ts';
+import { meshPredictionRoutes } from './http/routes/mesh-predictions.ts';
+import { createMeshPredictions, generatePredictions, type MeshPredictions, type PredictionDeps } from './mesh/generate-predictions.ts';
+import { createKeyRing } from './mesh/signing-keys.ts';
 import type { Engine } from './ingest/engine.ts';
 import type { IngestView } from './ingest/ingest-view.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
@@ -125,6 +128,8 @@ declare module 'fastify' {
     disputeDeadlines: DisputeDeadlines;
     /** Runs background exports (idle(): resolves once none is queued or running). */
     exportRunner: ExportRunner;
+    /** The routing mesh's scheduled predictions (runNow: one run at once, if this replica holds the lock). */
+    meshPredictions: MeshPredictions;
   }
 }
 
@@ -355,6 +360,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('refundRelay', refundRelay);
   const disputeDeadlines = createDisputeDeadlines({ store, dims, state: deps.state, now, responseDays: config.DISPUTE_RESPONSE_DAYS, log: deps.log });
   app.decorate('disputeDeadlines', disputeDeadlines);
+  // The routing mesh's provider health: signed predictions, on demand and scheduled (docs/mesh.md).
+  const meshRing = createKeyRing();
+  const predictionDeps: PredictionDeps = {
+    store, state: deps.state, dims, ring: meshRing, now, eventTopics,
+    windowMinutes: config.MESH_HEALTH_WINDOW_MINUTES, ttlSeconds: config.MESH_PREDICTION_TTL_SECONDS, minAttempts: config.MESH_PREDICTION_MIN_ATTEMPTS,
+    onPrediction: (p) => metrics.meshPredictionConfidence.set({ provider: p.provider, region: p.region, currency: p.currency, method: p.method }, p.confidence),
+  };
+  meshPredictionRoutes(app, { state: deps.state, ring: meshRing, now, generate: (filter) => generatePredictions(predictionDeps, filter) });
+  const meshPredictions = createMeshPredictions({ ...predictionDeps, everyMs: config.MESH_PREDICTION_INTERVAL_SECONDS * 1000, log: deps.log });
+  app.decorate('meshPredictions', meshPredictions);
   if (config.DEV_MODE) {
     devSignInRoutes(app, { secret: hmacSecret(config), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, now });
   }
@@ -382,6 +397,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     'fx-reload': periodicPart({ what: 'live FX reload', everyMs: 600_000, log: deps.log }, () => liveFeed.reloadRates()),
     alerts: alerting,
     'dispute-deadlines': disputeDeadlines,
+    'mesh-predictions': meshPredictions,
     // The analytics store's retention, and the export files' (EXPORT_RETENTION_HOURS): each runs
     // whatever the other's outcome (a file store away holds back no rollup expiry, nor the reverse).
     retention: withEngine('retention', (e) => periodicPart({ what: 'retention', everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000, atStart: true, log: deps.log }, async () => {

@@ -54,6 +54,8 @@ export interface Metrics {
   merchantKpiUpdates: Counter<'kind'>;
   /** Routing versions written by the mesh's proposals (src/mesh/proposals.ts), by table and trigger (approval, auto, rollback). */
   meshFailoverApplied: Counter<'region' | 'currency' | 'trigger'>;
+  /** The routing mesh: the confidence (0–1) of the newest prediction of each segment made by this process. */
+  meshPredictionConfidence: Gauge<'provider' | 'region' | 'currency' | 'method'>;
   /** Reports the consumer's lag per assigned partition (set by the Kafka source). */
   setKafkaLag(read: () => ReadonlyArray<{ topic: string; partition: number; lag: number }>): void;
   /** Stops listening to the engine's commits. */
@@ -222,6 +224,11 @@ export function createMetrics(deps: { ingest: IngestView; now: () => number }): 
     help: 'Routing changes the mesh applied from proposals, by table (region, currency) and trigger: approval (an operator approved it), auto (its policy applied it), rollback (an applied proposal rolled back)',
     labelNames: ['region', 'currency', 'trigger'], registers,
   });
+  const meshPredictionConfidence = new Gauge({
+    name: 'molam_mesh_prediction_confidence',
+    help: 'Routing mesh: confidence (0-1) of the newest provider health prediction this process made, per provider, mesh region, currency and method',
+    labelNames: ['provider', 'region', 'currency', 'method'], registers,
+  });
   let kafkaLag: () => ReadonlyArray<{ topic: string; partition: number; lag: number }> = () => [];
   new Gauge({
     name: 'analytics_kafka_consumer_lag', help: 'Messages of each assigned partition not yet committed to the analytics store (log end offset minus the stored position)',
@@ -248,7 +255,7 @@ export function createMetrics(deps: { ingest: IngestView; now: () => number }): 
     setWsCurrent(read) { wsCurrent = read; },
     setQueryAdmission(read) { admission = read; },
     kafkaMessages, kafkaDeadLetters, kafkaEventsOut, merchantDashboardRequests, merchantRefundRequests, merchantRefundEvents,
-    merchantWebhookDuration, merchantKpiUpdates, meshFailoverApplied,
+    merchantWebhookDuration, merchantKpiUpdates, meshFailoverApplied, meshPredictionConfidence,
     setKafkaLag(read) { kafkaLag = read; },
     stop: unsubscribe,
   };
