@@ -10,9 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startClickHouse, type ClickHouseServer } from '../support/clickhouse-server.ts';
-import { openDuckDbBackend } from '../../src/store/duckdb/open-duckdb-backend.ts';
-import { openClickHouseBackend } from '../../src/store/clickhouse/open-clickhouse-backend.ts';
-import { analyticsStore } from '../../src/store/open-analytics-store.ts';
+import { openAnalyticsStore, type StoreConfig } from '../../src/store/open-analytics-store.ts';
 import type { AnalyticsStore, ProviderHealthRow } from '../../src/store/analytics-store.ts';
 import { createEngine, type Engine } from '../../src/ingest/engine.ts';
 import { createLogger } from '../../src/log.ts';
@@ -78,8 +76,13 @@ before(async () => {
   makeEvents();
   server = await startClickHouse();
   dir = mkdtempSync(join(tmpdir(), 'molam-mesh-health-'));
-  const duck = analyticsStore(await openDuckDbBackend({ dataDir: dir, memoryLimit: '256MB', threads: 1 }));
-  const click = analyticsStore(await openClickHouseBackend({ url: server.url, database: await server.createDatabase('mesh_health') }));
+  // Through the port, as the platform opens it (test/mesh stays outside the store's insides).
+  const config: StoreConfig = {
+    ANALYTICS_STORE: 'duckdb', DATA_DIR: dir, DUCKDB_MEMORY_LIMIT: '256MB', DUCKDB_THREADS: 1, DUCKDB_CHECKPOINT_THRESHOLD: '16MB',
+    CLICKHOUSE_URL: server.url, CLICKHOUSE_DATABASE: await server.createDatabase('mesh_health'), CLICKHOUSE_USER: '', CLICKHOUSE_PASSWORD: '',
+  };
+  const duck = await openAnalyticsStore(config);
+  const click = await openAnalyticsStore({ ...config, ANALYTICS_STORE: 'clickhouse' });
   for (const [name, store] of [['duckdb', duck], ['clickhouse', click]] as const) {
     const engine = await createEngine({
       store, log: createLogger('silent'), now: () => NOW, maxFutureMs: 300_000, rawRetentionDays: 400, maxBatchEvents: 300, parseWorkers: 0,
