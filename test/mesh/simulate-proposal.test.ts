@@ -9,6 +9,10 @@ import assert from 'node:assert/strict';
 import { openTempApp, ndjson, type TempApp } from '../support/temp-app.ts';
 import { simulateProposal } from '../../src/mesh/simulate-proposal.ts';
 import type { Route } from '../../src/mesh/model.ts';
+import { planProposal, simulateStoredProposal } from '../../src/mesh/proposal-inputs.ts';
+import { savePrediction } from '../../src/mesh/predictions-store.ts';
+import { createKeyRing } from '../../src/mesh/signing-keys.ts';
+import type { SqlParam } from '../../src/state-store/state-store.ts';
 
 const HOUR = 3_600_000;
 const END = Date.parse('2026-11-03T00:00:00Z');
@@ -112,4 +116,34 @@ test('bands: a proposal for the upper band sees only its traffic; a primary that
   assert.equal(seg.change, null);
   const other = await simulateProposal(deps(), { table: { region: 'CEMAC', currency: 'XOF' }, current, proposed, now: END });
   assert.equal(other.segments[0].attempts, 0);
+});
+
+test('a stored proposal: simulated against its table\'s current version, the result kept with it; planned from verified predictions', async () => {
+  const state = t.platform.state;
+  await state.query(
+    `INSERT INTO mesh_routing_versions (region, currency, version, kind, routes, created_at, created_by) VALUES ('ECOWAS', 'XOF', 1, 'static', $1, $2, 'test')`,
+    [current as unknown as SqlParam, new Date(END)]);
+  await state.query(
+    `INSERT INTO mesh_proposals (id, region, currency, base_version, routes, rationale, confidence, status, created_at, created_by)
+     VALUES ('prop_sim', 'ECOWAS', 'XOF', 1, $1, '[]', 0.9, 'pending_approval', $2, 'test')`,
+    [proposed as unknown as SqlParam, new Date(END)]);
+  const depsWithState = { ...deps(), state, now: () => END };
+  const sim = await simulateStoredProposal(depsWithState, 'prop_sim', 24);
+  assert.ok(sim && sim.segments[0].change!.succeeded > 0);
+  const [kept] = await state.query<{ simulation: { segments: Array<{ change: { succeeded: number }; current_primary: string }> } }>(
+    'SELECT simulation FROM mesh_proposals WHERE id = $1', ['prop_sim']);
+  assert.equal(kept.simulation.segments[0].change.succeeded, sim.segments[0].change!.succeeded);
+  assert.equal(kept.simulation.segments[0].current_primary, 'wave');
+  assert.equal(await simulateStoredProposal(depsWithState, 'prop_none', 24), null);
+  // The plan: from the predictions that verify; a tampered one is not used.
+  const ring = createKeyRing();
+  const draft = (provider: string, score: number) => ({ provider, region: 'ECOWAS' as const, currency: 'XOF', method: 'wallet', score, confidence: 0.8, features: {}, windowFrom: START, windowTo: END });
+  const good = await savePrediction(state, ring, draft('orange_money', 90), END, 600_000);
+  const bad = await savePrediction(state, ring, draft('wave', 50), END, 600_000);
+  await state.query('UPDATE mesh_predictions SET score = 99 WHERE id = $1', [bad.id]);
+  const plan = await planProposal({ state, ring, now: () => END + 1000 }, { region: 'ECOWAS', currency: 'XOF' });
+  assert.equal(plan.baseVersion, 1);
+  assert.deepEqual(plan.routes, [{ method: 'wallet', minAmount: 0, maxAmount: null, providers: ['orange_money', 'wave'] }]);
+  assert.deepEqual(plan.rationale[0].predictionIds, [good.id]);
+  assert.match(plan.rationale[0].note, /without a prediction, kept after the predicted: wave/);
 });
