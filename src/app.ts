@@ -82,7 +82,9 @@ import multipart from '@fastify/multipart';
 import { openFileStore } from './files/open-file-store.ts';
 import type { FileStore } from './files/file-store.ts';
 import { meshPredictionRoutes } from './http/routes/mesh-predictions.ts';
-import { createMeshPredictions, generatePredictions, type MeshPredictions, type PredictionDeps } from './mesh/generate-predictions.ts';
+import { meshProposalHealthRoutes } from './http/routes/mesh-proposal-health.ts';
+import { createMeshPredictions, type MeshPredictions, type PredictionDeps } from './mesh/generate-predictions.ts';
+import { generateOnDemand } from './mesh/prediction-actions.ts';
 import { createKeyRing } from './mesh/signing-keys.ts';
 import type { Engine } from './ingest/engine.ts';
 import type { IngestView } from './ingest/ingest-view.ts';
@@ -302,6 +304,18 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   meshRoutingRoutes(app, meshDeps);
   meshProposalRoutes(app, meshDeps);
   meshActionRoutes(app, meshDeps);
+  // The routing mesh's provider health: signed predictions, on demand and scheduled; proposals
+  // generated from them and simulated against the store (docs/mesh.md).
+  const meshRing = createKeyRing();
+  const predictionDeps: PredictionDeps = {
+    store, state: deps.state, dims, ring: meshRing, now, eventTopics,
+    windowMinutes: config.MESH_HEALTH_WINDOW_MINUTES, ttlSeconds: config.MESH_PREDICTION_TTL_SECONDS, minAttempts: config.MESH_PREDICTION_MIN_ATTEMPTS,
+    onPrediction: (p) => metrics.meshPredictionConfidence.set({ provider: p.provider, region: p.region, currency: p.currency, method: p.method }, p.confidence),
+  };
+  meshPredictionRoutes(app, { mesh: meshDeps, ring: meshRing, generate: (filter, actor) => generateOnDemand(meshDeps, predictionDeps, filter, actor) });
+  meshProposalHealthRoutes(app, { mesh: meshDeps, store, dims, ring: meshRing });
+  const meshPredictions = createMeshPredictions({ ...predictionDeps, everyMs: config.MESH_PREDICTION_INTERVAL_SECONDS * 1000, log: deps.log });
+  app.decorate('meshPredictions', meshPredictions);
   let fileStore: Promise<FileStore> | null = deps.files ? Promise.resolve(deps.files) : null;
   const ownsFileStore = !deps.files;
   app.addHook('onClose', async () => {
@@ -360,16 +374,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('refundRelay', refundRelay);
   const disputeDeadlines = createDisputeDeadlines({ store, dims, state: deps.state, now, responseDays: config.DISPUTE_RESPONSE_DAYS, log: deps.log });
   app.decorate('disputeDeadlines', disputeDeadlines);
-  // The routing mesh's provider health: signed predictions, on demand and scheduled (docs/mesh.md).
-  const meshRing = createKeyRing();
-  const predictionDeps: PredictionDeps = {
-    store, state: deps.state, dims, ring: meshRing, now, eventTopics,
-    windowMinutes: config.MESH_HEALTH_WINDOW_MINUTES, ttlSeconds: config.MESH_PREDICTION_TTL_SECONDS, minAttempts: config.MESH_PREDICTION_MIN_ATTEMPTS,
-    onPrediction: (p) => metrics.meshPredictionConfidence.set({ provider: p.provider, region: p.region, currency: p.currency, method: p.method }, p.confidence),
-  };
-  meshPredictionRoutes(app, { state: deps.state, ring: meshRing, now, generate: (filter) => generatePredictions(predictionDeps, filter) });
-  const meshPredictions = createMeshPredictions({ ...predictionDeps, everyMs: config.MESH_PREDICTION_INTERVAL_SECONDS * 1000, log: deps.log });
-  app.decorate('meshPredictions', meshPredictions);
   if (config.DEV_MODE) {
     devSignInRoutes(app, { secret: hmacSecret(config), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, now });
   }

@@ -6,18 +6,20 @@
 
 import type { DimContext } from '../query/query-dimensions.ts';
 import type { AnalyticsStore } from '../store/analytics-store.ts';
-import type { Queryable } from '../state-store/state-store.ts';
+import type { Queryable, StateStore } from '../state-store/state-store.ts';
+import type { EventTopics } from '../alerts/topics/event-topics.ts';
+import { recordAction } from './mesh-actions.ts';
 import type { Route, TableKey } from './model.ts';
 import { verifiedLatest } from './predictions-store.ts';
+import { currentVersion } from './routing-tables.ts';
 import { proposeRoutes, type ProposedRoutes } from './propose-routes.ts';
 import type { KeyRing } from './signing-keys.ts';
 import { simulateProposal, type Simulation } from './simulate-proposal.ts';
 
 /** The table's current version and its routes; version 0 and no routes for a table never set. */
-export async function currentTable(q: Queryable, t: TableKey): Promise<{ version: number; routes: Route[] }> {
-  const [row] = await q.query<{ version: number; routes: Route[] }>(
-    'SELECT version, routes FROM mesh_routing_versions WHERE region = $1 AND currency = $2 ORDER BY version DESC LIMIT 1', [t.region, t.currency]);
-  return row ? { version: Number(row.version), routes: row.routes } : { version: 0, routes: [] };
+async function currentTable(q: Queryable, t: TableKey): Promise<{ version: number; routes: Route[] }> {
+  const v = await currentVersion(q, t);
+  return v ? { version: v.version, routes: v.routes } : { version: 0, routes: [] };
 }
 
 export interface ProposalPlan extends ProposedRoutes {
@@ -42,7 +44,7 @@ export async function planProposal(
  * and keeps the result with it; null when there is no such proposal.
  */
 export async function simulateStoredProposal(
-  deps: { state: Queryable; store: AnalyticsStore; dims: DimContext; now: () => number }, id: string, hours: number,
+  deps: { state: StateStore; store: AnalyticsStore; dims: DimContext; now: () => number; eventTopics: EventTopics | null }, id: string, hours: number, actor: string,
 ): Promise<Simulation | null> {
   const [p] = await deps.state.query<{ region: TableKey['region']; currency: string; routes: Route[] }>(
     'SELECT region, currency, routes FROM mesh_proposals WHERE id = $1', [id]);
@@ -50,7 +52,12 @@ export async function simulateStoredProposal(
   const table = { region: p.region, currency: p.currency };
   const { routes } = await currentTable(deps.state, table);
   const sim = await simulateProposal(deps, { table, current: routes, proposed: p.routes, hours, now: deps.now() });
-  await deps.state.query('UPDATE mesh_proposals SET simulation = $2 WHERE id = $1', [id, simulationJson(sim)]);
+  const kept = simulationJson(sim);
+  await deps.state.transaction(async (q) => {
+    await q.query('UPDATE mesh_proposals SET simulation = $2 WHERE id = $1', [id, kept]);
+    const summary = sim.segments.map((g) => ({ method: g.method, min_amount: g.minAmount, max_amount: g.maxAmount, attempts: g.attempts, change: g.change }));
+    await recordAction(q, deps, { actor, action: 'proposal.simulated', target: `proposal:${id}`, result: { hours, segments: summary } }, deps.now());
+  });
   return sim;
 }
 

@@ -76,7 +76,7 @@ test('generate: one signed prediction per segment, each verifying with the publi
     assert.equal(payload.score, p.score);
   }
   const topics = await t.platform.state.query<{ topic: string; event_type: string; payload: { id: string; jws: string } }>(
-    'SELECT topic, event_type, payload FROM kafka_outbox ORDER BY id');
+    "SELECT topic, event_type, payload FROM kafka_outbox WHERE topic = 'mesh.predictions' ORDER BY id");
   assert.deepEqual(topics.map((r) => [r.topic, r.event_type]), [['mesh.predictions', 'mesh.prediction.generated'], ['mesh.predictions', 'mesh.prediction.generated']]);
   assert.deepEqual(topics.map((r) => r.payload.jws).sort(), body.items.map((p: { jws: string }) => p.jws).sort());
   const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });

@@ -127,14 +127,14 @@ test('a stored proposal: simulated against its table\'s current version, the res
     `INSERT INTO mesh_proposals (id, region, currency, base_version, routes, rationale, confidence, status, created_at, created_by)
      VALUES ('prop_sim', 'ECOWAS', 'XOF', 1, $1, '[]', 0.9, 'pending_approval', $2, 'test')`,
     [proposed as unknown as SqlParam, new Date(END)]);
-  const depsWithState = { ...deps(), state, now: () => END };
-  const sim = await simulateStoredProposal(depsWithState, 'prop_sim', 24);
+  const depsWithState = { ...deps(), state, now: () => END, eventTopics: null };
+  const sim = await simulateStoredProposal(depsWithState, 'prop_sim', 24, 'ana');
   assert.ok(sim && sim.segments[0].change!.succeeded > 0);
   const [kept] = await state.query<{ simulation: { segments: Array<{ change: { succeeded: number }; current_primary: string }> } }>(
     'SELECT simulation FROM mesh_proposals WHERE id = $1', ['prop_sim']);
   assert.equal(kept.simulation.segments[0].change.succeeded, sim.segments[0].change!.succeeded);
   assert.equal(kept.simulation.segments[0].current_primary, 'wave');
-  assert.equal(await simulateStoredProposal(depsWithState, 'prop_none', 24), null);
+  assert.equal(await simulateStoredProposal(depsWithState, 'prop_none', 24, 'ana'), null);
   // The plan: from the predictions that verify; a tampered one is not used.
   const ring = createKeyRing();
   const draft = (provider: string, score: number) => ({ provider, region: 'ECOWAS' as const, currency: 'XOF', method: 'wallet', score, confidence: 0.8, features: {}, windowFrom: START, windowTo: END });

@@ -1,20 +1,22 @@
 // /api/mesh/predictions and /api/mesh/keys: the routing mesh's signed provider-health predictions
 // (src/mesh/generate-predictions.ts, docs/mesh.md "Predictions and their signatures") and the keys
-// that sign them. Reading needs mesh:view; generating, rotating and retiring mesh:manage.
+// that sign them. Reading needs mesh:view; generating, rotating and retiring mesh:manage (each in
+// the action log: src/mesh/prediction-actions.ts).
 
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.ts';
 import { predictionJson, type GenerateFilter, type GenerateResult } from '../../mesh/generate-predictions.ts';
 import { MESH_REGIONS } from '../../mesh/model.ts';
 import { verifiedLatest } from '../../mesh/predictions-store.ts';
-import { listSigningKeys, retireSigningKey, rotateSigningKey, type KeyRing } from '../../mesh/signing-keys.ts';
-import type { StateStore } from '../../state-store/state-store.ts';
+import type { MeshDeps } from '../../mesh/mesh-actions.ts';
+import { retireKey, rotateKey } from '../../mesh/prediction-actions.ts';
+import { listSigningKeys, type KeyRing } from '../../mesh/signing-keys.ts';
 
 export interface MeshPredictionRouteDeps {
-  state: StateStore;
+  mesh: MeshDeps;
   ring: KeyRing;
-  now: () => number;
-  generate(filter: GenerateFilter): Promise<GenerateResult>;
+  /** Predictions made on an operator's demand (recorded in the action log). */
+  generate(filter: GenerateFilter, actor: string): Promise<GenerateResult>;
 }
 
 const TEXT = '^[^\\u0000]+$';
@@ -79,7 +81,7 @@ export function meshPredictionRoutes(app: FastifyInstance, d: MeshPredictionRout
       },
     },
   }, async (req) => {
-    const { valid, refused } = await verifiedLatest(d.state, d.ring, req.query, d.now());
+    const { valid, refused } = await verifiedLatest(d.mesh.state, d.ring, req.query, d.mesh.now());
     return { items: valid.map(predictionJson), refused: refused.map(({ id, code, message }) => ({ id, code, message })) };
   });
 
@@ -100,7 +102,7 @@ export function meshPredictionRoutes(app: FastifyInstance, d: MeshPredictionRout
       },
     },
   }, async (req, reply) => {
-    const r = await d.generate(req.body ?? {});
+    const r = await d.generate(req.body ?? {}, req.principal!.sub);
     return reply.code(201).send({
       window_from: iso(r.windowFrom), window_to: iso(r.windowTo), items: r.predictions.map(predictionJson), too_few_attempts: r.tooFewAttempts,
     });
@@ -121,7 +123,7 @@ export function meshPredictionRoutes(app: FastifyInstance, d: MeshPredictionRout
       },
     },
   }, async () => {
-    const keys = await listSigningKeys(d.state);
+    const keys = await listSigningKeys(d.mesh.state);
     return {
       keys: keys.filter((k) => k.retiredAt === null).map((k) => k.jwk),
       history: keys.map((k) => ({ kid: k.kid, created_at: iso(k.createdAt), retired_at: iso(k.retiredAt) })),
@@ -134,9 +136,8 @@ export function meshPredictionRoutes(app: FastifyInstance, d: MeshPredictionRout
       tags: ['mesh'], summary: 'A new signing key: it signs from now on; the previous ones verify until retired',
       response: { 201: { type: 'object', required: ['kid'], properties: { kid: { type: 'string' } } } },
     },
-  }, async (_req, reply) => {
-    const kid = await rotateSigningKey(d.state, d.now());
-    d.ring.forget();
+  }, async (req, reply) => {
+    const kid = await rotateKey({ ...d.mesh, ring: d.ring }, req.principal!.sub);
     return reply.code(201).send({ kid });
   });
 
@@ -148,8 +149,7 @@ export function meshPredictionRoutes(app: FastifyInstance, d: MeshPredictionRout
       response: { 200: { type: 'object', required: ['kid', 'retired'], properties: { kid: { type: 'string' }, retired: { type: 'boolean' } } } },
     },
   }, async (req) => {
-    if (!(await retireSigningKey(d.state, req.params.kid, d.now()))) throw new AppError('not_found', `no unretired signing key ${req.params.kid}`);
-    d.ring.forget();
+    if (!(await retireKey({ ...d.mesh, ring: d.ring }, req.params.kid, req.principal!.sub))) throw new AppError('not_found', `no unretired signing key ${req.params.kid}`);
     return { kid: req.params.kid, retired: true };
   });
 }
