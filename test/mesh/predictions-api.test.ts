@@ -132,6 +132,26 @@ test('keys through the routes: rotate, sign with the new key, retire the old one
   clock = T;
 });
 
+test('a failing provider recovers through exploration: a later window of a few successes raises its score, at a low confidence', async () => {
+  clock = T;
+  const failing = (await generate({ provider: 'orange_money' })).json().items[0];
+  // Two hours later, routing sent orange_money only exploration traffic: six payments, all succeeded.
+  clock = T + 2 * 3_600_000;
+  const explore = Array.from({ length: 6 }, (_, i) => {
+    const txn = `x_orange_${i}`;
+    const at = new Date(clock - 40 * MIN + i * 5 * MIN).toISOString();
+    const base = { txn_id: txn, merchant_id: 'm_sn', amount: '1000', currency: 'XOF', country: 'SN', occurred_at: at };
+    return [{ ...base, event_id: `${txn}_c`, type: 'wallet_txn_created', status: 'pending', payment_method: 'wallet', provider: 'orange_money' },
+      { ...base, event_id: `${txn}_s`, type: 'wallet_txn_succeeded', fee: '15' }];
+  }).flat();
+  assert.equal((await t.inject({ method: 'POST', url: '/api/v1/events', headers: { 'content-type': 'application/x-ndjson' }, payload: ndjson(explore) })).json().accepted, 12);
+  const recovered = (await generate({ provider: 'orange_money' })).json().items[0];
+  assert.ok(recovered.score > failing.score + 30, `${failing.score} → ${recovered.score}`);
+  assert.ok(recovered.confidence < failing.confidence && recovered.confidence < 0.25, `${failing.confidence} → ${recovered.confidence}`);
+  assert.equal(recovered.features.attempts, 6);
+  clock = T;
+});
+
 test('the scheduled part: the evaluator role runs it (and ROLE=all); the api and consumer roles do not', () => {
   const base = { DEMO: false, KAFKA_BROKERS: '' };
   assert.ok(partsFor({ ...base, ROLE: 'evaluator' }).includes('mesh-predictions'));
