@@ -38,8 +38,11 @@ async function newKeyRow(q: Queryable, now: number): Promise<string> {
   const kid = `mk_${randomBytes(8).toString('hex')}`;
   const pub = { ...(await exportJWK(publicKey)), kid, alg: SIGNING_ALG, use: 'sig' };
   const priv = { ...(await exportJWK(privateKey)), kid, alg: SIGNING_ALG };
+  // The newest key signs: a key made in the same millisecond as the newest one (a rotation right
+  // after the first key, a test clock) is dated a millisecond after it, never tied with it.
   await q.query(
-    'INSERT INTO mesh_signing_keys (kid, alg, private_jwk, public_jwk, created_at) VALUES ($1, $2, $3, $4, $5)',
+    `INSERT INTO mesh_signing_keys (kid, alg, private_jwk, public_jwk, created_at)
+     SELECT $1, $2, $3, $4, greatest($5::timestamptz, (SELECT max(created_at) + interval '1 millisecond' FROM mesh_signing_keys))`,
     [kid, SIGNING_ALG, priv, pub, new Date(now)]);
   return kid;
 }

@@ -103,3 +103,19 @@ test('rotation: the new key signs, the old one still verifies until it is retire
     await store.close();
   }
 });
+
+test('a rotation in the same millisecond as the newest key still makes the signing key', async () => {
+  const store = await backend.open();
+  try {
+    const ring = createKeyRing();
+    const first = await savePrediction(store, ring, draft('wave', 90), T0, TTL);
+    for (let i = 0; i < 5; i++) {
+      const kid = await rotateSigningKey(store, T0);
+      ring.forget();
+      assert.equal((await savePrediction(store, ring, draft('wave', 90), T0, TTL)).kid, kid);
+    }
+    assert.notEqual(first.kid, (await listSigningKeys(store))[0].kid);
+  } finally {
+    await store.close();
+  }
+});
