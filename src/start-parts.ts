@@ -1,10 +1,10 @@
 // The parts of the server that run in the background: the live window's feed, the live WebSocket
 // server, the live window's FX reload, the alert scheduler, the dispute deadline reminders, the
 // routing mesh's predictions, the retention job, the sources and the refund relay (approved
-// refunds into the stream). buildApp builds each one unstarted (no timer, no socket, no subscription); startParts starts the ones a process
-// runs — main.ts all of them, a cluster role some — and closing the app stops whatever was
-// started, last started first, before Fastify waits for its connections (an open WebSocket would
-// hold that wait forever).
+// refunds into the stream). buildApp builds each one unstarted (no timer, no socket, no
+// subscription); startParts starts the ones a process runs — main.ts all of them, a cluster role
+// some — and closing the app stops whatever was started, last started first, before Fastify waits
+// for its connections (an open WebSocket would hold that wait forever).
 
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
