@@ -85,6 +85,10 @@ import type { Engine } from './ingest/engine.ts';
 import type { IngestView } from './ingest/ingest-view.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
 import type { Config } from './config.ts';
+import { meshDecisionRoutes } from './http/routes/mesh-decisions.ts';
+import { createRoutingSnapshot, type RoutingSnapshot } from './mesh/routing-snapshot.ts';
+import { createKeyRing } from './mesh/signing-keys.ts';
+import { rollBackFiredCanaries } from './mesh/canary.ts';
 
 export interface AppDeps {
   config: Config;
@@ -125,6 +129,10 @@ declare module 'fastify' {
     disputeDeadlines: DisputeDeadlines;
     /** Runs background exports (idle(): resolves once none is queued or running). */
     exportRunner: ExportRunner;
+    /** The routing decision API's snapshot (part mesh-routing); changed() after a routing change made here. */
+    meshRouting: RoutingSnapshot;
+    /** Rolls back the canaries whose alert rule fired (part mesh-canary-watch; checkNow: one pass at once). */
+    meshCanaryWatch: { checkNow(): Promise<string[]> };
   }
 }
 
@@ -138,6 +146,8 @@ function hasNul(v: unknown, depth = 0): boolean {
 }
 
 const API_MAX_BODY_BYTES = 2 ** 20;
+/** How often the evaluator role looks for canaries whose alert rule fired. */
+const CANARY_WATCH_MS = 5_000;
 
 function trustProxyOf(setting: string): false | string[] {
   const r = parseTrustProxy(setting);
@@ -289,6 +299,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   merchantWebhookRoutes(app, { state: deps.state, now, allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE_TARGETS });
   merchantAlertRoutes(app, { state: deps.state });
   merchantPayoutRoutes(app, { store, dims, state: deps.state, now });
+  // The routing mesh's decision side: the snapshot it decides from, kill switches and canaries.
+  const meshRouting = createRoutingSnapshot({ state: deps.state, ring: createKeyRing(), now, refreshMs: config.MESH_SNAPSHOT_REFRESH_MS, log: deps.log });
+  app.decorate('meshRouting', meshRouting);
+  meshDecisionRoutes(app, {
+    state: deps.state, now, eventTopics, snapshot: meshRouting, regions: deps.regions, metrics,
+    settings: { eliminationScore: config.MESH_ELIMINATION_SCORE, explorationRate: Number(config.MESH_EXPLORATION_RATE) },
+  });
+  const meshCanaryWatch = {
+    async checkNow() {
+      const rolledBack = await rollBackFiredCanaries({ state: deps.state, now, eventTopics });
+      if (rolledBack.length) {
+        deps.log.warn({ proposals: rolledBack }, 'mesh: canaries rolled back, their alert rule fired');
+        await meshRouting.changed();
+      }
+      return rolledBack;
+    },
+  };
+  app.decorate('meshCanaryWatch', meshCanaryWatch);
   // The routing mesh's governance (docs/mesh.md): members, policies, routing tables, proposals, the action log.
   const meshDeps: MeshDeps = { state: deps.state, now, eventTopics, onApplied: (labels) => metrics.meshFailoverApplied.inc(labels) };
   meshRegionRoutes(app, meshDeps);
@@ -382,6 +410,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     'fx-reload': periodicPart({ what: 'live FX reload', everyMs: 600_000, log: deps.log }, () => liveFeed.reloadRates()),
     alerts: alerting,
     'dispute-deadlines': disputeDeadlines,
+    'mesh-routing': meshRouting,
+    // An alert fires only at an evaluation: checked a few times per evaluation interval.
+    'mesh-canary-watch': periodicPart({ what: 'mesh canary watch', everyMs: CANARY_WATCH_MS, log: deps.log }, async () => { await meshCanaryWatch.checkNow(); }),
     // The analytics store's retention, and the export files' (EXPORT_RETENTION_HOURS): each runs
     // whatever the other's outcome (a file store away holds back no rollup expiry, nor the reverse).
     retention: withEngine('retention', (e) => periodicPart({ what: 'retention', everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000, atStart: true, log: deps.log }, async () => {

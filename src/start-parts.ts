@@ -1,6 +1,6 @@
 // The parts of the server that run in the background: the live window's feed, the live WebSocket
 // server, the live window's FX reload, the alert scheduler, the dispute deadline reminders, the
-// retention job, the sources and the refund relay (approved refunds into the stream). buildApp builds
+// routing mesh's decision snapshot and canary watch, the retention job, the sources and the refund relay (approved refunds into the stream). buildApp builds
 // each one unstarted (no timer, no socket, no subscription); startParts starts the ones a process
 // runs — main.ts all of them, a cluster role some — and closing the app stops whatever was
 // started, last started first, before Fastify waits for its connections (an open WebSocket would
@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 
 /** In the order they start; they stop in the reverse order. */
 /** Sources (src/ingest/sources/source.ts) come last: they start once everything that follows their commits runs, and stop first. */
-export const PART_NAMES = ['live-feed', 'live', 'fx-reload', 'alerts', 'dispute-deadlines', 'retention', 'ingest-http', 'ingest-kafka', 'refund-relay', 'demo'] as const;
+export const PART_NAMES = ['live-feed', 'live', 'fx-reload', 'alerts', 'dispute-deadlines', 'mesh-routing', 'mesh-canary-watch', 'retention', 'ingest-http', 'ingest-kafka', 'refund-relay', 'demo'] as const;
 export type PartName = (typeof PART_NAMES)[number];
 
 /** Does nothing until started; stop undoes start and waits for the work in flight. */
@@ -45,11 +45,12 @@ declare module 'fastify' {
  * can be delivered: with the engine (consumer), or to Kafka (api, when brokers are set).
  */
 const ROLE_PARTS: Readonly<Record<string, readonly PartName[]>> = {
-  api: ['live-feed', 'live', 'fx-reload', 'refund-relay'],
+  // mesh-routing: the routing decision API's snapshot (src/mesh/routing-snapshot.ts).
+  api: ['live-feed', 'live', 'fx-reload', 'refund-relay', 'mesh-routing'],
   consumer: ['retention', 'ingest-http', 'ingest-kafka', 'refund-relay'],
-  // The schedulers: alert evaluation and delivery, and the dispute deadline reminders (whose
-  // webhooks the alert scheduler delivers).
-  evaluator: ['alerts', 'dispute-deadlines'],
+  // The schedulers: alert evaluation and delivery, the dispute deadline reminders (whose
+  // webhooks the alert scheduler delivers), and the rollback of canaries whose alert fired.
+  evaluator: ['alerts', 'dispute-deadlines', 'mesh-canary-watch'],
 };
 
 /** The parts a process runs, by its settings: its role's, Kafka when brokers are set, the demo stream when asked for. */
