@@ -28,6 +28,7 @@ export interface RoutingSnapshot extends Part {
   /**
    * The change notifier: mesh code calls it after committing a change to routing tables, kill
    * switches, canaries or predictions. Reads again at once when the part runs; a no-op otherwise.
+   * Never throws: a failed read is logged, and the timer's next read sees the change.
    */
   changed(): Promise<void>;
 }
@@ -139,7 +140,8 @@ export function createRoutingSnapshot(o: { state: Queryable; ring: KeyRing; now:
     current: () => snap,
     refresh,
     async changed() {
-      if (running) await refresh();
+      // The change is committed already: a failed read must not fail it (the timer reads again).
+      if (running) await refresh().catch((err: unknown) => o.log.error({ err }, 'mesh routing: reading the snapshot after a change failed; the next read will see it'));
     },
     async start() {
       running = true;
