@@ -32,7 +32,7 @@ const decide = (payment: Record<string, unknown>, headers = router) => t.app.inj
 });
 
 before(async () => {
-  t = await openTempApp({ now: () => clock, env: { MESH_SNAPSHOT_REFRESH_MS: '3600000', WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true', ALERT_EVAL_INTERVAL: '3600' } });
+  t = await openTempApp({ now: () => clock, env: { QUERY_MAX_CONCURRENCY: '2', QUERY_QUEUE_LENGTH: '0', MESH_SNAPSHOT_REFRESH_MS: '3600000', WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true', ALERT_EVAL_INTERVAL: '3600' } });
   router = bearer(await mintToken({ sub: 'payments-svc', roles: ['mesh:route'] }));
   ops = bearer(await mintToken({ sub: 'ops.dakar', roles: ['mesh_ops'] }));
   // An ops webhook endpoint: mesh_action events are queued for it.
@@ -91,6 +91,18 @@ test('500 concurrent decisions: the current version, never an eliminated provide
   assert.ok((reasons.get('exploration') ?? 0) > 0 && (reasons.get('exploration') ?? 0) < 60, JSON.stringify([...reasons]));
   const metrics = (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
   assert.match(metrics, /molam_mesh_routing_latency_seconds_count\{reason="exploitation"\} \d+/);
+});
+
+test('decisions never wait behind analytics queries: they are not in the query admission', async () => {
+  const places = [await t.app.queryAdmission.enter(), await t.app.queryAdmission.enter()];
+  try {
+    const analytics = await t.inject({ method: 'GET', url: '/api/mesh/kill-switches', headers: ops });
+    assert.equal(analytics.statusCode, 429, 'the gate is full');
+    const d = await decide({ payment_id: 'pay_gate' });
+    assert.equal(d.statusCode, 200, d.body);
+  } finally {
+    for (const leave of places) leave();
+  }
 });
 
 test('a payment its region cannot route goes by the GLOBAL table, counted as cross-border', async () => {

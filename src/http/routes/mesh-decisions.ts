@@ -74,7 +74,9 @@ interface RouteBody { currency: string; amount: number; country: string; method:
 
 export function meshDecisionRoutes(app: FastifyInstance, d: MeshDecisionDeps) {
   app.post<{ Body: RouteBody }>('/api/mesh/route', {
-    config: { permission: 'mesh:route' },
+    // Not behind the query admission: a decision is a few µs in memory, and a payment must never
+    // wait for a place behind analytics queries (nor be refused 429 because of them).
+    config: { permission: 'mesh:route', admission: false },
     schema: {
       tags: TAGS,
       summary: 'Where to route a payment: its providers in order, the routing version, and why (exploitation, exploration, canary, fallback)',
