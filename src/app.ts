@@ -88,7 +88,7 @@ import type { Config } from './config.ts';
 import { meshDecisionRoutes } from './http/routes/mesh-decisions.ts';
 import { createRoutingSnapshot, type RoutingSnapshot } from './mesh/routing-snapshot.ts';
 import { createKeyRing } from './mesh/signing-keys.ts';
-import { rollBackFiredCanaries } from './mesh/canary.ts';
+import { rollBackFiredCanaries, supersedeStaleCanaries } from './mesh/canary.ts';
 
 export interface AppDeps {
   config: Config;
@@ -131,7 +131,7 @@ declare module 'fastify' {
     exportRunner: ExportRunner;
     /** The routing decision API's snapshot (part mesh-routing); changed() after a routing change made here. */
     meshRouting: RoutingSnapshot;
-    /** Rolls back the canaries whose alert rule fired (part mesh-canary-watch; checkNow: one pass at once). */
+    /** Rolls back the canaries whose alert rule fired, supersedes those whose table moved on (part mesh-canary-watch; checkNow: one pass at once, the ones rolled back). */
     meshCanaryWatch: { checkNow(): Promise<string[]> };
   }
 }
@@ -308,17 +308,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   const meshCanaryWatch = {
     async checkNow() {
+      const superseded = await supersedeStaleCanaries({ state: deps.state, now, eventTopics });
       const rolledBack = await rollBackFiredCanaries({ state: deps.state, now, eventTopics });
-      if (rolledBack.length) {
-        deps.log.warn({ proposals: rolledBack }, 'mesh: canaries rolled back, their alert rule fired');
-        await meshRouting.changed();
-      }
+      if (superseded.length) deps.log.info({ proposals: superseded }, 'mesh: canaries superseded, their table moved on');
+      if (rolledBack.length) deps.log.warn({ proposals: rolledBack }, 'mesh: canaries rolled back, their alert rule fired');
+      if (superseded.length || rolledBack.length) await meshRouting.changed();
       return rolledBack;
     },
   };
   app.decorate('meshCanaryWatch', meshCanaryWatch);
   // The routing mesh's governance (docs/mesh.md): members, policies, routing tables, proposals, the action log.
-  const meshDeps: MeshDeps = { state: deps.state, now, eventTopics, onApplied: (labels) => metrics.meshFailoverApplied.inc(labels) };
+  const meshDeps: MeshDeps = {
+    state: deps.state, now, eventTopics, onApplied: (labels) => metrics.meshFailoverApplied.inc(labels), onRoutingChanged: () => meshRouting.changed(),
+  };
   meshRegionRoutes(app, meshDeps);
   meshMemberRoutes(app, meshDeps);
   meshPolicyRoutes(app, meshDeps);

@@ -68,6 +68,7 @@ export const ERROR_STATUS = {
   canary_not_allowed: 409,
   canary_exists: 409,
   canary_not_running: 409,
+  canary_above_policy: 422,
   rate_limited: 429,
   internal: 500,
   too_many_queries: 429,
@@ -313,6 +314,10 @@ export const ERROR_DOCS = {
   canary_exists: {
     meaning: 'The table has a live canary already (`proposal_id`): one at a time per table.',
     action: 'Stop it (POST /api/mesh/proposals/{id}/canary/stop), or wait for it to be approved or rolled back.',
+  },
+  canary_above_policy: {
+    meaning: 'The canary\'s percentage is above what its table\'s policy allows (`limits.max_canary_percent`, given as `max_canary_percent`).',
+    action: 'Ask for a smaller share, or have the policy changed (POST /api/mesh/policies).',
   },
   canary_not_running: {
     meaning: 'The proposal is not live as a canary (`proposal_status` says what it is): there is nothing to stop.',

@@ -3,17 +3,13 @@
 // what a proposal or a canary made — for every payment, until an operator resets it. Engaging one
 // needs a static version to fall back to. Each change is in the action log with its event.
 
-import type { EventTopics } from '../alerts/topics/event-topics.ts';
 import { AppError } from '../errors.ts';
-import type { Queryable, StateStore } from '../state-store/state-store.ts';
-import { recordDecisionAction } from './decision-actions.ts';
+import type { Queryable } from '../state-store/state-store.ts';
+import { recordAction, type MeshDeps } from './mesh-actions.ts';
 import type { MeshRegion } from './model.ts';
+import { lockTable } from './routing-tables.ts';
 
-export interface KillSwitchDeps {
-  state: StateStore;
-  now: () => number;
-  eventTopics: EventTopics | null;
-}
+export type KillSwitchDeps = Pick<MeshDeps, 'state' | 'now' | 'eventTopics'>;
 
 export interface KillSwitch {
   region: string;
@@ -36,11 +32,6 @@ const toItem = (r: Row): KillSwitch => ({
   static_version: r.static_version === null ? null : Number(r.static_version),
 });
 
-/** Serialises changes to one table's kill switch and canary (released at commit). */
-export async function lockTable(q: Queryable, region: string, currency: string): Promise<void> {
-  await q.query('SELECT pg_advisory_xact_lock(7231014, hashtext($1))', [`${region}/${currency}`]);
-}
-
 export async function listKillSwitches(q: Queryable): Promise<KillSwitch[]> {
   return (await q.query<Row>(`${SELECT} ORDER BY k.region, k.currency`)).map(toItem);
 }
@@ -49,7 +40,7 @@ export async function listKillSwitches(q: Queryable): Promise<KillSwitch[]> {
 export async function engageKillSwitch(d: KillSwitchDeps, region: MeshRegion, currency: string, actor: string, reason: string): Promise<KillSwitch> {
   const now = d.now();
   return d.state.transaction(async (q) => {
-    await lockTable(q, region, currency);
+    await lockTable(q, { region, currency });
     const [table] = await q.query<{ versions: number; static_version: number | null }>(
       `SELECT count(*)::int AS versions, max(version) FILTER (WHERE kind = 'static') AS static_version
        FROM mesh_routing_versions WHERE region = $1 AND currency = $2`, [region, currency]);
@@ -64,7 +55,7 @@ export async function engageKillSwitch(d: KillSwitchDeps, region: MeshRegion, cu
       [region, currency, new Date(now), actor, reason]);
     if (rows.length === 0) throw new AppError('kill_switch_engaged', `the ${region}/${currency} kill switch is engaged already`, { region, currency });
     const item = toItem({ ...rows[0], static_version: table.static_version });
-    await recordDecisionAction(q, d.eventTopics, { actor, action: 'kill_switch.engaged', target: `routing:${region}/${currency}`, result: { kill_switch: item } }, now);
+    await recordAction(q, d, { actor, action: 'kill_switch.engaged', target: `routing:${region}/${currency}`, result: { kill_switch: item } }, now);
     return item;
   });
 }
@@ -73,12 +64,12 @@ export async function engageKillSwitch(d: KillSwitchDeps, region: MeshRegion, cu
 export async function resetKillSwitch(d: KillSwitchDeps, region: MeshRegion, currency: string, actor: string): Promise<KillSwitch> {
   const now = d.now();
   return d.state.transaction(async (q) => {
-    await lockTable(q, region, currency);
+    await lockTable(q, { region, currency });
     const [row] = await q.query<Row>(`${SELECT} WHERE k.region = $1 AND k.currency = $2`, [region, currency]);
     if (!row) throw new AppError('not_found', `the ${region}/${currency} kill switch is not engaged`);
     await q.query('DELETE FROM mesh_kill_switches WHERE region = $1 AND currency = $2', [region, currency]);
     const item = toItem(row);
-    await recordDecisionAction(q, d.eventTopics, {
+    await recordAction(q, d, {
       actor, action: 'kill_switch.reset', target: `routing:${region}/${currency}`, result: { kill_switch: item, reset_at: new Date(now).toISOString() },
     }, now);
     return item;

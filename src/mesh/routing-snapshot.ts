@@ -34,7 +34,7 @@ export interface RoutingSnapshot extends Part {
 }
 
 interface VersionRow { region: string; currency: string; version: number; routes: Route[] }
-interface CanaryRow { id: string; region: string; currency: string; canary_percent: number; routes: Route[] }
+interface CanaryRow { id: string; region: string; currency: string; base_version: number; canary_percent: number; routes: Route[] }
 interface KillRow { region: string; currency: string; engaged_at: Date; engaged_by: string; reason: string }
 
 /** The table with a proposal's routes applied: each replaces the route of the same method and band, or is added. */
@@ -51,7 +51,7 @@ export async function loadTables(q: Queryable): Promise<Map<string, TableState>>
     await q.query<VersionRow>(`SELECT DISTINCT ON (region, currency) region, currency, version, routes FROM mesh_routing_versions
        WHERE kind = 'static' ORDER BY region, currency, version DESC`),
     await q.query<KillRow>('SELECT region, currency, engaged_at, engaged_by, reason FROM mesh_kill_switches'),
-    await q.query<CanaryRow>(`SELECT id, region, currency, canary_percent, routes FROM mesh_proposals WHERE status = 'canary'`),
+    await q.query<CanaryRow>(`SELECT id, region, currency, base_version, canary_percent, routes FROM mesh_proposals WHERE status = 'canary'`),
   ];
   const tables = new Map<string, TableState>();
   for (const v of current) tables.set(tableKey(v.region, v.currency), { version: v.version, routes: v.routes, staticVersion: null, killSwitch: null, canary: null });
@@ -65,7 +65,8 @@ export async function loadTables(q: Queryable): Promise<Map<string, TableState>>
   }
   for (const c of canaries) {
     const t = tables.get(tableKey(c.region, c.currency));
-    if (t) t.canary = { proposalId: c.id, percent: Number(c.canary_percent), routes: withProposal(t.routes, c.routes) };
+    // A canary over a version that is no longer the table's is not routed by (it is superseded: canary.ts).
+    if (t && Number(c.base_version) === t.version) t.canary = { proposalId: c.id, percent: Number(c.canary_percent), routes: withProposal(t.routes, c.routes) };
   }
   return tables;
 }

@@ -143,8 +143,8 @@ test('kill switch: refused without a static version; engaged → the last static
     { actor: 'ops.dakar', action: 'kill_switch.engaged', target: 'routing:ECOWAS/XOF' },
     { actor: 'ops.dakar', action: 'kill_switch.reset', target: 'routing:ECOWAS/XOF' },
   ]);
-  const events = await t.platform.state.query<{ event_type: string }>(`SELECT event_type FROM outbox WHERE event_type LIKE 'mesh.kill_switch.%' ORDER BY id`);
-  assert.deepEqual(events.map((e) => e.event_type), ['mesh.kill_switch.engaged', 'mesh.kill_switch.reset']);
+  const events = await t.platform.state.query<{ event_type: string }>(`SELECT event_type FROM outbox WHERE event_type LIKE 'mesh.action.kill_switch.%' ORDER BY id`);
+  assert.deepEqual(events.map((e) => e.event_type), ['mesh.action.kill_switch.engaged', 'mesh.action.kill_switch.reset']);
 });
 
 test('a canary takes its share, and rolls back by itself when its alert rule fires', async () => {
@@ -209,9 +209,11 @@ test('a canary takes its share, and rolls back by itself when its alert rule fir
   const [action] = await t.platform.state.query<{ actor: string; target: string; result: { alert_id: number } }>(
     `SELECT actor, target, result FROM mesh_actions WHERE action = 'canary.rolled_back'`);
   assert.deepEqual([action.actor, action.target, action.result.alert_id], ['system', 'proposal:mp_canary', alert.id]);
-  const outbox = await t.platform.state.query<{ payload: { action: { action: string } } }>(`SELECT payload FROM outbox WHERE event_type = 'mesh.canary.rolled_back'`);
+  const outbox = await t.platform.state.query<{ payload: { action: { action: string } } }>(`SELECT payload FROM outbox WHERE event_type = 'mesh.action.canary.rolled_back'`);
   assert.equal(outbox.length, 1);
   assert.equal(outbox[0].payload.action.action, 'canary.rolled_back');
+  const proposalEvents = await t.platform.state.query<{ payload: { proposal: { id: string; status: string } } }>(`SELECT payload FROM outbox WHERE event_type = 'mesh.proposal.rolled_back'`);
+  assert.deepEqual(proposalEvents.map((e) => [e.payload.proposal.id, e.payload.proposal.status]), [['mp_canary', 'rolled_back']]);
 
   // A rule already firing before a canary starts does not roll it back.
   clock += 60_000;

@@ -155,7 +155,7 @@ export function meshDecisionRoutes(app: FastifyInstance, d: MeshDecisionDeps) {
           alert_rule_id: { type: 'integer', minimum: 1, maximum: 2_147_483_647, description: 'the alert rule whose firing rolls the canary back' },
         },
       },
-      response: { 200: canarySchema, 409: problem('canary_not_allowed', 'canary_exists') },
+      response: { 200: canarySchema, 409: problem('canary_not_allowed', 'canary_exists'), 422: problem('canary_above_policy') },
     },
   }, async (req) => {
     const state = await startCanary(d, req.params.id, req.body.percent, req.body.alert_rule_id, actor(req));
