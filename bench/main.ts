@@ -1,4 +1,4 @@
-// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web|memory|startup|framing|clickhouse|merchant|kafka|refunds|exports]
+// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web|memory|startup|framing|clickhouse|merchant|kafka|refunds|exports|mesh]
 //   [--duration S] [--connections C] [--live-duration S] [--live-scenarios single,replicas] [--web-runs R] [--memory-clients C]
 //   [--memory-env K=V,K=V] [--startup-runs R] [--kafka-events N] [--kafka-partitions 1,6] [--kafka-latency-seconds S] [--refunds-database URL]
 // Generates N synthetic events (a year of event time; cached under .bench/), ingests them end
@@ -21,7 +21,9 @@
 // transaction (bench/refunds-run.ts; `--only refunds` needs no data set; PostgreSQL too with
 // --refunds-database), and merchant exports of 1M rows in the background, CSV, XLSX and PDF, with
 // the server's peak RSS (bench/exports-run.ts; `--only exports` needs no data set; sizes with
-// --export-rows and --export-transactions; the state store on PostgreSQL with --export-database URL). Raw retention is set to 400 days for the
+// --export-rows and --export-transactions; the state store on PostgreSQL with --export-database URL),
+// and routing decisions of the mesh, in process and over HTTP (bench/mesh-run.ts; `--only mesh`
+// needs no data set; --duration and --connections for its HTTP part). Raw retention is set to 400 days for the
 // run so that a whole year of generated events is kept and queryable. `--only query|api` reuses
 // the data directory of an earlier run; `--only ingest` stops after ingesting.
 // Results go to stdout and .bench/results-N.json (sections not run this time are kept from the
@@ -49,7 +51,7 @@ const { values } = parseArgs({
   },
 });
 const only = values.only!;
-const SECTIONS = ['ingest', 'query', 'api', 'live', 'web', 'memory', 'startup', 'framing', 'clickhouse', 'merchant', 'kafka', 'refunds', 'exports'] as const;
+const SECTIONS = ['ingest', 'query', 'api', 'live', 'web', 'memory', 'startup', 'framing', 'clickhouse', 'merchant', 'kafka', 'refunds', 'exports', 'mesh'] as const;
 if (!(SECTIONS as readonly string[]).includes(only) && only !== 'all') throw new Error(`--only must be one of ${SECTIONS.join(', ')} (got ${only})`);
 const runs = (step: (typeof SECTIONS)[number]) => only === 'all' || only === step;
 const events = Number(values.events);
@@ -87,6 +89,7 @@ let merchant = previous.merchant;
 let kafka = previous.kafka;
 let refunds = previous.refunds;
 let exports = previous.exports;
+let mesh = previous.mesh;
 
 /** The seeded data set of `count` events (a year of event time), generated once into .bench/. */
 function generateEvents(count = events): string {
@@ -104,7 +107,7 @@ if (runs('ingest')) {
   console.error('ingesting…');
   ingest = JSON.parse(child(['bench/ingest-run.ts', file, dataDir, values.batch!]));
   measured.ingest = new Date().toISOString();
-} else if (!['live', 'memory', 'startup', 'framing', 'clickhouse', 'kafka', 'refunds', 'exports'].includes(only) && !existsSync(dataDir)) {
+} else if (!['live', 'memory', 'startup', 'framing', 'clickhouse', 'kafka', 'refunds', 'exports', 'mesh'].includes(only) && !existsSync(dataDir)) {
   throw new Error(`${dataDir} does not exist: run npm run bench -- --events ${events} first`);
 }
 if (runs('clickhouse')) {
@@ -139,6 +142,11 @@ if (runs('exports')) {
   exports = JSON.parse(child(['--expose-gc', 'bench/exports-run.ts', values['export-rows']!, values['export-transactions']!, values['export-database']!]));
   measured.exports = new Date().toISOString();
 }
+if (runs('mesh')) {
+  console.error('routing decisions (the mesh)…');
+  mesh = JSON.parse(child(['bench/mesh-run.ts', '--duration', values.duration!, '--connections', values.connections!]));
+  measured.mesh = new Date().toISOString();
+}
 if (runs('api')) {
   console.error('loading the HTTP API…');
   api = JSON.parse(child(['bench/api-run.ts', dataDir, '--duration', values.duration!, '--connections', values.connections!]));
@@ -172,7 +180,7 @@ if (runs('startup')) {
   measured.startup = new Date().toISOString();
 }
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory, startup, framing, clickhouse, merchant, kafka, refunds, exports };
+const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory, startup, framing, clickhouse, merchant, kafka, refunds, exports, mesh };
 writeFileSync(resultsFile, JSON.stringify(result, null, 2));
 
 const f = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d });
@@ -214,6 +222,16 @@ if (runs('exports')) {
   console.log('\n| export | rows | to ready s | rows/s | CPU s | rows per CPU s | file MB | download s | RSS before → peak MB |\n|---|---|---|---|---|---|---|---|---|');
   for (const [name, c] of Object.entries(exports.cases as Record<string, Case>)) {
     console.log(`| ${name} | ${f(c.rows, 0)} | ${f(c.seconds)} | ${f(c.rowsPerSecond, 0)} | ${f(c.cpuSeconds)} | ${f(c.rowsPerCpuSecond, 0)} | ${f(c.fileMB)} | ${f(c.downloadSeconds)} | ${c.rssBeforeMB} → ${c.peakRssMB} |`);
+  }
+}
+if (runs('mesh')) {
+  interface HttpRun { connections: number; perSecond: number; perServerCpuSecond: number; cpuPct: { server: number; loadgen: number; other: number }; p50Ms: number; p95Ms: number; p99Ms: number }
+  const { engine: e, http } = mesh as { engine: { p50Us: number; p95Us: number; p99Us: number; perSecond: number }; http: HttpRun[] };
+  console.log('\nRouting decisions (POST /api/mesh/route; docs/mesh.md): in process, one at a time; over HTTP, autocannon with keep-alive');
+  console.log('\n| case | P50 | P95 | P99 | decisions/s | CPU % of a core: server / load generator / rest of the machine |\n|---|---|---|---|---|---|');
+  console.log(`| in process (decideRoute) | ${f(e.p50Us)} µs | ${f(e.p95Us)} µs | ${f(e.p99Us)} µs | ${f(e.perSecond, 0)} (one core, back to back) | — |`);
+  for (const h of http) {
+    console.log(`| HTTP, ${h.connections} connection(s) | ${f(h.p50Ms, 2)} ms | ${f(h.p95Ms, 2)} ms | ${f(h.p99Ms, 2)} ms | ${f(h.perSecond, 0)} (${f(h.perServerCpuSecond, 0)} per server CPU-second) | ${h.cpuPct.server} / ${h.cpuPct.loadgen} / ${h.cpuPct.other} |`);
   }
 }
 if (runs('api')) {

@@ -90,6 +90,9 @@ import type { Engine } from './ingest/engine.ts';
 import type { IngestView } from './ingest/ingest-view.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
 import type { Config } from './config.ts';
+import { meshDecisionRoutes } from './http/routes/mesh-decisions.ts';
+import { createRoutingSnapshot, type RoutingSnapshot } from './mesh/routing-snapshot.ts';
+import { rollBackFiredCanaries, supersedeStaleCanaries } from './mesh/canary.ts';
 
 export interface AppDeps {
   config: Config;
@@ -132,6 +135,10 @@ declare module 'fastify' {
     exportRunner: ExportRunner;
     /** The routing mesh's scheduled predictions (runNow: one run at once, if this replica holds the lock). */
     meshPredictions: MeshPredictions;
+    /** The routing decision API's snapshot (part mesh-routing); changed() after a routing change made here. */
+    meshRouting: RoutingSnapshot;
+    /** Rolls back the canaries whose alert rule fired, supersedes those whose table moved on (part mesh-canary-watch; checkNow: one pass at once, the ones rolled back). */
+    meshCanaryWatch: { checkNow(): Promise<string[]> };
   }
 }
 
@@ -145,6 +152,8 @@ function hasNul(v: unknown, depth = 0): boolean {
 }
 
 const API_MAX_BODY_BYTES = 2 ** 20;
+/** How often the evaluator role looks for canaries whose alert rule fired. */
+const CANARY_WATCH_MS = 5_000;
 
 function trustProxyOf(setting: string): false | string[] {
   const r = parseTrustProxy(setting);
@@ -296,8 +305,30 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   merchantWebhookRoutes(app, { state: deps.state, now, allowPrivate: config.WEBHOOKS_ALLOW_PRIVATE_TARGETS });
   merchantAlertRoutes(app, { state: deps.state });
   merchantPayoutRoutes(app, { store, dims, state: deps.state, now });
+  // The routing mesh's signing keys, as this process knows them: one ring for what it signs and verifies.
+  const meshRing = createKeyRing();
+  // The routing mesh's decision side: the snapshot it decides from, kill switches and canaries.
+  const meshRouting = createRoutingSnapshot({ state: deps.state, ring: meshRing, now, refreshMs: config.MESH_SNAPSHOT_REFRESH_MS, log: deps.log });
+  app.decorate('meshRouting', meshRouting);
+  meshDecisionRoutes(app, {
+    state: deps.state, now, eventTopics, snapshot: meshRouting, regions: deps.regions, metrics,
+    settings: { eliminationScore: config.MESH_ELIMINATION_SCORE, explorationRate: Number(config.MESH_EXPLORATION_RATE) },
+  });
+  const meshCanaryWatch = {
+    async checkNow() {
+      const superseded = await supersedeStaleCanaries({ state: deps.state, now, eventTopics });
+      const rolledBack = await rollBackFiredCanaries({ state: deps.state, now, eventTopics });
+      if (superseded.length) deps.log.info({ proposals: superseded }, 'mesh: canaries superseded, their table moved on');
+      if (rolledBack.length) deps.log.warn({ proposals: rolledBack }, 'mesh: canaries rolled back, their alert rule fired');
+      if (superseded.length || rolledBack.length) await meshRouting.changed();
+      return rolledBack;
+    },
+  };
+  app.decorate('meshCanaryWatch', meshCanaryWatch);
   // The routing mesh's governance (docs/mesh.md): members, policies, routing tables, proposals, the action log.
-  const meshDeps: MeshDeps = { state: deps.state, now, eventTopics, onApplied: (labels) => metrics.meshFailoverApplied.inc(labels) };
+  const meshDeps: MeshDeps = {
+    state: deps.state, now, eventTopics, onApplied: (labels) => metrics.meshFailoverApplied.inc(labels), onRoutingChanged: () => meshRouting.changed(),
+  };
   meshRegionRoutes(app, meshDeps);
   meshMemberRoutes(app, meshDeps);
   meshPolicyRoutes(app, meshDeps);
@@ -306,7 +337,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   meshActionRoutes(app, meshDeps);
   // The routing mesh's provider health: signed predictions, on demand and scheduled; proposals
   // generated from them and simulated against the store (docs/mesh.md).
-  const meshRing = createKeyRing();
   const predictionDeps: PredictionDeps = {
     store, state: deps.state, dims, ring: meshRing, now, eventTopics,
     windowMinutes: config.MESH_HEALTH_WINDOW_MINUTES, ttlSeconds: config.MESH_PREDICTION_TTL_SECONDS, minAttempts: config.MESH_PREDICTION_MIN_ATTEMPTS,
@@ -402,6 +432,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     alerts: alerting,
     'dispute-deadlines': disputeDeadlines,
     'mesh-predictions': meshPredictions,
+    'mesh-routing': meshRouting,
+    // An alert fires only at an evaluation: checked a few times per evaluation interval.
+    'mesh-canary-watch': periodicPart({ what: 'mesh canary watch', everyMs: CANARY_WATCH_MS, log: deps.log }, async () => { await meshCanaryWatch.checkNow(); }),
     // The analytics store's retention, and the export files' (EXPORT_RETENTION_HOURS): each runs
     // whatever the other's outcome (a file store away holds back no rollup expiry, nor the reverse).
     retention: withEngine('retention', (e) => periodicPart({ what: 'retention', everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000, atStart: true, log: deps.log }, async () => {

@@ -13,6 +13,11 @@ function kafkaTopicName(v: string): string | null {
   return /^[A-Za-z0-9._-]{1,249}$/.test(v) && v !== '.' && v !== '..' ? null : 'a Kafka topic name (1-249 letters, digits, ., _, -)';
 }
 
+/** A share between 0 and 1, as a decimal (0.05). */
+function shareOf(v: string): string | null {
+  return /^(0(\.[0-9]{1,6})?|1(\.0{1,6})?)$/.test(v) ? null : 'a decimal between 0 and 1 (e.g. 0.05)';
+}
+
 /** S3's bucket naming rules: 3-63 of lowercase letters, digits, '.', '-', alphanumeric at both ends, no '..', not an IP address. */
 function s3BucketName(v: string): string | null {
   const ok = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) && !v.includes('..') && !/^\d+\.\d+\.\d+\.\d+$/.test(v);
@@ -157,6 +162,9 @@ export const CONFIG_SPEC = {
   MESH_PREDICTION_TTL_SECONDS: { kind: 'int', default: 900, min: 10, max: 86_400, doc: 'The routing mesh: how long a signed prediction may be used; past it, it is refused as prediction_stale.' },
   MESH_PREDICTION_INTERVAL_SECONDS: { kind: 'int', default: 300, min: 10, max: 86_400, doc: 'The routing mesh: seconds between scheduled prediction runs (the mesh-predictions part, run by the evaluator; one replica at a time).' },
   MESH_PREDICTION_MIN_ATTEMPTS: { kind: 'int', default: 5, min: 1, max: 1_000_000, doc: 'The routing mesh: a segment (provider, region, currency, method) is predicted only with at least this many payments in the window.' },
+  MESH_ELIMINATION_SCORE: { kind: 'int', default: 40, min: 0, max: 100, doc: 'The routing decision API puts a provider whose verified prediction scores below this (0–100) behind the healthy ones of its route (docs/mesh.md#the-decision-api); 0 eliminates none.' },
+  MESH_EXPLORATION_RATE: { kind: 'string', default: '0.05', doc: 'The share (0–1) of payments, chosen by a hash of the payment id, whose decision puts an eliminated provider first (reason exploration) so that it can show it recovered; 0 disables exploration.', check: shareOf },
+  MESH_SNAPSHOT_REFRESH_MS: { kind: 'int', default: 1000, min: 50, max: 3_600_000, doc: 'How often (ms) the decision API reads the routing tables, kill switches, canaries and predictions again, so that other replicas\' changes arrive (this process\'s own are read at once).' },
   DEMO: { kind: 'bool', default: false, doc: 'Feed a synthetic live stream (also --demo / npm run demo).' },
   DEMO_EVENTS_PER_SECOND: { kind: 'int', default: 50, min: 1, max: 100_000, doc: 'Demo stream rate.' },
   DEMO_HISTORY_DAYS: { kind: 'int', default: 30, min: 0, max: 365, doc: 'Demo: days of synthetic history loaded into an empty store (0 = none).' },

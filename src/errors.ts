@@ -62,6 +62,13 @@ export const ERROR_STATUS = {
   prediction_signature_invalid: 422,
   prediction_key_unknown: 422,
   prediction_stale: 422,
+  no_route: 404,
+  no_static_version: 409,
+  kill_switch_engaged: 409,
+  canary_not_allowed: 409,
+  canary_exists: 409,
+  canary_not_running: 409,
+  canary_above_policy: 422,
   rate_limited: 429,
   internal: 500,
   too_many_queries: 429,
@@ -287,6 +294,34 @@ export const ERROR_DOCS = {
   prediction_stale: {
     meaning: 'A routing-mesh prediction is past its expiry: what it says of a provider\'s health is too old to route on.',
     action: 'Generate a fresh one (POST /api/mesh/predictions/generate), or wait for the scheduled run.',
+  },
+  no_route: {
+    meaning: 'The routing mesh has no route for this payment: neither its region\'s table nor the GLOBAL table for its currency has a route of its method (or \'*\') whose amount band holds its amount. `region`, `currency`, `method`, `amount` and `looked_in` say what was looked for.',
+    action: 'Do not retry as is: route the payment by your own default, and ask the mesh operators to add a route for it (PUT /api/mesh/routing/{region}/{currency}).',
+  },
+  no_static_version: {
+    meaning: 'A kill switch returns a routing table to its last static version (set by an operator), and this table has none (or does not exist): there is nothing to fall back to.',
+    action: 'Set the table\'s routes first (PUT /api/mesh/routing/{region}/{currency}), then engage the kill switch.',
+  },
+  kill_switch_engaged: {
+    meaning: 'The table\'s kill switch is engaged already.',
+    action: 'Nothing to do; GET /api/mesh/kill-switches lists the engaged ones, DELETE resets one.',
+  },
+  canary_not_allowed: {
+    meaning: 'Only a proposal awaiting approval, based on its table\'s current version, can go live as a canary; this one is decided already (`proposal_status`) or its table moved on (`base_version`, `current_version`).',
+    action: 'Read the proposal (GET /api/mesh/proposals/{id}); generate a new one for the table\'s current version.',
+  },
+  canary_exists: {
+    meaning: 'The table has a live canary already (`proposal_id`): one at a time per table.',
+    action: 'Stop it (POST /api/mesh/proposals/{id}/canary/stop), or wait for it to be approved or rolled back.',
+  },
+  canary_above_policy: {
+    meaning: 'The canary\'s percentage is above what its table\'s policy allows (`limits.max_canary_percent`, given as `max_canary_percent`).',
+    action: 'Ask for a smaller share, or have the policy changed (POST /api/mesh/policies).',
+  },
+  canary_not_running: {
+    meaning: 'The proposal is not live as a canary (`proposal_status` says what it is): there is nothing to stop.',
+    action: 'Read it with GET /api/mesh/proposals/{id}.',
   },
   too_many_exports: {
     meaning: 'The merchant already has 3 exports queued or running in the background.',

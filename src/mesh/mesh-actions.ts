@@ -16,6 +16,11 @@ export interface MeshDeps {
   eventTopics: EventTopics | null;
   /** A proposal became a routing version (molam_mesh_failover_applied_total). */
   onApplied?: (labels: { region: string; currency: string; trigger: 'approval' | 'auto' | 'rollback' }) => void;
+  /**
+   * A routing table changed (committed): a new version. The decision API's snapshot reads the
+   * tables again (app.meshRouting.changed(), src/mesh/routing-snapshot.ts); never throws.
+   */
+  onRoutingChanged?: () => Promise<void>;
 }
 
 export interface MeshAction {

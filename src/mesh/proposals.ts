@@ -88,7 +88,7 @@ export async function createProposal(
   try {
     const outcome = await deps.state.transaction((q) => applyIn(deps, q, id, 'system', 'auto', policy));
     if ('refused' in outcome) return { proposal: outcome.proposal, policy: decision('superseded', outcome.refused.message) };
-    countApplied(deps, outcome.proposal, 'auto');
+    await countApplied(deps, outcome.proposal, 'auto');
     return { proposal: outcome.proposal, policy: decision('applied', `confidence ${draft.confidence} reaches the threshold ${policy.auto_confidence_threshold}`) };
   } catch (err) {
     // Not applicable by itself (a route naming no active member, beyond a limit): an operator decides.
@@ -109,7 +109,10 @@ async function applyIn(
 ): Promise<Applied> {
   const now = deps.now();
   const p = await lockedForTable(q, id);
-  if (p.status !== 'pending_approval') throw new AppError('proposal_not_pending', `proposal ${id} is ${p.status}`, { proposal_status: p.status });
+  // A live canary is approved as it is (its canary ends: the proposal is applied for every payment).
+  if (p.status !== 'pending_approval' && !(p.status === 'canary' && trigger === 'approval')) {
+    throw new AppError('proposal_not_pending', `proposal ${id} is ${p.status}`, { proposal_status: p.status });
+  }
   if (trigger === 'approval' && p.created_by === actor) {
     throw new AppError('four_eyes_required', 'the proposal\'s author may not approve it: another operator must');
   }
@@ -158,12 +161,13 @@ export async function approveProposal(
     await storeAnswer(q, claim, 200, outcome.proposal);
     return { replayed: false, status: 200, body: outcome.proposal };
   }));
-  if (!answer.replayed && answer.body) countApplied(deps, answer.body, 'approval');
+  if (!answer.replayed && answer.body) await countApplied(deps, answer.body, 'approval');
   return answer;
 }
 
-function countApplied(deps: MeshDeps, p: { region: string; currency: string }, trigger: 'approval' | 'auto' | 'rollback') {
+async function countApplied(deps: MeshDeps, p: { region: string; currency: string }, trigger: 'approval' | 'auto' | 'rollback') {
   deps.onApplied?.({ region: p.region, currency: p.currency, trigger });
+  await deps.onRoutingChanged?.();
 }
 
 /** Rejects a pending proposal (its author may withdraw it so). */
@@ -214,6 +218,6 @@ export async function rollbackProposal(deps: MeshDeps, id: string, actor: string
     await proposalEvent(q, deps, 'rolled_back', proposal, now);
     return proposal;
   });
-  countApplied(deps, result, 'rollback');
+  await countApplied(deps, result, 'rollback');
   return result;
 }

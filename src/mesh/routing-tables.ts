@@ -124,7 +124,7 @@ export async function setStaticTable(
 ): Promise<KeyedAnswer<VersionView>> {
   const now = deps.now();
   const fingerprint = fingerprintOf(['routing.static_set', t.region, t.currency, baseVersion, routes]);
-  return runOnce<VersionView>(deps.state, key, fingerprint, now, (claim) => deps.state.transaction(async (q) => {
+  const answer = await runOnce<VersionView>(deps.state, key, fingerprint, now, (claim) => deps.state.transaction(async (q) => {
     await lockTable(q, t);
     const current = await currentVersion(q, t);
     checkBase(t, current, baseVersion);
@@ -139,4 +139,6 @@ export async function setStaticTable(
     await storeAnswer(q, claim, 200, view);
     return { replayed: false, status: 200, body: view };
   }));
+  if (!answer.replayed && answer.body) await deps.onRoutingChanged?.();
+  return answer;
 }

@@ -56,6 +56,13 @@ export interface Metrics {
   meshFailoverApplied: Counter<'region' | 'currency' | 'trigger'>;
   /** The routing mesh: the confidence (0–1) of the newest prediction of each segment made by this process. */
   meshPredictionConfidence: Gauge<'provider' | 'region' | 'currency' | 'method'>;
+  /** The routing decision itself (POST /api/mesh/route, in memory: no HTTP, no I/O), by reason. */
+  meshRoutingLatency: Histogram<'reason'>;
+  /**
+   * Routing decisions that cross a border: the payment's region has no route for it and the
+   * GLOBAL table routed it, by the payment's region and currency (mesh members are not consulted).
+   */
+  meshCrossborderVolume: Counter<'region' | 'currency'>;
   /** Reports the consumer's lag per assigned partition (set by the Kafka source). */
   setKafkaLag(read: () => ReadonlyArray<{ topic: string; partition: number; lag: number }>): void;
   /** Stops listening to the engine's commits. */
@@ -229,6 +236,16 @@ export function createMetrics(deps: { ingest: IngestView; now: () => number }): 
     help: 'Routing mesh: confidence (0-1) of the newest provider health prediction this process made, per provider, mesh region, currency and method',
     labelNames: ['provider', 'region', 'currency', 'method'], registers,
   });
+  const meshRoutingLatency = new Histogram({
+    name: 'molam_mesh_routing_latency_seconds',
+    help: 'Duration of one routing decision (POST /api/mesh/route: the decision over the in-memory snapshot, without HTTP), by reason (exploitation, exploration, canary, fallback)',
+    labelNames: ['reason'], buckets: [0.00001, 0.000025, 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005], registers,
+  });
+  const meshCrossborderVolume = new Counter({
+    name: 'molam_mesh_crossborder_volume_total',
+    help: 'Routing decisions routed by the GLOBAL table for a payment of another region (its own region had no route for it), by the payment\'s region and currency',
+    labelNames: ['region', 'currency'], registers,
+  });
   let kafkaLag: () => ReadonlyArray<{ topic: string; partition: number; lag: number }> = () => [];
   new Gauge({
     name: 'analytics_kafka_consumer_lag', help: 'Messages of each assigned partition not yet committed to the analytics store (log end offset minus the stored position)',
@@ -255,7 +272,7 @@ export function createMetrics(deps: { ingest: IngestView; now: () => number }): 
     setWsCurrent(read) { wsCurrent = read; },
     setQueryAdmission(read) { admission = read; },
     kafkaMessages, kafkaDeadLetters, kafkaEventsOut, merchantDashboardRequests, merchantRefundRequests, merchantRefundEvents,
-    merchantWebhookDuration, merchantKpiUpdates, meshFailoverApplied, meshPredictionConfidence,
+    merchantWebhookDuration, merchantKpiUpdates, meshFailoverApplied, meshPredictionConfidence, meshRoutingLatency, meshCrossborderVolume,
     setKafkaLag(read) { kafkaLag = read; },
     stop: unsubscribe,
   };

@@ -8,6 +8,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { LightMyRequestResponse } from 'fastify';
 import { openTempApp, type TempApp } from '../support/temp-app.ts';
 import { activeMember, caller, freshKey, people, route, type People } from './mesh-support.ts';
+import { bearer, mintToken } from '../support/tokens.ts';
 
 type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>; components: unknown };
 
@@ -98,4 +99,36 @@ test('every mesh route answers as documented', async () => {
   conforms(actions, 'GET', '/api/mesh/actions', 200);
   assert.ok(actions.json().next_cursor);
   conforms(await call('GET', '/api/mesh/actions?cursor=nope', p.viewer), 'GET', '/api/mesh/actions', 400);
+});
+
+test('the decision side answers as documented: route, kill switches, canaries', async () => {
+  const call = caller(t);
+  const router = bearer(await mintToken({ sub: 'payments-svc', roles: ['mesh:route'] }));
+  const decide = (payload: object) => t.app.inject({ method: 'POST', url: '/api/mesh/route', headers: router, payload });
+  const payment = { currency: 'XOF', amount: 5000, country: 'SN', method: 'card', payment_id: 'pay_doc' };
+  conforms(await decide(payment), 'POST', '/api/mesh/route', 503);
+  await t.app.parts.start(['mesh-routing']);
+  conforms(await decide(payment), 'POST', '/api/mesh/route', 200);
+  conforms(await decide({ ...payment, currency: 'EUR', country: 'FR' }), 'POST', '/api/mesh/route', 404);
+
+  conforms(await call('POST', '/api/mesh/kill-switch/EU/EUR', p.ana, { reason: 'incident' }), 'POST', '/api/mesh/kill-switch/{region}/{currency}', 409);
+  conforms(await call('POST', '/api/mesh/kill-switch/ECOWAS/XOF', p.ana, { reason: 'incident' }), 'POST', '/api/mesh/kill-switch/{region}/{currency}', 201);
+  conforms(await call('GET', '/api/mesh/kill-switches', p.viewer), 'GET', '/api/mesh/kill-switches', 200);
+  conforms(await decide(payment), 'POST', '/api/mesh/route', 200);
+  const reset = () => t.app.inject({ method: 'DELETE', url: '/api/mesh/kill-switch/ECOWAS/XOF', headers: p.ana });
+  conforms(await reset(), 'DELETE', '/api/mesh/kill-switch/{region}/{currency}', 200);
+  conforms(await reset(), 'DELETE', '/api/mesh/kill-switch/{region}/{currency}', 404);
+
+  const rule = await t.inject({
+    method: 'POST', url: '/api/analytics/alerts/rules',
+    payload: { name: 'canary guard', metric: 'failed_count', window_minutes: 15, condition: { type: 'threshold', op: '>=', value: 10 } },
+  });
+  const version = (await call('GET', '/api/mesh/routing/ECOWAS/XOF', p.viewer)).json().current.version;
+  const id = (await call('POST', '/api/mesh/proposals', p.ana, { region: 'ECOWAS', currency: 'XOF', base_version: version, routes: [route('*', 0, null, 'orange_money')] })).json().proposal.id;
+  const canary = (percent: number) => call('POST', `/api/mesh/proposals/${id}/canary`, p.ana, { percent, alert_rule_id: Number(rule.json().id) });
+  conforms(await canary(50), 'POST', '/api/mesh/proposals/{id}/canary', 422);
+  conforms(await canary(10), 'POST', '/api/mesh/proposals/{id}/canary', 200);
+  conforms(await canary(10), 'POST', '/api/mesh/proposals/{id}/canary', 409);
+  conforms(await call('POST', `/api/mesh/proposals/${id}/canary/stop`, p.ana), 'POST', '/api/mesh/proposals/{id}/canary/stop', 200);
+  conforms(await call('POST', `/api/mesh/proposals/${id}/canary/stop`, p.ana), 'POST', '/api/mesh/proposals/{id}/canary/stop', 409);
 });
