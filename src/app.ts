@@ -91,6 +91,8 @@ import type { IngestView } from './ingest/ingest-view.ts';
 import type { AnalyticsStore } from './store/analytics-store.ts';
 import type { Config } from './config.ts';
 import { meshDecisionRoutes } from './http/routes/mesh-decisions.ts';
+import { meshReconciliationRoutes } from './http/routes/mesh-reconciliations.ts';
+import { recordRoutingMoves, settleReconciliations, type ReconcileDeps } from './mesh/reconciliation.ts';
 import { createRoutingSnapshot, type RoutingSnapshot } from './mesh/routing-snapshot.ts';
 import { rollBackFiredCanaries, supersedeStaleCanaries } from './mesh/canary.ts';
 
@@ -137,6 +139,8 @@ declare module 'fastify' {
     meshPredictions: MeshPredictions;
     /** The routing decision API's snapshot (part mesh-routing); changed() after a routing change made here. */
     meshRouting: RoutingSnapshot;
+    /** Reconciles routing changes (part mesh-reconcile; runNow: one pass at once — new versions recorded, ended windows settled). */
+    meshReconciler: { runNow(): Promise<{ recorded: number; settled: number }> };
     /** Rolls back the canaries whose alert rule fired, supersedes those whose table moved on (part mesh-canary-watch; checkNow: one pass at once, the ones rolled back). */
     meshCanaryWatch: { checkNow(): Promise<string[]> };
   }
@@ -344,6 +348,20 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   meshPredictionRoutes(app, { mesh: meshDeps, ring: meshRing, generate: (filter, actor) => generateOnDemand(meshDeps, predictionDeps, filter, actor) });
   meshProposalHealthRoutes(app, { mesh: meshDeps, store, dims, ring: meshRing });
+  // Reconciliation of routing changes: the money they move, expected and observed (docs/mesh.md#reconciliation).
+  meshReconciliationRoutes(app, meshDeps);
+  const reconcileDeps: ReconcileDeps = {
+    ...meshDeps, store, dims, windowMs: config.MESH_RECONCILE_WINDOW_HOURS * 3_600_000, tolerancePercent: config.MESH_RECONCILE_TOLERANCE_PERCENT,
+  };
+  const meshReconciler = {
+    async runNow() {
+      const recorded = await recordRoutingMoves(reconcileDeps);
+      const settled = await settleReconciliations(reconcileDeps);
+      if (recorded || settled) deps.log.info({ recorded, settled }, 'mesh reconciliation');
+      return { recorded, settled };
+    },
+  };
+  app.decorate('meshReconciler', meshReconciler);
   const meshPredictions = createMeshPredictions({ ...predictionDeps, everyMs: config.MESH_PREDICTION_INTERVAL_SECONDS * 1000, log: deps.log });
   app.decorate('meshPredictions', meshPredictions);
   let fileStore: Promise<FileStore> | null = deps.files ? Promise.resolve(deps.files) : null;
@@ -432,6 +450,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     alerts: alerting,
     'dispute-deadlines': disputeDeadlines,
     'mesh-predictions': meshPredictions,
+    'mesh-reconcile': periodicPart({ what: 'mesh reconciliation', everyMs: config.MESH_RECONCILE_INTERVAL_SECONDS * 1000, log: deps.log }, async () => { await meshReconciler.runNow(); }),
     'mesh-routing': meshRouting,
     // An alert fires only at an evaluation: checked a few times per evaluation interval.
     'mesh-canary-watch': periodicPart({ what: 'mesh canary watch', everyMs: CANARY_WATCH_MS, log: deps.log }, async () => { await meshCanaryWatch.checkNow(); }),

@@ -1,17 +1,18 @@
 // The parts of the server that run in the background: the live window's feed, the live WebSocket
 // server, the live window's FX reload, the alert scheduler, the dispute deadline reminders, the
-// routing mesh's predictions, decision snapshot and canary watch, the retention job, the sources
-// and the refund relay (approved refunds into the stream). buildApp builds each one unstarted (no
-// timer, no socket, no subscription); startParts starts the ones a process runs — main.ts all of
-// them, a cluster role some — and closing the app stops whatever was started, last started first,
-// before Fastify waits for its connections (an open WebSocket would hold that wait forever).
+// routing mesh's predictions, reconciliation, decision snapshot and canary watch, the retention
+// job, the sources and the refund relay (approved refunds into the stream). buildApp builds each
+// one unstarted (no timer, no socket, no subscription); startParts starts the ones a process runs
+// — main.ts all of them, a cluster role some — and closing the app stops whatever was started,
+// last started first, before Fastify waits for its connections (an open WebSocket would hold that
+// wait forever).
 
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 
 /** In the order they start; they stop in the reverse order. */
 /** Sources (src/ingest/sources/source.ts) come last: they start once everything that follows their commits runs, and stop first. */
-export const PART_NAMES = ['live-feed', 'live', 'fx-reload', 'alerts', 'dispute-deadlines', 'mesh-predictions', 'mesh-routing', 'mesh-canary-watch', 'retention', 'ingest-http', 'ingest-kafka', 'refund-relay', 'demo'] as const;
+export const PART_NAMES = ['live-feed', 'live', 'fx-reload', 'alerts', 'dispute-deadlines', 'mesh-predictions', 'mesh-reconcile', 'mesh-routing', 'mesh-canary-watch', 'retention', 'ingest-http', 'ingest-kafka', 'refund-relay', 'demo'] as const;
 export type PartName = (typeof PART_NAMES)[number];
 
 /** Does nothing until started; stop undoes start and waits for the work in flight. */
@@ -49,9 +50,9 @@ const ROLE_PARTS: Readonly<Record<string, readonly PartName[]>> = {
   api: ['live-feed', 'live', 'fx-reload', 'refund-relay', 'mesh-routing'],
   consumer: ['retention', 'ingest-http', 'ingest-kafka', 'refund-relay'],
   // The schedulers: alert evaluation and delivery, the dispute deadline reminders (whose
-  // webhooks the alert scheduler delivers), the routing mesh's predictions (likewise), and the
-  // rollback of canaries whose alert fired.
-  evaluator: ['alerts', 'dispute-deadlines', 'mesh-predictions', 'mesh-canary-watch'],
+  // webhooks the alert scheduler delivers), the routing mesh's predictions (likewise), the
+  // reconciliation of its routing changes, and the rollback of canaries whose alert fired.
+  evaluator: ['alerts', 'dispute-deadlines', 'mesh-predictions', 'mesh-reconcile', 'mesh-canary-watch'],
 };
 
 /** The parts a process runs, by its settings: its role's, Kafka when brokers are set, the demo stream when asked for. */

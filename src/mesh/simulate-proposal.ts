@@ -66,13 +66,24 @@ export interface Simulation {
   segments: SegmentSimulation[];
 }
 
+/** The amount boundaries of a set of routes (or cells), ascending: every band edge but 0. */
+export function boundariesOf(routes: readonly { minAmount: number; maxAmount: number | null }[]): number[] {
+  const edges = new Set<number>();
+  for (const r of routes) {
+    if (r.minAmount > 0) edges.add(r.minAmount);
+    if (r.maxAmount !== null) edges.add(r.maxAmount);
+  }
+  return [...edges].sort((a, b) => a - b);
+}
+
 /** The route of `routes` that serves (method, amount): its own method's first, else '*'. */
 export function routeFor(routes: readonly Route[], method: string, amount: number): Route | null {
   const inBand = (r: Route) => amount >= r.minAmount && (r.maxAmount === null || amount < r.maxAmount);
   return routes.find((r) => r.method === method && inBand(r)) ?? routes.find((r) => r.method === ANY_METHOD && inBand(r)) ?? null;
 }
 
-function regionCountryKeys(region: string, regions: ReadonlyMap<string, string>): number[] {
+/** The countries of a mesh region (their economic region mapped by meshRegionOf), as store keys. */
+export function regionCountryKeys(region: string, regions: ReadonlyMap<string, string>): number[] {
   return COUNTRY_CODES.filter((c) => meshRegionOf(regions.get(c)) === region).map(countryKey);
 }
 
@@ -95,12 +106,7 @@ export async function simulateProposal(
   const hours = s.hours ?? DEFAULT_SIMULATION_HOURS;
   const to = s.now;
   const from = to - hours * HOUR_MS;
-  const edges = new Set<number>();
-  for (const r of [...s.current, ...s.proposed]) {
-    if (r.minAmount > 0) edges.add(r.minAmount);
-    if (r.maxAmount !== null) edges.add(r.maxAmount);
-  }
-  const boundaries = [...edges].sort((a, b) => a - b);
+  const boundaries = boundariesOf([...s.current, ...s.proposed]);
   const rows = await deps.store.providerReplay({
     from, to, currencyKey: currencyKey(s.table.currency), countryKeys: regionCountryKeys(s.table.region, deps.dims.regions),
     boundaries: boundaries.map(BigInt),

@@ -522,6 +522,30 @@ export const STATE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string[] }>
       `ALTER TABLE merchant_audit ADD CONSTRAINT merchant_audit_actor_kind_check CHECK (actor_kind IN ('merchant', 'ops', 'link'))`,
     ],
   },
+  {
+    // Reconciliation of routing changes (src/mesh/reconciliation.ts): an item per (version, from,
+    // to) with the cells of traffic it moves and the windows it is measured on (a static version
+    // has no proposal); each version is reconciled once, claimed by its row in
+    // mesh_reconciled_versions. mesh_reconciliations has had no writer before this version.
+    version: 13,
+    sql: [
+      'ALTER TABLE mesh_reconciliations ALTER COLUMN proposal_id DROP NOT NULL',
+      'ALTER TABLE mesh_reconciliations ADD COLUMN version integer NOT NULL',
+      'ALTER TABLE mesh_reconciliations ADD COLUMN cells jsonb NOT NULL',
+      'ALTER TABLE mesh_reconciliations ADD COLUMN window_from timestamptz NOT NULL',
+      'ALTER TABLE mesh_reconciliations ADD COLUMN window_to timestamptz NOT NULL',
+      'ALTER TABLE mesh_reconciliations ADD COLUMN expected_window_minor bigint',
+      'CREATE UNIQUE INDEX mesh_reconciliations_one_move ON mesh_reconciliations (region, currency, version, from_provider, to_provider)',
+      'CREATE INDEX mesh_reconciliations_newest ON mesh_reconciliations (created_at DESC, id DESC)',
+      `CREATE TABLE mesh_reconciled_versions (
+         region text NOT NULL,
+         currency text NOT NULL,
+         version integer NOT NULL,
+         reconciled_at timestamptz NOT NULL,
+         PRIMARY KEY (region, currency, version)
+       )`,
+    ],
+  },
 ];
 
 export const LATEST_STATE_VERSION = Math.max(...STATE_MIGRATIONS.map((m) => m.version));
