@@ -344,7 +344,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const predictionDeps: PredictionDeps = {
     store, state: deps.state, dims, ring: meshRing, now, eventTopics,
     windowMinutes: config.MESH_HEALTH_WINDOW_MINUTES, ttlSeconds: config.MESH_PREDICTION_TTL_SECONDS, minAttempts: config.MESH_PREDICTION_MIN_ATTEMPTS,
-    onPrediction: (p) => metrics.meshPredictionConfidence.set({ provider: p.provider, region: p.region, currency: p.currency, method: p.method }, p.confidence),
+    onPrediction: (p) => {
+      metrics.meshPredictionConfidence.set({ provider: p.provider, region: p.region, currency: p.currency, method: p.method }, p.confidence);
+      metrics.meshPredictionLastMade.set(p.generatedAt / 1000);
+    },
   };
   meshPredictionRoutes(app, { mesh: meshDeps, ring: meshRing, generate: (filter, actor) => generateOnDemand(meshDeps, predictionDeps, filter, actor) });
   meshProposalHealthRoutes(app, { mesh: meshDeps, store, dims, ring: meshRing });

@@ -56,6 +56,11 @@ export interface Metrics {
   meshFailoverApplied: Counter<'region' | 'currency' | 'trigger'>;
   /** The routing mesh: the confidence (0–1) of the newest prediction of each segment made by this process. */
   meshPredictionConfidence: Gauge<'provider' | 'region' | 'currency' | 'method'>;
+  /**
+   * When this process last made (signed and stored) a prediction, in Unix seconds; 0 before its
+   * first. The max over the processes is the mesh's newest prediction: the staleness alert's input.
+   */
+  meshPredictionLastMade: Gauge;
   /** The routing decision itself (POST /api/mesh/route, in memory: no HTTP, no I/O), by reason. */
   meshRoutingLatency: Histogram<'reason'>;
   /**
@@ -236,6 +241,11 @@ export function createMetrics(deps: { ingest: IngestView; now: () => number }): 
     help: 'Routing mesh: confidence (0-1) of the newest provider health prediction this process made, per provider, mesh region, currency and method',
     labelNames: ['provider', 'region', 'currency', 'method'], registers,
   });
+  const meshPredictionLastMade = new Gauge({
+    name: 'molam_mesh_prediction_last_made_timestamp_seconds',
+    help: 'Routing mesh: when this process last made (signed and stored) a provider health prediction, in Unix seconds; 0 before its first',
+    registers,
+  });
   const meshRoutingLatency = new Histogram({
     name: 'molam_mesh_routing_latency_seconds',
     help: 'Duration of one routing decision (POST /api/mesh/route: the decision over the in-memory snapshot, without HTTP), by reason (exploitation, exploration, canary, fallback)',
@@ -272,7 +282,7 @@ export function createMetrics(deps: { ingest: IngestView; now: () => number }): 
     setWsCurrent(read) { wsCurrent = read; },
     setQueryAdmission(read) { admission = read; },
     kafkaMessages, kafkaDeadLetters, kafkaEventsOut, merchantDashboardRequests, merchantRefundRequests, merchantRefundEvents,
-    merchantWebhookDuration, merchantKpiUpdates, meshFailoverApplied, meshPredictionConfidence, meshRoutingLatency, meshCrossborderVolume,
+    merchantWebhookDuration, merchantKpiUpdates, meshFailoverApplied, meshPredictionConfidence, meshPredictionLastMade, meshRoutingLatency, meshCrossborderVolume,
     setKafkaLag(read) { kafkaLag = read; },
     stop: unsubscribe,
   };

@@ -52,7 +52,9 @@ after(async () => { await t.close(); });
 const generate = (body?: unknown) => t.app.inject({ method: 'POST', url: '/api/mesh/predictions/generate', headers: ops, ...(body ? { payload: body } : {}) });
 const list = (query = '') => t.app.inject({ method: 'GET', url: `/api/mesh/predictions${query}`, headers: ops });
 
-test('generate: one signed prediction per segment, each verifying with the published keys, published to the outbox and the gauge', async () => {
+test('generate: one signed prediction per segment, each verifying with the published keys, published to the outbox and the gauges', async () => {
+  const lastMade = async () => /^molam_mesh_prediction_last_made_timestamp_seconds (\S+)$/m.exec((await t.app.inject({ method: 'GET', url: '/metrics' })).body)?.[1];
+  assert.equal(await lastMade(), '0', 'none made yet');
   const res = await generate();
   assert.equal(res.statusCode, 201, res.body);
   const body = res.json();
@@ -81,6 +83,7 @@ test('generate: one signed prediction per segment, each verifying with the publi
   assert.deepEqual(topics.map((r) => r.payload.jws).sort(), body.items.map((p: { jws: string }) => p.jws).sort());
   const metrics = await t.app.inject({ method: 'GET', url: '/metrics' });
   assert.match(metrics.body, new RegExp(`molam_mesh_prediction_confidence\\{provider="wave",region="ECOWAS",currency="XOF",method="wallet"\\} ${wave.confidence}\\n`));
+  assert.equal(await lastMade(), String(T / 1000), 'the staleness alert\'s input: when the newest prediction was made');
   // Filters: another region predicts nothing.
   assert.deepEqual((await generate({ region: 'EU' })).json().items, []);
   assert.equal((await generate({ region: 'MARS' })).statusCode, 400);

@@ -8,6 +8,7 @@ import { openTempPlatform } from '../support/temp-platform.ts';
 import { createMetrics, type Metrics } from '../../src/observability/metrics-registry.ts';
 import type { TempApp } from '../support/temp-app.ts';
 import { event, sample } from './scrape.ts';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const NOW = Date.parse('2026-11-20T12:00:00Z');
 let t: TempApp;
@@ -91,4 +92,12 @@ test('several registries in one process: no clash, lag 0 with no data', async ()
   } finally {
     await p.close();
   }
+});
+
+test('every metric /metrics exports is documented (docs/operations.md#metrics, or its domain\'s page), as the dashboards and alerts name it', async () => {
+  const docsDir = new URL('../../docs/', import.meta.url);
+  const docs = readdirSync(docsDir).filter((f) => f.endsWith('.md')).map((f) => readFileSync(new URL(f, docsDir), 'utf8')).join('\n');
+  const names = [...(await scrape()).matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]).filter((n) => !/^(process|nodejs)_/.test(n));
+  assert.ok(names.includes('molam_mesh_prediction_last_made_timestamp_seconds'));
+  assert.deepEqual(names.filter((n) => !docs.includes(`\`${n}`)), []);
 });
