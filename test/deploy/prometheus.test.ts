@@ -12,7 +12,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { headingAnchors, readText, readYaml, repoPath } from './deploy-files.ts';
+import { loadConfig } from '../../src/config.ts';
+import { envOf, headingAnchors, promqlMetricNames, readText, readYaml, repoPath } from './deploy-files.ts';
 
 const installed = spawnSync('promtool', ['--version']).error === undefined;
 const skip = !installed && !process.env.CI && 'promtool is not installed';
@@ -58,6 +59,42 @@ test('the runbook\'s alerts are there: consumer lag > 10,000 for 5m, batch commi
   assert.match(byName.get('AnalyticsBatchCommitSlow')!.expr, /histogram_quantile\(0\.95, .*analytics_ingest_batch_commit_duration_seconds_bucket.*\) > 2$/);
   assert.match(byName.get('AnalyticsApiSlow')!.expr, /histogram_quantile\(0\.95, .*analytics_api_request_duration_seconds_bucket.*\) > 0\.5$/);
   assert.match(byName.get('AnalyticsWebSocketRefusals')!.expr, /rate\(analytics_ws_connections_total\{status="refused"\}\[5m\]\)\) > 1$/);
+});
+
+test('the routing mesh\'s alerts: confidence < 0.5 for 30m, decision P95 > 2 ms, > 3 failovers an hour, no prediction for 3 intervals', () => {
+  const byName = new Map(rules.map((r) => [r.alert, r]));
+  const confidence = byName.get('MeshPredictionConfidenceLow')!;
+  assert.match(confidence.expr, /^max by \(namespace, provider, region\) \(molam_mesh_prediction_confidence\) < 0\.5$/);
+  assert.equal(confidence.for, '30m');
+  assert.match(byName.get('MeshRoutingSlow')!.expr, /histogram_quantile\(0\.95, .*molam_mesh_routing_latency_seconds_bucket.*\) > 0\.002$/);
+  assert.match(byName.get('MeshFailoverFlapping')!.expr, /^sum by \(namespace, region, currency\) \(increase\(molam_mesh_failover_applied_total\[1h\]\)\) > 3$/);
+  // Stale after 3 runs of the interval the deployment sets, when the predictions it made have expired too.
+  const stale = /^time\(\) - max by \(namespace\) \(molam_mesh_prediction_last_made_timestamp_seconds\) > (\d+)$/.exec(byName.get('MeshPredictionsStale')!.expr);
+  assert.ok(stale, byName.get('MeshPredictionsStale')!.expr);
+  const deployed = {
+    compose: envOf(readYaml('deploy/docker-compose.yml').services.evaluator.environment),
+    kubernetes: envOf(readYaml('deploy/kubernetes/configmap.yaml').data),
+  };
+  for (const [where, env] of Object.entries(deployed)) {
+    const config = loadConfig(env);
+    assert.equal(Number(stale[1]), 3 * config.MESH_PREDICTION_INTERVAL_SECONDS, `${where}: 3 × MESH_PREDICTION_INTERVAL_SECONDS`);
+    assert.ok(config.MESH_PREDICTION_TTL_SECONDS <= Number(stale[1]), `${where}: every prediction has expired when it fires`);
+  }
+});
+
+test('the dashboard\'s "Routing mesh" row uses every mesh metric of the registry', () => {
+  const dashboard = JSON.parse(readText('deploy/grafana/molam-analytics.json'));
+  const start = dashboard.panels.findIndex((p: any) => p.type === 'row' && p.title === 'Routing mesh');
+  assert.ok(start >= 0, 'a "Routing mesh" row');
+  const end = dashboard.panels.findIndex((p: any, i: number) => i > start && p.type === 'row');
+  const panels = dashboard.panels.slice(start + 1, end < 0 ? undefined : end);
+  const used = new Set(panels.flatMap((p: any) => p.targets.flatMap((t: any) => promqlMetricNames(t.expr)))
+    .map((n: string) => n.replace(/_(bucket|count|sum)$/, '')));
+  const registry = [...readText('src/observability/metrics-registry.ts').matchAll(/name: '(molam_mesh_\w+)'/g)].map((m) => m[1]);
+  assert.ok(registry.length >= 5);
+  assert.deepEqual([...used].sort(), registry.sort());
+  const latency = panels.find((p: any) => p.title === 'Routing decision latency');
+  assert.deepEqual(latency.targets.map((t: any) => /^histogram_quantile\((0\.\d+), /.exec(t.expr)?.[1]), ['0.5', '0.95', '0.99']);
 });
 
 test('every alert has a summary, a description and a runbook_url to a section of docs/operations.md', () => {
