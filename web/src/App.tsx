@@ -6,8 +6,8 @@ import { LANGS, translate, type Lang, type MessageKey } from './i18n.ts';
 import { Overview } from './screens/Overview.tsx';
 import { SignIn } from './screens/SignIn.tsx';
 import { useTheme } from './theme.ts';
-import { useMe } from './me.ts';
-import { SCREENS, useViewState, type View } from './url-state.ts';
+import { can, useMe } from './me.ts';
+import { SCREENS, useViewState, type Screen, type View } from './url-state.ts';
 
 // Code-split by screen: the overview is in the entry chunk (it is the landing screen); the others
 // load when first opened.
@@ -15,6 +15,7 @@ const Live = lazy(() => import('./screens/Live.tsx').then((m) => ({ default: m.L
 const Drill = lazy(() => import('./screens/Drill.tsx').then((m) => ({ default: m.Drill })));
 const Alerts = lazy(() => import('./screens/Alerts.tsx').then((m) => ({ default: m.Alerts })));
 const Merchant = lazy(() => import('./screens/Merchant.tsx').then((m) => ({ default: m.Merchant })));
+const Routing = lazy(() => import('./screens/Routing.tsx').then((m) => ({ default: m.Routing })));
 
 export function App() {
   const [token, setToken] = useState<string | null>(loadToken);
@@ -51,11 +52,14 @@ function Shell({ token, view, onSignOut, onSignInAgain }: { token: string; view:
   const me = useMe(token);
   // The merchant area is offered to a token holding any merchant:* permission (merchant users, ops).
   const portal = !!me.data?.permissions.some((p) => p.startsWith('merchant:'));
+  // The routing screen to a token holding mesh:view (mesh ops and compliance, analytics ops).
+  const mesh = can(me.data, 'mesh:view');
+  const offered = (s: Screen) => (s === 'merchant' ? portal : s === 'routing' ? mesh : true);
   return (
     <div className="mx-auto max-w-6xl px-4 py-6">
       <div className="mb-6 flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 dark:border-slate-700 pb-4">
         <nav aria-label={t('screens')} className="flex flex-wrap gap-1">
-          {SCREENS.filter((s) => s !== 'merchant' || portal).map((s) => (
+          {SCREENS.filter(offered).map((s) => (
             <button key={s} type="button" data-screen={s} aria-current={view.screen === s ? 'page' : undefined}
               onClick={() => view.setScreen(s)}
               className={`rounded-lg px-3 py-1.5 text-sm font-medium ${focusRing} ${view.screen === s ? 'bg-slate-900 dark:bg-indigo-600 text-white' : 'text-slate-600 dark:text-slate-300 hover:bg-slate-100 dark:hover:bg-slate-700'}`}>
@@ -79,6 +83,7 @@ function Shell({ token, view, onSignOut, onSignInAgain }: { token: string; view:
         {view.screen === 'live' ? <Live token={token} lang={view.lang} />
           : view.screen === 'alerts' ? <Alerts token={token} view={view} />
           : view.screen === 'merchant' ? <Merchant token={token} view={view} onSignInAgain={onSignInAgain} />
+          : view.screen === 'routing' ? <Routing token={token} view={view} />
           : view.screen === 'drill' ? <Drill token={token} view={view} />
             : <Overview token={token} view={view} />}
       </Suspense>

@@ -43,7 +43,7 @@ export async function apiGet<T>(path: string, token: string, params: Record<stri
   return (await res.json()) as T;
 }
 
-export const DEV_ROLES = ['analytics:ops', 'analytics:view', 'merchant_admin'] as const;
+export const DEV_ROLES = ['analytics:ops', 'analytics:view', 'merchant_admin', 'mesh_ops'] as const;
 export type DevRole = (typeof DEV_ROLES)[number];
 
 /** Dev mode only: a token for a role (and merchant, and user: two users of one merchant for four eyes). Null when the server has no dev sign-in (404). */

@@ -4,6 +4,7 @@
 import { alertsEn, alertsFr } from './messages/alerts.ts';
 import { mapEn, mapFr } from './messages/map.ts';
 import { merchantEn, merchantFr } from './messages/merchant.ts';
+import { routingEn, routingFr } from './messages/routing.ts';
 
 export const LANGS = ['en', 'fr'] as const;
 export type Lang = (typeof LANGS)[number];
@@ -113,7 +114,7 @@ const baseEn = {
   theme_dark: 'Dark theme',
 };
 
-const en = { ...baseEn, ...alertsEn, ...mapEn, ...merchantEn };
+const en = { ...baseEn, ...alertsEn, ...mapEn, ...merchantEn, ...routingEn };
 export type MessageKey = keyof typeof en;
 
 const baseFr: Record<keyof typeof baseEn, string> = {
@@ -218,7 +219,7 @@ const baseFr: Record<keyof typeof baseEn, string> = {
   theme_dark: 'Thème sombre',
 };
 
-const fr: Record<MessageKey, string> = { ...baseFr, ...alertsFr, ...mapFr, ...merchantFr };
+const fr: Record<MessageKey, string> = { ...baseFr, ...alertsFr, ...mapFr, ...merchantFr, ...routingFr };
 
 const DICTIONARY: Record<Lang, Record<MessageKey, string>> = { en, fr };
 

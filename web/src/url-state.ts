@@ -14,7 +14,7 @@ const ROLLING_MS: Partial<Record<Range, number>> = {
 };
 const LANG_KEY = 'molam.analytics.lang';
 
-export const SCREENS = ['overview', 'live', 'drill', 'alerts', 'merchant'] as const;
+export const SCREENS = ['overview', 'live', 'drill', 'alerts', 'merchant', 'routing'] as const;
 export type Screen = (typeof SCREENS)[number];
 const isScreen = (v: string | null): v is Screen => v !== null && (SCREENS as readonly string[]).includes(v);
 const isRange = (v: string | null): v is Range => v !== null && (RANGES as readonly string[]).includes(v);
@@ -40,6 +40,11 @@ export type MerchantTab = (typeof MERCHANT_TABS)[number];
 const isMerchantTab = (v: string | null): v is MerchantTab => v !== null && (MERCHANT_TABS as readonly string[]).includes(v);
 /** A merchant id as the API accepts it in X-Merchant-Id. */
 const isMerchantId = (v: string | null): v is string => v !== null && /^[A-Za-z0-9._:@|-]{1,128}$/.test(v);
+
+/** The routing screen's sections (`?screen=routing&rtab=…`, docs/dashboard.md). */
+export const ROUTING_TABS = ['health', 'proposals', 'tables', 'log'] as const;
+export type RoutingTab = (typeof ROUTING_TABS)[number];
+const isRoutingTab = (v: string | null): v is RoutingTab => v !== null && (ROUTING_TABS as readonly string[]).includes(v);
 
 /** Amounts in USD, or in the selected currency's own unit (needs exactly one currency). */
 export type Shown = 'usd' | 'local';
@@ -97,6 +102,8 @@ export interface ViewState {
   lang: Lang; screen: Screen; drill: DrillScope; tab: AlertTab;
   /** Merchant area: its section, and the merchant an ops user acts for (X-Merchant-Id). */
   mtab: MerchantTab; actingFor: string | null;
+  /** Routing screen: its section. */
+  rtab: RoutingTab;
 }
 
 function readUrl(): ViewState {
@@ -127,6 +134,7 @@ function readUrl(): ViewState {
     tab: isAlertTab(q.get('tab')) ? q.get('tab') as AlertTab : 'alerts',
     mtab: isMerchantTab(q.get('mtab')) ? q.get('mtab') as MerchantTab : 'summary',
     actingFor: isMerchantId(q.get('for')) ? q.get('for') : null,
+    rtab: isRoutingTab(q.get('rtab')) ? q.get('rtab') as RoutingTab : 'health',
   };
 }
 
@@ -159,6 +167,7 @@ export function useViewState() {
       tab: state.screen === 'alerts' && state.tab !== 'alerts' ? state.tab : undefined,
       mtab: state.screen === 'merchant' && state.mtab !== 'summary' ? state.mtab : undefined,
       for: state.screen === 'merchant' && state.actingFor ? state.actingFor : undefined,
+      rtab: state.screen === 'routing' && state.rtab !== 'health' ? state.rtab : undefined,
     });
     try { localStorage.setItem(LANG_KEY, state.lang); } catch { /* storage refused: the URL still has it */ }
     document.documentElement.lang = state.lang;
@@ -175,7 +184,8 @@ export function useViewState() {
   const setTab = useCallback((tab: AlertTab) => setState((s) => ({ ...s, tab })), []);
   const setMtab = useCallback((mtab: MerchantTab) => setState((s) => ({ ...s, mtab })), []);
   const setActingFor = useCallback((actingFor: string | null) => setState((s) => ({ ...s, actingFor })), []);
-  return { ...state, setMtab, setActingFor, setRange, setCustom, setTz, setCurrency, setShown, setLang, setScreen, setDrill, setTab };
+  const setRtab = useCallback((rtab: RoutingTab) => setState((s) => ({ ...s, rtab })), []);
+  return { ...state, setMtab, setActingFor, setRtab, setRange, setCustom, setTz, setCurrency, setShown, setLang, setScreen, setDrill, setTab };
 }
 
 export type View = ReturnType<typeof useViewState>;

@@ -1,0 +1,100 @@
+// Routing tables: every table at its current version (GET /routing), and one table's current
+// routes with its version history, newest first, more over `next_before`
+// (GET /routing/{region}/{currency}). A version says how it came: set by an operator, a proposal
+// applied, or an earlier version restored.
+
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { meshGet, type TableHistory, type TableVersion } from '../../mesh-api.ts';
+import { btn, card, secondary } from '../alerts/ui.tsx';
+import { useRouting } from './context.ts';
+import { Badge, ListState, RouteTable, sub, when } from './ui.tsx';
+
+export function Tables() {
+  const { token, lang, t, tz } = useRouting();
+  const tables = useQuery({ queryKey: ['mesh-tables', token], queryFn: () => meshGet<{ items: TableVersion[] }>(token, '/routing'), refetchInterval: 30_000 });
+  const items = [...(tables.data?.items ?? [])].sort((a, b) => a.region.localeCompare(b.region) || a.currency.localeCompare(b.currency));
+  const [open, setOpen] = useState<string | null>(null);
+  const chosen = items.find((v) => `${v.region}/${v.currency}` === open) ?? null;
+  return (
+    <div className="space-y-4">
+      <section aria-label={t('r_tab_tables')} className={card}>
+        <h2 className="mb-3 text-lg font-semibold">{t('r_tab_tables')}</h2>
+        <ListState loading={tables.isPending} error={tables.error} empty={!tables.isPending && !tables.error && items.length === 0} t={t} />
+        <ul className="grid gap-2 sm:grid-cols-2 lg:grid-cols-3">
+          {items.map((v) => {
+            const k = `${v.region}/${v.currency}`;
+            return (
+              <li key={k} data-table={k} data-version={v.version} className="rounded-xl p-3 text-sm ring-1 ring-slate-200 dark:ring-slate-700">
+                <div className="flex items-center justify-between gap-2">
+                  <span className="font-semibold">{v.region} · {v.currency}</span>
+                  <Badge value={v.kind} prefix="r_kind_" t={t} />
+                </div>
+                <p className="mt-1 text-slate-600 dark:text-slate-300">
+                  <span data-field="version">{t('r_version')} {v.version}</span> · {v.routes.length} {t('r_routes_count')}
+                </p>
+                <p className="text-xs text-slate-600 dark:text-slate-400">{v.created_by} · {when(lang, tz, v.created_at)}</p>
+                <button type="button" className={`${btn} mt-2`} aria-expanded={open === k} aria-label={`${t('r_open_table')} ${v.region} ${v.currency}`}
+                  onClick={() => setOpen(open === k ? null : k)}>
+                  {open === k ? t('r_hide') : t('r_history')}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+        <p className="mt-3 text-xs text-slate-600 dark:text-slate-400">{t('r_dates_in')} {tz}</p>
+      </section>
+      {chosen && <TableDetail region={chosen.region} currency={chosen.currency} />}
+    </div>
+  );
+}
+
+function TableDetail({ region, currency }: { region: string; currency: string }) {
+  const { token, lang, t, tz } = useRouting();
+  const history = useInfiniteQuery({
+    queryKey: ['mesh-table-history', token, region, currency],
+    queryFn: ({ pageParam }) => meshGet<TableHistory>(token, `/routing/${region}/${currency}`, { limit: '20', before: pageParam === undefined ? undefined : String(pageParam) }),
+    initialPageParam: undefined as number | undefined,
+    getNextPageParam: (last) => last.next_before ?? undefined,
+  });
+  const current = history.data?.pages[0]?.current;
+  const versions = history.data?.pages.flatMap((p) => p.versions) ?? [];
+  const [shown, setShown] = useState<number | null>(null);
+  return (
+    <section aria-label={`${t('r_table')} ${region} ${currency}`} data-table-detail={`${region}/${currency}`} className={card}>
+      <h2 className="mb-2 text-lg font-semibold">{t('r_table')} {region} · {currency}</h2>
+      <ListState loading={history.isPending} error={history.error} empty={false} t={t} />
+      {current && (
+        <>
+          <h3 className="mb-1 flex flex-wrap items-center gap-2 text-sm font-semibold">
+            <span data-field="current-version" data-version={current.version}>{t('r_current')} · {t('r_version')} {current.version}</span>
+            <Badge value={current.kind} prefix="r_kind_" t={t} />
+          </h3>
+          <RouteTable routes={current.routes} currency={currency} lang={lang} t={t} label={`${t('r_current')} ${region} ${currency}`} />
+          <h3 className="mb-1 mt-4 text-sm font-semibold">{t('r_versions')}</h3>
+          <ol className="divide-y divide-slate-100 dark:divide-slate-700">
+            {versions.map((v) => (
+              <li key={v.version} data-table-version={v.version} data-kind={v.kind} className="py-2 text-sm">
+                <div className="flex flex-wrap items-center justify-between gap-2">
+                  <div className="flex flex-wrap items-center gap-2">
+                    <span className="font-semibold">{t('r_version')} {v.version}</span>
+                    <Badge value={v.kind} prefix="r_kind_" t={t} />
+                    {v.proposal_id && <code className="text-xs">{v.proposal_id}</code>}
+                    {v.restored_version !== null && <span className={sub}>{t('r_restores')} {v.restored_version}</span>}
+                  </div>
+                  <span className="text-slate-600 dark:text-slate-400">{v.created_by} · {when(lang, tz, v.created_at)}</span>
+                </div>
+                <button type="button" className={`${btn} mt-1`} aria-expanded={shown === v.version} aria-label={`${t('r_show_routes')} ${v.version}`}
+                  onClick={() => setShown(shown === v.version ? null : v.version)}>
+                  {shown === v.version ? t('r_hide') : t('r_show_routes')}
+                </button>
+                {shown === v.version && <div className="mt-2"><RouteTable routes={v.routes} currency={currency} lang={lang} t={t} label={`${t('r_version')} ${v.version}`} /></div>}
+              </li>
+            ))}
+          </ol>
+          {history.hasNextPage && <button type="button" className={`${secondary} mt-3`} disabled={history.isFetchingNextPage} onClick={() => void history.fetchNextPage()}>{t('r_more')}</button>}
+        </>
+      )}
+    </section>
+  );
+}
