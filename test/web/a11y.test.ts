@@ -1,12 +1,12 @@
 // Accessibility: axe-core (WCAG 2.1 A and AA rules) on every screen of the built dashboard, in
-// the light and the dark theme, at desktop and phone widths (the merchant area's sections too) — no violation of serious or
+// the light and the dark theme, at desktop and phone widths (the merchant area's and the routing screen's sections too) — no violation of serious or
 // critical impact. Runs in Debian's Chromium through playwright-core, like the other e2e tests.
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import type { Page } from 'playwright-core';
-import { browserReady, ingestOverHttp, withDashboard } from '../support/browser.ts';
+import { browserReady, devToken as devTokenFor, ingestOverHttp, withDashboard } from '../support/browser.ts';
 
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
@@ -49,6 +49,29 @@ test('axe: no serious or critical violation on any screen, light and dark, deskt
     }
     assert.ok(fired, 'the rule fired (the Alerts screens are checked with a row)');
 
+    // The routing mesh: two active members, a static table, and a proposal by Ana that Ben (mesh ops) may decide.
+    const mesh = async (who: string, method: string, path: string, body: unknown, key?: string) => {
+      const res = await fetch(`${base}/api/mesh${path}`, {
+        method, headers: { 'content-type': 'application/json', authorization: `Bearer ${who}`, ...(key ? { 'idempotency-key': key } : {}) }, body: JSON.stringify(body),
+      });
+      assert.ok(res.ok, await res.clone().text());
+      return (await res.json()) as { id: string };
+    };
+    const ana = await devTokenFor(base, { role: 'mesh_ops', sub: 'ana' });
+    const ben = await devTokenFor(base, { role: 'mesh_ops', sub: 'ben' });
+    const cea = await devTokenFor(base, { role: 'mesh_compliance', sub: 'cea' });
+    for (const provider of ['wave', 'orange_money']) {
+      const m = await mesh(ana, 'POST', '/members', { provider, name: provider, kind: 'psp', region: 'ECOWAS', currencies: ['XOF'] });
+      await mesh(cea, 'POST', `/members/${m.id}/approve`, {});
+      await mesh(ben, 'POST', `/members/${m.id}/approve`, {});
+    }
+    const route = (...providers: string[]) => ({ method: '*', min_amount: 0, max_amount: null, providers });
+    await mesh(ana, 'PUT', '/routing/ECOWAS/XOF', { base_version: 0, routes: [route('wave', 'orange_money'), { ...route('orange_money'), method: 'card', max_amount: 5_000_000 }] }, 'a11y-table');
+    await mesh(ana, 'POST', '/proposals', {
+      region: 'ECOWAS', currency: 'XOF', base_version: 1, confidence: 0.7, routes: [route('orange_money', 'wave')],
+      rationale: [{ method: '*', min_amount: 0, max_amount: null, note: 'wave success rate down' }],
+    });
+
     const screens: Array<{ name: string; search: string; token: string | null; ready: string; then?: (p: Page) => Promise<void> }> = [
       { name: 'sign-in', search: '', token: null, ready: 'form' },
       { name: 'overview', search: '?range=24h', token: ops, ready: '[data-kpis][aria-busy="false"]' },
@@ -69,6 +92,14 @@ test('axe: no serious or critical violation on any screen, light and dark, deskt
       { name: 'merchant-webhooks', search: '?screen=merchant&mtab=webhooks', token: merchant, ready: '[data-state="empty"]' },
       { name: 'merchant-alerts', search: '?screen=merchant&mtab=alerts&lang=fr', token: merchant, ready: '[data-state="empty"]' },
       { name: 'merchant-ops-picker', search: '?screen=merchant', token: ops, ready: '[data-field="pick-merchant"]' },
+      { name: 'routing-health', search: '?screen=routing', token: ben, ready: '[data-health-table="ECOWAS/XOF"]' },
+      { name: 'routing-proposals-fr', search: '?screen=routing&rtab=proposals&lang=fr', token: ben, ready: '[data-proposal]',
+        then: async (p) => { await p.locator('[data-proposal] button').first().click(); await p.locator('[data-decide="pending_approval"]').waitFor(); } },
+      { name: 'routing-proposals-read-only', search: '?screen=routing&rtab=proposals', token: ops, ready: '[data-proposal]',
+        then: async (p) => { await p.locator('[data-proposal] button').first().click(); await p.locator('[data-change]').first().waitFor(); } },
+      { name: 'routing-tables', search: '?screen=routing&rtab=tables', token: ben, ready: '[data-table]',
+        then: async (p) => { await p.locator('[data-table] button').first().click(); await p.locator('[data-table-version]').first().waitFor(); } },
+      { name: 'routing-log', search: '?screen=routing&rtab=log&lang=fr', token: ben, ready: '[data-action]' },
     ];
     const regions = await fetch(`${base}/api/analytics/breakdown?dimension=region`, { headers: { authorization: `Bearer ${ops}` } });
     const region = ((await regions.json()) as { items: Array<{ key: string }> }).items[0]!.key;

@@ -65,7 +65,7 @@ test('routing screen: a proposal refused to its author, approved by another oper
     const ana = await openPage(browser, base, problems, '?screen=routing&rtab=proposals&lang=en', [new RegExp(`^403 POST .*/api/mesh/proposals/${id}/approve$`)]);
     await signIn(ana, 'mesh_ops', 'ana');
     await ana.getByRole('heading', { name: 'Routing', exact: true }).waitFor();
-    await ana.getByRole('button', { name: `Open proposal ${id}` }).click();
+    await ana.getByRole('button', { name: `Details ${id}` }).click();
     const anaDetail = ana.locator(`[data-proposal-detail="${id}"]`);
     await anaDetail.locator('[data-field="mine"]').waitFor();
     await anaDetail.getByRole('button', { name: `Approve ${id}` }).click();
@@ -87,7 +87,7 @@ test('routing screen: a proposal refused to its author, approved by another oper
     const sections = ben.getByRole('group', { name: 'Routing sections' });
     await sections.getByRole('button', { name: 'Proposals' }).click();
     assert.match(ben.url(), /rtab=proposals/);
-    await ben.getByRole('button', { name: `Open proposal ${id}` }).click();
+    await ben.getByRole('button', { name: `Details ${id}` }).click();
     const detail = ben.locator(`[data-proposal-detail="${id}"]`);
     const change = detail.locator('[data-change="*|0|"]');
     await change.waitFor();
@@ -123,7 +123,7 @@ test('routing screen: a proposal refused to its author, approved by another oper
     await sections.getByRole('button', { name: 'Routing tables' }).click();
     const card = ben.locator('[data-table="ECOWAS/XOF"]');
     await ben.locator('[data-table="ECOWAS/XOF"][data-version="3"]').waitFor();
-    await card.getByRole('button', { name: 'Open table ECOWAS XOF' }).click();
+    await card.getByRole('button', { name: 'History ECOWAS XOF' }).click();
     const history = ben.locator('[data-table-detail="ECOWAS/XOF"]');
     await history.locator('[data-field="current-version"][data-version="3"]').waitFor();
     assert.deepEqual(await history.locator('[data-table-version]').evaluateAll((els) => els.map((e) => `${e.getAttribute('data-table-version')}:${e.getAttribute('data-kind')}`)),
@@ -149,7 +149,7 @@ test('routing screen: a proposal refused to its author, approved by another oper
     await signIn(ops, 'analytics:ops');
     await ops.locator('[data-field="read-only"]').waitFor();
     await ops.locator('[data-option="all"]').click();
-    await ops.getByRole('button', { name: `Open proposal ${id}` }).click();
+    await ops.getByRole('button', { name: `Details ${id}` }).click();
     await ops.locator(`[data-proposal-detail="${id}"] [data-change]`).first().waitFor();
     assert.equal(await ops.getByRole('button', { name: `Roll back ${id}` }).count(), 0);
     const viewer = await openPage(browser, base, problems, '?lang=en');

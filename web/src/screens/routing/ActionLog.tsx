@@ -6,7 +6,7 @@ import { useState, type FormEvent } from 'react';
 import { meshGet, type MeshAction, type Page } from '../../mesh-api.ts';
 import { card, fieldBase, labelText, primary, secondary } from '../alerts/ui.tsx';
 import { useRouting } from './context.ts';
-import { ListState, td, th, when } from './ui.tsx';
+import { ListState, ScrollX, td, th, when } from './ui.tsx';
 
 interface Filters { target: string; actor: string }
 
@@ -49,8 +49,8 @@ export function ActionLog() {
       </form>
       <ListState loading={list.isPending} error={list.error} empty={!list.isPending && !list.error && items.length === 0} t={t} />
       {items.length > 0 && (
-        <div className="overflow-x-auto">
-          <table className="w-full min-w-[40rem] text-sm" aria-label={t('r_tab_log')}>
+        <ScrollX label={t('r_tab_log')}>
+          <table className="w-full min-w-[40rem] text-sm">
             <thead><tr>
               <th scope="col" className={th}>{t('r_when')}</th>
               <th scope="col" className={th}>{t('r_actor')}</th>
@@ -70,7 +70,7 @@ export function ActionLog() {
               ))}
             </tbody>
           </table>
-        </div>
+        </ScrollX>
       )}
       {list.hasNextPage && <button type="button" className={`${secondary} mt-3`} disabled={list.isFetchingNextPage} onClick={() => void list.fetchNextPage()}>{t('r_more')}</button>}
       <p className="mt-3 text-xs text-slate-600 dark:text-slate-400">{t('r_dates_in')} {tz}</p>

@@ -7,7 +7,7 @@ import { useQuery } from '@tanstack/react-query';
 import { meshGet, type Region, type TableVersion } from '../../mesh-api.ts';
 import { card } from '../alerts/ui.tsx';
 import { useRouting } from './context.ts';
-import { Badge, band, ListState, methodName, Providers, sub, td, th } from './ui.tsx';
+import { Badge, band, ListState, methodName, Providers, ScrollX, sub, td, th } from './ui.tsx';
 
 export function Health() {
   const { token, lang, t } = useRouting();
@@ -35,8 +35,8 @@ export function Health() {
                   <h3 className="flex flex-wrap items-center gap-2 text-sm font-semibold">
                     {v.currency} <span className="font-normal text-slate-600 dark:text-slate-400">{t('r_version')} {v.version}</span> <Badge value={v.kind} prefix="r_kind_" t={t} />
                   </h3>
-                  <div className="mt-1 overflow-x-auto">
-                    <table className="w-full min-w-[24rem] text-sm" aria-label={`${r.name[lang]} ${v.currency}`}>
+                  <div className="mt-1"><ScrollX label={`${r.name[lang]} ${v.currency}`}>
+                    <table className="w-full min-w-[24rem] text-sm">
                       <thead><tr>
                         <th scope="col" className={th}>{t('r_method')}</th>
                         <th scope="col" className={th}>{t('r_band')}</th>
@@ -54,7 +54,7 @@ export function Health() {
                         ))}
                       </tbody>
                     </table>
-                  </div>
+                  </ScrollX></div>
                 </div>
               ))}
             </section>

@@ -16,7 +16,7 @@ import {
 import { btn, card, fieldBase, secondary } from '../alerts/ui.tsx';
 import { useRouting } from './context.ts';
 import { Simulation } from './Simulation.tsx';
-import { Badge, band, ListState, methodName, pct, Providers, Refused, sub, td, th, when } from './ui.tsx';
+import { Badge, band, ListState, methodName, pct, Providers, Refused, ScrollX, sub, td, th, when } from './ui.tsx';
 
 const VIEWS = ['pending_approval', 'applied', 'rolled_back', 'rejected', 'superseded', 'all'] as const;
 type ProposalView = (typeof VIEWS)[number];
@@ -52,7 +52,7 @@ export function Proposals() {
                   <span className="font-semibold">{p.region} · {p.currency}</span>
                   <code className="text-xs">{p.id}</code>
                 </div>
-                <button type="button" className={btn} aria-expanded={open === p.id} aria-label={`${t('r_open_proposal')} ${p.id}`}
+                <button type="button" className={btn} aria-expanded={open === p.id} aria-label={`${open === p.id ? t('r_hide') : t('r_details')} ${p.id}`}
                   onClick={() => setOpen(open === p.id ? null : p.id)}>
                   {open === p.id ? t('r_hide') : t('r_details')}
                 </button>
@@ -111,8 +111,8 @@ function ProposalDetail({ id, onClose }: { id: string; onClose: () => void }) {
           </div>
           <dl className="grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-2">
             <div><dt className="inline text-slate-600 dark:text-slate-400">{t('r_confidence')}: </dt><dd className="inline">{pct(p.confidence, lang)}</dd></div>
-            <div><dt className="inline text-slate-600 dark:text-slate-400">{t('r_created')}: </dt><dd className="inline" data-field="created-by">{p.created_by}</dd> · {when(lang, tz, p.created_at)}</div>
-            {p.decided_by && <div><dt className="inline text-slate-600 dark:text-slate-400">{t('r_decided')}: </dt><dd className="inline" data-field="decided-by">{p.decided_by}</dd> · {when(lang, tz, p.decided_at)}</div>}
+            <div><dt className="inline text-slate-600 dark:text-slate-400">{t('r_created')}: </dt><dd className="inline"><span data-field="created-by">{p.created_by}</span> · {when(lang, tz, p.created_at)}</dd></div>
+            {p.decided_by && <div><dt className="inline text-slate-600 dark:text-slate-400">{t('r_decided')}: </dt><dd className="inline"><span data-field="decided-by">{p.decided_by}</span> · {when(lang, tz, p.decided_at)}</dd></div>}
             {table.data && <div><dt className="inline text-slate-600 dark:text-slate-400">{t('r_table_now')}: </dt><dd className="inline" data-field="table-version" data-version={table.data.current.version}>{t('r_version')} {table.data.current.version}</dd></div>}
           </dl>
 
@@ -121,8 +121,8 @@ function ProposalDetail({ id, onClose }: { id: string; onClose: () => void }) {
             {table.error && <Refused error={table.error} t={t} />}
             {p && table.data !== undefined && base === null && <p className={sub}>{t('r_base_not_found')}</p>}
             {changes.length > 0 && (
-              <div className="overflow-x-auto">
-                <table className="w-full min-w-[32rem] text-sm" aria-label={t('r_changes')}>
+              <ScrollX label={t('r_changes')}>
+                <table className="w-full min-w-[32rem] text-sm">
                   <thead><tr>
                     <th scope="col" className={th}>{t('r_method')}</th>
                     <th scope="col" className={th}>{t('r_band')}</th>
@@ -140,7 +140,7 @@ function ProposalDetail({ id, onClose }: { id: string; onClose: () => void }) {
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </ScrollX>
             )}
             <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">{t('r_changes_note')}</p>
           </div>

@@ -8,7 +8,7 @@ import { LOCALE, type Lang } from '../../i18n.ts';
 import { fromMinor } from '../../merchant-api.ts';
 import type { T } from '../alerts/ui.tsx';
 import { useRouting } from './context.ts';
-import { band, methodName, pct, sub, td, th } from './ui.tsx';
+import { band, methodName, pct, ScrollX, sub, td, th } from './ui.tsx';
 
 type Obj = Record<string, unknown>;
 const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
@@ -51,8 +51,8 @@ export function Simulation({ simulation, currency }: { simulation: Obj; currency
           {t('r_simulation_window')} {hours !== null ? `${hours} h` : ''}{from !== null && to !== null ? ` (${fmt(from)} – ${fmt(to)})` : ''}
         </p>
       )}
-      <div className="overflow-x-auto">
-        <table className="w-full min-w-[40rem] text-sm" aria-label={t('r_simulation')}>
+      <ScrollX label={t('r_simulation')}>
+        <table className="w-full min-w-[40rem] text-sm">
           <thead><tr>
             <th scope="col" className={th}>{t('r_segment')}</th>
             <th scope="col" className={`${th} text-right`}>{t('r_payments')}</th>
@@ -65,7 +65,7 @@ export function Simulation({ simulation, currency }: { simulation: Obj; currency
             {segments.map((s, i) => <SegmentRow key={i} s={s} currency={currency} t={t} lang={lang} />)}
           </tbody>
         </table>
-      </div>
+      </ScrollX>
       <p className="mt-1 text-xs text-slate-600 dark:text-slate-400">{t('r_simulation_note')}</p>
     </div>
   );

@@ -34,7 +34,7 @@ export function Tables() {
                   <span data-field="version">{t('r_version')} {v.version}</span> · {v.routes.length} {t('r_routes_count')}
                 </p>
                 <p className="text-xs text-slate-600 dark:text-slate-400">{v.created_by} · {when(lang, tz, v.created_at)}</p>
-                <button type="button" className={`${btn} mt-2`} aria-expanded={open === k} aria-label={`${t('r_open_table')} ${v.region} ${v.currency}`}
+                <button type="button" className={`${btn} mt-2`} aria-expanded={open === k} aria-label={`${open === k ? t('r_hide') : t('r_history')} ${v.region} ${v.currency}`}
                   onClick={() => setOpen(open === k ? null : k)}>
                   {open === k ? t('r_hide') : t('r_history')}
                 </button>
@@ -84,7 +84,7 @@ function TableDetail({ region, currency }: { region: string; currency: string })
                   </div>
                   <span className="text-slate-600 dark:text-slate-400">{v.created_by} · {when(lang, tz, v.created_at)}</span>
                 </div>
-                <button type="button" className={`${btn} mt-1`} aria-expanded={shown === v.version} aria-label={`${t('r_show_routes')} ${v.version}`}
+                <button type="button" className={`${btn} mt-1`} aria-expanded={shown === v.version} aria-label={`${shown === v.version ? t('r_hide') : t('r_show_routes')} ${t('r_version')} ${v.version}`}
                   onClick={() => setShown(shown === v.version ? null : v.version)}>
                   {shown === v.version ? t('r_hide') : t('r_show_routes')}
                 </button>

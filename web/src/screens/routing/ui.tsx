@@ -1,7 +1,9 @@
 // Small shared pieces of the routing screen: amount bands in the table's currency, the route
 // table (a horizontal scroll on a phone), status badges, and how a refusal reads.
 
+import type { ReactNode } from 'react';
 import { ApiError } from '../../api.ts';
+import { focusRing } from '../../components/Segmented.tsx';
 import { formatMoney } from '../../format.ts';
 import { LOCALE, type Lang, type MessageKey } from '../../i18n.ts';
 import { fromMinor } from '../../merchant-api.ts';
@@ -37,12 +39,17 @@ export function Providers({ providers, t, fallbacks = false }: { providers: stri
   );
 }
 
+/** A table that scrolls sideways on a narrow screen: a named region, focusable so a keyboard can scroll it. */
+export function ScrollX({ label, children }: { label: string; children: ReactNode }) {
+  return <div role="region" aria-label={label} tabIndex={0} className={`overflow-x-auto ${focusRing}`}>{children}</div>;
+}
+
 /** A table's routes: method, band, providers in order. Scrolls sideways on a narrow screen. */
 export function RouteTable({ routes, currency, lang, t, label }: { routes: Route[]; currency: string; lang: Lang; t: T; label: string }) {
   if (routes.length === 0) return <p data-state="empty" className={sub}>{t('r_no_routes')}</p>;
   return (
-    <div className="overflow-x-auto">
-      <table className="w-full min-w-[28rem] text-sm" aria-label={label}>
+    <ScrollX label={label}>
+      <table className="w-full min-w-[28rem] text-sm">
         <thead><tr>
           <th scope="col" className={th}>{t('r_method')}</th>
           <th scope="col" className={th}>{t('r_band')}</th>
@@ -58,7 +65,7 @@ export function RouteTable({ routes, currency, lang, t, label }: { routes: Route
           ))}
         </tbody>
       </table>
-    </div>
+    </ScrollX>
   );
 }
 
