@@ -69,3 +69,25 @@ export interface Page<T> { items: T[]; next_cursor: string | null }
 
 /** Two routes cover the same segment: one method, one band (what a proposal's route replaces). */
 export const sameBand = (a: Route, b: Route): boolean => a.method === b.method && a.min_amount === b.min_amount && a.max_amount === b.max_amount;
+
+export async function meshDelete<T>(token: string, path: string): Promise<T> {
+  const res = await fetch(`/api/mesh${path}`, { method: 'DELETE', headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } });
+  if (!res.ok) throw await failure(res);
+  return (res.status === 204 ? undefined : await res.json()) as T;
+}
+
+/** One verified prediction of GET /predictions: a provider's health in one segment. */
+export interface Prediction {
+  id: string; provider: string; region: string; currency: string; method: string;
+  score: number; confidence: number; features: Record<string, number | string | null>;
+  window_from: string; window_to: string; generated_at: string; expires_at: string; kid: string;
+}
+export interface Predictions { items: Prediction[]; refused: Array<{ id: string; code: string; message: string }> }
+export interface Generated { window_from: string; window_to: string; items: Prediction[]; too_few_attempts: number }
+
+/** POST /proposals/generate: a proposal made, or none and why. */
+export type GeneratedProposal =
+  | { proposal: Proposal; policy: { outcome: string; reason: string } }
+  | { proposal: null; reason: string; unchanged: Route[] };
+
+export interface KillSwitch { region: string; currency: string; engaged_at: string; engaged_by: string; reason: string; static_version: number | null }

@@ -1,9 +1,11 @@
 // The routing screen: the failover mesh (/api/mesh/*, docs/mesh.md) for its operators — provider
-// health by region, proposals with their routes before and after and their approval, the routing
-// tables with their version history, and the action log. Sections in a segmented control kept in
-// the URL (`rtab=`). Offered to a token holding mesh:view; approving, rejecting and rolling back
-// to mesh:approve (a read-only note otherwise). The server checks every call and every rule (four
-// eyes, the base version, the rollback window) and its refusal is shown where it happened.
+// health by region (verified predictions), proposals with their routes before and after, their
+// simulation, approval and canary, the routing tables with their version history and kill
+// switch, and the action log. Sections in a segmented control kept in the URL (`rtab=`).
+// Offered to a token holding mesh:view; approving, rejecting, rolling back and starting a canary
+// to mesh:approve, the other changes to mesh:manage (a read-only note without either). The
+// server checks every call and every rule (four eyes, the base version, the rollback window) and
+// its refusal is shown where it happened.
 
 import { Segmented } from '../components/Segmented.tsx';
 import type { MessageKey } from '../i18n.ts';
@@ -24,7 +26,7 @@ export function Routing({ token, view }: { token: string; view: View }) {
   if (me.isPending) return <p className={muted}>{t('loading')}</p>;
   if (me.error) return <p role="alert" className="text-sm text-rose-700">{me.error.message}</p>;
   if (!can(me.data, 'mesh:view')) return <p role="alert" data-field="no-mesh" className={muted}>{t('r_no_access')}</p>;
-  const ctx: RoutingCtx = { token, me: me.data, lang: view.lang, t, tz: view.tz, approver: can(me.data, 'mesh:approve') };
+  const ctx: RoutingCtx = { token, me: me.data, lang: view.lang, t, tz: view.tz, approver: can(me.data, 'mesh:approve'), manager: can(me.data, 'mesh:manage') };
   const tab = view.rtab;
   return (
     <RoutingContext.Provider value={ctx}>

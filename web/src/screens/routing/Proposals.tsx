@@ -1,9 +1,11 @@
-// Proposals (GET /proposals, newest first, more over the server's cursor) by status, and one
-// proposal's detail (GET /proposals/{id}): its routes before (the table version it is based on)
-// and after, its rationale, its simulation when it has one, and — for mesh:approve — Approve,
-// Reject, Roll back. Four eyes is the server's rule: one's own proposal is marked and its 403 is
-// shown where it happened. Each action carries its own Idempotency-Key, kept for a retry of that
-// same action after no answer.
+// Proposals (GET /proposals, newest first, more over the server's cursor) by status — with, for
+// mesh:manage, a proposal generated from a table's predictions (POST /proposals/generate) — and
+// one proposal's detail (GET /proposals/{id}): its routes before (the table version it is based
+// on) and after, its rationale, its simulation (POST /proposals/{id}/simulate for mesh:manage),
+// and — for mesh:approve — Approve, Reject, Roll back, and a canary (start with a share and the
+// alert rule that rolls it back; stop for mesh:manage). Four eyes is the server's rule: one's own
+// proposal is marked and its 403 is shown where it happened. Each action carries its own
+// Idempotency-Key, kept for a retry of that same action after no answer.
 
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRef, useState } from 'react';
@@ -11,14 +13,15 @@ import { ApiError } from '../../api.ts';
 import { Segmented } from '../../components/Segmented.tsx';
 import type { MessageKey } from '../../i18n.ts';
 import {
-  actionKey, answered, meshGet, meshPost, sameBand, type Page, type Proposal, type ProposalStatus, type Route, type TableHistory,
+  actionKey, answered, meshGet, meshPost, sameBand, type GeneratedProposal, type Page, type Proposal, type Route, type TableHistory, type TableVersion,
 } from '../../mesh-api.ts';
+import { useRules } from '../alerts/queries.ts';
 import { btn, card, fieldBase, secondary } from '../alerts/ui.tsx';
 import { useRouting } from './context.ts';
 import { Simulation } from './Simulation.tsx';
 import { Badge, band, ListState, methodName, pct, Providers, Refused, ScrollX, sub, td, th, when } from './ui.tsx';
 
-const VIEWS = ['pending_approval', 'applied', 'rolled_back', 'rejected', 'superseded', 'all'] as const;
+const VIEWS = ['pending_approval', 'canary', 'applied', 'rolled_back', 'rejected', 'superseded', 'all'] as const;
 type ProposalView = (typeof VIEWS)[number];
 const ROLLBACK_WINDOW_MS = 24 * 3_600_000;
 
@@ -36,8 +39,9 @@ export function Proposals() {
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <div className="grid gap-4 lg:grid-cols-2">
-      <section aria-label={t('r_tab_proposals')} className={card}>
-        <div className="mb-3 flex flex-wrap items-center justify-between gap-3">
+      <section aria-label={t('r_tab_proposals')} className={`${card} space-y-3`}>
+        <Generate onMade={setOpen} />
+        <div className="flex flex-wrap items-center justify-between gap-3">
           <h2 className="text-lg font-semibold">{t('r_tab_proposals')}</h2>
           <Segmented<ProposalView> label={t('r_status')} options={VIEWS} value={status} onChange={(s) => { setStatus(s); }}
             text={(v) => t(v === 'all' ? 'r_all' : `r_status_${v}` as MessageKey)} />
@@ -77,7 +81,7 @@ export function Proposals() {
 interface Change { after: Route; before: Route | null }
 
 function ProposalDetail({ id, onClose }: { id: string; onClose: () => void }) {
-  const { token, me, lang, t, tz, approver } = useRouting();
+  const { token, me, lang, t, tz, approver, manager } = useRouting();
   const detail = useQuery({ queryKey: ['mesh-proposal', token, id], queryFn: () => meshGet<Proposal>(token, `/proposals/${encodeURIComponent(id)}`) });
   const p = detail.data;
   const table = useQuery({
@@ -161,9 +165,16 @@ function ProposalDetail({ id, onClose }: { id: string; onClose: () => void }) {
           <div>
             <h3 className="mb-1 text-sm font-semibold">{t('r_simulation')}</h3>
             {p.simulation ? <Simulation simulation={p.simulation} currency={p.currency} /> : <p className={sub} data-field="no-simulation">{t('r_no_simulation')}</p>}
+            <Simulate proposal={p} />
           </div>
 
+          {p.status === 'canary' && (
+            <p data-field="canary" data-percent={p.canary_percent ?? ''} className="rounded-lg bg-sky-50 px-3 py-2 text-sm text-sky-900 ring-1 ring-sky-200 dark:bg-sky-950/60 dark:text-sky-100 dark:ring-sky-800">
+              {t('r_canary_live').replace('{percent}', String(p.canary_percent ?? '—')).replace('{rule}', String(p.canary_alert_rule_id ?? '—'))}
+            </p>
+          )}
           {approver ? <Decide proposal={p} mine={p.created_by === me.sub} /> : null}
+          {(approver || manager) && (p.status === 'pending_approval' || p.status === 'canary') ? <Canary proposal={p} /> : null}
         </div>
       )}
     </section>
@@ -206,13 +217,13 @@ function Decide({ proposal: p, mine }: { proposal: Proposal; mine: boolean }) {
     </p>
   ) : null;
   // Decided (here or elsewhere): what happened here, and no more buttons.
-  if (p.status !== 'pending_approval' && p.status !== 'applied') {
+  if (p.status !== 'pending_approval' && p.status !== 'applied' && p.status !== 'canary') {
     return outcome || decide.error ? <div className="space-y-2">{outcome}<Refused error={decide.error} t={t} /></div> : null;
   }
   return (
     <div className="space-y-2 rounded-xl bg-slate-50 p-3 ring-1 ring-slate-200 dark:bg-slate-900/50 dark:ring-slate-700" data-decide={p.status}>
       <h3 className="text-sm font-semibold">{t('r_decision')}</h3>
-      {p.status === 'pending_approval' && (
+      {(p.status === 'pending_approval' || p.status === 'canary') && (
         <p className="text-xs text-slate-600 dark:text-slate-300">
           {mine ? <span data-field="mine" className="mr-1 rounded bg-amber-100 px-1 text-amber-900 dark:bg-amber-900 dark:text-amber-100">{t('r_your_proposal')}</span> : null}
           {mine ? t('r_own_hint') : t('r_four_eyes_note')}
@@ -222,10 +233,10 @@ function Decide({ proposal: p, mine }: { proposal: Proposal; mine: boolean }) {
       <div className="flex flex-wrap items-center gap-2">
         <input name="decision_note" aria-label={p.status === 'applied' ? t('r_reason') : t('r_comment_or_reason')} placeholder={p.status === 'applied' ? t('r_reason') : t('r_comment_or_reason')}
           maxLength={1000} value={note} onChange={(e) => setNote(e.target.value)} className={`${fieldBase} w-full sm:w-64`} />
-        {p.status === 'pending_approval' ? (
+        {p.status === 'pending_approval' || p.status === 'canary' ? (
           <>
             <button type="button" className={btn} disabled={decide.isPending} onClick={() => decide.mutate('approve')} aria-label={`${t('r_approve')} ${p.id}`}>{t('r_approve')}</button>
-            <button type="button" className={btn} disabled={decide.isPending} onClick={() => decide.mutate('reject')} aria-label={`${t('r_reject')} ${p.id}`}>{t('r_reject')}</button>
+            {p.status === 'pending_approval' && <button type="button" className={btn} disabled={decide.isPending} onClick={() => decide.mutate('reject')} aria-label={`${t('r_reject')} ${p.id}`}>{t('r_reject')}</button>}
           </>
         ) : (
           <button type="button" className={btn} disabled={decide.isPending} onClick={() => decide.mutate('rollback')} aria-label={`${t('r_rollback')} ${p.id}`}>{t('r_rollback')}</button>
@@ -235,5 +246,123 @@ function Decide({ proposal: p, mine }: { proposal: Proposal; mine: boolean }) {
       {outcome}
       <Refused error={decide.error} t={t} />
     </div>
+  );
+}
+
+/** mesh:manage: a proposal for one table from its verified predictions; the table's policy then applies it or lets it wait. */
+function Generate({ onMade }: { onMade: (id: string) => void }) {
+  const { token, t, manager } = useRouting();
+  const qc = useQueryClient();
+  const tables = useQuery({ queryKey: ['mesh-tables', token], queryFn: () => meshGet<{ items: TableVersion[] }>(token, '/routing'), enabled: manager });
+  const [table, setTable] = useState('');
+  const generate = useMutation({
+    mutationFn: (k: string) => {
+      const [region, currency] = k.split('/');
+      return meshPost<GeneratedProposal>(token, '/proposals/generate', { region, currency }, actionKey());
+    },
+    onSuccess: (x) => {
+      if (x.proposal) onMade(x.proposal.id);
+      for (const k of ['mesh-proposals', 'mesh-tables', 'mesh-table', 'mesh-table-history', 'mesh-actions']) void qc.invalidateQueries({ queryKey: [k] });
+    },
+  });
+  if (!manager) return null;
+  const options = (tables.data?.items ?? []).map((v) => `${v.region}/${v.currency}`).sort();
+  const chosen = table || options[0] || '';
+  return (
+    <form aria-label={t('r_generate')} data-generate className="flex flex-wrap items-end gap-2 rounded-xl bg-slate-50 p-3 ring-1 ring-slate-200 dark:bg-slate-900/50 dark:ring-slate-700"
+      onSubmit={(e) => { e.preventDefault(); if (chosen) generate.mutate(chosen); }}>
+      <label className="block text-sm font-medium text-slate-700 dark:text-slate-200">{t('r_table')}
+        <select name="generate_table" value={chosen} onChange={(e) => { setTable(e.target.value); generate.reset(); }} className={`${fieldBase} mt-1 block w-40`}>
+          {options.map((o) => <option key={o} value={o}>{o.replace('/', ' · ')}</option>)}
+        </select>
+      </label>
+      <button type="submit" className={btn} disabled={generate.isPending || !chosen}>{t('r_generate')}</button>
+      <p className="w-full text-xs text-slate-600 dark:text-slate-400">{t('r_generate_note')}</p>
+      {generate.data && (
+        <p role="status" data-field="generated" data-proposal-id={generate.data.proposal?.id ?? ''} className="w-full text-sm">
+          {generate.data.proposal ? `${t('r_generated')} ${generate.data.proposal.id} — ${generate.data.policy.reason}` : `${t('r_not_generated')} ${generate.data.reason}`}
+        </p>
+      )}
+      <div className="w-full"><Refused error={generate.error} t={t} /></div>
+    </form>
+  );
+}
+
+/** mesh:manage: replay the table's last hours of traffic against the proposal (kept with it). */
+function Simulate({ proposal: p }: { proposal: Proposal }) {
+  const { token, t, manager } = useRouting();
+  const qc = useQueryClient();
+  const [hours, setHours] = useState('24');
+  const simulate = useMutation({
+    mutationFn: () => meshPost<Record<string, unknown>>(token, `/proposals/${encodeURIComponent(p.id)}/simulate?hours=${encodeURIComponent(hours)}`, {}, actionKey()),
+    onSuccess: (simulation) => {
+      qc.setQueryData<Proposal>(['mesh-proposal', token, p.id], (old) => (old ? { ...old, simulation } : old));
+      void qc.invalidateQueries({ queryKey: ['mesh-actions'] });
+    },
+  });
+  if (!manager) return null;
+  return (
+    <div className="mt-2 flex flex-wrap items-end gap-2">
+      <label className="block text-xs font-medium text-slate-700 dark:text-slate-200">{t('r_simulate_hours')}
+        <input name="simulate_hours" type="number" min={1} max={744} value={hours} onChange={(e) => setHours(e.target.value)} className={`${fieldBase} mt-1 block w-24`} />
+      </label>
+      <button type="button" className={btn} disabled={simulate.isPending || !/^\d+$/.test(hours)} onClick={() => simulate.mutate()} aria-label={`${t('r_simulate')} ${p.id}`}>{t('r_simulate')}</button>
+      <div className="w-full"><Refused error={simulate.error} t={t} /></div>
+    </div>
+  );
+}
+
+/** A canary: start one on a proposal awaiting approval (mesh:approve), stop a live one (mesh:manage). */
+function Canary({ proposal: p }: { proposal: Proposal }) {
+  const { token, t, approver, manager } = useRouting();
+  const qc = useQueryClient();
+  const rules = useRules(token);
+  const [percent, setPercent] = useState('10');
+  const [rule, setRule] = useState('');
+  const key = useRef<{ key: string; action: string } | null>(null);
+  const change = useMutation({
+    mutationFn: (what: 'start' | 'stop') => {
+      const ruleId = rule || rules.data?.items[0]?.id || '';
+      const body = what === 'start' ? { percent: Number(percent), alert_rule_id: Number(ruleId) } : {};
+      const action = `${p.id}|canary-${what}|${JSON.stringify(body)}`;
+      if (!key.current || key.current.action !== action) key.current = { key: actionKey(), action };
+      return meshPost<unknown>(token, `/proposals/${encodeURIComponent(p.id)}/canary${what === 'stop' ? '/stop' : ''}`, body, key.current.key);
+    },
+    onSuccess: () => {
+      key.current = null;
+      for (const k of ['mesh-proposal', 'mesh-proposals', 'mesh-actions']) void qc.invalidateQueries({ queryKey: [k] });
+    },
+    onError: (err) => { if (answered(err)) key.current = null; },
+  });
+  const ruleItems = rules.data?.items ?? [];
+  if (p.status === 'canary') {
+    if (!manager) return null;
+    return (
+      <div className="space-y-2" data-canary-form="stop">
+        <button type="button" className={btn} disabled={change.isPending} onClick={() => change.mutate('stop')} aria-label={`${t('r_canary_stop')} ${p.id}`}>{t('r_canary_stop')}</button>
+        <Refused error={change.error} t={t} />
+      </div>
+    );
+  }
+  if (!approver) return null;
+  return (
+    <form aria-label={t('r_canary')} data-canary-form="start" onSubmit={(e) => { e.preventDefault(); change.mutate('start'); }}
+      className="space-y-2 rounded-xl bg-slate-50 p-3 ring-1 ring-slate-200 dark:bg-slate-900/50 dark:ring-slate-700">
+      <h3 className="text-sm font-semibold">{t('r_canary')}</h3>
+      <p className="text-xs text-slate-600 dark:text-slate-300">{t('r_canary_note')}</p>
+      <div className="flex flex-wrap items-end gap-2">
+        <label className="block text-sm font-medium text-slate-700 dark:text-slate-200">{t('r_canary_percent')}
+          <input name="canary_percent" type="number" min={1} max={99} required value={percent} onChange={(e) => setPercent(e.target.value)} className={`${fieldBase} mt-1 block w-24`} />
+        </label>
+        <label className="block text-sm font-medium text-slate-700 dark:text-slate-200">{t('r_canary_rule')}
+          <select name="canary_rule" required value={rule || ruleItems[0]?.id || ''} onChange={(e) => setRule(e.target.value)} className={`${fieldBase} mt-1 block w-56`}>
+            {ruleItems.map((r) => <option key={r.id} value={r.id}>{r.name} (#{r.id})</option>)}
+          </select>
+        </label>
+        <button type="submit" className={btn} disabled={change.isPending || ruleItems.length === 0} aria-label={`${t('r_canary_start')} ${p.id}`}>{t('r_canary_start')}</button>
+      </div>
+      {rules.isSuccess && ruleItems.length === 0 && <p className="text-xs text-slate-600 dark:text-slate-400">{t('r_canary_no_rules')}</p>}
+      <Refused error={change.error ?? rules.error} t={t} />
+    </form>
   );
 }

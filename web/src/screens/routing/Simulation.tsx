@@ -20,6 +20,8 @@ function get(o: Obj | null | undefined, snake: string): unknown {
   return o[camel];
 }
 const num = (x: unknown): number | null => (typeof x === 'number' && Number.isFinite(x) ? x : typeof x === 'string' && /^-?\d+(\.\d+)?$/.test(x) ? Number(x) : null);
+/** An instant given as epoch ms or as an ISO string. */
+const instant = (x: unknown): number | null => (typeof x === 'string' && !/^-?\d+$/.test(x) ? (Number.isNaN(Date.parse(x)) ? null : Date.parse(x)) : num(x));
 const str = (x: unknown): string | null => (typeof x === 'string' ? x : null);
 
 function signedPoints(x: number | null, lang: Lang): string {
@@ -40,8 +42,8 @@ export function Simulation({ simulation, currency }: { simulation: Obj; currency
   const { lang, t, tz } = useRouting();
   const segments = (get(simulation, 'segments') as unknown[] | undefined)?.filter(isObj) ?? [];
   const hours = num(get(simulation, 'hours'));
-  const from = num(get(simulation, 'from'));
-  const to = num(get(simulation, 'to'));
+  const from = instant(get(simulation, 'from'));
+  const to = instant(get(simulation, 'to'));
   if (segments.length === 0) return <p className={sub} data-field="simulation-empty">{t('r_simulation_empty')}</p>;
   const fmt = (ms: number) => new Date(ms).toLocaleString(LOCALE[lang], { dateStyle: 'short', timeStyle: 'short', timeZone: tz });
   return (

@@ -1,19 +1,23 @@
 // Routing tables: every table at its current version (GET /routing), and one table's current
 // routes with its version history, newest first, more over `next_before`
 // (GET /routing/{region}/{currency}). A version says how it came: set by an operator, a proposal
-// applied, or an earlier version restored.
+// applied, or an earlier version restored. The kill switch (GET /kill-switches): engaged, the
+// table routes every payment by its last static version; mesh:manage engages it with a reason
+// (POST /kill-switch/{region}/{currency}) and resets it (DELETE).
 
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { meshGet, type TableHistory, type TableVersion } from '../../mesh-api.ts';
-import { btn, card, secondary } from '../alerts/ui.tsx';
+import { actionKey, meshDelete, meshGet, meshPost, type KillSwitch, type TableHistory, type TableVersion } from '../../mesh-api.ts';
+import { btn, card, fieldBase, secondary } from '../alerts/ui.tsx';
 import { useRouting } from './context.ts';
-import { Badge, ListState, RouteTable, sub, when } from './ui.tsx';
+import { Badge, ListState, Refused, RouteTable, sub, when } from './ui.tsx';
 
 export function Tables() {
   const { token, lang, t, tz } = useRouting();
   const tables = useQuery({ queryKey: ['mesh-tables', token], queryFn: () => meshGet<{ items: TableVersion[] }>(token, '/routing'), refetchInterval: 30_000 });
   const items = [...(tables.data?.items ?? [])].sort((a, b) => a.region.localeCompare(b.region) || a.currency.localeCompare(b.currency));
+  const switches = useQuery({ queryKey: ['mesh-kill-switches', token], queryFn: () => meshGet<{ items: KillSwitch[] }>(token, '/kill-switches'), refetchInterval: 30_000 });
+  const engaged = new Map((switches.data?.items ?? []).map((k) => [`${k.region}/${k.currency}`, k]));
   const [open, setOpen] = useState<string | null>(null);
   const chosen = items.find((v) => `${v.region}/${v.currency}` === open) ?? null;
   return (
@@ -30,6 +34,7 @@ export function Tables() {
                   <span className="font-semibold">{v.region} · {v.currency}</span>
                   <Badge value={v.kind} prefix="r_kind_" t={t} />
                 </div>
+                {engaged.has(k) && <p data-field="kill-switch" className="mt-1 text-xs font-medium text-red-800 dark:text-red-200">{t('r_kill_switch_engaged')}</p>}
                 <p className="mt-1 text-slate-600 dark:text-slate-300">
                   <span data-field="version">{t('r_version')} {v.version}</span> · {v.routes.length} {t('r_routes_count')}
                 </p>
@@ -44,12 +49,12 @@ export function Tables() {
         </ul>
         <p className="mt-3 text-xs text-slate-600 dark:text-slate-400">{t('r_dates_in')} {tz}</p>
       </section>
-      {chosen && <TableDetail region={chosen.region} currency={chosen.currency} />}
+      {chosen && <TableDetail region={chosen.region} currency={chosen.currency} engaged={engaged.get(`${chosen.region}/${chosen.currency}`) ?? null} />}
     </div>
   );
 }
 
-function TableDetail({ region, currency }: { region: string; currency: string }) {
+function TableDetail({ region, currency, engaged }: { region: string; currency: string; engaged: KillSwitch | null }) {
   const { token, lang, t, tz } = useRouting();
   const history = useInfiniteQuery({
     queryKey: ['mesh-table-history', token, region, currency],
@@ -63,6 +68,7 @@ function TableDetail({ region, currency }: { region: string; currency: string })
   return (
     <section aria-label={`${t('r_table')} ${region} ${currency}`} data-table-detail={`${region}/${currency}`} className={card}>
       <h2 className="mb-2 text-lg font-semibold">{t('r_table')} {region} · {currency}</h2>
+      <KillSwitchPanel region={region} currency={currency} engaged={engaged} />
       <ListState loading={history.isPending} error={history.error} empty={false} t={t} />
       {current && (
         <>
@@ -96,5 +102,39 @@ function TableDetail({ region, currency }: { region: string; currency: string })
         </>
       )}
     </section>
+  );
+}
+
+/** The table's kill switch: its state for everyone, engage (with a reason) and reset for mesh:manage. */
+function KillSwitchPanel({ region, currency, engaged }: { region: string; currency: string; engaged: KillSwitch | null }) {
+  const { token, lang, t, tz, manager } = useRouting();
+  const qc = useQueryClient();
+  const [reason, setReason] = useState('');
+  const change = useMutation({
+    mutationFn: (what: 'engage' | 'reset') => (what === 'engage'
+      ? meshPost<KillSwitch>(token, `/kill-switch/${region}/${currency}`, { reason: reason.trim() }, actionKey())
+      : meshDelete<KillSwitch>(token, `/kill-switch/${region}/${currency}`)),
+    onSuccess: () => {
+      setReason('');
+      for (const k of ['mesh-kill-switches', 'mesh-actions']) void qc.invalidateQueries({ queryKey: [k] });
+    },
+  });
+  return (
+    <div data-kill-switch={engaged ? 'engaged' : 'off'} className={`mb-4 space-y-2 rounded-xl p-3 text-sm ring-1 ${engaged ? 'bg-red-50 ring-red-200 dark:bg-red-950/50 dark:ring-red-800' : 'bg-slate-50 ring-slate-200 dark:bg-slate-900/50 dark:ring-slate-700'}`}>
+      <h3 className="font-semibold">{t('r_kill_switch')}</h3>
+      {engaged ? (
+        <p>{t('r_kill_switch_on').replace('{version}', String(engaged.static_version ?? '—'))} · {engaged.engaged_by} · {when(lang, tz, engaged.engaged_at)} — {engaged.reason}</p>
+      ) : <p className="text-slate-600 dark:text-slate-300">{t('r_kill_switch_off')}</p>}
+      {manager && (engaged ? (
+        <button type="button" className={btn} disabled={change.isPending} onClick={() => change.mutate('reset')} aria-label={`${t('r_kill_switch_reset')} ${region} ${currency}`}>{t('r_kill_switch_reset')}</button>
+      ) : (
+        <form className="flex flex-wrap items-end gap-2" aria-label={t('r_kill_switch')} onSubmit={(e) => { e.preventDefault(); if (reason.trim()) change.mutate('engage'); }}>
+          <input name="kill_reason" required maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} aria-label={t('r_kill_switch_reason')}
+            placeholder={t('r_kill_switch_reason')} className={`${fieldBase} w-full sm:w-64`} />
+          <button type="submit" className={btn} disabled={change.isPending || !reason.trim()} aria-label={`${t('r_kill_switch_engage')} ${region} ${currency}`}>{t('r_kill_switch_engage')}</button>
+        </form>
+      ))}
+      <Refused error={change.error} t={t} />
+    </div>
   );
 }

@@ -8,8 +8,10 @@ import type { T } from '../alerts/ui.tsx';
 
 export interface RoutingCtx {
   token: string; me: Me; lang: Lang; t: T; tz: string;
-  /** mesh:approve: approve, reject and roll back proposals. */
+  /** mesh:approve: approve, reject and roll back proposals, start a canary. */
   approver: boolean;
+  /** mesh:manage: predict now, generate and simulate proposals, stop a canary, the kill switch. */
+  manager: boolean;
 }
 
 export const RoutingContext = createContext<RoutingCtx | null>(null);

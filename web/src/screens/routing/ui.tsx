@@ -94,7 +94,8 @@ export function Badge({ value, prefix, t }: { value: string; prefix: 'r_status_'
 /** Codes the mesh answers with, told in words (the code itself is shown beside). */
 const KNOWN = new Set([
   'four_eyes_required', 'stale_version', 'proposal_not_pending', 'proposal_not_applied', 'rollback_window_passed', 'invalid_route',
-  'idempotency_key_in_use', 'idempotency_key_reused', 'forbidden', 'not_found',
+  'idempotency_key_in_use', 'idempotency_key_reused', 'forbidden', 'not_found', 'no_static_version', 'kill_switch_engaged',
+  'canary_exists', 'canary_not_allowed', 'canary_above_policy', 'canary_not_running',
 ]);
 
 /** A refused request, where it happened: what the server said, in words, with its status and code. */
