@@ -27,7 +27,7 @@ async function serious(page: Page): Promise<string[]> {
 
 test('axe: no serious or critical violation on any screen, light and dark, desktop and phone', { timeout: 600_000 }, async (t) => {
   if (!browserReady(t)) return;
-  await withDashboard({ DEV_MODE: 'true', JWT_SECRET: '', ALERT_EVAL_INTERVAL: '1' }, async ({ base, browser, devToken }) => {
+  await withDashboard({ DEV_MODE: 'true', JWT_SECRET: '', ALERT_EVAL_INTERVAL: '1' }, async ({ app, base, browser, devToken }) => {
     const ops = await devToken({ role: 'analytics:ops' });
     const merchant = await devToken({ role: 'merchant_admin', merchant_id: 'm_1' });
     const at = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
@@ -67,10 +67,18 @@ test('axe: no serious or critical violation on any screen, light and dark, deskt
     }
     const route = (...providers: string[]) => ({ method: '*', min_amount: 0, max_amount: null, providers });
     await mesh(ana, 'PUT', '/routing/ECOWAS/XOF', { base_version: 0, routes: [route('wave', 'orange_money'), { ...route('orange_money'), method: 'card', max_amount: 5_000_000 }] }, 'a11y-table');
-    await mesh(ana, 'POST', '/proposals', {
+    const proposal = await mesh(ana, 'POST', '/proposals', {
       region: 'ECOWAS', currency: 'XOF', base_version: 1, confidence: 0.7, routes: [route('orange_money', 'wave')],
       rationale: [{ method: '*', min_amount: 0, max_amount: null, note: 'wave success rate down' }],
-    });
+    }) as unknown as { proposal: { id: string } };
+    // Wallet payments of both providers: predictions for the Health tab, traffic for the proposal's simulation.
+    await ingestOverHttp(base, ['wave', 'orange_money'].flatMap((provider) => Array.from({ length: 6 }, (_, i) => ({
+      event_id: `a11y_${provider}_${i}`, type: 'wallet_txn_created', status: i % 3 || provider === 'wave' ? 'succeeded' : 'failed', occurred_at: at(3 + i * 4),
+      txn_id: `t_a11y_${provider}_${i}`, merchant_id: 'm_1', amount: '5000', currency: 'XOF', country: 'SN', payment_method: 'wallet', provider,
+    }))));
+    await app.platform.engine.flush();
+    await mesh(ben, 'POST', '/predictions/generate', {});
+    await mesh(ben, 'POST', `/proposals/${proposal.proposal.id}/simulate`, {});
 
     const screens: Array<{ name: string; search: string; token: string | null; ready: string; then?: (p: Page) => Promise<void> }> = [
       { name: 'sign-in', search: '', token: null, ready: 'form' },
@@ -92,9 +100,9 @@ test('axe: no serious or critical violation on any screen, light and dark, deskt
       { name: 'merchant-webhooks', search: '?screen=merchant&mtab=webhooks', token: merchant, ready: '[data-state="empty"]' },
       { name: 'merchant-alerts', search: '?screen=merchant&mtab=alerts&lang=fr', token: merchant, ready: '[data-state="empty"]' },
       { name: 'merchant-ops-picker', search: '?screen=merchant', token: ops, ready: '[data-field="pick-merchant"]' },
-      { name: 'routing-health', search: '?screen=routing', token: ben, ready: '[data-health-table="ECOWAS/XOF"]' },
+      { name: 'routing-health', search: '?screen=routing', token: ben, ready: '[data-prediction]' },
       { name: 'routing-proposals-fr', search: '?screen=routing&rtab=proposals&lang=fr', token: ben, ready: '[data-proposal]',
-        then: async (p) => { await p.locator('[data-proposal] button').first().click(); await p.locator('[data-decide="pending_approval"]').waitFor(); } },
+        then: async (p) => { await p.locator('[data-proposal] button').first().click(); await p.locator('[data-decide="pending_approval"]').waitFor(); await p.locator('[data-segment]').first().waitFor(); } },
       { name: 'routing-proposals-read-only', search: '?screen=routing&rtab=proposals', token: ops, ready: '[data-proposal]',
         then: async (p) => { await p.locator('[data-proposal] button').first().click(); await p.locator('[data-change]').first().waitFor(); } },
       { name: 'routing-tables', search: '?screen=routing&rtab=tables', token: ben, ready: '[data-table]',
