@@ -225,6 +225,7 @@ test('routing screen: a proposal refused to its author, approved by another oper
     await ops.getByRole('button', { name: `Details ${id}` }).click();
     await ops.locator(`[data-proposal-detail="${id}"] [data-change]`).first().waitFor();
     assert.equal(await ops.getByRole('button', { name: `Roll back ${id}` }).count(), 0);
+    assert.ok(await ops.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'at phone width the page does not scroll sideways (its tables do)');
     const viewer = await openPage(browser, base, problems, '?lang=en');
     await signIn(viewer, 'analytics:view');
     await viewer.locator('[data-screen="overview"]').waitFor();

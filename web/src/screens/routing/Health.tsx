@@ -45,7 +45,7 @@ export function Health() {
         {(regions.data?.items ?? []).map((r) => {
           const own = (byRegion.get(r.region) ?? []).sort((a, b) => a.currency.localeCompare(b.currency));
           return (
-            <section key={r.region} aria-label={r.name[lang]} data-region={r.region} className={card}>
+            <section key={r.region} aria-label={r.name[lang]} data-region={r.region} className={`${card} min-w-0`}>
               <h2 className="text-lg font-semibold">{r.name[lang]}</h2>
               <p className={`${sub} mt-1`} data-field="members">
                 {t('r_members')}: {r.members.active} {t('r_members_active')}

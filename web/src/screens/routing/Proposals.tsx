@@ -39,7 +39,7 @@ export function Proposals() {
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   return (
     <div className="grid gap-4 lg:grid-cols-2">
-      <section aria-label={t('r_tab_proposals')} className={`${card} space-y-3`}>
+      <section aria-label={t('r_tab_proposals')} className={`${card} min-w-0 space-y-3`}>
         <Generate onMade={setOpen} />
         <div className="flex flex-wrap items-center justify-between gap-3">
           <h2 className="text-lg font-semibold">{t('r_tab_proposals')}</h2>
@@ -99,7 +99,7 @@ function ProposalDetail({ id, onClose }: { id: string; onClose: () => void }) {
   const base = p && table.data !== undefined ? (p.base_version === 0 ? [] : table.data?.versions.find((v) => v.version === p.base_version)?.routes ?? null) : null;
   const changes: Change[] = p && base ? p.routes.map((r) => ({ after: r, before: base.find((b) => sameBand(b, r)) ?? null })) : [];
   return (
-    <section aria-label={`${t('r_proposal')} ${id}`} data-proposal-detail={id} className={card}>
+    <section aria-label={`${t('r_proposal')} ${id}`} data-proposal-detail={id} className={`${card} min-w-0`}>
       <div className="mb-2 flex flex-wrap items-start justify-between gap-2">
         <h2 className="text-lg font-semibold">{t('r_proposal')} <code className="text-sm">{id}</code></h2>
         <button type="button" className={btn} onClick={onClose}>{t('r_close')}</button>
@@ -350,7 +350,7 @@ function Canary({ proposal: p }: { proposal: Proposal }) {
       className="space-y-2 rounded-xl bg-slate-50 p-3 ring-1 ring-slate-200 dark:bg-slate-900/50 dark:ring-slate-700">
       <h3 className="text-sm font-semibold">{t('r_canary')}</h3>
       <p className="text-xs text-slate-600 dark:text-slate-300">{t('r_canary_note')}</p>
-      <div className="flex flex-wrap items-end gap-2">
+      {ruleItems.length > 0 && <div className="flex flex-wrap items-end gap-2">
         <label className="block text-sm font-medium text-slate-700 dark:text-slate-200">{t('r_canary_percent')}
           <input name="canary_percent" type="number" min={1} max={99} required value={percent} onChange={(e) => setPercent(e.target.value)} className={`${fieldBase} mt-1 block w-24`} />
         </label>
@@ -359,8 +359,8 @@ function Canary({ proposal: p }: { proposal: Proposal }) {
             {ruleItems.map((r) => <option key={r.id} value={r.id}>{r.name} (#{r.id})</option>)}
           </select>
         </label>
-        <button type="submit" className={btn} disabled={change.isPending || ruleItems.length === 0} aria-label={`${t('r_canary_start')} ${p.id}`}>{t('r_canary_start')}</button>
-      </div>
+        <button type="submit" className={btn} disabled={change.isPending} aria-label={`${t('r_canary_start')} ${p.id}`}>{t('r_canary_start')}</button>
+      </div>}
       {rules.isSuccess && ruleItems.length === 0 && <p className="text-xs text-slate-600 dark:text-slate-400">{t('r_canary_no_rules')}</p>}
       <Refused error={change.error ?? rules.error} t={t} />
     </form>

@@ -29,7 +29,7 @@ export function Tables() {
           {items.map((v) => {
             const k = `${v.region}/${v.currency}`;
             return (
-              <li key={k} data-table={k} data-version={v.version} className="rounded-xl p-3 text-sm ring-1 ring-slate-200 dark:ring-slate-700">
+              <li key={k} data-table={k} data-version={v.version} className="min-w-0 rounded-xl p-3 text-sm ring-1 ring-slate-200 dark:ring-slate-700">
                 <div className="flex items-center justify-between gap-2">
                   <span className="font-semibold">{v.region} · {v.currency}</span>
                   <Badge value={v.kind} prefix="r_kind_" t={t} />

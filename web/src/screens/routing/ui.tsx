@@ -17,7 +17,7 @@ export const td = 'py-1.5 pr-3 align-top';
 /** A route's amount band in the table's currency: "≥ 0", "0 – 100 000 FCFA" (minor units shown in major). */
 export function band(r: Pick<Route, 'min_amount' | 'max_amount'>, currency: string, lang: Lang, t: T): string {
   const min = formatMoney(fromMinor(r.min_amount, currency), currency, lang);
-  if (r.max_amount === null) return `${t('r_from')} ${min}`;
+  if (r.max_amount === null) return r.min_amount === 0 ? t('r_any_amount') : `${t('r_from')} ${min}`;
   return `${min} – ${formatMoney(fromMinor(r.max_amount, currency), currency, lang)}`;
 }
 
@@ -41,7 +41,7 @@ export function Providers({ providers, t, fallbacks = false }: { providers: stri
 
 /** A table that scrolls sideways on a narrow screen: a named region, focusable so a keyboard can scroll it. */
 export function ScrollX({ label, children }: { label: string; children: ReactNode }) {
-  return <div role="region" aria-label={label} tabIndex={0} className={`overflow-x-auto ${focusRing}`}>{children}</div>;
+  return <div role="region" aria-label={label} tabIndex={0} className={`relative overflow-x-auto ${focusRing}`}>{children}</div>;
 }
 
 /** A table's routes: method, band, providers in order. Scrolls sideways on a narrow screen. */
