@@ -74,6 +74,7 @@ import { createUrlSigner } from './merchant/export/signed-url.ts';
 import { meshRegionRoutes } from './http/routes/mesh-regions.ts';
 import { meshMemberRoutes } from './http/routes/mesh-members.ts';
 import { meshPolicyRoutes } from './http/routes/mesh-policies.ts';
+import { customEventRoutes } from './http/routes/custom-events.ts';
 import { meshRoutingRoutes } from './http/routes/mesh-routing.ts';
 import { meshProposalRoutes } from './http/routes/mesh-proposals.ts';
 import { meshActionRoutes } from './http/routes/mesh-actions.ts';
@@ -329,6 +330,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   };
   app.decorate('meshCanaryWatch', meshCanaryWatch);
+  // Custom event definitions (docs/custom-events.md): platform-wide, versioned.
+  customEventRoutes(app, { state: deps.state, now });
   // The routing mesh's governance (docs/mesh.md): members, policies, routing tables, proposals, the action log.
   const meshDeps: MeshDeps = {
     state: deps.state, now, eventTopics, onApplied: (labels) => metrics.meshFailoverApplied.inc(labels), onRoutingChanged: () => meshRouting.changed(),

@@ -69,6 +69,8 @@ export const ERROR_STATUS = {
   canary_exists: 409,
   canary_not_running: 409,
   canary_above_policy: 422,
+  invalid_definition: 422,
+  property_type_changed: 409,
   rate_limited: 429,
   internal: 500,
   too_many_queries: 429,
@@ -278,6 +280,14 @@ export const ERROR_DOCS = {
   step_up_required: {
     meaning: 'A sensitive operation (a payout schedule change) needs a recent sign-in: the token\'s `auth_time` must be within the last 5 minutes, and this one is older or missing.',
     action: 'Sign the user in again (at the identity provider: prompt=login or max_age=300) and retry with the new token.',
+  },
+  invalid_definition: {
+    meaning: 'A custom event definition breaks a rule its schema cannot say: a property declared twice, a measure that is not a number or has no unit, a unit or cardinality cap on the wrong role, a bound passed (docs/custom-events.md#definitions); `property` names the property.',
+    action: 'Fix the definition as `detail` says; nothing was written.',
+  },
+  property_type_changed: {
+    meaning: 'A new version of a custom event would change the type of a property (or a measure\'s unit) that an earlier version declared: what was aggregated under that name would mean two things.',
+    action: 'Keep the property\'s type, or declare the new meaning under a new property name; `property` names it.',
   },
   not_found: {
     meaning: 'No such route, or no such object visible to this token (another merchant\'s object answers the same).',

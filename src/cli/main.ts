@@ -1,5 +1,5 @@
-// The command line: ingest a file, generate synthetic data, load FX rates, mint a dev token
-// (USAGE below). `--help` (or -h) prints the usage of the CLI or of a command and exits 0.
+// The command line: ingest a file, generate synthetic data, load FX rates, mint a dev token, load
+// custom event definitions (USAGE below). `--help` (or -h) prints the usage of the CLI or of a command and exits 0.
 // With --url, the bearer token is --token or API_TOKEN.
 // Without --url, ingest and fx open the store in DATA_DIR directly (the server must be stopped).
 // Every command reads the server's configuration (loadConfig: the environment and CONFIG_FILE).
@@ -15,12 +15,14 @@ import { loadFxRates, parseFxCsv } from '../fx/fx-rates.ts';
 import { createProgress } from './progress.ts';
 import { GENERATE_USAGE, formatSummary, runGenerate } from './generate-command.ts';
 import { TOKEN_USAGE, runToken } from './token-command.ts';
+import { CUSTOM_EVENTS_USAGE, runCustomEvents } from './custom-events-command.ts';
 
 const COMMAND_USAGE: Record<string, string> = {
   ingest: 'usage: ingest FILE|- [--format ndjson|csv] [--url URL] [--token T] [--batch N] [--resume]',
   generate: GENERATE_USAGE,
   fx: 'usage: fx load FILE [--url URL] [--token T]',
   token: TOKEN_USAGE,
+  'custom-events': CUSTOM_EVENTS_USAGE,
 };
 const USAGE = `usage: npm run cli -- COMMAND [options]   (COMMAND --help for its options)
 ${Object.values(COMMAND_USAGE).map((u) => `  ${u.replace(/^usage: /, '')}`).join('\n')}
@@ -111,6 +113,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'fx': return fx(rest);
     case 'token': return runToken(rest);
+    case 'custom-events': return runCustomEvents(rest, authHeaders);
     default:
       console.error(command === undefined ? USAGE : `unknown command ${JSON.stringify(command)}\n${USAGE}`);
       return 2;

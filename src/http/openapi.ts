@@ -106,7 +106,7 @@ export const OPENAPI_OPTIONS: NonNullable<FastifyDynamicSwaggerOptions['openapi'
   },
   tags: [
     { name: 'analytics' }, { name: 'merchant' }, { name: 'alerts' }, { name: 'ingest' }, { name: 'fx' }, { name: 'ops' }, { name: 'auth' },
-    { name: 'mesh' }, { name: 'docs' }, { name: 'dev' },
+    { name: 'mesh' }, { name: 'custom-events' }, { name: 'docs' }, { name: 'dev' },
   ],
   components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
   security: [{ bearer: [] }],

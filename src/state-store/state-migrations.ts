@@ -523,6 +523,23 @@ export const STATE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string[] }>
     ],
   },
   {
+    // Custom event definitions (src/custom-events, docs/custom-events.md): one row per version of
+    // an event type; a new version never changes the ones before it. `properties` is the
+    // canonical list (sorted by name): {name, type, role, description, cardinality_cap | unit}.
+    version: 12,
+    sql: [
+      `CREATE TABLE custom_event_definitions (
+         name text NOT NULL CHECK (length(name) BETWEEN 1 AND 64),
+         version integer NOT NULL CHECK (version >= 1),
+         description text NOT NULL,
+         properties jsonb NOT NULL,
+         created_at timestamptz NOT NULL,
+         created_by text NOT NULL,
+         PRIMARY KEY (name, version)
+       )`,
+    ],
+  },
+  {
     // Reconciliation of routing changes (src/mesh/reconciliation.ts): an item per (version, from,
     // to) with the cells of traffic it moves and the windows it is measured on (a static version
     // has no proposal); each version is reconciled once, claimed by its row in
