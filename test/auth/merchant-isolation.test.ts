@@ -17,8 +17,8 @@ const EXTRA: Record<string, Record<string, string>> = {
   '/api/analytics/breakdown': { dimension: 'merchant_id' },
   '/api/v1/metrics': { dimensions: 'merchant_id,country' },
 };
-/** Routes whose answers hold no merchant data at all (definitions, FX rates). */
-const NOT_MERCHANT_DATA = new Set(['/api/v1/metrics/registry', '/api/v1/fx-rates']);
+/** Routes whose answers hold no merchant data at all (definitions — metric and custom event ones, platform-wide —, FX rates). */
+const NOT_MERCHANT_DATA = new Set(['/api/v1/metrics/registry', '/api/v1/fx-rates', '/api/v1/custom-events']);
 let t: TempApp;
 let merchant: string;
 

@@ -84,6 +84,7 @@ export function customEventRoutes(app: FastifyInstance, deps: DefinitionDeps) {
     config: { permission: 'analytics:view' },
     schema: {
       tags: ['custom-events'], summary: 'The custom event types: the latest version of each, by name (none for a merchant\'s token)',
+      querystring: { type: 'object', additionalProperties: false, properties: {} },
       response: { 200: list(definitionSchema), 503: problem('state_unavailable') },
     },
   }, async (req) => listCustomEvents(deps.state, req.principal!.merchantId));
