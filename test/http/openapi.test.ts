@@ -169,6 +169,18 @@ test('raw events, dead letters and FX rates answer as documented', async () => {
   await check({ url: '/api/v1/fx-rates?currency=xof' }, 400);
 });
 
+test('custom event definitions answer as documented', async () => {
+  const body = { name: 'doc.checked', properties: [{ name: 'ms', type: 'number', role: 'measure', unit: 'ms' }, { name: 'kind', type: 'string', role: 'dimension' }] };
+  await check({ method: 'POST', url: '/api/v1/custom-events', payload: body }, 201);
+  await check({ method: 'POST', url: '/api/v1/custom-events', payload: body }, 200);
+  await check({ method: 'POST', url: '/api/v1/custom-events', payload: { name: 'doc.checked', properties: [{ name: 'ms', type: 'string', role: 'dimension' }] } }, 409);
+  await check({ method: 'POST', url: '/api/v1/custom-events', payload: { name: 'doc.bad', properties: [{ name: 'ms', type: 'number', role: 'measure' }] } }, 422);
+  await check({ method: 'POST', url: '/api/v1/custom-events', payload: { name: 'Doc', properties: [] } }, 400);
+  await check({ url: '/api/v1/custom-events' }, 200);
+  await check({ url: '/api/v1/custom-events/doc.checked?version=1' }, 200);
+  await check({ url: '/api/v1/custom-events/doc.none' }, 404);
+});
+
 test('alert rules, alerts, silences and webhooks answer as documented', async () => {
   const rule = { name: 'refunds', metric: 'refund_rate', window_minutes: 60, condition: { type: 'threshold', op: '>', value: 0.1 } };
   const base = '/api/analytics/alerts';
