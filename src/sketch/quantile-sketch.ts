@@ -21,7 +21,7 @@ export const RELATIVE_ACCURACY = 0.01;
 export const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY);
 const LN_GAMMA = Math.log(GAMMA);
 /**
- * Keys of finite doubles lie in about [−37 300, 35 500] at α = 1%: the offset keeps every
+ * Keys of indexable doubles lie in [−35 417, 35 488] at α = 1%: the offset keeps every
  * non-zero bin away from 0 and keeps its sign. Changing it (or α) changes the stored rows.
  */
 export const BIN_OFFSET = 40_000;

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPrng, type Prng } from '../../src/generator/prng.ts';
 import {
-  binOf, collapseBins, mergeBins, QuantileSketch, quantilesFromBins, RELATIVE_ACCURACY, valueOfBin, type SketchBin,
+  binOf, collapseBins, mergeBins, MIN_INDEXABLE, QuantileSketch, quantilesFromBins, RELATIVE_ACCURACY, valueOfBin, type SketchBin,
 } from '../../src/sketch/quantile-sketch.ts';
 
 const QS = [0, 0.01, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 1];
@@ -96,10 +96,11 @@ test('property: small random sets of any sign, any quantile', () => {
 });
 
 test('bins sort like their values, whatever the sign; each value is within α of its bin\'s', () => {
-  const values = [-1e9, -1000, -1.5, -1e-300, 0, 1e-300, 0.001, 1, 1.0001, 2, 1e15, 1.7e308];
+  const values = [-Number.MAX_VALUE, -1e9, -1000, -1.5, -1e-300, 0, MIN_INDEXABLE, 1e-300, 0.001, 1, 1.0001, 2, 1e15, 1.7e308, Number.MAX_VALUE];
   const bins = values.map(binOf);
   for (let i = 1; i < bins.length; i++) assert.ok(bins[i] >= bins[i - 1], `${values[i - 1]} → ${bins[i - 1]}, ${values[i]} → ${bins[i]}`);
   assert.equal(binOf(0), 0);
+  assert.ok(binOf(MIN_INDEXABLE) >= 1 && binOf(Number.MAX_VALUE) < 75_500, 'every bin fits the documented range');
   assert.equal(binOf(5e-324), 0, 'subnormals count as zero');
   assert.ok(binOf(1e-300) > 0 && binOf(-1e-300) < 0);
   for (const v of values) assert.ok(Math.abs(valueOfBin(binOf(v)) - v) <= BOUND * Math.abs(v), `${v}`);
