@@ -8,6 +8,7 @@ import { KPI_METRICS } from '../metrics/registry.ts';
 import { periodSummary } from './period-summary.ts';
 import { timeseries } from './series.ts';
 import { top } from './rankings.ts';
+import { AppError } from '../errors.ts';
 
 /** Every KPI, so each card can draw its sparkline from the same series. */
 export const OVERVIEW_SERIES_METRICS = KPI_METRICS;
@@ -24,9 +25,16 @@ export async function overview(
   const asOf = ctx.asOf();
   const granularity = o.granularity ?? autoGranularity(scope.from, scope.to);
   const rank = { metric: 'gross_volume_usd', metrics: KPI_METRICS, limit: o.limit };
-  const [kpis, series, merchants, countries, regions] = await Promise.all([
+  const span = scope.to - scope.from;
+  const [kpis, series, previous, merchants, countries, regions] = await Promise.all([
     periodSummary(ctx, scope, KPI_METRICS),
     timeseries(ctx, scope, OVERVIEW_SERIES_METRICS, granularity),
+    // The chart's dashed line: the same series one span earlier (the KPIs' previous period). It
+    // may reach past what the rollups still hold: then it is null, as the previous KPIs are.
+    timeseries(ctx, { ...scope, from: scope.from - span, to: scope.from }, OVERVIEW_SERIES_METRICS, granularity).catch((err) => {
+      if (err instanceof AppError && (err.code === 'beyond_retention' || err.code === 'invalid_range')) return null;
+      throw err;
+    }),
     o.withMerchants ? top(ctx, scope, { ...rank, dimension: 'merchant_id' }) : null,
     top(ctx, scope, { ...rank, dimension: 'country', limit: 300 }),
     top(ctx, scope, { ...rank, dimension: 'region', limit: 100 }),
@@ -36,7 +44,8 @@ export async function overview(
     ...freshness(asOf, kpis.unconverted_events),
     currency: kpis.currency,
     kpis: { metrics: kpis.metrics, previous: kpis.previous, change: kpis.change, local: kpis.local, previous_local: kpis.previous_local },
-    series: { granularity, points: series.points },
+    // `previous[i]` is the bucket one span before `points[i]` (aligned by offset, not by date).
+    series: { granularity, points: series.points, previous: previous?.points ?? null },
     top_merchants: merchants?.items ?? null,
     top_countries: countries.items.slice(0, o.limit),
     /** Every country of the scope with its KPIs (the map's shading). */

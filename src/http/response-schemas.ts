@@ -56,7 +56,17 @@ export const overviewResponse = {
   properties: {
     ...range, ...freshness, currency: nullableString,
     kpis: { type: 'object', properties: { metrics: metricMap, previous: metricMap, change: metricMap, local: localMap, previous_local: localMap } },
-    series: { type: 'object', properties: { granularity: { type: 'string' }, points: { type: 'array', items: point } } },
+    series: {
+      type: 'object',
+      properties: {
+        granularity: { type: 'string' },
+        points: { type: 'array', items: point },
+        previous: {
+          type: ['array', 'null'], items: point,
+          description: 'the same series over the previous period (the span before `from`): previous[i] is the bucket one span before points[i]; null when that period is past retention',
+        },
+      },
+    },
     top_merchants: { type: ['array', 'null'], items: rankingResponse('merchant_id').properties.items.items },
     top_countries: rankingResponse('country').properties.items,
     countries: rankingResponse('country').properties.items,

@@ -129,11 +129,27 @@ test('overview: KPIs, series, rankings and regions in one answer; no merchant ra
   assert.equal(body.kpis.metrics.tx_count, TXNS.length);
   assert.equal(body.series.granularity, 'hour');
   assert.equal(body.series.points.length, 48);
+  // The previous period (the 48 hours before) has no events: its series is there, aligned, empty.
+  assert.equal(body.series.previous.length, 48);
+  assert.ok(body.series.previous.every((p: { tx_count: number }) => p.tx_count === 0));
   assert.ok(body.top_merchants.length > 0 && body.top_countries.length > 0 && body.regions.length > 0);
   const merchant = await mintToken({ roles: ['merchant_admin'], merchantId: 'm_ke' });
   const mine = await get('/api/analytics/overview', RANGE, merchant);
   assert.equal(mine.top_merchants, null);
   assert.equal(mine.kpis.metrics.tx_count, TXNS.filter((x) => x.merchant === 'm_ke').length);
+});
+
+test('overview: the previous period\'s series, bucket for bucket one span earlier', async () => {
+  const later = { from: '2026-11-20T00:00:00Z', to: '2026-11-22T00:00:00Z' };
+  const body = await get('/api/analytics/overview', later);
+  const { points, previous } = body.series as { points: Array<{ ts: string; tx_count: number }>; previous: Array<{ ts: string; tx_count: number }> };
+  assert.equal(previous.length, points.length);
+  points.forEach((p, i) => assert.equal(Date.parse(p.ts) - Date.parse(previous[i].ts), 48 * 3_600_000));
+  // The previous period is RANGE, which holds every transaction; hour by hour as RANGE's own series.
+  const range = await get('/api/analytics/overview', RANGE);
+  assert.deepEqual(previous.map((p) => p.tx_count), range.series.points.map((p: { tx_count: number }) => p.tx_count));
+  assert.equal(previous.reduce((n, p) => n + p.tx_count, 0), TXNS.length);
+  assert.equal(body.kpis.previous.tx_count, TXNS.length);
 });
 
 test('live: the last 60 minutes by minute follow ingest at once (the cache is invalidated)', async () => {
