@@ -60,7 +60,7 @@ test('dashboard: dev sign-in, then the KPI cards match the API (ops, then a merc
     await page.getByText('events awaiting an FX rate').waitFor();
     assert.notEqual(await page.locator('[data-field="as-of"]').textContent(), 'nothing ingested yet');
     assert.equal(await page.locator('[data-kpi]').count(), 7, 'seven KPI cards');
-    await page.locator('[data-chart="series"] svg').waitFor();
+    await page.locator('[data-chart="series"] canvas').first().waitFor();
     await page.locator('[data-ranking="countries"] [data-row="SN"]').waitFor();
     await page.locator('[data-ranking="merchants"] [data-row="m_3"]').waitFor();
     const opsToken = await devToken({ role: 'analytics:ops' });

@@ -72,7 +72,8 @@ export interface Overview {
   /** The one currency selected, if any: then `kpis.local` has exact local sums (decimal strings). */
   currency: string | null;
   kpis: { metrics: MetricMap; previous: MetricMap; change: MetricMap; local?: LocalMap; previous_local?: LocalMap };
-  series: { granularity: string; points: SeriesPoint[] };
+  /** `previous`: the previous period's series, previous[i] one span before points[i]; null past retention. */
+  series: { granularity: string; points: SeriesPoint[]; previous?: SeriesPoint[] | null };
   /** Ops only; null for anyone else. */
   top_merchants: Array<RankItem & { merchant_id: string | null }> | null;
   top_countries: CountryItem[];

@@ -2,6 +2,7 @@
 // The choice lives in the URL (`?lang=fr`, so a link reproduces the view) and in localStorage.
 
 import { alertsEn, alertsFr } from './messages/alerts.ts';
+import { chartEn, chartFr } from './messages/chart.ts';
 import { mapEn, mapFr } from './messages/map.ts';
 import { merchantEn, merchantFr } from './messages/merchant.ts';
 import { routingEn, routingFr } from './messages/routing.ts';
@@ -114,7 +115,7 @@ const baseEn = {
   theme_dark: 'Dark theme',
 };
 
-const en = { ...baseEn, ...alertsEn, ...mapEn, ...merchantEn, ...routingEn };
+const en = { ...baseEn, ...alertsEn, ...chartEn, ...mapEn, ...merchantEn, ...routingEn };
 export type MessageKey = keyof typeof en;
 
 const baseFr: Record<keyof typeof baseEn, string> = {
@@ -219,7 +220,7 @@ const baseFr: Record<keyof typeof baseEn, string> = {
   theme_dark: 'Thème sombre',
 };
 
-const fr: Record<MessageKey, string> = { ...baseFr, ...alertsFr, ...mapFr, ...merchantFr, ...routingFr };
+const fr: Record<MessageKey, string> = { ...baseFr, ...alertsFr, ...chartFr, ...mapFr, ...merchantFr, ...routingFr };
 
 const DICTIONARY: Record<Lang, Record<MessageKey, string>> = { en, fr };
 

@@ -1,103 +1,289 @@
-// The series as a hand-made SVG area chart (no chart library): one area per run of defined
-// points (an undefined ratio — nothing happened in that bucket — leaves a gap), the start and end
-// time under it, the maximum at the top, and a cursor (pointer or arrow keys) reading one bucket.
-// Long series (a year of hours is 8,760 points) are drawn through a min/max reduction to about
-// two points per horizontal unit, so the path stays small whatever the range; the cursor reads
-// the full series.
+// The series chart, drawn by uPlot (canvas; why uPlot: docs/dashboard.md): this period as an
+// area, the previous period dashed, the incomplete last bucket on a dotted, hatched segment (with
+// a legend note), time ticks in the view's zone and language, value ticks as the app formats
+// them, gridlines, and a tooltip following the pointer or the arrow keys. The canvas is not
+// readable by a screen reader: a visually hidden summary (and, up to TABLE_MAX_ROWS buckets, a
+// table) says what it shows, and the keyboard cursor's reading is announced.
 
-import { useState, type KeyboardEvent, type PointerEvent } from 'react';
-import { chartRuns, type Run, type SeriesPoint } from '../chart-runs.ts';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
 import { formatCompact, formatShortInstant, formatValue, type Unit } from '../format.ts';
-import type { Lang } from '../i18n.ts';
+import { LOCALE, translate, type Lang, type MessageKey } from '../i18n.ts';
+import { chartColumns, type ChartPoint } from '../series-chart-data.ts';
 
+/** Axis and legend text: 12 px on every width (the phone's floor is 11 px). */
+export const CHART_FONT_PX = 12;
+const FONT = `${CHART_FONT_PX}px ui-sans-serif, system-ui, sans-serif`;
+/** Dashes, in CSS pixels: the previous period, and the incomplete last bucket. */
+const PREVIOUS_DASH = [6, 4];
+const PARTIAL_DASH = [2, 3];
+/** Above this many buckets the text alternative is the summary alone (the keyboard reads each). */
+const TABLE_MAX_ROWS = 200;
 
-const W = 800;
-const H = 220;
-const PAD = { left: 8, right: 8, top: 24, bottom: 28 };
-const INNER_W = W - PAD.left - PAD.right;
-const INNER_H = H - PAD.top - PAD.bottom;
+/** Colours per theme (Tailwind's slate and indigo, as the rest of the dashboard). */
+const PALETTE = {
+  light: { text: '#475569', grid: '#e2e8f0', current: '#4f46e5', fill: 'rgba(79, 70, 229, 0.12)', previous: '#64748b', hatch: 'rgba(79, 70, 229, 0.35)' },
+  dark: { text: '#94a3b8', grid: '#334155', current: '#818cf8', fill: 'rgba(129, 140, 248, 0.18)', previous: '#94a3b8', hatch: 'rgba(129, 140, 248, 0.45)' },
+};
 
-export function SeriesChart({ points, unit, lang, tz, label, maxLabel, emptyLabel }: {
-  points: SeriesPoint[]; unit: Unit; lang: Lang; tz?: string; label: string; maxLabel: string; emptyLabel: string;
-}) {
-  const [cursor, setCursor] = useState<number | null>(null);
-  let max = 0;
-  let defined = 0;
-  for (const p of points) {
-    if (p.value === null || !Number.isFinite(p.value)) continue;
-    defined++;
-    if (p.value > max) max = p.value;
+const isDark = () => document.documentElement.classList.contains('dark');
+
+/** Follows the `dark` class on <html> (web/src/theme.ts sets it). */
+function useDarkClass(): boolean {
+  const [dark, setDark] = useState(isDark);
+  useEffect(() => {
+    const obs = new MutationObserver(() => setDark(isDark()));
+    obs.observe(document.documentElement, { attributes: true, attributeFilter: ['class'] });
+    return () => obs.disconnect();
+  }, []);
+  return dark;
+}
+
+const tickFormats = new Map<string, { time: Intl.DateTimeFormat; day: Intl.DateTimeFormat; month: Intl.DateTimeFormat }>();
+
+/** Time tick labels in the view's zone and language: hours (with the date at midnight), days, or months. */
+function timeTicks(splits: number[], incr: number, lang: Lang, tz: string | undefined): string[] {
+  const key = `${lang}|${tz ?? ''}`;
+  let f = tickFormats.get(key);
+  if (!f) {
+    const l = LOCALE[lang];
+    f = {
+      time: new Intl.DateTimeFormat(l, { hour: '2-digit', minute: '2-digit', timeZone: tz }),
+      day: new Intl.DateTimeFormat(l, { day: 'numeric', month: 'short', timeZone: tz }),
+      month: new Intl.DateTimeFormat(l, { month: 'short', year: 'numeric', timeZone: tz }),
+    };
+    tickFormats.set(key, f);
   }
-  // Ratios are charted on 0–100 %; anything else from 0 to its maximum.
-  const top = unit === 'ratio' ? 1 : max > 0 ? max : 1;
-  const x = (i: number) => PAD.left + (points.length <= 1 ? INNER_W / 2 : (i / (points.length - 1)) * INNER_W);
-  const y = (v: number) => PAD.top + INNER_H - (v / top) * INNER_H;
-  const baseline = PAD.top + INNER_H;
-  const runs = chartRuns(points, INNER_W);
+  let lastDay = '';
+  return splits.map((s) => {
+    const d = new Date(s * 1000);
+    if (incr >= 28 * 86_400) return f.month.format(d);
+    const day = f.day.format(d);
+    if (incr >= 86_400) return day;
+    const label = day !== lastDay ? `${f.time.format(d)}\n${day}` : f.time.format(d);
+    lastDay = day;
+    return label;
+  });
+}
 
-  const fmt = (n: number) => n.toFixed(1);
-  const line = (r: Run) => r.map((p, k) => `${k ? 'L' : 'M'}${fmt(x(p.i))},${fmt(y(p.v))}`).join(' ');
-  const area = (r: Run) => `${line(r)} L${fmt(x(r[r.length - 1].i))},${baseline} L${fmt(x(r[0].i))},${baseline} Z`;
+let measureCtx: CanvasRenderingContext2D | null = null;
+function textWidth(text: string): number {
+  measureCtx ??= document.createElement('canvas').getContext('2d');
+  if (!measureCtx) return text.length * 7;
+  measureCtx.font = FONT;
+  return measureCtx.measureText(text).width;
+}
 
-  const onPointer = (e: PointerEvent<SVGSVGElement>) => {
-    const box = e.currentTarget.getBoundingClientRect();
-    if (!points.length || box.width === 0) return;
-    const at = ((e.clientX - box.left) / box.width) * W;
-    const i = Math.round(((at - PAD.left) / INNER_W) * (points.length - 1));
-    setCursor(Math.max(0, Math.min(points.length - 1, i)));
-  };
-  const onKey = (e: KeyboardEvent<SVGSVGElement>) => {
-    if (!points.length) return;
+/** A diagonal hatch for the incomplete bucket. */
+function hatch(ctx: CanvasRenderingContext2D, colour: string): CanvasPattern | string {
+  const px = Math.max(1, Math.round(devicePixelRatio || 1));
+  const tile = document.createElement('canvas');
+  tile.width = tile.height = 8 * px;
+  const g = tile.getContext('2d');
+  if (!g) return colour;
+  g.strokeStyle = colour;
+  g.lineWidth = px;
+  g.beginPath();
+  g.moveTo(0, 8 * px);
+  g.lineTo(8 * px, 0);
+  g.stroke();
+  return ctx.createPattern(tile, 'repeat') ?? colour;
+}
+
+export function SeriesChart({ points, previous, partial, unit, lang, tz, label, emptyLabel }: {
+  points: ChartPoint[];
+  /** The previous period, aligned bucket for bucket (previous[i] is one span before points[i]). */
+  previous?: ChartPoint[] | null;
+  /** The last bucket is still running. */
+  partial: boolean;
+  unit: Unit; lang: Lang; tz?: string; label: string; emptyLabel: string;
+}) {
+  const t = (key: MessageKey) => translate(lang, key);
+  const dark = useDarkClass();
+  const hostRef = useRef<HTMLDivElement>(null);
+  const plotRef = useRef<uPlot | null>(null);
+  const [width, setWidth] = useState(0);
+  const [cursor, setCursor] = useState<{ idx: number; left: number } | null>(null);
+  const hintId = useId();
+  const cols = useMemo(() => chartColumns(points, previous, partial), [points, previous, partial]);
+  const hasPrevious = cols.previous.some((v) => v !== null);
+  const defined = points.filter((p) => p.value !== null && Number.isFinite(p.value));
+  const height = width > 0 && width < 640 ? 200 : 260;
+
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!host) return;
+    const obs = new ResizeObserver(() => setWidth(Math.floor(host.clientWidth)));
+    obs.observe(host);
+    setWidth(Math.floor(host.clientWidth));
+    return () => obs.disconnect();
+  }, []);
+
+  // Built again when what is drawn changes; a width change only resizes.
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!host || width === 0 || points.length === 0) return;
+    const c = PALETTE[dark ? 'dark' : 'light'];
+    const axis = { font: FONT, stroke: c.text, grid: { stroke: c.grid, width: 1 }, ticks: { stroke: c.grid, width: 1, size: 4 } };
+    const n = cols.xs.length;
+    const opts: uPlot.Options = {
+      width, height,
+      ...(tz ? { tzDate: (ts: number) => uPlot.tzDate(new Date(ts * 1000), tz) } : {}),
+      legend: { show: false },
+      cursor: { y: false, drag: { x: false, y: false }, points: { size: 8 } },
+      scales: {
+        x: { time: true },
+        // Ratios on 0–100 %; anything else from 0 to a little above the highest value of either period.
+        y: { range: (_u, _min, max) => (unit === 'ratio' ? [0, 1] : [0, max > 0 ? max * 1.08 : 1]) },
+      },
+      series: [
+        {},
+        { label: t('chart_current'), stroke: c.current, fill: c.fill, width: 2, points: { show: n <= 60, size: 5 } },
+        { label: t('chart_previous'), stroke: c.previous, width: 1.5, dash: PREVIOUS_DASH, points: { show: false } },
+        { label: t('chart_partial'), stroke: c.current, width: 2, dash: PARTIAL_DASH, points: { show: true, size: 5 } },
+      ],
+      axes: [
+        {
+          ...axis, space: 90, size: 44,
+          values: (u, splits, _i, _space, incr) => {
+            const labels = timeTicks(splits, incr, lang, tz);
+            u.root.closest('figure')?.setAttribute('data-x-ticks', JSON.stringify(labels));
+            return labels;
+          },
+        },
+        {
+          ...axis, space: 36,
+          values: (u, splits) => {
+            const labels = splits.map((v) => formatCompact(v, unit, lang));
+            u.root.closest('figure')?.setAttribute('data-y-ticks', JSON.stringify(labels));
+            return labels;
+          },
+          size: (_u, values) => Math.ceil(Math.max(24, ...(values ?? []).map(textWidth))) + 14,
+        },
+      ],
+      hooks: {
+        setCursor: [(u) => {
+          const idx = u.cursor.idx;
+          setCursor(idx === null || idx === undefined ? null : { idx, left: (u.cursor.left ?? 0) + u.over.offsetLeft });
+        }],
+        // The incomplete bucket: hatch the stretch from the last whole bucket to it.
+        drawSeries: [(u, si) => {
+          if (si !== 3 || !partial || n < 2) return;
+          const x0 = u.valToPos(cols.xs[n - 2], 'x', true);
+          const x1 = u.valToPos(cols.xs[n - 1], 'x', true);
+          const ctx = u.ctx;
+          ctx.save();
+          ctx.fillStyle = hatch(ctx, c.hatch);
+          ctx.fillRect(x0, u.bbox.top, x1 - x0, u.bbox.height);
+          ctx.restore();
+        }],
+      },
+    };
+    const u = new uPlot(opts, [cols.xs, cols.current, cols.previous, cols.partial], host);
+    plotRef.current = u;
+    // What uPlot was given, for the browser tests: the dashes it strokes with, the points of the incomplete segment.
+    const fig = host.closest('figure');
+    fig?.setAttribute('data-previous-dash', (u.series[2].dash ?? []).join(' '));
+    fig?.setAttribute('data-partial-dash', (u.series[3].dash ?? []).join(' '));
+    fig?.setAttribute('data-partial-points', String(cols.partial.filter((v) => v !== null).length));
+    setCursor(null);
+    return () => { u.destroy(); plotRef.current = null; };
+    // Width changes are handled below without a rebuild.
+  }, [cols, dark, lang, tz, unit, partial, points.length, width === 0]);
+
+  useEffect(() => {
+    if (width > 0) plotRef.current?.setSize({ width, height });
+  }, [width, height]);
+
+  const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    const u = plotRef.current;
+    if (!u || !points.length) return;
     const step = e.shiftKey ? Math.max(1, Math.round(points.length / 20)) : 1;
-    if (e.key === 'ArrowRight') setCursor((c) => Math.min(points.length - 1, (c ?? -1) + step));
-    else if (e.key === 'ArrowLeft') setCursor((c) => Math.max(0, (c ?? points.length) - step));
-    else if (e.key === 'Escape') setCursor(null);
+    const at = cursor?.idx;
+    let idx: number;
+    if (e.key === 'ArrowRight') idx = Math.min(points.length - 1, (at ?? -1) + step);
+    else if (e.key === 'ArrowLeft') idx = Math.max(0, (at ?? points.length) - step);
+    else if (e.key === 'Home') idx = 0;
+    else if (e.key === 'End') idx = points.length - 1;
+    else if (e.key === 'Escape') { u.setCursor({ left: -10, top: -10 }); setCursor(null); e.preventDefault(); return; }
     else return;
     e.preventDefault();
+    u.setCursor({ left: u.valToPos(cols.xs[idx], 'x'), top: u.over.clientHeight / 2 });
   };
-  const at = cursor !== null && cursor < points.length ? points[cursor] : null;
-  const reading = at ? `${formatShortInstant(at.ts, lang, tz)}: ${formatValue(at.value, unit, lang)}` : '';
+
+  const at = cursor && cursor.idx < points.length ? cursor.idx : null;
+  const when = at !== null ? formatShortInstant(points[at].ts, lang, tz) : '';
+  const now = at !== null ? formatValue(points[at].value, unit, lang) : '';
+  const before = at !== null && hasPrevious ? formatValue(previous?.[at]?.value, unit, lang) : null;
+  const isPartial = at !== null && partial && at === points.length - 1;
+  const reading = at !== null
+    ? `${when}: ${now}${before !== null ? `; ${t('chart_previous')}: ${before}` : ''}${isPartial ? ` (${t('chart_partial')})` : ''}`
+    : '';
+
+  const max = defined.reduce<ChartPoint | null>((m, p) => (m === null || p.value! > m.value! ? p : m), null);
+  const min = defined.reduce<ChartPoint | null>((m, p) => (m === null || p.value! < m.value! ? p : m), null);
+  const summary = points.length
+    ? `${label}. ${t('chart_summary_from')} ${formatShortInstant(points[0].ts, lang, tz)} ${t('chart_summary_to')} ${formatShortInstant(points[points.length - 1].ts, lang, tz)}, ${points.length} ${t('chart_summary_buckets')}.`
+      + (max && min ? ` ${t('chart_summary_max')}: ${formatValue(max.value, unit, lang)} (${formatShortInstant(max.ts, lang, tz)}); ${t('chart_summary_min')}: ${formatValue(min.value, unit, lang)} (${formatShortInstant(min.ts, lang, tz)}).` : '')
+      + (partial ? ` ${t('chart_partial')}.` : '')
+    : emptyLabel;
 
   return (
-    <figure data-chart="series" className="w-full">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label} className="h-auto w-full touch-none outline-none focus-visible:ring-2 focus-visible:ring-indigo-600 rounded"
-        tabIndex={0} onPointerMove={onPointer} onPointerLeave={() => setCursor(null)} onKeyDown={onKey} onBlur={() => setCursor(null)}>
-        <line x1={PAD.left} x2={W - PAD.right} y1={baseline} y2={baseline} className="stroke-slate-300 dark:stroke-slate-600" strokeWidth={1} />
-        <line x1={PAD.left} x2={W - PAD.right} y1={PAD.top} y2={PAD.top} className="stroke-slate-200 dark:stroke-slate-700" strokeWidth={1} strokeDasharray="4 4" />
-        {runs.map((r, k) => r.length === 1 ? (
-          <circle key={k} cx={x(r[0].i)} cy={y(r[0].v)} r={3} className="fill-indigo-600 dark:fill-indigo-400" />
-        ) : (
-          <g key={k}>
-            <path d={area(r)} className="fill-indigo-100 dark:fill-indigo-500/25" />
-            <path d={line(r)} className="fill-none stroke-indigo-600 dark:stroke-indigo-400" strokeWidth={2} strokeLinejoin="round" />
-          </g>
-        ))}
-        {!at && (
-          <text data-field="chart-max" x={PAD.left} y={PAD.top - 8} className="fill-slate-600 dark:fill-slate-400 text-[12px]">
-            {maxLabel} {defined ? formatCompact(max, unit, lang) : '—'}
-          </text>
+    <figure data-chart="series" data-partial={partial ? 'true' : 'false'} data-previous={hasPrevious ? 'true' : 'false'}
+      data-axis-font-px={CHART_FONT_PX} className="w-full">
+      <div className="relative">
+        <div ref={hostRef} role="img" aria-label={label} aria-describedby={hintId} tabIndex={0} onKeyDown={onKey}
+          onBlur={() => { plotRef.current?.setCursor({ left: -10, top: -10 }); setCursor(null); }}
+          className="w-full touch-pan-y rounded outline-none focus-visible:ring-2 focus-visible:ring-indigo-600" style={{ minHeight: height }} />
+        {defined.length === 0 && (
+          <p className="pointer-events-none absolute inset-0 flex items-center justify-center text-sm text-slate-500 dark:text-slate-400">{emptyLabel}</p>
         )}
-        {points.length > 0 && (
-          <>
-            <text data-field="chart-start" x={PAD.left} y={H - 8} className="fill-slate-600 dark:fill-slate-400 text-[12px]">{formatShortInstant(points[0].ts, lang, tz)}</text>
-            <text data-field="chart-end" x={W - PAD.right} y={H - 8} textAnchor="end" className="fill-slate-600 dark:fill-slate-400 text-[12px]">
-              {formatShortInstant(points[points.length - 1].ts, lang, tz)}
-            </text>
-          </>
+        {at !== null && (
+          <div data-field="chart-tooltip" aria-hidden="true"
+            className="pointer-events-none absolute top-0 z-10 -translate-x-1/2 rounded-lg bg-white/95 px-2.5 py-1.5 text-xs shadow ring-1 ring-slate-200 dark:bg-slate-900/95 dark:ring-slate-700"
+            style={{ left: Math.min(Math.max(cursor!.left, 90), Math.max(90, width - 90)) }}>
+            <div className="font-medium text-slate-900 dark:text-slate-100">{when}</div>
+            <div className="text-indigo-700 dark:text-indigo-300">{t('chart_current')}: {now}{isPartial ? ` (${t('chart_partial')})` : ''}</div>
+            {before !== null && <div className="text-slate-600 dark:text-slate-300">{t('chart_previous')}: {before}</div>}
+          </div>
         )}
-        {at && cursor !== null && (
-          <g data-field="chart-cursor" pointerEvents="none">
-            <line x1={x(cursor)} x2={x(cursor)} y1={PAD.top} y2={baseline} className="stroke-slate-400 dark:stroke-slate-500" strokeWidth={1} />
-            {at.value !== null && Number.isFinite(at.value) && <circle cx={x(cursor)} cy={y(at.value)} r={4} className="fill-indigo-600 dark:fill-indigo-400" />}
-            <text x={Math.min(Math.max(x(cursor), PAD.left + 110), W - PAD.right - 110)} y={PAD.top - 8} textAnchor="middle"
-              className="fill-slate-900 dark:fill-slate-100 text-[12px] font-medium">{reading}</text>
-          </g>
+      </div>
+      <figcaption className="mt-2 flex flex-wrap items-center gap-x-4 gap-y-1 text-xs text-slate-600 dark:text-slate-300">
+        <span data-legend="current" className="flex items-center gap-1.5">
+          <svg aria-hidden="true" width="20" height="8"><line x1="0" x2="20" y1="4" y2="4" stroke="currentColor" strokeWidth="2" className="text-indigo-600 dark:text-indigo-400" /></svg>
+          {t('chart_current')}
+        </span>
+        {hasPrevious && (
+          <span data-legend="previous" className="flex items-center gap-1.5">
+            <svg aria-hidden="true" width="20" height="8"><line x1="0" x2="20" y1="4" y2="4" stroke="currentColor" strokeWidth="1.5" strokeDasharray={PREVIOUS_DASH.join(' ')} className="text-slate-500 dark:text-slate-400" /></svg>
+            {t('chart_previous')}
+          </span>
         )}
-        {defined === 0 && (
-          <text x={W / 2} y={PAD.top + INNER_H / 2} textAnchor="middle" className="fill-slate-500 dark:fill-slate-400 text-[14px]">{emptyLabel}</text>
+        {partial && (
+          <span data-legend="partial" className="flex items-center gap-1.5">
+            <svg aria-hidden="true" width="20" height="8"><line x1="0" x2="20" y1="4" y2="4" stroke="currentColor" strokeWidth="2" strokeDasharray={PARTIAL_DASH.join(' ')} className="text-indigo-600 dark:text-indigo-400" /></svg>
+            {t('chart_partial')}
+          </span>
         )}
-      </svg>
-      <figcaption className="sr-only" aria-live="polite">{reading}</figcaption>
+        <span id={hintId} className="sr-only">{summary} {t('chart_hint')}</span>
+      </figcaption>
+      <p className="sr-only" aria-live="polite">{reading}</p>
+      {points.length > 0 && points.length <= TABLE_MAX_ROWS && (
+        <table className="sr-only">
+          <caption>{label}</caption>
+          <thead><tr><th scope="col">{t('chart_time')}</th><th scope="col">{t('chart_current')}</th>{hasPrevious && <th scope="col">{t('chart_previous')}</th>}</tr></thead>
+          <tbody>
+            {points.map((p, i) => (
+              <tr key={p.ts}>
+                <th scope="row">{formatShortInstant(p.ts, lang, tz)}{partial && i === points.length - 1 ? ` (${t('chart_partial')})` : ''}</th>
+                <td>{formatValue(p.value, unit, lang)}</td>
+                {hasPrevious && <td>{formatValue(previous?.[i]?.value, unit, lang)}</td>}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
     </figure>
   );
 }

@@ -15,6 +15,7 @@ import { countryName, formatMoney, formatValue } from '../../format.ts';
 import { translate, type MessageKey } from '../../i18n.ts';
 import { useMetrics } from '../../metric-registry.ts';
 import { scopeParams, type View } from '../../url-state.ts';
+import { lastBucketPartial } from '../../series-chart-data.ts';
 import { MapPanel } from './MapPanel.tsx';
 
 /** Skeleton cards shown before the registry says how many KPIs there are: one row. */
@@ -59,7 +60,21 @@ export function OverviewBody({ token, view, data, placeholder, filters = {}, wit
     // The window slides every refresh: keep the last series drawn meanwhile (no skeleton flash).
     placeholderData: keepPreviousData,
   });
+  // The previous period for a chosen granularity: the same series one span earlier (the overview
+  // answers it for its own granularity). Past retention it is refused: then the chart has none.
+  const span = bounds ? bounds.to - bounds.from : 0;
+  const previousSeries = useQuery({
+    queryKey: ['series-previous', token, chosen, data?.from, data?.to, tz, view.currency, filters],
+    queryFn: () => apiGet<{ granularity: string; points: SeriesPoint[] }>('/api/analytics/timeseries', token, {
+      ...scopeParams(view), from: new Date(bounds!.from - span).toISOString(), to: data!.from, ...filters, metrics: metrics.kpis.join(','), granularity: chosen,
+    }),
+    enabled: chosen !== 'auto' && !!data && metrics.ready,
+    placeholderData: keepPreviousData,
+    retry: false,
+  });
   const points = chosen === 'auto' ? data?.series.points : series.data?.points;
+  const previousPoints = chosen === 'auto' ? data?.series.previous : previousSeries.data?.points;
+  const shownGranularity = chosen === 'auto' ? data?.series.granularity : series.data?.granularity;
 
   if (metrics.error) return <p role="alert" className="text-sm text-rose-700 dark:text-rose-300">{t('load_failed')} {metrics.error.message}</p>;
   if (!data || !metrics.ready) {
@@ -112,8 +127,10 @@ export function OverviewBody({ token, view, data, placeholder, filters = {}, wit
           ? <p role="alert" className="text-sm text-rose-700 dark:text-rose-300">{t('load_failed')} {series.error.message}</p>
           : !points
             ? <div aria-hidden="true" className="h-48 animate-pulse rounded-xl bg-slate-100 dark:bg-slate-700/60" />
-            : <SeriesChart lang={lang} tz={tz} unit={metrics.unit(metric)} label={`${t('chart_title')}: ${label(metric)}`} maxLabel={t('max')} emptyLabel={t('no_data')}
-                points={points.map((p) => ({ ts: p.ts, value: pointValue(p, metric) }))} />}
+            : <SeriesChart lang={lang} tz={tz} unit={metrics.unit(metric)} label={`${t('chart_title')}: ${label(metric)}`} emptyLabel={t('no_data')}
+                points={points.map((p) => ({ ts: p.ts, value: pointValue(p, metric) }))}
+                previous={previousPoints?.map((p) => ({ ts: p.ts, value: pointValue(p, metric) })) ?? null}
+                partial={lastBucketPartial(points, shownGranularity ?? '', Date.parse(data.to), Date.now(), data.tz)} />}
       </section>
 
       {withMap && <MapPanel countries={data.countries} lang={lang} metrics={metrics} />}
