@@ -62,6 +62,9 @@ test('series chart: axes with ticks, the previous period dashed, the incomplete 
     assert.equal(await fig.getAttribute('data-partial-points'), '2');
     assert.match((await fig.getAttribute('data-partial-dash')) ?? '', /^\d+ \d+$/);
     await fig.locator('[data-legend="partial"]').getByText(/Incomplete/).waitFor();
+    // The KPI cards' sparklines reach the running bucket on a dotted segment too.
+    const tail = page.locator('[data-kpi="tx_count"] [data-chart="sparkline"] [data-field="partial"]');
+    assert.equal(await tail.getAttribute('stroke-dasharray'), '2 3');
 
     // The tooltip under the pointer: a time and the values of both periods, formatted as the app does.
     await fig.scrollIntoViewIfNeeded();

@@ -21,9 +21,11 @@ export interface KpiCardProps {
   text?: { value: string; previous: string };
   /** The series over the range, oldest first (no sparkline without it). */
   trend?: Array<number | null | undefined>;
+  /** The trend's last bucket is still running: drawn dotted. */
+  trendPartial?: boolean;
 }
 
-export function KpiCard({ id, label, unit, value, previous, change, higherIsBetter, lang, previousLabel, text, trend }: KpiCardProps) {
+export function KpiCard({ id, label, unit, value, previous, change, higherIsBetter, lang, previousLabel, text, trend, trendPartial }: KpiCardProps) {
   const good = change == null || change === 0 ? null : (change > 0) === higherIsBetter;
   const tone = good === null ? 'text-slate-600 dark:text-slate-300 bg-slate-100 dark:bg-slate-700'
     : good ? 'text-emerald-800 bg-emerald-50 dark:text-emerald-200 dark:bg-emerald-950' : 'text-rose-800 bg-rose-50 dark:text-rose-200 dark:bg-rose-950';
@@ -37,7 +39,7 @@ export function KpiCard({ id, label, unit, value, previous, change, higherIsBett
         </span>
         <span data-field="change" className={`rounded-full px-2 py-0.5 text-xs font-medium tabular-nums ${tone}`}>{formatChange(change, lang)}</span>
       </div>
-      {trend && trend.length > 1 && <Sparkline className="mt-3 h-8 w-full" label={label} values={trend} />}
+      {trend && trend.length > 1 && <Sparkline className="mt-3 h-8 w-full" label={label} values={trend} partialLast={trendPartial} />}
     </section>
   );
 }

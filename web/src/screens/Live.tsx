@@ -66,7 +66,7 @@ export function Live({ token, lang }: { token: string; lang: Lang }) {
                       </div>
                     ))}
                   </dl>
-                  <Sparkline label={`${title}: ${t('events_per_second')}`} values={perSecond(r.points)} />
+                  <Sparkline label={`${title}: ${t('events_per_second')}`} values={perSecond(r.points)} partialLast />
                   <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">{t('events_per_second')}</p>
                 </>
               )}
@@ -114,7 +114,7 @@ function CountryTable({ rooms, state, lang, metrics }: { rooms: string[]; state:
                     <td key={f} data-field={f} className="py-1.5 text-right tabular-nums">{r ? formatValue(r.totals[f], metrics.unit(f), lang) : '…'}</td>
                   ))}
                   <td className="w-32 py-1.5 pl-3">
-                    {r && <Sparkline className="h-6 w-full" label={`${countryName(code, lang)}: ${t('events_per_second')}`} values={perSecond(r.points)} />}
+                    {r && <Sparkline className="h-6 w-full" label={`${countryName(code, lang)}: ${t('events_per_second')}`} values={perSecond(r.points)} partialLast />}
                   </td>
                 </tr>
               );

@@ -37,7 +37,7 @@ export default function LiveTicker({ token, lang }: { token: string; lang: Lang 
           <Figure label={t('events_per_second')} field="per_second" text={formatRate(rate, lang)} />
           {figure('success_rate')}
           {figure('gross_volume_usd')}
-          <Sparkline className="h-8 w-40 flex-1" label={`${t('live_ticker')}: ${t('events_per_second')}`} values={perSecond(r.points)} />
+          <Sparkline className="h-8 w-40 flex-1" label={`${t('live_ticker')}: ${t('events_per_second')}`} values={perSecond(r.points)} partialLast />
         </>
       )}
     </section>

@@ -86,6 +86,7 @@ export function OverviewBody({ token, view, data, placeholder, filters = {}, wit
   }
 
   const label = (name: string) => metrics.label(name, lang);
+  const trendPartial = lastBucketPartial(data.series.points, data.series.granularity, Date.parse(data.to), Date.now(), data.tz);
   const money = (name: string, which: 'local' | 'previous_local') => formatMoney(data.kpis[which]?.[name], local!, lang);
   const rankValue = (item: { value: number | null; local?: Record<string, string> }) =>
     (local ? formatMoney(item.local?.gross_volume_usd, local, lang) : formatValue(item.value, metrics.unit('gross_volume_usd'), lang));
@@ -103,7 +104,7 @@ export function OverviewBody({ token, view, data, placeholder, filters = {}, wit
               previousLabel={t('previous')} value={data.kpis.metrics[name]} previous={data.kpis.previous[name]}
               change={inLocal ? localChange(data.kpis.local?.[name], data.kpis.previous_local?.[name]) : data.kpis.change[name]}
               text={inLocal ? { value: money(name, 'local'), previous: money(name, 'previous_local') } : undefined}
-              trend={data.series.points.map((p) => pointValue(p, name))} />
+              trend={data.series.points.map((p) => pointValue(p, name))} trendPartial={trendPartial} />
           );
         })}
       </div>
