@@ -98,9 +98,11 @@ test('series chart at 360 px: the plot is at least 160 px high and no text is un
     await page.locator(`${chart} canvas`).first().waitFor();
     await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-x-ticks'), chart);
 
+    // The plot area (uPlot's overlay, axes excluded) and the whole canvas.
+    const plot = (await page.locator(`${chart} .u-over`).boundingBox())!;
     const canvas = (await page.locator(`${chart} canvas`).first().boundingBox())!;
-    assert.ok(canvas.height >= 160, `plot height ${canvas.height}`);
-    assert.ok(canvas.width <= 360, `plot width ${canvas.width}`);
+    assert.ok(plot.height >= 160, `plot height ${plot.height}`);
+    assert.ok(canvas.width <= 360, `canvas width ${canvas.width}`);
     // The canvas' axis labels are drawn at the configured size; every visible text in the figure is measured.
     assert.ok(Number(await page.locator(chart).getAttribute('data-axis-font-px')) >= 11);
     const small = await page.locator(chart).evaluate((fig) => {

@@ -109,7 +109,8 @@ export function SeriesChart({ points, previous, partial, unit, lang, tz, label, 
   const cols = useMemo(() => chartColumns(points, previous, partial), [points, previous, partial]);
   const hasPrevious = cols.previous.some((v) => v !== null);
   const defined = points.filter((p) => p.value !== null && Number.isFinite(p.value));
-  const height = width > 0 && width < 640 ? 200 : 260;
+  // The canvas, axes included: on a phone the plot area itself is still about 180 px high.
+  const height = width > 0 && width < 640 ? 240 : 280;
 
   useEffect(() => {
     const host = hostRef.current;
@@ -139,7 +140,7 @@ export function SeriesChart({ points, previous, partial, unit, lang, tz, label, 
       },
       series: [
         {},
-        { label: t('chart_current'), stroke: c.current, fill: c.fill, width: 2, points: { show: n <= 60, size: 5 } },
+        { label: t('chart_current'), stroke: c.current, fill: c.fill, width: 2, points: { show: n <= width / 14, size: 5 } },
         { label: t('chart_previous'), stroke: c.previous, width: 1.5, dash: PREVIOUS_DASH, points: { show: false } },
         { label: t('chart_partial'), stroke: c.current, width: 2, dash: PARTIAL_DASH, points: { show: true, size: 5 } },
       ],
@@ -241,8 +242,8 @@ export function SeriesChart({ points, previous, partial, unit, lang, tz, label, 
         )}
         {at !== null && (
           <div data-field="chart-tooltip" aria-hidden="true"
-            className="pointer-events-none absolute top-0 z-10 -translate-x-1/2 rounded-lg bg-white/95 px-2.5 py-1.5 text-xs shadow ring-1 ring-slate-200 dark:bg-slate-900/95 dark:ring-slate-700"
-            style={{ left: Math.min(Math.max(cursor!.left, 90), Math.max(90, width - 90)) }}>
+            className="pointer-events-none absolute top-0 z-10 -translate-x-1/2 whitespace-nowrap rounded-lg bg-white/95 px-2.5 py-1.5 text-xs shadow ring-1 ring-slate-200 dark:bg-slate-900/95 dark:ring-slate-700"
+            style={{ left: Math.min(Math.max(cursor!.left, 100), Math.max(100, width - 100)) }}>
             <div className="font-medium text-slate-900 dark:text-slate-100">{when}</div>
             <div className="text-indigo-700 dark:text-indigo-300">{t('chart_current')}: {now}{isPartial ? ` (${t('chart_partial')})` : ''}</div>
             {before !== null && <div className="text-slate-600 dark:text-slate-300">{t('chart_previous')}: {before}</div>}
