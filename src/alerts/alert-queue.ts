@@ -19,10 +19,15 @@ export interface AlertFilter {
   limit: number;
 }
 
+// What the UI needs to say why an alert fired: the rule's name, metric, condition (the threshold),
+// window and filters as the rule reads now (an edited rule shows its current condition).
+const RULE_CONTEXT = `r.name AS rule_name, r.definition->>'metric' AS rule_metric, r.definition->'condition' AS rule_condition,
+  (r.definition->>'window_minutes')::int AS rule_window_minutes, coalesce(r.definition->'filters', '{}'::jsonb) AS rule_filters`;
+
 /** Newest first; `viewer` is the merchant the caller is confined to (null = ops). */
 export async function listAlerts(s: Queryable, viewer: string | null, f: AlertFilter): Promise<unknown[]> {
   return s.query(
-    `SELECT a.*, r.name AS rule_name FROM alerts a JOIN alert_rules r ON r.id = a.rule_id
+    `SELECT a.*, ${RULE_CONTEXT} FROM alerts a JOIN alert_rules r ON r.id = a.rule_id
      WHERE ($1::text IS NULL OR a.state = $1) AND ($2::text IS NULL OR a.severity = $2) AND ($3::int IS NULL OR a.rule_id = $3)
        AND ($4::text IS NULL OR a.merchant_id = $4) AND a.started_at >= $5 AND a.started_at < $6
        AND ($8::text IS NULL OR r.merchant_id = $8)
@@ -36,7 +41,7 @@ const comments = (q: Queryable, id: number) =>
 /** One alert with its comments and the history of changes; null when missing or not the viewer's. */
 export async function getAlert(s: Queryable, viewer: string | null, id: number): Promise<Record<string, unknown> | null> {
   const [alert] = await s.query<Record<string, unknown>>(
-    `SELECT a.*, r.name AS rule_name FROM alerts a JOIN alert_rules r ON r.id = a.rule_id
+    `SELECT a.*, ${RULE_CONTEXT} FROM alerts a JOIN alert_rules r ON r.id = a.rule_id
      WHERE a.id = $1 AND ($2::text IS NULL OR r.merchant_id = $2)`, [id, viewer]);
   if (!alert) return null;
   const history = await s.query(

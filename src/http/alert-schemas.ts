@@ -32,6 +32,10 @@ export const alertSchema = openObject('an alert (one per rule and group while op
   observed: { type: ['number', 'null'] }, baseline: { type: ['number', 'null'] }, z: { type: ['number', 'null'] }, detail: ns,
   started_at: isoTime, firing_since: nullableIsoTime, resolved_at: nullableIsoTime, last_evaluated_at: isoTime,
   acknowledged_by: ns, acknowledged_at: nullableIsoTime, assignee: ns, resolved_by: ns,
+  rule_metric: { ...s, description: 'the rule\'s metric (GET /api/v1/metrics/registry names it)' },
+  rule_condition: { type: 'object', additionalProperties: true, description: 'the rule\'s condition now, e.g. {type: threshold, op, value}' },
+  rule_window_minutes: { ...int, description: 'the window the metric is computed over' },
+  rule_filters: { type: 'object', additionalProperties: { type: 'array', items: s }, description: 'the rule\'s scope filters' },
 }, ['id', 'rule_id', 'state', 'severity', 'started_at']);
 
 const comment = openObject('a comment', { author: s, body: s, created_at: isoTime }, ['author', 'body', 'created_at']);

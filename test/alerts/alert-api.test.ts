@@ -89,3 +89,30 @@ test('with WEBHOOKS_ALLOW_PRIVATE_TARGETS a name resolving to loopback is accept
     await local.close();
   }
 });
+
+test('an alert says what it was judged on: observed value, and the rule\'s metric, threshold, window and filters', async () => {
+  const at = new Date(Date.now() - 5 * 60_000).toISOString();
+  const events = ['x1', 'x2', 'x3'].map((id) => ({
+    event_id: `ctx_${id}`, type: 'wallet_txn_created', status: 'failed', occurred_at: at, txn_id: `ctx_${id}`,
+    merchant_id: 'm_ctx', amount: '5.00', currency: 'USD', country: 'SN',
+  }));
+  assert.equal((await t.inject({ method: 'POST', url: '/api/v1/events', payload: events })).statusCode, 200);
+  const created = await t.inject({ method: 'POST', url: '/api/analytics/alerts/rules', payload: {
+    name: 'ctx failures', metric: 'failed_count', filters: { merchant_id: ['m_ctx'] }, window_minutes: 30,
+    condition: { type: 'threshold', op: '>', value: 2 },
+  } });
+  assert.equal(created.statusCode, 201, created.body);
+  await t.app.alerting.evaluateNow();
+  const listed = await t.inject({ method: 'GET', url: `/api/analytics/alerts?rule_id=${created.json().id}` });
+  assert.equal(listed.statusCode, 200, listed.body);
+  const [alert] = listed.json().items;
+  assert.ok(alert, 'the rule opened an alert');
+  assert.equal(alert.observed, 3);
+  assert.equal(alert.rule_metric, 'failed_count');
+  assert.deepEqual(alert.rule_condition, { type: 'threshold', op: '>', value: 2 });
+  assert.equal(alert.rule_window_minutes, 30);
+  assert.deepEqual(alert.rule_filters, { merchant_id: ['m_ctx'] });
+  const one = (await t.inject({ method: 'GET', url: `/api/analytics/alerts/${alert.id}` })).json();
+  assert.deepEqual(one.rule_condition, alert.rule_condition);
+  assert.equal(one.rule_metric, 'failed_count');
+});
