@@ -2,8 +2,8 @@
 // the real app. A rule is written in the editor, its 7-day preview is checked against
 // POST /api/analytics/alerts/rules/preview for the very body the page sent, then it is saved
 // and found in the list and through the API; an alert is assigned and commented (checked through
-// the API and the comments table); a silence is created and ended; a viewer's preview is refused
-// with a clear message. Needs the build (`npm run build:web`).
+// the API and the comments table); a silence is created and ended. Needs the build (`npm run build:web`).
+// (Read-only users, alert context, phone widths, form checks: alerts-context.test.ts.)
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -105,7 +105,7 @@ test('alerts screen: rule editor with the 7-day preview, assign and comment, sil
     const listed = page.locator('[data-rule]', { hasText: 'e2e preview rule' });
     await listed.waitFor();
     await page.getByRole('status').filter({ hasText: 'Rule saved: e2e preview rule' }).waitFor();
-    assert.match((await listed.locator('[data-field="condition"]').textContent()) ?? '', /failed_count >= 1/);
+    assert.match((await listed.locator('[data-field="condition"]').textContent()) ?? '', /Failed transactions >= 1/, 'the metric by its label');
     type Rule = { id: string; name: string; filters: Record<string, string[]>; severity: string; condition: unknown; enabled: boolean };
     const rules = (await api<{ items: Rule[] }>('GET', '/api/analytics/alerts/rules')).items;
     const saved = rules.find((r) => r.name === 'e2e preview rule');
@@ -176,17 +176,6 @@ test('alerts screen: rule editor with the 7-day preview, assign and comment, sil
     await page.getByText('No alerts').waitFor();
     assert.deepEqual(problems, []);
 
-    // --- A viewer may look but not change: the preview's 403 is told plainly.
-    const viewer = await browser.newPage();
-    viewer.setDefaultTimeout(TIMEOUT);
-    await viewer.goto(`${base}/?screen=alerts`);
-    await signIn(viewer, 'analytics:view');
-    await viewer.getByRole('group', { name: 'Section' }).getByRole('button', { name: 'Rules' }).click();
-    await viewer.locator('[data-rule]', { hasText: 'e2e preview rule' }).waitFor();
-    await viewer.getByRole('button', { name: 'New rule' }).click();
-    await viewer.getByLabel('Name').fill('not allowed');
-    await viewer.getByRole('button', { name: 'Preview last 7 days' }).click();
-    await viewer.locator('[data-refusal="forbidden"]', { hasText: 'alerts:manage' }).waitFor();
-    await viewer.close();
+    // (A viewer's screens offer no action at all: alerts-context.test.ts.)
   });
 });

@@ -132,6 +132,17 @@ export interface Alert {
   started_at: string | null;
   acknowledged_by: string | null;
   assignee: string | null;
+  /** What it was judged on: the value seen, and (change/anomaly) the baseline; `detail` in words. */
+  observed?: number | null;
+  baseline?: number | null;
+  detail?: string | null;
+  firing_since?: string | null;
+  resolved_at?: string | null;
+  /** Its rule as it reads now: metric, condition (the threshold), window and scope filters. */
+  rule_metric?: string;
+  rule_condition?: AlertCondition;
+  rule_window_minutes?: number;
+  rule_filters?: Record<string, string[]>;
 }
 
 // ---- Alerts screen: rules, preview, silences, assignment and comments ----

@@ -3,6 +3,7 @@
 
 import { alertsEn, alertsFr } from './messages/alerts.ts';
 import { chartEn, chartFr } from './messages/chart.ts';
+import { inputEn, inputFr } from './messages/input.ts';
 import { mapEn, mapFr } from './messages/map.ts';
 import { merchantEn, merchantFr } from './messages/merchant.ts';
 import { routingEn, routingFr } from './messages/routing.ts';
@@ -115,7 +116,7 @@ const baseEn = {
   theme_dark: 'Dark theme',
 };
 
-const en = { ...baseEn, ...alertsEn, ...chartEn, ...mapEn, ...merchantEn, ...routingEn };
+const en = { ...baseEn, ...alertsEn, ...chartEn, ...inputEn, ...mapEn, ...merchantEn, ...routingEn };
 export type MessageKey = keyof typeof en;
 
 const baseFr: Record<keyof typeof baseEn, string> = {
@@ -220,7 +221,7 @@ const baseFr: Record<keyof typeof baseEn, string> = {
   theme_dark: 'Thème sombre',
 };
 
-const fr: Record<MessageKey, string> = { ...baseFr, ...alertsFr, ...chartFr, ...mapFr, ...merchantFr, ...routingFr };
+const fr: Record<MessageKey, string> = { ...baseFr, ...alertsFr, ...chartFr, ...inputFr, ...mapFr, ...merchantFr, ...routingFr };
 
 const DICTIONARY: Record<Lang, Record<MessageKey, string>> = { en, fr };
 

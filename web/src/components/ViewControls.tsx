@@ -68,28 +68,47 @@ export function ViewControls({ token, view, filters = {} }: { token: string; vie
   );
 }
 
-/** Custom dates (inclusive, whole days in the view's zone), applied together. */
+/** Why a custom range cannot apply (null: it can): both dates, in order, not starting in the future. */
+export function rangeProblem(from: string, to: string, today: string): MessageKey | null {
+  const date = /^\d{4}-\d{2}-\d{2}$/;
+  if (!date.test(from) || !date.test(to)) return 'range_error_missing';
+  if (from > to) return 'range_error_order';
+  if (from > today) return 'range_error_future';
+  return null;
+}
+
+/**
+ * Custom dates (inclusive, whole days in the view's zone), applied together. A range that cannot
+ * apply is not applied and the form says why, next to the dates (rather than the view falling
+ * back to 24 h unseen).
+ */
 function CustomRange({ view }: { view: View }) {
   const t = (key: MessageKey) => translate(view.lang, key);
   const [from, setFrom] = useState(view.from ?? '');
   const [to, setTo] = useState(view.to ?? '');
-  const valid = /^\d{4}-\d{2}-\d{2}$/.test(from) && /^\d{4}-\d{2}-\d{2}$/.test(to) && from <= to;
+  const [tried, setTried] = useState(false);
+  const problem = rangeProblem(from, to, isoDate(Date.now(), view.tz));
+  const shown = tried || (from !== '' && to !== '') ? problem : null;
   const apply = (e: FormEvent) => {
     e.preventDefault();
-    if (valid) view.setCustom(from, to);
+    setTried(true);
+    if (!problem) view.setCustom(from, to);
   };
   return (
     <form onSubmit={apply} className="flex flex-wrap items-end gap-2" data-control="custom-range">
       <label className="flex flex-col text-xs text-slate-600 dark:text-slate-300">
         {t('date_from')}
-        <input type="date" name="from" className={field} value={from} max={to || undefined} onChange={(e) => setFrom(e.target.value)} />
+        <input type="date" name="from" className={field} value={from} onChange={(e) => setFrom(e.target.value)}
+          aria-invalid={!!shown} aria-describedby={shown ? 'range-error' : undefined} />
       </label>
       <label className="flex flex-col text-xs text-slate-600 dark:text-slate-300">
         {t('date_to')}
-        <input type="date" name="to" className={field} value={to} min={from || undefined} onChange={(e) => setTo(e.target.value)} />
+        <input type="date" name="to" className={field} value={to} onChange={(e) => setTo(e.target.value)}
+          aria-invalid={!!shown} aria-describedby={shown ? 'range-error' : undefined} />
       </label>
-      <button type="submit" disabled={!valid}
+      <button type="submit"
         className={`rounded-lg bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white shadow-sm disabled:opacity-40 ${focusRing}`}>{t('apply')}</button>
+      {shown && <p id="range-error" role="alert" data-field-error className="basis-full text-xs font-medium text-rose-700 dark:text-rose-300">{t(shown)}</p>}
     </form>
   );
 }

@@ -1,10 +1,11 @@
 // Sign-in. In dev mode: pick a role (and a merchant) and get a dev token from the server. Outside
 // dev mode that endpoint is 404 and the token comes from the identity provider; this slice lets
-// you paste one.
+// you paste one. A pasted token must look like a JWT (three base64url parts, a JSON header) and be
+// accepted by GET /api/v1/me before it is kept; otherwise the form says why (the server's reason).
 
 import { useState, type FormEvent } from 'react';
 import { useMutation } from '@tanstack/react-query';
-import { DEV_ROLES, requestDevToken, type DevRole } from '../api.ts';
+import { apiGet, DEV_ROLES, requestDevToken, type DevRole } from '../api.ts';
 import { Segmented } from '../components/Segmented.tsx';
 import { LANGS, translate, type Lang, type MessageKey } from '../i18n.ts';
 
@@ -28,11 +29,20 @@ export function SignIn({ onToken, lang, setLang }: { onToken: (token: string) =>
     e.preventDefault();
     signIn.mutate();
   };
+  const [shapeError, setShapeError] = useState<MessageKey | null>(null);
+  const check = useMutation({
+    mutationFn: async (token: string) => { await apiGet('/api/v1/me', token); return token; },
+    onSuccess: (token) => onToken(token),
+  });
   const submitPasted = (e: FormEvent) => {
     e.preventDefault();
     const token = pasted.trim().replace(/^Bearer\s+/i, '');
-    if (token) onToken(token);
+    const problem = !token ? 'signin_token_empty' : looksLikeJwt(token) ? null : 'signin_token_shape';
+    setShapeError(problem);
+    check.reset();
+    if (!problem) check.mutate(token);
   };
+  const tokenError = shapeError ? t(shapeError) : check.error ? `${t('signin_token_refused')} ${check.error.message}` : null;
 
   return (
     <div className="flex min-h-screen items-center justify-center px-4">
@@ -83,13 +93,27 @@ export function SignIn({ onToken, lang, setLang }: { onToken: (token: string) =>
           <label className="block text-sm font-medium">
             {t('signin_token')}
             <textarea name="token" rows={3} value={pasted} onChange={(e) => setPasted(e.target.value)}
+              aria-invalid={!!tokenError} aria-describedby={tokenError ? 'signin-token-error' : undefined}
               placeholder="eyJhbGciOi…" className={`mt-1 font-mono ${field}`} />
           </label>
-          <button type="submit" className="w-full rounded-xl bg-white dark:bg-slate-800 px-4 py-2 text-sm font-medium shadow-sm ring-1 ring-slate-300 hover:bg-slate-50 dark:hover:bg-slate-700">
-            {t('signin_use_token')}
+          {tokenError && <p id="signin-token-error" role="alert" data-field-error className="text-sm text-rose-700 dark:text-rose-300">{tokenError}</p>}
+          <button type="submit" disabled={check.isPending} className="disabled:opacity-60 w-full rounded-xl bg-white dark:bg-slate-800 px-4 py-2 text-sm font-medium shadow-sm ring-1 ring-slate-300 hover:bg-slate-50 dark:hover:bg-slate-700">
+            {check.isPending ? t('signin_token_checking') : t('signin_use_token')}
           </button>
         </form>
       </div>
     </div>
   );
+}
+
+/** header.payload.signature in base64url, the header a JSON object naming its algorithm. */
+export function looksLikeJwt(token: string): boolean {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !parts.slice(0, 2).every((p) => /^[A-Za-z0-9_-]+$/.test(p)) || !/^[A-Za-z0-9_-]*$/.test(parts[2])) return false;
+  try {
+    const header = JSON.parse(atob(parts[0].replace(/-/g, '+').replace(/_/g, '/'))) as unknown;
+    return typeof header === 'object' && header !== null && typeof (header as { alg?: unknown }).alg === 'string';
+  } catch {
+    return false;
+  }
 }

@@ -5,12 +5,14 @@ import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiGet, apiPatch, type Alert, type AlertDetails, type PatchedAlert } from '../../api.ts';
 import type { Lang } from '../../i18n.ts';
+import type { Metrics } from '../../metric-registry.ts';
+import { AlertContext } from './AlertContext.tsx';
 import { alertsKey } from './queries.ts';
 import { field, fieldBase, formatWhen, useZone, hint, labelText, muted, Refusal, secondary, translator } from './ui.tsx';
 
 type Change = { assignee: string | null } | { comment: string };
 
-export function AlertDetail({ alert, token, lang }: { alert: Alert; token: string; lang: Lang }) {
+export function AlertDetail({ alert, token, lang, manage, metrics }: { alert: Alert; token: string; lang: Lang; manage: boolean; metrics: Metrics }) {
   const tz = useZone();
   const t = translator(lang);
   const queryClient = useQueryClient();
@@ -44,7 +46,8 @@ export function AlertDetail({ alert, token, lang }: { alert: Alert; token: strin
 
   return (
     <div className="space-y-3 rounded-xl bg-slate-50 p-3 ring-1 ring-slate-200 dark:bg-slate-900/60 dark:ring-slate-700">
-      <div className="grid gap-4 md:grid-cols-2">
+      <AlertContext alert={alert} token={token} lang={lang} metrics={metrics} />
+      {manage && <div className="grid gap-4 md:grid-cols-2">
         <form onSubmit={assign} aria-label={t('alert_assign_form')} className="space-y-2">
           <label className={labelText} htmlFor={`${idp}-assignee`}>{t('alert_assignee')}</label>
           <div className="flex flex-wrap items-center gap-2">
@@ -65,7 +68,7 @@ export function AlertDetail({ alert, token, lang }: { alert: Alert; token: strin
           </label>
           <button type="submit" className={secondary} disabled={change.isPending || !comment.trim()}>{t('alert_add_comment')}</button>
         </form>
-      </div>
+      </div>}
       <p role="status" className="text-sm text-emerald-800 dark:text-emerald-300">
         {saved && <><span aria-hidden="true">✓ </span>{t(saved === 'comment' ? 'alert_comment_saved' : 'alert_assignee_saved')}</>}
       </p>

@@ -9,13 +9,18 @@ import type { Lang, MessageKey } from '../../i18n.ts';
 import { stateName } from '../../alert-state.ts';
 import { AlertDetail } from './AlertDetail.tsx';
 import { alertsKey, useRules } from './queries.ts';
-import { btn, card, field, formatWhen, useZone, labelText, muted, Refusal, SeverityBadge, th, thead, translator } from './ui.tsx';
+import { useMetrics } from '../../metric-registry.ts';
+import { judgement, scopeHref } from './alert-context.ts';
+import {
+  actionsCell, actionsRow, btn, card, field, formatWhen, useZone, labelText, muted, Refusal, SeverityBadge, stackBody, stackCell, stackHead,
+  stackRow, stackTable, th, thead, translator,
+} from './ui.tsx';
 
 const STATUSES = ['all', 'firing', 'pending', 'resolved'] as const;
 type Status = (typeof STATUSES)[number];
 const SEVERITIES = ['info', 'warn', 'critical'] as const;
 
-export function AlertList({ token, lang }: { token: string; lang: Lang }) {
+export function AlertList({ token, lang, manage }: { token: string; lang: Lang; manage: boolean }) {
   const tz = useZone();
   const t = translator(lang);
   const [status, setStatus] = useState<Status>('all');
@@ -24,6 +29,7 @@ export function AlertList({ token, lang }: { token: string; lang: Lang }) {
   const [open, setOpen] = useState<Alert['id'] | null>(null);
   const queryClient = useQueryClient();
   const rules = useRules(token);
+  const metrics = useMetrics(token);
   const params: Record<string, string> = {
     ...(status === 'all' ? {} : { status }), ...(severity ? { severity } : {}), ...(ruleId ? { rule_id: ruleId } : {}),
   };
@@ -37,6 +43,7 @@ export function AlertList({ token, lang }: { token: string; lang: Lang }) {
       apiPatch<Alert>(`/api/analytics/alerts/${encodeURIComponent(String(id))}`, token, body),
     onSettled: () => queryClient.invalidateQueries({ queryKey: alertsKey(token) }),
   });
+  const label = (key: MessageKey) => `${t(key)}${lang === 'fr' ? ' :' : ':'}`;
   const group = (a: Alert) => Object.entries(a.group_labels ?? {}).map(([k, v]) => `${k}=${v ?? '∅'}`).join(', ') || a.merchant_id || '—';
 
   return (
@@ -69,8 +76,8 @@ export function AlertList({ token, lang }: { token: string; lang: Lang }) {
           <p className={muted}>{t('no_alerts')}</p>
         ) : (
           <div className="relative overflow-x-auto">
-            <table className="w-full text-sm">
-              <thead>
+            <table className={stackTable}>
+              <thead className={stackHead}>
                 <tr className={thead}>
                   <th className={th}>{t('alert_rule')}</th>
                   <th className={th}>{t('alert_severity')}</th>
@@ -82,38 +89,48 @@ export function AlertList({ token, lang }: { token: string; lang: Lang }) {
                   <th className="pb-2 text-right font-medium"><span className="sr-only">{t('alert_actions')}</span></th>
                 </tr>
               </thead>
-              <tbody>
+              <tbody className={stackBody}>
                 {alerts.data.items.map((a) => {
                   const busy = act.isPending && act.variables?.id === a.id;
                   const expanded = open === a.id;
                   const detailId = `alert-detail-${a.id}`;
                   return (
                     <Fragment key={a.id}>
-                      <tr data-alert={a.id} data-state={a.state} className="border-t border-slate-100 dark:border-slate-700">
-                        <td className="py-2 pr-3 text-slate-800 dark:text-slate-100">{a.rule_name}</td>
-                        <td className="py-2 pr-3"><SeverityBadge severity={a.severity} t={t} /></td>
-                        <td data-field="state" className="py-2 pr-3 text-slate-700 dark:text-slate-200">{stateName(a.state, t)}</td>
-                        <td className="py-2 pr-3 text-slate-600 dark:text-slate-300">{group(a)}</td>
-                        <td className="py-2 pr-3 tabular-nums whitespace-nowrap text-slate-600 dark:text-slate-300">{formatWhen(lang, tz, a.started_at)}</td>
-                        <td data-field="assignee" className="py-2 pr-3 text-slate-700 dark:text-slate-200">{a.assignee ?? '—'}</td>
-                        <td data-field="acknowledged_by" className="py-2 pr-3 text-slate-700 dark:text-slate-200">{a.acknowledged_by ?? '—'}</td>
-                        <td className="py-2 text-right whitespace-nowrap">
+                      <tr data-alert={a.id} data-state={a.state} className={`border-t border-slate-100 dark:border-slate-700 ${stackRow}`}>
+                        <td className={`py-2 pr-3 text-slate-800 dark:text-slate-100 ${stackCell}`}>
+                          <span className="font-medium">{a.rule_name}</span>
+                          {judgement(a, metrics, lang, t) && (
+                            <span data-field="judgement" className="block text-xs text-slate-600 dark:text-slate-300">{judgement(a, metrics, lang, t)}</span>
+                          )}
+                          <a data-field="scope-link" href={scopeHref(a, lang, tz)} className="text-xs text-indigo-700 underline-offset-2 hover:underline dark:text-indigo-300">
+                            {t('alert_open_scope')}<span aria-hidden="true"> →</span>
+                          </a>
+                        </td>
+                        <td data-label={label('alert_severity')} className={`py-2 pr-3 ${stackCell}`}><SeverityBadge severity={a.severity} t={t} /></td>
+                        <td data-field="state" data-label={label('alert_state')} className={`py-2 pr-3 text-slate-700 dark:text-slate-200 ${stackCell}`}>{stateName(a.state, t)}</td>
+                        <td data-label={label('alert_group')} className={`py-2 pr-3 break-words text-slate-600 dark:text-slate-300 ${stackCell}`}>{group(a)}</td>
+                        <td data-label={label('alert_started')} className={`py-2 pr-3 tabular-nums whitespace-nowrap text-slate-600 dark:text-slate-300 ${stackCell}`}>{formatWhen(lang, tz, a.started_at)}</td>
+                        <td data-field="assignee" data-label={label('alert_assignee')} className={`py-2 pr-3 text-slate-700 dark:text-slate-200 ${stackCell}`}>{a.assignee ?? '—'}</td>
+                        <td data-field="acknowledged_by" data-label={label('alert_acknowledged_by')} className={`py-2 pr-3 text-slate-700 dark:text-slate-200 ${stackCell}`}>{a.acknowledged_by ?? '—'}</td>
+                        <td className={actionsCell}><div className={actionsRow}>
                           <button type="button" className={btn} aria-expanded={expanded} aria-controls={expanded ? detailId : undefined}
                             onClick={() => setOpen(expanded ? null : a.id)}>
                             {t('alert_details')}<span aria-hidden="true"> {expanded ? '▴' : '▾'}</span>
-                          </button>{' '}
-                          <button type="button" className={btn} disabled={busy || a.acknowledged_by !== null || a.state === 'resolved'}
-                            onClick={() => act.mutate({ id: a.id, body: { acknowledge: true } })}>{t('acknowledge')}</button>{' '}
-                          <button type="button" className={btn} disabled={busy || a.state === 'resolved'}
-                            onClick={() => act.mutate({ id: a.id, body: { resolve: true } })}>{t('resolve')}</button>
-                        </td>
+                          </button>
+                          {manage && <>
+                            <button type="button" className={btn} disabled={busy || a.acknowledged_by !== null || a.state === 'resolved'}
+                              onClick={() => act.mutate({ id: a.id, body: { acknowledge: true } })}>{t('acknowledge')}</button>
+                            <button type="button" className={btn} disabled={busy || a.state === 'resolved'}
+                              onClick={() => act.mutate({ id: a.id, body: { resolve: true } })}>{t('resolve')}</button>
+                          </>}
+                        </div></td>
                       </tr>
                       {expanded && (
-                        <tr id={detailId} data-alert-detail={a.id}>
-                          <td colSpan={8} className="pb-4 pt-1">
-                            {/* Kept in view when the table scrolls sideways (narrow screens). */}
+                        <tr id={detailId} data-alert-detail={a.id} className="max-sm:block">
+                          <td colSpan={8} className="pb-4 pt-1 max-sm:block">
+                            {/* Kept in view when the table scrolls sideways. */}
                             <div className="sticky left-0 max-w-[calc(100vw-4.5rem)]">
-                              <AlertDetail alert={a} token={token} lang={lang} />
+                              <AlertDetail alert={a} token={token} lang={lang} manage={manage} metrics={metrics} />
                             </div>
                           </td>
                         </tr>

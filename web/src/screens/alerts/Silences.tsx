@@ -8,7 +8,10 @@ import { apiDelete, apiPost, type Silence, type SilenceDraft } from '../../api.t
 import type { Lang, MessageKey } from '../../i18n.ts';
 import { silencesKey, useRules, useSilences } from './queries.ts';
 import { zonedInstant } from '../../zoned-time.ts';
-import { btn, card, field, formatWhen, useZone, hint, labelText, muted, primary, Refusal, th, thead, translator } from './ui.tsx';
+import {
+  actionsCell, actionsRow, btn, card, field, formatWhen, useZone, hint, labelText, muted, primary, Refusal, stackBody, stackCell, stackHead,
+  stackRow, stackTable, th, thead, translator,
+} from './ui.tsx';
 
 const DURATIONS = ['1h', '4h', '24h', '7d', 'custom'] as const;
 type Duration = (typeof DURATIONS)[number];
@@ -30,7 +33,7 @@ function stateOf(s: Silence, now: number): 'active' | 'scheduled' | 'ended' {
   return Date.parse(s.starts_at) > now ? 'scheduled' : 'active';
 }
 
-export function Silences({ token, lang }: { token: string; lang: Lang }) {
+export function Silences({ token, lang, manage }: { token: string; lang: Lang; manage: boolean }) {
   const tz = useZone();
   const t = translator(lang);
   const queryClient = useQueryClient();
@@ -38,6 +41,7 @@ export function Silences({ token, lang }: { token: string; lang: Lang }) {
   const rules = useRules(token);
   const ruleName = (id: string) => rules.data?.items.find((r) => r.id === id)?.name ?? `#${id}`;
   const [notice, setNotice] = useState<string | null>(null);
+  const label = (key: MessageKey) => `${t(key)}${lang === 'fr' ? ' :' : ':'}`;
   const end = useMutation({
     mutationFn: (s: Silence) => apiDelete(`/api/analytics/alerts/silences/${encodeURIComponent(String(s.id))}`, token),
     onMutate: () => setNotice(null),
@@ -48,7 +52,7 @@ export function Silences({ token, lang }: { token: string; lang: Lang }) {
 
   return (
     <div className="space-y-4">
-      <SilenceForm token={token} lang={lang} onCreated={(s) => setNotice(`${t('silence_created')} #${s.id}`)} />
+      {manage && <SilenceForm token={token} lang={lang} onCreated={(s) => setNotice(`${t('silence_created')} #${s.id}`)} />}
       <p role="status" className="text-sm text-emerald-800 dark:text-emerald-300">{notice && <><span aria-hidden="true">✓ </span>{notice}</>}</p>
       <Refusal error={end.error} t={t} />
       <section data-silences aria-label={t('alerts_tab_silences')} aria-busy={silences.isFetching} className={card}>
@@ -60,8 +64,8 @@ export function Silences({ token, lang }: { token: string; lang: Lang }) {
           <p className={muted}>{t('silences_none')}</p>
         ) : (
           <div className="relative overflow-x-auto">
-            <table className="w-full text-sm">
-              <thead>
+            <table className={stackTable}>
+              <thead className={stackHead}>
                 <tr className={thead}>
                   <th className={th}>{t('silence_matchers')}</th>
                   <th className={th}>{t('silence_starts')}</th>
@@ -69,30 +73,30 @@ export function Silences({ token, lang }: { token: string; lang: Lang }) {
                   <th className={th}>{t('rule_status')}</th>
                   <th className={th}>{t('silence_comment')}</th>
                   <th className={th}>{t('silence_created_by')}</th>
-                  <th className="pb-2 text-right font-medium"><span className="sr-only">{t('alert_actions')}</span></th>
+                  {manage && <th className="pb-2 text-right font-medium"><span className="sr-only">{t('alert_actions')}</span></th>}
                 </tr>
               </thead>
-              <tbody>
+              <tbody className={stackBody}>
                 {silences.data.items.map((s) => {
                   const state = stateOf(s, now);
                   const labels = Object.entries(s.matchers.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
                   return (
-                    <tr key={s.id} data-silence={s.id} data-state={state} className="border-t border-slate-100 align-top dark:border-slate-700">
-                      <td className="py-2 pr-3 text-slate-800 dark:text-slate-100">
+                    <tr key={s.id} data-silence={s.id} data-state={state} className={`border-t border-slate-100 align-top dark:border-slate-700 ${stackRow}`}>
+                      <td className={`py-2 pr-3 text-slate-800 dark:text-slate-100 ${stackCell}`}>
                         {s.matchers.rule_id && <span className="block">{t('alert_rule')}: {ruleName(s.matchers.rule_id)}</span>}
                         {labels && <span className="block text-slate-600 dark:text-slate-300">{labels}</span>}
                       </td>
-                      <td className="py-2 pr-3 tabular-nums whitespace-nowrap text-slate-600 dark:text-slate-300">{formatWhen(lang, tz, s.starts_at)}</td>
-                      <td className="py-2 pr-3 tabular-nums whitespace-nowrap text-slate-600 dark:text-slate-300">{formatWhen(lang, tz, s.ends_at)}</td>
-                      <td data-field="state" className="py-2 pr-3 whitespace-nowrap text-slate-700 dark:text-slate-200">
+                      <td data-label={label('silence_starts')} className={`py-2 pr-3 tabular-nums whitespace-nowrap text-slate-600 dark:text-slate-300 ${stackCell}`}>{formatWhen(lang, tz, s.starts_at)}</td>
+                      <td data-label={label('silence_ends')} className={`py-2 pr-3 tabular-nums whitespace-nowrap text-slate-600 dark:text-slate-300 ${stackCell}`}>{formatWhen(lang, tz, s.ends_at)}</td>
+                      <td data-field="state" data-label={label('rule_status')} className={`py-2 pr-3 whitespace-nowrap text-slate-700 dark:text-slate-200 ${stackCell}`}>
                         <span aria-hidden="true">{state === 'active' ? '● ' : state === 'scheduled' ? '◔ ' : '○ '}</span>{t(`silence_state_${state}` as MessageKey)}
                       </td>
-                      <td className="py-2 pr-3 break-words text-slate-600 dark:text-slate-300">{s.comment ?? '—'}</td>
-                      <td className="py-2 pr-3 text-slate-600 dark:text-slate-300">{s.created_by}</td>
-                      <td className="py-2 text-right whitespace-nowrap">
+                      <td data-label={label('silence_comment')} className={`py-2 pr-3 break-words text-slate-600 dark:text-slate-300 ${stackCell}`}>{s.comment ?? '—'}</td>
+                      <td data-label={label('silence_created_by')} className={`py-2 pr-3 text-slate-600 dark:text-slate-300 ${stackCell}`}>{s.created_by}</td>
+                      {manage && <td className={actionsCell}><div className={actionsRow}>
                         <button type="button" className={btn} disabled={state === 'ended' || (end.isPending && end.variables?.id === s.id)}
                           onClick={() => end.mutate(s)} aria-label={`${t('silence_end')} #${s.id}`}>{t('silence_end')}</button>
-                      </td>
+                      </div></td>}
                     </tr>
                   );
                 })}

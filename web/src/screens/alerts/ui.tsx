@@ -20,6 +20,17 @@ export const muted = 'text-sm text-slate-500 dark:text-slate-400';
 export const th = 'pb-2 pr-3 font-medium';
 export const thead = 'text-left text-xs uppercase tracking-wide text-slate-500 dark:text-slate-400';
 
+// Tables that become stacked rows under 640 px (no sideways scroll on a phone): the header row
+// hides, each row is a block, each cell a line led by its column's name (data-label), and the
+// actions wrap so none is ever cut off (on a desktop too).
+export const stackTable = 'w-full text-sm max-sm:block';
+export const stackHead = 'max-sm:hidden';
+export const stackBody = 'max-sm:block';
+export const stackRow = 'max-sm:block max-sm:py-2';
+export const stackCell = 'max-sm:block max-sm:py-0.5 max-sm:pr-0 max-sm:before:mr-1 max-sm:before:text-xs max-sm:before:font-medium max-sm:before:text-slate-500 max-sm:before:content-[attr(data-label)] dark:max-sm:before:text-slate-400';
+export const actionsCell = 'py-2 max-sm:block';
+export const actionsRow = 'flex flex-wrap items-center justify-end gap-1 max-sm:justify-start';
+
 export const SEVERITY_CLASS: Record<string, string> = {
   critical: 'bg-red-100 text-red-800 ring-red-200 dark:bg-red-950 dark:text-red-200 dark:ring-red-800',
   warn: 'bg-amber-100 text-amber-800 ring-amber-200 dark:bg-amber-950 dark:text-amber-200 dark:ring-amber-800',
@@ -43,17 +54,28 @@ export function formatWhen(lang: Lang, tz: string | undefined, at: string | numb
   return new Date(at).toLocaleString(LOCALE[lang], { dateStyle: 'short', timeStyle: 'short', timeZone: tz });
 }
 
+/** Problem codes the Alerts screen says in words (the server's detail follows, as it wrote it). */
+const PROBLEMS: Record<string, MessageKey> = {
+  invalid_parameter: 'problem_invalid_parameter',
+  unknown_metric: 'problem_unknown_metric',
+  unknown_dimension: 'problem_unknown_dimension',
+  not_found: 'problem_not_found',
+  unauthorized: 'problem_unauthorized',
+};
+
 /**
- * A refused request, told plainly: a 403 says the role lacks alerts:manage; anything else shows
- * the problem document's code and detail.
+ * A refused request, told plainly: a 403 says the role lacks alerts:manage; a known problem code
+ * is said in the page's language; the server's detail and code follow.
  */
 export function Refusal({ error, t, lead }: { error: Error | null; t: T; lead?: string }) {
   if (!error) return null;
   const api = error instanceof ApiError ? error : null;
+  const known = api ? PROBLEMS[api.code] : undefined;
   return (
     <div role="alert" data-refusal={api?.code ?? 'error'}
       className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-red-200 dark:bg-red-950/60 dark:text-red-200 dark:ring-red-800">
       <p className="font-medium"><span aria-hidden="true">⚠ </span>{api?.status === 403 ? t('alerts_forbidden') : (lead ?? t('alert_action_failed'))}</p>
+      {known && <p data-field="problem" className="mt-0.5">{t(known)}</p>}
       <p className="mt-0.5 break-words">
         {api && <code className="mr-1 rounded bg-red-100 px-1 text-xs dark:bg-red-900">{api.code}</code>}
         {error.message}
