@@ -487,7 +487,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     'refund-relay': refundRelay,
     demo: withEngine('demo', (e) => createDemoSource({
       engine: e, store, log: deps.log, now, ratePerSecond: config.DEMO_EVENTS_PER_SECOND,
-      historyDays: config.DEMO_HISTORY_DAYS, historyEvents: config.DEMO_HISTORY_EVENTS,
+      historyDays: config.DEMO_HISTORY_DAYS, state: deps.state,
     })),
   });
   app.decorate('parts', parts);

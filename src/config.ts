@@ -169,9 +169,8 @@ export const CONFIG_SPEC = {
   MESH_RECONCILE_INTERVAL_SECONDS: { kind: 'int', default: 300, min: 10, max: 86_400, doc: 'The routing mesh\'s reconciliation: seconds between passes of the mesh-reconcile part (the evaluator\'s): new routing versions recorded, windows that ended settled.' },
   MESH_SNAPSHOT_REFRESH_MS: { kind: 'int', default: 1000, min: 50, max: 3_600_000, doc: 'How often (ms) the decision API reads the routing tables, kill switches, canaries and predictions again, so that other replicas\' changes arrive (this process\'s own are read at once).' },
   DEMO: { kind: 'bool', default: false, doc: 'Feed a synthetic live stream (also --demo / npm run demo).' },
-  DEMO_EVENTS_PER_SECOND: { kind: 'int', default: 50, min: 1, max: 100_000, doc: 'Demo stream rate.' },
-  DEMO_HISTORY_DAYS: { kind: 'int', default: 30, min: 0, max: 365, doc: 'Demo: days of synthetic history loaded into an empty store (0 = none).' },
-  DEMO_HISTORY_EVENTS: { kind: 'int', default: 200_000, min: 0, max: 50_000_000, doc: 'Demo: events in that history.' },
+  DEMO_EVENTS_PER_SECOND: { kind: 'int', default: 2, min: 1, max: 100_000, doc: 'Demo: the network\'s average event rate, for its history and its live stream alike (the live rate follows the time of day).' },
+  DEMO_HISTORY_DAYS: { kind: 'int', default: 7, min: 0, max: 365, doc: 'Demo: days of synthetic history, at DEMO_EVENTS_PER_SECOND, loaded into an empty store (0 = none).' },
 } as const satisfies Record<string, Spec>;
 
 type SpecOf = typeof CONFIG_SPEC;

@@ -35,14 +35,16 @@ async function main(): Promise<void> {
   const opening = import('./platform.ts').then((m): Promise<Platform | ReaderPlatform> => (reads
     ? whenStoreReadable(log, () => m.openReaderPlatform(config, log, Date.now, options))
     : whenWriterLeaseFree(config, log, () => m.openPlatform(config, log, Date.now, options))));
-  const [{ buildApp }, { partsFor, startParts }, { loadDemoFxRates }, { publishCommits }] = await Promise.all([
+  const [{ buildApp }, { partsFor, startParts }, { loadSampleFxRates, wantsSampleFxRates }, { publishCommits }] = await Promise.all([
     import('./app.ts'), import('./start-parts.ts'), import('./demo/run-demo.ts'), import('./cluster/commit-feed.ts'),
   ]);
   const platform = await opening;
   // Handled from now on (a failure while the app is built must not go unhandled); acted on below.
   const stateOutcome = platform.stateOpened.then(() => null, (err: unknown) => err);
   const { store, engine, regions } = platform;
-  if (config.DEMO) await loadDemoFxRates(store, log);
+  // Demo, and dev without FX_FILE: the shipped sample rates when the store has none (else every USD figure is $0.00).
+  const sampleFx = wantsSampleFxRates(config);
+  if (sampleFx && engine) await loadSampleFxRates(store, log, sampleFx);
   // The ingesting process of a cluster publishes its commits for the replicas that only read.
   const publisher = engine && config.REDIS_URL
     ? await publishCommits({ ingest: engine, storeId: (await store.loadMeta()).storeId, url: config.REDIS_URL, prefix: config.REDIS_PREFIX, log })

@@ -70,7 +70,7 @@ export class IntensityClock {
   private rate: number;
 
   constructor(
-    start: number,
+    private readonly start: number,
     private readonly end: number,
     private readonly mix: Float64Array,
   ) {
@@ -86,7 +86,13 @@ export class IntensityClock {
     this.rate = this.rateAt(start);
   }
 
-  private rateAt(ms: number): number {
+  /** Mean intensity over the window: `rateAt(t) / meanRate` is how busy t is next to the window's average. */
+  get meanRate(): number {
+    return this.total / (this.end - this.start);
+  }
+
+  /** The (unnormalised) intensity at an instant, inside the window or not: the 10-minute bucket's mix × its day factor. */
+  rateAt(ms: number): number {
     const bucket = Math.floor(ms / BUCKET_MS);
     const days = Math.floor(bucket / BUCKETS_PER_DAY);
     return this.mix[bucket - days * BUCKETS_PER_DAY] * dayFactor(days);

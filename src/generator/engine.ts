@@ -20,6 +20,8 @@ export type { GeneratedEvent } from './event-writer.ts';
 export interface EngineOptions {
   seed: Seed;
   merchants: number;
+  /** The merchants' seed when it differs from the events' (the demo's live stream shares its history's merchants, not its ids). */
+  poolSeed?: Seed;
   /** occurred_at of every event lies in [start, end). */
   start: number;
   end: number;
@@ -50,7 +52,7 @@ export class Engine {
 
   constructor(private readonly o: EngineOptions) {
     this.rng = createPrng(o.seed, 0x5eed);
-    this.pool = createMerchantPool(o.seed, o.merchants);
+    this.pool = createMerchantPool(o.poolSeed ?? o.seed, o.merchants);
     const tag = seedTag(o.seed);
     const mint = (prefix: string) => new IdMint(prefix, tag, o.seed);
     this.writer = new EventWriter(o.seed, tag, o.start);

@@ -90,6 +90,8 @@ export interface LiveOptions extends FaultRates {
   /** Current time, epoch ms. */
   now: () => number;
   merchants?: number;
+  /** The merchants' seed, when not `seed` (the same merchants with other event ids). */
+  merchantSeed?: Seed;
 }
 
 /**
@@ -100,7 +102,7 @@ export interface LiveOptions extends FaultRates {
 export function* liveEvents(opts: LiveOptions): Generator<GeneratedEvent, never, undefined> {
   if (!(opts.ratePerSecond > 0)) throw new RangeError('ratePerSecond must be positive');
   const engine = new Engine({
-    seed: opts.seed, merchants: merchantCount(opts.merchants), start: -Infinity, end: Infinity,
+    seed: opts.seed, poolSeed: opts.merchantSeed, merchants: merchantCount(opts.merchants), start: -Infinity, end: Infinity,
     ...rates(opts), timing: LIVE_TIMING,
   });
   const rng = createPrng(opts.seed, 0x11fe);

@@ -1,5 +1,5 @@
 // The demo's history gives merchants real refunds, disputes and payouts to look at in the merchant
-// area (issue 13): with the default settings (DEMO_HISTORY_DAYS, DEMO_HISTORY_EVENTS), several
+// area (issue 13): with the default settings (DEMO_HISTORY_DAYS, DEMO_EVENTS_PER_SECOND), several
 // merchants have all three, and the history is deterministic (a fixed seed).
 
 import { test } from 'node:test';
@@ -12,7 +12,7 @@ const NOW = Date.parse('2026-03-10T14:20:00Z');
 function tally(now: number) {
   const config = loadConfig({});
   const per = new Map<string, { refunds: number; disputes: number; payouts: number; recentDisputes: number }>();
-  for (const e of demoHistory(now, config.DEMO_HISTORY_DAYS, config.DEMO_HISTORY_EVENTS)) {
+  for (const e of demoHistory(now, config.DEMO_HISTORY_DAYS, config.DEMO_EVENTS_PER_SECOND)) {
     const m = String(e.merchant_id);
     const c = per.get(m) ?? { refunds: 0, disputes: 0, payouts: 0, recentDisputes: 0 };
     if (e.type === 'refund_created') c.refunds++;
