@@ -429,7 +429,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const disputeDeadlines = createDisputeDeadlines({ store, dims, state: deps.state, now, responseDays: config.DISPUTE_RESPONSE_DAYS, log: deps.log });
   app.decorate('disputeDeadlines', disputeDeadlines);
   if (config.DEV_MODE) {
-    devSignInRoutes(app, { secret: hmacSecret(config), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, now });
+    devSignInRoutes(app, { secret: hmacSecret(config), issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, now, run: ctx.run });
   }
   webAppRoutes(app, { dir: WEB_BUILD_DIR });
 

@@ -58,6 +58,13 @@ export async function requestDevToken(role: DevRole, merchantId?: string, sub?: 
   return ((await res.json()) as { token: string }).token;
 }
 
+/** Dev mode: the merchants that have transactions, busiest first (GET /api/dev/merchants); [] when the server is not in dev mode. */
+export async function fetchDevMerchants(): Promise<{ merchant_id: string; tx_count: number }[]> {
+  const res = await fetch('/api/dev/merchants', { headers: { Accept: 'application/json' } });
+  if (!res.ok) return [];
+  return ((await res.json()) as { items: { merchant_id: string; tx_count: number }[] }).items;
+}
+
 /** Metric name → value (the metrics are the registry's: metric-registry.ts). */
 type MetricMap = Partial<Record<string, number | null>>;
 type LocalMap = Partial<Record<string, string>>;

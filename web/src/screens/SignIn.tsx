@@ -1,11 +1,12 @@
-// Sign-in. In dev mode: pick a role (and a merchant) and get a dev token from the server. Outside
+// Sign-in. In dev mode: pick a role (and a merchant — the ones with data are offered, from
+// GET /api/dev/merchants) and get a dev token from the server. Outside
 // dev mode that endpoint is 404 and the token comes from the identity provider; this slice lets
 // you paste one. A pasted token must look like a JWT (three base64url parts, a JSON header) and be
 // accepted by GET /api/v1/me before it is kept; otherwise the form says why (the server's reason).
 
 import { useState, type FormEvent } from 'react';
-import { useMutation } from '@tanstack/react-query';
-import { apiGet, DEV_ROLES, requestDevToken, type DevRole } from '../api.ts';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { apiGet, DEV_ROLES, fetchDevMerchants, requestDevToken, type DevRole } from '../api.ts';
 import { Segmented } from '../components/Segmented.tsx';
 import { LANGS, translate, type Lang, type MessageKey } from '../i18n.ts';
 
@@ -24,6 +25,8 @@ export function SignIn({ onToken, lang, setLang }: { onToken: (token: string) =>
   });
   // null: the server answered 404, it has no dev sign-in.
   const devAvailable = signIn.data !== null;
+  const merchants = useQuery({ queryKey: ['dev-merchants'], queryFn: fetchDevMerchants, enabled: role === 'merchant_admin', staleTime: 60_000 });
+  const suggested = merchants.data?.[0]?.merchant_id ?? 'm_123';
 
   const submitDev = (e: FormEvent) => {
     e.preventDefault();
@@ -70,13 +73,30 @@ export function SignIn({ onToken, lang, setLang }: { onToken: (token: string) =>
               <label className="block text-sm font-medium">
                 {t('signin_merchant')}
                 <input name="merchant_id" value={merchantId} onChange={(e) => setMerchantId(e.target.value)} required
-                  pattern="[A-Za-z0-9._:@\|\-]{1,128}" placeholder="m_123" className={`mt-1 ${field}`} />
+                  list="dev-merchants" aria-describedby="dev-merchants-hint"
+                  pattern="[A-Za-z0-9._:@\|\-]{1,128}" placeholder={suggested} className={`mt-1 ${field}`} />
+                <datalist id="dev-merchants">
+                  {merchants.data?.map((m) => <option key={m.merchant_id} value={m.merchant_id}>{m.merchant_id}</option>)}
+                </datalist>
+                <span id="dev-merchants-hint" className="mt-1 block text-xs font-normal text-slate-500 dark:text-slate-400">
+                  {merchants.data?.length ? t('signin_merchants_with_data') : t('signin_merchants_none')}
+                </span>
               </label>
+            )}
+            {role === 'merchant_admin' && merchants.data && merchants.data.length > 0 && (
+              <div className="flex flex-wrap gap-1" role="group" aria-label={t('signin_merchants_with_data')}>
+                {merchants.data.slice(0, 6).map((m) => (
+                  <button key={m.merchant_id} type="button" onClick={() => setMerchantId(m.merchant_id)} aria-pressed={merchantId === m.merchant_id}
+                    className="rounded-full px-2 py-0.5 font-mono text-xs ring-1 ring-slate-300 hover:bg-slate-50 aria-pressed:bg-indigo-600 aria-pressed:text-white dark:ring-slate-600 dark:hover:bg-slate-700">
+                    {m.merchant_id}
+                  </button>
+                ))}
+              </div>
             )}
             <label className="block text-sm font-medium">
               {t('signin_user')}
               <input name="sub" value={user} onChange={(e) => setUser(e.target.value)}
-                pattern="[A-Za-z0-9._:@\|\-]{1,128}" placeholder="ana@m_123" className={`mt-1 ${field}`} />
+                pattern="[A-Za-z0-9._:@\|\-]{1,128}" placeholder={`ana@${suggested}`} className={`mt-1 ${field}`} />
             </label>
             {signIn.error && <p role="alert" className="text-sm text-rose-700">{signIn.error.message}</p>}
             <button type="submit" disabled={signIn.isPending} className={primary}>
