@@ -90,7 +90,10 @@ export interface Overview {
 }
 
 /** One minute of GET /api/analytics/live (and of a live room's snapshot and deltas). */
-export interface LivePoint { ts: string; tx_count: number; gross_volume_usd: number; success_rate: number | null; succeeded_count?: number }
+export interface LivePoint {
+  ts: string; tx_count: number; gross_volume_usd: number; success_rate: number | null; succeeded_count?: number;
+  failed_count?: number; refund_count?: number; dispute_count?: number; payout_count?: number;
+}
 export interface LiveAnswer { as_of: string | null; points: LivePoint[]; totals: Omit<LivePoint, 'ts'> }
 export interface LiveDelta { room: string; minutes: LivePoint[]; current: LivePoint; last_60m: Omit<LivePoint, 'ts'>; as_of: string | null }
 

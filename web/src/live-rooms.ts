@@ -51,7 +51,15 @@ export function useLiveRooms(token: string, rooms: readonly string[]): { conn: C
   return { conn, state, refused };
 }
 
-/** Events per second in each minute (the minute's transactions / 60), oldest first. */
+/**
+ * Events per second in each minute, oldest first: the minute's events / 60 — a payment's creation
+ * and its outcome (succeeded or failed) are two events, refunds, disputes and payouts one each.
+ * Not transactions / 60, which read about half the rate the network sends.
+ */
 export function perSecond(points: LivePoint[]): number[] {
-  return points.map((p) => p.tx_count / 60);
+  return points.map((p) => minuteEvents(p) / 60);
+}
+
+export function minuteEvents(p: LivePoint): number {
+  return p.tx_count + (p.succeeded_count ?? 0) + (p.failed_count ?? 0) + (p.refund_count ?? 0) + (p.dispute_count ?? 0) + (p.payout_count ?? 0);
 }

@@ -1,7 +1,7 @@
 // Live: the last 60 minutes, moving with the WebSocket deltas. Ops see the whole network
 // (`global`), each region, and the busiest countries of the last 30 days (`country:<ISO2>`); a
 // merchant token its own `merchant:<id>` room only. Each room: transactions, success rate and
-// gross volume over the hour, and an events-per-second sparkline (each minute's count / 60).
+// gross volume over the hour, and an events-per-second sparkline (each minute's events / 60: live-rooms.ts perSecond).
 
 import { useMemo } from 'react';
 import { useQuery } from '@tanstack/react-query';
