@@ -239,11 +239,12 @@ test('dashboard alerts: a firing alert is listed and acknowledged from the Alert
     assert.equal(await isDark(), false);
     await page.getByRole('button', { name: 'Thème sombre' }).click();
     assert.equal(await isDark(), true);
-    await page.locator('[data-theme-toggle][aria-pressed="true"]').waitFor();
+    // The button says what a click does: now back to light.
+    await page.locator('[data-theme-toggle][data-theme="dark"]', { hasText: 'Thème clair' }).waitFor();
     await page.reload();
     await page.getByRole('heading', { name: 'Alertes' }).waitFor();
     assert.equal(await isDark(), true, 'the choice persists over a reload');
-    await page.getByRole('button', { name: 'Thème sombre' }).click();
+    await page.getByRole('button', { name: 'Thème clair' }).click();
     assert.equal(await isDark(), false);
     await page.reload();
     await page.getByRole('heading', { name: 'Alertes' }).waitFor();

@@ -69,9 +69,10 @@ function Shell({ token, view, onSignOut, onSignInAgain }: { token: string; view:
         </nav>
         <div className="flex flex-wrap items-center gap-3">
           <Segmented<Lang> label={t('language')} options={LANGS} value={view.lang} onChange={view.setLang} text={(l) => l.toUpperCase()} />
-          <button type="button" data-theme-toggle aria-pressed={theme === 'dark'} onClick={toggle} title={t('theme_dark')}
+          {/* Says what a click does (the label changes, so no aria-pressed); data-theme is the state shown. */}
+          <button type="button" data-theme-toggle data-theme={theme} onClick={toggle}
             className={`rounded-xl bg-white dark:bg-slate-800 px-3 py-2 text-sm font-medium shadow-sm ring-1 ring-slate-200 dark:ring-slate-700 hover:bg-slate-50 dark:hover:bg-slate-700 ${focusRing}`}>
-            <span aria-hidden="true">{theme === 'dark' ? '☾' : '☀'}</span> {t('theme_dark')}
+            <span aria-hidden="true">{theme === 'dark' ? '☀' : '☾'}</span> {t(theme === 'dark' ? 'theme_to_light' : 'theme_to_dark')}
           </button>
           <button type="button" onClick={onSignOut}
             className={`rounded-xl bg-white dark:bg-slate-800 px-4 py-2 text-sm font-medium shadow-sm ring-1 ring-slate-200 dark:ring-slate-700 hover:bg-slate-50 dark:hover:bg-slate-700 ${focusRing}`}>

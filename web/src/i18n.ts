@@ -115,7 +115,8 @@ const baseEn = {
   no_alerts: 'No alerts',
   alerts_load_failed: 'Could not load the alerts:',
   alert_action_failed: 'The change was refused:',
-  theme_dark: 'Dark theme',
+  theme_to_dark: 'Dark theme',
+  theme_to_light: 'Light theme',
 };
 
 const en = { ...baseEn, ...alertsEn, ...chartEn, ...inputEn, ...mapEn, ...merchantEn, ...routingEn };
@@ -222,12 +223,30 @@ const baseFr: Record<keyof typeof baseEn, string> = {
   no_alerts: 'Aucune alerte',
   alerts_load_failed: 'Impossible de charger les alertes :',
   alert_action_failed: 'La modification a été refusée :',
-  theme_dark: 'Thème sombre',
+  theme_to_dark: 'Thème sombre',
+  theme_to_light: 'Thème clair',
 };
 
 const fr: Record<MessageKey, string> = { ...baseFr, ...alertsFr, ...chartFr, ...inputFr, ...mapFr, ...merchantFr, ...routingFr };
 
-const DICTIONARY: Record<Lang, Record<MessageKey, string>> = { en, fr };
+/** Every message, per language (exported for the message checks in test/web/messages.test.ts). */
+export const DICTIONARY: Record<Lang, Record<MessageKey, string>> = { en, fr };
+
+/**
+ * The colon after a label, as the language writes it: French puts a narrow no-break space before
+ * it ("Connexion : connecté"). Write `${t('x')}${colon(lang)} …`, never a bare ':' after a message.
+ */
+export function colon(lang: Lang): string {
+  return lang === 'fr' ? '\u202f:' : ':';
+}
+
+/**
+ * The word for a count in the language's plural form (Intl.PluralRules): `one` or `other`
+ * ("1 notification", "2 notifications"; French "0 notification", "2 notifications").
+ */
+export function plural(lang: Lang, n: number, one: MessageKey, other: MessageKey): string {
+  return translate(lang, new Intl.PluralRules(LOCALE[lang]).select(n) === 'one' ? one : other);
+}
 
 export function translate(lang: Lang, key: MessageKey): string {
   return DICTIONARY[lang][key];

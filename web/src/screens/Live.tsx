@@ -8,7 +8,7 @@ import { useQuery } from '@tanstack/react-query';
 import { apiGet, tokenMerchantId, type Overview } from '../api.ts';
 import { Sparkline } from '../components/Sparkline.tsx';
 import { countryName, formatValue } from '../format.ts';
-import { translate, type Lang, type MessageKey } from '../i18n.ts';
+import { colon, translate, type Lang, type MessageKey } from '../i18n.ts';
 import { perSecond, useLiveRooms, type Conn, type RoomState } from '../live-rooms.ts';
 import { useMetrics, type Metrics } from '../metric-registry.ts';
 import { rangeBounds } from '../url-state.ts';
@@ -83,7 +83,7 @@ export function ConnectionBadge({ conn, lang }: { conn: Conn; lang: Lang }) {
   const t = (key: MessageKey) => translate(lang, key);
   return (
     <p className="text-sm text-slate-600 dark:text-slate-300">
-      {t('connection')}: <span data-field="connection" data-state={conn}
+      {t('connection')}{colon(lang)} <span data-field="connection" data-state={conn}
         className={`font-medium ${conn === 'connected' ? 'text-emerald-700 dark:text-emerald-400' : 'text-amber-700 dark:text-amber-400'}`}>{t(`conn_${conn}` as MessageKey)}</span>
     </p>
   );

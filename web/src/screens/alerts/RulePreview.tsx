@@ -2,7 +2,7 @@
 // would have fired, when (a timeline strip and a list), and per group for grouped rules.
 
 import type { RulePreview as Preview } from '../../api.ts';
-import type { Lang } from '../../i18n.ts';
+import { plural, type Lang } from '../../i18n.ts';
 import { formatWhen, useZone, hint, translator } from './ui.tsx';
 
 const MAX_LISTED = 12;
@@ -40,7 +40,7 @@ export function RulePreview({ preview: p, stale, lang }: { preview: Preview; sta
         {p.firings > 0 && <> — {t('preview_first')} <span data-field="first_fired_at" className="tabular-nums">{formatWhen(lang, tz, p.first_fired_at)}</span></>}
       </p>
       <p className={hint}>
-        {p.notifications} {t('preview_notifications')} · {p.evaluations} {t('preview_evaluations')} {p.step_minutes} min · {p.groups_evaluated} {t('preview_groups_evaluated')}
+        {p.notifications} {plural(lang, p.notifications, 'preview_notification', 'preview_notifications')} · {p.evaluations} {t('preview_evaluations')} {p.step_minutes} min · {p.groups_evaluated} {plural(lang, p.groups_evaluated, 'preview_group_evaluated', 'preview_groups_evaluated')}
         {' · '}{formatWhen(lang, tz, p.from)} → {formatWhen(lang, tz, p.to)}
       </p>
       {p.groups_evaluated === 0 && <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">{t('preview_no_data')}</p>}

@@ -6,7 +6,7 @@ import { useMemo } from 'react';
 import { tokenMerchantId } from '../../api.ts';
 import { Sparkline } from '../../components/Sparkline.tsx';
 import { formatRate, formatValue } from '../../format.ts';
-import { translate, type Lang, type MessageKey } from '../../i18n.ts';
+import { colon, translate, type Lang, type MessageKey } from '../../i18n.ts';
 import { perSecond, useLiveRooms } from '../../live-rooms.ts';
 import { useMetrics } from '../../metric-registry.ts';
 
@@ -37,7 +37,7 @@ export default function LiveTicker({ token, lang }: { token: string; lang: Lang 
           <Figure label={t('events_per_second')} field="per_second" text={formatRate(rate, lang)} />
           {figure('success_rate')}
           {figure('gross_volume_usd')}
-          <Sparkline className="h-8 w-40 flex-1" label={`${t('live_ticker')}: ${t('events_per_second')}`} values={perSecond(r.points)} partialLast />
+          <Sparkline className="h-8 w-40 flex-1" label={`${t('live_ticker')}${colon(lang)} ${t('events_per_second')}`} values={perSecond(r.points)} partialLast />
         </>
       )}
     </section>

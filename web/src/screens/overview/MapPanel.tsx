@@ -4,7 +4,7 @@
 
 import { Component, lazy, Suspense, useState, type ReactNode } from 'react';
 import type { CountryItem } from '../../api.ts';
-import { translate, type Lang, type MessageKey } from '../../i18n.ts';
+import { colon, translate, type Lang, type MessageKey } from '../../i18n.ts';
 import type { Metrics } from '../../metric-registry.ts';
 import { Segmented } from '../../components/Segmented.tsx';
 import { MAP_HEIGHT, MAP_WIDTH } from '../../map/frame.ts';
@@ -36,7 +36,7 @@ export function MapPanel({ countries, lang, metrics }: { countries: CountryItem[
         <h2 className="text-sm font-semibold text-slate-700 dark:text-slate-200">{t('map_title')}</h2>
         {/* Five metrics do not fit a phone's width on one line: the buttons wrap. */}
         <div className="max-w-full [&>[role=group]]:flex-wrap">
-          <Segmented<MapMetric> label={`${t('map_title')}: ${t('metric')}`} options={MAP_METRICS} value={metric} onChange={setMetric} text={(m) => metrics.label(m, lang)} />
+          <Segmented<MapMetric> label={`${t('map_title')}${colon(lang)} ${t('metric')}`} options={MAP_METRICS} value={metric} onChange={setMetric} text={(m) => metrics.label(m, lang)} />
         </div>
       </div>
       <MapBoundary fallback={placeholder(t('map_unavailable'))}>
@@ -44,7 +44,7 @@ export function MapPanel({ countries, lang, metrics }: { countries: CountryItem[
           <AfricaMap lang={lang} unit={metrics.unit(metric)}
             values={countries.map((c) => ({ country: c.country, value: c.metrics?.[metric] ?? null }))}
             labels={{
-              map: `${t('map_label')}: ${metrics.label(metric, lang)}`, noData: t('map_no_data'), hint: t('map_hint'), outside: t('map_outside'),
+              map: `${t('map_label')}${colon(lang)} ${metrics.label(metric, lang)}`, noData: t('map_no_data'), hint: t('map_hint'), outside: t('map_outside'),
               unknown: t('unknown'), min: t('map_min'), max: t('max'),
             }} />
         </Suspense>

@@ -6,7 +6,7 @@
 // fallbacks. mesh:manage may predict now (POST /predictions/generate).
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { LOCALE } from '../../i18n.ts';
+import { colon, LOCALE } from '../../i18n.ts';
 import { actionKey, meshGet, meshPost, type Generated, type KillSwitch, type Prediction, type Predictions, type Region, type TableVersion } from '../../mesh-api.ts';
 import { btn, card } from '../alerts/ui.tsx';
 import { useRouting } from './context.ts';
@@ -37,7 +37,7 @@ export function Health() {
       </div>
       {refused.length > 0 && (
         <p data-field="refused-predictions" className="rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-900 ring-1 ring-amber-200 dark:bg-amber-950/60 dark:text-amber-100 dark:ring-amber-800">
-          {refused.length} {t('r_predictions_refused')}: {[...new Set(refused.map((r) => r.code))].map((c) => <code key={c} className="mr-1 text-xs">{c}</code>)}
+          {refused.length} {t('r_predictions_refused')}{colon(lang)} {[...new Set(refused.map((r) => r.code))].map((c) => <code key={c} className="mr-1 text-xs">{c}</code>)}
         </p>
       )}
       <ListState loading={regions.isPending || tables.isPending} error={regions.error ?? tables.error ?? predictions.error} empty={false} t={t} />
@@ -48,7 +48,7 @@ export function Health() {
             <section key={r.region} aria-label={r.name[lang]} data-region={r.region} className={`${card} min-w-0`}>
               <h2 className="text-lg font-semibold">{r.name[lang]}</h2>
               <p className={`${sub} mt-1`} data-field="members">
-                {t('r_members')}: {r.members.active} {t('r_members_active')}
+                {t('r_members')}{colon(lang)} {r.members.active} {t('r_members_active')}
                 {r.members.pending_approval > 0 && <> · {r.members.pending_approval} {t('r_members_pending')}</>}
                 {r.members.suspended > 0 && <> · {r.members.suspended} {t('r_members_suspended')}</>}
               </p>

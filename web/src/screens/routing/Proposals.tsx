@@ -11,7 +11,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tansta
 import { useRef, useState } from 'react';
 import { ApiError } from '../../api.ts';
 import { Segmented } from '../../components/Segmented.tsx';
-import type { MessageKey } from '../../i18n.ts';
+import { colon, plural, type MessageKey } from '../../i18n.ts';
 import {
   actionKey, answered, meshGet, meshPost, sameBand, type GeneratedProposal, type Page, type Proposal, type Route, type TableHistory, type TableVersion,
 } from '../../mesh-api.ts';
@@ -62,7 +62,7 @@ export function Proposals() {
                 </button>
               </div>
               <p className="mt-1 text-slate-600 dark:text-slate-300">
-                {p.routes.length} {t('r_routes_count')} · {t('r_confidence')} {pct(p.confidence, lang)} · {t('r_by')} {p.created_by} · {when(lang, tz, p.created_at)}
+                {p.routes.length} {plural(lang, p.routes.length, 'r_route_count', 'r_routes_count')} · {t('r_confidence')} {pct(p.confidence, lang)} · {t('r_by')} {p.created_by} · {when(lang, tz, p.created_at)}
               </p>
             </li>
           ))}
@@ -114,10 +114,10 @@ function ProposalDetail({ id, onClose }: { id: string; onClose: () => void }) {
             {p.applied_version !== null && <span data-field="applied-version" data-version={p.applied_version} className={sub}>· {t('r_became_version')} {p.applied_version}</span>}
           </div>
           <dl className="grid grid-cols-1 gap-x-4 gap-y-1 text-sm sm:grid-cols-2">
-            <div><dt className="inline text-slate-600 dark:text-slate-400">{t('r_confidence')}: </dt><dd className="inline">{pct(p.confidence, lang)}</dd></div>
-            <div><dt className="inline text-slate-600 dark:text-slate-400">{t('r_created')}: </dt><dd className="inline"><span data-field="created-by">{p.created_by}</span> · {when(lang, tz, p.created_at)}</dd></div>
-            {p.decided_by && <div><dt className="inline text-slate-600 dark:text-slate-400">{t('r_decided')}: </dt><dd className="inline"><span data-field="decided-by">{p.decided_by}</span> · {when(lang, tz, p.decided_at)}</dd></div>}
-            {table.data && <div><dt className="inline text-slate-600 dark:text-slate-400">{t('r_table_now')}: </dt><dd className="inline" data-field="table-version" data-version={table.data.current.version}>{t('r_version')} {table.data.current.version}</dd></div>}
+            <div><dt className="inline text-slate-600 dark:text-slate-400">{t('r_confidence')}{colon(lang)} </dt><dd className="inline">{pct(p.confidence, lang)}</dd></div>
+            <div><dt className="inline text-slate-600 dark:text-slate-400">{t('r_created')}{colon(lang)} </dt><dd className="inline"><span data-field="created-by">{p.created_by}</span> · {when(lang, tz, p.created_at)}</dd></div>
+            {p.decided_by && <div><dt className="inline text-slate-600 dark:text-slate-400">{t('r_decided')}{colon(lang)} </dt><dd className="inline"><span data-field="decided-by">{p.decided_by}</span> · {when(lang, tz, p.decided_at)}</dd></div>}
+            {table.data && <div><dt className="inline text-slate-600 dark:text-slate-400">{t('r_table_now')}{colon(lang)} </dt><dd className="inline" data-field="table-version" data-version={table.data.current.version}>{t('r_version')} {table.data.current.version}</dd></div>}
           </dl>
 
           <div>
@@ -155,7 +155,7 @@ function ProposalDetail({ id, onClose }: { id: string; onClose: () => void }) {
               <ul className="space-y-1 text-sm" data-field="rationale">
                 {p.rationale.map((r, i) => (
                   <li key={i}><code className="text-xs">{methodName(r.method, t)}</code> · {band(r, p.currency, lang, t)} — {r.note}
-                    {r.prediction_ids.length > 0 && <span className="block text-xs text-slate-600 dark:text-slate-400">{t('r_predictions')}: {r.prediction_ids.join(', ')}</span>}
+                    {r.prediction_ids.length > 0 && <span className="block text-xs text-slate-600 dark:text-slate-400">{t('r_predictions')}{colon(lang)} {r.prediction_ids.join(', ')}</span>}
                   </li>
                 ))}
               </ul>

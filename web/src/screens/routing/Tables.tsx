@@ -9,6 +9,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tansta
 import { useState } from 'react';
 import { actionKey, meshDelete, meshGet, meshPost, type KillSwitch, type TableHistory, type TableVersion } from '../../mesh-api.ts';
 import { btn, card, fieldBase, secondary } from '../alerts/ui.tsx';
+import { plural } from '../../i18n.ts';
 import { useRouting } from './context.ts';
 import { Badge, ListState, Refused, RouteTable, sub, when } from './ui.tsx';
 
@@ -36,7 +37,7 @@ export function Tables() {
                 </div>
                 {engaged.has(k) && <p data-field="kill-switch" className="mt-1 text-xs font-medium text-red-800 dark:text-red-200">{t('r_kill_switch_engaged')}</p>}
                 <p className="mt-1 text-slate-600 dark:text-slate-300">
-                  <span data-field="version">{t('r_version')} {v.version}</span> · {v.routes.length} {t('r_routes_count')}
+                  <span data-field="version">{t('r_version')} {v.version}</span> · {v.routes.length} {plural(lang, v.routes.length, 'r_route_count', 'r_routes_count')}
                 </p>
                 <p className="text-xs text-slate-600 dark:text-slate-400">{v.created_by} · {when(lang, tz, v.created_at)}</p>
                 <button type="button" className={`${btn} mt-2`} aria-expanded={open === k} aria-label={`${open === k ? t('r_hide') : t('r_history')} ${v.region} ${v.currency}`}
