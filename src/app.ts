@@ -93,6 +93,7 @@ import type { AnalyticsStore } from './store/analytics-store.ts';
 import type { Config } from './config.ts';
 import { meshDecisionRoutes } from './http/routes/mesh-decisions.ts';
 import { meshReconciliationRoutes } from './http/routes/mesh-reconciliations.ts';
+import { logFormatOf, OneLinePerRequest } from './log.ts';
 import { recordRoutingMoves, settleReconciliations, type ReconcileDeps } from './mesh/reconciliation.ts';
 import { createRoutingSnapshot, type RoutingSnapshot } from './mesh/routing-snapshot.ts';
 import { rollBackFiredCanaries, supersedeStaleCanaries } from './mesh/canary.ts';
@@ -176,6 +177,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const dims = { regions: deps.regions, get dict() { return ingest.dict; } };
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
+    // Pretty logs (dev): one line per request, not Fastify's two.
+    ...(logFormatOf(config) === 'pretty' ? { logController: new OneLinePerRequest() } : {}),
     ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
     // Every other body is a small JSON document; ingest and FX rates set their own limits.
     bodyLimit: API_MAX_BODY_BYTES,

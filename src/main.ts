@@ -10,13 +10,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { loadConfig, ConfigError, type Config } from './config.ts';
-import { createLogger } from './log.ts';
+import { createLogger, logFormatOf } from './log.ts';
 import { serveWhileStarting } from './http/while-starting.ts';
 import type { Platform, ReaderPlatform } from './platform.ts';
 
 async function main(): Promise<void> {
   const config = configOrExit();
-  const log = createLogger(config.LOG_LEVEL);
+  const log = createLogger(config.LOG_LEVEL, undefined, logFormatOf(config));
   const server = createServer();
   await bindOrExit(server, config);
   const starting = serveWhileStarting(server);
