@@ -21,9 +21,14 @@ export function mix(a: string, b: string, t: number): string {
   return `#${c(ar, br)}${c(ag, bg)}${c(ab, bb)}`;
 }
 
-/** Where v sits between min and max, 0–1; every value is the top when they are equal. */
+/**
+ * Where v sits between min and max, 0–1. When they are equal every value is the top — unless it
+ * is zero (or less): a map of $0 everywhere (no FX rates, an empty period) is the lightest shade,
+ * never full colour.
+ */
 export function position(v: number, min: number, max: number): number {
-  return max > min ? (v - min) / (max - min) : 1;
+  if (max > min) return (v - min) / (max - min);
+  return v > 0 ? 1 : 0;
 }
 
 /** A CSS gradient of the ramp, for the legend. */

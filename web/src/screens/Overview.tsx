@@ -12,6 +12,7 @@ import { can, useMe } from '../me.ts';
 import { scopeParams, type View } from '../url-state.ts';
 import { LatestAlerts } from './overview/LatestAlerts.tsx';
 import { OverviewBody } from './overview/OverviewBody.tsx';
+import { FirstRunGuide } from './overview/FirstRunGuide.tsx';
 
 // The ticker brings the Socket.IO client: loaded after the first paint.
 const LiveTicker = lazy(() => import('./overview/LiveTicker.tsx'));
@@ -71,6 +72,8 @@ export function Overview({ token, view }: { token: string; view: View }) {
 
       {overview.error && <LoadError error={overview.error} lang={lang} />}
       {data && <Freshness data={data} view={view} />}
+      {/* Nothing ingested at all (not merely nothing in this period): how to send the first event. */}
+      {data && data.as_of === null && <FirstRunGuide lang={lang} />}
 
       {!overview.error && (
         <Suspense fallback={<div className="mb-6 h-14 rounded-2xl bg-white dark:bg-slate-800 ring-1 ring-slate-200/70 dark:ring-slate-700" />}>
