@@ -7,7 +7,7 @@ import { tokenMerchantId } from '../../api.ts';
 import { Sparkline } from '../../components/Sparkline.tsx';
 import { formatRate, formatValue } from '../../format.ts';
 import { colon, translate, type Lang, type MessageKey } from '../../i18n.ts';
-import { perSecond, useLiveRooms } from '../../live-rooms.ts';
+import { minuteEvents, perSecond, useLiveRooms } from '../../live-rooms.ts';
 import { useMetrics } from '../../metric-registry.ts';
 
 export default function LiveTicker({ token, lang }: { token: string; lang: Lang }) {
@@ -22,7 +22,8 @@ export default function LiveTicker({ token, lang }: { token: string; lang: Lang 
     <Figure label={metrics.label(name, lang)} field={name} text={formatValue(r!.totals[name], metrics.unit(name), lang)} />;
   // The last complete minute's rate (the current minute is still filling).
   const lastFull = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 60_000).getTime();
-  const rate = r ? (r.points.find((p) => Date.parse(p.ts) === lastFull)?.tx_count ?? 0) / 60 : null;
+  const full = r?.points.find((p) => Date.parse(p.ts) === lastFull);
+  const rate = r ? (full ? minuteEvents(full) : 0) / 60 : null;
   return (
     <section data-ticker={room} aria-label={t('live_ticker')}
       className="mb-6 flex flex-wrap items-center gap-x-6 gap-y-2 rounded-2xl bg-white dark:bg-slate-800 px-5 py-3 shadow-sm ring-1 ring-slate-200/70 dark:ring-slate-700">
