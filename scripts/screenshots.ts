@@ -23,7 +23,7 @@ async function startServer(dataDir: string): Promise<Server> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--dev', '--demo'], {
     env: {
       ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', JWT_SECRET: '',
-      DEMO_EVENTS_PER_SECOND: '20', DEMO_HISTORY_EVENTS: '200000', ALERT_EVAL_INTERVAL: '2',
+      DEMO_EVENTS_PER_SECOND: '2', DEMO_HISTORY_DAYS: '2', ALERT_EVAL_INTERVAL: '2',
       // Every refund waits for a second person: the merchant area's approval queue has a row.
       REFUND_APPROVAL_THRESHOLD: '*:1',
     },
