@@ -1,7 +1,7 @@
 // Small shared pieces of the merchant area: status badges, dates in the merchant's zone, the
 // deadline countdown, and how a server refusal reads (its code in words, then the code itself).
 
-import { ApiError } from '../../api.ts';
+import { ListStateOf, Refusal, type RefusalWords } from '../../components/Refusal.tsx';
 import { LOCALE, type Lang, type MessageKey } from '../../i18n.ts';
 import type { T } from '../alerts/ui.tsx';
 
@@ -54,29 +54,20 @@ const KNOWN = new Set([
   'invalid_time_zone', 'merchant_required', 'state_unavailable', 'step_up_required', 'too_many_exports', 'invalid_range', 'target_not_allowed',
 ]);
 
-/** A refused request: what the server said, in words, with its status and code. */
+/** This area's words for a refusal: its known codes (m_err_<code>), the others by the server's message. */
+const words = (t: T): RefusalWords => ({
+  refused: t('m_server_refused'), networkError: t('m_network_error'),
+  known: (code) => (KNOWN.has(code) ? t(`m_err_${code}` as MessageKey) : null),
+});
+
+/** A refused request, where it happened: what the server said, in words, with its status and code. */
 export function ServerRefusal({ error, t }: { error: Error | null; t: T }) {
-  if (!error) return null;
-  const api = error instanceof ApiError ? error : null;
-  const known = api && KNOWN.has(api.code) ? t(`m_err_${api.code}` as MessageKey) : null;
-  return (
-    <div role="alert" data-refusal={api?.code ?? 'error'}
-      className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-red-200 dark:bg-red-950/60 dark:text-red-200 dark:ring-red-800">
-      <p className="font-medium"><span aria-hidden="true">⚠ </span>{api ? t('m_server_refused') : t('m_network_error')} {known}</p>
-      <p className="mt-0.5 break-words text-xs">
-        {api && <code className="mr-1 rounded bg-red-100 px-1 dark:bg-red-900">{api.status} {api.code}</code>}
-        {error.message}
-      </p>
-    </div>
-  );
+  return <Refusal error={error} words={words(t)} />;
 }
 
-/** Loading, error and empty states of a list, the same everywhere. */
+/** Loading, error and empty states of a list. */
 export function ListState({ loading, error, empty, t }: { loading: boolean; error: Error | null; empty: boolean; t: T }) {
-  if (loading) return <p data-state="loading" className="py-6 text-center text-sm text-slate-600 dark:text-slate-400">{t('loading')}</p>;
-  if (error) return <div className="py-3"><ServerRefusal error={error} t={t} /></div>;
-  if (empty) return <p data-state="empty" className="py-6 text-center text-sm text-slate-600 dark:text-slate-400">{t('m_empty')}</p>;
-  return null;
+  return <ListStateOf loading={loading} error={error} empty={empty} words={words(t)} loadingText={t('loading')} emptyText={t('m_empty')} />;
 }
 
 export function bytes(n: number, lang: Lang): string {

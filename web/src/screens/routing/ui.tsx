@@ -2,7 +2,7 @@
 // table (a horizontal scroll on a phone), status badges, and how a refusal reads.
 
 import type { ReactNode } from 'react';
-import { ApiError } from '../../api.ts';
+import { ListStateOf, Refusal, type RefusalWords } from '../../components/Refusal.tsx';
 import { focusRing } from '../../components/Segmented.tsx';
 import { formatMoney } from '../../format.ts';
 import { LOCALE, type Lang, type MessageKey } from '../../i18n.ts';
@@ -98,29 +98,20 @@ const KNOWN = new Set([
   'canary_exists', 'canary_not_allowed', 'canary_above_policy', 'canary_not_running',
 ]);
 
+/** This area's words for a refusal: its known codes (r_err_<code>), the others by the server's message. */
+const words = (t: T): RefusalWords => ({
+  refused: t('r_refused'), networkError: t('r_network_error'),
+  known: (code) => (KNOWN.has(code) ? t(`r_err_${code}` as MessageKey) : null),
+});
+
 /** A refused request, where it happened: what the server said, in words, with its status and code. */
 export function Refused({ error, t }: { error: Error | null; t: T }) {
-  if (!error) return null;
-  const api = error instanceof ApiError ? error : null;
-  const known = api && KNOWN.has(api.code) ? t(`r_err_${api.code}` as MessageKey) : null;
-  return (
-    <div role="alert" data-refusal={api?.code ?? 'error'}
-      className="rounded-lg bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-red-200 dark:bg-red-950/60 dark:text-red-200 dark:ring-red-800">
-      <p className="font-medium"><span aria-hidden="true">⚠ </span>{api ? t('r_refused') : t('r_network_error')} {known}</p>
-      <p className="mt-0.5 break-words text-xs">
-        {api && <code className="mr-1 rounded bg-red-100 px-1 dark:bg-red-900">{api.status} {api.code}</code>}
-        {error.message}
-      </p>
-    </div>
-  );
+  return <Refusal error={error} words={words(t)} />;
 }
 
 /** Loading, error and empty states of a list. */
 export function ListState({ loading, error, empty, t }: { loading: boolean; error: Error | null; empty: boolean; t: T }) {
-  if (loading) return <p data-state="loading" className="py-6 text-center text-sm text-slate-600 dark:text-slate-400">{t('loading')}</p>;
-  if (error) return <div className="py-3"><Refused error={error} t={t} /></div>;
-  if (empty) return <p data-state="empty" className="py-6 text-center text-sm text-slate-600 dark:text-slate-400">{t('r_empty')}</p>;
-  return null;
+  return <ListStateOf loading={loading} error={error} empty={empty} words={words(t)} loadingText={t('loading')} emptyText={t('r_empty')} />;
 }
 
 export const pct = (x: number | null | undefined, lang: Lang) =>
