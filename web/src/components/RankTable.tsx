@@ -1,6 +1,10 @@
 // A small ranked table: position, name, formatted value.
 
-export interface RankRow { key: string; name: string; value: string }
+export interface RankRow {
+  key: string; name: string; value: string;
+  /** The exact value as a tooltip, when `value` is in short form. */
+  full?: string;
+}
 
 export function RankTable({ id, title, nameHeader, valueHeader, rows }: {
   id: string; title: string; nameHeader: string; valueHeader: string; rows: RankRow[];
@@ -24,7 +28,7 @@ export function RankTable({ id, title, nameHeader, valueHeader, rows }: {
               <tr key={r.key} data-row={r.key} className="border-t border-slate-100 dark:border-slate-700">
                 <td className="py-1.5 text-slate-500 dark:text-slate-400 tabular-nums">{i + 1}</td>
                 <td className="py-1.5 text-slate-800 dark:text-slate-100">{r.name}</td>
-                <td data-field="value" className="py-1.5 text-right tabular-nums text-slate-900 dark:text-slate-100">{r.value}</td>
+                <td data-field="value" title={r.full} className="py-1.5 text-right tabular-nums text-slate-900 dark:text-slate-100">{r.value}</td>
               </tr>
             ))}
           </tbody>

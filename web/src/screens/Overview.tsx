@@ -77,7 +77,7 @@ export function Overview({ token, view }: { token: string; view: View }) {
 
       {!overview.error && (
         <Suspense fallback={<div className="mb-6 h-14 rounded-2xl bg-white dark:bg-slate-800 ring-1 ring-slate-200/70 dark:ring-slate-700" />}>
-          <LiveTicker token={token} lang={lang} />
+          <LiveTicker token={token} lang={lang} currency={view.currency} />
         </Suspense>
       )}
 

@@ -3,7 +3,8 @@
 import { createContext, useContext } from 'react';
 import { ApiError } from '../../api.ts';
 import { focusRing } from '../../components/Segmented.tsx';
-import { LOCALE, translate, type Lang, type MessageKey } from '../../i18n.ts';
+import { formatDateTime } from '../../format.ts';
+import { translate, type Lang, type MessageKey } from '../../i18n.ts';
 
 export type T = (key: MessageKey) => string;
 export const translator = (lang: Lang): T => (key) => translate(lang, key);
@@ -51,7 +52,7 @@ export const useZone = () => useContext(ZoneContext);
 
 export function formatWhen(lang: Lang, tz: string | undefined, at: string | number | null | undefined): string {
   if (at === null || at === undefined) return '—';
-  return new Date(at).toLocaleString(LOCALE[lang], { dateStyle: 'short', timeStyle: 'short', timeZone: tz });
+  return formatDateTime(at, lang, tz);
 }
 
 /** Problem codes the Alerts screen says in words (the server's detail follows, as it wrote it). */

@@ -60,7 +60,7 @@ export function Disputes() {
                 </div>
                 <p className="mt-1">{formatMoney(d.amount, d.currency, lang)} · {d.reason ?? '—'} · <code className="text-xs">{d.txn_id ?? '—'}</code></p>
                 <p className="mt-1 text-slate-600 dark:text-slate-300">
-                  {t('m_due_by')} <span data-field="due-by">{when(lang, d.time_zone, d.due_by, 'medium')}</span> ({d.time_zone})
+                  {t('m_due_by')} <span data-field="due-by">{when(lang, d.time_zone, d.due_by)}</span> ({d.time_zone})
                   {d.status === 'needs_response' && <span data-field="countdown" className={`ml-2 rounded px-1.5 text-xs font-medium ${c.urgent ? 'bg-red-100 text-red-800 dark:bg-red-900 dark:text-red-100' : 'bg-slate-100 dark:bg-slate-700'}`}>{c.text}</span>}
                 </p>
               </li>
@@ -117,8 +117,8 @@ function DisputePanel({ id, now, onClose }: { id: string; now: number; onClose: 
       {d && (
         <>
           <p className="mt-2 flex flex-wrap items-center gap-2 text-sm"><StatusBadge status={d.status} t={t} /> {formatMoney(d.amount, d.currency, lang)} · {d.reason ?? '—'}</p>
-          <p className="mt-1 text-sm">{t('m_due_by')} {when(lang, d.time_zone, d.due_by, 'medium')} ({d.time_zone}) {d.status === 'needs_response' && <>· {countdown(d.due_by, now, t).text}</>}</p>
-          {d.submitted_at && <p data-field="submitted" className="mt-1 text-sm">{t('m_submitted_at')} {when(lang, d.time_zone, d.submitted_at, 'medium')} · {d.submitted_by}</p>}
+          <p className="mt-1 text-sm">{t('m_due_by')} {when(lang, d.time_zone, d.due_by)} ({d.time_zone}) {d.status === 'needs_response' && <>· {countdown(d.due_by, now, t).text}</>}</p>
+          {d.submitted_at && <p data-field="submitted" className="mt-1 text-sm">{t('m_submitted_at')} {when(lang, d.time_zone, d.submitted_at)} · {d.submitted_by}</p>}
           <h3 className="mb-2 mt-4 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">{t('m_evidence')} ({d.evidence.length} · {bytes(d.evidence_bytes, lang)})</h3>
           {d.evidence.length === 0 ? <p className="text-sm text-slate-600 dark:text-slate-400">{t('m_no_evidence')}</p> : (
             <ul className="space-y-1 text-sm">

@@ -6,6 +6,7 @@
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import type { Lang, MessageKey } from '../../i18n.ts';
+import { formatValue } from '../../format.ts';
 import { mExport, mGet, type ExportJob } from '../../merchant-api.ts';
 import { isoDate, nextDay, startOfDate } from '../../zoned-time.ts';
 import { card, fieldBase, labelText, primary } from '../alerts/ui.tsx';
@@ -107,7 +108,7 @@ function JobRow({ first }: { first: ExportJob }) {
         <span className="text-slate-600 dark:text-slate-400">{when(lang, tz, j.requested_at)}</span>
       </div>
       <p className={`${sub} mt-1`}>
-        {j.rows !== null && <>{t('m_export_rows')} {j.rows.toLocaleString(lang === 'fr' ? 'fr-FR' : 'en-GB')}</>}
+        {j.rows !== null && <>{t('m_export_rows')} {formatValue(j.rows, 'count', lang)}</>}
         {j.bytes !== null && <> · {bytes(j.bytes, lang)}</>}
         {j.error && <> · {t('m_export_failed')} <code>{j.error}</code></>}
       </p>

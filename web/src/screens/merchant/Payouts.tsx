@@ -8,7 +8,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ApiError } from '../../api.ts';
-import { formatMoney } from '../../format.ts';
+import { formatDate, formatMoney } from '../../format.ts';
 import { LOCALE, type Lang, type MessageKey } from '../../i18n.ts';
 import { can } from '../../me.ts';
 import {
@@ -62,7 +62,7 @@ function Upcoming({ u }: { u: NonNullable<PayoutPage['upcoming']> }) {
   const { lang, t } = useMerchant();
   // scheduled_for is a local date of the merchant's zone already: shown as a calendar date.
   const date = u.scheduled_for
-    ? new Date(`${u.scheduled_for}T12:00:00Z`).toLocaleDateString(LOCALE[lang], { dateStyle: 'full', timeZone: 'UTC' })
+    ? formatDate(`${u.scheduled_for}T12:00:00Z`, lang, 'UTC')
     : null;
   return (
     <div>

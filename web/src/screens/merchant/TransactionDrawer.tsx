@@ -58,8 +58,8 @@ export function TransactionDrawer({ txnId, onClose }: { txnId: string; onClose: 
             <dl className="mt-4 grid grid-cols-2 gap-x-4 gap-y-1 text-sm">
               {([
                 ['m_fee', formatMoney(x.fee, x.currency, lang)], ['m_method', x.payment_method], ['m_provider', x.provider],
-                ['m_customer', x.customer_id], ['country', x.country], ['city', x.city], ['m_created', when(lang, tz, x.created_at, 'medium')],
-                ['m_updated', when(lang, tz, x.updated_at, 'medium')], ['m_failure', x.failure_reason],
+                ['m_customer', x.customer_id], ['country', x.country], ['city', x.city], ['m_created', when(lang, tz, x.created_at)],
+                ['m_updated', when(lang, tz, x.updated_at)], ['m_failure', x.failure_reason],
               ] as const).map(([k, v]) => v ? (<div key={k} className="contents"><dt className="text-slate-600 dark:text-slate-400">{t(k)}</dt><dd className="break-words">{v}</dd></div>) : null)}
             </dl>
 

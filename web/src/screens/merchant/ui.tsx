@@ -2,6 +2,7 @@
 // deadline countdown, and how a server refusal reads (its code in words, then the code itself).
 
 import { ListStateOf, Refusal, type RefusalWords } from '../../components/Refusal.tsx';
+import { formatDateTime } from '../../format.ts';
 import { LOCALE, type Lang, type MessageKey } from '../../i18n.ts';
 import type { T } from '../alerts/ui.tsx';
 
@@ -27,10 +28,10 @@ export function StatusBadge({ status, t }: { status: string; t: T }) {
   );
 }
 
-/** A date and time in the merchant's zone. */
-export function when(lang: Lang, tz: string, iso: string | null | undefined, style: 'short' | 'medium' = 'short'): string {
+/** A date and time in the merchant's zone (the dashboard's one format: format.ts). */
+export function when(lang: Lang, tz: string, iso: string | null | undefined): string {
   if (!iso) return '—';
-  return new Date(iso).toLocaleString(LOCALE[lang], { dateStyle: style, timeStyle: 'short', timeZone: tz });
+  return formatDateTime(iso, lang, tz);
 }
 
 /** Time left until `due` in days, hours and minutes ("2 d 4 h left" / "expired 3 h ago"), in the language. */

@@ -10,7 +10,8 @@ import { colon, translate, type Lang, type MessageKey } from '../../i18n.ts';
 import { minuteEvents, perSecond, useLiveRooms } from '../../live-rooms.ts';
 import { useMetrics } from '../../metric-registry.ts';
 
-export default function LiveTicker({ token, lang }: { token: string; lang: Lang }) {
+/** `currency`: the view's currency filter, which the live rooms do not follow (the ticker says so). */
+export default function LiveTicker({ token, lang, currency }: { token: string; lang: Lang; currency?: string | null }) {
   const t = (key: MessageKey) => translate(lang, key);
   const merchant = useMemo(() => tokenMerchantId(token), [token]);
   const room = merchant ? `merchant:${merchant}` : 'global';
@@ -32,6 +33,7 @@ export default function LiveTicker({ token, lang }: { token: string; lang: Lang 
         {t('live_ticker')}
         <span className="sr-only">{t(`conn_${conn}` as MessageKey)}</span>
       </h2>
+      {currency && <span data-field="unfiltered" className="text-xs text-slate-600 dark:text-slate-400">{t('live_unfiltered')}</span>}
       {!r ? <span className="text-sm text-slate-600 dark:text-slate-400">{t('waiting_snapshot')}</span> : (
         <>
           <Figure label={t('tx_last_hour')} field="tx_count" text={formatValue(r.totals.tx_count, metrics.unit('tx_count'), lang)} />

@@ -33,7 +33,7 @@ export function MapPanel({ countries, lang, metrics }: { countries: CountryItem[
   return (
     <section data-panel="map" aria-label={t('map_title')} className="mt-6 rounded-2xl bg-white dark:bg-slate-800 p-5 shadow-sm ring-1 ring-slate-200/70 dark:ring-slate-700">
       <div className="mb-4 flex flex-wrap items-center justify-between gap-3">
-        <h2 className="text-sm font-semibold text-slate-700 dark:text-slate-200">{t('map_title')}</h2>
+        <h2 className="text-sm font-semibold text-slate-700 dark:text-slate-200">{t('map_title')}{metrics.unit(metric) === 'usd' ? ' (USD)' : ''}</h2>
         {/* Five metrics do not fit a phone's width on one line: the buttons wrap. */}
         <div className="max-w-full [&>[role=group]]:flex-wrap">
           <Segmented<MapMetric> label={`${t('map_title')}${colon(lang)} ${t('metric')}`} options={MAP_METRICS} value={metric} onChange={setMetric} text={(m) => metrics.label(m, lang)} />

@@ -11,7 +11,7 @@ import { KpiCard, KpiSkeleton } from '../../components/KpiCard.tsx';
 import { RankTable } from '../../components/RankTable.tsx';
 import { Segmented, focusRing } from '../../components/Segmented.tsx';
 import { SeriesChart } from '../../components/SeriesChart.tsx';
-import { countryName, formatMoney, formatValue } from '../../format.ts';
+import { countryName, formatMoney, formatMoneyCompact, formatUsdShort, formatValue } from '../../format.ts';
 import { translate, type MessageKey } from '../../i18n.ts';
 import { useMetrics } from '../../metric-registry.ts';
 import { scopeParams, type View } from '../../url-state.ts';
@@ -87,10 +87,14 @@ export function OverviewBody({ token, view, data, placeholder, filters = {}, wit
 
   const label = (name: string) => metrics.label(name, lang);
   const trendPartial = lastBucketPartial(data.series.points, data.series.granularity, Date.parse(data.to), Date.now(), data.tz);
-  const money = (name: string, which: 'local' | 'previous_local') => formatMoney(data.kpis[which]?.[name], local!, lang);
-  const rankValue = (item: { value: number | null; local?: Record<string, string> }) =>
-    (local ? formatMoney(item.local?.gross_volume_usd, local, lang) : formatValue(item.value, metrics.unit('gross_volume_usd'), lang));
-  const volumeHeader = local ? `${label('gross_volume_usd')} (${local})` : label('gross_volume_usd');
+  const money = (name: string, which: 'local' | 'previous_local') => formatMoneyCompact(data.kpis[which]?.[name], local!, lang);
+  const rankValue = (item: { value: number | null; local?: Record<string, string> }) => (local
+    ? { value: formatMoneyCompact(item.local?.gross_volume_usd, local, lang), full: formatMoney(item.local?.gross_volume_usd, local, lang) }
+    : { value: formatUsdShort(item.value, lang), full: formatValue(item.value, metrics.unit('gross_volume_usd'), lang) });
+  // With a currency chosen, a USD figure that has no local form says so in its label.
+  const inUsd = (name: string, text: string) => (view.currency && metrics.unit(name) === 'usd' ? `${text} (USD)` : text);
+  const volumeHeader = local ? `${label('gross_volume_usd')} (${local})` : inUsd('gross_volume_usd', label('gross_volume_usd'));
+  const asNumber = (v: string | undefined) => (v === undefined ? undefined : Number(v));
 
   return (
     <>
@@ -99,11 +103,12 @@ export function OverviewBody({ token, view, data, placeholder, filters = {}, wit
         {metrics.kpis.map((name) => {
           const inLocal = local !== null && data.kpis.local?.[name] !== undefined;
           return (
-            <KpiCard key={name} id={name} label={inLocal ? `${label(name)} (${local})` : label(name)} unit={metrics.unit(name)}
-              higherIsBetter={metrics.higherIsBetter(name)} lang={lang}
-              previousLabel={t('previous')} value={data.kpis.metrics[name]} previous={data.kpis.previous[name]}
+            <KpiCard key={name} id={name} label={inLocal ? `${label(name)} (${local})` : inUsd(name, label(name))} unit={metrics.unit(name)}
+              higherIsBetter={metrics.higherIsBetter(name)} lang={lang} previousLabel={t('previous')}
+              value={inLocal ? asNumber(data.kpis.local?.[name]) : data.kpis.metrics[name]}
+              previous={inLocal ? asNumber(data.kpis.previous_local?.[name]) : data.kpis.previous[name]}
               change={inLocal ? localChange(data.kpis.local?.[name], data.kpis.previous_local?.[name]) : data.kpis.change[name]}
-              text={inLocal ? { value: money(name, 'local'), previous: money(name, 'previous_local') } : undefined}
+              text={inLocal ? { value: money(name, 'local'), previous: money(name, 'previous_local'), full: formatMoney(data.kpis.local?.[name], local!, lang) } : undefined}
               trend={data.series.points.map((p) => pointValue(p, name))} trendPartial={trendPartial} />
           );
         })}
@@ -141,11 +146,11 @@ export function OverviewBody({ token, view, data, placeholder, filters = {}, wit
           rows={data.top_countries.map((c, i) => ({
             key: c.country ?? `unknown-${i}`,
             name: c.country ? `${countryName(c.country, lang)} (${c.country})` : t('unknown'),
-            value: rankValue(c),
+            ...rankValue(c),
           }))} />
         {data.top_merchants && (
           <RankTable id="merchants" title={t('top_merchants')} nameHeader={t('merchant')} valueHeader={volumeHeader}
-            rows={data.top_merchants.map((m, i) => ({ key: m.merchant_id ?? `unknown-${i}`, name: m.merchant_id ?? t('unknown'), value: rankValue(m) }))} />
+            rows={data.top_merchants.map((m, i) => ({ key: m.merchant_id ?? `unknown-${i}`, name: m.merchant_id ?? t('unknown'), ...rankValue(m) }))} />
         )}
       </div>
     </>

@@ -3,7 +3,7 @@
 // expected change in success rate, succeeded volume and fees had it all gone to the proposed one.
 // Read defensively (snake_case or camelCase fields; anything unmeasured is "—").
 
-import { formatMoney } from '../../format.ts';
+import { formatDateTime, formatMoney } from '../../format.ts';
 import { LOCALE, type Lang } from '../../i18n.ts';
 import { fromMinor } from '../../merchant-api.ts';
 import type { T } from '../alerts/ui.tsx';
@@ -45,7 +45,7 @@ export function Simulation({ simulation, currency }: { simulation: Obj; currency
   const from = instant(get(simulation, 'from'));
   const to = instant(get(simulation, 'to'));
   if (segments.length === 0) return <p className={sub} data-field="simulation-empty">{t('r_simulation_empty')}</p>;
-  const fmt = (ms: number) => new Date(ms).toLocaleString(LOCALE[lang], { dateStyle: 'short', timeStyle: 'short', timeZone: tz });
+  const fmt = (ms: number) => formatDateTime(ms, lang, tz);
   return (
     <div data-field="simulation">
       {(hours !== null || (from !== null && to !== null)) && (

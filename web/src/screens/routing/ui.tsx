@@ -4,7 +4,7 @@
 import type { ReactNode } from 'react';
 import { ListStateOf, Refusal, type RefusalWords } from '../../components/Refusal.tsx';
 import { focusRing } from '../../components/Segmented.tsx';
-import { formatMoney } from '../../format.ts';
+import { formatDateTime, formatMoney } from '../../format.ts';
 import { LOCALE, type Lang, type MessageKey } from '../../i18n.ts';
 import { fromMinor } from '../../merchant-api.ts';
 import type { Route } from '../../mesh-api.ts';
@@ -120,5 +120,5 @@ export const pct = (x: number | null | undefined, lang: Lang) =>
 /** A date and time in the view's zone. */
 export function when(lang: Lang, tz: string, iso: string | null | undefined): string {
   if (!iso) return '—';
-  return new Date(iso).toLocaleString(LOCALE[lang], { dateStyle: 'short', timeStyle: 'short', timeZone: tz });
+  return formatDateTime(iso, lang, tz);
 }
