@@ -13,6 +13,27 @@ const kpi = (page: Page, name: string) => page.locator(`[data-kpis][aria-busy="f
 const overviewAsked = (page: Page, test: (q: URLSearchParams) => boolean) =>
   page.waitForResponse((res) => res.url().includes('/api/analytics/overview?') && test(new URL(res.url()).searchParams));
 
+/**
+ * With a currency chosen, no figure may be in dollars unless it says so: every section (a KPI card,
+ * the chart, the map, a ranking, the ticker) showing "$" or "USD" names USD in its heading, or
+ * says that the filter does not apply to it. And nothing before had volume: the badges read
+ * "nouveau" on one line.
+ */
+async function oneCurrencyOnScreen(page: Page): Promise<void> {
+  await page.locator('[data-ticker] [data-field="unfiltered"]').waitFor();
+  await page.locator('[data-panel="map"] svg').first().waitFor();
+  const unlabelled = await page.locator('section').evaluateAll((sections) => sections
+    .filter((s) => /\$|USD/.test((s as HTMLElement).innerText))
+    .filter((s) => !s.querySelector('[data-field="unfiltered"]') && !/USD/.test(s.querySelector('h2')?.textContent ?? ''))
+    .map((s) => `${s.getAttribute('aria-label')}: ${(s as HTMLElement).innerText.slice(0, 80)}`));
+  assert.deepEqual(unlabelled, [], 'a figure in USD that does not say so');
+  assert.match((await page.locator('[data-kpi="avg_ticket_usd"] h2').textContent()) ?? '', /\(USD\)$/);
+  const badge = page.locator('[data-kpi="tx_count"] [data-field="change"]');
+  assert.equal(await badge.textContent(), 'nouveau');
+  const box = await badge.boundingBox();
+  assert.ok(box && box.height < 24, `the badge wraps (${box?.height} px high)`);
+}
+
 test('controls: local currency in the locale\'s format, custom range and time zone in the URL and the API calls', { timeout: 120_000 }, async (t) => {
   if (!browserReady(t)) return;
   await withDashboard({ DEV_MODE: 'true', JWT_SECRET: '' }, async ({ base, browser, devToken }) => {
@@ -25,6 +46,10 @@ test('controls: local currency in the locale\'s format, custom range and time zo
     }));
     // Three days back, outside every range below but 7 d: a range computed too wide shows 5.
     events.push({ event_id: 'ctl_old', type: 'wallet_txn_created', status: 'succeeded', occurred_at: at(3 * 1440), txn_id: 't_ctl_old', merchant_id: 'm_1', amount: '9.00', currency: 'USD', country: 'SN' });
+    // XOF converts to USD: the USD figures (average ticket, chart, map, ticker) are not empty.
+    const rateDay = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
+    const fx = await fetch(`${base}/api/v1/fx-rates`, { method: 'PUT', headers: { authorization: `Bearer ${ops}`, 'content-type': 'text/csv' }, body: `date,currency,usd_per_unit\n${rateDay},XOF,0.0016\n` });
+    assert.equal(fx.status, 200, await fx.text());
     await ingestOverHttp(base, events);
     const apiOverview = async (q: URLSearchParams) => {
       const res = await fetch(`${base}/api/analytics/overview?${q}`, { headers: { authorization: `Bearer ${ops}` } });
@@ -44,10 +69,13 @@ test('controls: local currency in the locale\'s format, custom range and time zo
     assert.equal(asked.get('tz'), 'Africa/Dakar');
     const local = (await apiOverview(asked)).kpis.local!;
     assert.equal(local.gross_volume_usd, '1234567');
-    assert.equal(await kpi(page, 'gross_volume_usd'), '1\u202f234\u202f567\u00a0FCFA');
+    // A million and more in short on the card, the exact sum as its tooltip.
+    assert.equal(await kpi(page, 'gross_volume_usd'), '1,2\u00a0M\u00a0FCFA');
+    assert.equal(await page.locator('[data-kpi="gross_volume_usd"] [data-field="value"]').getAttribute('title'), '1\u202f234\u202f567\u00a0FCFA');
     assert.equal(await kpi(page, 'tx_count'), '3', 'the currency is a filter: the USD payment is not counted');
+    await oneCurrencyOnScreen(page);
 
-    // Amounts in USD instead (the XOF payments have no FX rate here: no USD sum).
+    // Amounts in USD instead.
     await page.getByRole('group', { name: 'Montants en' }).getByRole('button', { name: 'USD' }).click();
     await page.waitForURL(/show=usd/);
     const inUsd = (await apiOverview(asked)).kpis.metrics.gross_volume_usd;
