@@ -6,6 +6,7 @@ import { useQuery } from '@tanstack/react-query';
 import { apiGet, tokenMerchantId, type RankItem } from '../api.ts';
 import { focusRing } from '../components/Segmented.tsx';
 import { ViewControls } from '../components/ViewControls.tsx';
+import { regionName } from '../labels.ts';
 import { countryName, formatMoney, formatValue } from '../format.ts';
 import { translate, type MessageKey } from '../i18n.ts';
 import { useMetrics } from '../metric-registry.ts';
@@ -42,7 +43,7 @@ export function Drill({ token, view }: { token: string; view: View }) {
     setDrill(scope);
   };
   const down = (key: string) => setDrill({ ...drill, [next!]: key });
-  const name = (k: string, v: string) => (k === 'country' ? `${countryName(v, lang)} (${v})` : v);
+  const name = (k: string, v: string) => (k === 'country' ? `${countryName(v, lang)} (${v})` : k === 'region' ? regionName(v, lang) : v);
   const crumb = `rounded px-1 text-indigo-700 dark:text-indigo-300 hover:underline ${focusRing}`;
 
   return (

@@ -9,6 +9,7 @@ import { apiGet, tokenMerchantId, type Overview } from '../api.ts';
 import { Sparkline } from '../components/Sparkline.tsx';
 import { countryName, formatValue } from '../format.ts';
 import { colon, translate, type Lang, type MessageKey } from '../i18n.ts';
+import { roomName } from '../labels.ts';
 import { perSecond, useLiveRooms, type Conn, type RoomState } from '../live-rooms.ts';
 import { useMetrics, type Metrics } from '../metric-registry.ts';
 import { rangeBounds } from '../url-state.ts';
@@ -52,10 +53,10 @@ export function Live({ token, lang }: { token: string; lang: Lang }) {
       <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
         {regionRooms.map((room) => {
           const r = metrics.ready ? state[room] : undefined;
-          const title = room === 'global' ? t('room_global') : room.replace(/^[a-z]+:/, '');
+          const title = roomName(room, lang);
           return (
             <section key={room} data-room={room} aria-label={title} className="rounded-2xl bg-white dark:bg-slate-800 p-5 shadow-sm ring-1 ring-slate-200/70 dark:ring-slate-700">
-              <h2 className="text-sm font-semibold text-slate-700 dark:text-slate-200">{title} <span className="font-normal text-slate-500 dark:text-slate-400">{room}</span></h2>
+              <h2 className="text-sm font-semibold text-slate-700 dark:text-slate-200">{title}</h2>
               {!r ? <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">{refused[room] ? `${t('conn_refused')} (${refused[room]})` : t('waiting_snapshot')}</p> : (
                 <>
                   <dl className="mt-3 grid grid-cols-3 gap-2">

@@ -9,6 +9,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { apiGet, DEV_ROLES, fetchDevMerchants, requestDevToken, type DevRole } from '../api.ts';
 import { Segmented } from '../components/Segmented.tsx';
 import { LANGS, translate, type Lang, type MessageKey } from '../i18n.ts';
+import { roleName } from '../labels.ts';
 
 const field = 'w-full rounded-xl border border-slate-300 bg-white dark:bg-slate-800 px-3 py-2 text-sm shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-200';
 const primary = 'w-full rounded-xl bg-indigo-600 px-4 py-2 text-sm font-medium text-white shadow-sm hover:bg-indigo-500 disabled:opacity-60';
@@ -66,7 +67,7 @@ export function SignIn({ onToken, lang, setLang }: { onToken: (token: string) =>
             <label className="block text-sm font-medium">
               {t('signin_role')}
               <select name="role" value={role} onChange={(e) => setRole(e.target.value as DevRole)} className={`mt-1 ${field}`}>
-                {DEV_ROLES.map((r) => <option key={r} value={r}>{r}</option>)}
+                {DEV_ROLES.map((r) => <option key={r} value={r}>{roleName(r, lang)}</option>)}
               </select>
             </label>
             {role === 'merchant_admin' && (
