@@ -30,6 +30,7 @@ import { analyticsKpiRoutes } from './http/routes/analytics-kpis.ts';
 import { analyticsRankingRoutes } from './http/routes/analytics-rankings.ts';
 import { devSignInRoutes } from './http/routes/dev-sign-in.ts';
 import { meRoutes } from './http/routes/me.ts';
+import { merchantRoutes } from './http/routes/merchants.ts';
 import { observabilityRoutes } from './http/routes/observability.ts';
 import { createMetrics, type Metrics } from './observability/metrics-registry.ts';
 import { registerRequestMetrics } from './observability/request-metrics.ts';
@@ -271,6 +272,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   healthRoutes(app, { ingest, startedAt: now() });
   meRoutes(app);
+  merchantRoutes(app, { state: deps.state, now });
   observabilityRoutes(app, { engine, ingest, store, state: deps.state, metrics, now });
   const httpSource = createHttpSource(engine);
   ingestRoutes(app, { source: httpSource, maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS, maxBodyBytes: config.INGEST_MAX_BODY_BYTES });

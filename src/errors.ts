@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   result_too_large: 422,
   beyond_retention: 422,
   invalid_fx_rates: 400,
+  invalid_merchants: 400,
   target_not_allowed: 400,
   unsupported_media_type: 415,
   payload_too_large: 413,
@@ -176,6 +177,10 @@ export const ERROR_DOCS = {
   invalid_fx_rates: {
     meaning: 'An FX rates body is neither CSV (date,currency,usd_per_unit) nor JSON {"rates": […]}, or a row of it is invalid.',
     action: 'Fix the row named in `detail` and send the whole body again (loading is atomic).',
+  },
+  invalid_merchants: {
+    meaning: 'A merchant names body is neither CSV (merchant_id,name) nor JSON {"merchants": […]}, or a row of it is invalid (an id outside 1-128 of A-Z a-z 0-9 . _ : @ | -, a name empty, over 200 characters or with control characters).',
+    action: 'Fix the row named in the message and send the whole body again (an import is atomic).',
   },
   unsupported_media_type: {
     meaning: 'The body\'s Content-Type is not one this route reads.',

@@ -21,6 +21,7 @@ const COMMAND_USAGE: Record<string, string> = {
   ingest: 'usage: ingest FILE|- [--format ndjson|csv] [--url URL] [--token T] [--batch N] [--resume]',
   generate: GENERATE_USAGE,
   fx: 'usage: fx load FILE [--url URL] [--token T]',
+  merchants: 'usage: merchants import FILE --url URL [--token T]   (CSV merchant_id,name, to a running server)',
   token: TOKEN_USAGE,
   'custom-events': CUSTOM_EVENTS_USAGE,
 };
@@ -93,6 +94,17 @@ async function fx(args: string[]): Promise<number> {
   return 0;
 }
 
+/** Merchant names go to a running server (PUT /api/v1/merchants): the state store is its own. */
+async function merchants(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { url: { type: 'string' }, token: { type: 'string' } } });
+  if (positionals[0] !== 'import' || !positionals[1] || !values.url) throw new Error(COMMAND_USAGE.merchants);
+  const res = await fetch(new URL('/api/v1/merchants', values.url), {
+    method: 'PUT', headers: { 'content-type': 'text/csv', ...authHeaders(values.token) }, body: readFileSync(positionals[1], 'utf8'),
+  });
+  console.log(await res.text());
+  return res.ok ? 0 : 1;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (isHelp(command) || command === 'help') {
@@ -112,6 +124,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'fx': return fx(rest);
+    case 'merchants': return merchants(rest);
     case 'token': return runToken(rest);
     case 'custom-events': return runCustomEvents(rest, authHeaders);
     default:

@@ -563,6 +563,20 @@ export const STATE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string[] }>
        )`,
     ],
   },
+  {
+    // Merchant names (src/merchants/merchant-names.ts): reference data an import fills, so the
+    // dashboard shows a name wherever it shows a merchant id. The lower-cased name is searched.
+    version: 14,
+    sql: [
+      `CREATE TABLE merchant_names (
+         merchant_id text PRIMARY KEY,
+         name text NOT NULL,
+         updated_at timestamptz NOT NULL,
+         source text NOT NULL
+       )`,
+      'CREATE INDEX merchant_names_by_name ON merchant_names (lower(name))',
+    ],
+  },
 ];
 
 export const LATEST_STATE_VERSION = Math.max(...STATE_MIGRATIONS.map((m) => m.version));
