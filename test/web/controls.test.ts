@@ -50,6 +50,8 @@ test('controls: local currency in the locale\'s format, custom range and time zo
     const rateDay = new Date(Date.now() - 7 * 86_400_000).toISOString().slice(0, 10);
     const fx = await fetch(`${base}/api/v1/fx-rates`, { method: 'PUT', headers: { authorization: `Bearer ${ops}`, 'content-type': 'text/csv' }, body: `date,currency,usd_per_unit\n${rateDay},XOF,0.0016\n` });
     assert.equal(fx.status, 200, await fx.text());
+    const names = await fetch(`${base}/api/v1/merchants`, { method: 'PUT', headers: { authorization: `Bearer ${ops}`, 'content-type': 'text/csv' }, body: 'merchant_id,name\nm_1,Boutique Awa\n' });
+    assert.equal(names.status, 200, await names.text());
     await ingestOverHttp(base, events);
     const apiOverview = async (q: URLSearchParams) => {
       const res = await fetch(`${base}/api/analytics/overview?${q}`, { headers: { authorization: `Bearer ${ops}` } });
@@ -74,6 +76,8 @@ test('controls: local currency in the locale\'s format, custom range and time zo
     assert.equal(await page.locator('[data-kpi="gross_volume_usd"] [data-field="value"]').getAttribute('title'), '1\u202f234\u202f567\u00a0FCFA');
     assert.equal(await kpi(page, 'tx_count'), '3', 'the currency is a filter: the USD payment is not counted');
     await oneCurrencyOnScreen(page);
+    // The merchant by its imported name, not its id alone.
+    await page.locator('[data-ranking="merchants"] [data-row="m_1"]', { hasText: 'Boutique Awa (m_1)' }).waitFor();
 
     // Amounts in USD instead.
     await page.getByRole('group', { name: 'Montants en' }).getByRole('button', { name: 'USD' }).click();

@@ -2,11 +2,13 @@
 // (the overview call with the scope's filters) and the breakdown of the next level; a row goes
 // down, the breadcrumbs go up. The scope lives in the URL (`?screen=drill&region=ECOWAS&country=SN`).
 
+import { useMemo } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { apiGet, tokenMerchantId, type RankItem } from '../api.ts';
 import { focusRing } from '../components/Segmented.tsx';
 import { ViewControls } from '../components/ViewControls.tsx';
 import { regionName } from '../labels.ts';
+import { useMerchantNames } from '../merchant-names.ts';
 import { countryName, formatMoney, formatValue } from '../format.ts';
 import { translate, type MessageKey } from '../i18n.ts';
 import { useMetrics } from '../metric-registry.ts';
@@ -43,7 +45,10 @@ export function Drill({ token, view }: { token: string; view: View }) {
     setDrill(scope);
   };
   const down = (key: string) => setDrill({ ...drill, [next!]: key });
-  const name = (k: string, v: string) => (k === 'country' ? `${countryName(v, lang)} (${v})` : k === 'region' ? regionName(v, lang) : v);
+  const merchantIds = useMemo(() => [drill.merchant_id, ...(next === 'merchant_id' ? (breakdown.data?.items ?? []).map((i) => i.key) : [])], [drill.merchant_id, next, breakdown.data]);
+  const merchants = useMerchantNames(token, merchantIds);
+  const name = (k: string, v: string) => (k === 'country' ? `${countryName(v, lang)} (${v})` : k === 'region' ? regionName(v, lang)
+    : k === 'merchant_id' ? merchants.label(v) : v);
   const crumb = `rounded px-1 text-indigo-700 dark:text-indigo-300 hover:underline ${focusRing}`;
 
   return (

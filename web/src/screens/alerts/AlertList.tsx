@@ -1,12 +1,13 @@
 // The alerts: GET /api/analytics/alerts filtered by status, severity and rule; Acknowledge and
 // Resolve on each row, and Details to assign it or comment on it (AlertDetail).
 
-import { Fragment, useState } from 'react';
+import { Fragment, useMemo, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiGet, apiPatch, type Alert } from '../../api.ts';
 import { Segmented } from '../../components/Segmented.tsx';
 import type { Lang, MessageKey } from '../../i18n.ts';
 import { stateName } from '../../alert-state.ts';
+import { useMerchantNames } from '../../merchant-names.ts';
 import { AlertDetail } from './AlertDetail.tsx';
 import { alertsKey, useRules } from './queries.ts';
 import { useMetrics } from '../../metric-registry.ts';
@@ -44,7 +45,9 @@ export function AlertList({ token, lang, manage }: { token: string; lang: Lang; 
     onSettled: () => queryClient.invalidateQueries({ queryKey: alertsKey(token) }),
   });
   const label = (key: MessageKey) => `${t(key)}${lang === 'fr' ? ' :' : ':'}`;
-  const group = (a: Alert) => Object.entries(a.group_labels ?? {}).map(([k, v]) => `${k}=${v ?? '∅'}`).join(', ') || a.merchant_id || '—';
+  const merchants = useMerchantNames(token, useMemo(() => (alerts.data?.items ?? []).flatMap((a) => [a.merchant_id, a.group_labels?.merchant_id]), [alerts.data]));
+  const group = (a: Alert) => Object.entries(a.group_labels ?? {}).map(([k, v]) => `${k}=${v && k === 'merchant_id' ? merchants.label(v) : v ?? '∅'}`).join(', ')
+    || (a.merchant_id ? merchants.label(a.merchant_id) : '—');
 
   return (
     <div>

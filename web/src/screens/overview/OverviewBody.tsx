@@ -4,7 +4,7 @@
 // selected and "amounts in" set to it — the API's exact local sums. Which KPIs, their names and
 // units come from the metric registry.
 
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { apiGet, pointValue, type Overview, type SeriesPoint } from '../../api.ts';
 import { KpiCard, KpiSkeleton } from '../../components/KpiCard.tsx';
@@ -13,6 +13,7 @@ import { Segmented, focusRing } from '../../components/Segmented.tsx';
 import { SeriesChart } from '../../components/SeriesChart.tsx';
 import { countryName, formatMoney, formatMoneyCompact, formatUsdShort, formatValue } from '../../format.ts';
 import { translate, type MessageKey } from '../../i18n.ts';
+import { useMerchantNames } from '../../merchant-names.ts';
 import { useMetrics } from '../../metric-registry.ts';
 import { scopeParams, type View } from '../../url-state.ts';
 import { lastBucketPartial } from '../../series-chart-data.ts';
@@ -44,6 +45,7 @@ export function OverviewBody({ token, view, data, placeholder, filters = {}, wit
   const [chosenMetric, setMetric] = useState<string | null>(null);
   const metric = chosenMetric ?? metrics.kpis[0] ?? '';
   const [granularity, setGranularity] = useState<Granularity>('auto');
+  const merchantNames = useMerchantNames(token, useMemo(() => (data?.top_merchants ?? []).map((m) => m.merchant_id), [data?.top_merchants]));
   const local = view.currency && view.shown === 'local' && data?.currency === view.currency && data.kpis.local ? view.currency : null;
 
   const bounds = data ? { from: Date.parse(data.from), to: Date.parse(data.to) } : null;
@@ -150,7 +152,7 @@ export function OverviewBody({ token, view, data, placeholder, filters = {}, wit
           }))} />
         {data.top_merchants && (
           <RankTable id="merchants" title={t('top_merchants')} nameHeader={t('merchant')} valueHeader={volumeHeader}
-            rows={data.top_merchants.map((m, i) => ({ key: m.merchant_id ?? `unknown-${i}`, name: m.merchant_id ?? t('unknown'), ...rankValue(m) }))} />
+            rows={data.top_merchants.map((m, i) => ({ key: m.merchant_id ?? `unknown-${i}`, name: m.merchant_id ? merchantNames.label(m.merchant_id) : t('unknown'), ...rankValue(m) }))} />
         )}
       </div>
     </>
