@@ -46,9 +46,9 @@ test('--help and -h print the usage and exit 0, for the CLI and each command', a
   for (const args of [['--help'], ['-h']]) {
     const r = await cli(args);
     assert.equal(r.code, 0, r.stderr);
-    for (const command of ['ingest', 'generate', 'fx load', 'token', 'custom-events load']) assert.match(r.stdout, new RegExp(`\\b${command}\\b`), command);
+    for (const command of ['ingest', 'generate', 'fx load', 'token', 'custom-events load', 'merchants import']) assert.match(r.stdout, new RegExp(`\\b${command}\\b`), command);
   }
-  for (const command of ['ingest', 'generate', 'fx', 'token', 'custom-events']) {
+  for (const command of ['ingest', 'generate', 'fx', 'token', 'custom-events', 'merchants']) {
     const r = await cli([command, '--help']);
     assert.equal(r.code, 0, `${command}: ${r.stderr}`);
     assert.match(r.stdout, new RegExp(`^usage: ${command}\\b`), command);
