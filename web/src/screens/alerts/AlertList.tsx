@@ -5,7 +5,7 @@ import { Fragment, useMemo, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiGet, apiPatch, type Alert } from '../../api.ts';
 import { Segmented } from '../../components/Segmented.tsx';
-import type { Lang, MessageKey } from '../../i18n.ts';
+import { colon, type Lang, type MessageKey } from '../../i18n.ts';
 import { stateName } from '../../alert-state.ts';
 import { useMerchantNames } from '../../merchant-names.ts';
 import { AlertDetail } from './AlertDetail.tsx';
@@ -44,7 +44,7 @@ export function AlertList({ token, lang, manage }: { token: string; lang: Lang; 
       apiPatch<Alert>(`/api/analytics/alerts/${encodeURIComponent(String(id))}`, token, body),
     onSettled: () => queryClient.invalidateQueries({ queryKey: alertsKey(token) }),
   });
-  const label = (key: MessageKey) => `${t(key)}${lang === 'fr' ? ' :' : ':'}`;
+  const label = (key: MessageKey) => `${t(key)}${colon(lang)}`;
   const merchants = useMerchantNames(token, useMemo(() => (alerts.data?.items ?? []).flatMap((a) => [a.merchant_id, a.group_labels?.merchant_id]), [alerts.data]));
   const group = (a: Alert) => Object.entries(a.group_labels ?? {}).map(([k, v]) => `${k}=${v && k === 'merchant_id' ? merchants.label(v) : v ?? '∅'}`).join(', ')
     || (a.merchant_id ? merchants.label(a.merchant_id) : '—');

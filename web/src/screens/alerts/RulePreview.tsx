@@ -2,7 +2,7 @@
 // would have fired, when (a timeline strip and a list), and per group for grouped rules.
 
 import type { RulePreview as Preview } from '../../api.ts';
-import { plural, type Lang } from '../../i18n.ts';
+import { colon, plural, type Lang } from '../../i18n.ts';
 import { formatWhen, useZone, hint, translator } from './ui.tsx';
 
 const MAX_LISTED = 12;
@@ -45,7 +45,7 @@ export function RulePreview({ preview: p, stale, lang }: { preview: Preview; sta
       </p>
       {p.groups_evaluated === 0 && <p className="mt-1 text-sm text-slate-600 dark:text-slate-300">{t('preview_no_data')}</p>}
 
-      <div className="mt-3" role="img" aria-label={`${t('preview_timeline')}: ${p.firings} ${p.firings === 1 ? t('preview_time') : t('preview_times')}`}>
+      <div className="mt-3" role="img" aria-label={`${t('preview_timeline')}${colon(lang)} ${p.firings} ${p.firings === 1 ? t('preview_time') : t('preview_times')}`}>
         <div className="relative h-6 rounded bg-white ring-1 ring-slate-200 dark:bg-slate-800 dark:ring-slate-700">
           {periods.map((r, i) => (
             <span key={`p${i}`} className="absolute inset-y-1 rounded-sm bg-red-300/70 dark:bg-red-700/70"

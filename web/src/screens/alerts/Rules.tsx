@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiDelete, apiPatch, type AlertRule } from '../../api.ts';
 import { formatValue } from '../../format.ts';
-import type { Lang, MessageKey } from '../../i18n.ts';
+import { colon, type Lang, type MessageKey } from '../../i18n.ts';
 import { useMetrics, type Metrics } from '../../metric-registry.ts';
 import { rulesKey, useRules } from './queries.ts';
 import { RuleEditor } from './RuleEditor.tsx';
@@ -35,7 +35,7 @@ export function Rules({ token, lang, manage }: { token: string; lang: Lang; mana
   const queryClient = useQueryClient();
   const rules = useRules(token);
   const metrics = useMetrics(token);
-  const label = (key: MessageKey) => `${t(key)}${lang === 'fr' ? ' :' : ':'}`;
+  const label = (key: MessageKey) => `${t(key)}${colon(lang)}`;
   const [editing, setEditing] = useState<AlertRule | 'new' | null>(null);
   const [confirm, setConfirm] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
@@ -97,7 +97,7 @@ export function Rules({ token, lang, manage }: { token: string; lang: Lang; mana
                         <span data-field="name" className="font-medium text-slate-800 dark:text-slate-100">{r.name}</span>
                         {(filters || r.group_by.length > 0 || r.merchant_id) && (
                           <span className="block text-xs text-slate-500 dark:text-slate-400">
-                            {[r.merchant_id && `${t('merchant')}: ${r.merchant_id}`, filters, r.group_by.length > 0 && `${t('rule_group_by')}: ${r.group_by.join(', ')}`].filter(Boolean).join(' · ')}
+                            {[r.merchant_id && `${t('merchant')}${colon(lang)} ${r.merchant_id}`, filters, r.group_by.length > 0 && `${t('rule_group_by')}${colon(lang)} ${r.group_by.join(', ')}`].filter(Boolean).join(' · ')}
                           </span>
                         )}
                       </td>

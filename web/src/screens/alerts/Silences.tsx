@@ -5,7 +5,7 @@
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiDelete, apiPost, type Silence, type SilenceDraft } from '../../api.ts';
-import type { Lang, MessageKey } from '../../i18n.ts';
+import { colon, type Lang, type MessageKey } from '../../i18n.ts';
 import { silencesKey, useRules, useSilences } from './queries.ts';
 import { zonedInstant } from '../../zoned-time.ts';
 import {
@@ -41,7 +41,7 @@ export function Silences({ token, lang, manage }: { token: string; lang: Lang; m
   const rules = useRules(token);
   const ruleName = (id: string) => rules.data?.items.find((r) => r.id === id)?.name ?? `#${id}`;
   const [notice, setNotice] = useState<string | null>(null);
-  const label = (key: MessageKey) => `${t(key)}${lang === 'fr' ? ' :' : ':'}`;
+  const label = (key: MessageKey) => `${t(key)}${colon(lang)}`;
   const end = useMutation({
     mutationFn: (s: Silence) => apiDelete(`/api/analytics/alerts/silences/${encodeURIComponent(String(s.id))}`, token),
     onMutate: () => setNotice(null),
@@ -83,7 +83,7 @@ export function Silences({ token, lang, manage }: { token: string; lang: Lang; m
                   return (
                     <tr key={s.id} data-silence={s.id} data-state={state} className={`border-t border-slate-100 align-top dark:border-slate-700 ${stackRow}`}>
                       <td className={`py-2 pr-3 text-slate-800 dark:text-slate-100 ${stackCell}`}>
-                        {s.matchers.rule_id && <span className="block">{t('alert_rule')}: {ruleName(s.matchers.rule_id)}</span>}
+                        {s.matchers.rule_id && <span className="block">{t('alert_rule')}{colon(lang)} {ruleName(s.matchers.rule_id)}</span>}
                         {labels && <span className="block text-slate-600 dark:text-slate-300">{labels}</span>}
                       </td>
                       <td data-label={label('silence_starts')} className={`py-2 pr-3 tabular-nums whitespace-nowrap text-slate-600 dark:text-slate-300 ${stackCell}`}>{formatWhen(lang, tz, s.starts_at)}</td>

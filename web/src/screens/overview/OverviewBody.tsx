@@ -12,7 +12,7 @@ import { RankTable } from '../../components/RankTable.tsx';
 import { Segmented, focusRing } from '../../components/Segmented.tsx';
 import { SeriesChart } from '../../components/SeriesChart.tsx';
 import { countryName, formatMoney, formatMoneyCompact, formatUsdShort, formatValue } from '../../format.ts';
-import { translate, type MessageKey } from '../../i18n.ts';
+import { colon, translate, type MessageKey } from '../../i18n.ts';
 import { useMerchantNames } from '../../merchant-names.ts';
 import { useMetrics } from '../../metric-registry.ts';
 import { scopeParams, type View } from '../../url-state.ts';
@@ -135,7 +135,7 @@ export function OverviewBody({ token, view, data, placeholder, filters = {}, wit
           ? <p role="alert" className="text-sm text-rose-700 dark:text-rose-300">{t('load_failed')} {series.error.message}</p>
           : !points
             ? <div aria-hidden="true" className="h-48 animate-pulse rounded-xl bg-slate-100 dark:bg-slate-700/60" />
-            : <SeriesChart lang={lang} tz={tz} unit={metrics.unit(metric)} label={`${t('chart_title')}: ${label(metric)}`} emptyLabel={t('no_data')}
+            : <SeriesChart lang={lang} tz={tz} unit={metrics.unit(metric)} label={`${t('chart_title')}${colon(lang)} ${label(metric)}`} emptyLabel={t('no_data')}
                 points={points.map((p) => ({ ts: p.ts, value: pointValue(p, metric) }))}
                 previous={previousPoints?.map((p) => ({ ts: p.ts, value: pointValue(p, metric) })) ?? null}
                 partial={lastBucketPartial(points, shownGranularity ?? '', Date.parse(data.to), Date.now(), data.tz)} />}
