@@ -5,18 +5,17 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { Socket } from 'socket.io-client';
 import { openTempApp, type TempApp } from '../support/temp-app.ts';
 import { mintToken } from '../support/tokens.ts';
 import { connect, connected } from '../support/live-client.ts';
 import { ERROR_STATUS } from '../../src/errors.ts';
+import { schemaValidators } from '../support/openapi-contract.ts';
 
 let t: TempApp;
 let url: string;
 let doc: { components: { schemas: Record<string, object>; messages: Record<string, { payload: { $ref: string } }> }; channels: { live: { messages: Record<string, { $ref: string }> } } };
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-ajv.addFormat('date-time', (s: string) => !Number.isNaN(Date.parse(s)));
+const validator = schemaValidators(() => doc.components);
 
 before(async () => {
   t = await openTempApp({ env: { LIVE_COALESCE_MS: '20' }, parts: ['live-feed', 'live'] });
@@ -30,7 +29,7 @@ after(async () => { await t.close(); });
 
 /** Validates a real payload against the schema a message of the document names. */
 function conforms(schemaName: string, payload: unknown): void {
-  const validate = ajv.compile({ ...doc.components.schemas[schemaName], components: doc.components });
+  const validate = validator(doc.components.schemas[schemaName]);
   assert.ok(validate(payload), `${schemaName}: ${JSON.stringify(validate.errors)}\n${JSON.stringify(payload).slice(0, 400)}`);
   const code = (payload as { code?: string }).code;
   if (code !== undefined) assert.ok(Object.hasOwn(ERROR_STATUS, code), `${code} is in the error catalogue`);

@@ -4,45 +4,24 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { LightMyRequestResponse } from 'fastify';
+import { OpenApiContract } from '../support/openapi-contract.ts';
 import { openTempApp, type TempApp } from '../support/temp-app.ts';
 import { activeMember, caller, freshKey, people, route, type People } from './mesh-support.ts';
 import { bearer, mintToken } from '../support/tokens.ts';
 
-type Doc = { paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>; components: unknown };
-
 let t: TempApp;
 let p: People;
-let doc: Doc;
-const handed = new Map<string, unknown>();
-const ajv = new Ajv2020({ strict: false, allErrors: true });
-ajv.addFormat('date-time', (s: string) => !Number.isNaN(Date.parse(s)));
+const contract = new OpenApiContract();
+const conforms = contract.conforms.bind(contract);
 
 before(async () => {
   t = await openTempApp({
-    beforeStart: (app) => app.addHook('preSerialization', async (req, _reply, payload) => {
-      handed.set(req.id, JSON.parse(JSON.stringify(payload)));
-      return payload;
-    }),
+    beforeStart: contract.record,
   });
   p = await people();
-  doc = (await t.inject({ url: '/docs/json' })).json();
+  await contract.load((o) => t.inject(o));
 });
 after(async () => { await t.close(); });
-
-/** Checks the answer against the operation `docPath` of the document. */
-function conforms(res: LightMyRequestResponse, method: string, docPath: string, expected: number): void {
-  assert.equal(res.statusCode, expected, `${method} ${docPath}: ${res.body.slice(0, 300)}`);
-  const response = doc.paths[docPath]?.[method.toLowerCase()]?.responses[String(res.statusCode)];
-  assert.ok(response, `${method} ${docPath} documents ${res.statusCode}`);
-  const mediaType = String(res.headers['content-type']).split(';')[0];
-  const schema = response.content?.[mediaType]?.schema;
-  assert.ok(schema, `${method} ${docPath} ${res.statusCode}: ${mediaType} documented`);
-  const validate = ajv.compile({ ...(schema as object), components: doc.components });
-  assert.ok(validate(res.json()), `${method} ${docPath} ${res.statusCode}: ${JSON.stringify(validate.errors)}`);
-  if (res.statusCode < 400) assert.deepEqual(res.json(), handed.get(String(res.headers['x-request-id'])), 'the serializer kept every field');
-}
 
 test('every mesh route answers as documented', async () => {
   const call = caller(t);
