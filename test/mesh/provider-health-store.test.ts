@@ -6,14 +6,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startClickHouse, type ClickHouseServer } from '../support/clickhouse-server.ts';
-import { openAnalyticsStore, type StoreConfig } from '../../src/store/open-analytics-store.ts';
-import type { AnalyticsStore, ProviderHealthRow } from '../../src/store/analytics-store.ts';
-import { createEngine, type Engine } from '../../src/ingest/engine.ts';
-import { createLogger } from '../../src/log.ts';
+import { openBothStores, type BothStores, type StoreSide } from '../support/both-stores.ts';
+import type { ProviderHealthRow } from '../../src/store/analytics-store.ts';
 import { DIM_METHOD, DIM_PROVIDER, valueOf, lookupKey } from '../../src/ingest/indexes/dimensions.ts';
 import { currencyCode, currencyKey } from '../../src/reference/currencies.ts';
 import { countryCode, countryKey } from '../../src/reference/countries.ts';
@@ -25,10 +19,8 @@ const FROM = Date.parse('2026-11-02T10:00:00Z');
 const TO = FROM + 60 * MIN;
 const NOW = TO + 30 * MIN;
 
-interface Side { name: string; store: AnalyticsStore; engine: Engine }
-let server: ClickHouseServer;
-let dir: string;
-const sides: Side[] = [];
+let both: BothStores;
+const sides: StoreSide[] = [];
 const events: Array<Record<string, string>> = [];
 /** What each payment is, as made here (the expected answer is folded from these). */
 interface Made { provider: string; country: string; currency: string; method: string; created: number; status: 'pending' | 'succeeded' | 'failed'; reason: string | null; amount: bigint; fee: bigint; settledAt: number | null }
@@ -74,33 +66,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 before(async () => {
   makeEvents();
-  server = await startClickHouse();
-  dir = mkdtempSync(join(tmpdir(), 'molam-mesh-health-'));
-  // Through the port, as the platform opens it (test/mesh stays outside the store's insides).
-  const config: StoreConfig = {
-    ANALYTICS_STORE: 'duckdb', DATA_DIR: dir, DUCKDB_MEMORY_LIMIT: '256MB', DUCKDB_THREADS: 1, DUCKDB_CHECKPOINT_THRESHOLD: '16MB',
-    CLICKHOUSE_URL: server.url, CLICKHOUSE_DATABASE: await server.createDatabase('mesh_health'), CLICKHOUSE_USER: '', CLICKHOUSE_PASSWORD: '',
-  };
-  const duck = await openAnalyticsStore(config);
-  const click = await openAnalyticsStore({ ...config, ANALYTICS_STORE: 'clickhouse' });
-  for (const [name, store] of [['duckdb', duck], ['clickhouse', click]] as const) {
-    const engine = await createEngine({
-      store, log: createLogger('silent'), now: () => NOW, maxFutureMs: 300_000, rawRetentionDays: 400, maxBatchEvents: 300, parseWorkers: 0,
-    });
-    for (let i = 0; i < events.length; i += 150) await engine.submit({ source: 'mesh', positions: [], items: events.slice(i, i + 150) });
-    await engine.flush();
-    sides.push({ name, store, engine });
-  }
+  both = await openBothStores({ name: 'mesh_health', now: NOW, events, chunk: 150 });
+  sides.push(...both.sides);
 });
-
-after(async () => {
-  for (const s of sides) {
-    await s.engine.close();
-    await s.store.close();
-  }
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(async () => { await both?.close(); });
 
 /** The answer, with keys decoded, as a map segment → halves; folded here from `made`. */
 function expected(): Map<string, ProviderHealthRow['halves']> {
@@ -125,7 +94,7 @@ function expected(): Map<string, ProviderHealthRow['halves']> {
   return out;
 }
 
-function decoded(s: Side, rows: ProviderHealthRow[]): Map<string, ProviderHealthRow['halves']> {
+function decoded(s: StoreSide, rows: ProviderHealthRow[]): Map<string, ProviderHealthRow['halves']> {
   return new Map(rows.map((r) => [
     `${valueOf(s.engine.dict, DIM_PROVIDER, r.providerKey)}/${countryCode(r.countryKey)}/${currencyCode(r.currencyKey)}/${valueOf(s.engine.dict, DIM_METHOD, r.methodKey)}`,
     r.halves,

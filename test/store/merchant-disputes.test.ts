@@ -6,16 +6,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startClickHouse, type ClickHouseServer } from '../support/clickhouse-server.ts';
-import { openDuckDbBackend } from '../../src/store/duckdb/open-duckdb-backend.ts';
-import { openClickHouseBackend } from '../../src/store/clickhouse/open-clickhouse-backend.ts';
-import { analyticsStore } from '../../src/store/open-analytics-store.ts';
-import type { AnalyticsStore, DisputePageQuery, DisputeRow } from '../../src/store/analytics-store.ts';
-import { createEngine, type Engine } from '../../src/ingest/engine.ts';
-import { createLogger } from '../../src/log.ts';
+import { openBothStores, type BothStores, type StoreSide } from '../support/both-stores.ts';
+import type { DisputePageQuery, DisputeRow } from '../../src/store/analytics-store.ts';
 import { DIM_MERCHANT, lookupKey } from '../../src/ingest/indexes/dimensions.ts';
 import { currencyKey } from '../../src/reference/currencies.ts';
 
@@ -23,10 +15,8 @@ const DAY = 86_400_000;
 const NOW = Date.parse('2026-03-20T12:00:00Z');
 const START = NOW - 30 * DAY;
 
-interface Side { name: string; store: AnalyticsStore; engine: Engine }
-let server: ClickHouseServer;
-let dir: string;
-const sides: Side[] = [];
+let both: BothStores;
+const sides: StoreSide[] = [];
 const events: Array<Record<string, string>> = [];
 
 interface Expected { disputeId: string; txnId: string; createdAt: number; amountMinor: bigint; currency: string; reason: string; events: number }
@@ -55,34 +45,16 @@ function makeEvents(): void {
 
 before(async () => {
   makeEvents();
-  server = await startClickHouse();
-  dir = mkdtempSync(join(tmpdir(), 'molam-dsp-'));
-  const duck = analyticsStore(await openDuckDbBackend({ dataDir: dir, memoryLimit: '256MB', threads: 1 }));
-  const click = analyticsStore(await openClickHouseBackend({ url: server.url, database: await server.createDatabase('dsp') }));
-  for (const [name, store] of [['duckdb', duck], ['clickhouse', click]] as const) {
-    const engine = await createEngine({
-      store, log: createLogger('silent'), now: () => NOW, maxFutureMs: 300_000, rawRetentionDays: 400, maxBatchEvents: 300, parseWorkers: 0,
-    });
-    await engine.submit({ source: 'dsp', positions: [], items: events });
-    await engine.flush();
-    sides.push({ name, store, engine });
-  }
+  both = await openBothStores({ name: 'dsp', now: NOW, events });
+  sides.push(...both.sides);
 });
+after(async () => { await both?.close(); });
 
-after(async () => {
-  for (const s of sides) {
-    await s.engine.close();
-    await s.store.close();
-  }
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-function query(s: Side, o: Partial<DisputePageQuery> = {}): DisputePageQuery {
+function query(s: StoreSide, o: Partial<DisputePageQuery> = {}): DisputePageQuery {
   return { merchantKey: lookupKey(s.engine.dict, DIM_MERCHANT, 'm_a')!, from: 0, to: NOW + DAY, disputeId: null, after: null, limit: 25, ...o };
 }
 
-async function allRows(s: Side, q: DisputePageQuery): Promise<DisputeRow[]> {
+async function allRows(s: StoreSide, q: DisputePageQuery): Promise<DisputeRow[]> {
   const out: DisputeRow[] = [];
   let after: DisputePageQuery['after'] = null;
   for (let pages = 0; ; pages++) {
@@ -96,7 +68,7 @@ async function allRows(s: Side, q: DisputePageQuery): Promise<DisputeRow[]> {
   }
 }
 
-const asExpected = (s: Side) => (e: Expected): DisputeRow => ({
+const asExpected = (s: StoreSide) => (e: Expected): DisputeRow => ({
   merchantKey: lookupKey(s.engine.dict, DIM_MERCHANT, 'm_a')!, disputeId: e.disputeId, txnId: e.txnId, createdAt: e.createdAt, amountMinor: e.amountMinor, currencyKey: currencyKey(e.currency), reason: e.reason, events: e.events,
 });
 

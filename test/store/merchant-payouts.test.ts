@@ -8,16 +8,8 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startClickHouse, type ClickHouseServer } from '../support/clickhouse-server.ts';
-import { openDuckDbBackend } from '../../src/store/duckdb/open-duckdb-backend.ts';
-import { openClickHouseBackend } from '../../src/store/clickhouse/open-clickhouse-backend.ts';
-import { analyticsStore } from '../../src/store/open-analytics-store.ts';
-import type { AnalyticsStore, PayoutPageQuery, PayoutRow, CoverageRow } from '../../src/store/analytics-store.ts';
-import { createEngine, type Engine } from '../../src/ingest/engine.ts';
-import { createLogger } from '../../src/log.ts';
+import { openBothStores, type BothStores, type StoreSide } from '../support/both-stores.ts';
+import type { PayoutPageQuery, PayoutRow, CoverageRow } from '../../src/store/analytics-store.ts';
 import { DIM_MERCHANT, lookupKey } from '../../src/ingest/indexes/dimensions.ts';
 import { currencyKey } from '../../src/reference/currencies.ts';
 import { refundEvent, txnEvents } from '../merchant/merchant-events.ts';
@@ -27,10 +19,8 @@ const NOW = Date.parse('2026-03-20T12:00:00Z');
 const START = NOW - 30 * DAY;
 const iso = (ms: number) => new Date(ms).toISOString();
 
-interface Side { name: string; store: AnalyticsStore; engine: Engine }
-let server: ClickHouseServer;
-let dir: string;
-const sides: Side[] = [];
+let both: BothStores;
+const sides: StoreSide[] = [];
 const events: Array<Record<string, string>> = [];
 
 interface Txn { id: string; captured: number; currency: string; amount: bigint; fee: bigint; refunded: bigint; status: string }
@@ -99,30 +89,12 @@ function makeEvents(): void {
 
 before(async () => {
   makeEvents();
-  server = await startClickHouse();
-  dir = mkdtempSync(join(tmpdir(), 'molam-po-'));
-  const duck = analyticsStore(await openDuckDbBackend({ dataDir: dir, memoryLimit: '256MB', threads: 1 }));
-  const click = analyticsStore(await openClickHouseBackend({ url: server.url, database: await server.createDatabase('po') }));
-  for (const [name, store] of [['duckdb', duck], ['clickhouse', click]] as const) {
-    const engine = await createEngine({
-      store, log: createLogger('silent'), now: () => NOW, maxFutureMs: 300_000, rawRetentionDays: 400, maxBatchEvents: 200, parseWorkers: 0,
-    });
-    await engine.submit({ source: 'po', positions: [], items: events });
-    await engine.flush();
-    sides.push({ name, store, engine });
-  }
+  both = await openBothStores({ name: 'po', now: NOW, events, maxBatchEvents: 200 });
+  sides.push(...both.sides);
 });
+after(async () => { await both?.close(); });
 
-after(async () => {
-  for (const s of sides) {
-    await s.engine.close();
-    await s.store.close();
-  }
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-const merchantKey = (s: Side, m = 'm_a') => lookupKey(s.engine.dict, DIM_MERCHANT, m)!;
+const merchantKey = (s: StoreSide, m = 'm_a') => lookupKey(s.engine.dict, DIM_MERCHANT, m)!;
 const byCreation = (a: Payout, b: Payout) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 function expectedPayouts(): PayoutRow[] {
@@ -135,7 +107,7 @@ function expectedPayouts(): PayoutRow[] {
   return rows.reverse();
 }
 
-async function allPayouts(s: Side, limit: number): Promise<PayoutRow[]> {
+async function allPayouts(s: StoreSide, limit: number): Promise<PayoutRow[]> {
   const out: PayoutRow[] = [];
   let after: PayoutPageQuery['after'] = null;
   for (let pages = 0; ; pages++) {
