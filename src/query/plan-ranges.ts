@@ -31,8 +31,6 @@ const RETENTION_HINT: Record<RollupTable, string> = {
   day: '',
 };
 
-type Piece = [RollupTable, number, number];
-
 function floorTo(t: number, p: number): number {
   return t - (((t % p) + p) % p);
 }
@@ -41,18 +39,25 @@ function ceilTo(t: number, p: number): number {
   return floorTo(t + p - 1, p);
 }
 
-/** [a, b) as minute head, hour head, whole days, hour tail, minute tail (empty ones dropped). */
-function splitInterval(a: number, b: number): Piece[] {
+/** [a, b) as minute head, hour head, whole days, hour tail, minute tail (empty ones dropped), each passed to `take`. */
+function splitInterval(a: number, b: number, take: (table: RollupTable, start: number, end: number) => void): void {
   const h1 = ceilTo(a, HOUR);
   const h2 = floorTo(b, HOUR);
-  if (h1 >= h2) return [['minute', a, b]];
+  if (h1 >= h2) {
+    take('minute', a, b);
+    return;
+  }
+  if (a < h1) take('minute', a, h1);
   const d1 = ceilTo(h1, DAY);
   const d2 = floorTo(h2, DAY);
-  const middle: Piece[] = d1 >= d2
-    ? [['hour', h1, h2]]
-    : [['hour', h1, d1], ['day', d1, d2], ['hour', d2, h2]];
-  const pieces: Piece[] = [['minute', a, h1], ...middle, ['minute', h2, b]];
-  return pieces.filter(([, start, end]) => start < end);
+  if (d1 >= d2) {
+    take('hour', h1, h2);
+  } else {
+    if (h1 < d1) take('hour', h1, d1);
+    take('day', d1, d2);
+    if (d2 < h2) take('hour', d2, h2);
+  }
+  if (h2 < b) take('minute', h2, b);
 }
 
 function utcLabel(minute: number): string {
@@ -99,16 +104,17 @@ export function planRanges(fromMin: number, toMin: number, cuts: number[], opts:
   let count = 0;
   let minuteSpan = 0;
   const points = boundaries(fromMin, toMin, cuts);
+  const take = (table: RollupTable, start: number, end: number): void => {
+    checkRetention(table, start, keptFrom[table], opts);
+    if (table === 'minute') minuteSpan += end - start;
+    const list = ranges[table];
+    const last = list[list.length - 1];
+    if (last !== undefined && last[1] === start) last[1] = end;
+    else if (++count > maxRanges) throw tooManyRanges(maxRanges);
+    else list.push([start, end]);
+  };
   for (let i = 0; i + 1 < points.length; i++) {
-    for (const [table, start, end] of splitInterval(points[i], points[i + 1])) {
-      checkRetention(table, start, keptFrom[table], opts);
-      if (table === 'minute') minuteSpan += end - start;
-      const list = ranges[table];
-      const last = list[list.length - 1];
-      if (last !== undefined && last[1] === start) last[1] = end;
-      else if (++count > maxRanges) throw tooManyRanges(maxRanges);
-      else list.push([start, end]);
-    }
+    splitInterval(points[i], points[i + 1], take);
     if (minuteSpan > maxMinuteSpan) throw minuteSpanTooLarge(maxMinuteSpan);
   }
   return ROLLUP_TABLES.filter((t) => ranges[t].length > 0).map((table) => ({ table, ranges: ranges[table] }));

@@ -185,16 +185,33 @@ function resolveMetrics(names: string[]): Metric[] {
 function fillBuckets(
   rows: QueryRow[], minutes: number[], buckets: number[], metrics: Metric[], withLocal: boolean,
 ): QueryRow[] {
-  const byMinute = new Map<number, QueryRow>();
-  rows.forEach((r, i) => byMinute.set(minutes[i], r));
-  return buckets.map((b) => {
-    const found = byMinute.get(b);
-    if (found) return found;
+  // Buckets ascend, and so does an answer ordered by bucket (not one ordered by a metric): then
+  // one walk of both, else a lookup by bucket.
+  let ascending = true;
+  for (let r = 1; r < minutes.length && ascending; r++) ascending = minutes[r - 1] < minutes[r];
+  const byMinute = ascending ? null : new Map(minutes.map((m, i) => [m, rows[i]]));
+  const out = new Array<QueryRow>(buckets.length);
+  let r = 0;
+  for (let i = 0; i < buckets.length; i++) {
+    if (byMinute) {
+      const found = byMinute.get(buckets[i]);
+      if (found) {
+        out[i] = found;
+        continue;
+      }
+    } else {
+      while (r < rows.length && minutes[r] < buckets[i]) r++;
+      if (r < rows.length && minutes[r] === buckets[i]) {
+        out[i] = rows[r++];
+        continue;
+      }
+    }
     const row: QueryRow = { dims: {}, metrics: {} };
     for (const m of metrics) row.metrics[m.name] = m.empty;
     if (withLocal) row.local = Object.fromEntries(metrics.filter((m) => m.local).map((m) => [m.name, '0']));
-    return row;
-  });
+    out[i] = row;
+  }
+  return out;
 }
 
 function toNumber(v: unknown): number | null {
