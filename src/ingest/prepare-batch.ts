@@ -8,6 +8,7 @@ import { admitEvent } from './indexes/dedupe-index.ts';
 import { applyPayment } from './indexes/txn-index.ts';
 import { createAccumulator, addDelta, foldDeltas, withoutZeros } from './indexes/delta-accumulator.ts';
 import { DIM_CITY, DIM_MERCHANT, DIM_METHOD, DIM_PROVIDER, keyOf, tupleId } from './indexes/dimensions.ts';
+import { touchTxn, txnRows, type TxnTouches } from './txn-rows.ts';
 import { copyInt64, emptyRaw, resolve, setInt64, sortRawByTime } from './batch-columns.ts';
 import { KIND_DISPUTE, KIND_PAYOUT, KIND_PAYOUT_SETTLED, KIND_REFUND } from '../events/rollup-kinds.ts';
 import type { Hash96 } from './hash.ts';
@@ -60,6 +61,7 @@ export function prepareBatch(state: IngestState, input: BatchInput, parsed: Pars
   const replayed: Array<{ id: number; result: string }> = [];
   const idHash: Hash96 = { h1: 0, h2: 0, h3: 0 };
   const txnHash: Hash96 = { h1: 0, h2: 0, h3: 0 };
+  const touches: TxnTouches = new Map();
   const rejections = new Map(parsed.rejections.map((r) => [r.index, r]));
   const p = parsed;
   let accepted = 0;
@@ -96,6 +98,7 @@ export function prepareBatch(state: IngestState, input: BatchInput, parsed: Pars
           txnHash.h1 = p.txn[3 * i];
           txnHash.h2 = p.txn[3 * i + 1];
           txnHash.h3 = p.txn[3 * i + 2];
+          touchTxn(touches, state, p.entityId[i]!, txnHash);
           applyPayment(state.txns, state.tuples, txnHash, {
             at, status: p.status[i], tie: idHash.h1, tuple, amount: p.amount[i], fee: p.fee[i],
           }, acc);
@@ -118,6 +121,7 @@ export function prepareBatch(state: IngestState, input: BatchInput, parsed: Pars
     source: input.source,
     positions: input.positions ?? [],
     raw,
+    txns: txnRows(touches, state),
     rollups: {
       minute: resolve(state.tuples, minuteDeltas),
       hour: resolve(state.tuples, foldDeltas(minuteDeltas, 60)),

@@ -35,6 +35,24 @@ export interface RawColumns extends DimensionKeyColumns {
   metadata: Array<string | null>;
 }
 
+/**
+ * The transaction rows of one batch (merchant_transactions): for each transaction the batch
+ * changed, its whole state after the batch, as the ingest's transaction index holds it; and,
+ * where the batch moved it (an earlier event changed its creation time, or a later one its
+ * merchant), a removal row at its old key. Readers take, per key, the row of the greatest batch.
+ */
+export interface TxnColumns extends DimensionKeyColumns {
+  count: number;
+  txnId: string[];
+  createdAt: BigInt64Array;
+  updatedAt: BigInt64Array;
+  status: Uint8Array;
+  amountMinor: BigInt64Array;
+  feeMinor: BigInt64Array;
+  /** 1: the transaction is no longer at this (merchant, created_at) key. */
+  removed: Uint8Array;
+}
+
 /** Rollup delta rows for one table, with dimension keys resolved. */
 export interface RollupColumns extends DimensionKeyColumns {
   minute: Int32Array;
@@ -99,6 +117,7 @@ export interface PreparedBatch {
    */
   positions: readonly SourcePosition[];
   raw: RawColumns;
+  txns: TxnColumns;
   rollups: Record<RollupTable, RollupColumns>;
   dictionary: Array<{ dim: number; key: number; value: string }>;
   deadLetters: DeadLetter[];

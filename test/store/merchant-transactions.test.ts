@@ -19,6 +19,7 @@ import { DIM_MERCHANT, DIM_METHOD, DIM_PROVIDER, lookupKey } from '../../src/ing
 import { currencyKey } from '../../src/reference/currencies.ts';
 import { createPrng } from '../../src/generator/prng.ts';
 import { assertSame } from '../support/same-answer.ts';
+import { hash96 } from '../../src/ingest/hash.ts';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-03-20T12:00:00Z');
@@ -70,7 +71,7 @@ function makeEvents(): void {
     } else if (r < 0.8) {
       ev({ ...base, type: 'wallet_txn_failed', occurred_at: iso(at + Math.floor(rnd() * 3600_000)), amount, failure_reason: 'insufficient_funds' });
     } else if (r < 0.85) {
-      // Two final statuses at the same instant: the greater event_id wins.
+      // Two final statuses at the same instant: the ingest's tie-break (a hash of event_id) decides.
       ev({ ...base, type: 'wallet_txn_failed', occurred_at: iso(at + 60_000), amount, failure_reason: 'timeout' });
       ev({ ...base, type: 'wallet_txn_succeeded', occurred_at: iso(at + 60_000), amount, fee: currency === 'XOF' ? '5' : '0.10' });
     }
@@ -82,7 +83,7 @@ function iso(ms: number): string {
 }
 
 // What the listing must say, folded here from the events themselves.
-interface Expected { txnId: string; merchant: string; createdAt: number; status: number; amount: bigint; currency: string; customers: Set<string>; method: string; provider: string | null }
+interface Expected { txnId: string; merchant: string; createdAt: number; status: number; amount: bigint; currency: string; customers: Set<string>; method: string | undefined; provider: string | null }
 
 const minor = (amount: string, currency: string) => BigInt(currency === 'XOF' ? amount : amount.replace('.', ''));
 
@@ -94,13 +95,15 @@ function fold(): Expected[] {
   }
   return [...byTxn.entries()].map(([txnId, es]) => {
     const status = (e: Record<string, string>): number => STATUS[(e.status ?? (e.type === 'wallet_txn_failed' ? 'failed' : 'succeeded')) as Status];
-    const key = (e: Record<string, string>) => [Date.parse(e.occurred_at), status(e) === 1 ? 0 : 1, e.event_id] as const;
+    // The ingest's order: a tie between two final statuses goes to the greater hash of event_id.
+    const key = (e: Record<string, string>) => [Date.parse(e.occurred_at), status(e) === 1 ? 0 : 1, hash96(e.event_id).h1] as const;
     const later = (a: Record<string, string>, b: Record<string, string>) => {
       const [x, y] = [key(a), key(b)];
       return x[0] !== y[0] ? x[0] > y[0] : x[1] !== y[1] ? x[1] > y[1] : x[2] > y[2];
     };
     const latest = es.reduce((w, e) => (later(e, w) ? e : w));
-    const first = es.reduce((w, e) => (Date.parse(e.occurred_at) < Date.parse(w.occurred_at) || (e.occurred_at === w.occurred_at && e.event_id < w.event_id) ? e : w));
+    const first = es.reduce((w, e) => (Date.parse(e.occurred_at) < Date.parse(w.occurred_at)
+      || (e.occurred_at === w.occurred_at && hash96(e.event_id).h1 < hash96(w.event_id).h1) ? e : w));
     return {
       txnId, merchant: latest.merchant_id, createdAt: Math.min(...es.map((e) => Date.parse(e.occurred_at))), status: status(latest),
       amount: minor(latest.amount, latest.currency), currency: latest.currency,
@@ -201,7 +204,7 @@ test('each row is the fold of its events', async () => {
       assert.equal(row.status, e.status, what);
       assert.equal(row.amountMinor, e.amount, what);
       assert.equal(row.currencyKey, currencyKey(e.currency), what);
-      assert.equal(row.methodKey, lookupKey(s.engine.dict, DIM_METHOD, e.method), what);
+      assert.equal(row.methodKey, e.method === undefined ? 0 : lookupKey(s.engine.dict, DIM_METHOD, e.method), what);
       assert.equal(row.providerKey, e.provider === null ? 0 : lookupKey(s.engine.dict, DIM_PROVIDER, e.provider), what);
       assert.ok(row.customerId === null ? e.customers.size === 0 : e.customers.has(row.customerId), what);
     }

@@ -53,6 +53,17 @@ export function claimSlot(t: HashTable<Record<string, Column>>, h: Hash96): { sl
   return { slot: i, fresh: true };
 }
 
+/** Slot of key h, or -1 when absent. */
+export function findSlot(t: HashTable<Record<string, Column>>, h: Hash96): number {
+  const mask = t.capacity - 1;
+  let i = h.h1 & mask;
+  while (t.used[i] === 1) {
+    if (t.k1[i] === h.h1 && t.k2[i] === h.h2 && t.k3[i] === h.h3) return i;
+    i = (i + 1) & mask;
+  }
+  return -1;
+}
+
 /** Rebuilds the table keeping only the slots for which keep(slot) is true. */
 export function retain(t: HashTable<Record<string, Column>>, keep: (slot: number) => boolean): number {
   let removed = 0;

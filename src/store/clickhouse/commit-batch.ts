@@ -14,7 +14,7 @@ import { constantUInt32, nativeBlock } from './native-block.ts';
 
 /** The writes of one batch; the last one commits it, after all the others went through. */
 export const COMMIT_STEPS = [
-  'raw_events', 'rollup_minute', 'rollup_hour', 'rollup_day', 'dim_values', 'dead_letters', 'dead_letter_replays',
+  'raw_events', 'merchant_transactions', 'rollup_minute', 'rollup_hour', 'rollup_day', 'dim_values', 'dead_letters', 'dead_letter_replays',
   'source_positions', 'ingest_batches',
 ] as const;
 export type CommitStep = (typeof COMMIT_STEPS)[number];
@@ -70,6 +70,25 @@ function rawWrite(b: PreparedBatch): Write {
   };
 }
 
+function txnWrite(b: PreparedBatch): Write {
+  const t = b.txns;
+  const int = (name: string, values: Int32Array) => ({ name, type: 'Int32' as const, values });
+  const int64 = (name: string, values: BigInt64Array) => ({ name, type: 'Int64' as const, values });
+  return {
+    step: 'merchant_transactions', rows: t.count,
+    body: {
+      native: nativeBlock(t.count, [
+        int('merchant_key', t.merchantKey), int64('created_at', t.createdAt), { name: 'txn_id', type: 'String', values: t.txnId },
+        int64('updated_at', t.updatedAt), { name: 'status', type: 'UInt8', values: t.status },
+        int64('amount_minor', t.amountMinor), int64('fee_minor', t.feeMinor), int('currency_key', t.currencyKey),
+        int('country_key', t.countryKey), int('city_key', t.cityKey), int('method_key', t.methodKey),
+        int('provider_key', t.providerKey), { name: 'removed', type: 'UInt8', values: t.removed },
+        { name: 'batch_id', type: 'UInt32', values: constantUInt32(t.count, b.batchId) },
+      ]),
+    },
+  };
+}
+
 function rollupWrite(step: CommitStep, r: RollupColumns, batchId: number): Write {
   const n = r.minute.length;
   const int = (name: string, values: Int32Array) => ({ name, type: 'Int32' as const, values });
@@ -95,6 +114,7 @@ function writesOf(b: PreparedBatch): Write[] {
   const int = (n: number | null) => (n === null ? '\\N' : String(Math.trunc(n)));
   return [
     rawWrite(b),
+    txnWrite(b),
     rollupWrite('rollup_minute', b.rollups.minute, id),
     rollupWrite('rollup_hour', b.rollups.hour, id),
     rollupWrite('rollup_day', b.rollups.day, id),

@@ -18,6 +18,7 @@ import { randomUUID } from 'node:crypto';
 import { CURRENCY_CODES, currencyExponent, currencyKey } from '../../reference/currencies.ts';
 import type { ChConnection } from './connection.ts';
 import { chString } from './clickhouse-literal.ts';
+import { transactionBackfillSql } from '../queries/merchant-transaction-backfill.ts';
 
 const ms = (col: string) => `toYYYYMM(toDateTime(intDiv(${col}, 1000), 'UTC'))`;
 const minuteMonth = `toYYYYMM(toDateTime(minute * 60, 'UTC'))`;
@@ -135,6 +136,26 @@ export const MIGRATIONS: readonly Migration[] = [
     run: async (ch) => {
       for (const table of ['rollup_hour', 'rollup_day'] as const) await resort(ch, table);
     },
+  },
+  {
+    // 5 is another change's.
+    version: 6,
+    name: 'merchant transactions: one row per transaction and batch that changed it (the portal\'s listing)',
+    statements: () => [
+      // Written by each batch like the rollups (batch_id, the commit rule) and read per key
+      // (merchant, created_at, txn_id) with argMax by batch_id: exact before any merge. A plain
+      // MergeTree, not a replacing one: a merge could let an uncommitted row displace the
+      // committed one it supersedes before recovery takes it out. No partitions: a batch or the
+      // backfill may span any number of months, and retention deletes by mutation.
+      `CREATE TABLE IF NOT EXISTS merchant_transactions (
+        merchant_key Int32, created_at Int64, txn_id String, updated_at Int64, status UInt8,
+        amount_minor Int64, fee_minor Int64, currency_key Int32, country_key Int32, city_key Int32,
+        method_key Int32, provider_key Int32, removed UInt8, batch_id UInt32
+      ) ENGINE = MergeTree ORDER BY (merchant_key, created_at, txn_id)`,
+      // Rerun after a cut-short run, it adds the same rows again: per key they are equal, and a
+      // read takes one of them.
+      transactionBackfillSql('clickhouse'),
+    ],
   },
 ];
 

@@ -2,6 +2,8 @@
 // order, and its number is recorded in schema_migrations in the same transaction.
 // Times are integers: occurred_at in epoch milliseconds, rollup buckets in epoch minutes.
 
+import { transactionBackfillSql } from '../queries/merchant-transaction-backfill.ts';
+
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   {
     version: 1,
@@ -67,5 +69,18 @@ CREATE TABLE fx_effective (currency_key INTEGER NOT NULL, day INTEGER NOT NULL, 
     version: 3,
     name: 'raw events without the stored fingerprint (recomputed from the row when state is rebuilt)',
     sql: `ALTER TABLE raw_events DROP COLUMN fingerprint;`,
+  },
+  {
+    // 4 is another change's.
+    version: 5,
+    name: 'merchant transactions: one row per transaction and batch that changed it (the portal\'s listing)',
+    sql: `
+CREATE TABLE merchant_transactions (
+  merchant_key INTEGER NOT NULL, created_at BIGINT NOT NULL, txn_id VARCHAR NOT NULL, updated_at BIGINT NOT NULL,
+  status UTINYINT NOT NULL, amount_minor BIGINT NOT NULL, fee_minor BIGINT NOT NULL, currency_key INTEGER NOT NULL,
+  country_key INTEGER NOT NULL, city_key INTEGER NOT NULL, method_key INTEGER NOT NULL, provider_key INTEGER NOT NULL,
+  removed UTINYINT NOT NULL, batch_id INTEGER NOT NULL
+);
+${transactionBackfillSql('duckdb')} ORDER BY 1, 2, 3;`,
   },
 ];

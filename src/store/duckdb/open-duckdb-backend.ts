@@ -27,6 +27,9 @@ const RAW_TYPES: DuckDBType[] = [
   VARCHAR, UTINYINT, BIGINT, SMALLINT, VARCHAR, VARCHAR, INTEGER, INTEGER, INTEGER, INTEGER,
   INTEGER, INTEGER, UTINYINT, BIGINT, BIGINT, VARCHAR, VARCHAR, VARCHAR, VARCHAR, INTEGER,
 ];
+const TXN_TYPES: DuckDBType[] = [
+  INTEGER, BIGINT, VARCHAR, BIGINT, UTINYINT, BIGINT, BIGINT, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, UTINYINT, INTEGER,
+];
 const ROLLUP_TYPES: DuckDBType[] = [INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, INTEGER, UTINYINT, INTEGER, BIGINT, BIGINT];
 const APPEND_TYPES = { int32: INTEGER, int64: BIGINT, float64: DOUBLE, text: VARCHAR } as const;
 const DEAD_LETTER_TYPES: DuckDBType[] = [BIGINT, BIGINT, VARCHAR, INTEGER, VARCHAR, VARCHAR, VARCHAR, VARCHAR, BOOLEAN, BIGINT, VARCHAR];
@@ -77,6 +80,13 @@ export async function openDuckDbBackend(opts: DuckDbOptions): Promise<StoreBacke
             r.feeMinor, r.failureReason, r.customerId, r.reason, r.metadata,
             new Int32Array(n).fill(b.batchId),
           ], n);
+        }
+        const t = b.txns;
+        if (t.count > 0) {
+          await append('merchant_transactions', TXN_TYPES, [
+            t.merchantKey, t.createdAt, t.txnId, t.updatedAt, t.status, t.amountMinor, t.feeMinor, t.currencyKey,
+            t.countryKey, t.cityKey, t.methodKey, t.providerKey, t.removed, new Int32Array(t.count).fill(b.batchId),
+          ], t.count);
         }
         for (const table of ['minute', 'hour', 'day'] as const) {
           const rows = b.rollups[table];

@@ -1,25 +1,25 @@
-// One merchant's transactions, as the merchant portal lists them: the payment events sharing a
-// txn_id folded into one row, by the counting rules of docs/metrics.md — created at the earliest
-// occurred_at, status, amount and fee from the latest event (greatest occurred_at; on a tie a
-// final status beats pending), method, provider and city from the latest event or else the
-// creation event. Filters apply to the folded row; the page is a keyset page over (sort key,
-// txn_id), so ties on the sort key never lose or repeat a row and no OFFSET is ever scanned.
+// One merchant's transactions, as the merchant portal lists them, from merchant_transactions:
+// the rows the ingest writes for each transaction a batch changes (src/ingest/txn-rows.ts), its
+// state by the counting rules of docs/metrics.md — created at the earliest occurred_at; status,
+// amount, fee, currency and country from the latest event (greatest occurred_at; on a tie a final
+// status beats pending, then the ingest's hash of event_id), method, provider and city from the
+// latest event or else the creation event — the same state the rollups count. A row is keyed
+// (merchant, created_at, txn_id) and versioned by batch id: per key the greatest batch's row
+// holds, and a `removed` one means the transaction moved to another key (an earlier event came
+// late). Filters apply to that state; the page is a keyset page over (sort key, txn_id), so ties
+// on the sort key never lose or repeat a row and no OFFSET is ever scanned.
 //
-// The last tie-break differs from the rollups' on purpose: between two final statuses at the
-// same millisecond the ingest engine compares a hash of event_id, which SQL cannot compute;
-// here the greater event_id wins. Only a producer sending both `succeeded` and `failed` for one
-// transaction at the same instant can tell the two apart.
-//
-// Which transactions a query folds: those with a payment event in the creation range (every
-// transaction created in it has its creation event there), then all of their payment events,
-// whatever their time (a transaction created before the range but updated in it is folded whole
-// and then left out by its creation time). A page by creation time looks at a short window below
-// (or above) the cursor first and widens it only while the page is not full, so a page of a busy
-// merchant folds a day of transactions, not its whole history.
+// A page by creation time reads a short window of creation times below (or above) the cursor
+// first and widens it only while the page is not full: a range read of the table's order. What
+// the table does not hold — the count of payment events, the latest customer_id named, the
+// failure_reason of the latest failed event (given when the status is failed) — is folded from the raw events of the page's transactions
+// only, between the earliest creation and the latest update on the page (every payment event of
+// a transaction lies between its own). A search by customer looks for the transactions whose
+// payment events name it among the merchant's raw events since the range's start.
 
 import type { StoreBackend, Row, BackendKind } from '../backend.ts';
 import { PAYMENT_TYPES } from '../../events/contract.ts';
-import { KIND_PENDING } from '../../events/rollup-kinds.ts';
+import { KIND_FAILED, KIND_PENDING } from '../../events/rollup-kinds.ts';
 import { sqlInt, sqlString } from '../sql-literal.ts';
 import { committedRows } from './committed-rows.ts';
 
@@ -77,51 +77,45 @@ const WIDEN_FACTOR = 8;
 const DIALECT = {
   duckdb: {
     latest: `(occurred_at, status <> ${KIND_PENDING}, event_id)`,
-    earliest: '(occurred_at, event_id)',
     argMax: (v: string, by: string) => `arg_max(${v}, ${by})`,
-    argMin: (v: string, by: string) => `arg_min(${v}, ${by})`,
     argMaxIf: (v: string, by: string, cond: string) => `arg_max(${v}, ${by}) FILTER (WHERE ${cond})`,
     count: 'count(*)',
+    alias: ' AS t',
   },
   clickhouse: {
     latest: `tuple(occurred_at, status != ${KIND_PENDING}, event_id)`,
-    earliest: 'tuple(occurred_at, event_id)',
     argMax: (v: string, by: string) => `argMax(${v}, ${by})`,
-    argMin: (v: string, by: string) => `argMin(${v}, ${by})`,
     argMaxIf: (v: string, by: string, cond: string) => `argMaxIf(${v}, ${by}, ${cond})`,
     count: 'count()',
+    alias: '',
   },
 } satisfies Record<BackendKind, unknown>;
 
-/** Output names are t_*: ClickHouse lets an alias shadow a column of the same name in the whole query. */
-function foldSql(kind: BackendKind, q: TransactionPageQuery, from: number, to: number): string {
+const inList = (col: string, keys: number[]) => (keys.length ? `${col} IN (${keys.map(sqlInt).join(', ')})` : '1 = 0');
+
+/** Each transaction's latest row among those keyed in the creation window. Output names are t_*: ClickHouse lets an alias shadow a column of the same name in the whole query. */
+function stateSql(kind: BackendKind, q: TransactionPageQuery, from: number, to: number): string {
   const d = DIALECT[kind];
-  const merchant = `merchant_key = ${sqlInt(q.merchantKey)} AND type < ${PAYMENT_TYPE_COUNT} AND ${committedRows(kind)}`;
-  const candidates = [merchant, `occurred_at >= ${sqlInt(from)}`, `occurred_at < ${sqlInt(to)}`];
-  if (q.txnId !== null) candidates.push(`entity_id = ${sqlString(q.txnId, kind)}`);
+  const merchant = `merchant_key = ${sqlInt(q.merchantKey)}`;
+  const where = [merchant, `created_at >= ${sqlInt(from)}`, `created_at < ${sqlInt(to)}`, committedRows(kind)];
+  if (q.txnId !== null) where.push(`txn_id = ${sqlString(q.txnId, kind)}`);
   if (q.search !== null) {
     const s = sqlString(q.search, kind);
-    candidates.push(`(entity_id = ${s} OR customer_id = ${s})`);
+    where.push(`(txn_id = ${s} OR txn_id IN (SELECT entity_id FROM raw_events WHERE ${merchant} AND type < ${PAYMENT_TYPE_COUNT}
+      AND customer_id = ${s} AND occurred_at >= ${sqlInt(from)} AND ${committedRows(kind)}))`);
   }
-  // Latest event's value, or the creation event's when the latest has none (key 0 = absent).
-  const latestOrFirst = (col: string) => `CASE WHEN ${d.argMax(col, d.latest)} <> 0 THEN ${d.argMax(col, d.latest)} ELSE ${d.argMin(col, d.earliest)} END`;
-  return `SELECT entity_id AS t_id, min(occurred_at) AS t_created, max(occurred_at) AS t_updated,
-      ${d.argMax('status', d.latest)} AS t_status, ${d.argMax('amount_minor', d.latest)} AS t_amount,
-      ${d.argMax('fee_minor', d.latest)} AS t_fee, ${d.argMax('currency_key', d.latest)} AS t_currency,
-      ${d.argMax('country_key', d.latest)} AS t_country, ${latestOrFirst('city_key')} AS t_city,
-      ${latestOrFirst('method_key')} AS t_method, ${latestOrFirst('provider_key')} AS t_provider,
-      ${d.argMaxIf('customer_id', d.latest, 'customer_id IS NOT NULL')} AS t_customer,
-      ${d.argMax('failure_reason', d.latest)} AS t_failure, ${d.count} AS t_events
-    FROM raw_events
-    WHERE ${merchant} AND entity_id IN (SELECT entity_id FROM raw_events WHERE ${candidates.join(' AND ')})
-    GROUP BY entity_id`;
+  const last = (col: string) => d.argMax(col, 'batch_id');
+  return `SELECT txn_id AS t_id, created_at AS t_created, ${last('updated_at')} AS t_updated, ${last('status')} AS t_status,
+      ${last('amount_minor')} AS t_amount, ${last('fee_minor')} AS t_fee, ${last('currency_key')} AS t_currency,
+      ${last('country_key')} AS t_country, ${last('city_key')} AS t_city, ${last('method_key')} AS t_method,
+      ${last('provider_key')} AS t_provider, ${last('removed')} AS t_removed
+    FROM merchant_transactions WHERE ${where.join(' AND ')}
+    GROUP BY created_at, txn_id`;
 }
-
-const inList = (col: string, keys: number[]) => (keys.length ? `${col} IN (${keys.map(sqlInt).join(', ')})` : '1 = 0');
 
 function pageSql(kind: BackendKind, q: TransactionPageQuery, from: number, to: number, limit: number): string {
   const key = q.sort === 'created' ? 't_created' : 't_amount';
-  const where = [`t_created >= ${sqlInt(from)}`, `t_created < ${sqlInt(to)}`];
+  const where = ['t_removed = 0'];
   if (q.statuses) where.push(inList('t_status', q.statuses));
   if (q.currencyKeys) where.push(inList('t_currency', q.currencyKeys));
   if (q.methodKeys) where.push(inList('t_method', q.methodKeys));
@@ -134,13 +128,26 @@ function pageSql(kind: BackendKind, q: TransactionPageQuery, from: number, to: n
     where.push(`(${key} ${op} ${k} OR (${key} = ${k} AND t_id ${op} ${sqlString(q.after.txnId, kind)}))`);
   }
   const dir = q.descending ? 'DESC' : 'ASC';
-  return `SELECT * FROM (${foldSql(kind, q, from, to)})${kind === 'duckdb' ? ' AS t' : ''}
+  return `SELECT * FROM (${stateSql(kind, q, from, to)})${DIALECT[kind].alias}
     WHERE ${where.join(' AND ')} ORDER BY ${key} ${dir}, t_id ${dir} LIMIT ${sqlInt(limit)}`;
+}
+
+/** What the table does not hold, folded from the raw payment events of the page's transactions. */
+function detailSql(kind: BackendKind, merchantKey: number, ids: string[], from: number, to: number): string {
+  const d = DIALECT[kind];
+  return `SELECT entity_id AS t_id, ${d.count} AS t_events,
+      ${d.argMaxIf('customer_id', d.latest, 'customer_id IS NOT NULL')} AS t_customer,
+      ${d.argMaxIf('failure_reason', d.latest, `status = ${KIND_FAILED}`)} AS t_failure
+    FROM raw_events
+    WHERE merchant_key = ${sqlInt(merchantKey)} AND type < ${PAYMENT_TYPE_COUNT} AND ${committedRows(kind)}
+      AND occurred_at >= ${sqlInt(from)} AND occurred_at <= ${sqlInt(to)}
+      AND entity_id IN (${ids.map((id) => sqlString(id, kind)).join(', ')})
+    GROUP BY entity_id`;
 }
 
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
-function rowOf(r: Row): TransactionRow {
+function rowOf(r: Row, detail: Row | undefined): TransactionRow {
   return {
     txnId: String(r.t_id),
     createdAt: Number(r.t_created),
@@ -153,9 +160,9 @@ function rowOf(r: Row): TransactionRow {
     cityKey: Number(r.t_city),
     methodKey: Number(r.t_method),
     providerKey: Number(r.t_provider),
-    customerId: str(r.t_customer),
-    failureReason: str(r.t_failure),
-    events: Number(r.t_events),
+    customerId: str(detail?.t_customer),
+    failureReason: Number(r.t_status) === KIND_FAILED ? str(detail?.t_failure) : null,
+    events: Number(detail?.t_events ?? 0),
   };
 }
 
@@ -194,11 +201,15 @@ function* windows(q: TransactionPageQuery): Generator<[number, number]> {
 }
 
 export async function merchantTransactionPage(b: StoreBackend, q: TransactionPageQuery): Promise<TransactionRow[]> {
-  const out: TransactionRow[] = [];
+  const rows: Row[] = [];
   for (const [from, to] of windows(q)) {
-    const rows = await b.select(pageSql(b.kind, q, from, to, q.limit - out.length));
-    for (const r of rows) out.push(rowOf(r));
-    if (out.length >= q.limit) break;
+    for (const r of await b.select(pageSql(b.kind, q, from, to, q.limit - rows.length))) rows.push(r);
+    if (rows.length >= q.limit) break;
   }
-  return out;
+  if (rows.length === 0) return [];
+  const from = rows.reduce((m, r) => Math.min(m, Number(r.t_created)), Infinity);
+  const to = rows.reduce((m, r) => Math.max(m, Number(r.t_updated)), -Infinity);
+  const details = await b.select(detailSql(b.kind, q.merchantKey, rows.map((r) => String(r.t_id)), from, to));
+  const byId = new Map(details.map((d) => [String(d.t_id), d]));
+  return rows.map((r) => rowOf(r, byId.get(String(r.t_id))));
 }

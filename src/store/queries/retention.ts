@@ -1,6 +1,8 @@
 // Retention: raw events before the raw cutoff (a transaction's payment events together, once
 // the latest of them is past it, so a rebuild from raw always sees a transaction whole),
-// minute and hour rollups before theirs. Day rollups stay forever.
+// minute and hour rollups before theirs. Day rollups stay forever. A transaction's rows in
+// merchant_transactions go with its raw events: every row whose update time is before the raw
+// cutoff (a removal row is never older than the row it hides at its key, so none resurfaces).
 //
 // DuckDB deletes rows in one transaction. ClickHouse drops the rollups' whole months
 // (partitions) and deletes the rest of the cut month with a mutation; raw events only by the
@@ -34,6 +36,7 @@ function yyyymm(ms: number): number {
 const SQL = {
   duckdb: (c: RetentionCutoffs) => [
     `DELETE FROM raw_events WHERE ${rawExpired(c, 'duckdb')}`,
+    `DELETE FROM merchant_transactions WHERE updated_at < ${sqlInt(c.rawBeforeMs)}`,
     `DELETE FROM rollup_minute WHERE minute < ${sqlInt(c.minuteBefore)}`,
     `DELETE FROM rollup_hour WHERE minute < ${sqlInt(c.hourBefore)}`,
   ],
@@ -44,6 +47,7 @@ const SQL = {
     return [
       ...drops,
       `ALTER TABLE raw_events DELETE WHERE ${rawExpired(c, 'clickhouse')}`,
+      `ALTER TABLE merchant_transactions DELETE WHERE updated_at < ${sqlInt(c.rawBeforeMs)}`,
       `ALTER TABLE rollup_minute DELETE WHERE minute < ${sqlInt(c.minuteBefore)}`,
       `ALTER TABLE rollup_hour DELETE WHERE minute < ${sqlInt(c.hourBefore)}`,
     ];
