@@ -56,17 +56,42 @@ export function contributions(events: Array<Record<string, unknown>>): Contribut
     }
   }
   for (const list of txns.values()) {
-    const facts = list.map((e) => ({
-      e,
-      at: Date.parse(e.occurred_at as string),
-      status: e.type === 'wallet_txn_created' ? ({ pending: 1, succeeded: 2, failed: 3 } as Record<string, number>)[e.status as string] : PAYMENT_STATUS[e.type as string],
-      tie: hash96(e.event_id as string).h1,
-    }));
-    const first = [...facts].sort((a, b) => a.at - b.at || a.tie - b.tie)[0];
-    const rank = (s: number) => (s === 1 ? 0 : 1);
-    const win = [...facts].sort((a, b) => b.at - a.at || rank(b.status) - rank(a.status) || b.tie - a.tie)[0];
-    const c = make(win.e, Math.floor(first.at / 60000), win.status, first.e);
-    out.push(c);
+    const { first, win } = foldTxn(list);
+    out.push(make(win.e, Math.floor(first.at / 60000), win.status, first.e));
+  }
+  return out;
+}
+
+interface Fact { e: Record<string, unknown>; at: number; status: number; tie: number }
+
+/** A transaction's creation event (earliest) and latest event, by the documented order. */
+function foldTxn(list: Array<Record<string, unknown>>): { first: Fact; win: Fact } {
+  const facts = list.map((e) => ({
+    e,
+    at: Date.parse(e.occurred_at as string),
+    status: e.type === 'wallet_txn_created' ? ({ pending: 1, succeeded: 2, failed: 3 } as Record<string, number>)[e.status as string] : PAYMENT_STATUS[e.type as string],
+    tie: hash96(e.event_id as string).h1,
+  }));
+  const first = [...facts].sort((a, b) => a.at - b.at || a.tie - b.tie)[0];
+  const rank = (s: number) => (s === 1 ? 0 : 1);
+  const win = [...facts].sort((a, b) => b.at - a.at || rank(b.status) - rank(a.status) || b.tie - a.tie)[0];
+  return { first, win };
+}
+
+/** Each transaction's state as the merchant listing shows it: "merchant|created|updated|status|amount|fee|currency|country|city|method|provider" by txn_id. */
+export function transactionStates(events: Array<Record<string, unknown>>): Map<string, string> {
+  const txns = new Map<string, Array<Record<string, unknown>>>();
+  for (const e of acceptedEvents(events)) {
+    if (KIND[e.type as string]) continue;
+    const list = txns.get(e.txn_id as string) ?? [];
+    list.push(e);
+    txns.set(e.txn_id as string, list);
+  }
+  const out = new Map<string, string>();
+  for (const [id, list] of txns) {
+    const { first, win } = foldTxn(list);
+    const c = make(win.e, 0, win.status, first.e);
+    out.set(id, [c.merchant, first.at, win.at, win.status, c.amount, c.fee, c.currency, c.country, c.city, c.method, c.provider].join('|'));
   }
   return out;
 }

@@ -14,6 +14,7 @@ import { rawEventCounts } from './clickhouse-store.ts';
 import { readRollup } from '../../support/read-rollups.ts';
 import { analyticsStore } from '../../../src/store/open-analytics-store.ts';
 import type { BatchInput } from '../../../src/ingest/prepare-batch.ts';
+import { assertTransactionsExact } from './transaction-table.ts';
 
 export const START = Date.parse('2026-10-28T00:00:00Z');
 export const NOW = START + 8 * 86_400_000;
@@ -87,12 +88,13 @@ export async function submitRetrying(engine: Engine, input: BatchInput): Promise
   }
 }
 
-/** Every rollup equals the reference; raw holds each accepted event once; no id of a batch-written table repeats. */
+/** Every rollup and transaction row equals the reference; raw holds each accepted event once; no id of a batch-written table repeats. */
 export async function assertExact(backend: StoreBackend, events: Event[]): Promise<void> {
   const expected = contributions(events);
   for (const [table, period] of [['minute', 1], ['hour', 60], ['day', 1440]] as const) {
     assert.deepEqual(await readRollup(analyticsStore(backend), table), rollupOf(expected, period), `rollup_${table}`);
   }
+  await assertTransactionsExact(backend, events, 'merchant_transactions');
   const raw = await rawEventCounts(backend);
   assert.equal(raw.rows, acceptedEvents(events).length, 'raw rows');
   assert.equal(raw.distinct, raw.rows, 'each event once in raw');
