@@ -13,8 +13,8 @@
 // first and widens it only while the page is not full: a range read of the table's order. What
 // the table does not hold — the count of payment events, the latest customer_id named, the
 // failure_reason of the latest failed event (given when the status is failed) — is folded from the raw events of the page's transactions
-// only, between the earliest creation and the latest update on the page (every payment event of
-// a transaction lies between its own). A search by customer looks for the transactions whose
+// only, read by spans of event time (every payment event of a transaction lies between its
+// creation and its update time). A search by customer looks for the transactions whose
 // payment events name it among the merchant's raw events since the range's start.
 
 import type { StoreBackend, Row, BackendKind } from '../backend.ts';
@@ -72,6 +72,8 @@ const DAY_MS = 86_400_000;
 /** The first window of a page by creation time, and how fast it widens while the page is not full. */
 const FIRST_WINDOW_MS = DAY_MS;
 const WIDEN_FACTOR = 8;
+/** Spans of the page's transactions closer than this are read as one. */
+const MERGE_GAP_MS = 3_600_000;
 
 /** The aggregate functions of each dialect; `latest` orders events, a final status beating pending on a tie. */
 const DIALECT = {
@@ -132,16 +134,36 @@ function pageSql(kind: BackendKind, q: TransactionPageQuery, from: number, to: n
     WHERE ${where.join(' AND ')} ORDER BY ${key} ${dir}, t_id ${dir} LIMIT ${sqlInt(limit)}`;
 }
 
-/** What the table does not hold, folded from the raw payment events of the page's transactions. */
-function detailSql(kind: BackendKind, merchantKey: number, ids: string[], from: number, to: number): string {
+/** Spans of event time holding the page's transactions' events, each with its transactions (nearby spans merged). */
+function spansOf(rows: Row[]): Array<{ from: number; to: number; ids: string[] }> {
+  const sorted = rows.map((r) => ({ from: Number(r.t_created), to: Number(r.t_updated), id: String(r.t_id) })).sort((x, y) => x.from - y.from);
+  const out: Array<{ from: number; to: number; ids: string[] }> = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.from - last.to <= MERGE_GAP_MS) {
+      last.to = Math.max(last.to, r.to);
+      last.ids.push(r.id);
+    } else {
+      out.push({ from: r.from, to: r.to, ids: [r.id] });
+    }
+  }
+  return out;
+}
+
+/**
+ * What the table does not hold, folded from the raw payment events of the page's transactions:
+ * one range read of event time per span (a page by amount scatters its rows over the years).
+ */
+function detailSql(kind: BackendKind, merchantKey: number, rows: Row[]): string {
   const d = DIALECT[kind];
+  const parts = spansOf(rows).map((s) => `SELECT entity_id, occurred_at, status, event_id, customer_id, failure_reason FROM raw_events
+    WHERE merchant_key = ${sqlInt(merchantKey)} AND type < ${PAYMENT_TYPE_COUNT} AND ${committedRows(kind)}
+      AND occurred_at >= ${sqlInt(s.from)} AND occurred_at <= ${sqlInt(s.to)}
+      AND entity_id IN (${s.ids.map((id) => sqlString(id, kind)).join(', ')})`);
   return `SELECT entity_id AS t_id, ${d.count} AS t_events,
       ${d.argMaxIf('customer_id', d.latest, 'customer_id IS NOT NULL')} AS t_customer,
       ${d.argMaxIf('failure_reason', d.latest, `status = ${KIND_FAILED}`)} AS t_failure
-    FROM raw_events
-    WHERE merchant_key = ${sqlInt(merchantKey)} AND type < ${PAYMENT_TYPE_COUNT} AND ${committedRows(kind)}
-      AND occurred_at >= ${sqlInt(from)} AND occurred_at <= ${sqlInt(to)}
-      AND entity_id IN (${ids.map((id) => sqlString(id, kind)).join(', ')})
+    FROM (${parts.join('\n    UNION ALL ')})${DIALECT[kind].alias}
     GROUP BY entity_id`;
 }
 
@@ -180,8 +202,9 @@ function* windows(q: TransactionPageQuery): Generator<[number, number]> {
     if (q.descending) to = Math.min(to, at + 1);
     else from = Math.max(from, at);
   }
-  // One transaction, or an order that is not by time: one pass over the range.
-  if (q.sort !== 'created' || q.txnId !== null) {
+  // One transaction, a search (a few transactions, found among raw events), or an order that is
+  // not by time: one pass over the range.
+  if (q.sort !== 'created' || q.txnId !== null || q.search !== null) {
     yield [from, to];
     return;
   }
@@ -207,9 +230,7 @@ export async function merchantTransactionPage(b: StoreBackend, q: TransactionPag
     if (rows.length >= q.limit) break;
   }
   if (rows.length === 0) return [];
-  const from = rows.reduce((m, r) => Math.min(m, Number(r.t_created)), Infinity);
-  const to = rows.reduce((m, r) => Math.max(m, Number(r.t_updated)), -Infinity);
-  const details = await b.select(detailSql(b.kind, q.merchantKey, rows.map((r) => String(r.t_id)), from, to));
+  const details = await b.select(detailSql(b.kind, q.merchantKey, rows));
   const byId = new Map(details.map((d) => [String(d.t_id), d]));
   return rows.map((r) => rowOf(r, byId.get(String(r.t_id))));
 }
