@@ -69,7 +69,7 @@ import { merchantAlertRoutes } from './http/routes/merchant-alerts.ts';
 import { createDisputeDeadlines, type DisputeDeadlines } from './merchant/dispute-deadlines.ts';
 import { merchantPayoutRoutes } from './http/routes/merchant-payouts.ts';
 import { merchantExportRoutes } from './http/routes/merchant-exports.ts';
-import { createExportRunner, type ExportRunner } from './merchant/export/export-jobs.ts';
+import { createExportRunner, markStalledExports, type ExportRunner } from './merchant/export/export-jobs.ts';
 import { purgeExpiredExports } from './merchant/export/export-retention.ts';
 import { createUrlSigner } from './merchant/export/signed-url.ts';
 import { meshRegionRoutes } from './http/routes/mesh-regions.ts';
@@ -470,7 +470,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     retention: withEngine('retention', (e) => periodicPart({ what: 'retention', everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000, atStart: true, log: deps.log }, async () => {
       const policy = { rawDays: config.RAW_RETENTION_DAYS, minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS };
       const exportFiles = purgeExpiredExports({ state: deps.state, files: openFiles, retentionHours: config.EXPORT_RETENTION_HOURS, now })
-        .then((r) => deps.log.info(r, 'export files purged'), (err: unknown) => deps.log.error({ err }, 'export file purge failed'));
+        .then((r) => deps.log.info(r, 'export files purged'), (err: unknown) => deps.log.error({ err }, 'export file purge failed'))
+        .then(() => markStalledExports(deps.state, now()))
+        .then((ids) => { if (ids.length) deps.log.warn({ ids }, 'stalled exports marked interrupted'); }, (err: unknown) => deps.log.error({ err }, 'marking stalled exports failed'));
       try {
         deps.log.info(await runRetention(store, e, policy, now()), 'retention applied');
       } finally {

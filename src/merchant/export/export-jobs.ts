@@ -1,8 +1,10 @@
 // Background exports (state table merchant_exports, migration 9): an export over
 // EXPORT_SYNC_MAX_ROWS rows is a job — queued, run in this process (EXPORT_CONCURRENCY at a time),
 // its bytes streamed into the file store (src/files) under exports/<id>, then `ready` with a
-// signed download link, or `failed`. A running job writes a heartbeat; a job whose process died
-// (no heartbeat for STALE_MS) reads as failed (`interrupted`). Another merchant's job is missing,
+// signed download link, or `failed`. A running job writes a heartbeat; a job whose process died or
+// stalled (no heartbeat for STALE_MS) reads as failed (`interrupted`) at once, and is marked so by
+// the next sweep (markStalledExports, run by the retention part); once marked, its runner, if it
+// comes back, neither beats nor finishes it (its file is removed). Another merchant's job is missing,
 // byte for byte like an unknown id. EXPORT_RETENTION_HOURS after it is ready its file is deleted
 // and it is `expired` (export-retention.ts). Each download by signed link is audited.
 
@@ -84,6 +86,19 @@ export async function insertExportJob(q: Queryable, merchantId: string, actor: s
      VALUES ($1, $2, $3, $4, $5, $6, $7, 'queued', $8, $9, $9)`,
     [id, merchantId, spec.kind, spec.format, spec.lang, new Date(spec.from), new Date(spec.to), actor, new Date(now)]);
   return id;
+}
+
+/**
+ * Marks failed (`interrupted`) every queued or running job with no heartbeat for STALE_MS — its
+ * process died, or its worker stalled — as reads already show it; returns their ids. Safe to run
+ * twice or from two processes at once.
+ */
+export async function markStalledExports(q: Queryable, now: number): Promise<string[]> {
+  const rows = await q.query<{ id: string }>(
+    `UPDATE merchant_exports SET status = 'failed', error = 'interrupted', finished_at = $1, updated_at = $1
+      WHERE status IN ('queued', 'running') AND updated_at < $2 RETURNING id`,
+    [new Date(now), new Date(now - STALE_MS)]);
+  return rows.map((r) => r.id);
 }
 
 export async function getExportJob(state: Queryable, signer: UrlSigner, merchantId: string, id: string, now: number): Promise<ExportJobView> {
@@ -176,12 +191,16 @@ export function createExportRunner(d: ExportRunnerDeps): ExportRunner {
   };
 
   async function run(id: string, signal: AbortSignal): Promise<void> {
-    const touch = (q: Queryable, set: string, params: SqlParam[]) =>
-      q.query(`UPDATE merchant_exports SET ${set}, updated_at = $2 WHERE id = $1`, [id, new Date(d.now()), ...params]);
+    // Every write after the start holds only while the job is still `running`: a sweep that
+    // marked it interrupted meanwhile has the last word.
+    const touch = async (q: Queryable, set: string, params: SqlParam[]) =>
+      (await q.query(`UPDATE merchant_exports SET ${set}, updated_at = $2 WHERE id = $1 AND status = 'running' RETURNING id`,
+        [id, new Date(d.now()), ...params])).length > 0;
+    let marked = false;
     try {
       const [row] = await d.state.query<JobRow>(`SELECT ${JOB_COLUMNS} FROM merchant_exports WHERE id = $1`, [id]);
       if (!row || row.status !== 'queued') return;
-      await touch(d.state, `status = 'running'`, []);
+      await d.state.query(`UPDATE merchant_exports SET status = 'running', updated_at = $2 WHERE id = $1 AND status = 'queued'`, [id, new Date(d.now())]);
       const kind = EXPORT_KINDS[row.kind];
       const range = { from: row.range_from.getTime(), to: row.range_to.getTime() };
       const { time_zone: timeZone } = await getMerchantSettings(d.state, row.merchant_id);
@@ -189,19 +208,25 @@ export function createExportRunner(d: ExportRunnerDeps): ExportRunner {
       let beat = d.now();
       const pages = counted(kind.pages(d.exportDeps, row.merchant_id, range), (page) => {
         if (signal.aborted) throw new Error('the server is stopping');
+        if (marked) throw new Error('marked interrupted (no heartbeat for STALE_MS)');
         rows += page.length;
         if (d.now() - beat > heartbeatMs) {
           beat = d.now();
-          touch(d.state, 'rows = $3', [rows]).catch((err) => d.log.warn({ err, id }, 'export heartbeat failed'));
+          touch(d.state, 'rows = $3', [rows]).then((held) => { if (!held) marked = true; },
+            (err) => d.log.warn({ err, id }, 'export heartbeat failed'));
         }
       });
       const chunks = exportChunks({ kind, format: row.format, lang: row.lang, merchantId: row.merchant_id, range, timeZone, now: d.now }, pages);
       const key = `exports/${id}`;
-      const stored = await (await d.files()).put(key, Readable.from(chunks, { objectMode: false }), { contentType: FORMAT_TYPES[row.format] });
-      await touch(d.state, `status = 'ready', rows = $3, bytes = $4, file_key = $5, finished_at = $2`, [rows, stored.size, key]);
+      const files = await d.files();
+      const stored = await files.put(key, Readable.from(chunks, { objectMode: false }), { contentType: FORMAT_TYPES[row.format] });
+      if (!(await touch(d.state, `status = 'ready', rows = $3, bytes = $4, file_key = $5, finished_at = $2`, [rows, stored.size, key]))) {
+        d.log.warn({ id }, 'export finished after it was marked interrupted; its file is removed');
+        await files.remove(key);
+      }
     } catch (err) {
       d.log.error({ err, id }, 'export failed');
-      const reason = signal.aborted ? 'interrupted' : err instanceof AppError ? err.code : 'internal';
+      const reason = signal.aborted || marked ? 'interrupted' : err instanceof AppError ? err.code : 'internal';
       await touch(d.state, `status = 'failed', error = $3, finished_at = $2`, [reason]).catch(() => {});
     }
   }
