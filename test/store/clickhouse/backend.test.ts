@@ -35,10 +35,10 @@ test('migrations create every table once; opening again changes nothing and keep
   const second = await open(database);
   try {
     assert.deepEqual(before, ['currencies', 'dead_letter_replays', 'dead_letters', 'dim_values', 'fx_effective', 'fx_rates',
-      'ingest_batches', 'raw_events', 'rollup_day', 'rollup_hour', 'rollup_minute', 'schema_migrations',
+      'ingest_batches', 'merchant_transactions', 'raw_events', 'rollup_day', 'rollup_hour', 'rollup_minute', 'schema_migrations',
       'source_positions', 'store_identity', 'write_probe', 'writer_lease']);
     assert.deepEqual((await second.select(`SELECT name FROM system.tables WHERE database = ${chString(database)} ORDER BY name`)).map((r) => r.name), before);
-    assert.deepEqual(await second.select('SELECT version, count() AS n FROM schema_migrations GROUP BY version ORDER BY version'), [{ version: 1, n: 1n }, { version: 2, n: 1n }, { version: 3, n: 1n }, { version: 4, n: 1n }]);
+    assert.deepEqual(await second.select('SELECT version, count() AS n FROM schema_migrations GROUP BY version ORDER BY version'), [{ version: 1, n: 1n }, { version: 2, n: 1n }, { version: 3, n: 1n }, { version: 4, n: 1n }, { version: 6, n: 1n }]);
     assert.deepEqual(await second.select('SELECT count() AS n FROM store_identity'), [{ n: 1n }]);
     assert.deepEqual(await second.loadMeta(), meta);
     assert.match(meta.storeId, /^[0-9a-f-]{36}$/);
@@ -101,7 +101,7 @@ test('migration 4 re-sorts the hour and day rollups of an older database, rows u
   b = await open(database);
   try {
     assert.deepEqual(await keys(), { rollup_day: ROLLUP_ORDER.rollup_day, rollup_hour: ROLLUP_ORDER.rollup_hour, rollup_minute: timeFirst });
-    assert.deepEqual((await b.select('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version), [1, 2, 3, 4]);
+    assert.deepEqual((await b.select('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version), [1, 2, 3, 4, 6]);
     await assertExact(b, events);
   } finally {
     await b.close();
