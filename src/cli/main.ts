@@ -1,5 +1,5 @@
 // The command line: ingest a file, generate synthetic data, load FX rates, mint a dev token, load
-// custom event definitions (USAGE below). `--help` (or -h) prints the usage of the CLI or of a command and exits 0.
+// custom event definitions, operations (reprocess, retention; USAGE below). `--help` (or -h) prints the usage of the CLI or of a command and exits 0.
 // With --url, the bearer token is --token or API_TOKEN.
 // Without --url, ingest and fx open the store in DATA_DIR directly (the server must be stopped).
 // Every command reads the server's configuration (loadConfig: the environment and CONFIG_FILE).
@@ -16,6 +16,8 @@ import { createProgress } from './progress.ts';
 import { GENERATE_USAGE, formatSummary, runGenerate } from './generate-command.ts';
 import { TOKEN_USAGE, runToken } from './token-command.ts';
 import { CUSTOM_EVENTS_USAGE, runCustomEvents } from './custom-events-command.ts';
+import { REPROCESS_USAGE, runReprocess } from './reprocess-command.ts';
+import { UsageError } from './usage-error.ts';
 
 const COMMAND_USAGE: Record<string, string> = {
   ingest: 'usage: ingest FILE|- [--format ndjson|csv] [--url URL] [--token T] [--batch N] [--resume]',
@@ -24,6 +26,7 @@ const COMMAND_USAGE: Record<string, string> = {
   merchants: 'usage: merchants import FILE --url URL [--token T]   (CSV merchant_id,name, to a running server)',
   token: TOKEN_USAGE,
   'custom-events': CUSTOM_EVENTS_USAGE,
+  reprocess: REPROCESS_USAGE,
 };
 const USAGE = `usage: npm run cli -- COMMAND [options]   (COMMAND --help for its options)
 ${Object.values(COMMAND_USAGE).map((u) => `  ${u.replace(/^usage: /, '')}`).join('\n')}
@@ -127,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
     case 'merchants': return merchants(rest);
     case 'token': return runToken(rest);
     case 'custom-events': return runCustomEvents(rest, authHeaders);
+    case 'reprocess': return runReprocess(rest);
     default:
       console.error(command === undefined ? USAGE : `unknown command ${JSON.stringify(command)}\n${USAGE}`);
       return 2;
@@ -135,5 +139,5 @@ async function main(argv: string[]): Promise<number> {
 
 main(process.argv.slice(2)).then((code) => process.exit(code), (err) => {
   console.error(err instanceof Error ? err.message : err);
-  process.exit(1);
+  process.exit(err instanceof UsageError ? 2 : 1);
 });

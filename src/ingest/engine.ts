@@ -8,6 +8,7 @@ import { concatParsed, type ParsedBatch } from './parsed-batch.ts';
 import { createParsePool } from './parse-pool.ts';
 import { writeSnapshot } from './indexes/state-snapshot.ts';
 import { rebuildState } from './ingest-state.ts';
+import { emptyRaw } from './batch-columns.ts';
 import type { IngestState } from './indexes/ingest-indexes.ts';
 import type { AnalyticsStore, PreparedBatch, RollupColumns, SourcePosition } from '../store/analytics-store.ts';
 import type { ParseContext } from '../events/contract.ts';
@@ -72,6 +73,13 @@ export interface Engine extends IngestView {
   asOf(): number | null;
   /** Waits for queued work to commit. */
   flush(): Promise<void>;
+  /**
+   * Rollup corrections (reprocess): at a safe point (no batch prepared and uncommitted, ingest
+   * paused), `compute` reads the store and returns delta rows per table, committed as one batch
+   * with no raw rows through the store's commit protocol. Resolves to its batch id, or null when
+   * `compute` returns null (nothing to correct). A failed commit rebuilds the state and throws.
+   */
+  correctRollups(source: string, compute: (state: IngestState) => Promise<PreparedBatch['rollups'] | null>): Promise<number | null>;
   /** Writes the state snapshot between two batches; resolves to its size in bytes (0 if skipped). */
   snapshot(): Promise<number>;
   close(): Promise<void>;
@@ -167,6 +175,10 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       g.resolve(results.slice(offset, offset + g.items.length));
       offset += g.items.length;
     }
+    publish(batch, commitMs);
+  }
+
+  function publish(batch: PreparedBatch, commitMs: number): void {
     const committed: CommittedBatch = {
       batchId: batch.batchId, committedAt: batch.committedAt, source: batch.source, accepted: batch.accepted,
       duplicates: batch.duplicates, rejected: batch.rejected, maxOccurredAt: batch.maxOccurredAt,
@@ -209,24 +221,24 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   let safePoints: Promise<unknown> = Promise.resolve();
 
   /** Runs `fn` at the next safe point; concurrent callers take turns. */
-  function atSafePoint<T>(fn: () => T): Promise<T> {
+  function atSafePoint<T>(fn: () => T | Promise<T>): Promise<T> {
     const turn = safePoints.then(() => atNextSafePoint(fn));
     safePoints = turn.catch(() => undefined);
     return turn;
   }
 
-  async function atNextSafePoint<T>(fn: () => T): Promise<T> {
+  async function atNextSafePoint<T>(fn: () => T | Promise<T>): Promise<T> {
     if (draining) {
       let release!: () => void;
       resume = new Promise<void>((r) => { release = r; });
       await new Promise<void>((reached) => { pauseRequest = reached; });
       try {
-        return fn();
+        return await fn();
       } finally {
         release();
       }
     }
-    return fn();
+    return await fn();
   }
 
   async function drain(): Promise<void> {
@@ -332,6 +344,31 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       }
     },
     snapshot: () => atSafePoint(takeSnapshot),
+    correctRollups(source, compute) {
+      if (closed) return Promise.reject(new StoreUnavailableError('the engine is shutting down'));
+      return atSafePoint(async () => {
+        if (reloading) await reloading;
+        const rollups = await compute(state);
+        if (rollups === null) return null;
+        const batch: PreparedBatch = {
+          batchId: state.nextBatchId++, committedAt: now(), source, positions: [], raw: emptyRaw(0), rollups,
+          dictionary: [], deadLetters: [], replayed: [], accepted: 0, duplicates: 0, rejected: 0, maxOccurredAt: null,
+        };
+        const t0 = performance.now();
+        try {
+          await opts.store.commitBatch(batch);
+        } catch (err) {
+          stats.failedCommits++;
+          opts.log.error({ err, batchId: batch.batchId }, 'rollup correction failed to commit; rebuilding state from the store');
+          startReload();
+          throw new StoreUnavailableError('the analytics store could not commit the rollup correction; retry');
+        }
+        stats.batches++;
+        state.lastCommittedAt = batch.committedAt;
+        publish(batch, performance.now() - t0);
+        return batch.batchId;
+      });
+    },
     async close() {
       closed = true;
       if (snapshotTimer) clearInterval(snapshotTimer);

@@ -8,7 +8,7 @@ import { evictBefore } from '../ingest/indexes/dedupe-index.ts';
 import { evictTxnsBefore } from '../ingest/indexes/txn-index.ts';
 import type { Engine } from '../ingest/engine.ts';
 import { rebuildEffective } from '../fx/fx-rates.ts';
-import type { AnalyticsStore } from '../store/analytics-store.ts';
+import type { AnalyticsStore, RetentionCutoffs } from '../store/analytics-store.ts';
 
 export interface RetentionPolicy {
   rawDays: number;
@@ -26,14 +26,23 @@ export interface RetentionReport {
 
 const DAY_MS = 86_400_000;
 
+/** The cutoffs of a run at `now`: whole UTC days, so that a day is either fully kept or fully expired. */
+export function retentionCutoffs(policy: RetentionPolicy, now: number): RetentionCutoffs {
+  const today = Math.floor(now / DAY_MS);
+  return {
+    rawBeforeMs: (today - policy.rawDays) * DAY_MS,
+    minuteBefore: (today - policy.minuteDays) * 1440,
+    hourBefore: (today - policy.hourDays) * 1440,
+  };
+}
+
 export async function runRetention(store: AnalyticsStore, engine: Engine, policy: RetentionPolicy, now: number): Promise<RetentionReport> {
-  // Cut at whole UTC days so that a day is either fully kept or fully expired.
   const today = Math.floor(now / DAY_MS);
   const rawDay = today - policy.rawDays;
   const minuteDay = today - policy.minuteDays;
   const hourDay = today - policy.hourDays;
   const cutoffMs = rawDay * DAY_MS;
-  await store.expireBefore({ rawBeforeMs: cutoffMs, minuteBefore: minuteDay * 1440, hourBefore: hourDay * 1440 });
+  await store.expireBefore(retentionCutoffs(policy, now));
   // Rows written per batch folded into one per key (ClickHouse), so queries sum fewer rows.
   await store.compactRollups();
   // Keeps the per-day FX table filled forward past today.

@@ -69,7 +69,9 @@ import type { RawEventPageQuery, RawEventRange, RawEventRow, RawEventGroup } fro
 import type { DeadLetterQuery, DeadLetterRow } from './queries/dead-letters.ts';
 import type { FxRateFilter, FxRateRow } from './queries/fx.ts';
 import type { LiveSeed } from './queries/live-seed.ts';
-import type { RetentionCutoffs } from './queries/retention.ts';
+import type { RetentionCutoffs, RetentionPreview } from './queries/retention.ts';
+import type { RawFact } from './queries/reprocess-raw.ts';
+import type { MinuteRange } from './queries/rollup-cells.ts';
 import type { StoreCounts } from './queries/store-facts.ts';
 import type { RollupCell } from './queries/rollup-cells.ts';
 import type { TransactionPageQuery, TransactionRow, TransactionSort } from './queries/merchant-transactions.ts';
@@ -82,6 +84,7 @@ import type { ProviderReplayQuery, ProviderReplayRow } from './queries/provider-
 import type { EffectiveRates, StoredRate } from '../fx/fx-effective.ts';
 
 export type { RollupTable, RawEventPageQuery, RawEventRange, RawEventRow, RawEventGroup, DeadLetterQuery, DeadLetterRow };
+export type { RawFact, MinuteRange, RetentionPreview };
 export type { FxRateFilter, FxRateRow, LiveSeed, RetentionCutoffs, StoreCounts, RollupCell, AggregateAnswer, RollupAggregate };
 export type { TransactionPageQuery, TransactionRow, TransactionSort };
 export type { DisputePageQuery, DisputeRow };
@@ -207,7 +210,9 @@ export interface AnalyticsStore {
   /** Minute rollups from `fromMinute` on, summed per minute, merchant, country, city, currency, kind. */
   liveSeed(fromMinute: number): Promise<LiveSeed>;
   /** The non-zero cells of a rollup table (reconciliation). */
-  rollupCells(table: RollupTable): Promise<RollupCell[]>;
+  rollupCells(table: RollupTable, range?: MinuteRange): Promise<RollupCell[]>;
+  /** The raw events a rebuild of the rollups over [fromMs, toMs) reads (reprocess). */
+  reprocessRaw(fromMs: number, toMs: number): Promise<RawFact[]>;
   counts(): Promise<StoreCounts>;
   /** The migration the store reached, and the one this code expects. */
   schemaVersion(): Promise<{ applied: number; expected: number }>;
@@ -218,6 +223,8 @@ export interface AnalyticsStore {
   /** Replaces the per-day rate table. */
   replaceFxEffective(rows: EffectiveRates): Promise<void>;
   expireBefore(cutoffs: RetentionCutoffs): Promise<void>;
+  /** What expireBefore(cutoffs) would delete now, counted (the retention dry run). */
+  retentionPreview(cutoffs: RetentionCutoffs): Promise<RetentionPreview>;
   /** A small durable write: whether writes go through now. */
   probeWrite(now: number): Promise<void>;
 

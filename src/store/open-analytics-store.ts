@@ -11,7 +11,8 @@ import { rawEventById, rawEventPage, rawEventStats } from './queries/raw-events.
 import { deadLetters } from './queries/dead-letters.ts';
 import { fxEffective, fxRateCount, fxRates, replaceFxEffective, saveFxRates } from './queries/fx.ts';
 import { liveSeed } from './queries/live-seed.ts';
-import { expireBefore } from './queries/retention.ts';
+import { expireBefore, retentionPreview } from './queries/retention.ts';
+import { reprocessRaw } from './queries/reprocess-raw.ts';
 import { probeWrite, schemaVersion, storeCounts } from './queries/store-facts.ts';
 import { rollupCells } from './queries/rollup-cells.ts';
 import { rollupAggregate } from './queries/rollup-aggregate.ts';
@@ -83,12 +84,14 @@ export function analyticsStore(b: StoreBackend): AnalyticsStore {
     fxRateCount: () => fxRateCount(b),
     fxEffective: (from, to) => fxEffective(b, from, to),
     liveSeed: (from) => liveSeed(b, from),
-    rollupCells: (t) => rollupCells(b, t),
+    rollupCells: (t, r) => rollupCells(b, t, r),
+    reprocessRaw: (from, to) => reprocessRaw(b, from, to),
     counts: () => storeCounts(b),
     schemaVersion: async () => ({ applied: await schemaVersion(b), expected: b.latestSchemaVersion }),
     saveFxRates: (rates, source, at) => saveFxRates(b, rates, source, at),
     replaceFxEffective: (rows) => replaceFxEffective(b, rows),
     expireBefore: (c) => expireBefore(b, c),
+    retentionPreview: (c) => retentionPreview(b, c),
     probeWrite: (now) => probeWrite(b, now),
     compactRollups: () => b.compactRollups(),
     diskBytes: () => b.diskBytes(),

@@ -54,6 +54,25 @@ const SQL = {
   },
 };
 
+/** Rows expireBefore would delete: raw events, and minute and hour rollup rows (delta rows, committed). */
+export interface RetentionPreview {
+  rawEvents: number;
+  minuteRows: number;
+  hourRows: number;
+}
+
+const PREVIEW = (c: RetentionCutoffs, kind: 'duckdb' | 'clickhouse') => `SELECT
+  (SELECT count(*) FROM raw_events WHERE ${committedRows(kind)} AND ${rawExpired(c, kind)}) AS raw,
+  (SELECT count(*) FROM rollup_minute WHERE ${committedRows(kind)} AND minute < ${sqlInt(c.minuteBefore)}) AS minute_rows,
+  (SELECT count(*) FROM rollup_hour WHERE ${committedRows(kind)} AND minute < ${sqlInt(c.hourBefore)}) AS hour_rows`;
+
+const PREVIEW_SQL = { duckdb: (c: RetentionCutoffs) => PREVIEW(c, 'duckdb'), clickhouse: (c: RetentionCutoffs) => PREVIEW(c, 'clickhouse') };
+
+export async function retentionPreview(b: StoreBackend, c: RetentionCutoffs): Promise<RetentionPreview> {
+  const [r] = await b.select(PREVIEW_SQL[b.kind](c));
+  return { rawEvents: Number(r.raw), minuteRows: Number(r.minute_rows), hourRows: Number(r.hour_rows) };
+}
+
 export async function expireBefore(b: StoreBackend, c: RetentionCutoffs): Promise<void> {
   if (b.kind === 'duckdb') return b.exec(SQL.duckdb(c));
   const parts = await b.select(`SELECT DISTINCT table, partition FROM system.parts
