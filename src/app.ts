@@ -48,6 +48,7 @@ import type { StateStore } from './state-store/state-store.ts';
 import { createAlerting, type Alerting } from './alerts/alerting.ts';
 import { eventTopicsOf } from './alerts/topics/event-topics.ts';
 import { runRetention } from './retention/run-retention.ts';
+import { runStateRetention } from './state-store/state-retention.ts';
 import { createParts, periodicPart, type Part } from './start-parts.ts';
 import { alertRuleRoutes } from './http/routes/alert-rules.ts';
 import { alertRoutes } from './http/routes/alerts.ts';
@@ -465,6 +466,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     'mesh-routing': meshRouting,
     // An alert fires only at an evaluation: checked a few times per evaluation interval.
     'mesh-canary-watch': periodicPart({ what: 'mesh canary watch', everyMs: CANARY_WATCH_MS, log: deps.log }, async () => { await meshCanaryWatch.checkNow(); }),
+    // The state store's retention (src/state-store/state-retention.ts); its first run one interval
+    // after start, the state store being opened in the background meanwhile.
+    'state-retention': periodicPart({ what: 'state retention', everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000, log: deps.log }, async () => {
+      const policy = { alertDays: config.ALERT_RETENTION_DAYS, auditDays: config.AUDIT_RETENTION_DAYS, outboxDays: config.OUTBOX_RETENTION_DAYS };
+      const items = await runStateRetention(deps.state, policy, now(), false);
+      deps.log.info(Object.fromEntries(items.map((i) => [i.name, i.ids.length])), 'state retention applied');
+    }),
     // The analytics store's retention, and the export files' (EXPORT_RETENTION_HOURS): each runs
     // whatever the other's outcome (a file store away holds back no rollup expiry, nor the reverse).
     retention: withEngine('retention', (e) => periodicPart({ what: 'retention', everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000, atStart: true, log: deps.log }, async () => {

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 
 /** In the order they start; they stop in the reverse order. */
 /** Sources (src/ingest/sources/source.ts) come last: they start once everything that follows their commits runs, and stop first. */
-export const PART_NAMES = ['live-feed', 'live', 'fx-reload', 'alerts', 'dispute-deadlines', 'mesh-predictions', 'mesh-reconcile', 'mesh-routing', 'mesh-canary-watch', 'retention', 'ingest-http', 'ingest-kafka', 'refund-relay', 'demo'] as const;
+export const PART_NAMES = ['live-feed', 'live', 'fx-reload', 'alerts', 'dispute-deadlines', 'mesh-predictions', 'mesh-reconcile', 'mesh-routing', 'mesh-canary-watch', 'state-retention', 'retention', 'ingest-http', 'ingest-kafka', 'refund-relay', 'demo'] as const;
 export type PartName = (typeof PART_NAMES)[number];
 
 /** Does nothing until started; stop undoes start and waits for the work in flight. */
@@ -52,7 +52,9 @@ const ROLE_PARTS: Readonly<Record<string, readonly PartName[]>> = {
   // The schedulers: alert evaluation and delivery, the dispute deadline reminders (whose
   // webhooks the alert scheduler delivers), the routing mesh's predictions (likewise), the
   // reconciliation of its routing changes, and the rollback of canaries whose alert fired.
-  evaluator: ['alerts', 'dispute-deadlines', 'mesh-predictions', 'mesh-reconcile', 'mesh-canary-watch'],
+  // State retention (resolved alerts, audit, finished outbox messages, expired idempotency keys)
+  // runs here: the state store is the schedulers' domain, and the consumer runs the analytics one.
+  evaluator: ['alerts', 'dispute-deadlines', 'mesh-predictions', 'mesh-reconcile', 'mesh-canary-watch', 'state-retention'],
 };
 
 /** The parts a process runs, by its settings: its role's, Kafka when brokers are set, the demo stream when asked for. */

@@ -18,6 +18,7 @@ import { TOKEN_USAGE, runToken } from './token-command.ts';
 import { CUSTOM_EVENTS_USAGE, runCustomEvents } from './custom-events-command.ts';
 import { REPROCESS_USAGE, runReprocess } from './reprocess-command.ts';
 import { UsageError } from './usage-error.ts';
+import { RETENTION_USAGE, runRetentionCommand } from './retention-command.ts';
 
 const COMMAND_USAGE: Record<string, string> = {
   ingest: 'usage: ingest FILE|- [--format ndjson|csv] [--url URL] [--token T] [--batch N] [--resume]',
@@ -27,6 +28,7 @@ const COMMAND_USAGE: Record<string, string> = {
   token: TOKEN_USAGE,
   'custom-events': CUSTOM_EVENTS_USAGE,
   reprocess: REPROCESS_USAGE,
+  retention: RETENTION_USAGE,
 };
 const USAGE = `usage: npm run cli -- COMMAND [options]   (COMMAND --help for its options)
 ${Object.values(COMMAND_USAGE).map((u) => `  ${u.replace(/^usage: /, '')}`).join('\n')}
@@ -131,6 +133,7 @@ async function main(argv: string[]): Promise<number> {
     case 'token': return runToken(rest);
     case 'custom-events': return runCustomEvents(rest, authHeaders);
     case 'reprocess': return runReprocess(rest);
+    case 'retention': return runRetentionCommand(rest);
     default:
       console.error(command === undefined ? USAGE : `unknown command ${JSON.stringify(command)}\n${USAGE}`);
       return 2;

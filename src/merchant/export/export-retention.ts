@@ -47,3 +47,14 @@ export async function purgeExpiredExports(d: ExportRetentionDeps): Promise<Expor
   }
   return { expired: expired.length, removed };
 }
+
+/** What purgeExpiredExports would do now (the retention dry run): exports to expire, files to remove. */
+export async function previewExpiredExports(d: Omit<ExportRetentionDeps, 'files'>): Promise<ExportRetentionReport> {
+  const now = d.now();
+  const [r] = await d.state.query<{ expiring: number; unpurged: number }>(
+    `SELECT count(*) FILTER (WHERE status = 'ready' AND finished_at <= $1)::int AS expiring,
+            count(*) FILTER (WHERE status = 'expired' AND file_key IS NOT NULL OR status = 'ready' AND finished_at <= $1 AND file_key IS NOT NULL)::int AS unpurged
+       FROM merchant_exports`,
+    [new Date(now - d.retentionHours * HOUR_MS)]);
+  return { expired: r.expiring, removed: Math.min(r.unpurged, MAX_REMOVED) };
+}
