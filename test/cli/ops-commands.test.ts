@@ -55,6 +55,24 @@ test('reprocess: usage errors exit 2; a dry run over consistent days exits 0 wit
   assert.deepEqual(r.correction_batches, []);
 });
 
+test('backfill: usage errors exit 2; a dry run sends nothing; the run, then a rerun, from a CSV export', async () => {
+  assert.equal((await cli(['backfill', '--from', '2026-01-01', '--to', '2026-01-02'])).code, 2);
+  const csv = ['id,merchant_id,amount,currency,country,status,occurred_at',
+    ...[0, 1, 2].map((i) => `r${i},m2,1${i}.00,USD,SN,succeeded,${new Date(today - 3 * DAY + i * 60_000).toISOString()}`)].join('\n');
+  writeFileSync(join(dir, 'wallet.csv'), csv);
+  const args = ['backfill', '--from', new Date(today - 5 * DAY).toISOString(), '--to', new Date(today).toISOString(), '--source', join(dir, 'wallet.csv')];
+  const dry = await cli([...args, '--dry-run']);
+  assert.equal(dry.code, 0, dry.stderr);
+  assert.equal(lastJson(dry.stdout).events, 6);
+  assert.equal(lastJson(dry.stdout).accepted, 0);
+  const real = await cli(args);
+  assert.equal(real.code, 0, real.stderr);
+  assert.equal(lastJson(real.stdout).accepted, 6);
+  const again = await cli(args);
+  assert.equal(again.code, 0, again.stderr);
+  assert.equal(lastJson(again.stdout).rows, 0);
+});
+
 test('retention run: the dry run and the run report the same, for both stores', async () => {
   assert.equal((await cli(['retention'])).code, 2);
   const dry = await cli(['retention', 'run', '--dry-run']);
