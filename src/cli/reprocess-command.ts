@@ -13,11 +13,13 @@ import { createProgress } from './progress.ts';
 import { UsageError } from './usage-error.ts';
 import { reprocessRange, type ChangedCell, type ReprocessReport } from '../reprocess/rebuild-rollups.ts';
 import { retentionCutoffs } from '../retention/run-retention.ts';
+import { parsePartitionOffsets, rewindKafka } from '../reprocess/rewind-kafka.ts';
 import { DIM_MERCHANT, valueOf, type Dictionary } from '../ingest/indexes/dimensions.ts';
 import { currencyCode } from '../reference/currencies.ts';
 import type { RollupTable } from '../store/analytics-store.ts';
 
-export const REPROCESS_USAGE = 'usage: reprocess --from ISO --to ISO [--dry-run] [--show N]   (rollups of those UTC days rebuilt from raw events; server stopped)';
+export const REPROCESS_USAGE = 'usage: reprocess --from ISO --to ISO [--dry-run] [--show N]   (rollups of those UTC days rebuilt from raw events)\n'
+  + '       reprocess --kafka TOPIC/PARTITION=OFFSET[,…] [--dry-run]   (the consumer reads those partitions again from there)   — both with the server stopped';
 
 const DAY_MS = 86_400_000;
 const KINDS = ['', 'pending', 'succeeded', 'failed', 'refund', 'dispute', 'payout', 'payout_settled'];
@@ -29,7 +31,10 @@ function instant(name: string, v: string | undefined): number {
 }
 
 export async function runReprocess(args: string[], out: (line: string) => void = console.log): Promise<number> {
-  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean' }, show: { type: 'string' } } });
+  const { values } = parseArgs({ args, options: {
+    from: { type: 'string' }, to: { type: 'string' }, 'dry-run': { type: 'boolean' }, show: { type: 'string' }, kafka: { type: 'string' },
+  } });
+  if (values.kafka !== undefined) return kafka(values.kafka, Boolean(values['dry-run']), out);
   const fromMs = Math.floor(instant('from', values.from) / DAY_MS) * DAY_MS;
   const toMs = Math.ceil(instant('to', values.to) / DAY_MS) * DAY_MS;
   if (toMs <= fromMs) throw new UsageError(`--to must be after --from (${REPROCESS_USAGE})`);
@@ -82,3 +87,20 @@ function describe(c: ChangedCell, dict: Dictionary): string {
 }
 
 type CellValueLike = ChangedCell['before'];
+
+/** Moves Kafka partitions' stored positions back (then reset the group's offsets: docs/operations.md). */
+async function kafka(spec: string, dryRun: boolean, out: (line: string) => void): Promise<number> {
+  const offsets = parsePartitionOffsets(spec);
+  if (offsets === null) throw new UsageError(`--kafka: TOPIC/PARTITION=OFFSET[,…] (${REPROCESS_USAGE})`);
+  const config = loadConfig();
+  const platform = await openAnalytics(config, createLogger('warn'));
+  const progress = createProgress(1);
+  try {
+    const r = await rewindKafka(platform.store, platform.engine, offsets, dryRun);
+    progress.done(offsets.length, 1);
+    out(JSON.stringify({ dry_run: dryRun, partitions: r.partitions, batch_id: r.batchId }, null, 2));
+    return 0;
+  } finally {
+    await platform.close();
+  }
+}

@@ -9,6 +9,13 @@ import { createParsePool } from './parse-pool.ts';
 import { writeSnapshot } from './indexes/state-snapshot.ts';
 import { rebuildState } from './ingest-state.ts';
 import { emptyRaw } from './batch-columns.ts';
+
+/** An empty rollup table's delta rows. */
+const noRows = (): RollupColumns => ({
+  minute: new Int32Array(0), kind: new Uint8Array(0), cnt: new Int32Array(0), amountMinor: new BigInt64Array(0), feeMinor: new BigInt64Array(0),
+  merchantKey: new Int32Array(0), countryKey: new Int32Array(0), cityKey: new Int32Array(0), currencyKey: new Int32Array(0),
+  methodKey: new Int32Array(0), providerKey: new Int32Array(0),
+});
 import type { IngestState } from './indexes/ingest-indexes.ts';
 import type { AnalyticsStore, PreparedBatch, RollupColumns, SourcePosition } from '../store/analytics-store.ts';
 import type { ParseContext } from '../events/contract.ts';
@@ -80,6 +87,11 @@ export interface Engine extends IngestView {
    * `compute` returns null (nothing to correct). A failed commit rebuilds the state and throws.
    */
   correctRollups(source: string, compute: (state: IngestState) => Promise<PreparedBatch['rollups'] | null>): Promise<number | null>;
+  /**
+   * Records sources' positions with no events (a Kafka partition moved back to reprocess from an
+   * offset): one batch with only positions, at a safe point. Resolves to its batch id.
+   */
+  commitPositions(source: string, positions: readonly SourcePosition[]): Promise<number>;
   /** Writes the state snapshot between two batches; resolves to its size in bytes (0 if skipped). */
   snapshot(): Promise<number>;
   close(): Promise<void>;
@@ -307,6 +319,28 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     return bytes;
   }
 
+  /** Commits a batch without events (rollup corrections, positions); at a safe point only. */
+  async function commitWithoutEvents(source: string, rollups: PreparedBatch['rollups'], positions: readonly SourcePosition[]): Promise<number> {
+    if (closed) throw new StoreUnavailableError('the engine is shutting down');
+    const batch: PreparedBatch = {
+      batchId: state.nextBatchId++, committedAt: now(), source, positions, raw: emptyRaw(0), rollups,
+      dictionary: [], deadLetters: [], replayed: [], accepted: 0, duplicates: 0, rejected: 0, maxOccurredAt: null,
+    };
+    const t0 = performance.now();
+    try {
+      await opts.store.commitBatch(batch);
+    } catch (err) {
+      stats.failedCommits++;
+      opts.log.error({ err, batchId: batch.batchId }, 'batch without events failed to commit; rebuilding state from the store');
+      startReload();
+      throw new StoreUnavailableError('the analytics store could not commit the batch; retry');
+    }
+    stats.batches++;
+    state.lastCommittedAt = batch.committedAt;
+    publish(batch, performance.now() - t0);
+    return batch.batchId;
+  }
+
   const snapshotTimer = snapshotPath && opts.snapshotIntervalMs
     ? setInterval(() => { atSafePoint(takeSnapshot).catch((err) => opts.log.error({ err }, 'state snapshot failed')); }, opts.snapshotIntervalMs)
     : null;
@@ -345,28 +379,16 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     },
     snapshot: () => atSafePoint(takeSnapshot),
     correctRollups(source, compute) {
-      if (closed) return Promise.reject(new StoreUnavailableError('the engine is shutting down'));
       return atSafePoint(async () => {
         if (reloading) await reloading;
         const rollups = await compute(state);
-        if (rollups === null) return null;
-        const batch: PreparedBatch = {
-          batchId: state.nextBatchId++, committedAt: now(), source, positions: [], raw: emptyRaw(0), rollups,
-          dictionary: [], deadLetters: [], replayed: [], accepted: 0, duplicates: 0, rejected: 0, maxOccurredAt: null,
-        };
-        const t0 = performance.now();
-        try {
-          await opts.store.commitBatch(batch);
-        } catch (err) {
-          stats.failedCommits++;
-          opts.log.error({ err, batchId: batch.batchId }, 'rollup correction failed to commit; rebuilding state from the store');
-          startReload();
-          throw new StoreUnavailableError('the analytics store could not commit the rollup correction; retry');
-        }
-        stats.batches++;
-        state.lastCommittedAt = batch.committedAt;
-        publish(batch, performance.now() - t0);
-        return batch.batchId;
+        return rollups === null ? null : commitWithoutEvents(source, rollups, []);
+      });
+    },
+    commitPositions(source, positions) {
+      return atSafePoint(async () => {
+        if (reloading) await reloading;
+        return commitWithoutEvents(source, { minute: noRows(), hour: noRows(), day: noRows() }, positions);
       });
     },
     async close() {

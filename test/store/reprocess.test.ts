@@ -2,6 +2,7 @@
 // deleted rows, a bogus row) are found by the dry run, which writes nothing, and the real run
 // restores every cell of the range to its exact value from raw (checked against the independent
 // reference), leaves the days outside the range alone, and a second run finds nothing to do.
+// Reprocess from a Kafka offset moves the partition's stored position back.
 
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +15,7 @@ import { analyticsStore } from '../../src/store/open-analytics-store.ts';
 import { openDuckDbBackend } from '../../src/store/duckdb/open-duckdb-backend.ts';
 import { openClickHouseBackend } from '../../src/store/clickhouse/open-clickhouse-backend.ts';
 import { reprocessRange } from '../../src/reprocess/rebuild-rollups.ts';
+import { parsePartitionOffsets, rewindKafka } from '../../src/reprocess/rewind-kafka.ts';
 import type { StoreBackend } from '../../src/store/backend.ts';
 import type { AnalyticsStore } from '../../src/store/analytics-store.ts';
 import { randomStream } from '../support/random-stream.ts';
@@ -82,6 +84,18 @@ async function check(store: AnalyticsStore, engine: Engine, tamper: () => Promis
   const again = await reprocessRange(store, engine, RANGE, LIMITS, false);
   assert.equal(again.changes.length, 0);
   assert.equal(again.batchId, null);
+
+  // From a Kafka offset: the partition's stored position moves back (a dry run only shows it).
+  await engine.submit({ source: 'kafka', positions: [{ source: 'kafka:payments/0', position: '500' }], items: [events[0]] });
+  const offsets = parsePartitionOffsets('payments/0=120,payments/1=7')!;
+  const shown = await rewindKafka(store, engine, offsets, true);
+  assert.deepEqual(shown.partitions, [{ source: 'kafka:payments/0', stored: '500', from: '120' }, { source: 'kafka:payments/1', stored: null, from: '7' }]);
+  assert.equal(await store.sourcePosition('kafka:payments/0'), '500');
+  const moved = await rewindKafka(store, engine, offsets, false);
+  assert.ok(moved.batchId !== null);
+  assert.equal(await store.sourcePosition('kafka:payments/0'), '120');
+  assert.equal(await store.sourcePosition('kafka:payments/1'), '7');
+  assert.equal(parsePartitionOffsets('payments/x=1'), null);
 }
 
 test('DuckDB: reprocess restores tampered rollups of a range exactly', async () => {
