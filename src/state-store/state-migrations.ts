@@ -577,6 +577,20 @@ export const STATE_MIGRATIONS: ReadonlyArray<{ version: number; sql: string[] }>
       'CREATE INDEX merchant_names_by_name ON merchant_names (lower(name))',
     ],
   },
+  {
+    // State retention (src/state-store/state-retention.ts) finds what is old enough by these,
+    // rather than reading whole tables once they have grown.
+    version: 15,
+    sql: [
+      `CREATE INDEX alerts_resolved_at ON alerts (resolved_at) WHERE state = 'resolved'`,
+      'CREATE INDEX audit_log_at ON audit_log (at)',
+      'CREATE INDEX merchant_audit_at ON merchant_audit (at)',
+      `CREATE INDEX outbox_finished ON outbox (created_at) WHERE status IN ('delivered', 'dead', 'suppressed')`,
+      'CREATE INDEX delivery_log_outbox ON delivery_log (outbox_id)',
+      `CREATE INDEX kafka_outbox_finished ON kafka_outbox (created_at) WHERE status IN ('delivered', 'dead')`,
+      'CREATE INDEX alert_comments_alert ON alert_comments (alert_id)',
+    ],
+  },
 ];
 
 export const LATEST_STATE_VERSION = Math.max(...STATE_MIGRATIONS.map((m) => m.version));
