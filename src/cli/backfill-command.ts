@@ -7,7 +7,6 @@
 // rejected (see the summary) or a failure, 2 bad usage.
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
@@ -15,6 +14,7 @@ import { createLogger } from '../log.ts';
 import { openAnalytics } from '../platform.ts';
 import { httpSubmitter } from '../ingest/sources/ingest-file.ts';
 import { runBackfill, type PageSubmitter, type PositionStore } from '../backfill/run-backfill.ts';
+import { positionFile } from '../backfill/position-file.ts';
 import { fileReader, postgresReader, type RowReader } from '../backfill/wallet-transaction-reader.ts';
 import { createProgress } from './progress.ts';
 import { UsageError } from './usage-error.ts';
@@ -82,24 +82,4 @@ export async function runBackfillCommand(args: string[], authHeaders: (token?: s
     await reader.close();
     await platform?.close();
   }
-}
-
-/** The position in a file (written whole, then renamed); null: nowhere. */
-function positionFile(path: string | null): PositionStore {
-  return {
-    async load() {
-      if (path === null) return null;
-      try {
-        return readFileSync(path, 'utf8');
-      } catch {
-        return null;
-      }
-    },
-    async save(position) {
-      if (path === null) return;
-      mkdirSync(join(path, '..'), { recursive: true });
-      writeFileSync(`${path}.tmp`, position);
-      renameSync(`${path}.tmp`, path);
-    },
-  };
 }

@@ -16,6 +16,10 @@ import { TEST_DATABASE_URL, dropSchemas } from '../support/state-backends.ts';
 import { runBackfill, type BackfillOptions } from '../../src/backfill/run-backfill.ts';
 import { fileReader, postgresReader } from '../../src/backfill/wallet-transaction-reader.ts';
 import { mapWalletTransaction } from '../../src/backfill/wallet-transaction-mapping.ts';
+import { positionFile } from '../../src/backfill/position-file.ts';
+import { httpSubmitter } from '../../src/ingest/sources/ingest-file.ts';
+import { openTempApp } from '../support/temp-app.ts';
+import { bearer } from '../support/tokens.ts';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-11-20T12:00:00Z');
@@ -147,6 +151,35 @@ test('CSV export: every row of the range sent once, its position the rows read, 
     assert.equal(resumed.rows, 0);
   } finally {
     await p.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('to a running server over HTTP: the position kept in a file after each acknowledged page, resumed from it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'molam-bf-http-'));
+  const t = await openTempApp();
+  try {
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const address = t.app.server.address() as { port: number };
+    const http = httpSubmitter(`http://127.0.0.1:${address.port}`, bearer(t.adminToken));
+    const submit = (events: string[]) => http({ items: events, refused: [], position: null });
+    const cols = ['id', 'merchant_id', 'amount', 'currency', 'country', 'status', 'occurred_at'];
+    const at = (i: number) => new Date(Date.now() - 3 * DAY + i * 60_000).toISOString();
+    writeFileSync(join(dir, 'w.csv'), [cols.join(','), ...Array.from({ length: 9 }, (_, i) => `h${i},m1,5.00,USD,SN,${i % 2 ? 'failed' : 'completed'},${at(i)}`)].join('\n'));
+    const reader = fileReader(join(dir, 'w.csv'), { fromMs: Date.now() - 5 * DAY, toMs: Date.now(), pageSize: 4 });
+    const positions = positionFile(join(dir, 'pos', 'p.position'));
+    const first = await runBackfill({ reader, submit, positions, limitRows: 4, ratePerSecond: 1_000_000 });
+    assert.equal(first.accepted, 8);
+    assert.equal(await positions.load(), '4');
+    const rest = await runBackfill({ reader, submit, positions });
+    assert.equal(rest.resumedFrom, '4');
+    assert.equal(rest.rows, 5);
+    assert.equal(rest.accepted, 10);
+    assert.equal((await t.platform.store.counts()).rawEvents, 18);
+    const again = await runBackfill({ reader, submit, positions, restart: true });
+    assert.equal(again.duplicates, 18);
+  } finally {
+    await t.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { pgliteBackend, postgresBackend, type Backend } from '../support/state-backends.ts';
 import { runStateRetention } from '../../src/state-store/state-retention.ts';
 import type { StateStore } from '../../src/state-store/state-store.ts';
+import { partsFor } from '../../src/start-parts.ts';
 
 const DAY = 86_400_000;
 const NOW = Date.parse('2026-12-01T12:00:00Z');
@@ -78,3 +79,11 @@ for (const backend of [pgliteBackend(), postgresBackend()] as Backend[]) {
     }
   });
 }
+
+test('the evaluator role runs state retention (and ROLE=all); the api and consumer roles do not', () => {
+  const base = { DEMO: false, KAFKA_BROKERS: '' };
+  assert.ok(partsFor({ ...base, ROLE: 'evaluator' }).includes('state-retention'));
+  assert.ok(partsFor({ ...base, ROLE: 'all' }).includes('state-retention'));
+  assert.ok(!partsFor({ ...base, ROLE: 'api' }).includes('state-retention'));
+  assert.ok(!partsFor({ ...base, ROLE: 'consumer' }).includes('state-retention'));
+});
