@@ -9,8 +9,7 @@
 // next start) and rerunning finds nothing left to correct. A dry run computes the same
 // difference and writes nothing.
 
-import { applyPayment } from '../ingest/indexes/txn-index.ts';
-import { createTxnIndex } from '../ingest/indexes/txn-index.ts';
+import { applyPayment, createTxnIndex } from '../ingest/indexes/txn-index.ts';
 import { addDelta, createAccumulator, foldDeltas, withoutZeros, type DeltaRows } from '../ingest/indexes/delta-accumulator.ts';
 import { createTuples, tupleId, tupleKey, type Tuples, T_COUNTRY, T_CITY, T_CURRENCY, T_MERCHANT, T_METHOD, T_PROVIDER } from '../ingest/indexes/dimensions.ts';
 import { resolve } from '../ingest/batch-columns.ts';
@@ -88,7 +87,9 @@ export async function reprocessRange(
     return dryRun || diff.report.changes.length === 0 ? null : diff.rollups;
   };
   // A dry run reads alone; a real one reads and writes at one safe point of the engine.
-  const batchId = dryRun ? (await compute(), null) : await engine.correctRollups('reprocess', compute);
+  let batchId: number | null = null;
+  if (dryRun) await compute();
+  else batchId = await engine.correctRollups('reprocess', compute);
   return { ...report!, batchId };
 }
 

@@ -11,7 +11,8 @@
 //   attempts, and the Kafka outbox's (delivered, dead), OUTBOX_RETENTION_DAYS after they were
 //   queued (their dedupe keys name alert ids, never reused: nothing is sent twice);
 // - Idempotency-Key answers past their expiry (expires_at; merchant/idempotency.ts sets it).
-// Running it twice, or from two processes at once, is harmless.
+// A setting of 0 keeps those rows forever. Running it twice, or from two processes at once, is
+// harmless.
 
 import type { Queryable, StateStore } from './state-store.ts';
 
@@ -31,12 +32,14 @@ interface Rule {
   id: string;
   /** The predicate; $1 is the rule's cutoff. */
   where: string;
-  cutoff: (p: StateRetentionPolicy, now: number) => Date;
+  /** null: the rule is off (its setting is 0, keep forever). */
+  cutoff: (p: StateRetentionPolicy, now: number) => Date | null;
   /** Rows hanging off a deleted row (`column` holds its id), deleted first. */
   dependents?: Array<{ table: string; column: string }>;
 }
 
-const before = (days: (p: StateRetentionPolicy) => number) => (p: StateRetentionPolicy, now: number) => new Date(now - days(p) * DAY_MS);
+const before = (days: (p: StateRetentionPolicy) => number) => (p: StateRetentionPolicy, now: number) =>
+  (days(p) === 0 ? null : new Date(now - days(p) * DAY_MS));
 
 const RULES: readonly Rule[] = [
   {
@@ -66,7 +69,8 @@ const RULES: readonly Rule[] = [
 
 export interface StateRetentionItem {
   name: string;
-  cutoff: string;
+  /** Rows before this go (ISO); null: kept forever (the setting is 0). */
+  cutoff: string | null;
   /** The rows' ids (for composite keys, `merchant/key`), sorted. */
   ids: string[];
   /** Rows hanging off them, per table. */
@@ -77,7 +81,10 @@ export interface StateRetentionItem {
 export async function runStateRetention(state: StateStore, policy: StateRetentionPolicy, now: number, dryRun: boolean): Promise<StateRetentionItem[]> {
   return state.transaction(async (q) => {
     const out: StateRetentionItem[] = [];
-    for (const rule of RULES) out.push(await applyRule(q, rule, rule.cutoff(policy, now), dryRun));
+    for (const rule of RULES) {
+      const cutoff = rule.cutoff(policy, now);
+      out.push(cutoff === null ? { name: rule.name, cutoff: null, ids: [], dependents: {} } : await applyRule(q, rule, cutoff, dryRun));
+    }
     return out;
   });
 }

@@ -73,6 +73,10 @@ for (const backend of [pgliteBackend(), postgresBackend()] as Backend[]) {
 
       const again = await runStateRetention(s, POLICY, NOW, false);
       assert.ok(again.every((i) => i.ids.length === 0));
+      // 0 keeps forever: a year later, the audit rows left are still there.
+      const kept = await runStateRetention(s, { ...POLICY, auditDays: 0 }, NOW + 400 * DAY, false);
+      assert.equal(kept.find((i) => i.name === 'audit_log')!.cutoff, null);
+      assert.equal(await count('audit_log'), 1);
     } finally {
       await s.close();
       await backend.cleanup();
