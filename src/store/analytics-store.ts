@@ -74,6 +74,7 @@ import type { RawFact } from './queries/reprocess-raw.ts';
 import type { MinuteRange } from './queries/rollup-cells.ts';
 import type { StoreCounts } from './queries/store-facts.ts';
 import type { RollupCell } from './queries/rollup-cells.ts';
+import type { RollupVerifyQuery, RollupVerifyAnswer, RollupDifference } from './queries/rollup-verify.ts';
 import type { TransactionPageQuery, TransactionRow, TransactionSort } from './queries/merchant-transactions.ts';
 import type { DisputePageQuery, DisputeRow } from './queries/merchant-disputes.ts';
 import type { PayoutPageQuery, PayoutRow } from './queries/merchant-payouts.ts';
@@ -85,6 +86,7 @@ import type { EffectiveRates, StoredRate } from '../fx/fx-effective.ts';
 
 export type { RollupTable, RawEventPageQuery, RawEventRange, RawEventRow, RawEventGroup, DeadLetterQuery, DeadLetterRow };
 export type { RawFact, MinuteRange, RetentionPreview };
+export type { RollupVerifyQuery, RollupVerifyAnswer, RollupDifference };
 export type { FxRateFilter, FxRateRow, LiveSeed, RetentionCutoffs, StoreCounts, RollupCell, AggregateAnswer, RollupAggregate };
 export type { TransactionPageQuery, TransactionRow, TransactionSort };
 export type { DisputePageQuery, DisputeRow };
@@ -213,6 +215,8 @@ export interface AnalyticsStore {
   rollupCells(table: RollupTable, range?: MinuteRange): Promise<RollupCell[]>;
   /** The raw events a rebuild of the rollups over [fromMs, toMs) reads (reprocess). */
   reprocessRaw(fromMs: number, toMs: number): Promise<RawFact[]>;
+  /** A rollup table's cells over a range of buckets against the same cells recomputed from raw events: those that differ. */
+  rollupVerify(q: RollupVerifyQuery): Promise<RollupVerifyAnswer>;
   counts(): Promise<StoreCounts>;
   /** The migration the store reached, and the one this code expects. */
   schemaVersion(): Promise<{ applied: number; expected: number }>;
