@@ -32,6 +32,7 @@ import { devSignInRoutes } from './http/routes/dev-sign-in.ts';
 import { meRoutes } from './http/routes/me.ts';
 import { merchantRoutes } from './http/routes/merchants.ts';
 import { observabilityRoutes } from './http/routes/observability.ts';
+import { opsRoutes } from './http/routes/ops.ts';
 import { createMetrics, type Metrics } from './observability/metrics-registry.ts';
 import { registerRequestMetrics } from './observability/request-metrics.ts';
 import { genReqId, registerRequestIdHeader } from './observability/request-id.ts';
@@ -284,6 +285,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       cache.clear();
       await liveFeed.reloadRates();
       deps.publishFxChange?.();
+    },
+  });
+  // Operations for the CLI's --url mode (docs/operations.md): backup, cache clear, verify.
+  opsRoutes(app, {
+    store, state: deps.state, dataDir: config.DATA_DIR, backupDir: config.BACKUP_DIR, now,
+    verifyPolicy: { rawDays: config.RAW_RETENTION_DAYS, minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS },
+    clearCache: () => {
+      const held = { entries: cache.size, bytes: cache.bytes };
+      cache.clear();
+      return held;
     },
   });
   metricsQueryRoutes(app, ctx);

@@ -42,6 +42,7 @@ export const CONFIG_SPEC = {
   PORT: { kind: 'int', default: 8080, min: 0, max: 65535, doc: 'HTTP port (0 = any free port).' },
   HOST: { kind: 'string', default: '127.0.0.1', doc: 'Interface to listen on (0.0.0.0 to serve other machines; every API route requires a token).' },
   DATA_DIR: { kind: 'string', default: './data', doc: 'Directory of the embedded stores.' },
+  BACKUP_DIR: { kind: 'string', default: './backups', doc: 'Where POST /api/ops/backup (`backup NAME --url`) writes a backup of the embedded stores: BACKUP_DIR/NAME.' },
   LOG_LEVEL: { kind: 'enum', default: 'info', values: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], doc: 'pino log level.' },
   LOG_FORMAT: { kind: 'enum', default: 'auto', values: ['auto', 'json', 'pretty'], doc: 'json: one JSON line per entry (production); pretty: one compact readable line per entry and one per request; auto: pretty in dev mode, else json.' },
   RAW_RETENTION_DAYS: { kind: 'int', default: 90, min: 7, max: 36500, doc: 'Raw events kept this long (event time). Also the dedupe horizon.' },

@@ -86,6 +86,8 @@ export const ERROR_STATUS = {
   starting: 503,
   file_store_unavailable: 503,
   file_store_denied: 503,
+  backup_unsupported: 409,
+  backup_exists: 409,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -421,6 +423,14 @@ export const ERROR_DOCS = {
   file_store_unavailable: {
     meaning: 'The file store (local disk under DATA_DIR/files, or the S3-compatible storage of S3_BUCKET) could not be read or written: unreachable, timed out, a missing bucket, a full disk.',
     action: 'Retry after `Retry-After`; the operator should check the storage the server log names.',
+  },
+  backup_unsupported: {
+    meaning: 'This server\'s stores are not embedded (ClickHouse, PostgreSQL): the platform does not copy them itself.',
+    action: 'Back the servers up with their own tools, as docs/operations.md (backup and restore) describes.',
+  },
+  backup_exists: {
+    meaning: 'The backup destination already exists and holds something: a backup never overwrites one.',
+    action: 'Choose a new name for the backup (for example one with today\'s date and time).',
   },
   file_store_denied: {
     meaning: 'The S3-compatible storage refused this server\'s credentials (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY) or their rights on S3_BUCKET.',

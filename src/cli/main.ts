@@ -1,5 +1,5 @@
 // The command line: ingest a file, generate synthetic data, load FX rates, mint a dev token, load
-// custom event definitions, operations (backfill, reprocess, retention; USAGE below). `--help` (or -h) prints the usage of the CLI or of a command and exits 0.
+// custom event definitions, operations (backfill, reprocess, retention, and the commands of ops-commands.ts; USAGE below). `--help` (or -h) prints the usage of the CLI or of a command and exits 0.
 // With --url, the bearer token is --token or API_TOKEN.
 // Without --url, ingest and fx open the store in DATA_DIR directly (the server must be stopped).
 // Every command reads the server's configuration (loadConfig: the environment and CONFIG_FILE).
@@ -20,6 +20,7 @@ import { REPROCESS_USAGE, runReprocess } from './reprocess-command.ts';
 import { UsageError } from './usage-error.ts';
 import { RETENTION_USAGE, runRetentionCommand } from './retention-command.ts';
 import { BACKFILL_USAGE, runBackfillCommand } from './backfill-command.ts';
+import { OPS_USAGE, runOps } from './ops-commands.ts';
 
 const COMMAND_USAGE: Record<string, string> = {
   ingest: 'usage: ingest FILE|- [--format ndjson|csv] [--url URL] [--token T] [--batch N] [--resume]',
@@ -31,6 +32,7 @@ const COMMAND_USAGE: Record<string, string> = {
   reprocess: REPROCESS_USAGE,
   retention: RETENTION_USAGE,
   backfill: BACKFILL_USAGE,
+  ...OPS_USAGE,
 };
 const USAGE = `usage: npm run cli -- COMMAND [options]   (COMMAND --help for its options)
 ${Object.values(COMMAND_USAGE).map((u) => `  ${u.replace(/^usage: /, '')}`).join('\n')}
@@ -138,6 +140,7 @@ async function main(argv: string[]): Promise<number> {
     case 'retention': return runRetentionCommand(rest);
     case 'backfill': return runBackfillCommand(rest, authHeaders);
     default:
+      if (command !== undefined && Object.hasOwn(OPS_USAGE, command)) return runOps(command, rest, authHeaders);
       console.error(command === undefined ? USAGE : `unknown command ${JSON.stringify(command)}\n${USAGE}`);
       return 2;
   }

@@ -23,3 +23,27 @@ export function createProgress(totalBytes: number | null, out: NodeJS.WriteStrea
     },
   };
 }
+
+/** A progress bar over a known number of steps, each named as it starts (on stderr). */
+export function createStepProgress(total: number, out: NodeJS.WriteStream = process.stderr) {
+  const width = 20;
+  let done = 0;
+  const draw = (label: string) => {
+    const frac = total ? Math.min(done / total, 1) : 1;
+    const line = `[${'#'.repeat(Math.round(frac * width)).padEnd(width, ' ')}] ${done}/${total} ${label}`;
+    if (out.isTTY) out.write(`\r${line}\x1b[K`);
+    else out.write(line + '\n');
+  };
+  return {
+    /** Marks the previous step done and names the next one. */
+    step(label: string) {
+      draw(label);
+      done++;
+    },
+    finish() {
+      done = total;
+      draw('done');
+      if (out.isTTY) out.write('\n');
+    },
+  };
+}

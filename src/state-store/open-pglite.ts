@@ -26,6 +26,8 @@ export async function openPglite(dir: string): Promise<StateStore> {
     async unlock(key) {
       await db.query('SELECT pg_advisory_unlock($1)', [key]);
     },
+    // TRICKY: PGlite runs one statement at a time, so the dump sees no transaction half done.
+    dumpDataDir: async () => new Uint8Array(await (await db.dumpDataDir('none')).arrayBuffer()),
     close: () => db.close(),
   };
 }

@@ -93,6 +93,13 @@ export function openStateStoreInBackground(o: StateStoreOptions, log: Logger, af
       tryLock: async (key) => current().tryLock(key),
       holdsLock: async (key) => (open ? open.holdsLock(key) : false),
       unlock: async (key) => { await open?.unlock(key); },
+      ...(o.databaseUrl ? {} : {
+        dumpDataDir: async () => {
+          const s = current();
+          if (!s.dumpDataDir) throw new Error('this state store cannot dump its data directory');
+          return s.dumpDataDir();
+        },
+      }),
       async close() {
         closed = true;
         wake();

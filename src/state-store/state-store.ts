@@ -22,6 +22,11 @@ export interface StateStore extends Queryable {
   /** Whether this store still holds the lock (its session may have been lost). */
   holdsLock(key: number): Promise<boolean>;
   unlock(key: number): Promise<void>;
+  /**
+   * Embedded PGlite only: a consistent copy of its whole data directory, as a tar archive
+   * (backup, src/ops/backup). A PostgreSQL server is backed up with its own tools (pg_dump).
+   */
+  dumpDataDir?(): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 

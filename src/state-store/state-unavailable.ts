@@ -62,6 +62,7 @@ export function guardStateStore(store: StateStore): StateStore {
     tryLock: (key) => mapped(store.tryLock(key)),
     holdsLock: (key) => store.holdsLock(key),
     unlock: (key) => mapped(store.unlock(key)),
+    ...(store.dumpDataDir ? { dumpDataDir: () => mapped(store.dumpDataDir!()) } : {}),
     close: () => (closing ??= store.close()), // once: shutdown paths may close it twice
   };
 }

@@ -170,6 +170,18 @@ export interface StoreMeta {
   rawEvents: number;
 }
 
+/** What a store (or a copy of it) holds, as of one commit: a backup's manifest and its checks. */
+export interface StoreSnapshot {
+  storeId: string;
+  schemaVersion: number;
+  /** The last batch committed: resending everything after it ends exact (dedupe). */
+  lastBatchId: number;
+  /** Each source's position as of that batch. */
+  positions: SourcePosition[];
+  /** Rows per table. */
+  rows: Record<string, number>;
+}
+
 export interface AnalyticsStore {
   /** Which backend answers. */
   readonly backend: BackendKind;
@@ -234,6 +246,12 @@ export interface AnalyticsStore {
 
   /** Folds rollup rows written per batch into one row per key and month (totals unchanged). */
   compactRollups(): Promise<{ partitions: number; rowsBefore: number; rowsAfter: number }>;
+
+  /**
+   * Embedded DuckDB only: copies the store, as of one commit, into a new file at `path` while
+   * ingest goes on; what the copy holds. ClickHouse is backed up with its own tools (docs/operations.md).
+   */
+  backupTo?(path: string): Promise<StoreSnapshot>;
 
   diskBytes(): Promise<number>;
   close(): Promise<void>;

@@ -76,6 +76,9 @@ export interface StoreBackend {
    */
   compactRollups(): Promise<{ partitions: number; rowsBefore: number; rowsAfter: number }>;
 
+  /** A consistent copy of the store into a new file (embedded DuckDB only). */
+  backupTo?(path: string): Promise<import('./analytics-store.ts').StoreSnapshot>;
+
   diskBytes(): Promise<number>;
   close(): Promise<void>;
 }

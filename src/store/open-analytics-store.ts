@@ -7,6 +7,7 @@ import type { AnalyticsStore } from './analytics-store.ts';
 import { openDuckDbBackend, type DuckDbOptions } from './duckdb/open-duckdb-backend.ts';
 import { openClickHouseBackend } from './clickhouse/open-clickhouse-backend.ts';
 import type { StoreBackend } from './backend.ts';
+import { MIGRATIONS as DUCKDB_MIGRATIONS } from './duckdb/migrations.ts';
 import { rawEventById, rawEventPage, rawEventStats } from './queries/raw-events.ts';
 import { deadLetters } from './queries/dead-letters.ts';
 import { fxEffective, fxRateCount, fxRates, replaceFxEffective, saveFxRates } from './queries/fx.ts';
@@ -60,6 +61,10 @@ export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsSto
   return analyticsStore(await openDuckDbBackend(opts));
 }
 
+export { inspectDuckDbFile } from './duckdb/backup-duckdb.ts';
+/** The schema version this code migrates an embedded store to. */
+export const DUCKDB_SCHEMA_VERSION = Math.max(...DUCKDB_MIGRATIONS.map((m) => m.version));
+
 /** The port over one backend. */
 export function analyticsStore(b: StoreBackend): AnalyticsStore {
   return {
@@ -96,6 +101,7 @@ export function analyticsStore(b: StoreBackend): AnalyticsStore {
     retentionPreview: (c) => retentionPreview(b, c),
     probeWrite: (now) => probeWrite(b, now),
     compactRollups: () => b.compactRollups(),
+    ...(b.backupTo ? { backupTo: (path: string) => b.backupTo!(path) } : {}),
     diskBytes: () => b.diskBytes(),
     close: () => b.close(),
   };

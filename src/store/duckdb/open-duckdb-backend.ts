@@ -11,6 +11,7 @@ import {
 import { appendColumns, type Column } from './append-columns.ts';
 import { sqlString } from '../sql-literal.ts';
 import { MIGRATIONS } from './migrations.ts';
+import { backupDuckDb } from './backup-duckdb.ts';
 import { CURRENCY_CODES, currencyExponent, currencyKey } from '../../reference/currencies.ts';
 import type { AnalyticsStore, PreparedBatch, RollupColumns, StateRow, StoreMeta } from '../analytics-store.ts';
 import type { Append, Row, StoreBackend } from '../backend.ts';
@@ -256,6 +257,7 @@ export async function openDuckDbBackend(opts: DuckDbOptions): Promise<StoreBacke
     async compactRollups() {
       return { partitions: 0, rowsBefore: 0, rowsAfter: 0 };
     },
+    backupTo: (target) => backupDuckDb(instance, target),
     async diskBytes() {
       let total = 0;
       for (const f of [path, path + '.wal']) {
