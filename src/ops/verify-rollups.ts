@@ -7,7 +7,7 @@
 
 import type { AnalyticsStore, RollupDifference } from '../store/analytics-store.ts';
 import type { RollupTable } from '../store/query-shapes.ts';
-import { BUCKET_MINUTES } from '../store/queries/rollup-verify.ts';
+import { BUCKET_MINUTES } from '../store/open-analytics-store.ts';
 import { countryCode } from '../reference/countries.ts';
 import { currencyCode } from '../reference/currencies.ts';
 import { DIM_CITY, DIM_MERCHANT, DIM_METHOD, DIM_PROVIDER } from '../ingest/indexes/dimensions.ts';

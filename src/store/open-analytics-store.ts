@@ -62,6 +62,8 @@ export async function openDuckDbStore(opts: DuckDbOptions): Promise<AnalyticsSto
 }
 
 export { inspectDuckDbFile } from './duckdb/backup-duckdb.ts';
+/** Minutes per bucket of each rollup table. */
+export { BUCKET_MINUTES } from './queries/rollup-verify.ts';
 /** The schema version this code migrates an embedded store to. */
 export const DUCKDB_SCHEMA_VERSION = Math.max(...DUCKDB_MIGRATIONS.map((m) => m.version));
 
