@@ -2,8 +2,9 @@
 // events (src/reprocess/rebuild-rollups.ts), a day at a time with a progress bar, and prints
 // what changed per table (buckets, cells, before → after). It opens the store in DATA_DIR (or
 // the ClickHouse database) as the writer: the server (the consumer, in a cluster) must be
-// stopped, as for `ingest` without --url. Exit codes: 0 done (or, dry run, nothing differs),
-// 3 the dry run found differences, 1 a failure, 2 bad usage.
+// stopped, as for `ingest` without --url. Exit codes as every operations command's
+// (docs/operations.md): 0 done (or, dry run, nothing differs), 1 the dry run found differences
+// or the run failed, 2 bad usage.
 
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config.ts';
@@ -77,7 +78,7 @@ export async function runReprocess(args: string[], out: (line: string) => void =
     from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), dry_run: dryRun, raw_events: rawEvents,
     tables, correction_batches: batches,
   }));
-  return dryRun && changes.length > 0 ? 3 : 0;
+  return dryRun && changes.length > 0 ? 1 : 0;
 }
 
 function describe(c: ChangedCell, dict: Dictionary): string {
