@@ -78,6 +78,8 @@ import { meshRegionRoutes } from './http/routes/mesh-regions.ts';
 import { meshMemberRoutes } from './http/routes/mesh-members.ts';
 import { meshPolicyRoutes } from './http/routes/mesh-policies.ts';
 import { customEventRoutes } from './http/routes/custom-events.ts';
+import { trackRoutes } from './http/routes/track.ts';
+import { createDefinitionCache } from './custom-events/definition-cache.ts';
 import { meshRoutingRoutes } from './http/routes/mesh-routing.ts';
 import { meshProposalRoutes } from './http/routes/mesh-proposals.ts';
 import { meshActionRoutes } from './http/routes/mesh-actions.ts';
@@ -348,7 +350,17 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   };
   app.decorate('meshCanaryWatch', meshCanaryWatch);
   // Custom event definitions (docs/custom-events.md): platform-wide, versioned.
-  customEventRoutes(app, { state: deps.state, now });
+  const definitionCache = createDefinitionCache(deps.state, { ttlMs: 10_000, now });
+  customEventRoutes(app, {
+    state: deps.state, now, definitions: definitionCache,
+    stats: { store, state: deps.state, maxBuckets: config.QUERY_MAX_BUCKETS },
+  });
+  // Tracked custom events: through the same engine (batching, durability, dead letters) as payment events.
+  trackRoutes(app, {
+    definitions: definitionCache, submit: (items) => httpSource.submitTracked(items), now,
+    maxFutureMs: config.MAX_FUTURE_SKEW_SECONDS * 1000, rawRetentionDays: config.CUSTOM_RAW_RETENTION_DAYS,
+    maxBatchEvents: config.INGEST_MAX_BATCH_EVENTS, maxBodyBytes: config.INGEST_MAX_BODY_BYTES,
+  });
   // The routing mesh's governance (docs/mesh.md): members, policies, routing tables, proposals, the action log.
   const meshDeps: MeshDeps = {
     state: deps.state, now, eventTopics, onApplied: (labels) => metrics.meshFailoverApplied.inc(labels), onRoutingChanged: () => meshRouting.changed(),
@@ -487,7 +499,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // The analytics store's retention, and the export files' (EXPORT_RETENTION_HOURS): each runs
     // whatever the other's outcome (a file store away holds back no rollup expiry, nor the reverse).
     retention: withEngine('retention', (e) => periodicPart({ what: 'retention', everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000, atStart: true, log: deps.log }, async () => {
-      const policy = { rawDays: config.RAW_RETENTION_DAYS, minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS };
+      const policy = {
+        rawDays: config.RAW_RETENTION_DAYS, minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS,
+        custom: {
+          rawDays: config.CUSTOM_RAW_RETENTION_DAYS, minuteDays: config.CUSTOM_MINUTE_RETENTION_DAYS,
+          hourDays: config.CUSTOM_HOUR_RETENTION_DAYS, dayDays: config.CUSTOM_DAY_RETENTION_DAYS,
+        },
+      };
       const exportFiles = purgeExpiredExports({ state: deps.state, files: openFiles, retentionHours: config.EXPORT_RETENTION_HOURS, now })
         .then((r) => deps.log.info(r, 'export files purged'), (err: unknown) => deps.log.error({ err }, 'export file purge failed'))
         .then(() => markStalledExports(deps.state, now()))

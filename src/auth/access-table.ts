@@ -6,6 +6,8 @@ export const PERMISSIONS = [
   'analytics:view', 'analytics:ops', 'events:read', 'events:write', 'alerts:view', 'alerts:manage',
   // Custom event definitions (docs/custom-events.md): creating a type or a new version of one (reading them is analytics:view).
   'events:define',
+  // Tracking custom events (POST /api/v1/track, docs/custom-events.md): platform-wide, no merchant.
+  'events:track',
   // The merchant portal (/api/merchant/*, docs/merchant.md): a merchant's own business.
   'merchant:read_kpis', 'merchant:transactions', 'merchant:audit', 'merchant:settings',
   // Refunds: reading them, requesting one, approving or rejecting one (docs/merchant.md#refunds).
@@ -52,15 +54,19 @@ export const GRANTS: Readonly<Record<string, Grant>> = {
   // Seed 69's permissions, usable as roles too.
   'analytics:view': { permissions: ['analytics:view', 'alerts:view'], merchant: 'any', doc: 'KPIs, series, breakdowns, live figures and alerts (own merchant only when the token names one).' },
   'analytics:ops': {
-    permissions: ['analytics:view', 'analytics:ops', 'events:read', 'events:define', 'alerts:view', 'alerts:manage', 'mesh:view', ...MERCHANT_PORTAL],
+    permissions: ['analytics:view', 'analytics:ops', 'events:read', 'events:define', 'events:track', 'alerts:view', 'alerts:manage', 'mesh:view', ...MERCHANT_PORTAL],
     merchant: 'never',
-    doc: 'Network-wide operations: rankings of merchants, raw events, dead letters, FX rates, custom event definitions (platform-wide), every alert rule, silence and webhook; the routing mesh, read only; the merchant portal on behalf of the merchant it names in X-Merchant-Id (each call audited).',
+    doc: 'Network-wide operations: rankings of merchants, raw events, dead letters, FX rates, custom event definitions and tracking (platform-wide), every alert rule, silence and webhook; the routing mesh, read only; the merchant portal on behalf of the merchant it names in X-Merchant-Id (each call audited).',
   },
   'events:read': { permissions: ['events:read'], merchant: 'any', doc: 'Raw event lookups (own merchant only when the token names one).' },
   'events:write': { permissions: ['events:write'], merchant: 'never', doc: 'Event ingestion, for the services that feed the platform.' },
   'events:define': {
     permissions: ['events:define'], merchant: 'never',
     doc: 'Defining custom event types and their new versions (platform-wide), for the teams or pipelines that own the events; reading them is analytics:view.',
+  },
+  'events:track': {
+    permissions: ['events:track'], merchant: 'never',
+    doc: 'Tracking custom events (POST /api/v1/track), for the products that send them; platform-wide, so never with a merchant_id. Reading their statistics is analytics:view.',
   },
   // Seed 138ter's mesh roles: ops run it and approve its changes; compliance approves members;
   // the payment services ask it for routes. The four eyes on a proposal or a member are the

@@ -73,6 +73,14 @@ export async function getCustomEvent(q: Queryable, name: string, version: number
   return viewOf(rows[0]);
 }
 
+/** The latest definition of each name that has one (the track ingest's lookups, cached by definition-cache.ts). */
+export async function latestDefinitions(q: Queryable, names: readonly string[]): Promise<DefinitionView[]> {
+  if (names.length === 0) return [];
+  const rows = await q.query<Row>(
+    `SELECT DISTINCT ON (name) ${COLUMNS} FROM custom_event_definitions WHERE name = ANY($1::text[]) ORDER BY name, version DESC`, [names as string[]]);
+  return rows.map(viewOf);
+}
+
 /**
  * Defines every definition of a file, in order (the CLI's `custom-events load`). Idempotent: an
  * unchanged definition adds no version, so loading the same file twice changes nothing.

@@ -4,6 +4,9 @@
 
 import { AppError } from '../errors.ts';
 import { REJECTION_CODES } from '../events/contract.ts';
+import { TRACK_ENVELOPE_DOCS } from '../custom-events/tracked-event.ts';
+import { TRACK_REJECTION_DOCS } from '../custom-events/validate-tracked-event.ts';
+import { TRACK_SOURCE } from '../custom-events/prepare-track-batch.ts';
 import type { AnalyticsStore } from '../store/analytics-store.ts';
 import type { Engine } from './engine.ts';
 import type { ItemResult } from './prepare-batch.ts';
@@ -29,8 +32,11 @@ export interface DeadLetterFilter {
   pending?: boolean;
 }
 
+/** Payment events' codes and tracked custom events' (docs/custom-events.md). */
+const KNOWN_CODES: ReadonlySet<string> = new Set([...REJECTION_CODES, ...Object.keys(TRACK_ENVELOPE_DOCS), ...Object.keys(TRACK_REJECTION_DOCS)]);
+
 function checkCode(code: string | undefined): void {
-  if (code !== undefined && !(REJECTION_CODES as readonly string[]).includes(code)) {
+  if (code !== undefined && !KNOWN_CODES.has(code)) {
     throw new AppError('invalid_parameter', `unknown rejection code ${JSON.stringify(code)}`);
   }
 }
@@ -62,7 +68,8 @@ export async function replayDeadLetters(
   const ids = sel.ids?.map((id) => Math.trunc(Number(id))).filter((id) => Number.isFinite(id));
   if (ids && ids.length === 0) return { replayed: 0, results: [] };
   const limit = Math.min(Math.max(sel.limit ?? 10_000, 1), 50_000);
-  const rows = await store.deadLetters({ code: sel.code, ids, pending: true, limit });
+  // A tracked custom event's letter is not a payment event: it is fixed and resent to POST /api/v1/track.
+  const rows = (await store.deadLetters({ code: sel.code, ids, pending: true, limit })).filter((r) => r.source !== TRACK_SOURCE);
   if (rows.length === 0) return { replayed: 0, results: [] };
   const results = await engine.submit({
     source: 'replay', items: rows.map((r) => r.payload), replayIds: rows.map((r) => r.id),

@@ -22,6 +22,9 @@ import type { AnalyticsStore, PreparedBatch, RollupColumns, SourcePosition } fro
 import type { ParseContext } from '../events/contract.ts';
 import type { Logger } from 'pino';
 import type { IngestView } from './ingest-view.ts';
+import { prepareTrackBatch, TRACK_SOURCE } from '../custom-events/prepare-track-batch.ts';
+import { evictTrackedBefore, rebuildTrackState, type TrackState } from '../custom-events/track-state.ts';
+import type { TrackItem } from '../custom-events/tracked-event.ts';
 
 export interface EngineOptions {
   store: AnalyticsStore;
@@ -64,7 +67,8 @@ export interface EngineStats {
 }
 
 interface Pending extends BatchInput {
-  parsed: Promise<ParsedBatch>;
+  /** Null for tracked custom events (checked before they are submitted). */
+  parsed: Promise<ParsedBatch> | null;
   resolve: (r: ItemResult[]) => void;
   reject: (e: Error) => void;
 }
@@ -75,6 +79,14 @@ export class StoreUnavailableError extends Error {
 
 export interface Engine extends IngestView {
   submit(input: BatchInput): Promise<ItemResult[]>;
+  /**
+   * Tracked custom events (POST /api/v1/track), already checked against their definitions: batched
+   * and committed by the same loop as payment events (one writer, one batch id sequence), each
+   * batch of one kind. Answers once durable.
+   */
+  submitTracked(items: TrackItem[]): Promise<ItemResult[]>;
+  /** Forgets tracked event ids before a cutoff (custom raw retention). */
+  evictTrackedBefore(beforeMs: number): number;
   readonly state: IngestState;
   readonly stats: EngineStats;
   /** Event time up to which committed data reaches (the latest committed occurred_at, capped at now). */
@@ -103,6 +115,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const started = now();
   const snapshotPath = opts.snapshotPath ?? null;
   let { state, events, fromSnapshot } = await rebuildState(opts.store, snapshotPath);
+  let trackState: TrackState = await rebuildTrackState(opts.store);
   const { storeId } = await opts.store.loadMeta();
   opts.log.info({ replayedEvents: events, fromSnapshot, ms: now() - started, txns: state.txns.size }, 'ingest state rebuilt');
   const listeners = new Set<(b: CommittedBatch) => void>();
@@ -130,6 +143,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     const group = [first];
     let size = first.items.length;
     while (queue.length > 0 && queue[0].source === first.source && !queue[0].replayIds && !first.replayIds &&
+      (queue[0].parsed === null) === (first.parsed === null) &&
       size + queue[0].items.length <= opts.maxBatchEvents) {
       const next = queue.shift()!;
       queuedEvents -= next.items.length;
@@ -217,6 +231,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       for (let attempt = 0; ; attempt++) {
         try {
           state = (await rebuildState(opts.store, snapshotPath)).state;
+          trackState = await rebuildTrackState(opts.store);
           return;
         } catch (err) {
           opts.log.error({ err, attempt }, 'state rebuild failed; retrying');
@@ -276,12 +291,16 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       let prepared;
       let batchEpoch;
       try {
-        const parsed = concatParsed(await Promise.all(group.map((g) => g.parsed)));
+        const tracked = group[0].parsed === null;
+        const parsed = tracked ? null : concatParsed(await Promise.all(group.map((g) => g.parsed!)));
         // TRICKY: nothing may await between this check and prepareBatch, which mutates the state:
         // a batch prepared on a state that a failed commit has invalidated must never commit.
         if (reloading) await reloading;
         batchEpoch = epoch;
-        prepared = prepareBatch(state, merge(group), parsed, now());
+        const input = merge(group);
+        prepared = parsed === null
+          ? prepareTrackBatch(state, trackState, input.items as TrackItem[], now(), input.itemIndex)
+          : prepareBatch(state, input, parsed, now());
       } catch (err) {
         // A bug in preparation may have half-applied the batch to the state: rebuild it, after
         // the commit in flight (prepared on the good state) has finished.
@@ -364,6 +383,18 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
         kick();
       });
     },
+    submitTracked(items) {
+      if (closed) return Promise.reject(new StoreUnavailableError('the engine is shutting down'));
+      if (reloading) return Promise.reject(new StoreUnavailableError('the engine is recovering from a failed commit; retry'));
+      if (queuedEvents + items.length > maxQueuedEvents) return Promise.reject(new StoreUnavailableError('ingest is saturated; retry'));
+      if (items.length === 0) return Promise.resolve([]);
+      return new Promise<ItemResult[]>((resolve, reject) => {
+        queuedEvents += items.length;
+        queue.push({ source: TRACK_SOURCE, items, parsed: null, resolve, reject });
+        kick();
+      });
+    },
+    evictTrackedBefore: (beforeMs) => evictTrackedBefore(trackState, beforeMs),
     onCommit(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

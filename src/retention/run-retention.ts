@@ -1,6 +1,6 @@
 // The retention job: raw events older than RAW_RETENTION_DAYS, minute rollups older than
 // MINUTE_RETENTION_DAYS and hour rollups older than HOUR_RETENTION_DAYS are deleted; day
-// rollups stay forever. Rollups never depend on raw rows, so they stay exact after raw expires.
+// rollups stay forever. Custom events have their own settings per grain (CUSTOM_*_RETENTION_DAYS). Rollups never depend on raw rows, so they stay exact after raw expires.
 // The in-memory indexes forget what the raw table forgot. It also rolls the per-day FX table
 // forward.
 
@@ -14,6 +14,8 @@ export interface RetentionPolicy {
   rawDays: number;
   minuteDays: number;
   hourDays: number;
+  /** Custom events (docs/custom-events.md): raw and each rollup grain; absent = kept. */
+  custom?: { rawDays: number; minuteDays: number; hourDays: number; dayDays: number };
 }
 
 export interface RetentionReport {
@@ -22,6 +24,7 @@ export interface RetentionReport {
   hourCutoff: string;
   evictedEvents: number;
   evictedTxns: number;
+  evictedTracked: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -29,10 +32,17 @@ const DAY_MS = 86_400_000;
 /** The cutoffs of a run at `now`: whole UTC days, so that a day is either fully kept or fully expired. */
 export function retentionCutoffs(policy: RetentionPolicy, now: number): RetentionCutoffs {
   const today = Math.floor(now / DAY_MS);
+  const c = policy.custom;
   return {
     rawBeforeMs: (today - policy.rawDays) * DAY_MS,
     minuteBefore: (today - policy.minuteDays) * 1440,
     hourBefore: (today - policy.hourDays) * 1440,
+    ...(c ? {
+      custom: {
+        rawBeforeMs: (today - c.rawDays) * DAY_MS, minuteBefore: (today - c.minuteDays) * 1440,
+        hourBefore: (today - c.hourDays) * 1440, dayBefore: (today - c.dayDays) * 1440,
+      },
+    } : {}),
   };
 }
 
@@ -42,7 +52,10 @@ export async function runRetention(store: AnalyticsStore, engine: Engine, policy
   const minuteDay = today - policy.minuteDays;
   const hourDay = today - policy.hourDays;
   const cutoffMs = rawDay * DAY_MS;
-  await store.expireBefore(retentionCutoffs(policy, now));
+  const cutoffs = retentionCutoffs(policy, now);
+  await store.expireBefore(cutoffs);
+  // The track ingest's dedupe forgets what its raw table forgot.
+  const evictedTracked = cutoffs.custom ? engine.evictTrackedBefore(cutoffs.custom.rawBeforeMs) : 0;
   // Rows written per batch folded into one per key (ClickHouse), so queries sum fewer rows.
   await store.compactRollups();
   // Keeps the per-day FX table filled forward past today.
@@ -51,5 +64,5 @@ export async function runRetention(store: AnalyticsStore, engine: Engine, policy
   const evictedEvents = evictBefore(state.dedupe, rawDay);
   const evictedTxns = evictTxnsBefore(state.txns, cutoffMs);
   const iso = (d: number) => new Date(d * DAY_MS).toISOString();
-  return { rawCutoff: iso(rawDay), minuteCutoff: iso(minuteDay), hourCutoff: iso(hourDay), evictedEvents, evictedTxns };
+  return { rawCutoff: iso(rawDay), minuteCutoff: iso(minuteDay), hourCutoff: iso(hourDay), evictedEvents, evictedTxns, evictedTracked };
 }

@@ -83,6 +83,10 @@ import type { CoverageQuery, CoverageRow } from './queries/merchant-payout-cover
 import type { ProviderHealthQuery, ProviderHealthRow, HealthHalf } from './queries/provider-health.ts';
 import type { ProviderReplayQuery, ProviderReplayRow } from './queries/provider-replay.ts';
 import type { EffectiveRates, StoredRate } from '../fx/fx-effective.ts';
+import type { CustomStatsAnswer, CustomStatsQuery } from './queries/custom-event-stats.ts';
+import type { CustomEventKey } from './queries/custom-event-state.ts';
+
+export type { CustomStatsAnswer, CustomStatsQuery, CustomEventKey };
 
 export type { RollupTable, RawEventPageQuery, RawEventRange, RawEventRow, RawEventGroup, DeadLetterQuery, DeadLetterRow };
 export type { RawFact, MinuteRange, RetentionPreview };
@@ -131,6 +135,71 @@ export interface PreparedBatch {
   duplicates: number;
   rejected: number;
   maxOccurredAt: number | null;
+  /** Custom events of the batch (POST /api/v1/track), committed with it; absent in payment batches. */
+  custom?: CustomBatch;
+}
+
+/** Rollup grains of custom events, in minutes (5m and 15m are read from 1m). */
+export const CUSTOM_GRAINS = [1, 60, 1440] as const;
+export type CustomGrain = (typeof CUSTOM_GRAINS)[number];
+
+/** One tracked event as stored (docs/custom-events.md). */
+export interface CustomRawRow {
+  eventId: string;
+  eventType: string;
+  /** Epoch ms. */
+  occurredAt: number;
+  userId: string | null;
+  sessionId: string | null;
+  /** The event's properties as JSON text (keys sorted). */
+  properties: string;
+  /** The definition version it was validated against; 0 for an undefined type (not aggregated). */
+  definitionVersion: number;
+  /** 32-bit content hash: a resent id with other content is a conflict (rebuilt into the dedupe index). */
+  fingerprint: number;
+}
+
+/** The key of a custom rollup row: grain, bucket (epoch minutes), type, dimension tuple (JSON text, keys sorted). */
+export interface CustomRollupKey {
+  grain: CustomGrain;
+  bucket: number;
+  eventType: string;
+  dims: string;
+}
+
+/**
+ * Per key and measure ('' = the events themselves): count, sum, min, max. Money measures
+ * (unit minor_units) fill the exact integer columns (`*Minor`), the others the float ones.
+ */
+export interface CustomStatRow extends CustomRollupKey {
+  measure: string;
+  cnt: number;
+  sumValue: number;
+  minValue: number;
+  maxValue: number;
+  sumMinor: bigint;
+  minMinor: bigint;
+  maxMinor: bigint;
+}
+
+/** Quantile sketch rows (src/sketch/quantile-sketch.ts) per key and measure. */
+export interface CustomBinRow extends CustomRollupKey {
+  measure: string;
+  bin: number;
+  cnt: number;
+}
+
+/** Distinct-user sketch rows (src/sketch/distinct-sketch.ts) per key. */
+export interface CustomUserRow extends CustomRollupKey {
+  register: number;
+  rank: number;
+}
+
+export interface CustomBatch {
+  raw: CustomRawRow[];
+  stats: CustomStatRow[];
+  bins: CustomBinRow[];
+  users: CustomUserRow[];
 }
 
 /** The six dimension keys of one raw or rollup row. */
@@ -217,6 +286,12 @@ export interface AnalyticsStore {
   /** One currency's payments in some countries over a window per method, provider and amount band (the mesh's simulation). */
   providerReplay(q: ProviderReplayQuery): Promise<ProviderReplayRow[]>;
   deadLetters(q: DeadLetterQuery): Promise<DeadLetterRow[]>;
+  /** Custom events (issue 15): merged rollup stats, sketch bins and distinct-user registers over one grain. */
+  customEventStats(q: CustomStatsQuery): Promise<CustomStatsAnswer>;
+  /** Every committed custom event's id, fingerprint and time (the track dedupe index's rebuild). */
+  customEventKeys(): Promise<CustomEventKey[]>;
+  /** The dimension tuples of the day rollups per event type (the cardinality caps' rebuild). */
+  customDimensionTuples(): Promise<Array<{ eventType: string; dims: string }>>;
   fxRates(f: FxRateFilter): Promise<FxRateRow[]>;
   fxRateCount(): Promise<number>;
   /** The rate per minor unit in force on each UTC day of [fromDay, toDay] (epoch days). */

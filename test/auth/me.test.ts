@@ -17,7 +17,7 @@ test('who am I: subject, merchant and effective permissions; 401 without a token
   const ops = await t.app.inject({ url: '/api/v1/me', headers: bearer(await mintToken({ sub: 'ops-1', roles: ['analytics:ops'] })) });
   assert.equal(ops.statusCode, 200, ops.body);
   // Ops holds the merchant portal's permissions too: it uses them only by naming a merchant.
-  assert.deepEqual(ops.json().permissions, ['analytics:view', 'analytics:ops', 'events:read', 'alerts:view', 'alerts:manage', 'events:define',
+  assert.deepEqual(ops.json().permissions, ['analytics:view', 'analytics:ops', 'events:read', 'alerts:view', 'alerts:manage', 'events:define', 'events:track',
     'merchant:read_kpis', 'merchant:transactions', 'merchant:audit', 'merchant:settings',
     'merchant:refunds_read', 'merchant:refunds', 'merchant:refunds_approve', 'merchant:disputes', 'merchant:webhooks', 'merchant:alerts', 'merchant:payouts',
     'merchant:exports', 'mesh:view']);

@@ -14,9 +14,9 @@ after(async () => { await t?.close(); });
 
 const writerPaths = () => [...new Set(t.app.routeTable.filter((r) => r.writer).map((r) => r.url))].sort();
 
-test('the app marks its writing routes: ingest, FX rates, dead-letter replays', () => {
+test('the app marks its writing routes: ingest, custom event tracking, FX rates, dead-letter replays', () => {
   const routes = t.app.routeTable.filter((r) => r.writer).map((r) => `${r.method} ${r.url}`).sort();
-  assert.deepEqual(routes, ['POST /api/v1/dead-letters/replay', 'POST /api/v1/events', 'PUT /api/v1/fx-rates']);
+  assert.deepEqual(routes, ['POST /api/v1/dead-letters/replay', 'POST /api/v1/events', 'POST /api/v1/track', 'PUT /api/v1/fx-rates']);
 });
 
 test('the Ingress sends exactly the writing routes to the consumer\'s Service, which selects the consumer pods', () => {

@@ -57,7 +57,7 @@ test('every operation documents a success, and a schema for every status that ha
         const content = op.responses[s].content;
         assert.ok(content && Object.values(content).every((c) => c.schema), `${method} ${path} ${s} has a schema`);
         // Errors are problem+json; ingest's 422 (no event accepted) is its per-event summary instead.
-        const summary = method === 'post' && path === '/api/v1/events' && s === '422';
+        const summary = method === 'post' && (path === '/api/v1/events' || path === '/api/v1/track') && s === '422';
         if (/^[45]/.test(s) && !summary) assert.deepEqual(Object.keys(content), ['application/problem+json'], `${method} ${path} ${s} is problem+json`);
       }
     }
@@ -136,6 +136,13 @@ test('custom event definitions answer as documented', async () => {
   await check({ url: '/api/v1/custom-events' }, 200);
   await check({ url: '/api/v1/custom-events/doc.checked?version=1' }, 200);
   await check({ url: '/api/v1/custom-events/doc.none' }, 404);
+  const ndjson = { 'content-type': 'application/x-ndjson' };
+  const event = { event_type: 'doc.checked', event_id: 'd1', timestamp: new Date(NOW - 60_000).toISOString(), properties: { ms: 12, kind: 'a' } };
+  await check({ method: 'POST', url: '/api/v1/track', payload: JSON.stringify(event), headers: ndjson }, 200);
+  await check({ method: 'POST', url: '/api/v1/track', payload: JSON.stringify({ ...event, event_id: 'd2', properties: { ms: 'x' } }), headers: ndjson }, 422);
+  await check({ method: 'POST', url: '/api/v1/track', payload: 'a,b', headers: { 'content-type': 'text/csv' } }, 415);
+  await check({ url: '/api/v1/custom-events/doc.checked/stats?measure=ms&interval=5m&group_by=kind&filter[kind]=a' }, 200);
+  await check({ url: '/api/v1/custom-events/doc.checked/stats?measure=nope' }, 400);
 });
 
 test('alert rules, alerts, silences and webhooks answer as documented', async () => {

@@ -14,7 +14,7 @@ import { problem } from '../openapi.ts';
 
 const int = { type: 'integer', minimum: 0 };
 /** What summarize() answers: counts, and one entry per event not accepted. */
-const ingestSummary = {
+export const ingestSummary = {
   type: 'object',
   // Open, like every row-shaped answer: a field summarize() gains is never dropped by the serializer.
   additionalProperties: true,

@@ -11,12 +11,15 @@ import type { ChConnection } from './connection.ts';
 import { newQueryId } from './connection.ts';
 import { tsvNullable, tsvString } from './tsv.ts';
 import { constantUInt32, nativeBlock } from './native-block.ts';
+import { customWrites } from './custom-writes.ts';
 
 /** The writes of one batch; the last one commits it, after all the others went through. */
 export const COMMIT_STEPS = [
   'raw_events', 'merchant_transactions', 'rollup_minute', 'rollup_hour', 'rollup_day', 'dim_values', 'dead_letters', 'dead_letter_replays',
-  'source_positions', 'ingest_batches',
+  'source_positions', 'custom_events', 'custom_rollup_stats', 'custom_rollup_bins', 'custom_rollup_users', 'ingest_batches',
 ] as const;
+/** The writes of tracked custom events (PreparedBatch.custom; empty in payment batches). */
+export const CUSTOM_COMMIT_STEPS = ['custom_events', 'custom_rollup_stats', 'custom_rollup_bins', 'custom_rollup_users'] as const;
 export type CommitStep = (typeof COMMIT_STEPS)[number];
 
 /** The tables that hold rows of uncommitted batches after a failure: all but the marker's. */
@@ -127,6 +130,7 @@ function writesOf(b: PreparedBatch): Write[] {
       b.replayed.map((r) => `${r.id}\t${int(b.committedAt)}\t${tsvString(r.result)}\t${id}`)),
     tsvWrite('source_positions', ['source', 'position', 'batch_id'],
       b.positions.map((p) => `${tsvString(p.source)}\t${tsvString(p.position)}\t${id}`)),
+    ...customWrites(b).map((w) => tsvWrite(w.step, w.columns, w.lines)),
     tsvWrite('ingest_batches',
       ['batch_id', 'committed_at', 'source', 'accepted', 'duplicates', 'rejected', 'max_occurred_at', 'position'],
       [`${id}\t${int(b.committedAt)}\t${tsvString(b.source)}\t${b.accepted}\t${b.duplicates}\t${b.rejected}\t`

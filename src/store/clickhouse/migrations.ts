@@ -22,6 +22,8 @@ import { transactionBackfillSql } from '../queries/merchant-transaction-backfill
 
 const ms = (col: string) => `toYYYYMM(toDateTime(intDiv(${col}, 1000), 'UTC'))`;
 const minuteMonth = `toYYYYMM(toDateTime(minute * 60, 'UTC'))`;
+/** The UTC month of a custom rollup row's bucket (epoch minutes). */
+export const CUSTOM_MONTH = `toYYYYMM(toDateTime(bucket * 60, 'UTC'))`;
 
 /**
  * The order keys of the rollup tables. Minute rows are read by short ranges (live, the last
@@ -138,7 +140,31 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
-    // 5 is another change's.
+    version: 5,
+    name: 'custom events: raw, and rollups per grain (1, 60, 1440 minutes) with quantile and distinct-user sketch rows',
+    // Written per batch like the payment tables (batch_id, the commit marker decides; rows summed
+    // at read time). Partitions: months, and per grain for rollups, so that retention drops a
+    // grain's whole months. Money sums are Int64 (sum_minor), never Float64.
+    statements: () => [
+      `CREATE TABLE IF NOT EXISTS custom_events (
+        event_id String, event_type String, occurred_at Int64, user_id Nullable(String),
+        session_id Nullable(String), properties String, definition_version Int32, fingerprint Int64,
+        batch_id UInt32
+      ) ENGINE = MergeTree PARTITION BY ${ms('occurred_at')} ORDER BY (event_type, occurred_at, event_id)`,
+      `CREATE TABLE IF NOT EXISTS custom_rollup_stats (
+        grain Int16, bucket Int32, event_type String, dims String, measure String, cnt Int64,
+        sum_value Float64, min_value Float64, max_value Float64, sum_minor Int64, min_minor Int64,
+        max_minor Int64, batch_id UInt32
+      ) ENGINE = MergeTree PARTITION BY (grain, ${CUSTOM_MONTH}) ORDER BY (event_type, grain, measure, bucket, dims)`,
+      `CREATE TABLE IF NOT EXISTS custom_rollup_bins (
+        grain Int16, bucket Int32, event_type String, dims String, measure String, bin Int32, cnt Int64,
+        batch_id UInt32
+      ) ENGINE = MergeTree PARTITION BY (grain, ${CUSTOM_MONTH}) ORDER BY (event_type, grain, measure, bucket, dims, bin)`,
+      `CREATE TABLE IF NOT EXISTS custom_rollup_users (
+        grain Int16, bucket Int32, event_type String, dims String, register UInt16, rank UInt8, batch_id UInt32
+      ) ENGINE = MergeTree PARTITION BY (grain, ${CUSTOM_MONTH}) ORDER BY (event_type, grain, bucket, dims, register)`,
+    },
+    {
     version: 6,
     name: 'merchant transactions: one row per transaction and batch that changed it (the portal\'s listing)',
     statements: () => [

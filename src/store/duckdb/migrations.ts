@@ -71,7 +71,31 @@ CREATE TABLE fx_effective (currency_key INTEGER NOT NULL, day INTEGER NOT NULL, 
     sql: `ALTER TABLE raw_events DROP COLUMN fingerprint;`,
   },
   {
-    // 4 is another change's.
+    version: 4,
+    name: 'custom events: raw, and rollups per grain (1, 60, 1440 minutes) with quantile and distinct-user sketch rows',
+    sql: `
+CREATE TABLE custom_events (
+  event_id VARCHAR NOT NULL, event_type VARCHAR NOT NULL, occurred_at BIGINT NOT NULL,
+  user_id VARCHAR, session_id VARCHAR, properties VARCHAR NOT NULL,
+  definition_version INTEGER NOT NULL, fingerprint BIGINT NOT NULL, batch_id INTEGER NOT NULL
+);
+CREATE TABLE custom_rollup_stats (
+  grain SMALLINT NOT NULL, bucket INTEGER NOT NULL, event_type VARCHAR NOT NULL, dims VARCHAR NOT NULL,
+  measure VARCHAR NOT NULL, cnt BIGINT NOT NULL, sum_value DOUBLE NOT NULL, min_value DOUBLE NOT NULL,
+  max_value DOUBLE NOT NULL, sum_minor BIGINT NOT NULL, min_minor BIGINT NOT NULL, max_minor BIGINT NOT NULL,
+  batch_id INTEGER NOT NULL
+);
+CREATE TABLE custom_rollup_bins (
+  grain SMALLINT NOT NULL, bucket INTEGER NOT NULL, event_type VARCHAR NOT NULL, dims VARCHAR NOT NULL,
+  measure VARCHAR NOT NULL, bin INTEGER NOT NULL, cnt BIGINT NOT NULL, batch_id INTEGER NOT NULL
+);
+CREATE TABLE custom_rollup_users (
+  grain SMALLINT NOT NULL, bucket INTEGER NOT NULL, event_type VARCHAR NOT NULL, dims VARCHAR NOT NULL,
+  register SMALLINT NOT NULL, rank UTINYINT NOT NULL, batch_id INTEGER NOT NULL
+);
+`,
+    },
+    {
     version: 5,
     name: 'merchant transactions: one row per transaction and batch that changed it (the portal\'s listing)',
     sql: `

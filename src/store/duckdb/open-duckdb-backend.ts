@@ -9,11 +9,12 @@ import {
   type DuckDBConnection, type DuckDBType,
 } from '@duckdb/node-api';
 import { appendColumns, type Column } from './append-columns.ts';
+import { customAppends } from './custom-appends.ts';
 import { sqlString } from '../sql-literal.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { backupDuckDb } from './backup-duckdb.ts';
 import { CURRENCY_CODES, currencyExponent, currencyKey } from '../../reference/currencies.ts';
-import type { AnalyticsStore, PreparedBatch, RollupColumns, StateRow, StoreMeta } from '../analytics-store.ts';
+import type { AnalyticsStore, CustomBatch, PreparedBatch, RollupColumns, StateRow, StoreMeta } from '../analytics-store.ts';
 import type { Append, Row, StoreBackend } from '../backend.ts';
 
 export interface DuckDbOptions {
@@ -105,6 +106,7 @@ export async function openDuckDbBackend(opts: DuckDbOptions): Promise<StoreBacke
             d.map((x) => x.payload), d.map((x) => x.payloadTruncated), d.map(() => null), d.map(() => null),
           ], d.length);
         }
+        if (b.custom) await appendCustom(b.custom, b.batchId);
         for (const rp of b.replayed) {
           await writer.run('UPDATE dead_letters SET replayed_at = $1, replay_result = $2 WHERE id = $3', [
             BigInt(b.committedAt), rp.result, BigInt(rp.id),
@@ -129,6 +131,13 @@ export async function openDuckDbBackend(opts: DuckDbOptions): Promise<StoreBacke
       appender.flushSync();
     } finally {
       appender.closeSync();
+    }
+  }
+
+  /** A batch's custom events and their rollup rows (PreparedBatch.custom). */
+  async function appendCustom(c: CustomBatch, batchId: number): Promise<void> {
+    for (const [table, rows] of customAppends(c, batchId)) {
+      if (rows.count > 0) await append(table, rows.types, rows.columns, rows.count);
     }
   }
 

@@ -20,6 +20,30 @@ export interface RetentionCutoffs {
   /** Minute and hour rollups with minute before these (epoch minutes) expire. */
   minuteBefore: number;
   hourBefore: number;
+  /** Custom events (issue 15): raw before an epoch ms, each rollup grain before an epoch minute. */
+  custom?: CustomRetentionCutoffs;
+}
+
+export interface CustomRetentionCutoffs {
+  rawBeforeMs: number;
+  minuteBefore: number;
+  hourBefore: number;
+  dayBefore: number;
+}
+
+/**
+ * Custom events: raw rows by event time, rollup rows of each grain by bucket. On ClickHouse by
+ * mutations (a mutation on 18.16 rewrites only the parts holding a matching row); the rollup
+ * tables are partitioned by (grain, month), so those mutations touch the old months only.
+ */
+function customSql(c: CustomRetentionCutoffs, kind: 'duckdb' | 'clickhouse'): string[] {
+  const del = (table: string, cond: string) => (kind === 'duckdb' ? `DELETE FROM ${table} WHERE ${cond}` : `ALTER TABLE ${table} DELETE WHERE ${cond}`);
+  const grains = `(grain = 1 AND bucket < ${sqlInt(c.minuteBefore)}) OR (grain = 60 AND bucket < ${sqlInt(c.hourBefore)})`
+    + ` OR (grain = 1440 AND bucket < ${sqlInt(c.dayBefore)})`;
+  return [
+    del('custom_events', `occurred_at < ${sqlInt(c.rawBeforeMs)}`),
+    ...['custom_rollup_stats', 'custom_rollup_bins', 'custom_rollup_users'].map((t) => del(t, grains)),
+  ];
 }
 
 const PAYMENTS = PAYMENT_TYPES.length;
@@ -39,6 +63,7 @@ const SQL = {
     `DELETE FROM merchant_transactions WHERE updated_at < ${sqlInt(c.rawBeforeMs)}`,
     `DELETE FROM rollup_minute WHERE minute < ${sqlInt(c.minuteBefore)}`,
     `DELETE FROM rollup_hour WHERE minute < ${sqlInt(c.hourBefore)}`,
+    ...(c.custom ? customSql(c.custom, 'duckdb') : []),
   ],
   clickhouse: (c: RetentionCutoffs, months: Record<'rollup_minute' | 'rollup_hour', number[]>) => {
     const cut = { rollup_minute: yyyymm(c.minuteBefore * 60_000), rollup_hour: yyyymm(c.hourBefore * 60_000) };
@@ -50,6 +75,7 @@ const SQL = {
       `ALTER TABLE merchant_transactions DELETE WHERE updated_at < ${sqlInt(c.rawBeforeMs)}`,
       `ALTER TABLE rollup_minute DELETE WHERE minute < ${sqlInt(c.minuteBefore)}`,
       `ALTER TABLE rollup_hour DELETE WHERE minute < ${sqlInt(c.hourBefore)}`,
+      ...(c.custom ? customSql(c.custom, 'clickhouse') : []),
     ];
   },
 };

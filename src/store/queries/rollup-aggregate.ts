@@ -51,19 +51,20 @@ export interface AggregateAnswer {
 
 const ROW_COLUMNS = ['currency_key', 'kind', 'cnt', 'amount_minor', 'fee_minor'];
 
-function bucketSql(shape: BucketShape, kind: BackendKind): string {
+/** The bucket of each row under a shape, from its epoch-minute column (`minute` in payment rollups). */
+export function bucketSql(shape: BucketShape, kind: BackendKind, minute = 'minute'): string {
   const div = (a: string, p: number) => (kind === 'duckdb' ? `(${a} // ${sqlInt(p)})` : `intDiv(${a}, ${sqlInt(p)})`);
   if (shape.kind === 'constant') return sqlInt(shape.minute);
-  if (shape.kind === 'minute') return 'minute';
+  if (shape.kind === 'minute') return minute;
   const pieces = shape.pieces.map((p) => {
     const b = p.bucket;
     if ('fixed' in b) return sqlInt(b.fixed);
-    if (b.shift === 0) return `${div('minute', b.period)} * ${sqlInt(b.period)}`;
-    const shifted = b.shift > 0 ? `(minute + ${sqlInt(b.shift)})` : `(minute - ${sqlInt(-b.shift)})`;
+    if (b.shift === 0) return `${div(minute, b.period)} * ${sqlInt(b.period)}`;
+    const shifted = b.shift > 0 ? `(${minute} + ${sqlInt(b.shift)})` : `(${minute} - ${sqlInt(-b.shift)})`;
     return `${div(shifted, b.period)} * ${sqlInt(b.period)} ${b.shift > 0 ? '-' : '+'} ${sqlInt(Math.abs(b.shift))}`;
   });
   if (pieces.length === 1) return pieces[0];
-  const whens = shape.pieces.slice(0, -1).map((p, i) => `WHEN minute < ${sqlInt(p.end)} THEN ${pieces[i]}`);
+  const whens = shape.pieces.slice(0, -1).map((p, i) => `WHEN ${minute} < ${sqlInt(p.end)} THEN ${pieces[i]}`);
   return `CASE ${whens.join(' ')} ELSE ${pieces[pieces.length - 1]} END`;
 }
 

@@ -11,13 +11,16 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startClickHouse } from '../../support/clickhouse-server.ts';
 import { openClickHouseBackend } from '../../../src/store/clickhouse/open-clickhouse-backend.ts';
-import { COMMIT_STEPS, type CommitFaults, type CommitStep } from '../../../src/store/clickhouse/commit-batch.ts';
+import { COMMIT_STEPS as ALL_STEPS, CUSTOM_COMMIT_STEPS, type CommitFaults, type CommitStep } from '../../../src/store/clickhouse/commit-batch.ts';
 import { COMMITTED } from '../../../src/store/clickhouse/committed.ts';
 import { StoreUnavailableError, type Engine } from '../../../src/ingest/engine.ts';
 import { createLogger } from '../../../src/log.ts';
 import { assertExact, openEngine, submitRetrying, testStream } from '../support/clickhouse-ingest.ts';
 import type { StoreBackend } from '../../../src/store/backend.ts';
 import type { BatchInput } from '../../../src/ingest/prepare-batch.ts';
+
+// Payment batches write no custom-event rows: those steps are failed in test/custom-events/custom-events-crash.test.ts.
+const COMMIT_STEPS = ALL_STEPS.filter((s) => !(CUSTOM_COMMIT_STEPS as readonly string[]).includes(s));
 
 const server = await startClickHouse();
 after(() => server.stop());

@@ -1,0 +1,54 @@
+// The track ingest's in-memory state, all derived from committed rows (rebuilt at start and
+// after a failed commit, as the payment engine's state is): the dedupe index (event id → content
+// fingerprint and day) and, per event type and dimension, the values already aggregated (the
+// cardinality cap: past it, a new value is grouped as `(other)`).
+
+import type { AnalyticsStore } from '../store/analytics-store.ts';
+
+export const OTHER = '(other)';
+
+export interface TrackState {
+  seen: Map<string, { fingerprint: number; day: number }>;
+  /** event type → dimension → values aggregated so far. */
+  values: Map<string, Map<string, Set<string>>>;
+}
+
+export function emptyTrackState(): TrackState {
+  return { seen: new Map(), values: new Map() };
+}
+
+/** A dimension's value as aggregated: itself while the cap has room (or it was seen), else `(other)`. */
+export function cappedValue(state: TrackState, eventType: string, dimension: string, value: string, cap: number): string {
+  let dims = state.values.get(eventType);
+  if (!dims) state.values.set(eventType, (dims = new Map()));
+  let values = dims.get(dimension);
+  if (!values) dims.set(dimension, (values = new Set()));
+  if (values.has(value)) return value;
+  if (values.size >= cap) return OTHER;
+  values.add(value);
+  return value;
+}
+
+export async function rebuildTrackState(store: AnalyticsStore): Promise<TrackState> {
+  const state = emptyTrackState();
+  for (const k of await store.customEventKeys()) state.seen.set(k.eventId, { fingerprint: k.fingerprint, day: Math.floor(k.occurredAt / 86_400_000) });
+  for (const t of await store.customDimensionTuples()) {
+    for (const [dim, value] of Object.entries(JSON.parse(t.dims) as Record<string, string>)) {
+      if (value !== OTHER) cappedValue(state, t.eventType, dim, value, Infinity);
+    }
+  }
+  return state;
+}
+
+/** Forgets ids of events before a cutoff (what the raw table forgot at retention). */
+export function evictTrackedBefore(state: TrackState, beforeMs: number): number {
+  const day = Math.floor(beforeMs / 86_400_000);
+  let n = 0;
+  for (const [id, s] of state.seen) {
+    if (s.day < day) {
+      state.seen.delete(id);
+      n++;
+    }
+  }
+  return n;
+}

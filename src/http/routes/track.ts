@@ -1,0 +1,66 @@
+// POST /api/v1/track — custom events (docs/custom-events.md): one event (a JSON object), a JSON
+// array, or NDJSON, each `{event_type, event_id?, user_id?, session_id?, timestamp, properties}`.
+// The payment ingest's rules: answered once the batch is durable, good events kept when others
+// are refused, refused ones dead-lettered with their text, a resent event_id a duplicate.
+// Use case: src/custom-events/track-events.ts.
+
+import type { FastifyInstance } from 'fastify';
+import { AppError } from '../../errors.ts';
+import { StoreUnavailableError } from '../../ingest/engine.ts';
+import { SourceStoppedError } from '../../ingest/sources/source.ts';
+import { frameJson, frameNdjson, type Framed } from '../../ingest/frame-events.ts';
+import { trackEvents, type TrackDeps } from '../../custom-events/track-events.ts';
+import { sendProblem } from '../problem.ts';
+import { problem } from '../openapi.ts';
+import { ingestSummary, summarize } from './ingest.ts';
+
+const FRAMERS: Record<string, (buf: Buffer) => Framed> = {
+  'application/json': frameJson,
+  'application/x-ndjson': frameNdjson,
+  'application/ndjson': frameNdjson,
+};
+
+export function trackRoutes(app: FastifyInstance, deps: TrackDeps & { maxBatchEvents: number; maxBodyBytes: number }) {
+  // Its own scope, as POST /api/v1/events: bodies are framed as bytes, each event keeps its text.
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser(Object.keys(FRAMERS), { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes }, (_req, body, done) => done(null, body));
+    scope.addContentTypeParser('*', (req, _payload, done) => done(new AppError('unsupported_media_type',
+      `${req.headers['content-type'] ?? 'a body without a content type'} is not accepted; send ${Object.keys(FRAMERS).join(', ')}`)));
+    scope.post('/api/v1/track', {
+      config: { permission: 'events:track', admission: false, writer: true },
+      schema: {
+        tags: ['custom-events'],
+        summary: 'Track custom events: a JSON object, a JSON array or NDJSON of {event_type, event_id?, user_id?, session_id?, timestamp, properties}',
+        description: 'Checked against the latest definition of each type (GET /api/v1/custom-events); a type without one is kept and counted, not aggregated. '
+          + 'Without event_id, the id is made from the content (a resend is a duplicate). Answered once durable.',
+        response: {
+          200: { ...ingestSummary, description: 'durable; at least one event accepted or a duplicate' },
+          422: { ...ingestSummary, description: 'no event was accepted (each one\'s code is in results)' },
+          400: problem('bad_request', 'invalid_json', 'invalid_encoding'),
+          413: problem('payload_too_large'),
+          415: problem('unsupported_media_type'),
+          503: problem('store_unavailable', 'ingest_stopped', 'state_unavailable', 'auth_unavailable'),
+        },
+      },
+    }, async (req, reply) => {
+      if (!Buffer.isBuffer(req.body)) throw new AppError('bad_request', 'the body holds no events');
+      const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      const framed = FRAMERS[mediaType](req.body);
+      if (framed.items.length === 0) throw new AppError('bad_request', 'the body holds no events');
+      if (framed.items.length > deps.maxBatchEvents) {
+        throw new AppError('payload_too_large', `at most ${deps.maxBatchEvents} events per request (INGEST_MAX_BATCH_EVENTS)`);
+      }
+      try {
+        const summary = summarize(await trackEvents(deps, framed));
+        return reply.code(summary.accepted + summary.duplicates === 0 ? 422 : 200).send(summary);
+      } catch (err) {
+        if (err instanceof StoreUnavailableError || err instanceof SourceStoppedError) {
+          reply.header('retry-after', '1');
+          return sendProblem(reply, 503, err.code, err.message);
+        }
+        throw err;
+      }
+    });
+  });
+}

@@ -1,0 +1,114 @@
+// Custom event aggregates (issue 15) over one rollup grain: per output bucket (and per value of
+// one dimension when grouped), the stats of the events and of one measure, the measure's merged
+// quantile-sketch bins, and the merged distinct-user registers. Merging is a plain GROUP BY on
+// both backends (docs/custom-events.md, "Sketches"); the caller turns bins into quantiles and
+// registers into a distinct count.
+//
+// Dimension values live in a JSON text column (`dims`, keys sorted, values strings): DuckDB reads
+// one with json_extract_string, ClickHouse 18.16 with visitParamExtractString (flat objects of
+// string values are all it needs). An absent dimension reads as ''.
+
+import type { BackendKind, Row, StoreBackend } from '../backend.ts';
+import type { CustomGrain } from '../analytics-store.ts';
+import type { BucketShape } from '../query-shapes.ts';
+import { sqlInt, sqlString } from '../sql-literal.ts';
+import { committedRows } from './committed-rows.ts';
+import { bucketSql } from './rollup-aggregate.ts';
+
+export interface CustomStatsQuery {
+  grain: CustomGrain;
+  eventType: string;
+  /** The measure aggregated besides the event count; null: the count (and distinct users) only. */
+  measure: string | null;
+  /** Source buckets (epoch minutes) in [fromMin, toMin). */
+  fromMin: number;
+  toMin: number;
+  /** The output bucket of each source bucket. */
+  bucket: BucketShape;
+  /** Rows whose dimension holds one of the values (ANDed across dimensions). */
+  filters: ReadonlyArray<{ dimension: string; values: readonly string[] }>;
+  groupBy: string | null;
+}
+
+export interface CustomStatsCell {
+  bucket: number;
+  /** The group-by dimension's value ('' when absent); null when not grouped. */
+  group: string | null;
+}
+
+export interface CustomStatsRow extends CustomStatsCell {
+  /** '' for the events themselves. */
+  measure: string;
+  cnt: number;
+  sumValue: number;
+  minValue: number;
+  maxValue: number;
+  sumMinor: bigint;
+  minMinor: bigint;
+  maxMinor: bigint;
+}
+
+export interface CustomBinsRow extends CustomStatsCell { bin: number; cnt: number }
+export interface CustomUsersRow extends CustomStatsCell { register: number; rank: number }
+
+export interface CustomStatsAnswer {
+  stats: CustomStatsRow[];
+  bins: CustomBinsRow[];
+  users: CustomUsersRow[];
+}
+
+const DIMENSION_RE = /^[a-z][a-z0-9_]*$/;
+
+export function dimensionSql(dimension: string, kind: BackendKind): string {
+  if (!DIMENSION_RE.test(dimension)) throw new TypeError(`not a dimension name: ${dimension}`);
+  return kind === 'duckdb'
+    ? `coalesce(json_extract_string(dims, '$.${dimension}'), '')`
+    : `visitParamExtractString(dims, '${dimension}')`;
+}
+
+function where(q: CustomStatsQuery, kind: BackendKind): string {
+  const w = [
+    `grain = ${sqlInt(q.grain)}`, `event_type = ${sqlString(q.eventType, kind)}`,
+    `bucket >= ${sqlInt(q.fromMin)}`, `bucket < ${sqlInt(q.toMin)}`, committedRows(kind),
+  ];
+  for (const f of q.filters) {
+    w.push(f.values.length ? `${dimensionSql(f.dimension, kind)} IN (${f.values.map((v) => sqlString(v, kind)).join(', ')})` : '1 = 0');
+  }
+  return w.join(' AND ');
+}
+
+const cell = (q: CustomStatsQuery, kind: BackendKind) =>
+  `${bucketSql(q.bucket, kind, 'bucket')} AS b, ${q.groupBy === null ? 'NULL' : dimensionSql(q.groupBy, kind)} AS g`;
+
+const SQL = {
+  stats: (q: CustomStatsQuery, kind: BackendKind) => {
+    const measures = q.measure === null ? `measure = ''` : `measure IN ('', ${sqlString(q.measure, kind)})`;
+    // DuckDB sums BIGINT into HUGEINT; the exact money sum is read back as a bigint either way.
+    return `SELECT ${cell(q, kind)}, measure, sum(cnt) AS cnt, sum(sum_value) AS sum_value, min(min_value) AS min_value,
+      max(max_value) AS max_value, sum(sum_minor) AS sum_minor, min(min_minor) AS min_minor, max(max_minor) AS max_minor
+      FROM custom_rollup_stats WHERE ${where(q, kind)} AND ${measures} GROUP BY b, g, measure`;
+  },
+  bins: (q: CustomStatsQuery, kind: BackendKind) => `SELECT ${cell(q, kind)}, bin, sum(cnt) AS cnt
+    FROM custom_rollup_bins WHERE ${where(q, kind)} AND measure = ${sqlString(q.measure ?? '', kind)} GROUP BY b, g, bin`,
+  users: (q: CustomStatsQuery, kind: BackendKind) => `SELECT ${cell(q, kind)}, register, max(rank) AS rank
+    FROM custom_rollup_users WHERE ${where(q, kind)} GROUP BY b, g, register`,
+};
+
+const key = (r: Row): CustomStatsCell => ({ bucket: Number(r.b), group: r.g === null || r.g === undefined ? null : String(r.g) });
+const big = (v: unknown) => (typeof v === 'bigint' ? v : BigInt(String(v ?? 0)));
+
+export async function customEventStats(b: StoreBackend, q: CustomStatsQuery): Promise<CustomStatsAnswer> {
+  const [stats, bins, users] = await Promise.all([
+    b.select(SQL.stats(q, b.kind)),
+    q.measure === null ? Promise.resolve([]) : b.select(SQL.bins(q, b.kind)),
+    b.select(SQL.users(q, b.kind)),
+  ]);
+  return {
+    stats: stats.map((r) => ({
+      ...key(r), measure: String(r.measure), cnt: Number(r.cnt), sumValue: Number(r.sum_value), minValue: Number(r.min_value),
+      maxValue: Number(r.max_value), sumMinor: big(r.sum_minor), minMinor: big(r.min_minor), maxMinor: big(r.max_minor),
+    })),
+    bins: bins.map((r) => ({ ...key(r), bin: Number(r.bin), cnt: Number(r.cnt) })),
+    users: users.map((r) => ({ ...key(r), register: Number(r.register), rank: Number(r.rank) })),
+  };
+}
