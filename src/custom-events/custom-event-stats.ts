@@ -19,7 +19,7 @@ import { bucketFormatter, bucketShape, bucketStarts, isValidTimeZone, offsetPeri
 import type { AnalyticsStore, CustomGrain } from '../store/analytics-store.ts';
 import type { BucketShape } from '../store/query-shapes.ts';
 import type { Queryable } from '../state-store/state-store.ts';
-import type { CustomStatsAnswer } from '../store/queries/custom-event-stats.ts';
+import type { CustomStatsAnswer } from '../store/analytics-store.ts';
 import { latestDefinitions } from './custom-event-definitions.ts';
 import type { PropertyDefinition } from './definition.ts';
 

@@ -13,9 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startClickHouse, type ClickHouseServer } from '../support/clickhouse-server.ts';
-import { openDuckDbBackend } from '../../src/store/duckdb/open-duckdb-backend.ts';
-import { openClickHouseBackend } from '../../src/store/clickhouse/open-clickhouse-backend.ts';
-import { analyticsStore } from '../../src/store/open-analytics-store.ts';
+import { openAnalyticsStore, openDuckDbStore } from '../../src/store/open-analytics-store.ts';
 import type { AnalyticsStore } from '../../src/store/analytics-store.ts';
 import { createEngine, type Engine } from '../../src/ingest/engine.ts';
 import { createLogger } from '../../src/log.ts';
@@ -73,8 +71,11 @@ before(async () => {
       { name: 'pnl', type: 'number', role: 'measure', unit: 'minor_units:XOF' },
     ],
   }, 'test');
-  const duck = analyticsStore(await openDuckDbBackend({ dataDir: join(dir, 'duck'), memoryLimit: '256MB', threads: 1 }));
-  const click = analyticsStore(await openClickHouseBackend({ url: server.url, database: await server.createDatabase('custom') }));
+  const duck = await openDuckDbStore({ dataDir: join(dir, 'duck'), memoryLimit: '256MB', threads: 1 });
+  const click = await openAnalyticsStore({
+    ANALYTICS_STORE: 'clickhouse', CLICKHOUSE_URL: server.url, CLICKHOUSE_DATABASE: await server.createDatabase('custom'),
+    CLICKHOUSE_USER: '', CLICKHOUSE_PASSWORD: '', DATA_DIR: dir, DUCKDB_MEMORY_LIMIT: '256MB', DUCKDB_THREADS: 1, DUCKDB_CHECKPOINT_THRESHOLD: '256MB',
+  });
   const lines = events.map((e, i) => JSON.stringify({
     event_type: TYPE, event_id: `e${i}`, user_id: e.user, timestamp: new Date(e.at).toISOString(),
     properties: { venue: e.venue, latency: e.latency, bimodal: e.bimodal, heavy: e.heavy, pnl: e.pnl },

@@ -19,7 +19,7 @@ import { assertExact, openEngine, submitRetrying, testStream } from '../support/
 import type { StoreBackend } from '../../../src/store/backend.ts';
 import type { BatchInput } from '../../../src/ingest/prepare-batch.ts';
 
-// Payment batches write no custom-event rows: those steps are failed in test/custom-events/custom-events-crash.test.ts.
+// Payment batches write no custom-event rows: those steps are failed in custom-events-faults.test.ts.
 const COMMIT_STEPS = ALL_STEPS.filter((s) => !(CUSTOM_COMMIT_STEPS as readonly string[]).includes(s));
 
 const server = await startClickHouse();
