@@ -16,7 +16,7 @@ const INSIDE = [STORE, join(ROOT, 'test/store'), join(ROOT, 'test/support/clickh
 const TABLES = [
   'raw_events', 'rollup_minute', 'rollup_hour', 'rollup_day', 'dim_values', 'dead_letters', 'dead_letter_replays',
   'ingest_batches', 'source_positions', 'fx_rates', 'fx_effective', 'schema_migrations', 'store_identity', 'currencies',
-  'write_probe', 'merchant_transactions',
+  'write_probe', 'merchant_transactions', 'custom_events', 'custom_rollup_stats', 'custom_rollup_bins', 'custom_rollup_users',
 ];
 const SQL_NEAR_TABLE = new RegExp(
   `\\b(select|insert\\s+into|delete\\s+from|update|create\\s+(or\\s+replace\\s+)?(temp\\s+)?table|alter\\s+table|drop\\s+table|join)\\b[\\s\\S]*\\b(${TABLES.join('|')})\\b`, 'i');
