@@ -532,6 +532,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     demo: withEngine('demo', (e) => createDemoSource({
       engine: e, store, log: deps.log, now, ratePerSecond: config.DEMO_EVENTS_PER_SECOND,
       historyDays: config.DEMO_HISTORY_DAYS, state: deps.state,
+      maxFutureMs: config.MAX_FUTURE_SKEW_SECONDS * 1000, customRawRetentionDays: config.CUSTOM_RAW_RETENTION_DAYS,
     })),
   });
   app.decorate('parts', parts);

@@ -20,6 +20,7 @@ import type { AnalyticsStore } from '../store/analytics-store.ts';
 import type { Source } from '../ingest/sources/source.ts';
 import type { StateStore } from '../state-store/state-store.ts';
 import { seedDemoRules } from './demo-rules.ts';
+import { startTradingDemo } from './trading-demo.ts';
 
 export const SAMPLE_FX_FILE = fileURLToPath(new URL('../../reference/fx-rates.sample.csv', import.meta.url));
 
@@ -32,8 +33,11 @@ const DAY_MS = 86_400_000;
 export interface DemoOptions {
   engine: Engine; store: AnalyticsStore; log: Logger; ratePerSecond: number;
   historyDays: number; now?: () => number;
-  /** Where the seeded alert rules go; none = no rules seeded. */
+  /** Where the seeded alert rules and the trading event definitions go; none = neither, and no trading events. */
   state?: StateStore;
+  /** For the trading events' checks (the track ingest's settings). */
+  maxFutureMs?: number;
+  customRawRetentionDays?: number;
 }
 
 /**
@@ -101,6 +105,12 @@ async function startDemo(deps: DemoOptions): Promise<() => Promise<void>> {
   const history = rawEvents > 0 ? Promise.resolve()
     : backfillHistory(deps, control).catch((err) => deps.log.warn({ err }, 'demo: history failed'));
   const rules = deps.state ? seedDemoRules(deps.state, deps.log, () => control.stopped) : Promise.resolve();
+  const trading = deps.state
+    ? startTradingDemo({
+      engine: deps.engine, state: deps.state, log: deps.log, now, ratePerSecond: deps.ratePerSecond,
+      maxFutureMs: deps.maxFutureMs ?? 300_000, rawRetentionDays: deps.customRawRetentionDays ?? 90,
+    }).catch((err) => { deps.log.warn({ err }, 'demo: trading events not started'); return async () => undefined; })
+    : Promise.resolve(async () => undefined);
   // Other event ids than the history's (another seed), the same merchants.
   const stream = liveEvents({
     seed: Date.now() % 1_000_000, merchantSeed: DEMO_SEED, merchants: DEMO_MERCHANTS, ratePerSecond: deps.ratePerSecond, now,
@@ -122,7 +132,7 @@ async function startDemo(deps: DemoOptions): Promise<() => Promise<void>> {
     stopped = true;
     control.stopped = true;
     clearInterval(timer);
-    await Promise.all([pending, history, rules]);
+    await Promise.all([pending, history, rules, trading.then((stop) => stop())]);
   };
 }
 

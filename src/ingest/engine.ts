@@ -64,6 +64,8 @@ export interface EngineStats {
   rejectedByCode: Record<string, number>;
   failedCommits: number;
   lastCommitMs: number;
+  /** Tracked custom events (POST /api/v1/track), apart from the payment events above. */
+  tracked: { accepted: number; duplicates: number; rejected: number };
 }
 
 interface Pending extends BatchInput {
@@ -123,6 +125,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   const queue: Pending[] = [];
   const stats: EngineStats = {
     batches: 0, accepted: 0, duplicates: 0, rejected: 0, rejectedByCode: {}, failedCommits: 0, lastCommitMs: 0,
+    tracked: { accepted: 0, duplicates: 0, rejected: 0 },
   };
   let draining: Promise<void> | null = null;
   let epoch = 0;
@@ -188,9 +191,10 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
     }
     const commitMs = performance.now() - t0;
     stats.batches++;
-    stats.accepted += batch.accepted;
-    stats.duplicates += batch.duplicates;
-    stats.rejected += batch.rejected;
+    const counts = batch.custom ? stats.tracked : stats;
+    counts.accepted += batch.accepted;
+    counts.duplicates += batch.duplicates;
+    counts.rejected += batch.rejected;
     stats.lastCommitMs = commitMs;
     for (const d of batch.deadLetters) stats.rejectedByCode[d.code] = (stats.rejectedByCode[d.code] ?? 0) + 1;
     if (batch.maxOccurredAt !== null && (state.maxOccurredAt === null || batch.maxOccurredAt > state.maxOccurredAt)) {

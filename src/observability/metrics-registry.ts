@@ -77,7 +77,10 @@ export interface Metrics {
 // Gauges that prom-client names with a `_total` suffix, which promtool's linter refuses.
 const LINT_FAILING_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
-const NO_INGEST: EngineStats = { batches: 0, accepted: 0, duplicates: 0, rejected: 0, rejectedByCode: {}, failedCommits: 0, lastCommitMs: 0 };
+const NO_INGEST: EngineStats = {
+  batches: 0, accepted: 0, duplicates: 0, rejected: 0, rejectedByCode: {}, failedCommits: 0, lastCommitMs: 0,
+  tracked: { accepted: 0, duplicates: 0, rejected: 0 },
+};
 
 export function createMetrics(deps: { ingest: IngestView; now: () => number }): Metrics {
   const { ingest } = deps;
@@ -105,6 +108,17 @@ export function createMetrics(deps: { ingest: IngestView; now: () => number }): 
       catchUp(events, 'accepted', { outcome: 'accepted' }, s.accepted);
       catchUp(events, 'duplicate', { outcome: 'duplicate' }, s.duplicates);
       catchUp(events, 'rejected', { outcome: 'rejected' }, s.rejected);
+    },
+  });
+  const tracked: Counter<'outcome'> = new Counter({
+    name: 'analytics_track_events_total',
+    help: 'Tracked custom events (POST /api/v1/track) by outcome (rejected = dead-lettered), counted when their batch commits',
+    labelNames: ['outcome'], registers,
+    collect() {
+      const t = stats().tracked;
+      catchUp(tracked, 'tracked:accepted', { outcome: 'accepted' }, t.accepted);
+      catchUp(tracked, 'tracked:duplicate', { outcome: 'duplicate' }, t.duplicates);
+      catchUp(tracked, 'tracked:rejected', { outcome: 'rejected' }, t.rejected);
     },
   });
   const errors: Counter<'code'> = new Counter({
