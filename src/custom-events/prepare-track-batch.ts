@@ -9,7 +9,7 @@ import { binOf } from '../sketch/quantile-sketch.ts';
 import { registerOf } from '../sketch/distinct-sketch.ts';
 import { emptyRaw } from '../ingest/batch-columns.ts';
 import { MAX_DEAD_LETTER_PAYLOAD, type ItemResult, type Prepared } from '../ingest/prepare-batch.ts';
-import type { CustomBatch, CustomGrain, CustomStatRow, DeadLetter, PreparedBatch, RollupColumns } from '../store/analytics-store.ts';
+import type { CustomBatch, CustomGrain, CustomRollupKey, CustomStatRow, DeadLetter, PreparedBatch, RollupColumns } from '../store/analytics-store.ts';
 import { CUSTOM_GRAINS } from '../store/analytics-store.ts';
 import { cappedValue, type TrackState } from './track-state.ts';
 import type { TrackItem, TrackedEvent } from './tracked-event.ts';
@@ -31,19 +31,30 @@ function emptyRollup(): RollupColumns {
   };
 }
 
+/** Rollup rows of one batch. Keys are interned to small integers (short map keys, little garbage). */
 class Rollups {
+  private keyIds = new Map<string, number>();
+  private keys: CustomRollupKey[] = [];
   private stats = new Map<string, CustomStatRow>();
-  private bins = new Map<string, { key: string; measure: string; bin: number; cnt: number }>();
-  private users = new Map<string, { key: string; register: number; rank: number }>();
-  private keys = new Map<string, { grain: CustomGrain; bucket: number; eventType: string; dims: string }>();
+  private bins = new Map<string, { key: number; measure: string; bin: number; cnt: number }>();
+  private users = new Map<number, { key: number; register: number; rank: number }>();
+
+  private keyOf(grain: CustomGrain, bucket: number, eventType: string, dims: string): number {
+    const k = `${grain}${SEP}${bucket}${SEP}${eventType}${SEP}${dims}`;
+    let id = this.keyIds.get(k);
+    if (id === undefined) {
+      id = this.keys.length;
+      this.keys.push({ grain, bucket, eventType, dims });
+      this.keyIds.set(k, id);
+    }
+    return id;
+  }
 
   add(e: TrackedEvent, dims: string): void {
     const minute = Math.floor(e.occurredAt / 60_000);
     const reg = e.userId === null ? null : registerOf(e.userId);
     for (const grain of CUSTOM_GRAINS) {
-      const bucket = Math.floor(minute / grain) * grain;
-      const key = `${grain}${SEP}${bucket}${SEP}${e.eventType}${SEP}${dims}`;
-      if (!this.keys.has(key)) this.keys.set(key, { grain, bucket, eventType: e.eventType, dims });
+      const key = this.keyOf(grain, Math.floor(minute / grain) * grain, e.eventType, dims);
       this.stat(key, '', 0, false);
       for (const m of e.measures) {
         this.stat(key, m.name, m.value, m.minor);
@@ -54,7 +65,8 @@ class Rollups {
         else this.bins.set(bk, { key, measure: m.name, bin: b, cnt: 1 });
       }
       if (reg) {
-        const uk = `${key}${SEP}${reg.register}`;
+        // 2^14 registers: one integer per (key, register).
+        const uk = key * 16_384 + reg.register;
         const row = this.users.get(uk);
         if (!row) this.users.set(uk, { key, register: reg.register, rank: reg.rank });
         else if (reg.rank > row.rank) row.rank = reg.rank;
@@ -62,14 +74,14 @@ class Rollups {
     }
   }
 
-  private stat(key: string, measure: string, value: number, minor: boolean): void {
+  private stat(key: number, measure: string, value: number, minor: boolean): void {
     const sk = `${key}${SEP}${measure}`;
     const row = this.stats.get(sk);
     if (!row) {
       const v = measure === '' ? 0 : value;
       const big = minor ? BigInt(value) : 0n;
       this.stats.set(sk, {
-        ...this.keys.get(key)!, measure, cnt: 1,
+        ...this.keys[key], measure, cnt: 1,
         sumValue: minor ? 0 : v, minValue: minor ? 0 : v, maxValue: minor ? 0 : v, sumMinor: big, minMinor: big, maxMinor: big,
       });
       return;
@@ -91,8 +103,8 @@ class Rollups {
   rows(): Omit<CustomBatch, 'raw'> {
     return {
       stats: [...this.stats.values()],
-      bins: [...this.bins.values()].map((b) => ({ ...this.keys.get(b.key)!, measure: b.measure, bin: b.bin, cnt: b.cnt })),
-      users: [...this.users.values()].map((u) => ({ ...this.keys.get(u.key)!, register: u.register, rank: u.rank })),
+      bins: [...this.bins.values()].map((b) => ({ ...this.keys[b.key], measure: b.measure, bin: b.bin, cnt: b.cnt })),
+      users: [...this.users.values()].map((u) => ({ ...this.keys[u.key], register: u.register, rank: u.rank })),
     };
   }
 }
