@@ -8,6 +8,7 @@
 import { binOf } from '../sketch/quantile-sketch.ts';
 import { registerOf } from '../sketch/distinct-sketch.ts';
 import { emptyRaw } from '../ingest/batch-columns.ts';
+import { emptyTxnRows } from '../ingest/txn-rows.ts';
 import { MAX_DEAD_LETTER_PAYLOAD, type ItemResult, type Prepared } from '../ingest/prepare-batch.ts';
 import type { CustomBatch, CustomGrain, CustomRollupKey, CustomStatRow, DeadLetter, PreparedBatch, RollupColumns } from '../store/analytics-store.ts';
 import { CUSTOM_GRAINS } from '../store/analytics-store.ts';
@@ -163,6 +164,7 @@ export function prepareTrackBatch(ids: BatchIds, state: TrackState, items: reado
     positions: [],
     raw: emptyRaw(0),
     rollups: { minute: emptyRollup(), hour: emptyRollup(), day: emptyRollup() },
+    txns: emptyTxnRows(),
     dictionary: [],
     deadLetters,
     replayed: [],

@@ -9,7 +9,7 @@ import { createParsePool } from './parse-pool.ts';
 import { writeSnapshot } from './indexes/state-snapshot.ts';
 import { rebuildState } from './ingest-state.ts';
 import { emptyRaw } from './batch-columns.ts';
-import { txnRows } from './txn-rows.ts';
+import { emptyTxnRows } from './txn-rows.ts';
 
 /** An empty rollup table's delta rows. */
 const noRows = (): RollupColumns => ({
@@ -347,7 +347,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
   async function commitWithoutEvents(source: string, rollups: PreparedBatch['rollups'], positions: readonly SourcePosition[]): Promise<number> {
     if (closed) throw new StoreUnavailableError('the engine is shutting down');
     const batch: PreparedBatch = {
-      batchId: state.nextBatchId++, committedAt: now(), source, positions, raw: emptyRaw(0), rollups, txns: txnRows(new Map(), state),
+      batchId: state.nextBatchId++, committedAt: now(), source, positions, raw: emptyRaw(0), rollups, txns: emptyTxnRows(),
       dictionary: [], deadLetters: [], replayed: [], accepted: 0, duplicates: 0, rejected: 0, maxOccurredAt: null,
     };
     const t0 = performance.now();

@@ -39,18 +39,22 @@ export function touchTxn(touches: TxnTouches, state: IngestState, txnId: string,
   });
 }
 
-/** The batch's rows, from the state after the batch (call once every event is applied). */
-export function txnRows(touches: TxnTouches, state: IngestState): TxnColumns {
-  const rows = [...touches.entries()];
-  const moved = rows.filter(([, t]) => t.merchant >= 0);
-  const cap = rows.length + moved.length;
-  const out: TxnColumns = {
+/** Room for `cap` rows, none written (a batch that touches no transaction writes none). */
+export function emptyTxnRows(cap = 0): TxnColumns {
+  return {
     count: 0, txnId: [], createdAt: new BigInt64Array(cap), updatedAt: new BigInt64Array(cap),
     status: new Uint8Array(cap), amountMinor: new BigInt64Array(cap), feeMinor: new BigInt64Array(cap),
     removed: new Uint8Array(cap), merchantKey: new Int32Array(cap), countryKey: new Int32Array(cap),
     cityKey: new Int32Array(cap), currencyKey: new Int32Array(cap), methodKey: new Int32Array(cap),
     providerKey: new Int32Array(cap),
   };
+}
+
+/** The batch's rows, from the state after the batch (call once every event is applied). */
+export function txnRows(touches: TxnTouches, state: IngestState): TxnColumns {
+  const rows = [...touches.entries()];
+  const moved = rows.filter(([, t]) => t.merchant >= 0);
+  const out = emptyTxnRows(rows.length + moved.length);
   const c = state.txns.cols;
   const h: Hash96 = { h1: 0, h2: 0, h3: 0 };
   for (const [txnId, t] of rows) {

@@ -163,8 +163,9 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE IF NOT EXISTS custom_rollup_users (
         grain Int16, bucket Int32, event_type String, dims String, register UInt16, rank UInt8, batch_id UInt32
       ) ENGINE = MergeTree PARTITION BY (grain, ${CUSTOM_MONTH}) ORDER BY (event_type, grain, bucket, dims, register)`,
-    },
-    {
+    ],
+  },
+  {
     version: 6,
     name: 'merchant transactions: one row per transaction and batch that changed it (the portal\'s listing)',
     statements: () => [

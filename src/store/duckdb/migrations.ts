@@ -94,8 +94,8 @@ CREATE TABLE custom_rollup_users (
   register SMALLINT NOT NULL, rank UTINYINT NOT NULL, batch_id INTEGER NOT NULL
 );
 `,
-    },
-    {
+  },
+  {
     version: 5,
     name: 'merchant transactions: one row per transaction and batch that changed it (the portal\'s listing)',
     sql: `
