@@ -55,31 +55,43 @@ function Shell({ token, view, onSignOut, onSignInAgain }: { token: string; view:
   // The routing screen to a token holding mesh:view (mesh ops and compliance, analytics ops).
   const mesh = can(me.data, 'mesh:view');
   const offered = (s: Screen) => (s === 'merchant' ? portal : s === 'routing' ? mesh : true);
+  // On a phone the header is one row: the current screen and a menu button; the menu holds the
+  // screens, the language, the theme and sign-out (from sm up they are all on the row).
+  const [menuOpen, setMenuOpen] = useState(false);
+  const shown = menuOpen ? 'flex' : 'hidden sm:flex';
+  const go = (s: Screen) => { view.setScreen(s); setMenuOpen(false); };
   return (
-    <div className="mx-auto max-w-6xl px-4 py-6">
-      <div className="mb-6 flex flex-wrap items-center justify-between gap-3 border-b border-slate-200 dark:border-slate-700 pb-4">
-        <nav aria-label={t('screens')} className="flex flex-wrap gap-1">
-          {SCREENS.filter(offered).map((s) => (
-            <button key={s} type="button" data-screen={s} aria-current={view.screen === s ? 'page' : undefined}
-              onClick={() => view.setScreen(s)}
-              className={`rounded-lg px-3 py-1.5 text-sm font-medium ${focusRing} ${view.screen === s ? 'bg-slate-900 dark:bg-indigo-600 text-white' : 'text-slate-600 dark:text-slate-300 hover:bg-slate-100 dark:hover:bg-slate-700'}`}>
-              {t(`screen_${s}` as MessageKey)}
+    <div className="mx-auto max-w-6xl px-4 py-4 sm:py-6">
+      <header data-shell="" className="mb-4 flex flex-wrap items-center justify-between gap-x-3 gap-y-2 border-b border-slate-200 pb-3 sm:mb-6 sm:pb-4 dark:border-slate-700">
+        <p aria-hidden="true" className="min-w-0 truncate text-base font-semibold sm:hidden">{t(`screen_${view.screen}` as MessageKey)}</p>
+        <button type="button" data-menu-toggle="" aria-expanded={menuOpen} aria-controls="shell-menu" onClick={() => setMenuOpen((o) => !o)}
+          className={`rounded-xl bg-white px-3 py-2 text-sm font-medium shadow-sm ring-1 ring-slate-200 hover:bg-slate-50 sm:hidden dark:bg-slate-800 dark:ring-slate-700 dark:hover:bg-slate-700 ${focusRing}`}>
+          <span aria-hidden="true">{menuOpen ? '✕' : '☰'}</span> {t('menu')}
+        </button>
+        <div id="shell-menu" className={`${shown} w-full flex-col gap-3 sm:w-auto sm:flex-1 sm:flex-row sm:flex-wrap sm:items-center sm:justify-between`}>
+          <nav aria-label={t('screens')} className="grid grid-cols-2 gap-1 sm:flex sm:flex-wrap">
+            {SCREENS.filter(offered).map((s) => (
+              <button key={s} type="button" data-screen={s} aria-current={view.screen === s ? 'page' : undefined}
+                onClick={() => go(s)}
+                className={`rounded-lg px-3 py-1.5 text-left text-sm font-medium sm:text-center ${focusRing} ${view.screen === s ? 'bg-slate-900 dark:bg-indigo-600 text-white' : 'text-slate-600 dark:text-slate-300 hover:bg-slate-100 dark:hover:bg-slate-700'}`}>
+                {t(`screen_${s}` as MessageKey)}
+              </button>
+            ))}
+          </nav>
+          <div className="flex flex-wrap items-center gap-3">
+            <Segmented<Lang> label={t('language')} options={LANGS} value={view.lang} onChange={view.setLang} text={(l) => l.toUpperCase()} />
+            {/* Says what a click does (the label changes, so no aria-pressed); data-theme is the state shown. */}
+            <button type="button" data-theme-toggle data-theme={theme} onClick={toggle}
+              className={`rounded-xl bg-white dark:bg-slate-800 px-3 py-2 text-sm font-medium shadow-sm ring-1 ring-slate-200 dark:ring-slate-700 hover:bg-slate-50 dark:hover:bg-slate-700 ${focusRing}`}>
+              <span aria-hidden="true">{theme === 'dark' ? '☀' : '☾'}</span> {t(theme === 'dark' ? 'theme_to_light' : 'theme_to_dark')}
             </button>
-          ))}
-        </nav>
-        <div className="flex flex-wrap items-center gap-3">
-          <Segmented<Lang> label={t('language')} options={LANGS} value={view.lang} onChange={view.setLang} text={(l) => l.toUpperCase()} />
-          {/* Says what a click does (the label changes, so no aria-pressed); data-theme is the state shown. */}
-          <button type="button" data-theme-toggle data-theme={theme} onClick={toggle}
-            className={`rounded-xl bg-white dark:bg-slate-800 px-3 py-2 text-sm font-medium shadow-sm ring-1 ring-slate-200 dark:ring-slate-700 hover:bg-slate-50 dark:hover:bg-slate-700 ${focusRing}`}>
-            <span aria-hidden="true">{theme === 'dark' ? '☀' : '☾'}</span> {t(theme === 'dark' ? 'theme_to_light' : 'theme_to_dark')}
-          </button>
-          <button type="button" onClick={onSignOut}
-            className={`rounded-xl bg-white dark:bg-slate-800 px-4 py-2 text-sm font-medium shadow-sm ring-1 ring-slate-200 dark:ring-slate-700 hover:bg-slate-50 dark:hover:bg-slate-700 ${focusRing}`}>
-            {t('sign_out')}
-          </button>
+            <button type="button" onClick={onSignOut}
+              className={`rounded-xl bg-white dark:bg-slate-800 px-4 py-2 text-sm font-medium shadow-sm ring-1 ring-slate-200 dark:ring-slate-700 hover:bg-slate-50 dark:hover:bg-slate-700 ${focusRing}`}>
+              {t('sign_out')}
+            </button>
+          </div>
         </div>
-      </div>
+      </header>
       <Suspense fallback={<p className="text-sm text-slate-600 dark:text-slate-400">{t('loading')}</p>}>
         {view.screen === 'live' ? <Live token={token} lang={view.lang} />
           : view.screen === 'alerts' ? <Alerts token={token} view={view} />

@@ -271,7 +271,9 @@ export function SeriesChart({ points, previous, partial, unit, lang, tz, label, 
       </figcaption>
       <p className="sr-only" aria-live="polite">{reading}</p>
       {points.length > 0 && points.length <= TABLE_MAX_ROWS && (
-        <table className="sr-only">
+        // TRICKY: a table grows to its content whatever its width, so sr-only on the table itself
+        // still widens the page at 360 px; a clipped 1 px box around it does not.
+        <div className="sr-only"><table>
           <caption>{label}</caption>
           <thead><tr><th scope="col">{t('chart_time')}</th><th scope="col">{t('chart_current')}</th>{hasPrevious && <th scope="col">{t('chart_previous')}</th>}</tr></thead>
           <tbody>
@@ -283,7 +285,7 @@ export function SeriesChart({ points, previous, partial, unit, lang, tz, label, 
               </tr>
             ))}
           </tbody>
-        </table>
+        </table></div>
       )}
     </figure>
   );

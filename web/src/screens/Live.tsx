@@ -7,7 +7,7 @@ import { useMemo } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { apiGet, tokenMerchantId, type Overview } from '../api.ts';
 import { Sparkline } from '../components/Sparkline.tsx';
-import { countryName, formatValue } from '../format.ts';
+import { countryName, formatCompact, formatValue } from '../format.ts';
 import { colon, translate, type Lang, type MessageKey } from '../i18n.ts';
 import { roomName } from '../labels.ts';
 import { perSecond, useLiveRooms, type Conn, type RoomState } from '../live-rooms.ts';
@@ -18,6 +18,12 @@ import { rangeBounds } from '../url-state.ts';
 const MAX_COUNTRIES = 20;
 /** The live figures each room shows (names and units are the registry's). */
 const FIELDS = ['tx_count', 'success_rate', 'gross_volume_usd'] as const;
+
+/** A live figure as it fits a third of a phone: money from 10,000 in short ($507.5K), the exact value as its tooltip. */
+function figure(value: number | null | undefined, unit: ReturnType<Metrics['unit']>, lang: Lang): { text: string; full: string } {
+  const full = formatValue(value, unit, lang);
+  return { text: unit === 'usd' && value !== null && value !== undefined && Math.abs(value) >= 10_000 ? formatCompact(value, unit, lang) : full, full };
+}
 
 export function Live({ token, lang }: { token: string; lang: Lang }) {
   const t = (key: MessageKey) => translate(lang, key);
@@ -60,12 +66,15 @@ export function Live({ token, lang }: { token: string; lang: Lang }) {
               {!r ? <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">{refused[room] ? `${t('conn_refused')} (${refused[room]})` : t('waiting_snapshot')}</p> : (
                 <>
                   <dl className="mt-3 grid grid-cols-3 gap-2">
-                    {FIELDS.map((f) => (
-                      <div key={f}>
-                        <dt className="text-xs text-slate-500 dark:text-slate-400">{metrics.label(f, lang)}</dt>
-                        <dd data-field={f} className="text-lg font-semibold tabular-nums">{formatValue(r.totals[f], metrics.unit(f), lang)}</dd>
-                      </div>
-                    ))}
+                    {FIELDS.map((f) => {
+                      const v = figure(r.totals[f], metrics.unit(f), lang);
+                      return (
+                        <div key={f} className="min-w-0">
+                          <dt className="text-xs text-slate-500 dark:text-slate-400">{metrics.label(f, lang)}</dt>
+                          <dd data-field={f} title={v.full} className="break-words text-base font-semibold tabular-nums sm:text-lg">{v.text}</dd>
+                        </div>
+                      );
+                    })}
                   </dl>
                   <Sparkline label={`${title}: ${t('events_per_second')}`} values={perSecond(r.points)} partialLast />
                   <p className="mt-1 text-xs text-slate-500 dark:text-slate-400">{t('events_per_second')}</p>
@@ -95,34 +104,39 @@ function CountryTable({ rooms, state, lang, metrics }: { rooms: string[]; state:
   return (
     <section aria-label={t('live_countries')} className="mt-6 rounded-2xl bg-white dark:bg-slate-800 p-5 shadow-sm ring-1 ring-slate-200/70 dark:ring-slate-700">
       <h2 className="mb-3 text-sm font-semibold text-slate-700 dark:text-slate-200">{t('live_countries')}</h2>
-      <div className="overflow-x-auto">
-        <table className="w-full text-sm">
-          <thead>
-            <tr className="text-left text-xs text-slate-500 dark:text-slate-400">
-              <th className="py-1 font-medium">{t('country')}</th>
-              {FIELDS.map((f) => <th key={f} className="py-1 text-right font-medium">{metrics.label(f, lang)}</th>)}
-              <th className="py-1 pl-3 font-medium">{t('events_per_second')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rooms.map((room) => {
-              const code = room.slice('country:'.length);
-              const r = metrics.ready ? state[room] : undefined;
-              return (
-                <tr key={room} data-room={room} className="border-t border-slate-100 dark:border-slate-700">
-                  <td className="py-1.5 pr-2">{countryName(code, lang)} <span className="text-slate-500 dark:text-slate-400">({code})</span></td>
-                  {FIELDS.map((f) => (
-                    <td key={f} data-field={f} className="py-1.5 text-right tabular-nums">{r ? formatValue(r.totals[f], metrics.unit(f), lang) : '…'}</td>
-                  ))}
-                  <td className="w-32 py-1.5 pl-3">
-                    {r && <Sparkline className="h-6 w-full" label={`${countryName(code, lang)}: ${t('events_per_second')}`} values={perSecond(r.points)} partialLast />}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      {/* On a phone each row is a card (the country, then the figures under their names); from sm up, a table. */}
+      <table className="block w-full text-sm sm:table">
+        <thead className="hidden sm:table-header-group">
+          <tr className="text-left text-xs text-slate-500 dark:text-slate-400">
+            <th className="py-1 font-medium">{t('country')}</th>
+            {FIELDS.map((f) => <th key={f} className="py-1 pl-4 text-right font-medium">{metrics.label(f, lang)}</th>)}
+            <th className="py-1 pl-3 font-medium">{t('events_per_second')}</th>
+          </tr>
+        </thead>
+        <tbody className="block sm:table-row-group">
+          {rooms.map((room) => {
+            const code = room.slice('country:'.length);
+            const r = metrics.ready ? state[room] : undefined;
+            return (
+              <tr key={room} data-room={room} className="grid grid-cols-3 gap-x-2 gap-y-1 border-t border-slate-100 py-2 sm:table-row sm:py-0 dark:border-slate-700">
+                <td className="col-span-3 font-medium sm:py-1.5 sm:pr-2 sm:font-normal">{countryName(code, lang)} <span className="text-slate-500 dark:text-slate-400">({code})</span></td>
+                {FIELDS.map((f) => {
+                  const v = r ? figure(r.totals[f], metrics.unit(f), lang) : { text: '…', full: '' };
+                  return (
+                    <td key={f} className="min-w-0 tabular-nums sm:py-1.5 sm:pl-4 sm:text-right">
+                      <span className="block text-xs text-slate-500 sm:hidden dark:text-slate-400">{metrics.label(f, lang)}</span>
+                      <span data-field={f} title={v.full || undefined} className="break-words">{v.text}</span>
+                    </td>
+                  );
+                })}
+                <td className="col-span-3 sm:w-32 sm:py-1.5 sm:pl-3">
+                  {r && <Sparkline className="h-6 w-full" label={`${countryName(code, lang)}: ${t('events_per_second')}`} values={perSecond(r.points)} partialLast />}
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
     </section>
   );
 }
