@@ -13,14 +13,32 @@ import { browserReady, devToken as devTokenAt, withDashboard } from '../support/
 
 const TIMEOUT = 20_000;
 
-async function open(browser: Browser, base: string, role: string, query: string, viewport = { width: 1280, height: 860 }): Promise<Page> {
+async function open(browser: Browser, base: string, role: string, query: string, viewport = { width: 1280, height: 860 }, merchant?: string): Promise<Page> {
   const page = await browser.newPage({ viewport });
   page.setDefaultTimeout(TIMEOUT);
   await page.goto(`${base}/${query}`);
   await page.locator('select[name="role"]').selectOption(role);
+  if (merchant) await page.locator('input[name="merchant_id"]').fill(merchant);
   await page.locator('select[name="role"]').locator('xpath=ancestor::form').locator('button[type="submit"]').click();
   await page.locator('select[name="role"]').waitFor({ state: 'detached' });
   return page;
+}
+
+/** Clicks an alert's scope link: the overview of m_ctx alone (its 3 payments), the network a click away for ops only. */
+async function followScopeLink(page: Page, alertId: number, ops: boolean): Promise<void> {
+  await page.locator(`[data-alert="${alertId}"] [data-field="scope-link"]`).click();
+  await page.locator('[data-field="merchant-filter"] [data-field="merchant"]', { hasText: 'm_ctx' }).waitFor();
+  assert.equal(new URL(page.url()).searchParams.get('merchant_id'), 'm_ctx');
+  await page.locator('[data-kpi="tx_count"] [data-field="value"]', { hasText: /^3$/ }).waitFor();
+  await page.locator('[data-ticker]').waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Show the whole network' }).count(), ops ? 1 : 0);
+  if (ops) {
+    // The ticker is the network's: it says the filter does not apply to it.
+    await page.locator('[data-field="unfiltered"]', { hasText: 'the merchant filter does not apply here' }).waitFor();
+    await page.getByRole('button', { name: 'Show the whole network' }).click();
+    await page.locator('[data-field="merchant-filter"]').waitFor({ state: 'detached' });
+    assert.equal(new URL(page.url()).searchParams.get('merchant_id'), null);
+  }
 }
 
 test('alerts screen: context of an alert, the rule editor\'s labels, percent and webhooks, read-only and phone views', { timeout: 150_000 }, async (t) => {
@@ -68,8 +86,8 @@ test('alerts screen: context of an alert, the rule editor\'s labels, percent and
     assert.equal((await row.locator('[data-field="judgement"]').textContent())?.trim(), 'Failed transactions over 60 min = 3 (threshold > 2)');
     const href = await row.locator('[data-field="scope-link"]').getAttribute('href');
     const link = new URLSearchParams(href ?? '');
-    assert.equal(link.get('screen'), 'merchant', `a merchant's scope opens its area: ${href}`);
-    assert.equal(link.get('for'), 'm_ctx');
+    assert.equal(link.get('screen'), null, `a merchant's scope opens the overview: ${href}`);
+    assert.equal(link.get('merchant_id'), 'm_ctx');
     await row.getByRole('button', { name: 'Details' }).click();
     const detail = page.locator(`[data-alert-detail="${alert.id}"]`);
     await detail.locator('[data-chart="alert-series"]').waitFor();
@@ -122,7 +140,34 @@ test('alerts screen: context of an alert, the rule editor\'s labels, percent and
     await viewer.locator('[data-silence]', { hasText: 'e2e maintenance window' }).waitFor();
     assert.equal(await viewer.getByRole('button', { name: /^End now/ }).count(), 0);
     assert.equal(await viewer.getByRole('button', { name: 'Create silence' }).count(), 0);
+    // The scope link works without the merchant area: the overview filtered to the merchant.
+    await viewer.getByRole('group', { name: 'Section' }).getByRole('button', { name: 'Alerts' }).click();
+    await followScopeLink(viewer, alert.id, true);
     await viewer.close();
+
+    // --- The merchant's own user, with its own rule: the link opens its overview (its token
+    // confines it anyway), with no way out to the network.
+    const mine = await devTokenAt(base, { role: 'merchant_admin', merchant_id: 'm_ctx' });
+    const asMerchant = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+      const res = await fetch(`${base}${path}`, {
+        method, headers: { authorization: `Bearer ${mine}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      assert.ok(res.ok, `${method} ${path}: ${res.status} ${await res.clone().text()}`);
+      return (await res.json()) as T;
+    };
+    const own = await asMerchant<{ id: string }>('POST', '/api/analytics/alerts/rules', {
+      name: 'my failures', metric: 'failed_count', window_minutes: 60, condition: { type: 'threshold', op: '>', value: 2 },
+    });
+    let ownAlert: Row | undefined;
+    for (let i = 0; i < 150 && !ownAlert; i++) {
+      ownAlert = (await asMerchant<{ items: Row[] }>('GET', '/api/analytics/alerts')).items.find((a) => String(a.rule_id) === String(own.id));
+      if (!ownAlert) await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(ownAlert, 'the merchant\'s rule opens an alert within 30 s');
+    const merchantUser = await open(browser, base, 'merchant_admin', '?screen=alerts', undefined, 'm_ctx');
+    await followScopeLink(merchantUser, ownAlert.id, false);
+    await merchantUser.close();
 
     // --- At 360 px: no sideways scroll, and every row's last action in view (French: the longest).
     const phone = await open(browser, base, 'analytics:ops', '?screen=alerts&lang=fr', { width: 360, height: 780 });

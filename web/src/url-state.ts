@@ -104,6 +104,11 @@ export interface ViewState {
   mtab: MerchantTab; actingFor: string | null;
   /** Routing screen: its section. */
   rtab: RoutingTab;
+  /**
+   * The overview filtered to one merchant (`?merchant_id=…` without a region: where an alert on a
+   * merchant links to, for ops with or without the merchant area).
+   */
+  merchant: string | null;
 }
 
 function readUrl(): ViewState {
@@ -135,6 +140,7 @@ function readUrl(): ViewState {
     mtab: isMerchantTab(q.get('mtab')) ? q.get('mtab') as MerchantTab : 'summary',
     actingFor: isMerchantId(q.get('for')) ? q.get('for') : null,
     rtab: isRoutingTab(q.get('rtab')) ? q.get('rtab') as RoutingTab : 'health',
+    merchant: !drill.region && isMerchantId(q.get('merchant_id')) ? q.get('merchant_id') : null,
   };
 }
 
@@ -163,7 +169,8 @@ export function useViewState() {
       range: state.range, from: custom ? state.from : undefined, to: custom ? state.to : undefined, tz: state.tz,
       currency: state.currency ?? undefined, show: state.currency && state.shown === 'usd' ? 'usd' : undefined,
       lang: state.lang, screen: state.screen === 'overview' ? undefined : state.screen,
-      region: drill.region, country: drill.country, city: drill.city, merchant_id: drill.merchant_id,
+      region: drill.region, country: drill.country, city: drill.city,
+      merchant_id: drill.merchant_id ?? (state.screen === 'overview' && state.merchant ? state.merchant : undefined),
       tab: state.screen === 'alerts' && state.tab !== 'alerts' ? state.tab : undefined,
       mtab: state.screen === 'merchant' && state.mtab !== 'summary' ? state.mtab : undefined,
       for: state.screen === 'merchant' && state.actingFor ? state.actingFor : undefined,
@@ -185,7 +192,8 @@ export function useViewState() {
   const setMtab = useCallback((mtab: MerchantTab) => setState((s) => ({ ...s, mtab })), []);
   const setActingFor = useCallback((actingFor: string | null) => setState((s) => ({ ...s, actingFor })), []);
   const setRtab = useCallback((rtab: RoutingTab) => setState((s) => ({ ...s, rtab })), []);
-  return { ...state, setMtab, setActingFor, setRtab, setRange, setCustom, setTz, setCurrency, setShown, setLang, setScreen, setDrill, setTab };
+  const setMerchant = useCallback((merchant: string | null) => setState((s) => ({ ...s, merchant })), []);
+  return { ...state, setMerchant, setMtab, setActingFor, setRtab, setRange, setCustom, setTz, setCurrency, setShown, setLang, setScreen, setDrill, setTab };
 }
 
 export type View = ReturnType<typeof useViewState>;

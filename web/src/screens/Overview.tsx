@@ -2,13 +2,15 @@
 // series, the map, the rankings, the latest alerts and a live ticker. Period, zone, currency and
 // language live in the query string, so a link reproduces the view.
 
-import { lazy, Suspense } from 'react';
+import { lazy, Suspense, useMemo } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { ApiError, apiGet, type Overview as OverviewData } from '../api.ts';
+import { ApiError, apiGet, tokenMerchantId, type Overview as OverviewData } from '../api.ts';
+import { focusRing } from '../components/Segmented.tsx';
 import { ViewControls } from '../components/ViewControls.tsx';
 import { formatInstant, formatShortInstant, formatValue } from '../format.ts';
-import { translate, type MessageKey } from '../i18n.ts';
+import { colon, translate, type MessageKey } from '../i18n.ts';
 import { can, useMe } from '../me.ts';
+import { useMerchantNames } from '../merchant-names.ts';
 import { scopeParams, type View } from '../url-state.ts';
 import { LatestAlerts } from './overview/LatestAlerts.tsx';
 import { OverviewBody } from './overview/OverviewBody.tsx';
@@ -55,7 +57,9 @@ export function Overview({ token, view }: { token: string; view: View }) {
   const { lang } = view;
   const t = (key: MessageKey) => translate(lang, key);
   const me = useMe(token);
-  const overview = useOverview(token, view);
+  // A merchant filter (an alert's scope link): the overview, series and rankings of that merchant.
+  const filters = useMemo<Record<string, string>>(() => (view.merchant ? { merchant_id: view.merchant } : {} as Record<string, string>), [view.merchant]);
+  const overview = useOverview(token, view, filters);
   const data = overview.data;
 
   return (
@@ -69,6 +73,7 @@ export function Overview({ token, view }: { token: string; view: View }) {
         </div>
         <ViewControls token={token} view={view} />
       </header>
+      {view.merchant && <MerchantFilter token={token} view={view} />}
 
       {overview.error && <LoadError error={overview.error} lang={lang} />}
       {data && <Freshness data={data} view={view} />}
@@ -77,13 +82,34 @@ export function Overview({ token, view }: { token: string; view: View }) {
 
       {!overview.error && (
         <Suspense fallback={<div className="mb-6 h-14 rounded-2xl bg-white dark:bg-slate-800 ring-1 ring-slate-200/70 dark:ring-slate-700" />}>
-          <LiveTicker token={token} lang={lang} currency={view.currency} />
+          <LiveTicker token={token} lang={lang} currency={view.currency} merchantFiltered={!!view.merchant && tokenMerchantId(token) === null} />
         </Suspense>
       )}
 
-      {!overview.error && <OverviewBody token={token} view={view} data={data} placeholder={overview.isPlaceholderData} withMap />}
+      {!overview.error && <OverviewBody token={token} view={view} data={data} placeholder={overview.isPlaceholderData} filters={filters} withMap />}
 
       {!overview.error && can(me.data, 'alerts:view') && <LatestAlerts token={token} view={view} />}
     </div>
+  );
+}
+
+/** The merchant the overview is filtered to, by name, and the way back to the whole network (ops). */
+function MerchantFilter({ token, view }: { token: string; view: View }) {
+  const t = (key: MessageKey) => translate(view.lang, key);
+  const id = view.merchant!;
+  const names = useMerchantNames(token, useMemo(() => [id], [id]));
+  const own = tokenMerchantId(token) !== null;
+  return (
+    <p data-field="merchant-filter" className="mb-4 flex flex-wrap items-center gap-2 text-sm text-slate-700 dark:text-slate-200">
+      <span className="rounded-lg bg-indigo-50 px-2 py-1 ring-1 ring-indigo-200 dark:bg-indigo-950 dark:ring-indigo-800">
+        {t('filtered_merchant')}{colon(view.lang)} <span data-field="merchant" className="font-semibold">{names.label(id)}</span>
+      </span>
+      {!own && (
+        <button type="button" onClick={() => view.setMerchant(null)}
+          className={`rounded-lg px-2 py-1 text-indigo-700 underline-offset-2 hover:underline dark:text-indigo-300 ${focusRing}`}>
+          {t('clear_merchant_filter')}
+        </button>
+      )}
+    </p>
   );
 }

@@ -50,7 +50,8 @@ export function windowAround(a: Alert, now = Date.now()): { from: string; to: st
 /**
  * The dashboard view of the scope: the drill-down at the deepest level reachable from the top
  * (region → country → city → merchant, each needing the one above); a merchant alone opens the
- * merchant's area; no scope opens the overview. Custom dates: the firing's day and the day after.
+ * overview filtered to that merchant (it needs no merchant-area permission, and a merchant's own
+ * token is confined to it anyway); no scope opens the overview.
  */
 export function scopeHref(a: Alert, lang: Lang, tz: string | undefined): string {
   const scope = scopeOf(a);
@@ -67,8 +68,7 @@ export function scopeHref(a: Alert, lang: Lang, tz: string | undefined): string 
     q.set('screen', 'drill');
     for (const [k, v] of Object.entries(drill)) q.set(k, v);
   } else if (one('merchant_id')) {
-    q.set('screen', 'merchant');
-    q.set('for', one('merchant_id')!);
+    q.set('merchant_id', one('merchant_id')!);
   }
   return `?${q.toString()}`;
 }

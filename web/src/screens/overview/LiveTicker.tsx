@@ -10,8 +10,11 @@ import { colon, translate, type Lang, type MessageKey } from '../../i18n.ts';
 import { minuteEvents, perSecond, useLiveRooms } from '../../live-rooms.ts';
 import { useMetrics } from '../../metric-registry.ts';
 
-/** `currency`: the view's currency filter, which the live rooms do not follow (the ticker says so). */
-export default function LiveTicker({ token, lang, currency }: { token: string; lang: Lang; currency?: string | null }) {
+/**
+ * `currency`: the view's currency filter, `merchantFiltered`: an ops view filtered to one merchant;
+ * the network's live room follows neither (the ticker says so).
+ */
+export default function LiveTicker({ token, lang, currency, merchantFiltered = false }: { token: string; lang: Lang; currency?: string | null; merchantFiltered?: boolean }) {
   const t = (key: MessageKey) => translate(lang, key);
   const merchant = useMemo(() => tokenMerchantId(token), [token]);
   const room = merchant ? `merchant:${merchant}` : 'global';
@@ -33,7 +36,11 @@ export default function LiveTicker({ token, lang, currency }: { token: string; l
         {t('live_ticker')}
         <span className="sr-only">{t(`conn_${conn}` as MessageKey)}</span>
       </h2>
-      {currency && <span data-field="unfiltered" className="text-xs text-slate-600 dark:text-slate-400">{t('live_unfiltered')}</span>}
+      {(currency || merchantFiltered) && (
+        <span data-field="unfiltered" className="text-xs text-slate-600 dark:text-slate-400">
+          {merchantFiltered ? t(currency ? 'live_unfiltered_both' : 'live_unfiltered_merchant') : t('live_unfiltered')}
+        </span>
+      )}
       {!r ? <span className="text-sm text-slate-600 dark:text-slate-400">{t('waiting_snapshot')}</span> : (
         <>
           <Figure label={t('tx_last_hour')} field="tx_count" text={formatValue(r.totals.tx_count, metrics.unit('tx_count'), lang)} />
