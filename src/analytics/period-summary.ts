@@ -43,7 +43,8 @@ async function computeSummary(ctx: AnalyticsContext, scope: Scope, metrics: read
   const now = cur.rows[0];
   const before = prev?.rows[0];
   const values = (row: typeof now | undefined) => Object.fromEntries(metrics.map((m) => [m, row ? row.metrics[m] : getMetric(m)!.empty]));
-  const localZero = () => Object.fromEntries(metrics.filter((m) => getMetric(m)!.local).map((m) => [m, '0']));
+  // Sums are 0 over no rows; an average has no value (absent), as its USD value is null.
+  const localZero = () => Object.fromEntries(metrics.filter((m) => getMetric(m)!.local && !getMetric(m)!.localDen).map((m) => [m, '0']));
   const current = values(now);
   const previous = prev ? values(before) : Object.fromEntries(metrics.map((m) => [m, null]));
   const out: PeriodSummary = {

@@ -4,7 +4,7 @@
 const nullableNumber = { type: ['number', 'null'] };
 const nullableString = { type: ['string', 'null'] };
 export const metricMap = { type: 'object', additionalProperties: nullableNumber, description: 'metric name → value (USD numbers; undefined ratios null)' };
-export const localMap = { type: 'object', additionalProperties: { type: 'string' }, description: 'metric name → exact local-currency decimal (one currency selected)' };
+export const localMap = { type: 'object', additionalProperties: { type: 'string' }, description: 'metric name → exact local-currency decimal (one currency selected); an average (avg_ticket_usd) rounded to a minor unit, absent over no sales' };
 
 export const freshness = {
   as_of: { ...nullableString, format: 'date-time', description: 'event time up to which ingestion is complete' },

@@ -68,9 +68,12 @@ export function getBaseMeasure(name: string): BaseMeasure | undefined {
   return BY_NAME.get(name);
 }
 
-/** The local (minor-unit) twin of a USD measure: the same rows and column, unconverted. */
+/**
+ * The local twin of a measure over converted rows: the same rows and column with no FX condition —
+ * a USD sum's minor units, or a count of rated rows' every row (succeeded_converted → succeeded_count).
+ */
 export function localTwin(b: BaseMeasure): BaseMeasure | undefined {
-  if (b.fx !== 'usd') return undefined;
+  if (b.fx === 'none') return undefined;
   return BASE_MEASURES.find((o) => o.fx === 'none' && o.value === b.value && sameKinds(o.kinds, b.kinds));
 }
 

@@ -5,7 +5,9 @@
 //   are signed sums of additive metrics, so a ratio over many buckets is rebuilt exactly from
 //   their sums), or 'opaque' (a denominator that is no metric, like avg_ticket_usd's);
 // - volume: the count metric its volume is measured in;
-// - local: for an additive USD metric, the same sum in exact minor units of one currency;
+// - local: for a USD metric, the same sum in exact minor units of one currency; for a USD
+//   average (avg_ticket_usd), also its denominator over the same rows without the FX condition
+//   (localDen), so the local average is minor units over every row, not only the converted ones;
 // - empty: its value over no data (0 for additive metrics, null otherwise).
 
 import { getBaseMeasure, localTwin } from './base-measures.ts';
@@ -70,6 +72,8 @@ export interface Metric extends MetricDef {
   volume: string;
   /** The exact local-currency sum (terms over minor-unit measures); null when the metric has none. */
   local: readonly Term[] | null;
+  /** An average's local denominator (count measures); null for a sum. The local value is local / localDen, rounded to a minor unit. */
+  localDen: readonly Term[] | null;
   /** Its value over no data at all. */
   empty: 0 | null;
 }
@@ -88,13 +92,17 @@ function derive(defs: readonly MetricDef[]): Metric[] {
     const additive = !d.den;
     const num = additive ? null : asParts(d.num);
     const den = additive ? null : asParts(d.den!);
-    const twins = additive && d.unit === 'usd' ? d.num.map((t) => localTwin(getBaseMeasure(t.measure)!)) : [];
+    const twinsOf = (terms: readonly Term[]) => terms.map((t) => localTwin(getBaseMeasure(t.measure)!));
+    const twins = d.unit === 'usd' ? twinsOf(d.num) : [];
+    const denTwins = d.unit === 'usd' && d.den ? twinsOf(d.den) : [];
+    const hasLocal = twins.length > 0 && twins.every(Boolean) && denTwins.every(Boolean);
     return Object.freeze({
       ...d,
       kind: additive ? 'additive' : num && den ? 'ratio' : 'opaque',
       parts: num && den ? { num, den } : null,
       volume: additive && d.unit === 'count' ? d.name : d.volume ?? 'tx_count',
-      local: twins.length > 0 && twins.every(Boolean) ? d.num.map((t, i) => ({ measure: twins[i]!.name, sign: t.sign ?? 1 })) : null,
+      local: hasLocal ? d.num.map((t, i) => ({ measure: twins[i]!.name, sign: t.sign ?? 1 })) : null,
+      localDen: hasLocal && d.den ? d.den.map((t, i) => ({ measure: denTwins[i]!.name, sign: t.sign ?? 1 })) : null,
       empty: additive ? 0 : null,
     } satisfies Metric);
   });

@@ -126,14 +126,14 @@ export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryR
   if (filled && p.buckets.length > cap.rows) throw resultTooLarge(cap, p.buckets.length, atMost);
   if (p.tables.length === 0) return result;
   const withLocal = currency !== null;
-  const used = new Set(metrics.flatMap((m) => [...m.num, ...(m.den ?? []), ...(withLocal ? m.local ?? [] : [])]).map((t) => t.measure));
+  const used = new Set(metrics.flatMap((m) => [...m.num, ...(m.den ?? []), ...(withLocal ? [...m.local ?? [], ...m.localDen ?? []] : [])]).map((t) => t.measure));
   const answer = await deps.store.rollupAggregate({
     tables: p.tables,
     bucket: p.bucket,
     groups: dims,
     filters,
     measures: BASE_MEASURES.filter((b) => used.has(b.name)),
-    metrics: metrics.map((m) => ({ name: m.name, num: m.num, den: m.den, local: m.local ?? undefined })),
+    metrics: metrics.map((m) => ({ name: m.name, num: m.num, den: m.den, local: m.local ?? undefined, localDen: m.localDen ?? undefined })),
     withLocal,
     orderBy: spec.orderBy,
     // One row past the cap tells an answer that would exceed it.
@@ -147,6 +147,7 @@ export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryR
   const dimCols = answer.groups;
   const metricCols = metrics.map((m) => answer.metrics[m.name]);
   const localCols = localMetrics.map((m) => answer.local[m.name]);
+  const localDenCols = localMetrics.map((m) => answer.localDen[m.name]);
   const minutes: number[] = [];
   result.unconverted = answer.unconverted;
   for (let i = 0; i < rowCount; i++) {
@@ -155,7 +156,13 @@ export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryR
     metrics.forEach((m, k) => { row.metrics[m.name] = toNumber(metricCols[k][i]); });
     if (currency !== null) {
       row.local = {};
-      localMetrics.forEach((m, k) => { row.local![m.name] = formatMinor(BigInt((localCols[k][i] as bigint | null) ?? 0n), exponent); });
+      localMetrics.forEach((m, k) => {
+        const sum = BigInt((localCols[k][i] as bigint | null) ?? 0n);
+        if (!localDenCols[k]) { row.local![m.name] = formatMinor(sum, exponent); return; }
+        // An average: absent over no rows (as its USD value is null).
+        const den = BigInt((localDenCols[k][i] as bigint | null) ?? 0n);
+        if (den !== 0n) row.local![m.name] = formatMinor(roundedDivision(sum, den), exponent);
+      });
     }
     minutes.push(Number(bucketCol[i]));
     result.rows.push(row);
@@ -208,10 +215,18 @@ function fillBuckets(
     }
     const row: QueryRow = { dims: {}, metrics: {} };
     for (const m of metrics) row.metrics[m.name] = m.empty;
-    if (withLocal) row.local = Object.fromEntries(metrics.filter((m) => m.local).map((m) => [m.name, '0']));
+    if (withLocal) row.local = Object.fromEntries(metrics.filter((m) => m.local && !m.localDen).map((m) => [m.name, '0']));
     out[i] = row;
   }
   return out;
+}
+
+/** a / b rounded half away from zero, in integers (an average in whole minor units); b ≠ 0. */
+export function roundedDivision(a: bigint, b: bigint): bigint {
+  const negative = (a < 0n) !== (b < 0n);
+  const [x, y] = [a < 0n ? -a : a, b < 0n ? -b : b];
+  const q = (2n * x + y) / (2n * y);
+  return negative ? -q : q;
 }
 
 function toNumber(v: unknown): number | null {

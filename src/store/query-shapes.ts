@@ -77,4 +77,6 @@ export interface MetricSpec {
   num: readonly FormulaTerm[];
   den?: readonly FormulaTerm[];
   local?: readonly FormulaTerm[];
+  /** An average's local denominator (a count): the local answer is then local / localDen. */
+  localDen?: readonly FormulaTerm[];
 }

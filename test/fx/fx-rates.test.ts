@@ -191,12 +191,19 @@ test('with one currency selected, money metrics also come back as exact local de
     pay('NGN', 'NG', '9999.99', '2026-11-18T11:00:00Z', { status: 'failed' }),
     pay('XOF', 'SN', '5000', '2026-11-18T11:00:00Z'),
   ]);
-  const body = await metrics(t, 'metrics=tx_count,gross_volume_usd,fees_usd,net_volume_usd&currency=NGN');
+  const body = await metrics(t, 'metrics=tx_count,gross_volume_usd,fees_usd,net_volume_usd,avg_ticket_usd&currency=NGN');
   assert.equal(body.currency, 'NGN');
   assert.equal(body.rows[0].metrics.tx_count, 3);
-  assert.deepEqual(body.rows[0].local, { gross_volume_usd: '1234.50', fees_usd: '10.05', net_volume_usd: '1224.45' });
+  // The average ticket: 123450 minor units over the 2 sales (NGN has no rate here: its USD
+  // average is null, its local one counts every sale).
+  assert.deepEqual(body.rows[0].local, { gross_volume_usd: '1234.50', fees_usd: '10.05', net_volume_usd: '1224.45', avg_ticket_usd: '617.25' });
   const xof = await metrics(t, 'metrics=gross_volume_usd&currency=XOF');
   assert.deepEqual(xof.rows[0].local, { gross_volume_usd: '5000' });
+  // Rounded, not truncated: 123452 / 3 = 41150.67 → 41151.
+  await send(t, [pay('NGN', 'NG', '0.02', '2026-11-18T12:00:00Z'), pay('XAF', 'CM', '700', '2026-11-18T12:00:00Z', { status: 'failed' })]);
+  assert.deepEqual((await metrics(t, 'metrics=avg_ticket_usd&currency=NGN')).rows[0].local, { avg_ticket_usd: '411.51' });
+  // No sale in XAF (one failed payment): no average, while the sums are 0.
+  assert.deepEqual((await metrics(t, 'metrics=avg_ticket_usd,gross_volume_usd&currency=XAF')).rows[0].local, { gross_volume_usd: '0' });
   const two = await metrics(t, 'metrics=gross_volume_usd&currency=NGN,XOF');
   assert.equal(two.currency, null);
   assert.equal(two.rows[0].local, undefined);

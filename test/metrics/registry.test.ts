@@ -59,9 +59,20 @@ describe('registry facts', () => {
     assert.equal(getMetric('gross_volume_usd')!.volume, 'tx_count');
   });
 
-  test('every additive USD metric has an exact local sum over the same rows in minor units, and nothing else has', () => {
+  test('every USD metric has an exact local sum over the same rows in minor units, and nothing else has', () => {
     const withLocal = METRICS.filter((m) => m.local).map((m) => m.name).sort();
-    assert.deepEqual(withLocal, METRICS.filter((m) => m.kind === 'additive' && m.unit === 'usd').map((m) => m.name).sort());
+    assert.deepEqual(withLocal, METRICS.filter((m) => m.unit === 'usd').map((m) => m.name).sort());
+    // A sum has no local denominator; the average ticket's is every succeeded transaction (its USD
+    // form's are those with a rate).
+    assert.deepEqual(METRICS.filter((m) => m.localDen).map((m) => m.name), ['avg_ticket_usd']);
+    assert.deepEqual(getMetric('avg_ticket_usd')!.localDen, [{ measure: 'succeeded_count', sign: 1 }]);
+    for (const m of METRICS.filter((x) => x.localDen)) {
+      m.localDen!.forEach((t, i) => {
+        const rated = getBaseMeasure(m.den![i].measure)!;
+        const all = getBaseMeasure(t.measure)!;
+        assert.deepEqual([all.fx, all.value, all.kinds], ['none', rated.value, rated.kinds], m.name);
+      });
+    }
     for (const m of METRICS.filter((x) => x.local)) {
       assert.equal(m.local!.length, m.num.length);
       m.local!.forEach((t, i) => {

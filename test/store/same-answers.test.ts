@@ -97,7 +97,7 @@ const SPECS: Record<string, Partial<QuerySpec>> = {
   'monthly by region and type in Lagos': { metrics: ['tx_count', 'chargeback_rate', 'payout_volume_usd'], dimensions: ['region', 'type'], granularity: 'month', tz: 'Africa/Lagos' },
   'top 5 merchants by gross volume': { metrics: ['gross_volume_usd', 'tx_count'], dimensions: ['merchant_id'], orderBy: { metric: 'gross_volume_usd', desc: true }, limit: 5 },
   'one currency: exact local sums, by provider and method': {
-    metrics: ['gross_volume_usd', 'fees_usd', 'refund_volume_usd', 'net_volume_usd'], dimensions: ['provider', 'payment_method'], filters: { currency: ['XOF'] },
+    metrics: ['gross_volume_usd', 'fees_usd', 'refund_volume_usd', 'net_volume_usd', 'avg_ticket_usd'], dimensions: ['provider', 'payment_method'], filters: { currency: ['XOF'] },
   },
   'filtered by merchants and a type group, by city, per day in UTC': {
     metrics: ['tx_count', 'failed_count', 'refund_rate'], dimensions: ['city'], granularity: 'day',

@@ -14,20 +14,25 @@ const overviewAsked = (page: Page, test: (q: URLSearchParams) => boolean) =>
   page.waitForResponse((res) => res.url().includes('/api/analytics/overview?') && test(new URL(res.url()).searchParams));
 
 /**
- * With a currency chosen, no figure may be in dollars unless it says so: every section (a KPI card,
- * the chart, the map, a ranking, the ticker) showing "$" or "USD" names USD in its heading, or
- * says that the filter does not apply to it. And nothing before had volume: the badges read
- * "nouveau" on one line.
+ * With a currency chosen, every figure is in it: no section (a KPI card, the chart, the map, a
+ * ranking) shows "$" or "USD", but the live ticker, which says that the filter does not apply to
+ * it. The chart's and the map's headings and the chart's value axis name the currency. And
+ * nothing before had volume: the badges read "nouveau" on one line.
  */
-async function oneCurrencyOnScreen(page: Page): Promise<void> {
+async function oneCurrencyOnScreen(page: Page, currency: string, money: RegExp): Promise<void> {
   await page.locator('[data-ticker] [data-field="unfiltered"]').waitFor();
   await page.locator('[data-panel="map"] svg').first().waitFor();
-  const unlabelled = await page.locator('section').evaluateAll((sections) => sections
-    .filter((s) => /\$|USD/.test((s as HTMLElement).innerText))
-    .filter((s) => !s.querySelector('[data-field="unfiltered"]') && !/USD/.test(s.querySelector('h2')?.textContent ?? ''))
+  await page.locator('figure[data-y-ticks]').waitFor();
+  const inUsd = await page.locator('section').evaluateAll((sections) => sections
+    .filter((s) => /\$|USD/.test((s as HTMLElement).innerText) && !s.querySelector('[data-field="unfiltered"]'))
     .map((s) => `${s.getAttribute('aria-label')}: ${(s as HTMLElement).innerText.slice(0, 80)}`));
-  assert.deepEqual(unlabelled, [], 'a figure in USD that does not say so');
-  assert.match((await page.locator('[data-kpi="avg_ticket_usd"] h2').textContent()) ?? '', /\(USD\)$/);
+  assert.deepEqual(inUsd, [], `a figure in USD under the ${currency} filter`);
+  for (const heading of ['[data-kpi="avg_ticket_usd"] h2', '[data-field="chart-title"]', '[data-panel="map"] h2']) {
+    assert.match((await page.locator(heading).textContent()) ?? '', new RegExp(`\\(${currency}\\)$`), heading);
+  }
+  assert.match((await page.locator('[data-panel="map"] [data-field="map-max"]').textContent()) ?? '', money, 'the map\'s scale');
+  const ticks = JSON.parse((await page.locator('figure[data-y-ticks]').getAttribute('data-y-ticks')) ?? '[]') as string[];
+  assert.ok(ticks.length > 0 && ticks.every((x) => x === '—' || money.test(x)), `the value axis in ${currency}: ${ticks.join(', ')}`);
   const badge = page.locator('[data-kpi="tx_count"] [data-field="change"]');
   assert.equal(await badge.textContent(), 'nouveau');
   const box = await badge.boundingBox();
@@ -75,7 +80,10 @@ test('controls: local currency in the locale\'s format, custom range and time zo
     assert.equal(await kpi(page, 'gross_volume_usd'), '1,2\u00a0M\u00a0FCFA');
     assert.equal(await page.locator('[data-kpi="gross_volume_usd"] [data-field="value"]').getAttribute('title'), '1\u202f234\u202f567\u00a0FCFA');
     assert.equal(await kpi(page, 'tx_count'), '3', 'the currency is a filter: the USD payment is not counted');
-    await oneCurrencyOnScreen(page);
+    // The average ticket from the API's local form: 1,234,567 over 3 sales, to the nearest franc.
+    assert.equal(local.avg_ticket_usd, '411522');
+    assert.equal(await kpi(page, 'avg_ticket_usd'), '411\u202f522\u00a0FCFA');
+    await oneCurrencyOnScreen(page, 'XOF', /FCFA/);
     // The merchant by its imported name, not its id alone.
     await page.locator('[data-ranking="merchants"] [data-row="m_1"]', { hasText: 'Boutique Awa (m_1)' }).waitFor();
 

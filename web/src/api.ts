@@ -110,7 +110,12 @@ export function tokenMerchantId(token: string): string | null {
 }
 
 /** One bucket of a series: its start and the value of each metric asked for. */
-export interface SeriesPoint { ts: string; [metric: string]: number | null | string | undefined }
+export interface SeriesPoint {
+  ts: string;
+  /** With one currency selected: money metrics as exact decimals of that currency. */
+  local?: Record<string, string>;
+  [metric: string]: number | null | string | Record<string, string> | undefined;
+}
 
 /** A metric's value in a series point (null when absent). */
 export function pointValue(p: SeriesPoint, metric: string): number | null {

@@ -38,6 +38,8 @@ export interface Metrics {
   label(name: string, lang: Lang): string;
   unit(name: string): Unit;
   higherIsBetter(name: string): boolean;
+  /** The API also answers it in the one selected currency (`local`): every money metric. */
+  hasLocal(name: string): boolean;
 }
 
 export function useMetrics(token: string): Metrics {
@@ -59,6 +61,7 @@ export function useMetrics(token: string): Metrics {
       label: (name, lang) => byName.get(name)?.label[lang] ?? name,
       unit: (name) => byName.get(name)?.unit ?? 'count',
       higherIsBetter: (name) => byName.get(name)?.better !== 'lower',
+      hasLocal: (name) => byName.get(name)?.local_available === true,
     };
   }, [data, error]);
 }

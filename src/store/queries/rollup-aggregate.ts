@@ -45,6 +45,8 @@ export interface AggregateAnswer {
   metrics: Record<string, unknown[]>;
   /** Exact local sums (bigint) per metric name that has one, per row. */
   local: Record<string, unknown[]>;
+  /** An average's local denominator (bigint) per metric name that has one, per row. */
+  localDen: Record<string, unknown[]>;
   /** Counted rows whose currency had no rate on their day, over every group (a LIMIT cuts none). */
   unconverted: number;
 }
@@ -138,6 +140,7 @@ function aggregateSql(q: RollupAggregate, kind: BackendKind): string {
     ...keys, 'unconverted_count',
     ...q.metrics.map((m) => `${metricSql(m, kind)} AS m_${m.name}`),
     ...(q.withLocal ? q.metrics.filter((m) => m.local).map((m) => `${sumSql(m.local!)} AS l_${m.name}`) : []),
+    ...(q.withLocal ? q.metrics.filter((m) => m.local && m.localDen).map((m) => `${sumSql(m.localDen!)} AS ld_${m.name}`) : []),
   ];
   const order = q.orderBy ? [`m_${q.orderBy.metric} ${q.orderBy.desc ? 'DESC' : 'ASC'} NULLS LAST`, ...keys] : keys;
   const tail = `ORDER BY ${order.join(', ')}${q.limit !== undefined ? ` LIMIT ${sqlInt(q.limit)}` : ''}`;
@@ -180,6 +183,7 @@ export async function rollupAggregate(b: StoreBackend, q: RollupAggregate): Prom
     groups: q.groups.map((_, i) => col(`g${i}`)),
     metrics: Object.fromEntries(q.metrics.map((m) => [m.name, col(`m_${m.name}`)])),
     local: q.withLocal ? Object.fromEntries(q.metrics.filter((m) => m.local).map((m) => [m.name, col(`l_${m.name}`)])) : {},
+    localDen: q.withLocal ? Object.fromEntries(q.metrics.filter((m) => m.local && m.localDen).map((m) => [m.name, col(`ld_${m.name}`)])) : {},
     unconverted,
   };
 }

@@ -39,7 +39,9 @@ const defined = (v: number | null | undefined): v is number => v !== null && v !
 
 interface Tip { code: string; x: number; y: number }
 
-export function AfricaMap({ values, unit, lang, labels }: { values: MapValue[]; unit: Unit; lang: Lang; labels: MapLabels }) {
+/** `format`: how a value reads (default: the unit's format; a local currency's money format under a currency filter). */
+export function AfricaMap({ values, unit, lang, labels, format }: { values: MapValue[]; unit: Unit; lang: Lang; labels: MapLabels; format?: (v: number | null | undefined) => string }) {
+  const show = format ?? ((v: number | null | undefined) => formatValue(v, unit, lang));
   const figure = useRef<HTMLElement>(null);
   const [tip, setTip] = useState<Tip | null>(null);
 
@@ -61,7 +63,7 @@ export function AfricaMap({ values, unit, lang, labels }: { values: MapValue[]; 
     : 'fill-slate-200 dark:fill-slate-700';
   const describe = (code: string) => {
     const v = byCode.get(code);
-    return `${name(code)}: ${v === undefined ? labels.noData : formatValue(v, unit, lang)}`;
+    return `${name(code)}: ${v === undefined ? labels.noData : show(v)}`;
   };
 
   // The tooltip sits above the point (pointer) or the shape (focus), in the figure's pixels.
@@ -122,7 +124,7 @@ export function AfricaMap({ values, unit, lang, labels }: { values: MapValue[]; 
             className="pointer-events-none absolute z-10 -translate-x-1/2 -translate-y-full whitespace-nowrap rounded-lg bg-slate-900 px-2.5 py-1.5 text-xs text-white shadow-lg dark:bg-white dark:text-slate-900"
             style={{ left: tip.x, top: tip.y - 10 }}>
             <span className="font-semibold">{name(tip.code)}</span>{' '}
-            <span className="tabular-nums">{byCode.has(tip.code) ? formatValue(byCode.get(tip.code), unit, lang) : labels.noData}</span>
+            <span className="tabular-nums">{byCode.has(tip.code) ? show(byCode.get(tip.code)) : labels.noData}</span>
           </div>
         )}
       </figure>
@@ -132,8 +134,8 @@ export function AfricaMap({ values, unit, lang, labels }: { values: MapValue[]; 
           <div className="h-3 w-full max-w-xs rounded-full bg-(image:--map-legend) dark:bg-(image:--map-legend-dark)"
             style={{ '--map-legend': gradient(LIGHT_RAMP), '--map-legend-dark': gradient(DARK_RAMP) } as CSSProperties} />
           <div className="mt-1 flex max-w-xs justify-between gap-3 text-xs tabular-nums text-slate-600 dark:text-slate-300">
-            <span data-field="map-min">{labels.min} {formatValue(min, unit, lang)}</span>
-            <span data-field="map-max">{labels.max} {formatValue(max, unit, lang)}</span>
+            <span data-field="map-min">{labels.min} {show(min)}</span>
+            <span data-field="map-max">{labels.max} {show(max)}</span>
           </div>
           <div className="mt-2 flex items-center gap-2 text-xs text-slate-500 dark:text-slate-400">
             <span className="inline-block h-3 w-3 rounded-sm bg-slate-200 ring-1 ring-slate-300 dark:bg-slate-700 dark:ring-slate-600" />
@@ -148,7 +150,7 @@ export function AfricaMap({ values, unit, lang, labels }: { values: MapValue[]; 
               {outside.map((o, i) => (
                 <li key={o.country ?? `unknown-${i}`} data-row={o.country ?? ''} className="flex justify-between gap-3">
                   <span className="text-slate-700 dark:text-slate-200">{o.country ? name(o.country) : labels.unknown}</span>
-                  <span className="tabular-nums text-slate-900 dark:text-slate-100">{formatValue(o.value, unit, lang)}</span>
+                  <span className="tabular-nums text-slate-900 dark:text-slate-100">{show(o.value)}</span>
                 </li>
               ))}
             </ul>

@@ -8,7 +8,7 @@
 import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { formatCompact, formatShortInstant, formatValue, type Unit } from '../format.ts';
+import { formatCompact, formatMoney, formatMoneyCompact, formatShortInstant, formatValue, type Unit } from '../format.ts';
 import { LOCALE, translate, type Lang, type MessageKey } from '../i18n.ts';
 import { chartColumns, type ChartPoint } from '../series-chart-data.ts';
 
@@ -91,14 +91,21 @@ function hatch(ctx: CanvasRenderingContext2D, colour: string): CanvasPattern | s
   return ctx.createPattern(tile, 'repeat') ?? colour;
 }
 
-export function SeriesChart({ points, previous, partial, unit, lang, tz, label, emptyLabel }: {
+export function SeriesChart({ points, previous, partial, unit, currency = null, lang, tz, label, emptyLabel }: {
   points: ChartPoint[];
   /** The previous period, aligned bucket for bucket (previous[i] is one span before points[i]). */
   previous?: ChartPoint[] | null;
   /** The last bucket is still running. */
   partial: boolean;
-  unit: Unit; lang: Lang; tz?: string; label: string; emptyLabel: string;
+  unit: Unit;
+  /** Money values are in this currency's major units (the view's currency filter), not USD. */
+  currency?: string | null;
+  lang: Lang; tz?: string; label: string; emptyLabel: string;
 }) {
+  const inLocal = unit === 'usd' && currency !== null;
+  // Plotted values are numbers; a local amount is written back as a decimal for Intl's money format.
+  const full = (v: number | null | undefined) => (inLocal ? formatMoney(v === null || v === undefined ? null : String(v), currency!, lang) : formatValue(v, unit, lang));
+  const short = (v: number) => (inLocal ? formatMoneyCompact(String(v), currency!, lang) : formatCompact(v, unit, lang));
   const t = (key: MessageKey) => translate(lang, key);
   const dark = useDarkClass();
   const hostRef = useRef<HTMLDivElement>(null);
@@ -156,7 +163,7 @@ export function SeriesChart({ points, previous, partial, unit, lang, tz, label, 
         {
           ...axis, space: 36,
           values: (u, splits) => {
-            const labels = splits.map((v) => formatCompact(v, unit, lang));
+            const labels = splits.map(short);
             u.root.closest('figure')?.setAttribute('data-y-ticks', JSON.stringify(labels));
             return labels;
           },
@@ -191,7 +198,7 @@ export function SeriesChart({ points, previous, partial, unit, lang, tz, label, 
     setCursor(null);
     return () => { u.destroy(); plotRef.current = null; };
     // Width changes are handled below without a rebuild.
-  }, [cols, dark, lang, tz, unit, partial, points.length, width === 0]);
+  }, [cols, dark, lang, tz, unit, currency, partial, points.length, width === 0]);
 
   useEffect(() => {
     if (width > 0) plotRef.current?.setSize({ width, height });
@@ -215,8 +222,8 @@ export function SeriesChart({ points, previous, partial, unit, lang, tz, label, 
 
   const at = cursor && cursor.idx < points.length ? cursor.idx : null;
   const when = at !== null ? formatShortInstant(points[at].ts, lang, tz) : '';
-  const now = at !== null ? formatValue(points[at].value, unit, lang) : '';
-  const before = at !== null && hasPrevious ? formatValue(previous?.[at]?.value, unit, lang) : null;
+  const now = at !== null ? full(points[at].value) : '';
+  const before = at !== null && hasPrevious ? full(previous?.[at]?.value) : null;
   const isPartial = at !== null && partial && at === points.length - 1;
   const reading = at !== null
     ? `${when}: ${now}${before !== null ? `; ${t('chart_previous')}: ${before}` : ''}${isPartial ? ` (${t('chart_partial')})` : ''}`
@@ -226,7 +233,7 @@ export function SeriesChart({ points, previous, partial, unit, lang, tz, label, 
   const min = defined.reduce<ChartPoint | null>((m, p) => (m === null || p.value! < m.value! ? p : m), null);
   const summary = points.length
     ? `${label}. ${t('chart_summary_from')} ${formatShortInstant(points[0].ts, lang, tz)} ${t('chart_summary_to')} ${formatShortInstant(points[points.length - 1].ts, lang, tz)}, ${points.length} ${t('chart_summary_buckets')}.`
-      + (max && min ? ` ${t('chart_summary_max')}: ${formatValue(max.value, unit, lang)} (${formatShortInstant(max.ts, lang, tz)}); ${t('chart_summary_min')}: ${formatValue(min.value, unit, lang)} (${formatShortInstant(min.ts, lang, tz)}).` : '')
+      + (max && min ? ` ${t('chart_summary_max')}: ${full(max.value)} (${formatShortInstant(max.ts, lang, tz)}); ${t('chart_summary_min')}: ${full(min.value)} (${formatShortInstant(min.ts, lang, tz)}).` : '')
       + (partial ? ` ${t('chart_partial')}.` : '')
     : emptyLabel;
 
@@ -280,8 +287,8 @@ export function SeriesChart({ points, previous, partial, unit, lang, tz, label, 
             {points.map((p, i) => (
               <tr key={p.ts}>
                 <th scope="row">{formatShortInstant(p.ts, lang, tz)}{partial && i === points.length - 1 ? ` (${t('chart_partial')})` : ''}</th>
-                <td>{formatValue(p.value, unit, lang)}</td>
-                {hasPrevious && <td>{formatValue(previous?.[i]?.value, unit, lang)}</td>}
+                <td>{full(p.value)}</td>
+                {hasPrevious && <td>{full(previous?.[i]?.value)}</td>}
               </tr>
             ))}
           </tbody>

@@ -29,6 +29,12 @@ const MAX_SPAN_DAYS: Record<Granularity, number> = { auto: Infinity, hour: 366, 
 
 const card = 'rounded-2xl bg-white dark:bg-slate-800 p-5 shadow-sm ring-1 ring-slate-200/70 dark:ring-slate-700';
 
+/** A point's local decimal as a number, for a sparkline's shape (null when absent). */
+function localNumber(p: SeriesPoint, name: string): number | null {
+  const v = p.local?.[name];
+  return v === undefined ? null : Number(v);
+}
+
 /** The local-currency change, from the exact decimal strings (a float is fine for a percentage). */
 function localChange(cur: string | undefined, prev: string | undefined): number | null {
   if (cur === undefined || prev === undefined) return null;
@@ -74,6 +80,11 @@ export function OverviewBody({ token, view, data, placeholder, filters = {}, wit
     placeholderData: keepPreviousData,
     retry: false,
   });
+  // With a currency shown in its own unit, a money metric is charted from the points' local
+  // decimals (as numbers: a chart plots numbers; the values shown are formatted back as money).
+  const chartLocal = view.currency && view.shown === 'local' && data?.currency === view.currency && metrics.unit(metric) === 'usd' && metrics.hasLocal(metric)
+    ? view.currency : null;
+  const chartValue = (p: SeriesPoint) => (chartLocal ? localNumber(p, metric) : pointValue(p, metric));
   const points = chosen === 'auto' ? data?.series.points : series.data?.points;
   const previousPoints = chosen === 'auto' ? data?.series.previous : previousSeries.data?.points;
   const shownGranularity = chosen === 'auto' ? data?.series.granularity : series.data?.granularity;
@@ -103,7 +114,8 @@ export function OverviewBody({ token, view, data, placeholder, filters = {}, wit
       <div data-kpis="" aria-busy={placeholder}
         className={`grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4 ${placeholder ? 'opacity-60' : ''}`}>
         {metrics.kpis.map((name) => {
-          const inLocal = local !== null && data.kpis.local?.[name] !== undefined;
+          // Every money metric the registry has in local form (an average with no sale is absent: "—").
+          const inLocal = local !== null && metrics.hasLocal(name);
           return (
             <KpiCard key={name} id={name} label={inLocal ? `${label(name)} (${local})` : inUsd(name, label(name))} unit={metrics.unit(name)}
               higherIsBetter={metrics.higherIsBetter(name)} lang={lang} previousLabel={t('previous')}
@@ -111,14 +123,14 @@ export function OverviewBody({ token, view, data, placeholder, filters = {}, wit
               previous={inLocal ? asNumber(data.kpis.previous_local?.[name]) : data.kpis.previous[name]}
               change={inLocal ? localChange(data.kpis.local?.[name], data.kpis.previous_local?.[name]) : data.kpis.change[name]}
               text={inLocal ? { value: money(name, 'local'), previous: money(name, 'previous_local'), full: formatMoney(data.kpis.local?.[name], local!, lang) } : undefined}
-              trend={data.series.points.map((p) => pointValue(p, name))} trendPartial={trendPartial} />
+              trend={data.series.points.map((p) => (inLocal ? localNumber(p, name) : pointValue(p, name)))} trendPartial={trendPartial} />
           );
         })}
       </div>
 
       <section aria-label={t('chart_title')} className={`mt-6 ${card}`}>
         <div className="mb-3 flex flex-wrap items-center justify-between gap-3">
-          <h2 className="text-sm font-semibold text-slate-700 dark:text-slate-200">{t('chart_title')}{metrics.unit(metric) === 'usd' ? ' (USD)' : ''}</h2>
+          <h2 data-field="chart-title" className="text-sm font-semibold text-slate-700 dark:text-slate-200">{t('chart_title')}{metrics.unit(metric) === 'usd' ? ` (${chartLocal ?? 'USD'})` : ''}</h2>
           <div className="flex flex-wrap items-center gap-3">
             <label className="flex items-center gap-2 text-xs text-slate-600 dark:text-slate-300">
               {t('metric')}
@@ -135,13 +147,13 @@ export function OverviewBody({ token, view, data, placeholder, filters = {}, wit
           ? <p role="alert" className="text-sm text-rose-700 dark:text-rose-300">{t('load_failed')} {series.error.message}</p>
           : !points
             ? <div aria-hidden="true" className="h-48 animate-pulse rounded-xl bg-slate-100 dark:bg-slate-700/60" />
-            : <SeriesChart lang={lang} tz={tz} unit={metrics.unit(metric)} label={`${t('chart_title')}${colon(lang)} ${label(metric)}`} emptyLabel={t('no_data')}
-                points={points.map((p) => ({ ts: p.ts, value: pointValue(p, metric) }))}
-                previous={previousPoints?.map((p) => ({ ts: p.ts, value: pointValue(p, metric) })) ?? null}
+            : <SeriesChart lang={lang} tz={tz} unit={metrics.unit(metric)} currency={chartLocal} label={`${t('chart_title')}${colon(lang)} ${label(metric)}`} emptyLabel={t('no_data')}
+                points={points.map((p) => ({ ts: p.ts, value: chartValue(p) }))}
+                previous={previousPoints?.map((p) => ({ ts: p.ts, value: chartValue(p) })) ?? null}
                 partial={lastBucketPartial(points, shownGranularity ?? '', Date.parse(data.to), Date.now(), data.tz)} />}
       </section>
 
-      {withMap && <MapPanel countries={data.countries} lang={lang} metrics={metrics} />}
+      {withMap && <MapPanel countries={data.countries} lang={lang} metrics={metrics} currency={local} />}
 
       <div className="mt-6 grid grid-cols-1 gap-4 md:grid-cols-2">
         <RankTable id="countries" title={t('top_countries')} nameHeader={t('country')} valueHeader={volumeHeader}
