@@ -22,7 +22,8 @@ interface Server { url: string; stop(): Promise<void>; waitFor(msg: string): Pro
 async function startServer(dataDir: string): Promise<Server> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--dev', '--demo'], {
     env: {
-      ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', JWT_SECRET: '',
+      // JSON log lines: the script reads them (dev mode would print them pretty).
+      ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, LOG_LEVEL: 'info', LOG_FORMAT: 'json', JWT_SECRET: '',
       DEMO_EVENTS_PER_SECOND: '2', DEMO_HISTORY_DAYS: '2', ALERT_EVAL_INTERVAL: '2',
       // Every refund waits for a second person: the merchant area's approval queue has a row.
       REFUND_APPROVAL_THRESHOLD: '*:1',
@@ -126,6 +127,7 @@ async function shootMerchantArea(browser: Browser, base: string, merchantId: str
     }).catch((err) => console.warn(`no refund for the screenshots: ${String(err)}`));
   }
   await shoot(browser, base, ana, 'merchant-summary', '?screen=merchant');
+  await shoot(browser, base, ana, 'merchant-summary-fr', '?screen=merchant&lang=fr');
   await shoot(browser, base, ana, 'merchant-transactions', '?screen=merchant&mtab=transactions', async (page) => {
     await page.locator('[data-txn] button').first().click();
     await page.locator('[data-drawer] [data-section="events"]').waitFor();
@@ -158,13 +160,19 @@ async function main(): Promise<void> {
 
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     await shoot(browser, base, null, 'sign-in', '');
+    await shoot(browser, base, null, 'sign-in-fr', '?lang=fr');
     await shoot(browser, base, ops, 'overview', '?range=7d');
     await shoot(browser, base, ops, 'overview-fr-xof', '?range=30d&lang=fr&currency=XOF&tz=Africa%2FDakar');
-    await shoot(browser, base, ops, 'live', '?screen=live', async (page) => {
-      await page.locator('[data-room="global"] [data-chart="sparkline"]').waitFor();
-    });
+    for (const [name, lang] of [['live', 'en'], ['live-fr', 'fr']]) {
+      await shoot(browser, base, ops, name, `?screen=live&lang=${lang}`, async (page) => {
+        await page.locator('[data-room="global"] [data-chart="sparkline"]').waitFor();
+      });
+    }
     await shoot(browser, base, ops, 'drill', `?screen=drill&range=7d&region=${encodeURIComponent(region)}&country=${countries.items[0]!.key}`);
+    await shoot(browser, base, ops, 'drill-fr', `?screen=drill&range=7d&lang=fr&region=${encodeURIComponent(region)}`);
     await shoot(browser, base, ops, 'alerts', '?screen=alerts');
+    await shoot(browser, base, ops, 'alerts-fr', '?screen=alerts&lang=fr');
+    await shoot(browser, base, ops, 'alerts-rules-fr', '?screen=alerts&tab=rules&lang=fr');
     for (const tab of ['rules', 'silences']) {
       await shoot(browser, base, ops, `alerts-${tab}`, '?screen=alerts', async (page) => {
         const button = page.locator(`[data-option="${tab}"]`).first();
