@@ -81,6 +81,8 @@ async function fireAnAlert(base: string, token: string): Promise<void> {
 async function settle(page: Page): Promise<void> {
   await page.waitForLoadState('networkidle').catch(() => undefined);
   await page.locator('[data-skeleton]').first().waitFor({ state: 'detached', timeout: 20_000 }).catch(() => undefined);
+  // Lists still loading (the merchant area's, the routing screen's) and cards dimmed while they refresh.
+  await page.waitForFunction(() => !document.querySelector('[data-state="loading"], [aria-busy="true"]'), undefined, { timeout: 20_000 }).catch(() => undefined);
   await page.waitForTimeout(400);
 }
 

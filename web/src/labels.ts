@@ -17,6 +17,8 @@ export const REGION_NAMES: Readonly<Record<string, Names>> = {
   NORTH_AFRICA: { en: 'North Africa', fr: 'Afrique du Nord' },
   EU: { en: 'European Union', fr: 'Union européenne' },
   NORTH_AMERICA: { en: 'North America', fr: 'Amérique du Nord' },
+  // The server's region for a country the table does not list (src/reference/regions.ts OTHER_REGION).
+  OTHER: { en: 'Other countries', fr: 'Autres pays' },
 };
 
 export const ROLE_NAMES: Readonly<Record<string, Names>> = {

@@ -81,7 +81,7 @@ export function Drill({ token, view }: { token: string; view: View }) {
           <h2 className="mb-3 text-sm font-semibold text-slate-700 dark:text-slate-200">{t('breakdown_by')} {t(LEVEL_LABEL[next]).toLowerCase()}</h2>
           {breakdown.error && <p role="alert" className="text-sm text-rose-700">{breakdown.error.message}</p>}
           <table className="w-full text-sm">
-            <thead><tr className="text-left text-xs text-slate-500 dark:text-slate-400"><th className="py-1">{t(LEVEL_LABEL[next])}</th><th className="py-1 text-right">{metrics.label('gross_volume_usd', lang)}{local ? ` (${local})` : view.currency ? ' (USD)' : ''}</th><th className="py-1 text-right">{metrics.label('tx_count', lang)}</th></tr></thead>
+            <thead><tr className="text-left text-xs text-slate-500 dark:text-slate-400"><th className="py-1">{t(LEVEL_LABEL[next])}</th><th className="py-1 pl-3 text-right">{metrics.label('gross_volume_usd', lang)}{local ? ` (${local})` : view.currency ? ' (USD)' : ''}</th><th className="py-1 pl-3 text-right">{metrics.label('tx_count', lang)}</th></tr></thead>
             <tbody>
               {(breakdown.data?.items ?? []).map((item, i) => (
                 <tr key={item.key ?? `unknown-${i}`} data-row={item.key ?? ''} className="border-t border-slate-100 dark:border-slate-700">
@@ -90,9 +90,9 @@ export function Drill({ token, view }: { token: string; view: View }) {
                       ? <button type="button" className={`text-left text-indigo-700 dark:text-indigo-300 hover:underline ${focusRing}`} onClick={() => down(item.key!)}>{name(next, item.key)}</button>
                       : t('unknown')}
                   </td>
-                  <td className="py-1.5 text-right tabular-nums" title={local ? formatMoney(item.local?.gross_volume_usd, local, lang) : formatValue(item.value, 'usd', lang)}>
+                  <td className="py-1.5 pl-3 text-right tabular-nums" title={local ? formatMoney(item.local?.gross_volume_usd, local, lang) : formatValue(item.value, 'usd', lang)}>
                     {local ? formatMoneyCompact(item.local?.gross_volume_usd, local, lang) : formatUsdShort(item.value, lang)}</td>
-                  <td className="py-1.5 text-right tabular-nums">{formatValue(item.metrics?.tx_count, metrics.unit('tx_count'), lang)}</td>
+                  <td className="py-1.5 pl-3 text-right tabular-nums">{formatValue(item.metrics?.tx_count, metrics.unit('tx_count'), lang)}</td>
                 </tr>
               ))}
             </tbody>

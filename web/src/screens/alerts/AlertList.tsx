@@ -5,7 +5,9 @@ import { Fragment, useMemo, useState } from 'react';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { apiGet, apiPatch, type Alert } from '../../api.ts';
 import { Segmented } from '../../components/Segmented.tsx';
-import { colon, type Lang, type MessageKey } from '../../i18n.ts';
+import { colon, translate, type Lang, type MessageKey } from '../../i18n.ts';
+import { countryName } from '../../format.ts';
+import { regionName } from '../../labels.ts';
 import { stateName } from '../../alert-state.ts';
 import { useMerchantNames } from '../../merchant-names.ts';
 import { AlertDetail } from './AlertDetail.tsx';
@@ -13,7 +15,7 @@ import { alertsKey, useRules } from './queries.ts';
 import { useMetrics } from '../../metric-registry.ts';
 import { judgement, scopeHref } from './alert-context.ts';
 import {
-  actionsCell, actionsRow, btn, card, field, formatWhen, useZone, labelText, muted, Refusal, SeverityBadge, stackBody, stackCell, stackHead,
+  actionsCell, actionsRow, btn, card, field, formatWhen, useZone, labelText, muted, Refusal, SeverityBadge, stackBody, stackCell, stackLead, stackHead,
   stackRow, stackTable, th, thead, translator,
 } from './ui.tsx';
 
@@ -46,7 +48,10 @@ export function AlertList({ token, lang, manage }: { token: string; lang: Lang; 
   });
   const label = (key: MessageKey) => `${t(key)}${colon(lang)}`;
   const merchants = useMerchantNames(token, useMemo(() => (alerts.data?.items ?? []).flatMap((a) => [a.merchant_id, a.group_labels?.merchant_id]), [alerts.data]));
-  const group = (a: Alert) => Object.entries(a.group_labels ?? {}).map(([k, v]) => `${k}=${v && k === 'merchant_id' ? merchants.label(v) : v ?? '∅'}`).join(', ')
+  // A group by name: "Country: Ghana", "Merchant: Boutique Awa (m_1)" (an unknown dimension by its id).
+  const value = (k: string, v: string) => (k === 'merchant_id' ? merchants.label(v) : k === 'country' ? countryName(v, lang) : k === 'region' ? regionName(v, lang) : v);
+  const group = (a: Alert) => Object.entries(a.group_labels ?? {})
+    .map(([k, v]) => `${translate(lang, `dim_${k}` as MessageKey) ?? k}${colon(lang)} ${v ? value(k, v) : '∅'}`).join(' · ')
     || (a.merchant_id ? merchants.label(a.merchant_id) : '—');
 
   return (
@@ -78,11 +83,11 @@ export function AlertList({ token, lang, manage }: { token: string; lang: Lang; 
         ) : alerts.data.items.length === 0 ? (
           <p className={muted}>{t('no_alerts')}</p>
         ) : (
-          <div className="relative overflow-x-auto">
+          <div className="relative overflow-x-auto max-sm:overflow-visible">
             <table className={stackTable}>
               <thead className={stackHead}>
                 <tr className={thead}>
-                  <th className={th}>{t('alert_rule')}</th>
+                  <th className={`${th} min-w-56`}>{t('alert_rule')}</th>
                   <th className={th}>{t('alert_severity')}</th>
                   <th className={th}>{t('alert_state')}</th>
                   <th className={th}>{t('alert_group')}</th>
@@ -100,7 +105,7 @@ export function AlertList({ token, lang, manage }: { token: string; lang: Lang; 
                   return (
                     <Fragment key={a.id}>
                       <tr data-alert={a.id} data-state={a.state} className={`border-t border-slate-100 dark:border-slate-700 ${stackRow}`}>
-                        <td className={`py-2 pr-3 text-slate-800 dark:text-slate-100 ${stackCell}`}>
+                        <td className={`py-2 pr-3 text-slate-800 dark:text-slate-100 ${stackLead}`}>
                           <span className="font-medium">{a.rule_name}</span>
                           {judgement(a, metrics, lang, t) && (
                             <span data-field="judgement" className="block text-xs text-slate-600 dark:text-slate-300">{judgement(a, metrics, lang, t)}</span>

@@ -6,12 +6,12 @@ import { useState } from 'react';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { apiDelete, apiPatch, type AlertRule } from '../../api.ts';
 import { formatValue } from '../../format.ts';
-import { colon, type Lang, type MessageKey } from '../../i18n.ts';
+import { colon, translate, type Lang, type MessageKey } from '../../i18n.ts';
 import { useMetrics, type Metrics } from '../../metric-registry.ts';
 import { rulesKey, useRules } from './queries.ts';
 import { RuleEditor } from './RuleEditor.tsx';
 import {
-  actionsCell, actionsRow, btn, card, formatWhen, useZone, muted, primary, Refusal, SeverityBadge, stackBody, stackCell, stackHead, stackRow,
+  actionsCell, actionsRow, btn, card, formatWhen, useZone, muted, primary, Refusal, SeverityBadge, stackBody, stackCell, stackLead, stackHead, stackRow,
   stackTable, th, thead, translator, type T,
 } from './ui.tsx';
 
@@ -74,7 +74,7 @@ export function Rules({ token, lang, manage }: { token: string; lang: Lang; mana
         ) : rules.data.items.length === 0 ? (
           <p className={muted}>{t('rules_none')}</p>
         ) : (
-          <div className="relative overflow-x-auto">
+          <div className="relative overflow-x-auto max-sm:overflow-visible">
             <table className={stackTable}>
               <thead className={stackHead}>
                 <tr className={thead}>
@@ -90,14 +90,16 @@ export function Rules({ token, lang, manage }: { token: string; lang: Lang; mana
               <tbody className={stackBody}>
                 {rules.data.items.map((r) => {
                   const busy = act.isPending && act.variables?.rule.id === r.id;
-                  const filters = Object.entries(r.filters ?? {}).map(([k, v]) => `${k}=${v.join('|')}`).join(', ');
+                  // Dimensions by name ("Country: SN, CI"), as the editor offers them; an unknown one by its id.
+                  const dim = (d: string) => translate(lang, `dim_${d}` as MessageKey) ?? d;
+                  const filters = Object.entries(r.filters ?? {}).map(([k, v]) => `${dim(k)}${colon(lang)} ${v.join(', ')}`).join(' · ');
                   return (
                     <tr key={r.id} data-rule={r.id} data-enabled={r.enabled} className={`border-t border-slate-100 align-top dark:border-slate-700 ${stackRow}`}>
-                      <td className={`py-2 pr-3 ${stackCell}`}>
+                      <td className={`py-2 pr-3 ${stackLead}`}>
                         <span data-field="name" className="font-medium text-slate-800 dark:text-slate-100">{r.name}</span>
                         {(filters || r.group_by.length > 0 || r.merchant_id) && (
                           <span className="block text-xs text-slate-500 dark:text-slate-400">
-                            {[r.merchant_id && `${t('merchant')}${colon(lang)} ${r.merchant_id}`, filters, r.group_by.length > 0 && `${t('rule_group_by')}${colon(lang)} ${r.group_by.join(', ')}`].filter(Boolean).join(' · ')}
+                            {[r.merchant_id && `${t('merchant')}${colon(lang)} ${r.merchant_id}`, filters, r.group_by.length > 0 && `${t('rule_group_by')}${colon(lang)} ${r.group_by.map((d) => dim(d).toLowerCase()).join(', ')}`].filter(Boolean).join(' · ')}
                           </span>
                         )}
                       </td>

@@ -9,7 +9,7 @@ import { colon, type Lang, type MessageKey } from '../../i18n.ts';
 import { silencesKey, useRules, useSilences } from './queries.ts';
 import { zonedInstant } from '../../zoned-time.ts';
 import {
-  actionsCell, actionsRow, btn, card, field, formatWhen, useZone, hint, labelText, muted, primary, Refusal, stackBody, stackCell, stackHead,
+  actionsCell, actionsRow, btn, card, field, formatWhen, useZone, hint, labelText, muted, primary, Refusal, stackBody, stackCell, stackLead, stackHead,
   stackRow, stackTable, th, thead, translator,
 } from './ui.tsx';
 
@@ -63,7 +63,7 @@ export function Silences({ token, lang, manage }: { token: string; lang: Lang; m
         ) : silences.data.items.length === 0 ? (
           <p className={muted}>{t('silences_none')}</p>
         ) : (
-          <div className="relative overflow-x-auto">
+          <div className="relative overflow-x-auto max-sm:overflow-visible">
             <table className={stackTable}>
               <thead className={stackHead}>
                 <tr className={thead}>
@@ -82,7 +82,7 @@ export function Silences({ token, lang, manage }: { token: string; lang: Lang; m
                   const labels = Object.entries(s.matchers.labels ?? {}).map(([k, v]) => `${k}=${v}`).join(', ');
                   return (
                     <tr key={s.id} data-silence={s.id} data-state={state} className={`border-t border-slate-100 align-top dark:border-slate-700 ${stackRow}`}>
-                      <td className={`py-2 pr-3 text-slate-800 dark:text-slate-100 ${stackCell}`}>
+                      <td className={`py-2 pr-3 text-slate-800 dark:text-slate-100 ${stackLead}`}>
                         {s.matchers.rule_id && <span className="block">{t('alert_rule')}{colon(lang)} {ruleName(s.matchers.rule_id)}</span>}
                         {labels && <span className="block text-slate-600 dark:text-slate-300">{labels}</span>}
                       </td>

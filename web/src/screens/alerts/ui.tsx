@@ -29,6 +29,8 @@ export const stackHead = 'max-sm:hidden';
 export const stackBody = 'max-sm:block';
 export const stackRow = 'max-sm:block max-sm:py-2';
 export const stackCell = 'max-sm:block max-sm:py-0.5 max-sm:pr-0 max-sm:before:mr-1 max-sm:before:text-xs max-sm:before:font-medium max-sm:before:text-slate-500 max-sm:before:content-[attr(data-label)] dark:max-sm:before:text-slate-400';
+/** A row's first cell (its name) when stacked: no label before it. */
+export const stackLead = 'max-sm:block max-sm:py-0.5 max-sm:pr-0';
 export const actionsCell = 'py-2 max-sm:block';
 export const actionsRow = 'flex flex-wrap items-center justify-end gap-1 max-sm:justify-start';
 

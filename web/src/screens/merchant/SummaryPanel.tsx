@@ -71,6 +71,12 @@ export function SummaryPanel() {
   const s = summary.data;
   const cur = s?.currency ?? null;
   const money = (f: Figures | null | undefined, k: Money) => !f ? '—' : cur ? formatMoney(f[k], cur, lang) : formatValue(f[`${k}_usd` as const], 'usd', lang);
+  // A money card's amounts as numbers, only for its badge ("new" after nothing, as the overview's).
+  const amount = (f: Figures | null | undefined, k: Money): number | null => {
+    if (!f) return null;
+    const v = cur ? f[k] : f[`${k}_usd` as const];
+    return v === null || v === undefined ? null : Number(v);
+  };
 
   return (
     <section aria-label={t('m_tab_summary')}>
@@ -103,7 +109,8 @@ export function SummaryPanel() {
       <div className={`grid grid-cols-1 gap-4 sm:grid-cols-2 lg:grid-cols-4 ${summary.isFetching && s ? 'opacity-60' : ''}`} data-summary={s ? `${s.period}|${s.currency ?? ''}` : 'loading'}>
         {!s ? CARDS.map((c) => <KpiSkeleton key={c.id} />) : CARDS.map((c) => (
           <KpiCard key={c.id} id={`m_${c.id}`} label={t(`m_kpi_${c.id}` as MessageKey)} unit={c.unit ?? 'usd'} lang={lang}
-            value={c.unit ? (s.current[c.id] as number | null) : null} previous={c.unit && s.previous ? (s.previous[c.id] as number | null) : null}
+            value={c.unit ? (s.current[c.id] as number | null) : amount(s.current, c.money!)}
+            previous={c.unit ? (s.previous ? (s.previous[c.id] as number | null) : null) : amount(s.previous, c.money!)}
             change={s.change[c.money ?? c.id] ?? null} higherIsBetter={c.good} previousLabel={t('previous')}
             text={c.money ? { value: money(s.current, c.money), previous: money(s.previous, c.money) } : undefined} />
         ))}
