@@ -41,7 +41,7 @@ async function followScopeLink(page: Page, alertId: number, ops: boolean): Promi
   }
 }
 
-test('alerts screen: context of an alert, the rule editor\'s labels, percent and webhooks, read-only and phone views', { timeout: 150_000 }, async (t) => {
+test('alerts screen: context of an alert, the rule editor\'s labels, percent and webhooks, read-only and phone views', { timeout: 240_000 }, async (t) => {
   if (!browserReady(t)) return;
   await withDashboard({ DEV_MODE: 'true', JWT_SECRET: '', ALERT_EVAL_INTERVAL: '1' }, async ({ base, browser }) => {
     const ops = await devTokenAt(base, { role: 'analytics:ops' });
