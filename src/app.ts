@@ -48,7 +48,7 @@ import { createLiveServer } from './live/live-server.ts';
 import type { StateStore } from './state-store/state-store.ts';
 import { createAlerting, type Alerting } from './alerts/alerting.ts';
 import { eventTopicsOf } from './alerts/topics/event-topics.ts';
-import { runRetention } from './retention/run-retention.ts';
+import { retentionPolicy, runRetention } from './retention/run-retention.ts';
 import { runStateRetention } from './state-store/state-retention.ts';
 import { createParts, periodicPart, type Part } from './start-parts.ts';
 import { alertRuleRoutes } from './http/routes/alert-rules.ts';
@@ -292,7 +292,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Operations for the CLI's --url mode (docs/operations.md): backup, cache clear, verify.
   opsRoutes(app, {
     store, state: deps.state, dataDir: config.DATA_DIR, backupDir: config.BACKUP_DIR, now,
-    verifyPolicy: { rawDays: config.RAW_RETENTION_DAYS, minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS },
+    verifyPolicy: retentionPolicy(config),
     clearCache: () => {
       const held = { entries: cache.size, bytes: cache.bytes };
       cache.clear();
@@ -499,13 +499,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // The analytics store's retention, and the export files' (EXPORT_RETENTION_HOURS): each runs
     // whatever the other's outcome (a file store away holds back no rollup expiry, nor the reverse).
     retention: withEngine('retention', (e) => periodicPart({ what: 'retention', everyMs: config.RETENTION_INTERVAL_MINUTES * 60_000, atStart: true, log: deps.log }, async () => {
-      const policy = {
-        rawDays: config.RAW_RETENTION_DAYS, minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS,
-        custom: {
-          rawDays: config.CUSTOM_RAW_RETENTION_DAYS, minuteDays: config.CUSTOM_MINUTE_RETENTION_DAYS,
-          hourDays: config.CUSTOM_HOUR_RETENTION_DAYS, dayDays: config.CUSTOM_DAY_RETENTION_DAYS,
-        },
-      };
+      const policy = retentionPolicy(config);
       const exportFiles = purgeExpiredExports({ state: deps.state, files: openFiles, retentionHours: config.EXPORT_RETENTION_HOURS, now })
         .then((r) => deps.log.info(r, 'export files purged'), (err: unknown) => deps.log.error({ err }, 'export file purge failed'))
         .then(() => markStalledExports(deps.state, now()))

@@ -19,6 +19,7 @@ import { verifyRollups, type VerifyReport } from '../ops/verify-rollups.ts';
 import { runDoctor, formatDoctor } from '../ops/doctor.ts';
 import { AppError } from '../errors.ts';
 import { createStepProgress } from './progress.ts';
+import { retentionPolicy } from '../retention/run-retention.ts';
 
 export const OPS_USAGE: Record<string, string> = {
   backup: 'usage: backup DEST [--dry-run] [--json]   (server stopped)  |  backup NAME --url URL [--token T] [--dry-run] [--json]   (running server: BACKUP_DIR/NAME)',
@@ -197,7 +198,7 @@ async function verify(args: string[], authHeaders: Headers): Promise<number> {
       const progress = createStepProgress(tables?.length ?? 3);
       report = await verifyRollups(store, {
         fromMs, toMs, now: Date.now(), tables,
-        policy: { rawDays: config.RAW_RETENTION_DAYS, minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS },
+        policy: retentionPolicy(config),
         onTable: (_done, _total, t) => progress.step(`${t} checked`),
       });
       progress.finish();

@@ -13,7 +13,7 @@ import { openAnalytics } from '../platform.ts';
 import { createProgress } from './progress.ts';
 import { UsageError } from './usage-error.ts';
 import { reprocessRange, type ChangedCell, type ReprocessReport } from '../reprocess/rebuild-rollups.ts';
-import { retentionCutoffs } from '../retention/run-retention.ts';
+import { retentionCutoffs, retentionPolicy } from '../retention/run-retention.ts';
 import { parsePartitionOffsets, rewindKafka } from '../reprocess/rewind-kafka.ts';
 import { DIM_MERCHANT, valueOf, type Dictionary } from '../ingest/indexes/dimensions.ts';
 import { currencyCode } from '../reference/currencies.ts';
@@ -43,7 +43,7 @@ export async function runReprocess(args: string[], out: (line: string) => void =
   const show = Number(values.show ?? 50);
   const config = loadConfig();
   const now = Date.now();
-  const cutoffs = retentionCutoffs({ rawDays: config.RAW_RETENTION_DAYS, minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS }, now);
+  const cutoffs = retentionCutoffs(retentionPolicy(config), now);
   const limits = { rawCutoffMs: cutoffs.rawBeforeMs, minuteBefore: cutoffs.minuteBefore, hourBefore: cutoffs.hourBefore };
   const platform = await openAnalytics(config, createLogger(config.LOG_LEVEL === 'info' ? 'warn' : config.LOG_LEVEL));
   const days = (toMs - fromMs) / DAY_MS;

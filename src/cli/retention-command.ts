@@ -12,7 +12,7 @@ import { createLogger } from '../log.ts';
 import { openAnalytics } from '../platform.ts';
 import { openStateStore } from '../state-store/open-state-store.ts';
 import { openFileStore } from '../files/open-file-store.ts';
-import { retentionCutoffs, runRetention } from '../retention/run-retention.ts';
+import { retentionCutoffs, retentionPolicy, runRetention } from '../retention/run-retention.ts';
 import { runStateRetention } from '../state-store/state-retention.ts';
 import { previewExpiredExports, purgeExpiredExports } from '../merchant/export/export-retention.ts';
 import { createProgress } from './progress.ts';
@@ -44,7 +44,7 @@ export async function runRetentionCommand(args: string[], out: (line: string) =>
 }
 
 async function analyticsRetention(config: Config, now: number, dryRun: boolean) {
-  const policy = { rawDays: config.RAW_RETENTION_DAYS, minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS };
+  const policy = retentionPolicy(config);
   const cutoffs = retentionCutoffs(policy, now);
   const platform = await openAnalytics(config, createLogger('warn'), () => now);
   try {
@@ -55,7 +55,11 @@ async function analyticsRetention(config: Config, now: number, dryRun: boolean) 
       raw_before: new Date(cutoffs.rawBeforeMs).toISOString(),
       minute_before: new Date(cutoffs.minuteBefore * 60_000).toISOString(),
       hour_before: new Date(cutoffs.hourBefore * 60_000).toISOString(),
-      raw_events: rows.rawEvents, minute_rows: rows.minuteRows, hour_rows: rows.hourRows,
+      raw_events: rows.rawEvents, transaction_rows: rows.transactionRows, minute_rows: rows.minuteRows, hour_rows: rows.hourRows,
+      ...(rows.custom && cutoffs.custom ? {
+        custom_raw_before: new Date(cutoffs.custom.rawBeforeMs).toISOString(),
+        custom_raw_events: rows.custom.rawEvents, custom_rollup_rows: rows.custom.rollupRows,
+      } : {}),
       ...(report ? { evicted_events: report.evictedEvents, evicted_txns: report.evictedTxns } : {}),
     };
   } finally {

@@ -9,6 +9,7 @@ import { evictTxnsBefore } from '../ingest/indexes/txn-index.ts';
 import type { Engine } from '../ingest/engine.ts';
 import { rebuildEffective } from '../fx/fx-rates.ts';
 import type { AnalyticsStore, RetentionCutoffs } from '../store/analytics-store.ts';
+import type { Config } from '../config.ts';
 
 export interface RetentionPolicy {
   rawDays: number;
@@ -28,6 +29,20 @@ export interface RetentionReport {
 }
 
 const DAY_MS = 86_400_000;
+
+type RetentionSettings = Pick<Config, 'RAW_RETENTION_DAYS' | 'MINUTE_RETENTION_DAYS' | 'HOUR_RETENTION_DAYS'
+  | 'CUSTOM_RAW_RETENTION_DAYS' | 'CUSTOM_MINUTE_RETENTION_DAYS' | 'CUSTOM_HOUR_RETENTION_DAYS' | 'CUSTOM_DAY_RETENTION_DAYS'>;
+
+/** The analytics store's retention as configured: the one policy the job, the CLI, verify and reprocess use. */
+export function retentionPolicy(config: RetentionSettings): RetentionPolicy {
+  return {
+    rawDays: config.RAW_RETENTION_DAYS, minuteDays: config.MINUTE_RETENTION_DAYS, hourDays: config.HOUR_RETENTION_DAYS,
+    custom: {
+      rawDays: config.CUSTOM_RAW_RETENTION_DAYS, minuteDays: config.CUSTOM_MINUTE_RETENTION_DAYS,
+      hourDays: config.CUSTOM_HOUR_RETENTION_DAYS, dayDays: config.CUSTOM_DAY_RETENTION_DAYS,
+    },
+  };
+}
 
 /** The cutoffs of a run at `now`: whole UTC days, so that a day is either fully kept or fully expired. */
 export function retentionCutoffs(policy: RetentionPolicy, now: number): RetentionCutoffs {

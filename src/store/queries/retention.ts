@@ -31,6 +31,13 @@ export interface CustomRetentionCutoffs {
   dayBefore: number;
 }
 
+const CUSTOM_ROLLUPS = ['custom_rollup_stats', 'custom_rollup_bins', 'custom_rollup_users'];
+
+function customGrains(c: CustomRetentionCutoffs): string {
+  return `(grain = 1 AND bucket < ${sqlInt(c.minuteBefore)}) OR (grain = 60 AND bucket < ${sqlInt(c.hourBefore)})`
+    + ` OR (grain = 1440 AND bucket < ${sqlInt(c.dayBefore)})`;
+}
+
 /**
  * Custom events: raw rows by event time, rollup rows of each grain by bucket. On ClickHouse by
  * mutations (a mutation on 18.16 rewrites only the parts holding a matching row); the rollup
@@ -38,11 +45,9 @@ export interface CustomRetentionCutoffs {
  */
 function customSql(c: CustomRetentionCutoffs, kind: 'duckdb' | 'clickhouse'): string[] {
   const del = (table: string, cond: string) => (kind === 'duckdb' ? `DELETE FROM ${table} WHERE ${cond}` : `ALTER TABLE ${table} DELETE WHERE ${cond}`);
-  const grains = `(grain = 1 AND bucket < ${sqlInt(c.minuteBefore)}) OR (grain = 60 AND bucket < ${sqlInt(c.hourBefore)})`
-    + ` OR (grain = 1440 AND bucket < ${sqlInt(c.dayBefore)})`;
   return [
     del('custom_events', `occurred_at < ${sqlInt(c.rawBeforeMs)}`),
-    ...['custom_rollup_stats', 'custom_rollup_bins', 'custom_rollup_users'].map((t) => del(t, grains)),
+    ...CUSTOM_ROLLUPS.map((t) => del(t, customGrains(c))),
   ];
 }
 
@@ -80,23 +85,32 @@ const SQL = {
   },
 };
 
-/** Rows expireBefore would delete: raw events, and minute and hour rollup rows (delta rows, committed). */
+/** Rows expireBefore would delete (delta rows, committed): raw events, transaction rows, minute and hour rollup rows, and custom events' raw and rollup rows. */
 export interface RetentionPreview {
   rawEvents: number;
+  transactionRows: number;
   minuteRows: number;
   hourRows: number;
+  /** Present when the cutoffs have custom events' (the same rows customSql deletes). */
+  custom?: { rawEvents: number; rollupRows: number };
 }
 
 const PREVIEW = (c: RetentionCutoffs, kind: 'duckdb' | 'clickhouse') => `SELECT
   (SELECT count(*) FROM raw_events WHERE ${committedRows(kind)} AND ${rawExpired(c, kind)}) AS raw,
+  (SELECT count(*) FROM merchant_transactions WHERE ${committedRows(kind)} AND updated_at < ${sqlInt(c.rawBeforeMs)}) AS txn_rows,
   (SELECT count(*) FROM rollup_minute WHERE ${committedRows(kind)} AND minute < ${sqlInt(c.minuteBefore)}) AS minute_rows,
-  (SELECT count(*) FROM rollup_hour WHERE ${committedRows(kind)} AND minute < ${sqlInt(c.hourBefore)}) AS hour_rows`;
+  (SELECT count(*) FROM rollup_hour WHERE ${committedRows(kind)} AND minute < ${sqlInt(c.hourBefore)}) AS hour_rows${c.custom ? `,
+  (SELECT count(*) FROM custom_events WHERE ${committedRows(kind)} AND occurred_at < ${sqlInt(c.custom.rawBeforeMs)}) AS custom_raw,
+  ${CUSTOM_ROLLUPS.map((t) => `(SELECT count(*) FROM ${t} WHERE ${committedRows(kind)} AND (${customGrains(c.custom!)}))`).join(' + ')} AS custom_rollups` : ''}`;
 
 const PREVIEW_SQL = { duckdb: (c: RetentionCutoffs) => PREVIEW(c, 'duckdb'), clickhouse: (c: RetentionCutoffs) => PREVIEW(c, 'clickhouse') };
 
 export async function retentionPreview(b: StoreBackend, c: RetentionCutoffs): Promise<RetentionPreview> {
   const [r] = await b.select(PREVIEW_SQL[b.kind](c));
-  return { rawEvents: Number(r.raw), minuteRows: Number(r.minute_rows), hourRows: Number(r.hour_rows) };
+  return {
+    rawEvents: Number(r.raw), transactionRows: Number(r.txn_rows), minuteRows: Number(r.minute_rows), hourRows: Number(r.hour_rows),
+    ...(c.custom ? { custom: { rawEvents: Number(r.custom_raw), rollupRows: Number(r.custom_rollups) } } : {}),
+  };
 }
 
 export async function expireBefore(b: StoreBackend, c: RetentionCutoffs): Promise<void> {
