@@ -2,7 +2,7 @@
 // batch is durable, with counts and the index, status and code of every event not accepted.
 // Good events are kept even when others in the same body are rejected.
 
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../../errors.ts';
 import { StoreUnavailableError } from '../../ingest/engine.ts';
 import { SourceStoppedError } from '../../ingest/sources/source.ts';
@@ -64,14 +64,53 @@ const FRAMERS: Record<string, (buf: Buffer) => Framed> = {
   'text/csv': frameCsv,
 };
 
+type Framers = Record<string, (buf: Buffer) => Framed>;
+
+/**
+ * Sets a route scope to read bodies of the framers' media types as bytes (no JSON decoded before
+ * the contract's bounds are checked; each event keeps its text as sent), refusing any other type.
+ */
+export function acceptFramedBodies(scope: FastifyInstance, framers: Framers, maxBodyBytes: number): void {
+  scope.removeAllContentTypeParsers();
+  scope.addContentTypeParser(Object.keys(framers), { parseAs: 'buffer', bodyLimit: maxBodyBytes }, (_req, body, done) => done(null, body));
+  scope.addContentTypeParser('*', (req, _payload, done) => done(new AppError('unsupported_media_type',
+    `${req.headers['content-type'] ?? 'a body without a content type'} is not accepted; send ${Object.keys(framers).join(', ')}`)));
+}
+
+/** The request's events, framed by its media type: at least one, at most `maxBatchEvents`. */
+export function framedBody(req: FastifyRequest, framers: Framers, maxBatchEvents: number): Framed {
+  if (!Buffer.isBuffer(req.body)) throw new AppError('bad_request', 'the body holds no events');
+  const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const framed = framers[mediaType](req.body);
+  if (framed.items.length === 0) throw new AppError('bad_request', 'the body holds no events');
+  if (framed.items.length > maxBatchEvents) {
+    throw new AppError('payload_too_large', `at most ${maxBatchEvents} events per request (INGEST_MAX_BATCH_EVENTS)`);
+  }
+  return framed;
+}
+
+/**
+ * A batch's answer: its summary, 200 when any event was kept (or was a duplicate), 422 when none;
+ * 503 with Retry-After when the store or the source cannot take it now.
+ */
+export async function answerBatch(reply: FastifyReply, submit: () => Promise<ItemResult[]>): Promise<FastifyReply> {
+  try {
+    const summary = summarize(await submit());
+    return reply.code(summary.accepted + summary.duplicates === 0 ? 422 : 200).send(summary);
+  } catch (err) {
+    if (err instanceof StoreUnavailableError || err instanceof SourceStoppedError) {
+      reply.header('retry-after', '1');
+      return sendProblem(reply, 503, err.code, err.message);
+    }
+    throw err;
+  }
+}
+
 export function ingestRoutes(app: FastifyInstance, deps: { source: HttpSource; maxBatchEvents: number; maxBodyBytes: number }) {
   // Its own scope: this route reads every body as bytes and frames it itself, so no JSON is
   // decoded before the contract's bounds are checked, and each event keeps its bytes as sent.
   app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser(Object.keys(FRAMERS), { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes }, (_req, body, done) => done(null, body));
-    scope.addContentTypeParser('*', (req, _payload, done) => done(new AppError('unsupported_media_type',
-      `${req.headers['content-type'] ?? 'a body without a content type'} is not accepted; send ${Object.keys(FRAMERS).join(', ')}`)));
+    acceptFramedBodies(scope, FRAMERS, deps.maxBodyBytes);
     scope.post('/api/v1/events', {
       // Paced by the engine's backpressure (503), not by the query admission.
       config: { permission: 'events:write', admission: false, writer: true },
@@ -86,24 +125,8 @@ export function ingestRoutes(app: FastifyInstance, deps: { source: HttpSource; m
         },
       },
     }, async (req, reply) => {
-      if (!Buffer.isBuffer(req.body)) throw new AppError('bad_request', 'the body holds no events');
-      const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      const { items, refused } = FRAMERS[mediaType](req.body);
-      if (items.length === 0) throw new AppError('bad_request', 'the body holds no events');
-      if (items.length > deps.maxBatchEvents) {
-        throw new AppError('payload_too_large', `at most ${deps.maxBatchEvents} events per request (INGEST_MAX_BATCH_EVENTS)`);
-      }
-      try {
-        const results = await deps.source.submit(items, refused);
-        const summary = summarize(results);
-        return reply.code(summary.accepted + summary.duplicates === 0 ? 422 : 200).send(summary);
-      } catch (err) {
-        if (err instanceof StoreUnavailableError || err instanceof SourceStoppedError) {
-          reply.header('retry-after', '1');
-          return sendProblem(reply, 503, err.code, err.message);
-        }
-        throw err;
-      }
+      const { items, refused } = framedBody(req, FRAMERS, deps.maxBatchEvents);
+      return answerBatch(reply, () => deps.source.submit(items, refused));
     });
   });
 }

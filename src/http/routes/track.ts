@@ -5,14 +5,10 @@
 // Use case: src/custom-events/track-events.ts.
 
 import type { FastifyInstance } from 'fastify';
-import { AppError } from '../../errors.ts';
-import { StoreUnavailableError } from '../../ingest/engine.ts';
-import { SourceStoppedError } from '../../ingest/sources/source.ts';
 import { frameJson, frameNdjson, type Framed } from '../../ingest/frame-events.ts';
 import { trackEvents, type TrackDeps } from '../../custom-events/track-events.ts';
-import { sendProblem } from '../problem.ts';
 import { problem } from '../openapi.ts';
-import { ingestSummary, summarize } from './ingest.ts';
+import { acceptFramedBodies, answerBatch, framedBody, ingestSummary } from './ingest.ts';
 
 const FRAMERS: Record<string, (buf: Buffer) => Framed> = {
   'application/json': frameJson,
@@ -23,10 +19,7 @@ const FRAMERS: Record<string, (buf: Buffer) => Framed> = {
 export function trackRoutes(app: FastifyInstance, deps: TrackDeps & { maxBatchEvents: number; maxBodyBytes: number }) {
   // Its own scope, as POST /api/v1/events: bodies are framed as bytes, each event keeps its text.
   app.register(async (scope) => {
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser(Object.keys(FRAMERS), { parseAs: 'buffer', bodyLimit: deps.maxBodyBytes }, (_req, body, done) => done(null, body));
-    scope.addContentTypeParser('*', (req, _payload, done) => done(new AppError('unsupported_media_type',
-      `${req.headers['content-type'] ?? 'a body without a content type'} is not accepted; send ${Object.keys(FRAMERS).join(', ')}`)));
+    acceptFramedBodies(scope, FRAMERS, deps.maxBodyBytes);
     scope.post('/api/v1/track', {
       config: { permission: 'events:track', admission: false, writer: true },
       schema: {
@@ -44,23 +37,8 @@ export function trackRoutes(app: FastifyInstance, deps: TrackDeps & { maxBatchEv
         },
       },
     }, async (req, reply) => {
-      if (!Buffer.isBuffer(req.body)) throw new AppError('bad_request', 'the body holds no events');
-      const mediaType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      const framed = FRAMERS[mediaType](req.body);
-      if (framed.items.length === 0) throw new AppError('bad_request', 'the body holds no events');
-      if (framed.items.length > deps.maxBatchEvents) {
-        throw new AppError('payload_too_large', `at most ${deps.maxBatchEvents} events per request (INGEST_MAX_BATCH_EVENTS)`);
-      }
-      try {
-        const summary = summarize(await trackEvents(deps, framed));
-        return reply.code(summary.accepted + summary.duplicates === 0 ? 422 : 200).send(summary);
-      } catch (err) {
-        if (err instanceof StoreUnavailableError || err instanceof SourceStoppedError) {
-          reply.header('retry-after', '1');
-          return sendProblem(reply, 503, err.code, err.message);
-        }
-        throw err;
-      }
+      const framed = framedBody(req, FRAMERS, deps.maxBatchEvents);
+      return answerBatch(reply, () => trackEvents(deps, framed));
     });
   });
 }
