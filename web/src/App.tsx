@@ -16,6 +16,7 @@ const Drill = lazy(() => import('./screens/Drill.tsx').then((m) => ({ default: m
 const Alerts = lazy(() => import('./screens/Alerts.tsx').then((m) => ({ default: m.Alerts })));
 const Merchant = lazy(() => import('./screens/Merchant.tsx').then((m) => ({ default: m.Merchant })));
 const Routing = lazy(() => import('./screens/Routing.tsx').then((m) => ({ default: m.Routing })));
+const Events = lazy(() => import('./screens/Events.tsx').then((m) => ({ default: m.Events })));
 
 export function App() {
   const [token, setToken] = useState<string | null>(loadToken);
@@ -54,7 +55,9 @@ function Shell({ token, view, onSignOut, onSignInAgain }: { token: string; view:
   const portal = !!me.data?.permissions.some((p) => p.startsWith('merchant:'));
   // The routing screen to a token holding mesh:view (mesh ops and compliance, analytics ops).
   const mesh = can(me.data, 'mesh:view');
-  const offered = (s: Screen) => (s === 'merchant' ? portal : s === 'routing' ? mesh : true);
+  // The events screen to a platform-wide token with analytics:view (custom events belong to no merchant).
+  const events = can(me.data, 'analytics:view') && !me.data?.merchant_id;
+  const offered = (s: Screen) => (s === 'merchant' ? portal : s === 'routing' ? mesh : s === 'events' ? events : true);
   // On a phone the header is one row: the current screen and a menu button; the menu holds the
   // screens, the language, the theme and sign-out (from sm up they are all on the row).
   const [menuOpen, setMenuOpen] = useState(false);
@@ -97,6 +100,7 @@ function Shell({ token, view, onSignOut, onSignInAgain }: { token: string; view:
           : view.screen === 'alerts' ? <Alerts token={token} view={view} />
           : view.screen === 'merchant' ? <Merchant token={token} view={view} onSignInAgain={onSignInAgain} />
           : view.screen === 'routing' ? <Routing token={token} view={view} />
+          : view.screen === 'events' ? <Events token={token} view={view} />
           : view.screen === 'drill' ? <Drill token={token} view={view} />
             : <Overview token={token} view={view} />}
       </Suspense>

@@ -6,6 +6,7 @@ import { chartEn, chartFr } from './messages/chart.ts';
 import { inputEn, inputFr } from './messages/input.ts';
 import { mapEn, mapFr } from './messages/map.ts';
 import { merchantEn, merchantFr } from './messages/merchant.ts';
+import { eventsEn, eventsFr } from './messages/events.ts';
 import { routingEn, routingFr } from './messages/routing.ts';
 
 export const LANGS = ['en', 'fr'] as const;
@@ -132,7 +133,7 @@ const baseEn = {
   theme_to_light: 'Light theme',
 };
 
-const en = { ...baseEn, ...alertsEn, ...chartEn, ...inputEn, ...mapEn, ...merchantEn, ...routingEn };
+const en = { ...baseEn, ...alertsEn, ...chartEn, ...inputEn, ...mapEn, ...merchantEn, ...routingEn, ...eventsEn };
 export type MessageKey = keyof typeof en;
 
 const baseFr: Record<keyof typeof baseEn, string> = {
@@ -253,7 +254,7 @@ const baseFr: Record<keyof typeof baseEn, string> = {
   theme_to_light: 'Thème clair',
 };
 
-const fr: Record<MessageKey, string> = { ...baseFr, ...alertsFr, ...chartFr, ...inputFr, ...mapFr, ...merchantFr, ...routingFr };
+const fr: Record<MessageKey, string> = { ...baseFr, ...alertsFr, ...chartFr, ...inputFr, ...mapFr, ...merchantFr, ...routingFr, ...eventsFr };
 
 /** Every message, per language (exported for the message checks in test/web/messages.test.ts). */
 export const DICTIONARY: Record<Lang, Record<MessageKey, string>> = { en, fr };

@@ -14,7 +14,7 @@ const ROLLING_MS: Partial<Record<Range, number>> = {
 };
 const LANG_KEY = 'molam.analytics.lang';
 
-export const SCREENS = ['overview', 'live', 'drill', 'alerts', 'merchant', 'routing'] as const;
+export const SCREENS = ['overview', 'live', 'drill', 'alerts', 'merchant', 'routing', 'events'] as const;
 export type Screen = (typeof SCREENS)[number];
 const isScreen = (v: string | null): v is Screen => v !== null && (SCREENS as readonly string[]).includes(v);
 const isRange = (v: string | null): v is Range => v !== null && (RANGES as readonly string[]).includes(v);
@@ -45,6 +45,14 @@ const isMerchantId = (v: string | null): v is string => v !== null && /^[A-Za-z0
 export const ROUTING_TABS = ['health', 'proposals', 'tables', 'log'] as const;
 export type RoutingTab = (typeof ROUTING_TABS)[number];
 const isRoutingTab = (v: string | null): v is RoutingTab => v !== null && (ROUTING_TABS as readonly string[]).includes(v);
+
+/**
+ * The Events screen's choice (`?screen=events&event=order.filled&measure=fill_latency_ms&interval=1h&group=symbol&stat=p95`):
+ * names as the custom events API takes them; the screen checks them against the definitions.
+ */
+export interface EventsChoice { event?: string; measure?: string; interval?: string; group?: string; stat?: string }
+const EVENTS_KEYS = ['event', 'measure', 'interval', 'group', 'stat'] as const;
+const isEventsName = (v: string | null): v is string => v !== null && /^[a-z0-9_.]{1,64}$/.test(v);
 
 /** Amounts in USD, or in the selected currency's own unit (needs exactly one currency). */
 export type Shown = 'usd' | 'local';
@@ -109,6 +117,8 @@ export interface ViewState {
    * merchant links to, for ops with or without the merchant area).
    */
   merchant: string | null;
+  /** Events screen: the event type, measure, interval, grouping and statistic chosen. */
+  events: EventsChoice;
 }
 
 function readUrl(): ViewState {
@@ -141,6 +151,7 @@ function readUrl(): ViewState {
     actingFor: isMerchantId(q.get('for')) ? q.get('for') : null,
     rtab: isRoutingTab(q.get('rtab')) ? q.get('rtab') as RoutingTab : 'health',
     merchant: !drill.region && isMerchantId(q.get('merchant_id')) ? q.get('merchant_id') : null,
+    events: Object.fromEntries(EVENTS_KEYS.map((k) => [k, q.get(k)]).filter(([, v]) => isEventsName(v))),
   };
 }
 
@@ -175,6 +186,7 @@ export function useViewState() {
       mtab: state.screen === 'merchant' && state.mtab !== 'summary' ? state.mtab : undefined,
       for: state.screen === 'merchant' && state.actingFor ? state.actingFor : undefined,
       rtab: state.screen === 'routing' && state.rtab !== 'health' ? state.rtab : undefined,
+      ...Object.fromEntries(EVENTS_KEYS.map((k) => [k, state.screen === 'events' ? state.events[k] : undefined])),
     });
     try { localStorage.setItem(LANG_KEY, state.lang); } catch { /* storage refused: the URL still has it */ }
     document.documentElement.lang = state.lang;
@@ -192,8 +204,9 @@ export function useViewState() {
   const setMtab = useCallback((mtab: MerchantTab) => setState((s) => ({ ...s, mtab })), []);
   const setActingFor = useCallback((actingFor: string | null) => setState((s) => ({ ...s, actingFor })), []);
   const setRtab = useCallback((rtab: RoutingTab) => setState((s) => ({ ...s, rtab })), []);
+  const setEvents = useCallback((events: EventsChoice) => setState((s) => ({ ...s, events })), []);
   const setMerchant = useCallback((merchant: string | null) => setState((s) => ({ ...s, merchant })), []);
-  return { ...state, setMerchant, setMtab, setActingFor, setRtab, setRange, setCustom, setTz, setCurrency, setShown, setLang, setScreen, setDrill, setTab };
+  return { ...state, setMerchant, setMtab, setActingFor, setRtab, setEvents, setRange, setCustom, setTz, setCurrency, setShown, setLang, setScreen, setDrill, setTab };
 }
 
 export type View = ReturnType<typeof useViewState>;

@@ -14,7 +14,7 @@ import { chartColumns, type ChartPoint } from '../series-chart-data.ts';
 
 /** Axis and legend text: 12 px on every width (the phone's floor is 11 px). */
 export const CHART_FONT_PX = 12;
-const FONT = `${CHART_FONT_PX}px ui-sans-serif, system-ui, sans-serif`;
+export const FONT = `${CHART_FONT_PX}px ui-sans-serif, system-ui, sans-serif`;
 /** Dashes, in CSS pixels: the previous period, and the incomplete last bucket. */
 const PREVIOUS_DASH = [6, 4];
 const PARTIAL_DASH = [2, 3];
@@ -30,7 +30,7 @@ const PALETTE = {
 const isDark = () => document.documentElement.classList.contains('dark');
 
 /** Follows the `dark` class on <html> (web/src/theme.ts sets it). */
-function useDarkClass(): boolean {
+export function useDarkClass(): boolean {
   const [dark, setDark] = useState(isDark);
   useEffect(() => {
     const obs = new MutationObserver(() => setDark(isDark()));
@@ -43,7 +43,7 @@ function useDarkClass(): boolean {
 const tickFormats = new Map<string, { time: Intl.DateTimeFormat; day: Intl.DateTimeFormat; month: Intl.DateTimeFormat }>();
 
 /** Time tick labels in the view's zone and language: hours (with the date at midnight), days, or months. */
-function timeTicks(splits: number[], incr: number, lang: Lang, tz: string | undefined): string[] {
+export function timeTicks(splits: number[], incr: number, lang: Lang, tz: string | undefined): string[] {
   const key = `${lang}|${tz ?? ''}`;
   let f = tickFormats.get(key);
   if (!f) {
@@ -68,7 +68,7 @@ function timeTicks(splits: number[], incr: number, lang: Lang, tz: string | unde
 }
 
 let measureCtx: CanvasRenderingContext2D | null = null;
-function textWidth(text: string): number {
+export function textWidth(text: string): number {
   measureCtx ??= document.createElement('canvas').getContext('2d');
   if (!measureCtx) return text.length * 7;
   measureCtx.font = FONT;
