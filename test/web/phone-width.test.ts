@@ -82,6 +82,7 @@ const opsScreens = (): Screen[] => [
     marker: tab === 'alerts' ? '[data-alert]' : tab === 'rules' ? '[data-rule]' : '[data-silence]',
   })),
   ...ROUTING_TABS.map((tab) => ({ name: `routing/${tab}`, search: `?screen=routing&rtab=${tab}`, marker: `[data-routing-view="${tab}"]` })),
+  { name: 'events', search: '?screen=events', marker: '[data-events-view]' },
 ];
 const merchantScreens = (): Screen[] => [
   { name: 'overview (merchant)', search: '?range=24h', marker: '[data-kpis] [data-kpi]' },
