@@ -20,7 +20,10 @@ import {
 } from '../events-api.ts';
 import { isoDate, nextDay, startOfDate } from '../zoned-time.ts';
 import type { View } from '../url-state.ts';
-import { card, fieldBase, labelText, muted, translator, type T } from './alerts/ui.tsx';
+import { card, fieldBase, labelText, translator, type T } from './alerts/ui.tsx';
+
+/** Secondary text, readable on the page's background as on a card (contrast ≥ 4.5:1). */
+const muted = 'text-sm text-slate-600 dark:text-slate-400';
 
 /** The periods offered, and the interval each starts with. */
 const PERIODS = ['24h', '7d', '30d', '90d'] as const;
@@ -195,7 +198,7 @@ function Answer({ stats, view, t, stat, intervalMs }: { stats: Stats; view: View
       <section className={card}>
         <h2 className="mb-2 text-base font-semibold">{t('ev_table')}</h2>
         {stats.items.length === 0 ? <p className={muted}>{t('ev_empty')}</p> : (
-          <div className="overflow-x-auto">
+          <div role="region" aria-label={t('ev_table')} tabIndex={0} className="overflow-x-auto rounded focus-visible:outline-2 focus-visible:outline-indigo-600">
             {stats.items.length > TABLE_ROWS && <p className={muted}>{t('ev_too_many_rows').replace('{n}', String(TABLE_ROWS)).replace('{total}', String(stats.items.length))}</p>}
             <table data-table="event-stats" className="w-full text-left text-sm">
               <thead className="text-xs text-slate-500 dark:text-slate-400">
