@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { loadConfig, type Config } from '../config.ts';
 import { DUCKDB_SCHEMA_VERSION, inspectDuckDbFile, openAnalyticsStore } from '../store/open-analytics-store.ts';
 import { LATEST_STATE_VERSION } from '../state-store/state-migrations.ts';
+import { stateSchemaVersion } from '../state-store/state-schema-version.ts';
 
 export interface Check {
   name: string;
@@ -194,40 +195,13 @@ async function storeChecks(c: Config): Promise<Check[]> {
 async function stateCheck(c: Config): Promise<Check> {
   const fix = READY_FIX['state:unavailable'];
   try {
-    const version = c.DATABASE_URL ? await postgresStateVersion(c) : await pgliteStateVersion(join(c.DATA_DIR, 'state'));
+    const version = await stateSchemaVersion({ databaseUrl: c.DATABASE_URL, schema: c.DATABASE_SCHEMA, dataDir: c.DATA_DIR });
     if (version === null) return { name: 'state store', status: 'ok', detail: 'not created yet: the server creates it at its first start' };
     return version < LATEST_STATE_VERSION
       ? { name: 'state store', status: 'problem', detail: `schema version ${version}, this version expects ${LATEST_STATE_VERSION}`, fix: 'Start the server once: it migrates the state store at start.' }
       : { name: 'state store', status: 'ok', detail: `${c.DATABASE_URL ? 'PostgreSQL' : 'PGlite'}, schema version ${version}` };
   } catch (err) {
     return { name: 'state store', status: 'problem', detail: `does not answer: ${(err as Error).message}`, fix };
-  }
-}
-
-async function postgresStateVersion(c: Config): Promise<number | null> {
-  const pg = (await import('pg')).default;
-  const client = new pg.Client({ connectionString: c.DATABASE_URL, connectionTimeoutMillis: 3000 });
-  await client.connect();
-  try {
-    const schema = c.DATABASE_SCHEMA || 'public';
-    const t = await client.query('SELECT to_regclass($1) AS t', [`"${schema.replaceAll('"', '""')}".state_migrations`]);
-    if (!t.rows[0].t) return null;
-    const r = await client.query(`SELECT max(version) AS v FROM "${schema.replaceAll('"', '""')}".state_migrations`);
-    return Number(r.rows[0].v ?? 0);
-  } finally {
-    await client.end();
-  }
-}
-
-async function pgliteStateVersion(dir: string): Promise<number | null> {
-  if (!existsSync(join(dir, 'PG_VERSION'))) return null;
-  const { PGlite } = await import('@electric-sql/pglite');
-  const db = await PGlite.create(dir);
-  try {
-    const r = await db.query<{ v: number | null }>('SELECT max(version) AS v FROM state_migrations');
-    return Number(r.rows[0].v ?? 0);
-  } finally {
-    await db.close();
   }
 }
 
