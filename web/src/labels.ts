@@ -27,6 +27,7 @@ export const ROLE_NAMES: Readonly<Record<string, Names>> = {
   'events:read': { en: 'Event lookups', fr: 'Consultation des événements' },
   'events:write': { en: 'Event ingestion (services)', fr: 'Envoi d’événements (services)' },
   'events:define': { en: 'Custom event definitions', fr: 'Définition des événements personnalisés' },
+  'events:track': { en: 'Custom event tracking', fr: 'Envoi des événements personnalisés' },
   mesh_ops: { en: 'Routing mesh operations', fr: 'Opérations du maillage de routage' },
   mesh_compliance: { en: 'Routing mesh compliance', fr: 'Conformité du maillage de routage' },
   'mesh:route': { en: 'Routing decisions (services)', fr: 'Décisions de routage (services)' },
