@@ -23,6 +23,7 @@ import { randomStream } from '../support/random-stream.ts';
 import { acceptedEvents } from '../support/reference-rollups.ts';
 import { assertTransactionsExact } from './support/transaction-table.ts';
 import { foldedTransactionPage } from './support/transaction-fold.ts';
+import { committedRows } from '../../src/store/queries/committed-rows.ts';
 
 type Event = Record<string, unknown>;
 const DAY = 86_400_000;
@@ -142,6 +143,8 @@ async function allRows(read: (q: TransactionPageQuery) => Promise<TransactionRow
 test('pages equal the raw-event fold\'s, every sort and filter, on both backends', async () => {
   const cases: Array<[string, Partial<TransactionPageQuery>]> = [
     ['newest first', {}], ['oldest first', { descending: false }], ['by amount', { sort: 'amount' }],
+    ['by amount, smallest first', { sort: 'amount', descending: false }], ['by amount, a page of 1', { sort: 'amount', limit: 1 }],
+    ['by amount, succeeded', { sort: 'amount', statuses: [2] }],
     ['succeeded', { statuses: [2] }], ['a creation range', { from: START + 10 * DAY, to: START + 20 * DAY }],
   ];
   for (const s of sides) {
@@ -231,5 +234,66 @@ test('a store made before the table: the migration fills it from the raw events,
     // Tied transactions whose last event came before the migration keep the fold's tie-break.
     await assertTransactionsExact(b, events, `${name}, then ingesting on`, tied);
     await b.close();
+  }
+});
+
+/**
+ * The straightforward read a page by amount must equal: every key's latest committed row (the
+ * table grouped), removals and other merchants left out, filtered, sorted by (amount, txn_id)
+ * and cut after the cursor. Tied transactions included: both read the same rows.
+ */
+async function groupedByAmount(b: StoreBackend, q: TransactionPageQuery): Promise<string[]> {
+  const last = b.kind === 'duckdb' ? 'arg_max' : 'argMax';
+  const rows = await b.select(`SELECT created_at, txn_id, ${last}(amount_minor, batch_id) AS l_amount, ${last}(status, batch_id) AS l_status,
+      ${last}(updated_at, batch_id) AS l_updated, ${last}(fee_minor, batch_id) AS l_fee, ${last}(removed, batch_id) AS l_removed
+    FROM merchant_transactions WHERE merchant_key = ${q.merchantKey} AND ${committedRows(b.kind)} GROUP BY created_at, txn_id`);
+  const dir = q.descending ? -1 : 1;
+  return rows
+    .filter((r) => Number(r.l_removed) === 0 && Number(r.created_at) >= q.from && Number(r.created_at) < q.to)
+    .filter((r) => q.statuses === null || q.statuses.includes(Number(r.l_status)))
+    .map((r) => ({ id: String(r.txn_id), amount: BigInt(r.l_amount as bigint), line: `${String(r.txn_id)}|${Number(r.created_at)}|${Number(r.l_updated)}|${Number(r.l_status)}|${String(r.l_amount)}|${String(r.l_fee)}` }))
+    .filter((r) => q.amountMin === null || r.amount >= q.amountMin)
+    .filter((r) => q.amountMax === null || r.amount <= q.amountMax)
+    .sort((x, y) => dir * (x.amount === y.amount ? (x.id < y.id ? -1 : x.id > y.id ? 1 : 0) : x.amount < y.amount ? -1 : 1))
+    .filter((r) => !q.after || dir * (r.amount === q.after.key ? (r.id < q.after.txnId ? -1 : r.id > q.after.txnId ? 1 : 0) : r.amount < q.after.key ? -1 : 1) > 0)
+    .map((r) => r.line);
+}
+
+const lines = (rows: TransactionRow[]) => rows.map((r) => `${r.txnId}|${r.createdAt}|${r.updatedAt}|${r.status}|${r.amountMinor}|${r.feeMinor}`);
+
+// Last: it changes the shared stores' transactions (the tests above compare them with `events`).
+test('a page by amount reads the top rows and keeps each key\'s latest: equal to the grouped table, amounts changed by later batches and between pages, on both backends', async () => {
+  // m_dakar's transactions (XOF, no minor digits) get new amounts in later batches: some rise to the
+  // top — ten to one shared amount — and fall back, so the table's top rows are mostly superseded.
+  const txns = [...new Set(acceptedEvents(events).filter((e) => e.merchant_id === 'm_dakar' && e.type === 'wallet_txn_succeeded').map((e) => e.txn_id as string))]
+    .filter((t) => !TIED.has(t)).slice(0, 40);
+  assert.equal(txns.length, 40);
+  let seq = 0;
+  const change = (round: number, amount: (i: number) => number) => txns.map((txn_id, i) => ({
+    event_id: `amount_${round}_${seq++}`, type: 'wallet_txn_succeeded', txn_id, merchant_id: 'm_dakar', currency: 'XOF', country: 'SN',
+    occurred_at: new Date(START + (41 + round) * DAY + i * 60_000).toISOString(), amount: String(amount(i)), fee: '10',
+  }));
+  const rounds = [
+    change(1, (i) => (i < 10 ? 9_000_000 : 8_000_000 + i * 1000)),
+    change(2, (i) => (i % 2 ? 9_000_000 : 7_000_000 - i)),
+  ];
+  for (const s of sides) {
+    const byAmount = (o: Partial<TransactionPageQuery>) => query(s, 'm_dakar', { sort: 'amount', ...o });
+    const check = async (what: string) => {
+      for (const o of [{}, { limit: 1 }, { limit: 3, descending: false }, { statuses: [2] }, { amountMin: 8_000_000n, limit: 4 }]) {
+        const q = byAmount(o);
+        assert.deepEqual(lines(await allRows((x) => s.store.merchantTransactionPage(x), q)), await groupedByAmount(s.backend, q), `${s.name} ${what} ${JSON.stringify(o, (_, v) => (typeof v === 'bigint' ? String(v) : v))}`);
+      }
+    };
+    const first = await s.store.merchantTransactionPage(byAmount({ limit: 5 }));
+    // Each round in batches of 7 events: a transaction's rows of several batches.
+    for (let r = 0; r < rounds.length; r++) {
+      for (let i = 0; i < rounds[r].length; i += 7) await ingest(s.engine, rounds[r].slice(i, i + 7));
+      await check(`after round ${r + 1}`);
+    }
+    // The first page was read before the changes: the next one starts strictly after its last row, in today's state.
+    const cursor = { key: first[4].amountMinor, txnId: first[4].txnId };
+    const q = byAmount({ after: cursor });
+    assert.deepEqual(lines(await s.store.merchantTransactionPage(q)), (await groupedByAmount(s.backend, q)).slice(0, q.limit), `${s.name}: a page after a cursor of before`);
   }
 });

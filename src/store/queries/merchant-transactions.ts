@@ -10,7 +10,9 @@
 // on the sort key never lose or repeat a row and no OFFSET is ever scanned.
 //
 // A page by creation time reads a short window of creation times below (or above) the cursor
-// first and widens it only while the page is not full: a range read of the table's order. What
+// first and widens it only while the page is not full: a range read of the table's order. A page
+// by amount is a top-N read: the range's rows in amount order (no grouping), of which only each
+// key's latest is kept, read wider only while the page is not full (pageByAmount). What
 // the table does not hold — the count of payment events, the latest customer_id named, the
 // failure_reason of the latest failed event (given when the status is failed) — is folded from the raw events of the page's transactions
 // only, read by spans of event time (every payment event of a transaction lies between its
@@ -72,6 +74,9 @@ const DAY_MS = 86_400_000;
 /** The first window of a page by creation time, and how fast it widens while the page is not full. */
 const FIRST_WINDOW_MS = DAY_MS;
 const WIDEN_FACTOR = 8;
+/** A page by amount first reads this many rows a row of the page (a transaction has a row per batch that changed it), plus CANDIDATES_MIN. */
+const CANDIDATES_PER_ROW = 4;
+const CANDIDATES_MIN = 16;
 /** Spans of the page's transactions closer than this are read as one. */
 const MERGE_GAP_MS = 3_600_000;
 
@@ -95,9 +100,8 @@ const DIALECT = {
 
 const inList = (col: string, keys: number[]) => (keys.length ? `${col} IN (${keys.map(sqlInt).join(', ')})` : '1 = 0');
 
-/** Each transaction's latest row among those keyed in the creation window. Output names are t_*: ClickHouse lets an alias shadow a column of the same name in the whole query. */
-function stateSql(kind: BackendKind, q: TransactionPageQuery, from: number, to: number): string {
-  const d = DIALECT[kind];
+/** The table's rows keyed in the creation window that the page may show (merchant, range, committed, id or search). */
+function rowsWhere(kind: BackendKind, q: TransactionPageQuery, from: number, to: number): string {
   const merchant = `merchant_key = ${sqlInt(q.merchantKey)}`;
   const where = [merchant, `created_at >= ${sqlInt(from)}`, `created_at < ${sqlInt(to)}`, committedRows(kind)];
   if (q.txnId !== null) where.push(`txn_id = ${sqlString(q.txnId, kind)}`);
@@ -106,16 +110,34 @@ function stateSql(kind: BackendKind, q: TransactionPageQuery, from: number, to: 
     where.push(`(txn_id = ${s} OR txn_id IN (SELECT entity_id FROM raw_events WHERE ${merchant} AND type < ${PAYMENT_TYPE_COUNT}
       AND customer_id = ${s} AND occurred_at >= ${sqlInt(from)} AND ${committedRows(kind)}))`);
   }
-  const last = (col: string) => d.argMax(col, 'batch_id');
-  return `SELECT txn_id AS t_id, created_at AS t_created, ${last('updated_at')} AS t_updated, ${last('status')} AS t_status,
-      ${last('amount_minor')} AS t_amount, ${last('fee_minor')} AS t_fee, ${last('currency_key')} AS t_currency,
-      ${last('country_key')} AS t_country, ${last('city_key')} AS t_city, ${last('method_key')} AS t_method,
-      ${last('provider_key')} AS t_provider, ${last('removed')} AS t_removed
-    FROM merchant_transactions WHERE ${where.join(' AND ')}
+  return where.join(' AND ');
+}
+
+/** The state columns, named t_*: ClickHouse lets an alias shadow a column of the same name in the whole query. */
+const STATE_COLUMNS = [
+  ['updated_at', 't_updated'], ['status', 't_status'], ['amount_minor', 't_amount'], ['fee_minor', 't_fee'],
+  ['currency_key', 't_currency'], ['country_key', 't_country'], ['city_key', 't_city'], ['method_key', 't_method'],
+  ['provider_key', 't_provider'], ['removed', 't_removed'],
+] as const;
+
+/** Each transaction's latest row among those keyed in the creation window. */
+function stateSql(kind: BackendKind, q: TransactionPageQuery, from: number, to: number): string {
+  const d = DIALECT[kind];
+  const cols = STATE_COLUMNS.map(([c, t]) => `${d.argMax(c, 'batch_id')} AS ${t}`).join(', ');
+  return `SELECT txn_id AS t_id, created_at AS t_created, ${cols}
+    FROM merchant_transactions WHERE ${rowsWhere(kind, q, from, to)}
     GROUP BY created_at, txn_id`;
 }
 
-function pageSql(kind: BackendKind, q: TransactionPageQuery, from: number, to: number, limit: number): string {
+/** Every row keyed in the range, each with its batch (t_batch): a candidate for the page, the latest of its key or not. */
+function rowsSql(kind: BackendKind, q: TransactionPageQuery): string {
+  const cols = STATE_COLUMNS.map(([c, t]) => `${c} AS ${t}`).join(', ');
+  return `SELECT txn_id AS t_id, created_at AS t_created, ${cols}, batch_id AS t_batch
+    FROM merchant_transactions WHERE ${rowsWhere(kind, q, q.from, q.to)}`;
+}
+
+/** The rows of `source` (named t_*) that pass the page's filters and follow its cursor, in page order. */
+function pageSql(kind: BackendKind, q: TransactionPageQuery, source: string, limit: number): string {
   const key = q.sort === 'created' ? 't_created' : 't_amount';
   const where = ['t_removed = 0'];
   if (q.statuses) where.push(inList('t_status', q.statuses));
@@ -130,8 +152,18 @@ function pageSql(kind: BackendKind, q: TransactionPageQuery, from: number, to: n
     where.push(`(${key} ${op} ${k} OR (${key} = ${k} AND t_id ${op} ${sqlString(q.after.txnId, kind)}))`);
   }
   const dir = q.descending ? 'DESC' : 'ASC';
-  return `SELECT * FROM (${stateSql(kind, q, from, to)})${DIALECT[kind].alias}
+  return `SELECT * FROM (${source})${DIALECT[kind].alias}
     WHERE ${where.join(' AND ')} ORDER BY ${key} ${dir}, t_id ${dir} LIMIT ${sqlInt(limit)}`;
+}
+
+/** The greatest committed batch of each of the rows' keys, removals included. */
+function latestBatchSql(kind: BackendKind, merchantKey: number, rows: Row[]): string {
+  const created = [...new Set(rows.map((r) => sqlInt(BigInt(r.t_created as bigint))))];
+  const ids = [...new Set(rows.map((r) => sqlString(String(r.t_id), kind)))];
+  return `SELECT created_at AS t_created, txn_id AS t_id, max(batch_id) AS t_batch FROM merchant_transactions
+    WHERE merchant_key = ${sqlInt(merchantKey)} AND ${committedRows(kind)}
+      AND created_at IN (${created.join(', ')}) AND txn_id IN (${ids.join(', ')})
+    GROUP BY created_at, txn_id`;
 }
 
 /** Spans of event time holding the page's transactions' events, each with its transactions (nearby spans merged). */
@@ -167,6 +199,7 @@ function detailSql(kind: BackendKind, merchantKey: number, rows: Row[]): string 
     GROUP BY entity_id`;
 }
 
+const keyOf = (r: Row) => `${String(r.t_created)} ${String(r.t_id)}`;
 const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
 
 function rowOf(r: Row, detail: Row | undefined): TransactionRow {
@@ -189,22 +222,19 @@ function rowOf(r: Row, detail: Row | undefined): TransactionRow {
 }
 
 /**
- * The creation windows a page reads, in page order: the whole range for a page by amount (the
- * order is not by time) or for one transaction; by creation time, a window next to the cursor,
- * widened while the page is not full.
+ * The creation windows of a page by creation time, in page order: a window next to the cursor,
+ * widened while the page is not full; one pass over the range for one transaction or a search.
  */
 function* windows(q: TransactionPageQuery): Generator<[number, number]> {
   let from = q.from;
   let to = q.to;
-  if (q.sort === 'created' && q.after) {
+  if (q.after) {
     // Rows after the cursor were created at or beyond its time (the cursor predicate does the rest).
     const at = Number(q.after.key);
     if (q.descending) to = Math.min(to, at + 1);
     else from = Math.max(from, at);
   }
-  // One transaction, a search (a few transactions, found among raw events), or an order that is
-  // not by time: one pass over the range.
-  if (q.sort !== 'created' || q.txnId !== null || q.search !== null) {
+  if (q.txnId !== null || q.search !== null) {
     yield [from, to];
     return;
   }
@@ -223,12 +253,45 @@ function* windows(q: TransactionPageQuery): Generator<[number, number]> {
   }
 }
 
-export async function merchantTransactionPage(b: StoreBackend, q: TransactionPageQuery): Promise<TransactionRow[]> {
+async function pageByCreation(b: StoreBackend, q: TransactionPageQuery): Promise<Row[]> {
   const rows: Row[] = [];
   for (const [from, to] of windows(q)) {
-    for (const r of await b.select(pageSql(b.kind, q, from, to, q.limit - rows.length))) rows.push(r);
+    for (const r of await b.select(pageSql(b.kind, q, stateSql(b.kind, q, from, to), q.limit - rows.length))) rows.push(r);
     if (rows.length >= q.limit) break;
   }
+  return rows;
+}
+
+/**
+ * A page by amount, a top-N read: the first rows in page order among all the range's rows (each
+ * row judged by its own values, which for a key's latest row are the transaction's state), then
+ * of those only each key's latest (a superseded row, or one a removal hides, drops out). The
+ * latest rows that pass are exactly the page's transactions, in order, up to the last row read —
+ * except that rows sharing the last one's (amount, txn_id) may continue past the read: those wait
+ * for a wider read, eightfold, until the page is full or the range is read out.
+ */
+async function pageByAmount(b: StoreBackend, q: TransactionPageQuery): Promise<Row[]> {
+  for (let read = q.limit * CANDIDATES_PER_ROW + CANDIDATES_MIN; ; read *= WIDEN_FACTOR) {
+    const rows = await b.select(pageSql(b.kind, q, rowsSql(b.kind, q), read));
+    if (rows.length === 0) return [];
+    const latest = new Map((await b.select(latestBatchSql(b.kind, q.merchantKey, rows))).map((r) => [keyOf(r), Number(r.t_batch)]));
+    const readOut = rows.length < read;
+    const last = rows[rows.length - 1];
+    const page: Row[] = [];
+    for (const r of rows) {
+      if (!readOut && String(r.t_id) === String(last.t_id) && BigInt(r.t_amount as bigint) === BigInt(last.t_amount as bigint)) break;
+      // A key's latest row once: a cut-short migration may have written it twice (ClickHouse).
+      if (latest.get(keyOf(r)) !== Number(r.t_batch)) continue;
+      latest.delete(keyOf(r));
+      page.push(r);
+      if (page.length === q.limit) return page;
+    }
+    if (readOut) return page;
+  }
+}
+
+export async function merchantTransactionPage(b: StoreBackend, q: TransactionPageQuery): Promise<TransactionRow[]> {
+  const rows = q.sort === 'amount' ? await pageByAmount(b, q) : await pageByCreation(b, q);
   if (rows.length === 0) return [];
   const details = await b.select(detailSql(b.kind, q.merchantKey, rows));
   const byId = new Map(details.map((d) => [String(d.t_id), d]));
