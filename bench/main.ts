@@ -203,10 +203,10 @@ if (runs('query')) {
   console.log(`\nrollup rows: ${JSON.stringify(query.rows)}`);
 }
 if (runs('merchant')) {
-  const m = merchant as { merchant: string; transactions: number; rawEvents: number; cases: Record<string, { p50: number; p95: number }> };
+  const m = merchant as { merchant: string; transactions: number; rawEvents: number; cases: Record<string, { p50: number; p95: number; cpuMs?: number }> };
   console.log(`\nMerchant portal, largest merchant ${m.merchant} (${f(m.transactions, 0)} transactions of ${f(m.rawEvents, 0)} raw events), uncached`);
-  console.log('\n| read | P50 ms | P95 ms |\n|---|---|---|');
-  for (const [name, q] of Object.entries(m.cases)) console.log(`| ${name} | ${f(q.p50)} | ${f(q.p95)} |`);
+  console.log('\n| read | P50 ms | P95 ms | CPU ms a run |\n|---|---|---|---|');
+  for (const [name, q] of Object.entries(m.cases)) console.log(`| ${name} | ${f(q.p50)} | ${f(q.p95)} | ${q.cpuMs === undefined ? '–' : f(q.cpuMs)} |`);
 }
 if (runs('refunds')) {
   interface Backend { sequential: { runs: number; p50: number; p95: number; max: number }; contended: { requests: number; wallMs: number; perSecond: number } }

@@ -1,7 +1,8 @@
 // Bench child: the merchant portal's reads over an ingested data directory, for its largest
 // merchant — transaction pages (the first, one deep in the listing by cursor, by amount,
 // filtered, a customer search), one transaction with its events, and the month-to-date summary
-// (uncached: the result cache is left out). Warm-up runs, then N timed runs each, P50/P95.
+// (uncached: the result cache is left out). Warm-up runs, then N timed runs each, P50/P95, and
+// the process's CPU time a run (DuckDB's threads included): on a shared machine the figure to compare.
 
 import { loadConfig } from '../src/config.ts';
 import { benchLogger } from './bench-support.ts';
@@ -50,18 +51,20 @@ const cases: Record<string, () => Promise<unknown>> = {
   'one transaction with its events': () => getTransaction(deps, merchant, sample.txn_id),
   'summary, month to date, uncached': () => merchantSummary(ctx, { merchantId: merchant, period: 'mtd', tz: 'Africa/Dakar', currency }),
 };
-const results: Record<string, { p50: number; p95: number; max: number }> = {};
+const results: Record<string, { p50: number; p95: number; max: number; cpuMs: number }> = {};
 for (const [name, run] of Object.entries(cases)) {
   for (let i = 0; i < 5; i++) await run();
   const times: number[] = [];
+  const cpu = process.cpuUsage();
   for (let i = 0; i < runs; i++) {
     const s = performance.now();
     await run();
     times.push(performance.now() - s);
   }
+  const used = process.cpuUsage(cpu);
   times.sort((a, b) => a - b);
   const q = (p: number) => times[Math.min(times.length - 1, Math.ceil(p * times.length) - 1)];
-  results[name] = { p50: q(0.5), p95: q(0.95), max: times[times.length - 1] };
+  results[name] = { p50: q(0.5), p95: q(0.95), max: times[times.length - 1], cpuMs: (used.user + used.system) / 1000 / runs };
 }
 const counts = await store.counts();
 await platform.close();

@@ -143,7 +143,7 @@ async function allRows(read: (q: TransactionPageQuery) => Promise<TransactionRow
 test('pages equal the raw-event fold\'s, every sort and filter, on both backends', async () => {
   const cases: Array<[string, Partial<TransactionPageQuery>]> = [
     ['newest first', {}], ['oldest first', { descending: false }], ['by amount', { sort: 'amount' }],
-    ['by amount, smallest first', { sort: 'amount', descending: false }], ['by amount, a page of 1', { sort: 'amount', limit: 1 }],
+    ['by amount, smallest first', { sort: 'amount', descending: false }],
     ['by amount, succeeded', { sort: 'amount', statuses: [2] }],
     ['succeeded', { statuses: [2] }], ['a creation range', { from: START + 10 * DAY, to: START + 20 * DAY }],
   ];

@@ -15,8 +15,8 @@
 // key's latest is kept, read wider only while the page is not full (pageByAmount). What
 // the table does not hold — the count of payment events, the latest customer_id named, the
 // failure_reason of the latest failed event (given when the status is failed) — is folded from the raw events of the page's transactions
-// only, read by spans of event time (every payment event of a transaction lies between its
-// creation and its update time). A search by customer looks for the transactions whose
+// only, read by spans of event time in one scan (every payment event of a transaction lies
+// between its creation and its update time). A search by customer looks for the transactions whose
 // payment events name it among the merchant's raw events since the range's start.
 
 import type { StoreBackend, Row, BackendKind } from '../backend.ts';
@@ -166,36 +166,33 @@ function latestBatchSql(kind: BackendKind, merchantKey: number, rows: Row[]): st
     GROUP BY created_at, txn_id`;
 }
 
-/** Spans of event time holding the page's transactions' events, each with its transactions (nearby spans merged). */
-function spansOf(rows: Row[]): Array<{ from: number; to: number; ids: string[] }> {
-  const sorted = rows.map((r) => ({ from: Number(r.t_created), to: Number(r.t_updated), id: String(r.t_id) })).sort((x, y) => x.from - y.from);
-  const out: Array<{ from: number; to: number; ids: string[] }> = [];
+/** Spans of event time holding the page's transactions' events (nearby spans merged). */
+function spansOf(rows: Row[]): Array<{ from: number; to: number }> {
+  const sorted = rows.map((r) => ({ from: Number(r.t_created), to: Number(r.t_updated) })).sort((x, y) => x.from - y.from);
+  const out: Array<{ from: number; to: number }> = [];
   for (const r of sorted) {
     const last = out[out.length - 1];
-    if (last && r.from - last.to <= MERGE_GAP_MS) {
-      last.to = Math.max(last.to, r.to);
-      last.ids.push(r.id);
-    } else {
-      out.push({ from: r.from, to: r.to, ids: [r.id] });
-    }
+    if (last && r.from - last.to <= MERGE_GAP_MS) last.to = Math.max(last.to, r.to);
+    else out.push({ ...r });
   }
   return out;
 }
 
 /**
  * What the table does not hold, folded from the raw payment events of the page's transactions:
- * one range read of event time per span (a page by amount scatters its rows over the years).
+ * one read of the spans of event time holding them (a page by amount scatters its rows over the
+ * years), an OR of ranges that both engines prune by (DuckDB's zone maps, ClickHouse's order
+ * key). A transaction's payment events all lie in its own span, so none is read twice.
  */
 function detailSql(kind: BackendKind, merchantKey: number, rows: Row[]): string {
   const d = DIALECT[kind];
-  const parts = spansOf(rows).map((s) => `SELECT entity_id, occurred_at, status, event_id, customer_id, failure_reason FROM raw_events
-    WHERE merchant_key = ${sqlInt(merchantKey)} AND type < ${PAYMENT_TYPE_COUNT} AND ${committedRows(kind)}
-      AND occurred_at >= ${sqlInt(s.from)} AND occurred_at <= ${sqlInt(s.to)}
-      AND entity_id IN (${s.ids.map((id) => sqlString(id, kind)).join(', ')})`);
+  const spans = spansOf(rows).map((s) => `(occurred_at >= ${sqlInt(s.from)} AND occurred_at <= ${sqlInt(s.to)})`);
   return `SELECT entity_id AS t_id, ${d.count} AS t_events,
       ${d.argMaxIf('customer_id', d.latest, 'customer_id IS NOT NULL')} AS t_customer,
       ${d.argMaxIf('failure_reason', d.latest, `status = ${KIND_FAILED}`)} AS t_failure
-    FROM (${parts.join('\n    UNION ALL ')})${DIALECT[kind].alias}
+    FROM raw_events
+    WHERE merchant_key = ${sqlInt(merchantKey)} AND type < ${PAYMENT_TYPE_COUNT} AND ${committedRows(kind)}
+      AND (${spans.join(' OR ')}) AND entity_id IN (${rows.map((r) => sqlString(String(r.t_id), kind)).join(', ')})
     GROUP BY entity_id`;
 }
 
