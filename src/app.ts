@@ -80,6 +80,7 @@ import { meshPolicyRoutes } from './http/routes/mesh-policies.ts';
 import { customEventRoutes } from './http/routes/custom-events.ts';
 import { trackRoutes } from './http/routes/track.ts';
 import { createDefinitionCache } from './custom-events/definition-cache.ts';
+import { CUSTOM_CACHE_SCOPE } from './custom-events/custom-event-stats.ts';
 import { meshRoutingRoutes } from './http/routes/mesh-routing.ts';
 import { meshProposalRoutes } from './http/routes/mesh-proposals.ts';
 import { meshActionRoutes } from './http/routes/mesh-actions.ts';
@@ -245,10 +246,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   const cache = createResultCache({
     ttlMs: config.CACHE_TTL * 1000, maxEntries: config.CACHE_MAX_ENTRIES, maxBytes: config.CACHE_MAX_MB * 2 ** 20, sizeOf: resultBytes, now,
-    onLookup: (hit) => metrics.recordCache('query', hit),
+    onLookup: (hit, scope) => metrics.recordCache(scope === CUSTOM_CACHE_SCOPE ? 'custom_events' : 'query', hit),
   });
   // Wiring, not a part: it runs inside a commit and only then, and without it answers would be stale.
-  const stopInvalidating = ingest.onCommit((b) => cache.invalidateMinutes(distinctMinutes(b.minuteDeltas.minute)));
+  const stopInvalidating = ingest.onCommit((b) => {
+    cache.invalidateMinutes(distinctMinutes(b.minuteDeltas.minute));
+    cache.invalidateMinutes(b.customMinutes, CUSTOM_CACHE_SCOPE);
+  });
   app.addHook('onClose', async () => stopInvalidating());
   const liveFeed = createLiveFeed({ store, ingest, regions: deps.regions, now });
   app.decorate('liveFeed', liveFeed);
@@ -353,7 +357,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const definitionCache = createDefinitionCache(deps.state, { ttlMs: 10_000, now });
   customEventRoutes(app, {
     state: deps.state, now, definitions: definitionCache,
-    stats: { store, state: deps.state, maxBuckets: config.QUERY_MAX_BUCKETS },
+    stats: { store, state: deps.state, maxBuckets: config.QUERY_MAX_BUCKETS, cache },
   });
   // Tracked custom events: through the same engine (batching, durability, dead letters) as payment events.
   trackRoutes(app, {

@@ -10,7 +10,12 @@ export type RunQuery = (spec: QuerySpec) => Promise<QueryResult>;
 /** A rough in-memory size of an answer: per row, its object, numbers, labels and strings. */
 export function resultBytes(value: unknown): number {
   const r = value as QueryResult;
-  if (!Array.isArray(r.rows)) return 4096; // a composed answer (summary): small
+  if (!Array.isArray(r.rows)) {
+    // A custom event's statistics: items of a dozen fields, a label per bucket.
+    const c = value as { items?: unknown[]; buckets?: unknown[] };
+    if (Array.isArray(c.items)) return 1024 + c.items.length * 400 + (c.buckets?.length ?? 0) * 80;
+    return 4096; // a composed answer (summary): small
+  }
   const first = r.rows[0];
   if (!first) return 512;
   const perRow = 96 + 32 * Object.keys(first.metrics).length + 64 * Object.keys(first.dims).length

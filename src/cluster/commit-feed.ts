@@ -7,9 +7,9 @@
 // their caches and reload the live window's rates.
 //
 // A commit message carries what a reader cannot cheaply ask the store for at each commit: the batch's
-// net minute deltas (the live window), the dictionary entries it added (to decode them), its id
-// (a gap means messages were lost: the reader reloads from the store) and the store's id (a feed
-// of another store is ignored). Redis pub/sub keeps nothing: a reader that was away reloads what
+// net minute deltas (the live window), the minutes of the custom events it added (the cache), the
+// dictionary entries it added (to decode them), its id (a gap means messages were lost: the
+// reader reloads from the store) and the store's id (a feed of another store is ignored). Redis pub/sub keeps nothing: a reader that was away reloads what
 // matters from the store, which stays the truth.
 
 import { createClient } from 'redis';
@@ -27,6 +27,8 @@ export interface CommitMessage {
   dictionary: Array<{ dim: number; key: number; value: string }>;
   /** The minute deltas, column by column; money as decimal strings. */
   minute: Record<keyof RollupColumns, Array<number | string>>;
+  /** The distinct minutes of the tracked custom events the batch added (absent: none). */
+  custom?: number[];
 }
 
 const INT_COLUMNS = ['minute', 'merchantKey', 'countryKey', 'cityKey', 'currencyKey', 'methodKey', 'providerKey', 'cnt'] as const;
@@ -46,6 +48,7 @@ export function encodeCommit(storeId: string, b: CommittedBatch): string {
     v: 1, storeId, batchId: b.batchId, committedAt: b.committedAt, maxOccurredAt: b.maxOccurredAt,
     dictionary: [...b.dictionary], minute,
   };
+  if (b.customMinutes.length > 0) m.custom = Array.from(b.customMinutes);
   return JSON.stringify(m);
 }
 
@@ -88,6 +91,7 @@ export function decodeFeed(text: string): FeedMessage | null {
     batch: {
       batchId: m.batchId, committedAt: m.committedAt, source: 'feed', accepted: 0, duplicates: 0, rejected: 0,
       maxOccurredAt: m.maxOccurredAt, minuteDeltas, dictionary: m.dictionary ?? [], commitMs: 0,
+      customMinutes: Array.isArray(m.custom) ? Int32Array.from(m.custom) : new Int32Array(0),
     },
   };
 }

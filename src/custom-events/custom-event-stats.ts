@@ -11,6 +11,10 @@
 // merge exactly, so the error bounds hold whatever the grain: quantiles within 1 % relative
 // (clamped into the exact min and max), distinct users at 0.81 % standard error.
 // Platform-wide, like definitions: a merchant's token gets 404 (docs/custom-events.md, "Scope").
+//
+// Answers are kept in the query result cache (scope 'custom'): a committed tracked batch drops
+// those whose minute range holds a minute it added; the key holds the latest definition's version
+// (read for every request), so a new definition is never answered from an older one's answer.
 
 import { AppError } from '../errors.ts';
 import { quantilesFromBins, RELATIVE_ACCURACY } from '../sketch/quantile-sketch.ts';
@@ -20,6 +24,7 @@ import type { AnalyticsStore, CustomGrain } from '../store/analytics-store.ts';
 import type { BucketShape } from '../store/query-shapes.ts';
 import type { Queryable } from '../state-store/state-store.ts';
 import type { CustomStatsAnswer } from '../store/analytics-store.ts';
+import type { ResultCache } from '../query/result-cache.ts';
 import { latestDefinitions } from './custom-event-definitions.ts';
 import type { PropertyDefinition } from './definition.ts';
 
@@ -72,7 +77,10 @@ export interface StatsAnswer {
   items: StatsItem[];
 }
 
-export interface StatsDeps { store: AnalyticsStore; state: Queryable; maxBuckets: number }
+export interface StatsDeps { store: AnalyticsStore; state: Queryable; maxBuckets: number; cache?: ResultCache }
+
+/** The result cache's scope of custom-event answers (invalidated by CommittedBatch.customMinutes). */
+export const CUSTOM_CACHE_SCOPE = 'custom';
 
 const GRAIN_NAME = { 1: '1m', 60: '1h', 1440: '1d' } as const;
 
@@ -138,6 +146,16 @@ export async function customEventStats(deps: StatsDeps, r: StatsRequest): Promis
   } catch {
     throw new AppError('range_too_large', `more than ${deps.maxBuckets} buckets of ${r.interval} (QUERY_MAX_BUCKETS): ask for a shorter range or a longer interval`);
   }
+  const compute = () => answerOf(deps, r, def?.version ?? null, measure, interval, fromMin, toMin, starts);
+  if (!deps.cache) return compute();
+  // Every field that shapes the answer; client text (names, filter values) as JSON.
+  const key = `custom|${def?.version ?? 0}|${fromMin}|${toMin}|${r.interval}|${r.tz}|${JSON.stringify([r.name, r.measure, r.groupBy, r.filters])}`;
+  return deps.cache.get(key, fromMin, toMin, compute, CUSTOM_CACHE_SCOPE);
+}
+
+async function answerOf(
+  deps: StatsDeps, r: StatsRequest, version: number | null, measure: PropertyDefinition | null, interval: number, fromMin: number, toMin: number, starts: number[],
+): Promise<StatsAnswer> {
   const grain = chooseGrain(interval, fromMin, toMin, r.tz);
   const answer = await deps.store.customEventStats({
     grain, eventType: r.name, measure: r.measure, fromMin, toMin, bucket: shapeOf(interval, r.tz, fromMin, toMin),
@@ -145,7 +163,7 @@ export async function customEventStats(deps: StatsDeps, r: StatsRequest): Promis
   });
   const label = bucketFormatter(starts[0], toMin, r.tz);
   return {
-    event_type: r.name, definition_version: def?.version ?? null, measure: r.measure,
+    event_type: r.name, definition_version: version, measure: r.measure,
     unit: measure?.role === 'measure' ? measure.unit : null, interval: r.interval, tz: r.tz,
     from: new Date(fromMin * 60_000).toISOString(), to: new Date(toMin * 60_000).toISOString(), group_by: r.groupBy,
     grain: GRAIN_NAME[grain],

@@ -25,6 +25,9 @@ import type { IngestView } from './ingest-view.ts';
 import { prepareTrackBatch, TRACK_SOURCE } from '../custom-events/prepare-track-batch.ts';
 import { evictTrackedBefore, rebuildTrackState, type TrackState } from '../custom-events/track-state.ts';
 import type { TrackItem } from '../custom-events/tracked-event.ts';
+import { distinctMinutes } from '../query/result-cache.ts';
+
+const NO_MINUTES = new Int32Array(0);
 
 export interface EngineOptions {
   store: AnalyticsStore;
@@ -53,6 +56,8 @@ export interface CommittedBatch {
   minuteDeltas: RollupColumns;
   /** Dictionary entries the batch added (its keys are in the store from this commit on). */
   dictionary: ReadonlyArray<{ dim: number; key: number; value: string }>;
+  /** The distinct minutes (sorted) of the tracked custom events the batch added; empty for payment batches. */
+  customMinutes: Int32Array;
   commitMs: number;
 }
 
@@ -214,6 +219,7 @@ export async function createEngine(opts: EngineOptions): Promise<Engine> {
       batchId: batch.batchId, committedAt: batch.committedAt, source: batch.source, accepted: batch.accepted,
       duplicates: batch.duplicates, rejected: batch.rejected, maxOccurredAt: batch.maxOccurredAt,
       minuteDeltas: batch.rollups.minute, dictionary: batch.dictionary, commitMs,
+      customMinutes: batch.custom ? distinctMinutes(batch.custom.raw.map((e) => Math.floor(e.occurredAt / 60_000))) : NO_MINUTES,
     };
     for (const l of listeners) {
       try {

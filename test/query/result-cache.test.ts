@@ -88,3 +88,17 @@ test('a memory budget: large answers are not kept, and older entries make room',
   s.cache.invalidateMinutes([0]);
   assert.equal(s.cache.bytes, 0);
 });
+
+test('scopes: the minutes of one scope drop only that scope\'s entries; clear() drops all', async () => {
+  const s = setup();
+  await s.cache.get('payments', 0, 10, s.compute('p'));
+  await s.cache.get('custom', 0, 10, s.compute('c'), 'custom');
+  s.cache.invalidateMinutes([5], 'custom');
+  assert.equal(await s.cache.get('payments', 0, 10, s.compute('x')), 'p');
+  assert.equal(await s.cache.get('custom', 0, 10, s.compute('c2'), 'custom'), 'c2');
+  s.cache.invalidateMinutes([5]);
+  assert.equal(await s.cache.get('custom', 0, 10, s.compute('y'), 'custom'), 'c2');
+  assert.equal(await s.cache.get('payments', 0, 10, s.compute('p2')), 'p2');
+  s.cache.clear();
+  assert.equal(s.cache.size, 0);
+});
