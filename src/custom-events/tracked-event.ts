@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { decodeEventText, isContractText } from '../events/event-text.ts';
 import { MAX_ID, parseRfc3339 } from '../events/parse-event.ts';
-import { validateTrackedEvent, type TrackDefinition } from './validate-tracked-event.ts';
+import { TRACK_REJECTION_DOCS, validateTrackedEvent, type TrackDefinition } from './validate-tracked-event.ts';
 
 /** Envelope codes, beside TRACK_REJECTION_DOCS' property codes (the same meanings as the payment events' codes of the same name). */
 export const TRACK_ENVELOPE_DOCS = {
@@ -24,6 +24,9 @@ export const TRACK_ENVELOPE_DOCS = {
   measure_not_integer: 'a money measure (unit `minor_units`) is not an integer of at most 2^53 - 1; `field` names it',
   duplicate_conflict: 'the `event_id` was tracked before with different content; the first one stands',
 } as const;
+
+/** Every per-event code of POST /api/v1/track with its meaning: the error catalogue's (GET /docs/errors) and the dead letters' filter. */
+export const TRACK_CODE_DOCS: Readonly<Record<string, string>> = { ...TRACK_ENVELOPE_DOCS, ...TRACK_REJECTION_DOCS };
 
 const TOP_LEVEL = new Set(['event_type', 'event_id', 'user_id', 'session_id', 'timestamp', 'properties']);
 

@@ -4,8 +4,7 @@
 
 import { AppError } from '../errors.ts';
 import { REJECTION_CODES } from '../events/contract.ts';
-import { TRACK_ENVELOPE_DOCS } from '../custom-events/tracked-event.ts';
-import { TRACK_REJECTION_DOCS } from '../custom-events/validate-tracked-event.ts';
+import { TRACK_CODE_DOCS } from '../custom-events/tracked-event.ts';
 import { TRACK_SOURCE } from '../custom-events/prepare-track-batch.ts';
 import type { AnalyticsStore } from '../store/analytics-store.ts';
 import type { Engine } from './engine.ts';
@@ -33,7 +32,7 @@ export interface DeadLetterFilter {
 }
 
 /** Payment events' codes and tracked custom events' (docs/custom-events.md). */
-const KNOWN_CODES: ReadonlySet<string> = new Set([...REJECTION_CODES, ...Object.keys(TRACK_ENVELOPE_DOCS), ...Object.keys(TRACK_REJECTION_DOCS)]);
+const KNOWN_CODES: ReadonlySet<string> = new Set([...REJECTION_CODES, ...Object.keys(TRACK_CODE_DOCS)]);
 
 function checkCode(code: string | undefined): void {
   if (code !== undefined && !KNOWN_CODES.has(code)) {

@@ -1,7 +1,9 @@
 // The error catalogue: every code the source can send (AppError, sendProblem, live acks) is in
 // the one table with the status it is sent with; GET /docs/errors serves it as HTML (an anchor
 // per code) or JSON by Accept; the `type` of real error answers links to an anchor that exists;
-// and the ingest rejection codes are listed there and in docs/events.md alike.
+// and the ingest rejection codes are listed there and in docs/events.md alike; so are the codes
+// POST /api/v1/track refuses an event with (docs/custom-events.md) and those of the custom-event
+// definition and statistics routes.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +13,7 @@ import { openTempApp, type TempApp } from '../support/temp-app.ts';
 import { ERROR_DOCS, ERROR_STATUS } from '../../src/errors.ts';
 import { REJECTION_CODES } from '../../src/events/contract.ts';
 import { prefersHtml } from '../../src/http/routes/docs.ts';
+import { TRACK_CODE_DOCS } from '../../src/custom-events/tracked-event.ts';
 
 let t: TempApp;
 before(async () => { t = await openTempApp(); });
@@ -73,12 +76,49 @@ test('GET /docs/errors: JSON by default, HTML for a browser, both public and com
     ERROR_STATUS,
   );
   assert.deepEqual(catalogue.event_rejections.map((r: { code: string }) => r.code), [...REJECTION_CODES]);
+  assert.deepEqual(catalogue.track_rejections.map((r: { code: string }) => r.code), Object.keys(TRACK_CODE_DOCS));
 
   const html = await t.app.inject({ url: '/docs/errors', headers: { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' } });
   assert.equal(html.statusCode, 200);
   assert.match(String(html.headers['content-type']), /^text\/html/);
   for (const code of Object.keys(ERROR_STATUS)) assert.match(html.body, new RegExp(`<tr id="${code}">`), code);
   for (const code of REJECTION_CODES) assert.match(html.body, new RegExp(`<tr id="event-${code}">`), code);
+  for (const code of Object.keys(TRACK_CODE_DOCS)) assert.match(html.body, new RegExp(`<tr id="track-${code}">`), code);
+});
+
+test('every code of the track ingest and the custom-event routes is in the catalogue and in docs/custom-events.md', async () => {
+  const catalogue = (await t.app.inject({ url: '/docs/errors' })).json();
+  const tracked = new Set(catalogue.track_rejections.map((r: { code: string }) => r.code));
+  const errors = new Set(catalogue.errors.map((e: { code: string }) => e.code));
+  // Per-event codes: those src/custom-events refuses an event with, and those of the framing and
+  // JSON decoding it shares with payment ingest.
+  const perEvent = new Map<string, string>();
+  const request = new Map<string, string>();
+  const files = [...sources('src/custom-events'), 'src/events/event-text.ts', 'src/ingest/frame-events.ts'];
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    for (const re of [/\brefuse\(\s*\w+,\s*'([a-z_]+)'/g, /\breject\(\s*'([a-z_]+)'/g, /\bletter\(\s*\w+,\s*'([a-z_]+)'/g, /\bok: false, code: '([a-z_]+)'/g]) {
+      for (const m of text.matchAll(re)) perEvent.set(m[1], file);
+    }
+    for (const m of text.matchAll(/\bcode: '([a-z_]+)'/g)) if (file.startsWith('src/ingest/')) perEvent.set(m[1], file);
+    for (const m of text.matchAll(/new AppError\(\s*'([a-z_]+)'/g)) request.set(m[1], file);
+  }
+  // The CSV framer's code, while the track route takes no CSV.
+  if (!readFileSync('src/http/routes/track.ts', 'utf8').includes('text/csv')) perEvent.delete('invalid_csv');
+  // The routes' declared answers.
+  for (const file of ['src/http/routes/custom-events.ts', 'src/http/routes/track.ts']) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/problem\(([^)]*)\)/g)) for (const c of m[1].matchAll(/'([a-z_]+)'/g)) request.set(c[1], file);
+  }
+  for (const code of ['duplicate_conflict', 'measure_not_integer', 'property_type_mismatch', 'missing_field', 'invalid_json', 'invalid_encoding', 'event_too_large']) {
+    assert.ok(perEvent.has(code), `the scan sees ${code}`);
+  }
+  for (const code of ['invalid_definition', 'property_type_changed', 'unknown_metric', 'range_too_large', 'payload_too_large']) assert.ok(request.has(code), `the scan sees ${code}`);
+  const missing = (codes: Map<string, string>, have: Set<unknown>) => [...codes].filter(([c]) => !have.has(c)).map(([c, f]) => `${c} (${f})`);
+  assert.deepEqual(missing(perEvent, tracked), [], 'per-event codes of the track ingest missing from the catalogue\'s track_rejections');
+  assert.deepEqual(missing(request, errors), [], 'request codes of the custom-event routes missing from the catalogue');
+  const md = readFileSync(new URL('../../docs/custom-events.md', import.meta.url), 'utf8');
+  const undocumented = [...tracked].filter((c) => !md.includes(`\`${String(c)}\``));
+  assert.deepEqual(undocumented, [], 'track codes not in docs/custom-events.md');
 });
 
 test('real error answers link to an anchor of the catalogue, Fastify\'s own errors included', async () => {

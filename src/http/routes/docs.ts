@@ -1,7 +1,8 @@
 // The documentation pages beside the OpenAPI document (/docs, /docs/json):
 // GET /docs/errors — the error catalogue every problem+json `type` links to (/docs/errors#code):
-// each code with its status, meaning and what to do, and the per-event ingest rejection codes.
-// Generated from src/errors.ts and src/events/rejection-docs.ts; HTML for browsers (an `id` per
+// each code with its status, meaning and what to do, and the per-event rejection codes of payment
+// ingest and of tracked custom events. Generated from src/errors.ts, src/events/rejection-docs.ts
+// and TRACK_CODE_DOCS (src/custom-events/tracked-event.ts); HTML for browsers (an `id` per
 // code), JSON otherwise (content negotiation on Accept).
 // GET /docs/asyncapi.json — the live WebSocket API (src/live/live-asyncapi.ts).
 // Public, like the rest of /docs.
@@ -10,18 +11,22 @@ import type { FastifyInstance } from 'fastify';
 import { ERROR_DOCS, ERROR_STATUS, type ErrorCode } from '../../errors.ts';
 import { REJECTION_CODES } from '../../events/contract.ts';
 import { REJECTION_DOCS } from '../../events/rejection-docs.ts';
+import { TRACK_CODE_DOCS } from '../../custom-events/tracked-event.ts';
 import { problemType } from '../problem.ts';
 import { liveAsyncApi } from '../../live/live-asyncapi.ts';
 
 /** The anchor of an ingest rejection code (some share a name with a request-level code). */
 export const rejectionAnchor = (code: string) => `event-${code}`;
+/** The anchor of a tracked custom event's rejection code. */
+export const trackAnchor = (code: string) => `track-${code}`;
 
 export function errorCatalogue() {
   const errors = (Object.keys(ERROR_STATUS) as ErrorCode[])
     .map((code) => ({ code, status: ERROR_STATUS[code], type: problemType(code), ...ERROR_DOCS[code] }))
     .sort((a, b) => a.status - b.status || a.code.localeCompare(b.code));
   const rejections = REJECTION_CODES.map((code) => ({ code, anchor: rejectionAnchor(code), meaning: REJECTION_DOCS[code] }));
-  return { errors, event_rejections: rejections };
+  const tracked = Object.entries(TRACK_CODE_DOCS).map(([code, meaning]) => ({ code, anchor: trackAnchor(code), meaning }));
+  return { errors, event_rejections: rejections, track_rejections: tracked };
 }
 
 const entry = {
@@ -36,10 +41,11 @@ const rejection = {
   properties: { code: { type: 'string' }, anchor: { type: 'string' }, meaning: { type: 'string' } },
 };
 export const catalogueSchema = {
-  type: 'object', additionalProperties: false, required: ['errors', 'event_rejections'],
+  type: 'object', additionalProperties: false, required: ['errors', 'event_rejections', 'track_rejections'],
   properties: {
     errors: { type: 'array', items: entry, description: 'request-level codes (problem+json)' },
     event_rejections: { type: 'array', items: rejection, description: 'per-event codes in the results of POST /api/v1/events and in dead letters' },
+    track_rejections: { type: 'array', items: rejection, description: 'per-event codes in the results of POST /api/v1/track and in dead letters (source `track`)' },
   },
 };
 
@@ -70,7 +76,7 @@ const text = (s: string) => escapeHtml(s).replace(/`([^`]+)`/g, '<code>$1</code>
 export function catalogueHtml(c = errorCatalogue()): string {
   const rows = c.errors.map((e) => `<tr id="${e.code}"><td><a href="#${e.code}"><code>${e.code}</code></a></td><td>${e.status}</td>`
     + `<td>${text(e.meaning)}</td><td>${text(e.action)}</td></tr>`).join('\n');
-  const rejections = c.event_rejections.map((r) => `<tr id="${r.anchor}"><td><a href="#${r.anchor}"><code>${r.code}</code></a></td>`
+  const list = (rs: ReadonlyArray<{ code: string; anchor: string; meaning: string }>) => rs.map((r) => `<tr id="${r.anchor}"><td><a href="#${r.anchor}"><code>${r.code}</code></a></td>`
     + `<td>${text(r.meaning)}</td></tr>`).join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -92,7 +98,14 @@ ${rows}
 event was accepted) and in dead letters. Each carries <code>code</code>, <code>message</code> and, when one field is at fault,
 <code>field</code>. The event contract is docs/events.md in the repository.</p>
 <table><thead><tr><th>code</th><th>meaning</th></tr></thead><tbody>
-${rejections}
+${list(c.event_rejections)}
+</tbody></table>
+<h2 id="track-rejections">Tracked event rejection codes</h2>
+<p>Per event, in the <code>results</code> of <code>POST /api/v1/track</code> (custom events; the same summary as above) and in
+dead letters of source <code>track</code>. Some codes share a name and meaning with the payment codes, for the envelope of a
+tracked event (<code>event_type</code>, <code>timestamp</code>, <code>properties</code>). Custom events are docs/custom-events.md in the repository.</p>
+<table><thead><tr><th>code</th><th>meaning</th></tr></thead><tbody>
+${list(c.track_rejections)}
 </tbody></table>
 </body></html>
 `;
