@@ -9,7 +9,7 @@
 
 import type { Logger } from 'pino';
 import type { PreparedBatch, RollupColumns } from '../analytics-store.ts';
-import { monthOfMinute, ROLLUP_TABLES, type CompactReport, type RollupMonths } from './compact-rollups.ts';
+import { CUSTOM_ROLLUP_TABLES, monthOfMinute, ROLLUP_TABLES, type CompactedTable, type CompactReport, type RollupMonths } from './compact-rollups.ts';
 
 export interface AutoCompactOptions {
   /** Fold a partition after this many batches wrote to it (0: never while ingesting; default 100). */
@@ -23,7 +23,6 @@ export interface AutoCompaction {
   committed(batch: PreparedBatch): void;
 }
 
-type Table = (typeof ROLLUP_TABLES)[number];
 
 /** `fold` runs the compaction of the months given, on the writer. */
 export function autoCompaction(opts: AutoCompactOptions, fold: (months: RollupMonths) => Promise<CompactReport>,
@@ -31,15 +30,15 @@ export function autoCompaction(opts: AutoCompactOptions, fold: (months: RollupMo
   const afterBatches = opts.afterBatches ?? 100;
   const intervalMs = opts.intervalMs ?? 600_000;
   /** Batches per month partition since its last fold. */
-  const counts = new Map<Table, Map<number, number>>(ROLLUP_TABLES.map((t) => [t, new Map()]));
+  const counts = new Map<CompactedTable, Map<number, number>>([...ROLLUP_TABLES, ...CUSTOM_ROLLUP_TABLES].map((t) => [t, new Map()]));
   let last = now();
   let folding = false;
 
   /** The distinct months of a batch's rows (rows of a day share a month: one date per day). */
-  function monthsOf(rows: RollupColumns): Set<number> {
+  function monthsOf(minutes: Iterable<number>): Set<number> {
     const months = new Set<number>();
     let lastDay = NaN;
-    for (const minute of rows.minute) {
+    for (const minute of minutes) {
       const day = Math.floor(minute / 1440);
       if (day !== lastDay) months.add(monthOfMinute(minute));
       lastDay = day;
@@ -65,10 +64,16 @@ export function autoCompaction(opts: AutoCompactOptions, fold: (months: RollupMo
   return {
     committed(batch) {
       if (afterBatches <= 0) return;
-      for (const [table, rows] of [['rollup_minute', batch.rollups.minute], ['rollup_hour', batch.rollups.hour],
-        ['rollup_day', batch.rollups.day]] as const) {
+      const count = (table: CompactedTable, written: Set<number>) => {
         const months = counts.get(table)!;
-        for (const m of monthsOf(rows)) months.set(m, (months.get(m) ?? 0) + 1);
+        for (const m of written) months.set(m, (months.get(m) ?? 0) + 1);
+      };
+      for (const [table, rows] of [['rollup_minute', batch.rollups.minute], ['rollup_hour', batch.rollups.hour],
+        ['rollup_day', batch.rollups.day]] as const) count(table, monthsOf(rows.minute));
+      // A tracked batch writes the three custom tables alike (every grain's partition of a month).
+      if (batch.custom && batch.custom.stats.length > 0) {
+        const months = monthsOf(batch.custom.stats.map((r) => r.bucket));
+        for (const table of CUSTOM_ROLLUP_TABLES) count(table, months);
       }
       if (folding) return;
       const months = due();

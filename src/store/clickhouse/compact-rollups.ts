@@ -5,11 +5,18 @@
 // against the partition's, and `ALTER TABLE … REPLACE PARTITION … FROM` swaps them in (18.16
 // has it). It runs holding the writer, after recovery, so no batch is in flight. A folded row
 // keeps the highest batch id of its rows: it stays committed for readers.
+//
+// The payment rollups (rollup_minute/hour/day, partitioned by month) and the custom event
+// rollups (custom_rollup_stats/bins/users, partitioned by (grain, month)) fold alike: counts and
+// integer sums as exact decimals, checked; min, max and the HyperLogLog rank by min/max; a
+// custom measure's Float64 sum_value by sum (only its rounding may differ: the order in which
+// ClickHouse sums floats is not fixed anyway).
 
 import type { ChConnection } from './connection.ts';
 import { chString } from './clickhouse-literal.ts';
 import { COMMITTED } from './committed.ts';
 import { ROLLUP_KEYS } from '../queries/shape-sql.ts';
+import { CUSTOM_MONTH } from './migrations.ts';
 
 export interface CompactReport {
   partitions: number;
@@ -18,19 +25,58 @@ export interface CompactReport {
 }
 
 export const ROLLUP_TABLES = ['rollup_minute', 'rollup_hour', 'rollup_day'] as const;
-const TABLES = ROLLUP_TABLES;
+export const CUSTOM_ROLLUP_TABLES = ['custom_rollup_stats', 'custom_rollup_bins', 'custom_rollup_users'] as const;
+export type CompactedTable = (typeof ROLLUP_TABLES)[number] | (typeof CUSTOM_ROLLUP_TABLES)[number];
 
-/** Month partitions (YYYYMM) of each rollup table. */
-export type RollupMonths = Map<(typeof ROLLUP_TABLES)[number], Set<number>>;
+/** Month partitions (YYYYMM) of each rollup table (a custom table: every grain's partition of the month). */
+export type RollupMonths = Map<CompactedTable, Set<number>>;
 
 /** The UTC month (YYYYMM) of an epoch minute, as the rollup tables are partitioned. */
 export function monthOfMinute(minute: number): number {
   const d = new Date(minute * 60_000);
   return d.getUTCFullYear() * 100 + d.getUTCMonth() + 1;
 }
-const KEYS = ROLLUP_KEYS;
-const INT32_MAX = 2n ** 31n - 1n;
-const INT64_MAX = 2n ** 63n - 1n;
+
+/** One partition as system.parts names it: its rows (a WHERE), its month, and its ALTER expression. */
+interface Partition { where: string; month: number; expr: string }
+
+interface Fold {
+  keys: string;
+  /** Exact integer sums, checked before and after, and the column type their totals must fit. */
+  sums: ReadonlyArray<{ column: string; bits: 32 | 64 }>;
+  /** Other folded columns: min, max (checked), or a float sum. */
+  others: ReadonlyArray<{ column: string; agg: 'min' | 'max' | 'sum' }>;
+  partition(text: string): Partition | null;
+}
+
+const monthPartition = (text: string): Partition | null => {
+  const month = Number(text);
+  return Number.isSafeInteger(month) ? { where: `toYYYYMM(toDateTime(minute * 60, 'UTC')) = ${month}`, month, expr: String(month) } : null;
+};
+const grainMonthPartition = (text: string): Partition | null => {
+  const m = /^\((\d+),\s*(\d+)\)$/.exec(text);
+  if (!m) return null;
+  return { where: `grain = ${m[1]} AND ${CUSTOM_MONTH} = ${m[2]}`, month: Number(m[2]), expr: `(${m[1]}, ${m[2]})` };
+};
+
+const PAYMENTS: Fold = {
+  keys: ROLLUP_KEYS, sums: [{ column: 'cnt', bits: 32 }, { column: 'amount_minor', bits: 64 }, { column: 'fee_minor', bits: 64 }], others: [],
+  partition: monthPartition,
+};
+const CUSTOM_KEYS = 'grain, bucket, event_type, dims';
+const FOLDS: Record<CompactedTable, Fold> = {
+  rollup_minute: PAYMENTS, rollup_hour: PAYMENTS, rollup_day: PAYMENTS,
+  custom_rollup_stats: {
+    keys: `${CUSTOM_KEYS}, measure`, sums: [{ column: 'cnt', bits: 64 }, { column: 'sum_minor', bits: 64 }],
+    others: [
+      { column: 'sum_value', agg: 'sum' }, { column: 'min_value', agg: 'min' }, { column: 'max_value', agg: 'max' },
+      { column: 'min_minor', agg: 'min' }, { column: 'max_minor', agg: 'max' },
+    ],
+    partition: grainMonthPartition,
+  },
+  custom_rollup_bins: { keys: `${CUSTOM_KEYS}, measure, bin`, sums: [{ column: 'cnt', bits: 64 }], others: [], partition: grainMonthPartition },
+  custom_rollup_users: { keys: `${CUSTOM_KEYS}, register`, sums: [], others: [{ column: 'rank', agg: 'max' }], partition: grainMonthPartition },
+};
 
 const num = (v: unknown) => BigInt(String(v ?? 0));
 
@@ -39,10 +85,19 @@ async function one(ch: ChConnection, sql: string): Promise<Record<string, unknow
   return Object.fromEntries(a.names.map((n, i) => [n, a.columns[i][0]]));
 }
 
-/** Per key: the sums as exact decimals (aliases unlike the columns: ClickHouse's are global). */
-const folded = (table: string, month: number) => `SELECT ${KEYS}, sum(toDecimal128(cnt, 0)) AS s_cnt,
-    sum(toDecimal128(amount_minor, 0)) AS s_amount, sum(toDecimal128(fee_minor, 0)) AS s_fee, max(batch_id) AS s_batch
-  FROM ${table} WHERE toYYYYMM(toDateTime(minute * 60, 'UTC')) = ${month} AND ${COMMITTED} GROUP BY ${KEYS}`;
+/** Per key: the sums as exact decimals (aliases `f_*`, unlike the columns: ClickHouse's are global). */
+const folded = (table: string, f: Fold, p: Partition) => `SELECT ${f.keys}, ${[
+  ...f.sums.map((s) => `sum(toDecimal128(${s.column}, 0)) AS f_${s.column}`),
+  ...f.others.map((o) => `${o.agg}(${o.column}) AS f_${o.column}`),
+  'max(batch_id) AS f_batch_id',
+].join(', ')} FROM ${table} WHERE ${p.where} AND ${COMMITTED} GROUP BY ${f.keys}`;
+
+/** Totals compared before and after (min and max exactly; a float sum is not). */
+const checked = (f: Fold, col: (c: string) => string) => [
+  'count() AS n',
+  ...f.sums.map((s) => `sum(${col(s.column)}) AS t_${s.column}`),
+  ...f.others.filter((o) => o.agg !== 'sum').map((o) => `${o.agg}(${col(o.column)}) AS t_${o.column}`),
+].join(', ');
 
 /**
  * Folds the partitions of `only` (the months batches wrote to since the last time), or else
@@ -51,33 +106,33 @@ const folded = (table: string, month: number) => `SELECT ${KEYS}, sum(toDecimal1
  */
 export async function compactRollups(ch: ChConnection, only?: RollupMonths): Promise<CompactReport> {
   const report: CompactReport = { partitions: 0, rowsBefore: 0, rowsAfter: 0 };
-  for (const table of TABLES) {
+  for (const table of [...ROLLUP_TABLES, ...CUSTOM_ROLLUP_TABLES]) {
+    const f = FOLDS[table];
     const side = `${table}_compact`;
     const parts = await ch.select(`SELECT partition, count() AS parts, sum(rows) AS row_count FROM system.parts
       WHERE database = ${chString(ch.database)} AND table = ${chString(table)} AND active GROUP BY partition`);
     for (let i = 0; i < parts.rowCount; i++) {
-      const month = Number(parts.columns[0][i]);
-      if (!Number.isSafeInteger(month)) continue;
-      if (only ? !only.get(table)?.has(month) : Number(parts.columns[1][i]) <= 1) continue;
-      const before = await one(ch, `SELECT count() AS n, sum(s_cnt) AS c, sum(s_amount) AS a, sum(s_fee) AS f,
-          max(s_cnt) AS max_c, min(s_cnt) AS min_c, max(s_amount) AS max_a, min(s_amount) AS min_a, max(s_fee) AS max_f, min(s_fee) AS min_f
-        FROM (${folded(table, month)})`);
+      const p = f.partition(String(parts.columns[0][i]));
+      if (!p) continue;
+      if (only ? !only.get(table)?.has(p.month) : Number(parts.columns[1][i]) <= 1) continue;
+      const source = folded(table, f, p);
+      const before = await one(ch, `SELECT ${checked(f, (c) => `f_${c}`)}, ${
+        f.sums.map((s) => `max(f_${s.column}) AS hi_${s.column}, min(f_${s.column}) AS lo_${s.column}`).join(', ') || '0 AS none'} FROM (${source})`);
       // A key whose total no longer fits its column stays as it is, unfolded.
-      const fits = num(before.max_c) <= INT32_MAX && -num(before.min_c) <= INT32_MAX
-        && [before.max_a, before.max_f].every((v) => num(v) <= INT64_MAX) && [before.min_a, before.min_f].every((v) => -num(v) <= INT64_MAX);
-      if (!fits) continue;
+      if (!f.sums.every((s) => num(before[`hi_${s.column}`]) < 2n ** BigInt(s.bits - 1) && -num(before[`lo_${s.column}`]) < 2n ** BigInt(s.bits - 1))) continue;
       await ch.command(`CREATE TABLE IF NOT EXISTS ${side} AS ${table}`);
       await ch.command(`TRUNCATE TABLE ${side}`);
       // Keys whose rows net to zero stay too (as one zero row): an answer's groups are the keys
       // that have rows, on every backend, compacted or not.
-      await ch.command(`INSERT INTO ${side} SELECT ${KEYS}, toInt32(s_cnt), toInt64(s_amount), toInt64(s_fee), s_batch
-        FROM (${folded(table, month)})`);
-      const after = await one(ch, `SELECT count() AS n, sum(toDecimal128(cnt, 0)) AS c, sum(toDecimal128(amount_minor, 0)) AS a,
-        sum(toDecimal128(fee_minor, 0)) AS f FROM ${side}`);
-      for (const k of ['c', 'a', 'f'] as const) {
-        if (num(after[k]) !== num(before[k])) throw new Error(`compaction of ${table} ${month}: ${k} ${after[k]} != ${before[k]}`);
+      const columns = [...f.sums.map((s) => s.column), ...f.others.map((o) => o.column), 'batch_id'];
+      const values = [...f.sums.map((s) => `toInt${s.bits}(f_${s.column})`), ...f.others.map((o) => `f_${o.column}`), 'f_batch_id'];
+      await ch.command(`INSERT INTO ${side} (${f.keys}, ${columns.join(', ')}) SELECT ${f.keys}, ${values.join(', ')} FROM (${source})`);
+      const after = await one(ch, `SELECT ${checked(f, (c) => (f.sums.some((s) => s.column === c) ? `toDecimal128(${c}, 0)` : c))} FROM ${side}`);
+      for (const k of Object.keys(after)) {
+        const same = f.sums.some((s) => k === `t_${s.column}`) ? num(after[k]) === num(before[k]) : String(after[k]) === String(before[k]);
+        if (k !== 'n' && !same) throw new Error(`compaction of ${table} ${p.expr}: ${k} ${after[k]} != ${before[k]}`);
       }
-      await ch.command(`ALTER TABLE ${table} REPLACE PARTITION ${month} FROM ${side}`);
+      await ch.command(`ALTER TABLE ${table} REPLACE PARTITION ${p.expr} FROM ${side}`);
       await ch.command(`TRUNCATE TABLE ${side}`);
       report.partitions++;
       report.rowsBefore += Number(parts.columns[2][i]);
