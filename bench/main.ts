@@ -1,6 +1,7 @@
-// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web|memory|startup|framing|clickhouse|merchant|kafka|refunds|exports|mesh]
+// npm run bench [-- --events N] [--runs R] [--batch B] [--only ingest|query|api|live|web|memory|startup|framing|clickhouse|merchant|kafka|refunds|exports|mesh|custom-events]
 //   [--duration S] [--connections C] [--live-duration S] [--live-scenarios single,replicas] [--web-runs R] [--memory-clients C]
 //   [--memory-env K=V,K=V] [--startup-runs R] [--kafka-events N] [--kafka-partitions 1,6] [--kafka-latency-seconds S] [--refunds-database URL]
+//   [--custom-events N]
 // Generates N synthetic events (a year of event time; cached under .bench/), ingests them end
 // to end in a child process, times the reference queries in another, then loads the HTTP API of
 // the real server with autocannon (bench/api-run.ts), and last measures the live stream under
@@ -23,7 +24,10 @@
 // the server's peak RSS (bench/exports-run.ts; `--only exports` needs no data set; sizes with
 // --export-rows and --export-transactions; the state store on PostgreSQL with --export-database URL),
 // and routing decisions of the mesh, in process and over HTTP (bench/mesh-run.ts; `--only mesh`
-// needs no data set; --duration and --connections for its HTTP part). Raw retention is set to 400 days for the
+// needs no data set; --duration and --connections for its HTTP part), and custom events: N tracked
+// trading events (--custom-events, 10M by default) into DuckDB and then into a private
+// clickhouse-server, the dashboard's statistics, the peak RSS and the reopen time
+// (bench/custom-events-run.ts; `--only custom-events` needs no data set). Raw retention is set to 400 days for the
 // run so that a whole year of generated events is kept and queryable. `--only query|api` reuses
 // the data directory of an earlier run; `--only ingest` stops after ingesting.
 // Results go to stdout and .bench/results-N.json (sections not run this time are kept from the
@@ -47,11 +51,11 @@ const { values } = parseArgs({
     'kafka-events': { type: 'string', default: '1000000' }, 'kafka-partitions': { type: 'string', default: '1,6' },
     'kafka-latency-seconds': { type: 'string', default: '60' }, 'refunds-database': { type: 'string', default: '' },
     'export-rows': { type: 'string', default: '1000000' }, 'export-transactions': { type: 'string', default: '20000' },
-    'export-database': { type: 'string', default: '' },
+    'export-database': { type: 'string', default: '' }, 'custom-events': { type: 'string', default: '10000000' },
   },
 });
 const only = values.only!;
-const SECTIONS = ['ingest', 'query', 'api', 'live', 'web', 'memory', 'startup', 'framing', 'clickhouse', 'merchant', 'kafka', 'refunds', 'exports', 'mesh'] as const;
+const SECTIONS = ['ingest', 'query', 'api', 'live', 'web', 'memory', 'startup', 'framing', 'clickhouse', 'merchant', 'kafka', 'refunds', 'exports', 'mesh', 'custom-events'] as const;
 if (!(SECTIONS as readonly string[]).includes(only) && only !== 'all') throw new Error(`--only must be one of ${SECTIONS.join(', ')} (got ${only})`);
 const runs = (step: (typeof SECTIONS)[number]) => only === 'all' || only === step;
 const events = Number(values.events);
@@ -90,6 +94,7 @@ let kafka = previous.kafka;
 let refunds = previous.refunds;
 let exports = previous.exports;
 let mesh = previous.mesh;
+let customEvents = previous['custom-events'];
 
 /** The seeded data set of `count` events (a year of event time), generated once into .bench/. */
 function generateEvents(count = events): string {
@@ -107,7 +112,7 @@ if (runs('ingest')) {
   console.error('ingesting…');
   ingest = JSON.parse(child(['bench/ingest-run.ts', file, dataDir, values.batch!]));
   measured.ingest = new Date().toISOString();
-} else if (!['live', 'memory', 'startup', 'framing', 'clickhouse', 'kafka', 'refunds', 'exports', 'mesh'].includes(only) && !existsSync(dataDir)) {
+} else if (!['live', 'memory', 'startup', 'framing', 'clickhouse', 'kafka', 'refunds', 'exports', 'mesh', 'custom-events'].includes(only) && !existsSync(dataDir)) {
   throw new Error(`${dataDir} does not exist: run npm run bench -- --events ${events} first`);
 }
 if (runs('clickhouse')) {
@@ -147,6 +152,15 @@ if (runs('mesh')) {
   mesh = JSON.parse(child(['bench/mesh-run.ts', '--duration', values.duration!, '--connections', values.connections!]));
   measured.mesh = new Date().toISOString();
 }
+if (runs('custom-events')) {
+  const n = values['custom-events']!;
+  const run = (store: string) => JSON.parse(child(['bench/custom-events-run.ts', n, join(dir, `custom-events-${store}`), '10000', values.runs!, store]));
+  console.error(`custom events: ${Number(n).toLocaleString('en-US')} tracked into DuckDB…`);
+  const duckdb = run('duckdb');
+  console.error('custom events: the same into a private clickhouse-server…');
+  customEvents = { duckdb, clickhouse: run('clickhouse') };
+  measured['custom-events'] = new Date().toISOString();
+}
 if (runs('api')) {
   console.error('loading the HTTP API…');
   api = JSON.parse(child(['bench/api-run.ts', dataDir, '--duration', values.duration!, '--connections', values.connections!]));
@@ -180,7 +194,7 @@ if (runs('startup')) {
   measured.startup = new Date().toISOString();
 }
 const machine = { cpu: cpus()[0]?.model, cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory, startup, framing, clickhouse, merchant, kafka, refunds, exports, mesh };
+const result = { date: new Date().toISOString(), machine, events, measured, ingest, query, api, live, web, memory, startup, framing, clickhouse, merchant, kafka, refunds, exports, mesh, 'custom-events': customEvents };
 writeFileSync(resultsFile, JSON.stringify(result, null, 2));
 
 const f = (n: number, d = 1) => n.toLocaleString('en-US', { maximumFractionDigits: d });
@@ -296,3 +310,17 @@ if (runs('clickhouse')) {
   console.log(`\nrollup rows: ${JSON.stringify(c.query.rows)}; compaction: ${c.compaction ? `${f(c.compaction.seconds)} s, ${c.compaction.partitions} partitions, rows after ${JSON.stringify(c.compaction.rows)}` : '—'}`);
 }
 if (runs('kafka')) printKafka(kafka, f);
+if (runs('custom-events')) {
+  interface Run { store: string; version?: string; events: number; batch: number; eventsPerSecond: number; ingestSeconds: number; bytesPerEvent: number; peakRssMB: number; reopenSeconds: number; queries: Array<{ name: string; p50Ms: number; p95Ms: number }> }
+  const sides = [customEvents.duckdb, customEvents.clickhouse] as Run[];
+  console.log(`\nCustom events: ${f(sides[0].events, 0)} trading events over 30 days tracked (track use case + engine), bodies of ${f(sides[0].batch, 0)}, 4 in flight`);
+  console.log('\n| store | events/s | ingest s | bytes/event | peak RSS MB (bench process) | reopen s (track index rebuilt) |\n|---|---|---|---|---|---|');
+  for (const r of sides) {
+    console.log(`| ${r.store}${r.version ? ` ${r.version}` : ''} | ${f(r.eventsPerSecond, 0)} | ${f(r.ingestSeconds)} | ${f(r.bytesPerEvent)} | ${f(r.peakRssMB, 0)} | ${f(r.reopenSeconds, 2)} |`);
+  }
+  console.log('\n| statistics (uncached) | DuckDB P50 / P95 ms | ClickHouse P50 / P95 ms |\n|---|---|---|');
+  sides[0].queries.forEach((q, i) => {
+    const c = sides[1].queries[i];
+    console.log(`| ${q.name} | ${f(q.p50Ms)} / ${f(q.p95Ms)} | ${f(c.p50Ms)} / ${f(c.p95Ms)} |`);
+  });
+}
