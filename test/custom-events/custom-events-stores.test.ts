@@ -4,8 +4,7 @@
 // within the stated bound of the exact value computed from the raw values: p50/p95/p99 within
 // 1 % relative at the same rank, merged across many rollup buckets (30 day rows; a day of 1 440
 // minute rows in a half-hour zone; 20 days of minute rows for an unaligned range), counts, sums
-// (money exact), min and max exact, distinct users within 3 standard errors. Compaction then
-// folds ClickHouse's custom rollup rows (fewer rows, every answer the same), and retention
+// (money exact), min and max exact, distinct users within 3 standard errors. Retention then
 // expires each grain by its own cutoff on both.
 
 import { test, before, after } from 'node:test';
@@ -27,8 +26,6 @@ import { customEventStats, type StatsRequest } from '../../src/custom-events/cus
 import { frameNdjson } from '../../src/ingest/frame-events.ts';
 import { createPrng } from '../../src/generator/prng.ts';
 import { HLL_STANDARD_ERROR } from '../../src/sketch/distinct-sketch.ts';
-import { connect } from '../../src/store/clickhouse/connection.ts';
-import { compactRollups, CUSTOM_ROLLUP_TABLES } from '../../src/store/clickhouse/compact-rollups.ts';
 
 const DAY = 86_400_000;
 const START = Date.parse('2026-01-01T00:00:00Z');
@@ -38,7 +35,6 @@ const TYPE = 'trade.measured';
 interface Ev { at: number; user: string; venue: string; latency: number; bimodal: number; heavy: number; pnl: number }
 
 let server: ClickHouseServer;
-let chDatabase: string;
 let dir: string;
 let state: StateStore;
 const sides: Array<{ name: string; store: AnalyticsStore; engine: Engine }> = [];
@@ -77,7 +73,7 @@ before(async () => {
   }, 'test');
   const duck = await openDuckDbStore({ dataDir: join(dir, 'duck'), memoryLimit: '256MB', threads: 1 });
   const click = await openAnalyticsStore({
-    ANALYTICS_STORE: 'clickhouse', CLICKHOUSE_URL: server.url, CLICKHOUSE_DATABASE: (chDatabase = await server.createDatabase('custom')),
+    ANALYTICS_STORE: 'clickhouse', CLICKHOUSE_URL: server.url, CLICKHOUSE_DATABASE: await server.createDatabase('custom'),
     CLICKHOUSE_USER: '', CLICKHOUSE_PASSWORD: '', DATA_DIR: dir, DUCKDB_MEMORY_LIMIT: '256MB', DUCKDB_THREADS: 1, DUCKDB_CHECKPOINT_THRESHOLD: '256MB',
   });
   const lines = events.map((e, i) => JSON.stringify({
@@ -170,45 +166,6 @@ test('days in Asia/Kolkata (+05:30), each merged from 1 440 minute rows; an unal
         events.filter((e) => e.venue === item.group && e.at >= pFrom + d * DAY && e.at < pFrom + (d + 1) * DAY), 'latency');
     });
   }
-});
-
-/** Rows of each ClickHouse custom rollup table (read from the server, as commit-faults.test.ts does). */
-async function customRows(): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const table of ['custom_rollup_stats', 'custom_rollup_bins', 'custom_rollup_users']) {
-    const res = await fetch(`${server.url}/?database=${chDatabase}`, { method: 'POST', body: `SELECT count() FROM ${table}` });
-    out[table] = Number((await res.text()).trim());
-  }
-  return out;
-}
-
-test('compaction folds ClickHouse\'s custom rollup rows: fewer rows in each table, every answer the same', async () => {
-  const click = sides[1].store;
-  const kolkata = Date.parse('2026-01-10T00:00:00+05:30');
-  const questions: Array<Partial<StatsRequest>> = [
-    ...(['latency', 'bimodal', 'heavy', 'pnl'] as const).map((measure) => ({ measure })), // day rows
-    { measure: 'heavy', interval: '1d', tz: 'Asia/Kolkata', from: kolkata, to: kolkata + 3 * DAY }, // minute rows
-    { measure: 'latency', interval: '1h', from: START, to: START + 2 * DAY, groupBy: 'venue' }, // hour rows
-    { measure: 'pnl', interval: '15m', from: START, to: START + DAY, groupBy: 'venue' }, // money, minute rows
-    { interval: '1d', groupBy: 'venue' }, // counts and distinct users per day
-  ];
-  const before = await Promise.all(questions.map((q) => ask(click, q)));
-  const rowsBefore = await customRows();
-  // The months the batches wrote to, as compaction while ingesting folds them (the full pass
-  // folds partitions of several parts only, and background merges may have joined these).
-  const ch = await connect({ url: server.url, database: chDatabase });
-  const report = await compactRollups(ch, new Map(CUSTOM_ROLLUP_TABLES.map((t) => [t, new Set([202601])])));
-  await ch.close();
-  const rowsAfter = await customRows();
-  assert.equal(report.partitions, 9, `three grains of one month in three tables: ${JSON.stringify(report)}`);
-  assert.ok(report.rowsAfter < report.rowsBefore, JSON.stringify(report));
-  for (const table of Object.keys(rowsBefore)) assert.ok(rowsAfter[table] < rowsBefore[table], `${table}: ${rowsBefore[table]} → ${rowsAfter[table]}`);
-  const after = await Promise.all(questions.map((q) => ask(click, q)));
-  questions.forEach((q, i) => assert.deepEqual(comparable(after[i]), comparable(before[i]), JSON.stringify(q)));
-  assert.ok(before.every((a) => a.items.length > 0));
-  assert.deepEqual(await click.compactRollups(), { partitions: 0, rowsBefore: 0, rowsAfter: 0 }, 'nothing left to fold');
-  // And still the same as DuckDB's (never compacted).
-  assert.deepEqual(comparable(await ask(sides[0].store, questions[3])), comparable(after[3]));
 });
 
 test('retention expires raw events and each grain by its own cutoff, the same on both', async () => {

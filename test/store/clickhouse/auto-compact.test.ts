@@ -1,6 +1,6 @@
 // Compaction while ingesting counts the custom rollup tables' months too: a tracked batch writes
 // custom_rollup_stats/bins/users, and after `afterBatches` of them their month is folded (the
-// fold itself, on a real ClickHouse: test/custom-events/custom-events-stores.test.ts).
+// fold itself, on a real ClickHouse: test/store/clickhouse/custom-compaction.test.ts).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

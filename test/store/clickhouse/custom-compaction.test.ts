@@ -1,0 +1,119 @@
+// Compaction of the custom event rollups on a real ClickHouse 18.16: tracked events sent through
+// the real engine in many batches leave per-batch rows in custom_rollup_stats/bins/users; folding
+// the month (as compaction while ingesting does) leaves fewer rows in each table, and every
+// statistic — counts, exact money sums, min, max, p50/p95/p99, distinct users, at the day, hour
+// and minute grains — answers the same as before (float sums to 12 digits: ClickHouse does not
+// fix the order it adds floats in, compacted or not).
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startClickHouse, type ClickHouseServer } from '../../support/clickhouse-server.ts';
+import { openClickHouseBackend } from '../../../src/store/clickhouse/open-clickhouse-backend.ts';
+import { analyticsStore } from '../../../src/store/open-analytics-store.ts';
+import { compactRollups, CUSTOM_ROLLUP_TABLES } from '../../../src/store/clickhouse/compact-rollups.ts';
+import { connect } from '../../../src/store/clickhouse/connection.ts';
+import type { AnalyticsStore } from '../../../src/store/analytics-store.ts';
+import type { StoreBackend } from '../../../src/store/backend.ts';
+import { createEngine, type Engine } from '../../../src/ingest/engine.ts';
+import { createLogger } from '../../../src/log.ts';
+import { openStateStore } from '../../../src/state-store/open-state-store.ts';
+import type { StateStore } from '../../../src/state-store/state-store.ts';
+import { defineCustomEvent } from '../../../src/custom-events/custom-event-definitions.ts';
+import { createDefinitionCache } from '../../../src/custom-events/definition-cache.ts';
+import { trackEvents } from '../../../src/custom-events/track-events.ts';
+import { customEventStats, type StatsAnswer, type StatsRequest } from '../../../src/custom-events/custom-event-stats.ts';
+import { frameNdjson } from '../../../src/ingest/frame-events.ts';
+import { createPrng } from '../../../src/generator/prng.ts';
+
+const DAY = 86_400_000;
+const START = Date.parse('2026-01-01T00:00:00Z');
+const NOW = START + 31 * DAY;
+const TYPE = 'fill.measured';
+
+let server: ClickHouseServer;
+let database: string;
+let dir: string;
+let state: StateStore;
+let backend: StoreBackend;
+let store: AnalyticsStore;
+let engine: Engine;
+
+before(async () => {
+  server = await startClickHouse();
+  dir = mkdtempSync(join(tmpdir(), 'molam-custom-compact-'));
+  state = await openStateStore({ databaseUrl: '', dataDir: dir });
+  await defineCustomEvent({ state, now: () => NOW }, {
+    name: TYPE,
+    properties: [
+      { name: 'venue', type: 'string', role: 'dimension' },
+      { name: 'latency', type: 'number', role: 'measure', unit: 'ms' },
+      { name: 'pnl', type: 'number', role: 'measure', unit: 'minor_units:XOF' },
+    ],
+  }, 'test');
+  backend = await openClickHouseBackend({ url: server.url, database: (database = await server.createDatabase('custom_compact')) });
+  store = analyticsStore(backend);
+  engine = await createEngine({ store, log: createLogger('silent'), now: () => NOW, maxFutureMs: 300_000, rawRetentionDays: 90, maxBatchEvents: 1000, parseWorkers: 0 });
+  const deps = {
+    definitions: createDefinitionCache(state, { ttlMs: 60_000, now: () => NOW }), submit: engine.submitTracked,
+    now: () => NOW, maxFutureMs: 300_000, rawRetentionDays: 90,
+  };
+  const rng = createPrng('custom-compaction');
+  // 30 bodies one after the other: 30 batches, each spread over the month (keys repeat across batches).
+  for (let b = 0; b < 30; b++) {
+    const lines = Array.from({ length: 200 }, (_, i) => JSON.stringify({
+      event_type: TYPE, event_id: `e${b}-${i}`, user_id: `u${rng.int(0, 499)}`, timestamp: new Date(START + Math.floor(rng.float() * 30 * DAY)).toISOString(),
+      properties: { venue: rng.pick(['xnas', 'xlon', 'xpar']), latency: Math.exp(2 + rng.normal()), pnl: rng.int(-5_000_000, 5_000_000) * 1_000_003 },
+    }));
+    const results = await trackEvents(deps, frameNdjson(Buffer.from(lines.join('\n'))));
+    assert.ok(results.every((r) => r.status === 'accepted'));
+  }
+}, { timeout: 120_000 });
+
+after(async () => {
+  await engine?.close();
+  await store?.close();
+  await state?.close();
+  await server?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ask = (r: Partial<StatsRequest>) => customEventStats({ store, state, maxBuckets: 100_000 }, {
+  name: TYPE, measure: null, interval: 'all', from: START, to: START + 30 * DAY, tz: 'UTC', groupBy: null, filters: {}, merchantId: null, ...r,
+});
+/** Float sums to 12 digits (their order of addition is not fixed); everything else exactly. */
+const comparable = (a: StatsAnswer) => ({
+  ...a, items: a.items.map((i) => ({ ...i, sum: typeof i.sum === 'number' ? Number(i.sum.toPrecision(12)) : i.sum, avg: typeof i.avg === 'number' ? Number(i.avg.toPrecision(12)) : i.avg })),
+});
+async function rows(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const table of CUSTOM_ROLLUP_TABLES) out[table] = Number((await backend.select(`SELECT count() AS n FROM ${table}`))[0].n);
+  return out;
+}
+
+test('folding the custom rollups leaves fewer rows in each table and every answer the same', async () => {
+  const kolkata = Date.parse('2026-01-10T00:00:00+05:30');
+  const questions: Array<Partial<StatsRequest>> = [
+    { measure: 'latency' }, { measure: 'pnl' }, // day rows
+    { measure: 'latency', interval: '1d', tz: 'Asia/Kolkata', from: kolkata, to: kolkata + 3 * DAY }, // minute rows
+    { measure: 'latency', interval: '1h', from: START, to: START + 2 * DAY, groupBy: 'venue' }, // hour rows
+    { measure: 'pnl', interval: '15m', from: START, to: START + DAY, groupBy: 'venue' }, // money, minute rows
+    { interval: '1d', groupBy: 'venue' }, // counts and distinct users per day
+  ];
+  const before = await Promise.all(questions.map(ask));
+  assert.ok(before.every((a) => a.items.length > 0));
+  const rowsBefore = await rows();
+  // The month the batches wrote to, as compaction while ingesting folds it (the full pass folds
+  // only partitions of several parts, and background merges may have joined these).
+  const ch = await connect({ url: server.url, database });
+  const report = await compactRollups(ch, new Map(CUSTOM_ROLLUP_TABLES.map((t) => [t, new Set([202601])])));
+  await ch.close();
+  assert.equal(report.partitions, 9, `three grains of one month in three tables: ${JSON.stringify(report)}`);
+  const rowsAfter = await rows();
+  for (const table of CUSTOM_ROLLUP_TABLES) assert.ok(rowsAfter[table] < rowsBefore[table], `${table}: ${rowsBefore[table]} → ${rowsAfter[table]}`);
+  const after = await Promise.all(questions.map(ask));
+  questions.forEach((q, i) => assert.deepEqual(comparable(after[i]), comparable(before[i]), JSON.stringify(q)));
+  assert.deepEqual(await store.compactRollups(), { partitions: 0, rowsBefore: 0, rowsAfter: 0 }, 'nothing left to fold');
+});
