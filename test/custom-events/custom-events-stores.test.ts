@@ -9,18 +9,14 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startClickHouse, type ClickHouseServer } from '../support/clickhouse-server.ts';
+import type { ClickHouseServer } from '../support/clickhouse-server.ts';
+import { openCustomEventsFixture, trackDeps, type CustomEventsFixture } from '../support/custom-events.ts';
 import { openAnalyticsStore, openDuckDbStore } from '../../src/store/open-analytics-store.ts';
 import type { AnalyticsStore } from '../../src/store/analytics-store.ts';
 import { createEngine, type Engine } from '../../src/ingest/engine.ts';
 import { createLogger } from '../../src/log.ts';
-import { openStateStore } from '../../src/state-store/open-state-store.ts';
 import type { StateStore } from '../../src/state-store/state-store.ts';
-import { defineCustomEvent } from '../../src/custom-events/custom-event-definitions.ts';
-import { createDefinitionCache } from '../../src/custom-events/definition-cache.ts';
 import { trackEvents } from '../../src/custom-events/track-events.ts';
 import { customEventStats, type StatsRequest } from '../../src/custom-events/custom-event-stats.ts';
 import { frameNdjson } from '../../src/ingest/frame-events.ts';
@@ -34,6 +30,7 @@ const TYPE = 'trade.measured';
 
 interface Ev { at: number; user: string; venue: string; latency: number; bimodal: number; heavy: number; pnl: number }
 
+let fx: CustomEventsFixture;
 let server: ClickHouseServer;
 let dir: string;
 let state: StateStore;
@@ -58,10 +55,7 @@ function makeEvents(): void {
 
 before(async () => {
   makeEvents();
-  server = await startClickHouse();
-  dir = mkdtempSync(join(tmpdir(), 'molam-custom-'));
-  state = await openStateStore({ databaseUrl: '', dataDir: dir });
-  await defineCustomEvent({ state, now: () => NOW }, {
+  fx = await openCustomEventsFixture('custom', NOW, {
     name: TYPE,
     properties: [
       { name: 'venue', type: 'string', role: 'dimension' },
@@ -70,7 +64,8 @@ before(async () => {
       { name: 'heavy', type: 'number', role: 'measure', unit: 'quantity' },
       { name: 'pnl', type: 'number', role: 'measure', unit: 'minor_units:XOF' },
     ],
-  }, 'test');
+  });
+  ({ server, dir, state } = fx);
   const duck = await openDuckDbStore({ dataDir: join(dir, 'duck'), memoryLimit: '256MB', threads: 1 });
   const click = await openAnalyticsStore({
     ANALYTICS_STORE: 'clickhouse', CLICKHOUSE_URL: server.url, CLICKHOUSE_DATABASE: await server.createDatabase('custom'),
@@ -82,10 +77,7 @@ before(async () => {
   }));
   for (const [name, store] of [['duckdb', duck], ['clickhouse', click]] as const) {
     const engine = await createEngine({ store, log: createLogger('silent'), now: () => NOW, maxFutureMs: 300_000, rawRetentionDays: 90, maxBatchEvents: 1000, parseWorkers: 0 });
-    const deps = {
-      definitions: createDefinitionCache(state, { ttlMs: 60_000, now: () => NOW }), submit: engine.submitTracked,
-      now: () => NOW, maxFutureMs: 300_000, rawRetentionDays: 90,
-    };
+    const deps = trackDeps(state, engine, NOW);
     // Chunks in flight together: the engine groups them into batches as it would HTTP requests.
     const results = await Promise.all(Array.from({ length: Math.ceil(lines.length / 400) }, (_, k) =>
       trackEvents(deps, frameNdjson(Buffer.from(lines.slice(k * 400, k * 400 + 400).join('\n'))))));
@@ -99,9 +91,7 @@ after(async () => {
     await s.engine.close();
     await s.store.close();
   }
-  await state?.close();
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await fx?.close();
 });
 
 const ask = (store: AnalyticsStore, r: Partial<StatsRequest>) => customEventStats({ store, state, maxBuckets: 100_000 }, {

@@ -7,10 +7,6 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startClickHouse, type ClickHouseServer } from '../../support/clickhouse-server.ts';
 import { openClickHouseBackend } from '../../../src/store/clickhouse/open-clickhouse-backend.ts';
 import { analyticsStore } from '../../../src/store/open-analytics-store.ts';
 import { compactRollups, CUSTOM_ROLLUP_TABLES } from '../../../src/store/clickhouse/compact-rollups.ts';
@@ -19,11 +15,8 @@ import type { AnalyticsStore } from '../../../src/store/analytics-store.ts';
 import type { StoreBackend } from '../../../src/store/backend.ts';
 import { createEngine, type Engine } from '../../../src/ingest/engine.ts';
 import { createLogger } from '../../../src/log.ts';
-import { openStateStore } from '../../../src/state-store/open-state-store.ts';
-import type { StateStore } from '../../../src/state-store/state-store.ts';
-import { defineCustomEvent } from '../../../src/custom-events/custom-event-definitions.ts';
-import { createDefinitionCache } from '../../../src/custom-events/definition-cache.ts';
 import { trackEvents } from '../../../src/custom-events/track-events.ts';
+import { openCustomEventsFixture, trackDeps, type CustomEventsFixture } from '../../support/custom-events.ts';
 import { customEventStats, type StatsAnswer, type StatsRequest } from '../../../src/custom-events/custom-event-stats.ts';
 import { frameNdjson } from '../../../src/ingest/frame-events.ts';
 import { createPrng } from '../../../src/generator/prng.ts';
@@ -33,33 +26,25 @@ const START = Date.parse('2026-01-01T00:00:00Z');
 const NOW = START + 31 * DAY;
 const TYPE = 'fill.measured';
 
-let server: ClickHouseServer;
+let fx: CustomEventsFixture;
 let database: string;
-let dir: string;
-let state: StateStore;
 let backend: StoreBackend;
 let store: AnalyticsStore;
 let engine: Engine;
 
 before(async () => {
-  server = await startClickHouse();
-  dir = mkdtempSync(join(tmpdir(), 'molam-custom-compact-'));
-  state = await openStateStore({ databaseUrl: '', dataDir: dir });
-  await defineCustomEvent({ state, now: () => NOW }, {
+  fx = await openCustomEventsFixture('custom-compact', NOW, {
     name: TYPE,
     properties: [
       { name: 'venue', type: 'string', role: 'dimension' },
       { name: 'latency', type: 'number', role: 'measure', unit: 'ms' },
       { name: 'pnl', type: 'number', role: 'measure', unit: 'minor_units:XOF' },
     ],
-  }, 'test');
-  backend = await openClickHouseBackend({ url: server.url, database: (database = await server.createDatabase('custom_compact')) });
+  });
+  backend = await openClickHouseBackend({ url: fx.server.url, database: (database = await fx.server.createDatabase('custom_compact')) });
   store = analyticsStore(backend);
   engine = await createEngine({ store, log: createLogger('silent'), now: () => NOW, maxFutureMs: 300_000, rawRetentionDays: 90, maxBatchEvents: 1000, parseWorkers: 0 });
-  const deps = {
-    definitions: createDefinitionCache(state, { ttlMs: 60_000, now: () => NOW }), submit: engine.submitTracked,
-    now: () => NOW, maxFutureMs: 300_000, rawRetentionDays: 90,
-  };
+  const deps = trackDeps(fx.state, engine, NOW);
   const rng = createPrng('custom-compaction');
   // 30 bodies one after the other: 30 batches, each spread over the month (keys repeat across batches).
   for (let b = 0; b < 30; b++) {
@@ -75,12 +60,10 @@ before(async () => {
 after(async () => {
   await engine?.close();
   await store?.close();
-  await state?.close();
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await fx?.close();
 });
 
-const ask = (r: Partial<StatsRequest>) => customEventStats({ store, state, maxBuckets: 100_000 }, {
+const ask = (r: Partial<StatsRequest>) => customEventStats({ store, state: fx.state, maxBuckets: 100_000 }, {
   name: TYPE, measure: null, interval: 'all', from: START, to: START + 30 * DAY, tz: 'UTC', groupBy: null, filters: {}, merchantId: null, ...r,
 });
 /** Float sums to 12 digits (their order of addition is not fixed); everything else exactly. */
@@ -107,7 +90,7 @@ test('folding the custom rollups leaves fewer rows in each table and every answe
   const rowsBefore = await rows();
   // The month the batches wrote to, as compaction while ingesting folds it (the full pass folds
   // only partitions of several parts, and background merges may have joined these).
-  const ch = await connect({ url: server.url, database });
+  const ch = await connect({ url: fx.server.url, database });
   const report = await compactRollups(ch, new Map(CUSTOM_ROLLUP_TABLES.map((t) => [t, new Set([202601])])));
   await ch.close();
   assert.equal(report.partitions, 9, `three grains of one month in three tables: ${JSON.stringify(report)}`);

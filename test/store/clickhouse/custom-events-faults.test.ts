@@ -7,19 +7,14 @@
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startClickHouse, type ClickHouseServer } from '../../support/clickhouse-server.ts';
+import type { ClickHouseServer } from '../../support/clickhouse-server.ts';
+import { openCustomEventsFixture, trackDeps, type CustomEventsFixture } from '../../support/custom-events.ts';
 import { openClickHouseBackend } from '../../../src/store/clickhouse/open-clickhouse-backend.ts';
 import { CUSTOM_COMMIT_STEPS, type CommitStep } from '../../../src/store/clickhouse/commit-batch.ts';
 import { analyticsStore } from '../../../src/store/open-analytics-store.ts';
 import { createEngine, StoreUnavailableError, type Engine } from '../../../src/ingest/engine.ts';
 import { createLogger } from '../../../src/log.ts';
-import { openStateStore } from '../../../src/state-store/open-state-store.ts';
 import type { StateStore } from '../../../src/state-store/state-store.ts';
-import { defineCustomEvent } from '../../../src/custom-events/custom-event-definitions.ts';
-import { createDefinitionCache } from '../../../src/custom-events/definition-cache.ts';
 import { trackEvents } from '../../../src/custom-events/track-events.ts';
 import { customEventStats } from '../../../src/custom-events/custom-event-stats.ts';
 import { frameNdjson } from '../../../src/ingest/frame-events.ts';
@@ -29,28 +24,22 @@ const START = Date.parse('2026-02-01T00:00:00Z');
 const NOW = START + 3 * DAY;
 const TYPE = 'order.filled';
 
+let fx: CustomEventsFixture;
 let server: ClickHouseServer;
-let dir: string;
 let state: StateStore;
 
 before(async () => {
-  server = await startClickHouse();
-  dir = mkdtempSync(join(tmpdir(), 'molam-custom-faults-'));
-  state = await openStateStore({ databaseUrl: '', dataDir: dir });
-  await defineCustomEvent({ state, now: () => NOW }, {
+  fx = await openCustomEventsFixture('custom-faults', NOW, {
     name: TYPE,
     properties: [
       { name: 'symbol', type: 'string', role: 'dimension' },
       { name: 'latency_ms', type: 'number', role: 'measure', unit: 'ms' },
       { name: 'notional', type: 'number', role: 'measure', unit: 'minor_units:XOF' },
     ],
-  }, 'test');
+  });
+  ({ server, state } = fx);
 });
-after(async () => {
-  await state?.close();
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(async () => { await fx?.close(); });
 
 const events = Array.from({ length: 600 }, (_, i) => ({
   event_type: TYPE, event_id: i % 5 === 0 ? undefined : `f${i}`, user_id: `u${i % 97}`,
@@ -60,7 +49,7 @@ const events = Array.from({ length: 600 }, (_, i) => ({
 const bodies = Array.from({ length: 12 }, (_, k) => Buffer.from(events.slice(k * 50, k * 50 + 50).map((e) => JSON.stringify(e)).join('\n')));
 
 async function trackRetrying(engine: Engine, body: Buffer): Promise<void> {
-  const deps = { definitions: createDefinitionCache(state, { ttlMs: 60_000, now: () => NOW }), submit: engine.submitTracked, now: () => NOW, maxFutureMs: 300_000, rawRetentionDays: 90 };
+  const deps = trackDeps(state, engine, NOW);
   const deadline = Date.now() + 60_000;
   for (;;) {
     try {
@@ -91,7 +80,7 @@ for (const step of CUSTOM_COMMIT_STEPS) {
     const store = analyticsStore(backend);
     const engine = await createEngine({ store, log: createLogger('silent'), now: () => NOW, maxFutureMs: 300_000, rawRetentionDays: 90, maxBatchEvents: 100, parseWorkers: 0 });
     try {
-      const deps = { definitions: createDefinitionCache(state, { ttlMs: 60_000, now: () => NOW }), submit: engine.submitTracked, now: () => NOW, maxFutureMs: 300_000, rawRetentionDays: 90 };
+      const deps = trackDeps(state, engine, NOW);
       const outcomes = await Promise.allSettled(bodies.map((b) => trackEvents(deps, frameNdjson(b))));
       const rejected = outcomes.filter((o) => o.status === 'rejected');
       assert.equal(fired, 1, 'the fault fired once');
