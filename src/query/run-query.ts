@@ -143,37 +143,42 @@ export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryR
   const rowCount = answer.rowCount;
   if (rowCount > cap.rows) throw resultTooLarge(cap, null, atMost);
   const exponent = currency ? currencyExponent(currency) ?? 2 : 2;
-  const bucketCol = answer.bucket;
   const dimCols = answer.groups;
   const metricCols = metrics.map((m) => answer.metrics[m.name]);
   const localCols = localMetrics.map((m) => answer.local[m.name]);
   const localDenCols = localMetrics.map((m) => answer.localDen[m.name]);
-  const minutes: number[] = [];
+  const minutes = answer.bucket;
   result.unconverted = answer.unconverted;
+  // Plain loops over prepared lists: a long series makes thousands of rows (docs/benchmarks.md).
+  const dimDefs = spec.dimensions.map((d) => dimension(d));
+  const rows = new Array<QueryRow>(rowCount);
   for (let i = 0; i < rowCount; i++) {
-    const row: QueryRow = { dims: {}, metrics: {} };
-    spec.dimensions.forEach((d, k) => { row.dims[d] = dimension(d).decode(dimCols[k][i], deps); });
-    metrics.forEach((m, k) => { row.metrics[m.name] = toNumber(metricCols[k][i]); });
+    const rowDims: QueryRow['dims'] = {};
+    for (let k = 0; k < dimDefs.length; k++) rowDims[spec.dimensions[k]] = dimDefs[k].decode(dimCols[k][i], deps);
+    const rowMetrics: QueryRow['metrics'] = {};
+    for (let k = 0; k < metrics.length; k++) rowMetrics[metrics[k].name] = toNumber(metricCols[k][i]);
+    const row: QueryRow = { dims: rowDims, metrics: rowMetrics };
     if (currency !== null) {
-      row.local = {};
-      localMetrics.forEach((m, k) => {
+      const local: Record<string, string> = {};
+      for (let k = 0; k < localMetrics.length; k++) {
         const sum = BigInt((localCols[k][i] as bigint | null) ?? 0n);
-        if (!localDenCols[k]) { row.local![m.name] = formatMinor(sum, exponent); return; }
+        if (!localDenCols[k]) { local[localMetrics[k].name] = formatMinor(sum, exponent); continue; }
         // An average: absent over no rows (as its USD value is null).
         const den = BigInt((localDenCols[k][i] as bigint | null) ?? 0n);
-        if (den !== 0n) row.local![m.name] = formatMinor(roundedDivision(sum, den), exponent);
-      });
+        if (den !== 0n) local[localMetrics[k].name] = formatMinor(roundedDivision(sum, den), exponent);
+      }
+      row.local = local;
     }
-    minutes.push(Number(bucketCol[i]));
-    result.rows.push(row);
+    rows[i] = row;
   }
+  result.rows = rows;
   if (spec.granularity !== 'all') {
     const label = bucketFormatter(Math.min(fromMin, p.buckets[0] ?? fromMin), toMin, spec.tz);
     if (spec.fill && spec.dimensions.length === 0) {
       result.rows = fillBuckets(result.rows, minutes, p.buckets, metrics, currency !== null);
-      result.rows.forEach((r, i) => { r.bucket = label(p.buckets[i]); });
+      for (let i = 0; i < result.rows.length; i++) result.rows[i].bucket = label(p.buckets[i]);
     } else {
-      result.rows.forEach((r, i) => { r.bucket = label(minutes[i]); });
+      for (let i = 0; i < rowCount; i++) result.rows[i].bucket = label(minutes[i]);
     }
   }
   return result;
@@ -198,6 +203,7 @@ function fillBuckets(
   for (let r = 1; r < minutes.length && ascending; r++) ascending = minutes[r - 1] < minutes[r];
   const byMinute = ascending ? null : new Map(minutes.map((m, i) => [m, rows[i]]));
   const out = new Array<QueryRow>(buckets.length);
+  const localNames = withLocal ? metrics.filter((m) => m.local && !m.localDen).map((m) => m.name) : [];
   let r = 0;
   for (let i = 0; i < buckets.length; i++) {
     if (byMinute) {
@@ -215,7 +221,11 @@ function fillBuckets(
     }
     const row: QueryRow = { dims: {}, metrics: {} };
     for (const m of metrics) row.metrics[m.name] = m.empty;
-    if (withLocal) row.local = Object.fromEntries(metrics.filter((m) => m.local && !m.localDen).map((m) => [m.name, '0']));
+    if (withLocal) {
+      const local: Record<string, string> = {};
+      for (const name of localNames) local[name] = '0';
+      row.local = local;
+    }
     out[i] = row;
   }
   return out;
