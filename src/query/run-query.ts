@@ -136,8 +136,9 @@ export async function runQuery(deps: QueryDeps, spec: QuerySpec): Promise<QueryR
     metrics: metrics.map((m) => ({ name: m.name, num: m.num, den: m.den, local: m.local ?? undefined, localDen: m.localDen ?? undefined })),
     withLocal,
     orderBy: spec.orderBy,
+    limit: spec.limit,
     // One row past the cap tells an answer that would exceed it.
-    limit: Math.min(spec.limit ?? Infinity, cap.rows + 1),
+    maxRows: cap.rows + 1,
     preaggregate: !spec.dimensions.some((d) => FINE_DIMENSIONS.has(d)),
   });
   const rowCount = answer.rowCount;

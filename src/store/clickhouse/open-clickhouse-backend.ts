@@ -189,7 +189,8 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
     latestSchemaVersion: Math.max(...MIGRATIONS.map((m) => m.version)),
     select,
     async selectColumns(sql, opts): Promise<ColumnAnswer> {
-      const { names, columns, rowCount, totals } = await ch.select(sql, opts?.totals);
+      // Native unless a WITH TOTALS row is wanted, which 18.16 leaves out of Native answers.
+      const { names, columns, rowCount, totals } = opts?.totals ? await ch.select(sql, true) : await ch.selectNative(sql);
       return { names, columns, rowCount, ...(totals ? { totals } : {}) };
     },
     exec: (statements) => runAndWait(statements),

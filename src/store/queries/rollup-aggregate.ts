@@ -27,7 +27,14 @@ export interface RollupAggregate {
   /** Also each metric's exact local sum (a single-currency answer). */
   withLocal: boolean;
   orderBy?: { metric: string; desc: boolean };
+  /** The caller's LIMIT: it may leave groups out, so the unconverted count is taken over all of them. */
   limit?: number;
+  /**
+   * Rows past which the caller refuses the answer: read at most this many (one past its cap).
+   * Unlike `limit`, it needs no count over groups left out, since an answer reaching it is refused;
+   * so a ClickHouse series reads its answer in Native format, which has no WITH TOTALS row.
+   */
+  maxRows?: number;
   /**
    * Sum rows per (bucket, groups, currency, day, kind) before the FX join: far fewer rows to join
    * when the groups are coarse; a wasted pass when they are as fine as merchant or city.
@@ -105,6 +112,17 @@ function metricSql(m: MetricSpec, kind: BackendKind): string {
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 
+/** The rows read: the caller's limit or its refusal bound, whichever is lower. */
+function rowLimit(q: RollupAggregate): number | undefined {
+  const limit = Math.min(q.limit ?? Infinity, q.maxRows ?? Infinity);
+  return Number.isFinite(limit) ? limit : undefined;
+}
+
+/** Whether the caller's limit may leave groups out of an answer it keeps. */
+function cutsGroups(q: RollupAggregate): boolean {
+  return q.limit !== undefined && q.limit < (q.maxRows ?? Infinity);
+}
+
 /**
  * Whether this backend pre-aggregates. On ClickHouse only for one bucket (a total, a ranking):
  * a series keeps a row per bucket, the pre-aggregation's (bucket, day, currency, kind) keys fold
@@ -143,7 +161,8 @@ function aggregateSql(q: RollupAggregate, kind: BackendKind): string {
     ...(q.withLocal ? q.metrics.filter((m) => m.local && m.localDen).map((m) => `${sumSql(m.localDen!)} AS ld_${m.name}`) : []),
   ];
   const order = q.orderBy ? [`m_${q.orderBy.metric} ${q.orderBy.desc ? 'DESC' : 'ASC'} NULLS LAST`, ...keys] : keys;
-  const tail = `ORDER BY ${order.join(', ')}${q.limit !== undefined ? ` LIMIT ${sqlInt(q.limit)}` : ''}`;
+  const limit = rowLimit(q);
+  const tail = `ORDER BY ${order.join(', ')}${limit !== undefined ? ` LIMIT ${sqlInt(limit)}` : ''}`;
   if (kind === 'duckdb') {
     // The unconverted count over every group, also those a LIMIT leaves out, in the same pass.
     return `WITH src AS (${src}),
@@ -163,13 +182,13 @@ SELECT ${finals.join(', ')}, sum(unconverted_count) OVER () AS unconverted_total
   SELECT ${aggregates.join(', ')} FROM (
     SELECT ${keys.join(', ')}, day, ${ROW_COLUMNS.join(', ')}, usd_per_minor AS rate
     FROM (${src}) ALL LEFT JOIN ${fxEffectiveClickHouse(fromDay, toDay)} USING (currency_key, day)
-  ) GROUP BY ${keys.join(', ')}${q.limit !== undefined ? ' WITH TOTALS' : ''}
+  ) GROUP BY ${keys.join(', ')}${cutsGroups(q) ? ' WITH TOTALS' : ''}
 ) ${tail}
 SETTINGS join_use_nulls = 1`;
 }
 
 export async function rollupAggregate(b: StoreBackend, q: RollupAggregate): Promise<AggregateAnswer> {
-  const withTotals = b.kind === 'clickhouse' && q.limit !== undefined;
+  const withTotals = b.kind === 'clickhouse' && cutsGroups(q);
   const { names, columns, rowCount, totals } = await b.selectColumns(aggregateSql(q, b.kind), { totals: withTotals });
   const col = (n: string) => (rowCount === 0 ? [] : columns[names.indexOf(n)]);
   const unconverted = names.includes('unconverted_total')

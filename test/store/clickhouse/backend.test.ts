@@ -17,6 +17,7 @@ import { ROLLUP_ORDER } from '../../../src/store/clickhouse/migrations.ts';
 import { createLogger } from '../../../src/log.ts';
 import { connect, newQueryId } from '../../../src/store/clickhouse/connection.ts';
 import { constantUInt32, nativeBlock } from '../../../src/store/clickhouse/native-block.ts';
+import { parseNative } from '../../../src/store/clickhouse/native-answer.ts';
 import { assertExact, NOW, openEngine, START, submitRetrying, testStream } from '../support/clickhouse-ingest.ts';
 import type { StateRow } from '../../../src/store/analytics-store.ts';
 
@@ -154,17 +155,59 @@ test('select: 64-bit integers and Decimal(P, 0) as exact bigint, NULL, floats, a
       nothing: null, maybe: 5n, no_text: null, f: 0.25, fnan: 'NaN', ninf: -Infinity,
       text, backslash_n: '\\N', d: '2026-11-01', arr: '[1,2]',
     });
-    const cols = await b.selectColumns(sql);
-    assert.equal(cols.rowCount, 1);
-    assert.deepEqual(cols.names, Object.keys(row));
-    assert.equal(cols.columns[cols.names.indexOf('dec')][0], 27670116110564327421n);
-    assert.equal(cols.columns[cols.names.indexOf('text')][0], text);
+    // selectColumns reads Native, which takes fewer types: a date, an array, a scaled decimal are refused.
+    await assert.rejects(b.selectColumns(sql), /column frac of type Decimal\(18, 2\), which this reader does not take/);
     await assert.rejects(b.select('SELECT no_such_column'), /Missing columns|Unknown identifier|no_such_column/);
     // The result-changing settings go with every query: an unmatched LEFT JOIN row reads NULL, as in DuckDB.
     assert.deepEqual(await b.select('SELECT k, x FROM (SELECT 1 AS k) ANY LEFT JOIN (SELECT 2 AS k, 5 AS x) USING k'), [{ k: 1, x: null }]);
   } finally {
     await b.close();
   }
+});
+
+test('selectColumns (Native) reads what select (TabSeparated) reads: 64-bit and 128-bit limits, nulls, floats, text, many blocks, no rows', async () => {
+  const b = await open(await server.createDatabase());
+  try {
+    const text = 'a\tb\nc\r\\d\'e"f 🎉 ß \\N \0 end';
+    // Values cycle through each column's edge cases, over blocks of 3 rows.
+    const pick = (values: string[]) => `[${values.join(', ')}][number % ${values.length} + 1]`;
+    const sql = `SELECT toUInt32(number) AS n,
+      ${pick(['toInt64(-9223372036854775808)', 'toInt64(9223372036854775807)', 'toInt64(-1)', 'toInt64(0)'])} AS i64,
+      ${pick(['toUInt64(18446744073709551615)', 'toUInt64(0)'])} AS u64,
+      ${pick(['toInt8(-128)', 'toInt8(127)'])} AS i8, ${pick(['toUInt16(65535)', 'toUInt16(0)'])} AS u16,
+      ${pick(['toInt32(-2147483648)', 'toInt32(2147483647)'])} AS i32,
+      ${pick(['toDecimal128(\'-99999999999999999999999999999999999999\', 0)', 'toDecimal128(\'18446744073709551616\', 0)',
+        'toDecimal128(\'-18446744073709551617\', 0)', 'toDecimal128(\'-9223372036854775808\', 0)', 'toDecimal128(\'9223372036854775808\', 0)', 'toDecimal128(-1, 0)'])} AS dec,
+      sumIf(toDecimal128(number, 0), number > 2) AS summed,
+      toDecimal64(-5, 0) AS dec64, toDecimal32(7, 0) AS dec32,
+      if(number % 3 = 0, NULL, toInt64(number) - 7) AS maybe_int, if(number % 4 = 1, NULL, toDecimal128(number, 0) * -1) AS maybe_dec,
+      if(number % 2 = 0, NULL, 1 / (toFloat64(number) - 3)) AS maybe_float,
+      ${pick(['0.1', '-0.0', 'nan', 'inf', '-inf', '1e308', '2.2250738585072014e-308', '1 / 3'])} AS f,
+      if(number % 5 = 0, NULL, ${pick([chString(text), "''", "'x'"])}) AS maybe_text, ${pick(["''", `'${'é'.repeat(200)}'`, `'${'x'.repeat(130)}'`])} AS long_text,
+      NULL AS nothing
+      FROM numbers(17) GROUP BY number ORDER BY number SETTINGS max_block_size = 3`;
+    const rows = await b.select(sql);
+    const cols = await b.selectColumns(sql);
+    assert.equal(rows.length, 17);
+    assert.equal(cols.rowCount, 17);
+    assert.deepEqual(cols.names, Object.keys(rows[0]));
+    const asRows = rows.map((_, r) => Object.fromEntries(cols.names.map((name, c) => [name, cols.columns[c][r]])));
+    assert.deepEqual(asRows, rows);
+    assert.ok(rows.some((r) => r.maybe_dec === null) && rows.some((r) => Number.isNaN(r.f)) && rows.some((r) => r.maybe_text === text));
+    assert.deepEqual([...new Set(rows.map((r) => r.dec))].sort(), [-99999999999999999999999999999999999999n, 18446744073709551616n,
+      -18446744073709551617n, -9223372036854775808n, 9223372036854775808n, -1n].sort());
+    assert.deepEqual(await b.selectColumns('SELECT toInt64(1) AS x WHERE 0'), { names: [], columns: [], rowCount: 0 });
+  } finally {
+    await b.close();
+  }
+});
+
+test('a Native answer that ends inside a block, or with a failure appended, is refused', () => {
+  const block = Buffer.from([1, 2, 1, 0x78, 5, ...Buffer.from('Int32'), 1, 0, 0, 0, 2, 0, 0, 0]);
+  assert.deepEqual(parseNative(block), { names: ['x'], types: ['Int32'], columns: [[1, 2]], rowCount: 2 });
+  assert.throws(() => parseNative(block.subarray(0, block.length - 1)), /ends inside a block/);
+  assert.throws(() => parseNative(Buffer.concat([block, Buffer.from('Code: 395, e.displayText() = DB::Exception: Value passed to throwIf')])),
+    /Native answer broken at byte \d+ \(a block of 67 columns after blocks of 1\): .*Code: 395/);
 });
 
 test('a stream committed through the engine reads back: meta, state scan, dictionary, source position, exact rollups', async () => {
