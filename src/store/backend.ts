@@ -48,6 +48,8 @@ export interface StoreBackend {
   /**
    * The same, column by column (several times cheaper for large answers). `totals`: the
    * statement groups `WITH TOTALS` (ClickHouse only), whose row comes apart from the others.
+   * ClickHouse reads it in Native format unless `totals`: integers, Decimal(P, 0), Float64,
+   * String, Nullable of those and NULL only; cast any other column (docs/clickhouse.md).
    */
   selectColumns(sql: string, opts?: { totals?: boolean }): Promise<ColumnAnswer>;
   /**

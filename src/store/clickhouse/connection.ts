@@ -124,7 +124,11 @@ export async function connect(opts: ConnectOptions): Promise<ChConnection> {
         // exec: the client's query() takes no binary format.
         const r = await ch.exec({ query: `${sql}\nFORMAT Native`, clickhouse_settings: settings }).catch(withStatement(sql));
         const chunks: Buffer[] = [];
-        for await (const chunk of r.stream) chunks.push(chunk as Buffer);
+        try {
+          for await (const chunk of r.stream) chunks.push(chunk as Buffer);
+        } catch (err) {
+          withStatement(sql)(err);
+        }
         return parseNative(Buffer.concat(chunks));
       },
       async insertTsv(table, columns, body, queryId) {
