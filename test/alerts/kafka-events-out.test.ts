@@ -142,7 +142,7 @@ for (const setup of setups) {
     let alertId = 0;
 
     before(async () => {
-      for (const topic of alertTopics) await kafka.createTopic(topic, PARTITIONS);
+      await Promise.all(alertTopics.map((topic) => kafka.createTopic(topic, PARTITIONS)));
       t = await openTempApp({ now: () => clock, env: kafkaEnv() });
       await ingest(t, traffic(T0));
     });
