@@ -74,14 +74,48 @@ export interface DashboardSession {
  * and the alert scheduler.
  */
 export async function withDashboard(env: Record<string, string>, run: (s: DashboardSession) => Promise<void>): Promise<void> {
+  const session = await openDashboard(env);
+  try {
+    await run(session);
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * One dashboard (app and Chromium, as withDashboard opens them) for the tests of a file: opened by
+ * the first `get()` (after the test's browserReady), closed by `close()` in the file's `after`.
+ */
+export function sharedDashboard(env: Record<string, string>): { get(): Promise<DashboardSession>; close(): Promise<void> } {
+  let opening: ReturnType<typeof openDashboard> | undefined;
+  return {
+    get: () => (opening ??= openDashboard(env)),
+    async close() {
+      await (await opening?.catch(() => undefined))?.close();
+    },
+  };
+}
+
+async function openDashboard(env: Record<string, string>): Promise<DashboardSession & { close(): Promise<void> }> {
   const app = await openTempApp({ env, parts: ['live-feed', 'live', 'alerts'] });
   let browser: Browser | undefined;
   try {
     const base = await listenOnLoopback(app);
     browser = await launchChromium();
-    await run({ app, base, browser, devToken: (body) => devToken(base, body) });
-  } finally {
+    const b = browser;
+    return {
+      app, base, browser: b, devToken: (body) => devToken(base, body),
+      async close() {
+        try {
+          await b.close();
+        } finally {
+          await app.close();
+        }
+      },
+    };
+  } catch (err) {
     await browser?.close();
     await app.close();
+    throw err;
   }
 }

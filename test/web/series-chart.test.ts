@@ -3,10 +3,10 @@
 // in the legend), a tooltip and a keyboard reading formatted as the app formats values, and at
 // 360 px a plot at least 160 px high with no text under 11 px. Needs the build (`npm run build:web`).
 
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Page } from 'playwright-core';
-import { browserReady, ingestOverHttp, withDashboard } from '../support/browser.ts';
+import { browserReady, ingestOverHttp, sharedDashboard, type DashboardSession } from '../support/browser.ts';
 
 const TIMEOUT = 20_000;
 
@@ -25,6 +25,16 @@ async function signIn(page: Page) {
 
 const chart = '[data-chart="series"]';
 
+// One app, browser and set of transactions for both tests (neither writes anything).
+const dashboard = sharedDashboard({ DEV_MODE: 'true', JWT_SECRET: '' });
+let ingested: Promise<void> | undefined;
+async function withData(run: (s: DashboardSession) => Promise<void>): Promise<void> {
+  const s = await dashboard.get();
+  await (ingested ??= ingestOverHttp(s.base, events(Date.now())));
+  await run(s);
+}
+after(() => dashboard.close());
+
 async function ticks(page: Page, axis: 'x' | 'y'): Promise<string[]> {
   const raw = await page.locator(chart).getAttribute(`data-${axis}-ticks`);
   return raw ? (JSON.parse(raw) as string[]) : [];
@@ -32,8 +42,7 @@ async function ticks(page: Page, axis: 'x' | 'y'): Promise<string[]> {
 
 test('series chart: axes with ticks, the previous period dashed, the incomplete bucket marked, a tooltip', { timeout: 120_000 }, async (t) => {
   if (!browserReady(t)) return;
-  await withDashboard({ DEV_MODE: 'true', JWT_SECRET: '' }, async ({ base, browser }) => {
-    await ingestOverHttp(base, events(Date.now()));
+  await withData(async ({ base, browser }) => {
 
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.setDefaultTimeout(TIMEOUT);
@@ -89,8 +98,7 @@ test('series chart: axes with ticks, the previous period dashed, the incomplete 
 
 test('series chart at 360 px: the plot is at least 160 px high and no text is under 11 px', { timeout: 120_000 }, async (t) => {
   if (!browserReady(t)) return;
-  await withDashboard({ DEV_MODE: 'true', JWT_SECRET: '' }, async ({ base, browser }) => {
-    await ingestOverHttp(base, events(Date.now()));
+  await withData(async ({ base, browser }) => {
     const page = await browser.newPage({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2 });
     page.setDefaultTimeout(TIMEOUT);
     await page.goto(`${base}/?range=24h&tz=UTC&lang=fr`);
@@ -99,6 +107,7 @@ test('series chart at 360 px: the plot is at least 160 px high and no text is un
     await page.waitForFunction((sel) => document.querySelector(sel)?.getAttribute('data-x-ticks'), chart);
 
     // The plot area (uPlot's overlay, axes excluded) and the whole canvas.
+    await page.locator(`${chart} .u-over`).waitFor();
     const plot = (await page.locator(`${chart} .u-over`).boundingBox())!;
     const canvas = (await page.locator(`${chart} canvas`).first().boundingBox())!;
     assert.ok(plot.height >= 160, `plot height ${plot.height}`);
