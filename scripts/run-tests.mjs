@@ -23,9 +23,15 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+// Two test files at a time by default (the 2-core CI machine); TEST_CONCURRENCY=N to measure another.
+const concurrency = Number(process.env.TEST_CONCURRENCY ?? 2);
+if (!Number.isInteger(concurrency) || concurrency < 1) {
+  console.error(`TEST_CONCURRENCY must be a whole number from 1: ${process.env.TEST_CONCURRENCY}`);
+  process.exit(1);
+}
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);
