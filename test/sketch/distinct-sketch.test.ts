@@ -69,6 +69,22 @@ test('rows as a SQL driver returns them (bigint) merge the same; out-of-range re
   assert.throws(() => estimateDistinct([{ register: HLL_REGISTERS, rank: 1 }]), RangeError);
 });
 
+test('rows in any order, sparse or dense, estimate as the sketch does; a refused input leaves the next estimate untouched', () => {
+  for (const n of [30, 3000, 200_000]) {
+    const s = new DistinctSketch();
+    for (const id of ids(`order-${n}`, n)) s.add(id);
+    const rows = s.rows();
+    const shuffled = [...rows].reverse();
+    // The same register twice, the larger rank last (as rows of two buckets before their GROUP BY).
+    const repeated = [...rows.map((r) => ({ register: r.register, rank: 1 })), ...shuffled];
+    assert.equal(estimateDistinct(shuffled), s.estimate(), `${n} reversed`);
+    assert.equal(estimateDistinct(repeated), s.estimate(), `${n} repeated`);
+    assert.throws(() => estimateDistinct([...rows, { register: -1, rank: 3 }]), RangeError);
+    assert.equal(estimateDistinct([]), 0, `${n}: nothing left over from the refused input`);
+    assert.equal(estimateDistinct(rows), s.estimate(), `${n} after the refusal`);
+  }
+});
+
 test('the hash is MD5\'s first 8 bytes: register = the top 14 bits, rank = 1 + leading zeros of the next 50', () => {
   for (const id of ['alice', 'user-42', 'é-ü-日本', '']) {
     const d = createHash('md5').update(id, 'utf8').digest();
