@@ -8,7 +8,7 @@ import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { colon, type Lang } from '../i18n.ts';
-import { FONT, textWidth, timeTicks, useDarkClass } from './SeriesChart.tsx';
+import { FONT, textWidth, timeTicks, useChartSize, useDarkClass } from './SeriesChart.tsx';
 
 /** Line colours, distinct in both themes (Tailwind indigo, amber, rose, emerald, sky, violet). */
 const LINES = {
@@ -27,20 +27,9 @@ export function LinesChart({ xs, lines, format, lang, tz, label }: {
   lang: Lang; tz?: string; label: string;
 }) {
   const dark = useDarkClass();
-  const hostRef = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(0);
+  const { hostRef, width, height } = useChartSize();
   const plotRef = useRef<uPlot | null>(null);
   const [idx, setIdx] = useState<number | null>(null);
-  const height = width > 0 && width < 640 ? 240 : 280;
-
-  useEffect(() => {
-    const host = hostRef.current;
-    if (!host) return;
-    const obs = new ResizeObserver(() => setWidth(Math.floor(host.clientWidth)));
-    obs.observe(host);
-    setWidth(Math.floor(host.clientWidth));
-    return () => obs.disconnect();
-  }, []);
 
   useEffect(() => {
     const host = hostRef.current;

@@ -40,6 +40,24 @@ export function useDarkClass(): boolean {
   return dark;
 }
 
+/**
+ * A chart's host element and its width, followed as it resizes, with the canvas height for that
+ * width (axes included: on a phone the plot area itself is still about 180 px high).
+ */
+export function useChartSize() {
+  const hostRef = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(0);
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!host) return;
+    const obs = new ResizeObserver(() => setWidth(Math.floor(host.clientWidth)));
+    obs.observe(host);
+    setWidth(Math.floor(host.clientWidth));
+    return () => obs.disconnect();
+  }, []);
+  return { hostRef, width, height: width > 0 && width < 640 ? 240 : 280 };
+}
+
 const tickFormats = new Map<string, { time: Intl.DateTimeFormat; day: Intl.DateTimeFormat; month: Intl.DateTimeFormat }>();
 
 /** Time tick labels in the view's zone and language: hours (with the date at midnight), days, or months. */
@@ -108,25 +126,13 @@ export function SeriesChart({ points, previous, partial, unit, currency = null, 
   const short = (v: number) => (inLocal ? formatMoneyCompact(String(v), currency!, lang) : formatCompact(v, unit, lang));
   const t = (key: MessageKey) => translate(lang, key);
   const dark = useDarkClass();
-  const hostRef = useRef<HTMLDivElement>(null);
+  const { hostRef, width, height } = useChartSize();
   const plotRef = useRef<uPlot | null>(null);
-  const [width, setWidth] = useState(0);
   const [cursor, setCursor] = useState<{ idx: number; left: number } | null>(null);
   const hintId = useId();
   const cols = useMemo(() => chartColumns(points, previous, partial), [points, previous, partial]);
   const hasPrevious = cols.previous.some((v) => v !== null);
   const defined = points.filter((p) => p.value !== null && Number.isFinite(p.value));
-  // The canvas, axes included: on a phone the plot area itself is still about 180 px high.
-  const height = width > 0 && width < 640 ? 240 : 280;
-
-  useEffect(() => {
-    const host = hostRef.current;
-    if (!host) return;
-    const obs = new ResizeObserver(() => setWidth(Math.floor(host.clientWidth)));
-    obs.observe(host);
-    setWidth(Math.floor(host.clientWidth));
-    return () => obs.disconnect();
-  }, []);
 
   // Built again when what is drawn changes; a width change only resizes.
   useEffect(() => {
