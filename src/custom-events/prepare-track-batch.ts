@@ -7,10 +7,10 @@
 
 import { binOf } from '../sketch/quantile-sketch.ts';
 import { registerOf } from '../sketch/distinct-sketch.ts';
-import { emptyRaw } from '../ingest/batch-columns.ts';
+import { emptyRaw, setInt64 } from '../ingest/batch-columns.ts';
 import { emptyTxnRows } from '../ingest/txn-rows.ts';
 import { MAX_DEAD_LETTER_PAYLOAD, type ItemResult, type Prepared } from '../ingest/prepare-batch.ts';
-import type { CustomBatch, CustomGrain, CustomRollupKey, CustomStatRow, DeadLetter, PreparedBatch, RollupColumns } from '../store/analytics-store.ts';
+import type { CustomBatch, DeadLetter, PreparedBatch, RollupColumns } from '../store/analytics-store.ts';
 import { CUSTOM_GRAINS } from '../store/analytics-store.ts';
 import { cappedValue, type TrackState } from './track-state.ts';
 import type { TrackItem, TrackedEvent } from './tracked-event.ts';
@@ -32,81 +32,177 @@ function emptyRollup(): RollupColumns {
   };
 }
 
-/** Rollup rows of one batch. Keys are interned to small integers (short map keys, little garbage). */
-class Rollups {
-  private keyIds = new Map<string, number>();
-  private keys: CustomRollupKey[] = [];
-  private stats = new Map<string, CustomStatRow>();
-  private bins = new Map<string, { key: number; measure: string; bin: number; cnt: number }>();
-  private users = new Map<number, { key: number; register: number; rank: number }>();
+// Composite numeric map keys (exact below 2^53): a rollup key is (tuple, grain, bucket), a stats
+// row (key, measure), a bin row (stats row, bin), a users row (key, register).
+const BUCKET_SPAN = 2 ** 26; // epoch minutes up to the year 2097
+const MEASURE_SPAN = 2 ** 20; // distinct measure names in one batch
+const BIN_SPAN = 2 ** 18; // |bin| ≤ 2 * BIN_OFFSET
+const BIN_SHIFT = 2 ** 17;
+const REGISTERS = 16_384; // 2^14 distinct-user registers
 
-  private keyOf(grain: CustomGrain, bucket: number, eventType: string, dims: string): number {
-    const k = `${grain}${SEP}${bucket}${SEP}${eventType}${SEP}${dims}`;
+/**
+ * The rollup rows of one batch, built straight into columns: each key, stats row, bin and
+ * register found through a numeric map key, its values kept in plain number arrays, typed at the
+ * end. A money sum that would leave the exact range of a double starts a new stats row for the
+ * same key and measure (the store sums rows), so sums stay exact without BigInt.
+ */
+class Rollups {
+  private tupleIds = new Map<string, number>();
+  private tuples: Array<{ eventType: string; dims: string }> = [];
+  private keyIds = new Map<number, number>();
+  private keyGrain: number[] = [];
+  private keyBucket: number[] = [];
+  private keyTuple: number[] = [];
+  private measureIds = new Map<string, number>([['', 0]]);
+  private measureNames: string[] = [''];
+
+  private statIds = new Map<number, number>();
+  private statKey: number[] = [];
+  private statMeasure: number[] = [];
+  private statMinor: boolean[] = [];
+  private statCnt: number[] = [];
+  private statSum: number[] = [];
+  private statMin: number[] = [];
+  private statMax: number[] = [];
+
+  private binIds = new Map<number, number>();
+  private binStat: number[] = [];
+  private binValue: number[] = [];
+  private binCnt: number[] = [];
+
+  private userIds = new Map<number, number>();
+  private userKey: number[] = [];
+  private userRegister: number[] = [];
+  private userRank: number[] = [];
+
+  add(e: TrackedEvent, dims: string): void {
+    const tk = `${e.eventType}${SEP}${dims}`;
+    let tuple = this.tupleIds.get(tk);
+    if (tuple === undefined) {
+      tuple = this.tuples.length;
+      this.tuples.push({ eventType: e.eventType, dims });
+      this.tupleIds.set(tk, tuple);
+    }
+    const measures = e.measures;
+    const measureIds = measures.map((m) => this.measureId(m.name));
+    const bins = measures.map((m) => binOf(m.value) + BIN_SHIFT);
+    const minute = Math.floor(e.occurredAt / 60_000);
+    const reg = e.userId === null ? null : registerOf(e.userId);
+    for (let g = 0; g < CUSTOM_GRAINS.length; g++) {
+      const grain = CUSTOM_GRAINS[g];
+      const key = this.keyOf(tuple, g, grain, Math.floor(minute / grain) * grain);
+      this.stat(key, 0, 0, false);
+      for (let i = 0; i < measures.length; i++) {
+        const m = measures[i];
+        const stat = this.stat(key, measureIds[i], m.value, m.minor);
+        const bk = stat * BIN_SPAN + bins[i];
+        const row = this.binIds.get(bk);
+        if (row !== undefined) this.binCnt[row]++;
+        else {
+          this.binIds.set(bk, this.binStat.length);
+          this.binStat.push(stat);
+          this.binValue.push(bins[i] - BIN_SHIFT);
+          this.binCnt.push(1);
+        }
+      }
+      if (reg) {
+        const uk = key * REGISTERS + reg.register;
+        const row = this.userIds.get(uk);
+        if (row === undefined) {
+          this.userIds.set(uk, this.userKey.length);
+          this.userKey.push(key);
+          this.userRegister.push(reg.register);
+          this.userRank.push(reg.rank);
+        } else if (reg.rank > this.userRank[row]) this.userRank[row] = reg.rank;
+      }
+    }
+  }
+
+  private measureId(name: string): number {
+    let id = this.measureIds.get(name);
+    if (id === undefined) {
+      id = this.measureNames.length;
+      if (id >= MEASURE_SPAN) throw new RangeError(`more than ${MEASURE_SPAN} measure names in one batch`);
+      this.measureNames.push(name);
+      this.measureIds.set(name, id);
+    }
+    return id;
+  }
+
+  private keyOf(tuple: number, g: number, grain: number, bucket: number): number {
+    const k = (tuple * CUSTOM_GRAINS.length + g) * BUCKET_SPAN + bucket;
     let id = this.keyIds.get(k);
     if (id === undefined) {
-      id = this.keys.length;
-      this.keys.push({ grain, bucket, eventType, dims });
+      id = this.keyGrain.length;
+      this.keyGrain.push(grain);
+      this.keyBucket.push(bucket);
+      this.keyTuple.push(tuple);
       this.keyIds.set(k, id);
     }
     return id;
   }
 
-  add(e: TrackedEvent, dims: string): void {
-    const minute = Math.floor(e.occurredAt / 60_000);
-    const reg = e.userId === null ? null : registerOf(e.userId);
-    for (const grain of CUSTOM_GRAINS) {
-      const key = this.keyOf(grain, Math.floor(minute / grain) * grain, e.eventType, dims);
-      this.stat(key, '', 0, false);
-      for (const m of e.measures) {
-        this.stat(key, m.name, m.value, m.minor);
-        const b = binOf(m.value);
-        const bk = `${key}${SEP}${m.name}${SEP}${b}`;
-        const row = this.bins.get(bk);
-        if (row) row.cnt++;
-        else this.bins.set(bk, { key, measure: m.name, bin: b, cnt: 1 });
-      }
-      if (reg) {
-        // 2^14 registers: one integer per (key, register).
-        const uk = key * 16_384 + reg.register;
-        const row = this.users.get(uk);
-        if (!row) this.users.set(uk, { key, register: reg.register, rank: reg.rank });
-        else if (reg.rank > row.rank) row.rank = reg.rank;
-      }
+  /** Adds a value to the (key, measure) stats row (measure 0: the event itself); returns the row. */
+  private stat(key: number, measure: number, value: number, minor: boolean): number {
+    const sk = key * MEASURE_SPAN + measure;
+    const row = this.statIds.get(sk);
+    if (row !== undefined && !(minor && !Number.isSafeInteger(this.statSum[row] + value))) {
+      this.statCnt[row]++;
+      if (measure === 0) return row;
+      this.statSum[row] += value;
+      if (value < this.statMin[row]) this.statMin[row] = value;
+      if (value > this.statMax[row]) this.statMax[row] = value;
+      return row;
     }
+    // A new row, or a money sum about to leave the exact range: a fresh row takes it on.
+    const id = this.statKey.length;
+    this.statIds.set(sk, id);
+    this.statKey.push(key);
+    this.statMeasure.push(measure);
+    this.statMinor.push(minor);
+    this.statCnt.push(1);
+    const v = measure === 0 ? 0 : value;
+    this.statSum.push(v);
+    this.statMin.push(v);
+    this.statMax.push(v);
+    return id;
   }
 
-  private stat(key: number, measure: string, value: number, minor: boolean): void {
-    const sk = `${key}${SEP}${measure}`;
-    const row = this.stats.get(sk);
-    if (!row) {
-      const v = measure === '' ? 0 : value;
-      const big = minor ? BigInt(value) : 0n;
-      this.stats.set(sk, {
-        ...this.keys[key], measure, cnt: 1,
-        sumValue: minor ? 0 : v, minValue: minor ? 0 : v, maxValue: minor ? 0 : v, sumMinor: big, minMinor: big, maxMinor: big,
-      });
-      return;
+  columns(): Omit<CustomBatch, 'raw'> {
+    const k = this.keyGrain.length;
+    const keys = { length: k, grain: Int16Array.from(this.keyGrain), bucket: Int32Array.from(this.keyBucket), eventType: new Array<string>(k), dims: new Array<string>(k) };
+    for (let i = 0; i < k; i++) {
+      const t = this.tuples[this.keyTuple[i]];
+      keys.eventType[i] = t.eventType;
+      keys.dims[i] = t.dims;
     }
-    row.cnt++;
-    if (measure === '') return;
-    if (minor) {
-      const big = BigInt(value);
-      row.sumMinor += big;
-      if (big < row.minMinor) row.minMinor = big;
-      if (big > row.maxMinor) row.maxMinor = big;
-    } else {
-      row.sumValue += value;
-      if (value < row.minValue) row.minValue = value;
-      if (value > row.maxValue) row.maxValue = value;
-    }
-  }
-
-  rows(): Omit<CustomBatch, 'raw'> {
-    return {
-      stats: [...this.stats.values()],
-      bins: [...this.bins.values()].map((b) => ({ ...this.keys[b.key], measure: b.measure, bin: b.bin, cnt: b.cnt })),
-      users: [...this.users.values()].map((u) => ({ ...this.keys[u.key], register: u.register, rank: u.rank })),
+    const n = this.statKey.length;
+    const stats = {
+      length: n, key: Int32Array.from(this.statKey), measure: new Array<string>(n), cnt: Int32Array.from(this.statCnt),
+      sumValue: new Float64Array(n), minValue: new Float64Array(n), maxValue: new Float64Array(n),
+      sumMinor: new BigInt64Array(n), minMinor: new BigInt64Array(n), maxMinor: new BigInt64Array(n),
     };
+    for (let i = 0; i < n; i++) {
+      stats.measure[i] = this.measureNames[this.statMeasure[i]];
+      if (this.statMinor[i]) {
+        setInt64(stats.sumMinor, i, this.statSum[i]);
+        setInt64(stats.minMinor, i, this.statMin[i]);
+        setInt64(stats.maxMinor, i, this.statMax[i]);
+      } else {
+        stats.sumValue[i] = this.statSum[i];
+        stats.minValue[i] = this.statMin[i];
+        stats.maxValue[i] = this.statMax[i];
+      }
+    }
+    const b = this.binStat.length;
+    const bins = { length: b, key: new Int32Array(b), measure: new Array<string>(b), bin: Int32Array.from(this.binValue), cnt: Int32Array.from(this.binCnt) };
+    for (let i = 0; i < b; i++) {
+      const stat = this.binStat[i];
+      bins.key[i] = this.statKey[stat];
+      bins.measure[i] = stats.measure[stat];
+    }
+    const users = { length: this.userKey.length, key: Int32Array.from(this.userKey), register: Int16Array.from(this.userRegister), rank: Uint8Array.from(this.userRank) };
+    return { keys, stats, bins, users };
   }
 }
 
@@ -173,7 +269,7 @@ export function prepareTrackBatch(ids: BatchIds, state: TrackState, items: reado
     rejected: deadLetters.length,
     // The payment events' freshness (asOf) is not moved by custom events.
     maxOccurredAt: null,
-    custom: { raw, ...rollups.rows() },
+    custom: { raw, ...rollups.columns() },
   };
   return { batch, results };
 }

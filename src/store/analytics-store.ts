@@ -159,47 +159,60 @@ export interface CustomRawRow {
   fingerprint: number;
 }
 
-/** The key of a custom rollup row: grain, bucket (epoch minutes), type, dimension tuple (JSON text, keys sorted). */
-export interface CustomRollupKey {
-  grain: CustomGrain;
-  bucket: number;
-  eventType: string;
-  dims: string;
+/**
+ * The distinct rollup keys of one batch, by index: grain, bucket (epoch minutes), type, dimension
+ * tuple (JSON text, keys sorted). The stats, bins and users rows point at them (`key`), so a key's
+ * strings are made once per batch, not once per row.
+ */
+export interface CustomRollupKeys {
+  length: number;
+  grain: Int16Array;
+  bucket: Int32Array;
+  eventType: string[];
+  dims: string[];
 }
 
 /**
  * Per key and measure ('' = the events themselves): count, sum, min, max. Money measures
  * (unit minor_units) fill the exact integer columns (`*Minor`), the others the float ones.
  */
-export interface CustomStatRow extends CustomRollupKey {
-  measure: string;
-  cnt: number;
-  sumValue: number;
-  minValue: number;
-  maxValue: number;
-  sumMinor: bigint;
-  minMinor: bigint;
-  maxMinor: bigint;
+export interface CustomStatRows {
+  length: number;
+  key: Int32Array;
+  measure: string[];
+  cnt: Int32Array;
+  sumValue: Float64Array;
+  minValue: Float64Array;
+  maxValue: Float64Array;
+  sumMinor: BigInt64Array;
+  minMinor: BigInt64Array;
+  maxMinor: BigInt64Array;
 }
 
 /** Quantile sketch rows (src/sketch/quantile-sketch.ts) per key and measure. */
-export interface CustomBinRow extends CustomRollupKey {
-  measure: string;
-  bin: number;
-  cnt: number;
+export interface CustomBinRows {
+  length: number;
+  key: Int32Array;
+  measure: string[];
+  bin: Int32Array;
+  cnt: Int32Array;
 }
 
 /** Distinct-user sketch rows (src/sketch/distinct-sketch.ts) per key. */
-export interface CustomUserRow extends CustomRollupKey {
-  register: number;
-  rank: number;
+export interface CustomUserRows {
+  length: number;
+  key: Int32Array;
+  register: Int16Array;
+  rank: Uint8Array;
 }
 
+/** A batch's custom rows, columnar: one entry per row of each table, keys shared through `keys`. */
 export interface CustomBatch {
   raw: CustomRawRow[];
-  stats: CustomStatRow[];
-  bins: CustomBinRow[];
-  users: CustomUserRow[];
+  keys: CustomRollupKeys;
+  stats: CustomStatRows;
+  bins: CustomBinRows;
+  users: CustomUserRows;
 }
 
 /** The six dimension keys of one raw or rollup row. */

@@ -51,6 +51,11 @@ function makeEvents(): void {
       pnl: rng.int(-5_000_000, 5_000_000) * 1_000_003, // signed money, beyond 2^32
     });
   }
+  // Money whose sum leaves a double's exact range within one rollup row (one minute, one venue,
+  // one batch): four of the largest accepted amounts. Every total must stay exact.
+  for (let i = 0; i < 4; i++) {
+    events.push({ at: START + 12 * DAY + 7_000, user: 'u1', venue: 'xpar', latency: 10 + i, bimodal: 20, heavy: 2, pnl: Number.MAX_SAFE_INTEGER });
+  }
 }
 
 before(async () => {

@@ -71,8 +71,8 @@ export function autoCompaction(opts: AutoCompactOptions, fold: (months: RollupMo
       for (const [table, rows] of [['rollup_minute', batch.rollups.minute], ['rollup_hour', batch.rollups.hour],
         ['rollup_day', batch.rollups.day]] as const) count(table, monthsOf(rows.minute));
       // A tracked batch writes the three custom tables alike (every grain's partition of a month).
-      if (batch.custom && batch.custom.stats.length > 0) {
-        const months = monthsOf(batch.custom.stats.map((r) => r.bucket));
+      if (batch.custom && batch.custom.keys.length > 0) {
+        const months = monthsOf(batch.custom.keys.bucket);
         for (const table of CUSTOM_ROLLUP_TABLES) count(table, months);
       }
       if (folding) return;

@@ -18,8 +18,25 @@ export function customWrites(b: PreparedBatch): CustomWrite[] {
   const c = b.custom;
   const id = b.batchId;
   if (!c) return [];
-  const key = (r: { grain: number; bucket: number; eventType: string; dims: string }) =>
-    `${r.grain}\t${r.bucket}\t${tsvString(r.eventType)}\t${tsvString(r.dims)}`;
+  const { keys, stats, bins, users } = c;
+  // Each key's four TSV fields, escaped once for all the rows that share it.
+  const key = new Array<string>(keys.length);
+  for (let k = 0; k < keys.length; k++) key[k] = `${keys.grain[k]}\t${keys.bucket[k]}\t${tsvString(keys.eventType[k])}\t${tsvString(keys.dims[k])}`;
+  const measures = new Map<string, string>();
+  const measure = (m: string) => {
+    let t = measures.get(m);
+    if (t === undefined) measures.set(m, (t = tsvString(m)));
+    return t;
+  };
+  const statLines = new Array<string>(stats.length);
+  for (let i = 0; i < stats.length; i++) {
+    statLines[i] = `${key[stats.key[i]]}\t${measure(stats.measure[i])}\t${stats.cnt[i]}\t${f64(stats.sumValue[i])}\t${f64(stats.minValue[i])}\t`
+      + `${f64(stats.maxValue[i])}\t${stats.sumMinor[i]}\t${stats.minMinor[i]}\t${stats.maxMinor[i]}\t${id}`;
+  }
+  const binLines = new Array<string>(bins.length);
+  for (let i = 0; i < bins.length; i++) binLines[i] = `${key[bins.key[i]]}\t${measure(bins.measure[i])}\t${bins.bin[i]}\t${bins.cnt[i]}\t${id}`;
+  const userLines = new Array<string>(users.length);
+  for (let i = 0; i < users.length; i++) userLines[i] = `${key[users.key[i]]}\t${users.register[i]}\t${users.rank[i]}\t${id}`;
   return [
     {
       step: 'custom_events',
@@ -30,18 +47,9 @@ export function customWrites(b: PreparedBatch): CustomWrite[] {
     {
       step: 'custom_rollup_stats',
       columns: ['grain', 'bucket', 'event_type', 'dims', 'measure', 'cnt', 'sum_value', 'min_value', 'max_value', 'sum_minor', 'min_minor', 'max_minor', 'batch_id'],
-      lines: c.stats.map((r) => `${key(r)}\t${tsvString(r.measure)}\t${r.cnt}\t${f64(r.sumValue)}\t${f64(r.minValue)}\t${f64(r.maxValue)}\t`
-        + `${r.sumMinor}\t${r.minMinor}\t${r.maxMinor}\t${id}`),
+      lines: statLines,
     },
-    {
-      step: 'custom_rollup_bins',
-      columns: ['grain', 'bucket', 'event_type', 'dims', 'measure', 'bin', 'cnt', 'batch_id'],
-      lines: c.bins.map((r) => `${key(r)}\t${tsvString(r.measure)}\t${r.bin}\t${r.cnt}\t${id}`),
-    },
-    {
-      step: 'custom_rollup_users',
-      columns: ['grain', 'bucket', 'event_type', 'dims', 'register', 'rank', 'batch_id'],
-      lines: c.users.map((r) => `${key(r)}\t${r.register}\t${r.rank}\t${id}`),
-    },
+    { step: 'custom_rollup_bins', columns: ['grain', 'bucket', 'event_type', 'dims', 'measure', 'bin', 'cnt', 'batch_id'], lines: binLines },
+    { step: 'custom_rollup_users', columns: ['grain', 'bucket', 'event_type', 'dims', 'register', 'rank', 'batch_id'], lines: userLines },
   ];
 }

@@ -9,7 +9,7 @@
 // string values are all it needs). An absent dimension reads as ''.
 
 import type { BackendKind, Row, StoreBackend } from '../backend.ts';
-import type { CustomGrain, CustomRollupKey, CustomStatRow } from '../analytics-store.ts';
+import type { CustomGrain } from '../analytics-store.ts';
 import type { BucketShape } from '../query-shapes.ts';
 import { sqlInt, sqlString } from '../sql-literal.ts';
 import { committedRows } from './committed-rows.ts';
@@ -36,8 +36,20 @@ export interface CustomStatsCell {
   group: string | null;
 }
 
-/** The written rows' values (measure '' for the events themselves), merged per output cell. */
-export type CustomStatsRow = CustomStatsCell & Omit<CustomStatRow, keyof CustomRollupKey>;
+/**
+ * The written stats rows (measure '' for the events themselves), merged per output cell. Money
+ * measures (unit minor_units) fill the exact integer columns (`*Minor`), the others the float ones.
+ */
+export interface CustomStatsRow extends CustomStatsCell {
+  measure: string;
+  cnt: number;
+  sumValue: number;
+  minValue: number;
+  maxValue: number;
+  sumMinor: bigint;
+  minMinor: bigint;
+  maxMinor: bigint;
+}
 
 export interface CustomBinsRow extends CustomStatsCell { bin: number; cnt: number }
 export interface CustomUsersRow extends CustomStatsCell { register: number; rank: number }
