@@ -12,7 +12,7 @@ import { emptyTxnRows } from '../ingest/txn-rows.ts';
 import { MAX_DEAD_LETTER_PAYLOAD, type ItemResult, type Prepared } from '../ingest/prepare-batch.ts';
 import type { CustomBatch, DeadLetter, PreparedBatch, RollupColumns } from '../store/analytics-store.ts';
 import { CUSTOM_GRAINS } from '../store/analytics-store.ts';
-import { cappedValue, type TrackState } from './track-state.ts';
+import { cappedValue, seenEntry, seenFingerprint, type TrackState } from './track-state.ts';
 import type { TrackItem, TrackedEvent } from './tracked-event.ts';
 
 export const TRACK_SOURCE = 'track';
@@ -234,8 +234,8 @@ export function prepareTrackBatch(ids: BatchIds, state: TrackState, items: reado
       return;
     }
     const seen = state.seen.get(e.eventId);
-    if (seen) {
-      if (seen.fingerprint === e.fingerprint) {
+    if (seen !== undefined) {
+      if (seenFingerprint(seen) === e.fingerprint) {
         duplicates++;
         results[i] = DUPLICATE;
       } else {
@@ -245,7 +245,7 @@ export function prepareTrackBatch(ids: BatchIds, state: TrackState, items: reado
       }
       return;
     }
-    state.seen.set(e.eventId, { fingerprint: e.fingerprint, day: Math.floor(e.occurredAt / 86_400_000) });
+    state.seen.set(e.eventId, seenEntry(e.fingerprint, e.occurredAt));
     raw.push({
       eventId: e.eventId, eventType: e.eventType, occurredAt: e.occurredAt, userId: e.userId, sessionId: e.sessionId,
       properties: e.properties, definitionVersion: e.version, fingerprint: e.fingerprint,

@@ -8,10 +8,20 @@ import type { AnalyticsStore } from '../store/analytics-store.ts';
 export const OTHER = '(other)';
 
 export interface TrackState {
-  seen: Map<string, { fingerprint: number; day: number }>;
+  /** event id → its content fingerprint and UTC day, one number (seenEntry): no object per id. */
+  seen: Map<string, number>;
   /** event type → dimension → values aggregated so far. */
   values: Map<string, Map<string, Set<string>>>;
 }
+
+const DAY_SPAN = 2 ** 21; // UTC days since 1970, to the year 7711
+
+/** A dedupe entry: the 32-bit fingerprint and the day in one exact double. */
+export function seenEntry(fingerprint: number, occurredAt: number): number {
+  return fingerprint * DAY_SPAN + Math.floor(occurredAt / 86_400_000);
+}
+export const seenFingerprint = (entry: number): number => Math.floor(entry / DAY_SPAN);
+const seenDay = (entry: number): number => entry % DAY_SPAN;
 
 export function emptyTrackState(): TrackState {
   return { seen: new Map(), values: new Map() };
@@ -31,7 +41,7 @@ export function cappedValue(state: TrackState, eventType: string, dimension: str
 
 export async function rebuildTrackState(store: AnalyticsStore): Promise<TrackState> {
   const state = emptyTrackState();
-  for (const k of await store.customEventKeys()) state.seen.set(k.eventId, { fingerprint: k.fingerprint, day: Math.floor(k.occurredAt / 86_400_000) });
+  for (const k of await store.customEventKeys()) state.seen.set(k.eventId, seenEntry(k.fingerprint, k.occurredAt));
   for (const t of await store.customDimensionTuples()) {
     for (const [dim, value] of Object.entries(JSON.parse(t.dims) as Record<string, string>)) {
       if (value !== OTHER) cappedValue(state, t.eventType, dim, value, Infinity);
@@ -45,7 +55,7 @@ export function evictTrackedBefore(state: TrackState, beforeMs: number): number 
   const day = Math.floor(beforeMs / 86_400_000);
   let n = 0;
   for (const [id, s] of state.seen) {
-    if (s.day < day) {
+    if (seenDay(s) < day) {
       state.seen.delete(id);
       n++;
     }

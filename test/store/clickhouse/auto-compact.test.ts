@@ -14,8 +14,8 @@ const none = (): RollupColumns => ({
   methodKey: new Int32Array(0), providerKey: new Int32Array(0),
 });
 const JAN_2026 = Date.parse('2026-01-15T00:00:00Z') / 60_000;
-/** A tracked batch: no payment rollup rows, custom rows of one January minute (its stats rows are what is counted). */
-const tracked = { rollups: { minute: none(), hour: none(), day: none() }, custom: { raw: [], stats: [{ bucket: JAN_2026 }], bins: [], users: [] } } as unknown as PreparedBatch;
+/** A tracked batch: no payment rollup rows, custom rows of one January minute (its rollup keys' buckets are what is counted). */
+const tracked = { rollups: { minute: none(), hour: none(), day: none() }, custom: { raw: [], keys: { length: 1, bucket: Int32Array.of(JAN_2026) } } } as unknown as PreparedBatch;
 
 test('a month that tracked batches wrote to is folded in the three custom tables after afterBatches of them', async () => {
   const folds: RollupMonths[] = [];
