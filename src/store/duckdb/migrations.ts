@@ -3,6 +3,7 @@
 // Times are integers: occurred_at in epoch milliseconds, rollup buckets in epoch minutes.
 
 import { transactionBackfillSql } from '../queries/merchant-transaction-backfill.ts';
+import { CUSTOM_TOTALS_DDL, foldCustomTotalsSql } from './custom-totals.ts';
 
 export const MIGRATIONS: ReadonlyArray<{ version: number; name: string; sql: string }> = [
   {
@@ -106,5 +107,10 @@ CREATE TABLE merchant_transactions (
   removed UTINYINT NOT NULL, batch_id INTEGER NOT NULL
 );
 ${transactionBackfillSql('duckdb')} ORDER BY 1, 2, 3;`,
+  },
+  {
+    version: 6,
+    name: 'custom events: hour and day totals over every dimension tuple (custom-totals.ts), folded from the rollups',
+    sql: `${CUSTOM_TOTALS_DDL}\n${foldCustomTotalsSql(null).join(';\n')};`,
   },
 ];

@@ -10,6 +10,7 @@ import {
 } from '@duckdb/node-api';
 import { appendColumns, type Column } from './append-columns.ts';
 import { customAppends } from './custom-appends.ts';
+import { foldCustomTotalsSql } from './custom-totals.ts';
 import { sqlString } from '../sql-literal.ts';
 import { MIGRATIONS } from './migrations.ts';
 import { backupDuckDb } from './backup-duckdb.ts';
@@ -139,6 +140,7 @@ export async function openDuckDbBackend(opts: DuckDbOptions): Promise<StoreBacke
     for (const [table, rows] of customAppends(c, batchId)) {
       if (rows.count > 0) await append(table, rows.types, rows.columns, rows.count);
     }
+    if (c.keys.length > 0) for (const sql of foldCustomTotalsSql(batchId)) await writer.run(sql);
   }
 
   async function appendRows(a: Append): Promise<void> {

@@ -14,6 +14,7 @@ import type { BucketShape } from '../query-shapes.ts';
 import { sqlInt, sqlString } from '../sql-literal.ts';
 import { committedRows } from './committed-rows.ts';
 import { bucketSql } from './rollup-aggregate.ts';
+import { TOTAL_GRAINS, totalsTable, type TotalKind } from '../duckdb/custom-totals.ts';
 
 export interface CustomStatsQuery {
   grain: CustomGrain;
@@ -83,18 +84,31 @@ function where(q: CustomStatsQuery, kind: BackendKind): string {
 const cell = (q: CustomStatsQuery, kind: BackendKind) =>
   `${bucketSql(q.bucket, kind, 'bucket')} AS b, ${q.groupBy === null ? 'NULL' : dimensionSql(q.groupBy, kind)} AS g`;
 
+/**
+ * Where the rows come from: the rollup tables (per dimension tuple, per batch), or on DuckDB,
+ * for an answer neither filtered nor grouped by a dimension at hour or day grain, its totals
+ * (duckdb/custom-totals.ts: the same sums over every tuple, a few rows per bucket). Both give
+ * the same answer; the totals' WHERE has no dimension and no batch to check.
+ */
+function source(q: CustomStatsQuery, kind: BackendKind, table: TotalKind): string {
+  const grain = TOTAL_GRAINS.find((g) => g === q.grain);
+  if (kind !== 'duckdb' || q.filters.length > 0 || q.groupBy !== null || grain === undefined) return `custom_rollup_${table} WHERE ${where(q, kind)}`;
+  return `${totalsTable(table, grain)} WHERE event_type = ${sqlString(q.eventType, kind)}
+    AND bucket >= ${sqlInt(q.fromMin)} AND bucket < ${sqlInt(q.toMin)}`;
+}
+
 const SQL = {
   stats: (q: CustomStatsQuery, kind: BackendKind) => {
     const measures = q.measure === null ? `measure = ''` : `measure IN ('', ${sqlString(q.measure, kind)})`;
     // DuckDB sums BIGINT into HUGEINT; the exact money sum is read back as a bigint either way.
     return `SELECT ${cell(q, kind)}, measure, sum(cnt) AS cnt, sum(sum_value) AS sum_value, min(min_value) AS min_value,
       max(max_value) AS max_value, sum(sum_minor) AS sum_minor, min(min_minor) AS min_minor, max(max_minor) AS max_minor
-      FROM custom_rollup_stats WHERE ${where(q, kind)} AND ${measures} GROUP BY b, g, measure`;
+      FROM ${source(q, kind, 'stats')} AND ${measures} GROUP BY b, g, measure`;
   },
   bins: (q: CustomStatsQuery, kind: BackendKind) => `SELECT ${cell(q, kind)}, bin, sum(cnt) AS cnt
-    FROM custom_rollup_bins WHERE ${where(q, kind)} AND measure = ${sqlString(q.measure ?? '', kind)} GROUP BY b, g, bin`,
+    FROM ${source(q, kind, 'bins')} AND measure = ${sqlString(q.measure ?? '', kind)} GROUP BY b, g, bin`,
   users: (q: CustomStatsQuery, kind: BackendKind) => `SELECT ${cell(q, kind)}, register, max(rank) AS rank
-    FROM custom_rollup_users WHERE ${where(q, kind)} GROUP BY b, g, register`,
+    FROM ${source(q, kind, 'users')} GROUP BY b, g, register`,
 };
 
 const key = (r: Row): CustomStatsCell => ({ bucket: Number(r.b), group: r.g === null || r.g === undefined ? null : String(r.g) });

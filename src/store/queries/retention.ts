@@ -13,6 +13,7 @@ import type { StoreBackend } from '../backend.ts';
 import { PAYMENT_TYPES } from '../../events/contract.ts';
 import { sqlInt } from '../sql-literal.ts';
 import { committedRows } from './committed-rows.ts';
+import { CUSTOM_TOTALS_TABLES } from '../duckdb/custom-totals.ts';
 
 export interface RetentionCutoffs {
   /** Raw events with occurred_at before this (epoch ms) expire. */
@@ -48,6 +49,8 @@ function customSql(c: CustomRetentionCutoffs, kind: 'duckdb' | 'clickhouse'): st
   return [
     del('custom_events', `occurred_at < ${sqlInt(c.rawBeforeMs)}`),
     ...CUSTOM_ROLLUPS.map((t) => del(t, customGrains(c))),
+    // DuckDB's totals of the same rollups (not counted by the preview: they are sums of its rows).
+    ...(kind === 'duckdb' ? CUSTOM_TOTALS_TABLES.map(([t, grain]) => del(t, `bucket < ${sqlInt(grain === 60 ? c.hourBefore : c.dayBefore)}`)) : []),
   ];
 }
 

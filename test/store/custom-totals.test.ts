@@ -1,0 +1,130 @@
+// DuckDB's custom-event totals (src/store/duckdb/custom-totals.ts): an answer neither filtered
+// nor grouped by a dimension, at hour or day grain, is read from them; it must equal the answer
+// read from the rollup rows of every tuple (the same question filtered by every value of a
+// dimension), and the exact values from raw. A store made before the totals gets them folded
+// from its rollup rows by migration 6; later batches fold into them on.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openStateStore } from '../../src/state-store/open-state-store.ts';
+import type { StateStore } from '../../src/state-store/state-store.ts';
+import { defineCustomEvent } from '../../src/custom-events/custom-event-definitions.ts';
+import { customEventStats, type StatsRequest } from '../../src/custom-events/custom-event-stats.ts';
+import { trackEvents } from '../../src/custom-events/track-events.ts';
+import { createEngine } from '../../src/ingest/engine.ts';
+import { frameNdjson } from '../../src/ingest/frame-events.ts';
+import { createLogger } from '../../src/log.ts';
+import { createPrng } from '../../src/generator/prng.ts';
+import { openDuckDbStore } from '../../src/store/open-analytics-store.ts';
+import { openDuckDbBackend } from '../../src/store/duckdb/open-duckdb-backend.ts';
+import { CUSTOM_TOTALS_TABLES } from '../../src/store/duckdb/custom-totals.ts';
+import type { AnalyticsStore } from '../../src/store/analytics-store.ts';
+import { trackDeps } from '../support/custom-events.ts';
+
+const DAY = 86_400_000;
+const START = Date.parse('2026-03-01T00:00:00Z');
+const NOW = START + 11 * DAY;
+const TYPE = 'fill.measured';
+const VENUES = ['xnas', 'xlon', 'xpar'];
+
+interface Ev { at: number; user: string; venue: string; side: string; latency: number; pnl: number }
+
+let dir: string;
+let state: StateStore;
+const events: Ev[] = [];
+const options = () => ({ dataDir: join(dir, 'duck'), memoryLimit: '256MB', threads: 1 });
+
+async function track(store: AnalyticsStore, chosen: Ev[], offset: number): Promise<void> {
+  const engine = await createEngine({ store, log: createLogger('silent'), now: () => NOW, maxFutureMs: 300_000, rawRetentionDays: 90, maxBatchEvents: 500, parseWorkers: 0 });
+  const lines = chosen.map((e, i) => JSON.stringify({
+    event_type: TYPE, event_id: `e${offset + i}`, user_id: e.user, timestamp: new Date(e.at).toISOString(),
+    properties: { venue: e.venue, side: e.side, latency: e.latency, pnl: e.pnl },
+  }));
+  const deps = trackDeps(state, engine, NOW);
+  const results = await Promise.all(Array.from({ length: Math.ceil(lines.length / 200) }, (_, k) =>
+    trackEvents(deps, frameNdjson(Buffer.from(lines.slice(k * 200, k * 200 + 200).join('\n'))))));
+  assert.ok(results.flat().every((r) => r.status === 'accepted'));
+  await engine.close();
+}
+
+before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'molam-custom-totals-'));
+  state = await openStateStore({ databaseUrl: '', dataDir: dir });
+  await defineCustomEvent({ state, now: () => NOW }, {
+    name: TYPE,
+    properties: [
+      { name: 'venue', type: 'string', role: 'dimension' },
+      { name: 'side', type: 'string', role: 'dimension' },
+      { name: 'latency', type: 'number', role: 'measure', unit: 'ms' },
+      { name: 'pnl', type: 'number', role: 'measure', unit: 'minor_units:XOF' },
+    ],
+  }, 'test');
+  const rng = createPrng('custom-totals');
+  for (let i = 0; i < 4000; i++) {
+    events.push({
+      at: START + Math.floor(rng.float() * 10 * DAY), user: `u${rng.int(0, 299)}`, venue: rng.pick(VENUES), side: rng.pick(['buy', 'sell']),
+      latency: Math.round(Math.exp(2 + rng.normal()) * 1000) / 1000, pnl: rng.int(-9_000_000, 9_000_000) * 1_000_003,
+    });
+  }
+});
+
+after(async () => {
+  await state?.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const ask = (store: AnalyticsStore, r: Partial<StatsRequest>) => customEventStats({ store, state, maxBuckets: 100_000 }, {
+  name: TYPE, measure: null, interval: 'all', from: START, to: START + 10 * DAY, tz: 'UTC', groupBy: null, filters: {}, merchantId: null, ...r,
+});
+
+const QUESTIONS: Array<Partial<StatsRequest>> = [
+  { measure: 'pnl' },
+  { measure: 'latency', interval: '1h', from: START + 3 * DAY, to: START + 4 * DAY },
+  { measure: 'latency', interval: '1d' },
+];
+
+/** The answers, float sums to 12 digits (their order of addition differs between the two sources). */
+async function answers(store: AnalyticsStore, filters: StatsRequest['filters'] = {}) {
+  return Promise.all(QUESTIONS.map(async (q) => {
+    const a = await ask(store, { ...q, filters });
+    return { ...a, items: a.items.map((i) => ({ ...i, sum: typeof i.sum === 'number' ? Number(i.sum.toPrecision(12)) : i.sum, avg: typeof i.avg === 'number' ? Number(i.avg.toPrecision(12)) : i.avg })) };
+  }));
+}
+
+function assertExact(what: string, item: Record<string, unknown>, chosen: Ev[]): void {
+  assert.equal(item.count, chosen.length, `${what}: count`);
+  assert.equal(item.sum, chosen.reduce((a, e) => a + BigInt(e.pnl), 0n).toString(), `${what}: money sum`);
+  assert.equal(item.min, String(Math.min(...chosen.map((e) => e.pnl))), `${what}: min`);
+}
+
+test('hour and day answers without dimensions come from the totals: equal to the rollup rows\' answers and exact; a store made before them gets them folded by migration 6', async () => {
+  const first = events.slice(0, 2500);
+  let store = await openDuckDbStore(options());
+  await track(store, first, 0);
+  const fromTotals = await answers(store);
+  assert.deepEqual(fromTotals.map((a) => a.grain), ['1d', '1h', '1d']);
+  assert.deepEqual(fromTotals, await answers(store, { venue: VENUES }), 'the totals agree with the rollup rows of every tuple');
+  assertExact('10 days', fromTotals[0].items[0] as unknown as Record<string, unknown>, first);
+  const hours = await ask(store, { measure: 'pnl', interval: '1h', from: START + 3 * DAY, to: START + 4 * DAY });
+  assert.equal(hours.items.length, 24);
+  hours.items.forEach((item, h) => assertExact(`hour ${h}`, item as unknown as Record<string, unknown>,
+    first.filter((e) => e.at >= START + 3 * DAY + h * 3_600_000 && e.at < START + 3 * DAY + (h + 1) * 3_600_000)));
+  await store.close();
+
+  // The store as it was before migration 6, then opened again: folded from the rows stored.
+  const old = await openDuckDbBackend(options());
+  await old.exec([...CUSTOM_TOTALS_TABLES.map(([t]) => `DROP TABLE ${t}`), 'DELETE FROM schema_migrations WHERE version = 6']);
+  await old.close();
+  store = await openDuckDbStore(options());
+  assert.deepEqual(await answers(store), fromTotals, 'folded by the migration');
+
+  // Later batches fold into the totals the migration made.
+  await track(store, events.slice(first.length), first.length);
+  const all = await answers(store);
+  assert.deepEqual(all, await answers(store, { venue: VENUES }), 'still equal after more batches');
+  assertExact('10 days, all events', all[0].items[0] as unknown as Record<string, unknown>, events);
+  await store.close();
+});
