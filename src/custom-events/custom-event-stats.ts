@@ -18,7 +18,7 @@
 
 import { AppError } from '../errors.ts';
 import { quantilesFromBins, RELATIVE_ACCURACY } from '../sketch/quantile-sketch.ts';
-import { estimateDistinct, HLL_STANDARD_ERROR } from '../sketch/distinct-sketch.ts';
+import { estimateDistinctFromRanks, HLL_STANDARD_ERROR } from '../sketch/distinct-sketch.ts';
 import { bucketFormatter, bucketShape, bucketStarts, isValidTimeZone, offsetPeriods } from '../query/time-buckets.ts';
 import type { AnalyticsStore, CustomGrain } from '../store/analytics-store.ts';
 import type { BucketShape } from '../store/query-shapes.ts';
@@ -222,16 +222,16 @@ function itemsOf(a: CustomStatsAnswer, r: StatsRequest, money: boolean, label: (
     const [p50, p95, p99] = quantilesFromBins(rows, [0.5, 0.95, 0.99], bounds.get(k));
     Object.assign(e.item, { p50, p95, p99 });
   }
-  const users = new Map<string, Array<{ register: number; rank: number }>>();
+  const users = new Map<string, Array<{ rank: number; registers: number }>>();
   for (const u of a.users) {
     const k = cellKey(u);
     let rows = users.get(k);
     if (!rows) users.set(k, (rows = []));
-    rows.push({ register: u.register, rank: u.rank });
+    rows.push({ rank: u.rank, registers: u.registers });
   }
   for (const [k, rows] of users) {
     const e = cells.get(k);
-    if (e) e.item.distinct_users = Math.round(estimateDistinct(rows));
+    if (e) e.item.distinct_users = Math.round(estimateDistinctFromRanks(rows));
   }
   return [...cells.values()]
     .sort((x, y) => x.bucket - y.bucket || (x.group ?? '').localeCompare(y.group ?? ''))

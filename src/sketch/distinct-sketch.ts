@@ -87,8 +87,7 @@ const scratch = new Uint8Array(HLL_REGISTERS);
 
 /**
  * The estimate from merged rows (registers absent are 0): the TypeScript end of a GROUP BY
- * register → max(rank). Its cost is in the rows, not the 16 384 registers: a statistics answer
- * estimates one sketch per cell (bucket × group), most of them sparse.
+ * register → max(rank). Its cost is in the rows, not the 16 384 registers.
  */
 export function estimateDistinct(rows: Iterable<RegisterRowIn>): number {
   const present: number[] = [];
@@ -102,25 +101,46 @@ export function estimateDistinct(rows: Iterable<RegisterRowIn>): number {
         scratch[i] = k;
       }
     }
-    // A dense sketch: one walk of the registers costs less than sorting the present ones.
-    if (present.length * 16 > HLL_REGISTERS) return estimateFromRegisters(scratch);
-    present.sort((a, b) => a - b);
-    let sum = HLL_REGISTERS - present.length;
-    for (const i of present) sum += INV_POW2[scratch[i]];
-    return finish(sum, HLL_REGISTERS - present.length);
+    const ranks = new Float64Array(256);
+    for (const i of present) ranks[scratch[i]]++;
+    return estimateFromRanks(ranks);
   } finally {
-    if (present.length * 16 > HLL_REGISTERS) scratch.fill(0);
-    else for (const i of present) scratch[i] = 0;
+    for (const i of present) scratch[i] = 0;
   }
 }
 
-// Every estimate sums the same way, whatever its input — the empty registers first (2^-0 each),
-// then the others in ascending order — so that equal sketches give the same float.
+/** How many registers hold a rank, as a store can count them (GROUP BY rank → count(*), from the merged registers). */
+export interface RankCountIn { rank: number | bigint; registers: number | bigint }
+
+/**
+ * The estimate from the merged registers counted by rank: what a statistics answer reads per cell
+ * (at most 52 rows, instead of one per register present). The same float as estimateDistinct.
+ */
+export function estimateDistinctFromRanks(rows: Iterable<RankCountIn>): number {
+  const ranks = new Float64Array(256);
+  for (const r of rows) {
+    const k = Number(r.rank);
+    if (!(k >= 1 && k < 256 && Number.isInteger(k))) throw new RangeError(`rank ${k} is out of range`);
+    ranks[k] += Number(r.registers);
+  }
+  return estimateFromRanks(ranks);
+}
+
 function estimateFromRegisters(registers: Uint8Array): number {
-  let zeros = 0;
-  for (let i = 0; i < registers.length; i++) if (registers[i] === 0) zeros++;
+  const ranks = new Float64Array(256);
+  for (let i = 0; i < registers.length; i++) if (registers[i] !== 0) ranks[registers[i]]++;
+  return estimateFromRanks(ranks);
+}
+
+// Every estimate sums the same way, whatever its input — the empty registers first (2^-0 each),
+// then each rank's registers in ascending rank — so that equal sketches give the same float.
+function estimateFromRanks(ranks: Float64Array): number {
+  let present = 0;
+  for (let k = 1; k < ranks.length; k++) present += ranks[k];
+  if (present > HLL_REGISTERS) throw new RangeError(`${present} registers counted, more than ${HLL_REGISTERS}`);
+  const zeros = HLL_REGISTERS - present;
   let sum = zeros;
-  for (let i = 0; i < registers.length; i++) if (registers[i] !== 0) sum += INV_POW2[registers[i]];
+  for (let k = 1; k < ranks.length; k++) if (ranks[k] > 0) sum += ranks[k] * INV_POW2[k];
   return finish(sum, zeros);
 }
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createPrng } from '../../src/generator/prng.ts';
-import { DistinctSketch, estimateDistinct, HLL_REGISTERS, HLL_STANDARD_ERROR, registerOf, type RegisterRow } from '../../src/sketch/distinct-sketch.ts';
+import { DistinctSketch, estimateDistinct, estimateDistinctFromRanks, HLL_REGISTERS, HLL_STANDARD_ERROR, registerOf, type RegisterRow } from '../../src/sketch/distinct-sketch.ts';
 
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 
@@ -67,6 +67,21 @@ test('rows as a SQL driver returns them (bigint) merge the same; out-of-range re
   const asSql = s.rows().map((r) => ({ register: BigInt(r.register), rank: BigInt(r.rank) }));
   assert.equal(estimateDistinct(asSql), s.estimate());
   assert.throws(() => estimateDistinct([{ register: HLL_REGISTERS, rank: 1 }]), RangeError);
+});
+
+test('registers counted by rank (what a statistics answer reads per cell) estimate the same float; bad ranks and counts are refused', () => {
+  for (const n of [30, 3000, 200_000]) {
+    const s = new DistinctSketch();
+    for (const id of ids(`ranks-${n}`, n)) s.add(id);
+    const byRank = new Map<number, number>();
+    for (const r of s.rows()) byRank.set(r.rank, (byRank.get(r.rank) ?? 0) + 1);
+    const rows = [...byRank].map(([rank, registers]) => ({ rank: BigInt(rank), registers: BigInt(registers) }));
+    assert.equal(estimateDistinctFromRanks(rows), s.estimate(), `${n} ids`);
+    assert.equal(estimateDistinctFromRanks(rows.reverse()), estimateDistinct(s.rows()), `${n} ids, any order`);
+  }
+  assert.equal(estimateDistinctFromRanks([]), 0);
+  assert.throws(() => estimateDistinctFromRanks([{ rank: 0, registers: 1 }]), RangeError);
+  assert.throws(() => estimateDistinctFromRanks([{ rank: 3, registers: HLL_REGISTERS + 1 }]), RangeError);
 });
 
 test('rows in any order, sparse or dense, estimate as the sketch does; a refused input leaves the next estimate untouched', () => {

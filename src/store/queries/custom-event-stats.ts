@@ -53,7 +53,8 @@ export interface CustomStatsRow extends CustomStatsCell {
 }
 
 export interface CustomBinsRow extends CustomStatsCell { bin: number; cnt: number }
-export interface CustomUsersRow extends CustomStatsCell { register: number; rank: number }
+/** A cell's distinct-user registers (merged over its rows) counted by rank. */
+export interface CustomUsersRow extends CustomStatsCell { rank: number; registers: number }
 
 export interface CustomStatsAnswer {
   stats: CustomStatsRow[];
@@ -107,8 +108,10 @@ const SQL = {
   },
   bins: (q: CustomStatsQuery, kind: BackendKind) => `SELECT ${cell(q, kind)}, bin, sum(cnt) AS cnt
     FROM ${source(q, kind, 'bins')} AND measure = ${sqlString(q.measure ?? '', kind)} GROUP BY b, g, bin`,
-  users: (q: CustomStatsQuery, kind: BackendKind) => `SELECT ${cell(q, kind)}, register, max(rank) AS rank
-    FROM ${source(q, kind, 'users')} GROUP BY b, g, register`,
+  // Each cell's registers merged (max rank), then counted by rank: at most 52 rows a cell.
+  users: (q: CustomStatsQuery, kind: BackendKind) => `SELECT b, g, r AS rank, count(*) AS registers FROM (
+      SELECT ${cell(q, kind)}, register, max(rank) AS r FROM ${source(q, kind, 'users')} GROUP BY b, g, register
+    ) AS merged GROUP BY b, g, r`,
 };
 
 const key = (r: Row): CustomStatsCell => ({ bucket: Number(r.b), group: r.g === null || r.g === undefined ? null : String(r.g) });
@@ -126,6 +129,6 @@ export async function customEventStats(b: StoreBackend, q: CustomStatsQuery): Pr
       maxValue: Number(r.max_value), sumMinor: big(r.sum_minor), minMinor: big(r.min_minor), maxMinor: big(r.max_minor),
     })),
     bins: bins.map((r) => ({ ...key(r), bin: Number(r.bin), cnt: Number(r.cnt) })),
-    users: users.map((r) => ({ ...key(r), register: Number(r.register), rank: Number(r.rank) })),
+    users: users.map((r) => ({ ...key(r), rank: Number(r.rank), registers: Number(r.registers) })),
   };
 }
