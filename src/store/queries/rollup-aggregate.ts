@@ -77,18 +77,22 @@ export function bucketSql(shape: BucketShape, kind: BackendKind, minute = 'minut
   return `CASE ${whens.join(' ')} ELSE ${pieces[pieces.length - 1]} END`;
 }
 
+/** The FX rate of a row (NULL: none that day): a column of the join's right side on ClickHouse. */
+const RATE = { duckdb: 'rate', clickhouse: 'usd_per_minor' } as const;
+
 function measureSql(m: MeasureSpec, kind: BackendKind): string {
+  const rate = RATE[kind];
   const kinds = m.kinds.length === 1 ? `kind = ${sqlInt(m.kinds[0])}` : `kind IN (${m.kinds.map(sqlInt).join(', ')})`;
-  const rows = m.fx === 'none' ? kinds : `${kinds} AND rate IS NOT NULL`;
-  if (kind === 'duckdb') return `sum(CASE WHEN ${rows} THEN ${m.fx === 'usd' ? `${m.value} * rate` : m.value} ELSE 0 END)`;
+  const rows = m.fx === 'none' ? kinds : `${kinds} AND ${rate} IS NOT NULL`;
+  if (kind === 'duckdb') return `sum(CASE WHEN ${rows} THEN ${m.fx === 'usd' ? `${m.value} * ${rate}` : m.value} ELSE 0 END)`;
   // ifNull: the rows summed have a rate; without it the sum of no rows would be NULL, not 0.
-  if (m.fx === 'usd') return `sumIf(toFloat64(${m.value}) * ifNull(rate, 0), ${rows})`;
+  if (m.fx === 'usd') return `sumIf(toFloat64(${m.value}) * ifNull(${rate}, 0), ${rows})`;
   return m.value === 'cnt' ? `sumIf(toInt64(cnt), ${rows})` : `sumIf(toDecimal128(${m.value}, 0), ${rows})`;
 }
 
 const UNCONVERTED = {
-  duckdb: 'sum(CASE WHEN rate IS NULL THEN cnt ELSE 0 END)',
-  clickhouse: 'sumIf(toInt64(cnt), rate IS NULL)',
+  duckdb: `sum(CASE WHEN ${RATE.duckdb} IS NULL THEN cnt ELSE 0 END)`,
+  clickhouse: `sumIf(toInt64(cnt), ${RATE.clickhouse} IS NULL)`,
 };
 
 // Measures are named ms_<name>: a measure such as fee_minor shares its name with a column, and
@@ -176,13 +180,14 @@ SELECT ${finals.join(', ')}, sum(unconverted_count) OVER () AS unconverted_total
   const minutes = q.tables.flatMap((t) => t.ranges.flat());
   const [fromDay, toDay] = minutes.length === 0 ? [0, 0]
     : [Math.floor(Math.min(...minutes) / 1440), Math.floor((Math.max(...minutes) - 1) / 1440)];
+  // The SELECT that sums also joins: a subquery level between the join and the sums would cost
+  // 18.16 a pass over every rollup row (docs/benchmarks.md, 2026-12-06, "the join where it sums").
   // No window functions on 18.16: where a LIMIT may leave groups out, the unconverted count over
   // all of them is the WITH TOTALS row, computed in the same pass.
   return `SELECT ${finals.join(', ')} FROM (
-  SELECT ${aggregates.join(', ')} FROM (
-    SELECT ${keys.join(', ')}, day, ${ROW_COLUMNS.join(', ')}, usd_per_minor AS rate
-    FROM (${src}) ALL LEFT JOIN ${fxEffectiveClickHouse(fromDay, toDay)} USING (currency_key, day)
-  ) GROUP BY ${keys.join(', ')}${cutsGroups(q) ? ' WITH TOTALS' : ''}
+  SELECT ${aggregates.join(', ')}
+  FROM (${src}) ALL LEFT JOIN ${fxEffectiveClickHouse(fromDay, toDay)} USING (currency_key, day)
+  GROUP BY ${keys.join(', ')}${cutsGroups(q) ? ' WITH TOTALS' : ''}
 ) ${tail}
 SETTINGS join_use_nulls = 1`;
 }
