@@ -1,7 +1,7 @@
 // Property: whatever the stream — duplicates, re-encoded copies, conflicts, reordering, late
 // events, several currencies and offsets, batches of any size, concurrent submissions, restarts
 // — every rollup at every granularity equals the aggregate recomputed from the events, and the
-// query layer's day buckets in any time zone equal the reference bucketed with luxon. On both
+// query layer's day and hour buckets in any time zone equal the reference bucketed with luxon. On both
 // analytics store backends: embedded DuckDB and a real ClickHouse server.
 
 import { test, before, after } from 'node:test';
@@ -66,15 +66,17 @@ for (const [backend, numRuns] of [['duckdb', 12], ['clickhouse', 6]] as const) t
         assert.equal((await p.store.counts()).rawEvents, acceptedEvents(events).length);
         assert.equal((await p.store.deadLetters({ code: 'duplicate_conflict', limit: 100_000 })).length, conflicts);
 
-        for (const tz of ['UTC', 'Africa/Lagos', 'Asia/Kolkata', 'America/New_York']) {
+        // Hours too: a UTC or Lagos hour is an hour row's own minute (rollup-aggregate's bucketSql).
+        for (const [tz, granularity] of ['UTC', 'Africa/Lagos', 'Asia/Kolkata', 'America/New_York']
+          .flatMap((z) => [[z, 'day'], [z, 'hour']] as const)) {
           const from = START - 86_400_000;
           const to = START + SPAN + 86_400_000;
-          const result = await p.query({ from, to, tz, granularity: 'day', metrics: ['tx_count', 'succeeded_count', 'refund_count'] });
+          const result = await p.query({ from, to, tz, granularity, metrics: ['tx_count', 'succeeded_count', 'refund_count'] });
           const want = new Map<string, { tx: number; ok: number; refunds: number }>();
           // The query counts [from, to) only: a refund may come after the stream's last day.
           const inRange = expected.filter((c) => c.minute * 60000 >= from && c.minute * 60000 < to);
           for (const c of inRange) {
-            const day = DateTime.fromMillis(c.minute * 60000, { zone: tz }).startOf('day').toMillis();
+            const day = DateTime.fromMillis(c.minute * 60000, { zone: tz }).startOf(granularity).toMillis();
             const w = want.get(String(day)) ?? { tx: 0, ok: 0, refunds: 0 };
             if (c.kind <= 3) w.tx++;
             if (c.kind === 2) w.ok++;
@@ -85,11 +87,11 @@ for (const [backend, numRuns] of [['duckdb', 12], ['clickhouse', 6]] as const) t
             const w = want.get(String(Date.parse(row.bucket!))) ?? { tx: 0, ok: 0, refunds: 0 };
             assert.deepEqual(
               [row.metrics.tx_count, row.metrics.succeeded_count, row.metrics.refund_count],
-              [w.tx, w.ok, w.refunds], `${tz} ${row.bucket} seed ${seed}`,
+              [w.tx, w.ok, w.refunds], `${tz} ${granularity} ${row.bucket} seed ${seed}`,
             );
           }
           const total = result.rows.reduce((s, r) => s + (r.metrics.tx_count ?? 0), 0);
-          assert.equal(total, inRange.filter((c) => c.kind <= 3).length, `${tz} total, seed ${seed}`);
+          assert.equal(total, inRange.filter((c) => c.kind <= 3).length, `${tz} ${granularity} total, seed ${seed}`);
         }
       } finally {
         await p.close();

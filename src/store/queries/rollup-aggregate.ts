@@ -59,15 +59,22 @@ export interface AggregateAnswer {
 }
 
 const ROW_COLUMNS = ['currency_key', 'kind', 'cnt', 'amount_minor', 'fee_minor'];
+/** The minutes each rollup table's `minute` column is a multiple of. */
+const TABLE_GRAIN: Record<TablePlan['table'], number> = { minute: 1, hour: 60, day: 1440 };
 
-/** The bucket of each row under a shape, from its epoch-minute column (`minute` in payment rollups). */
-export function bucketSql(shape: BucketShape, kind: BackendKind, minute = 'minute'): string {
+/**
+ * The bucket of each row under a shape, from its epoch-minute column (`minute` in payment
+ * rollups). `grain`: the minutes every row's column is a multiple of (60 in the hour table); a
+ * grid of that period, shifted by a multiple of it, is the column itself.
+ */
+export function bucketSql(shape: BucketShape, kind: BackendKind, minute = 'minute', grain = 1): string {
   const div = (a: string, p: number) => (kind === 'duckdb' ? `(${a} // ${sqlInt(p)})` : `intDiv(${a}, ${sqlInt(p)})`);
   if (shape.kind === 'constant') return sqlInt(shape.minute);
   if (shape.kind === 'minute') return minute;
   const pieces = shape.pieces.map((p) => {
     const b = p.bucket;
     if ('fixed' in b) return sqlInt(b.fixed);
+    if (b.period === grain && b.shift % grain === 0) return minute;
     if (b.shift === 0) return `${div(minute, b.period)} * ${sqlInt(b.period)}`;
     const shifted = b.shift > 0 ? `(${minute} + ${sqlInt(b.shift)})` : `(${minute} - ${sqlInt(-b.shift)})`;
     return `${div(shifted, b.period)} * ${sqlInt(b.period)} ${b.shift > 0 ? '-' : '+'} ${sqlInt(Math.abs(b.shift))}`;
@@ -147,7 +154,7 @@ function aggregateSql(q: RollupAggregate, kind: BackendKind): string {
   const sources = q.tables.map((t) => {
     const ranges = t.ranges.map(([a, b]) => `(minute >= ${sqlInt(a)} AND minute < ${sqlInt(b)})`).join(' OR ');
     const where = [`(${ranges})`, ...q.filters.map(filterSql), ...(kind === 'clickhouse' ? [committedRows(kind)] : [])];
-    const cols = [`${bucketSql(q.bucket, kind)} AS bucket`, ...q.groups.map((g, i) => `${groupSql(g, kind)} AS g${i}`), `${day} AS day`, ...ROW_COLUMNS];
+    const cols = [`${bucketSql(q.bucket, kind, 'minute', TABLE_GRAIN[t.table])} AS bucket`, ...q.groups.map((g, i) => `${groupSql(g, kind)} AS g${i}`), `${day} AS day`, ...ROW_COLUMNS];
     return `SELECT ${cols.join(', ')} FROM rollup_${t.table} WHERE ${where.join(' AND ')}`;
   });
   const sum = (c: string) => (kind === 'duckdb' || c === 'cnt' ? `sum(${c})` : `sum(toDecimal128(${c}, 0))`);
