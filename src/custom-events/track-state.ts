@@ -41,7 +41,7 @@ export function cappedValue(state: TrackState, eventType: string, dimension: str
 
 export async function rebuildTrackState(store: AnalyticsStore): Promise<TrackState> {
   const state = emptyTrackState();
-  for (const k of await store.customEventKeys()) state.seen.set(k.eventId, seenEntry(k.fingerprint, k.occurredAt));
+  await store.scanCustomEventKeys((eventId, fingerprint, occurredAt) => state.seen.set(eventId, seenEntry(fingerprint, occurredAt)));
   for (const t of await store.customDimensionTuples()) {
     for (const [dim, value] of Object.entries(JSON.parse(t.dims) as Record<string, string>)) {
       if (value !== OTHER) cappedValue(state, t.eventType, dim, value, Infinity);

@@ -84,9 +84,9 @@ import type { ProviderHealthQuery, ProviderHealthRow, HealthHalf } from './queri
 import type { ProviderReplayQuery, ProviderReplayRow } from './queries/provider-replay.ts';
 import type { EffectiveRates, StoredRate } from '../fx/fx-effective.ts';
 import type { CustomStatsAnswer, CustomStatsQuery } from './queries/custom-event-stats.ts';
-import type { CustomEventKey } from './queries/custom-event-state.ts';
+import type { CustomEventKeyVisitor } from './queries/custom-event-state.ts';
 
-export type { CustomStatsAnswer, CustomStatsQuery, CustomEventKey };
+export type { CustomStatsAnswer, CustomStatsQuery, CustomEventKeyVisitor };
 
 export type { RollupTable, RawEventPageQuery, RawEventRange, RawEventRow, RawEventGroup, DeadLetterQuery, DeadLetterRow };
 export type { RawFact, MinuteRange, RetentionPreview };
@@ -301,8 +301,8 @@ export interface AnalyticsStore {
   deadLetters(q: DeadLetterQuery): Promise<DeadLetterRow[]>;
   /** Custom events (issue 15): merged rollup stats, sketch bins and distinct-user registers over one grain. */
   customEventStats(q: CustomStatsQuery): Promise<CustomStatsAnswer>;
-  /** Every committed custom event's id, fingerprint and time (the track dedupe index's rebuild). */
-  customEventKeys(): Promise<CustomEventKey[]>;
+  /** Visits every committed custom event's id, fingerprint and time, page by page (the track dedupe index's rebuild); returns how many. */
+  scanCustomEventKeys(visit: CustomEventKeyVisitor): Promise<number>;
   /** The dimension tuples of the day rollups per event type (the cardinality caps' rebuild). */
   customDimensionTuples(): Promise<Array<{ eventType: string; dims: string }>>;
   fxRates(f: FxRateFilter): Promise<FxRateRow[]>;

@@ -11,7 +11,7 @@ import { MIGRATIONS as DUCKDB_MIGRATIONS } from './duckdb/migrations.ts';
 import { rawEventById, rawEventPage, rawEventStats } from './queries/raw-events.ts';
 import { deadLetters } from './queries/dead-letters.ts';
 import { customEventStats } from './queries/custom-event-stats.ts';
-import { customDimensionTuples, customEventKeys } from './queries/custom-event-state.ts';
+import { customDimensionTuples, scanCustomEventKeys } from './queries/custom-event-state.ts';
 import { fxEffective, fxRateCount, fxRates, replaceFxEffective, saveFxRates } from './queries/fx.ts';
 import { liveSeed } from './queries/live-seed.ts';
 import { expireBefore, retentionPreview } from './queries/retention.ts';
@@ -91,7 +91,7 @@ export function analyticsStore(b: StoreBackend): AnalyticsStore {
     providerReplay: (q) => providerReplay(b, q),
     deadLetters: (q) => deadLetters(b, q),
     customEventStats: (q) => customEventStats(b, q),
-    customEventKeys: () => customEventKeys(b),
+    scanCustomEventKeys: (visit) => scanCustomEventKeys(b, visit),
     customDimensionTuples: () => customDimensionTuples(b),
     fxRates: (f) => fxRates(b, f),
     fxRateCount: () => fxRateCount(b),
