@@ -34,7 +34,8 @@ function emptyRollup(): RollupColumns {
 
 // Composite numeric map keys (exact below 2^53): a rollup key is (tuple, grain, bucket), a stats
 // row (key, measure), a bin row (stats row, bin), a users row (key, register).
-const BUCKET_SPAN = 2 ** 26; // epoch minutes up to the year 2097
+const BUCKET_SPAN = 2 ** 28; // epoch minutes, biased: 1715 to 2225
+const BUCKET_BIAS = 2 ** 27;
 const MEASURE_SPAN = 2 ** 20; // distinct measure names in one batch
 const BIN_SPAN = 2 ** 18; // |bin| ≤ 2 * BIN_OFFSET
 const BIN_SHIFT = 2 ** 17;
@@ -133,7 +134,7 @@ class Rollups {
   }
 
   private keyOf(tuple: number, g: number, grain: number, bucket: number): number {
-    const k = (tuple * CUSTOM_GRAINS.length + g) * BUCKET_SPAN + bucket;
+    const k = (tuple * CUSTOM_GRAINS.length + g) * BUCKET_SPAN + bucket + BUCKET_BIAS;
     let id = this.keyIds.get(k);
     if (id === undefined) {
       id = this.keyGrain.length;

@@ -14,14 +14,19 @@ export interface TrackState {
   values: Map<string, Map<string, Set<string>>>;
 }
 
-const DAY_SPAN = 2 ** 21; // UTC days since 1970, to the year 7711
+// The day is stored biased: UTC days from 1970 in [-2^20, 2^20), the years -901 to 4840
+// (accepted timestamps lie within CUSTOM_RAW_RETENTION_DAYS, at most 100 years, of now).
+const DAY_SPAN = 2 ** 21;
+const DAY_BIAS = 2 ** 20;
 
 /** A dedupe entry: the 32-bit fingerprint and the day in one exact double. */
 export function seenEntry(fingerprint: number, occurredAt: number): number {
-  return fingerprint * DAY_SPAN + Math.floor(occurredAt / 86_400_000);
+  const day = Math.floor(occurredAt / 86_400_000) + DAY_BIAS;
+  if (!(day >= 0 && day < DAY_SPAN)) throw new RangeError(`a tracked event's day out of range: ${occurredAt}`);
+  return fingerprint * DAY_SPAN + day;
 }
 export const seenFingerprint = (entry: number): number => Math.floor(entry / DAY_SPAN);
-const seenDay = (entry: number): number => entry % DAY_SPAN;
+const seenDay = (entry: number): number => (entry % DAY_SPAN) - DAY_BIAS;
 
 export function emptyTrackState(): TrackState {
   return { seen: new Map(), values: new Map() };

@@ -22,6 +22,7 @@ import { openDuckDbStore } from '../../src/store/open-analytics-store.ts';
 import { openDuckDbBackend } from '../../src/store/duckdb/open-duckdb-backend.ts';
 import { CUSTOM_TOTALS_TABLES } from '../../src/store/duckdb/custom-totals.ts';
 import type { AnalyticsStore } from '../../src/store/analytics-store.ts';
+import { scanCustomEventKeys } from '../../src/store/queries/custom-event-state.ts';
 import { trackDeps } from '../support/custom-events.ts';
 
 const DAY = 86_400_000;
@@ -127,4 +128,22 @@ test('hour and day answers without dimensions come from the totals: equal to the
   assert.deepEqual(all, await answers(store, { venue: VENUES }), 'still equal after more batches');
   assertExact('10 days, all events', all[0].items[0] as unknown as Record<string, unknown>, events);
   await store.close();
+});
+
+test('the track index\'s keys are read page by page, whole batches a page: every committed event once', async () => {
+  const b = await openDuckDbBackend(options());
+  try {
+    for (const pageRows of [1, 450, 1_000, 200_000]) {
+      const ids = new Map<string, number>();
+      const n = await scanCustomEventKeys(b, (id, fingerprint, at) => {
+        ids.set(id, (ids.get(id) ?? 0) + 1);
+        assert.ok(fingerprint >= 0 && fingerprint < 2 ** 32 && at >= START && at < START + 10 * DAY);
+      }, pageRows);
+      assert.equal(n, events.length, `${pageRows} rows a page`);
+      assert.equal(ids.size, events.length);
+      assert.ok([...ids.values()].every((c) => c === 1));
+    }
+  } finally {
+    await b.close();
+  }
 });

@@ -10,26 +10,29 @@ import { sqlInt } from '../sql-literal.ts';
 /** Receives one committed custom event's id, content fingerprint and time (epoch ms). */
 export type CustomEventKeyVisitor = (eventId: string, fingerprint: number, occurredAt: number) => void;
 
-/**
- * Batch ids read per query: a tracked batch holds at most INGEST_MAX_BATCH_EVENTS (50,000 by
- * default) events, so a page is at most about 200,000 rows, whatever the table's size.
- */
-const BATCHES_PER_PAGE = 4;
+/** Rows read per query, about: pages are whole batches, a tracked batch at most INGEST_MAX_BATCH_EVENTS. */
+const PAGE_ROWS = 200_000;
 
 /**
- * Visits every committed custom event's key, a window of batch ids at a time, so that the whole
- * table is never one answer in memory (10M ids took a 5.5 GB peak read at once); returns how
- * many. The engine rebuilds its dedupe index with it, while it writes nothing.
+ * Visits every committed custom event's key, page by page, so that the whole table is never one
+ * answer in memory (10M ids took a 5.5 GB peak read at once); returns how many. A page is a range
+ * of batch ids holding about PAGE_ROWS rows, found from the rows per batch (payment batches share
+ * the id sequence and hold none). The engine rebuilds its dedupe index with it, while it writes nothing.
  */
-export async function scanCustomEventKeys(b: StoreBackend, visit: CustomEventKeyVisitor): Promise<number> {
-  const [range] = await b.select(`SELECT min(batch_id) AS lo, max(batch_id) AS hi FROM custom_events WHERE ${committedRows(b.kind)}`);
-  if (range === undefined || range.lo === null || range.hi === null) return 0;
+export async function scanCustomEventKeys(b: StoreBackend, visit: CustomEventKeyVisitor, pageRows = PAGE_ROWS): Promise<number> {
+  const batches = await b.selectColumns(`SELECT batch_id, count(*) AS n FROM custom_events WHERE ${committedRows(b.kind)}
+    GROUP BY batch_id ORDER BY batch_id`);
+  const [batchIds = [], counts = []] = batches.columns;
   let n = 0;
-  for (let from = Number(range.lo); from <= Number(range.hi); from += BATCHES_PER_PAGE) {
+  for (let i = 0; i < batches.rowCount;) {
+    const first = Number(batchIds[i]);
+    let rows = 0;
+    while (i < batches.rowCount && (rows === 0 || rows + Number(counts[i]) <= pageRows)) rows += Number(counts[i++]);
+    const last = Number(batchIds[i - 1]);
     const a = await b.selectColumns(`SELECT event_id, fingerprint, occurred_at FROM custom_events
-      WHERE ${committedRows(b.kind)} AND batch_id >= ${sqlInt(from)} AND batch_id < ${sqlInt(from + BATCHES_PER_PAGE)}`);
+      WHERE ${committedRows(b.kind)} AND batch_id >= ${sqlInt(first)} AND batch_id <= ${sqlInt(last)}`);
     const [ids = [], fps = [], ats = []] = a.columns;
-    for (let i = 0; i < a.rowCount; i++) visit(String(ids[i]), Number(fps[i]), Number(ats[i]));
+    for (let k = 0; k < a.rowCount; k++) visit(String(ids[k]), Number(fps[k]), Number(ats[k]));
     n += a.rowCount;
   }
   return n;

@@ -89,7 +89,9 @@ const cell = (q: CustomStatsQuery, kind: BackendKind) =>
  * Where the rows come from: the rollup tables (per dimension tuple, per batch), or on DuckDB,
  * for an answer neither filtered nor grouped by a dimension at hour or day grain, its totals
  * (duckdb/custom-totals.ts: the same sums over every tuple, a few rows per bucket). Both give
- * the same answer; the totals' WHERE has no dimension and no batch to check.
+ * the same counts, money sums, min, max, bins and ranks; float sums are added in another order,
+ * so they may differ in their last bits, as between the two backends. The totals' WHERE has no
+ * dimension and no batch to check.
  */
 function source(q: CustomStatsQuery, kind: BackendKind, table: TotalKind): string {
   const grain = TOTAL_GRAINS.find((g) => g === q.grain);
