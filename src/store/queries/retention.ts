@@ -14,6 +14,7 @@ import { PAYMENT_TYPES } from '../../events/contract.ts';
 import { sqlInt } from '../sql-literal.ts';
 import { committedRows } from './committed-rows.ts';
 import { CUSTOM_TOTALS_TABLES } from '../duckdb/custom-totals.ts';
+import { CUSTOM_GRAINS, type CustomGrain } from '../analytics-store.ts';
 
 export interface RetentionCutoffs {
   /** Raw events with occurred_at before this (epoch ms) expire. */
@@ -34,9 +35,13 @@ export interface CustomRetentionCutoffs {
 
 const CUSTOM_ROLLUPS = ['custom_rollup_stats', 'custom_rollup_bins', 'custom_rollup_users'];
 
+/** The bucket (epoch minutes) before which a grain's custom rollup rows expire. */
+function customCutoff(c: CustomRetentionCutoffs, grain: CustomGrain): number {
+  return grain === 1 ? c.minuteBefore : grain === 60 ? c.hourBefore : c.dayBefore;
+}
+
 function customGrains(c: CustomRetentionCutoffs): string {
-  return `(grain = 1 AND bucket < ${sqlInt(c.minuteBefore)}) OR (grain = 60 AND bucket < ${sqlInt(c.hourBefore)})`
-    + ` OR (grain = 1440 AND bucket < ${sqlInt(c.dayBefore)})`;
+  return CUSTOM_GRAINS.map((g) => `(grain = ${g} AND bucket < ${sqlInt(customCutoff(c, g))})`).join(' OR ');
 }
 
 /**
@@ -50,7 +55,7 @@ function customSql(c: CustomRetentionCutoffs, kind: 'duckdb' | 'clickhouse'): st
     del('custom_events', `occurred_at < ${sqlInt(c.rawBeforeMs)}`),
     ...CUSTOM_ROLLUPS.map((t) => del(t, customGrains(c))),
     // DuckDB's totals of the same rollups (not counted by the preview: they are sums of its rows).
-    ...(kind === 'duckdb' ? CUSTOM_TOTALS_TABLES.map(([t, grain]) => del(t, `bucket < ${sqlInt(grain === 60 ? c.hourBefore : c.dayBefore)}`)) : []),
+    ...(kind === 'duckdb' ? CUSTOM_TOTALS_TABLES.map(([t, grain]) => del(t, `bucket < ${sqlInt(customCutoff(c, grain))}`)) : []),
   ];
 }
 
