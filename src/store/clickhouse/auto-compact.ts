@@ -9,7 +9,8 @@
 
 import type { Logger } from 'pino';
 import type { PreparedBatch, RollupColumns } from '../analytics-store.ts';
-import { CUSTOM_ROLLUP_TABLES, monthOfMinute, ROLLUP_TABLES, type CompactedTable, type CompactReport, type RollupMonths } from './compact-rollups.ts';
+import { COMPACTED_TABLES, CUSTOM_ROLLUP_TABLES, monthOfMinute, type CompactedTable, type CompactReport, type RollupMonths } from './compact-rollups.ts';
+import { CLICKHOUSE_TOTALS_TABLES } from './custom-totals.ts';
 
 export interface AutoCompactOptions {
   /** Fold a partition after this many batches wrote to it (0: never while ingesting; default 100). */
@@ -30,7 +31,7 @@ export function autoCompaction(opts: AutoCompactOptions, fold: (months: RollupMo
   const afterBatches = opts.afterBatches ?? 100;
   const intervalMs = opts.intervalMs ?? 600_000;
   /** Batches per month partition since its last fold. */
-  const counts = new Map<CompactedTable, Map<number, number>>([...ROLLUP_TABLES, ...CUSTOM_ROLLUP_TABLES].map((t) => [t, new Map()]));
+  const counts = new Map<CompactedTable, Map<number, number>>(COMPACTED_TABLES.map((t) => [t, new Map()]));
   let last = now();
   let folding = false;
 
@@ -70,10 +71,11 @@ export function autoCompaction(opts: AutoCompactOptions, fold: (months: RollupMo
       };
       for (const [table, rows] of [['rollup_minute', batch.rollups.minute], ['rollup_hour', batch.rollups.hour],
         ['rollup_day', batch.rollups.day]] as const) count(table, monthsOf(rows.minute));
-      // A tracked batch writes the three custom tables alike (every grain's partition of a month).
+      // A tracked batch writes the three custom tables and their totals alike (every grain's
+      // partition of a month; the totals' day and hour ones).
       if (batch.custom && batch.custom.keys.length > 0) {
         const months = monthsOf(batch.custom.keys.bucket);
-        for (const table of CUSTOM_ROLLUP_TABLES) count(table, months);
+        for (const table of [...CUSTOM_ROLLUP_TABLES, ...CLICKHOUSE_TOTALS_TABLES]) count(table, months);
       }
       if (folding) return;
       const months = due();

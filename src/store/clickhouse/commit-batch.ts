@@ -11,15 +11,15 @@ import type { ChConnection } from './connection.ts';
 import { newQueryId } from './connection.ts';
 import { tsvNullable, tsvString } from './tsv.ts';
 import { constantUInt32, nativeBlock } from './native-block.ts';
-import { customWrites } from './custom-writes.ts';
+import { CUSTOM_WRITE_STEPS, customWrites } from './custom-writes.ts';
 
 /** The writes of one batch; the last one commits it, after all the others went through. */
 export const COMMIT_STEPS = [
   'raw_events', 'merchant_transactions', 'rollup_minute', 'rollup_hour', 'rollup_day', 'dim_values', 'dead_letters', 'dead_letter_replays',
-  'source_positions', 'custom_events', 'custom_rollup_stats', 'custom_rollup_bins', 'custom_rollup_users', 'ingest_batches',
+  'source_positions', ...CUSTOM_WRITE_STEPS, 'ingest_batches',
 ] as const;
 /** The writes of tracked custom events (PreparedBatch.custom; empty in payment batches). */
-export const CUSTOM_COMMIT_STEPS = ['custom_events', 'custom_rollup_stats', 'custom_rollup_bins', 'custom_rollup_users'] as const;
+export const CUSTOM_COMMIT_STEPS = CUSTOM_WRITE_STEPS;
 export type CommitStep = (typeof COMMIT_STEPS)[number];
 
 /** The tables that hold rows of uncommitted batches after a failure: all but the marker's. */

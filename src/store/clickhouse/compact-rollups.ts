@@ -6,8 +6,9 @@
 // has it). It runs holding the writer, after recovery, so no batch is in flight. A folded row
 // keeps the highest batch id of its rows: it stays committed for readers.
 //
-// The payment rollups (rollup_minute/hour/day, partitioned by month) and the custom event
-// rollups (custom_rollup_stats/bins/users, partitioned by (grain, month)) fold alike: counts and
+// The payment rollups (rollup_minute/hour/day, partitioned by month), the custom event rollups
+// (custom_rollup_stats/bins/users, partitioned by (grain, month)) and their totals
+// (custom_totals_*, the same without the tuple) fold alike: counts and
 // integer sums as exact decimals, checked; min, max and the HyperLogLog rank by min/max; a
 // custom measure's Float64 sum_value by sum (only its rounding may differ: the order in which
 // ClickHouse sums floats is not fixed anyway).
@@ -16,7 +17,9 @@ import type { ChConnection } from './connection.ts';
 import { chString } from './clickhouse-literal.ts';
 import { COMMITTED } from './committed.ts';
 import { ROLLUP_KEYS } from '../queries/shape-sql.ts';
-import { CUSTOM_MONTH } from './migrations.ts';
+import { CUSTOM_MONTH, MINUTE_MONTH } from './partitions.ts';
+import { CLICKHOUSE_TOTALS_TABLES, type TotalsTable } from './custom-totals.ts';
+import type { TotalKind } from '../custom-totals.ts';
 
 export interface CompactReport {
   partitions: number;
@@ -26,7 +29,9 @@ export interface CompactReport {
 
 export const ROLLUP_TABLES = ['rollup_minute', 'rollup_hour', 'rollup_day'] as const;
 export const CUSTOM_ROLLUP_TABLES = ['custom_rollup_stats', 'custom_rollup_bins', 'custom_rollup_users'] as const;
-export type CompactedTable = (typeof ROLLUP_TABLES)[number] | (typeof CUSTOM_ROLLUP_TABLES)[number];
+export type CompactedTable = (typeof ROLLUP_TABLES)[number] | (typeof CUSTOM_ROLLUP_TABLES)[number] | TotalsTable;
+/** Every table compaction folds. */
+export const COMPACTED_TABLES: readonly CompactedTable[] = [...ROLLUP_TABLES, ...CUSTOM_ROLLUP_TABLES, ...CLICKHOUSE_TOTALS_TABLES];
 
 /** Month partitions (YYYYMM) of each rollup table (a custom table: every grain's partition of the month). */
 export type RollupMonths = Map<CompactedTable, Set<number>>;
@@ -51,7 +56,7 @@ interface Fold {
 
 const monthPartition = (text: string): Partition | null => {
   const month = Number(text);
-  return Number.isSafeInteger(month) ? { where: `toYYYYMM(toDateTime(minute * 60, 'UTC')) = ${month}`, month, expr: String(month) } : null;
+  return Number.isSafeInteger(month) ? { where: `${MINUTE_MONTH} = ${month}`, month, expr: String(month) } : null;
 };
 const grainMonthPartition = (text: string): Partition | null => {
   const m = /^\((\d+),\s*(\d+)\)$/.exec(text);
@@ -63,19 +68,25 @@ const PAYMENTS: Fold = {
   keys: ROLLUP_KEYS, sums: [{ column: 'cnt', bits: 32 }, { column: 'amount_minor', bits: 64 }, { column: 'fee_minor', bits: 64 }], others: [],
   partition: monthPartition,
 };
-const CUSTOM_KEYS = 'grain, bucket, event_type, dims';
-const FOLDS: Record<CompactedTable, Fold> = {
-  rollup_minute: PAYMENTS, rollup_hour: PAYMENTS, rollup_day: PAYMENTS,
-  custom_rollup_stats: {
-    keys: `${CUSTOM_KEYS}, measure`, sums: [{ column: 'cnt', bits: 64 }, { column: 'sum_minor', bits: 64 }],
+/** The folds of a custom table's three kinds, by the columns of its key (the totals have no tuple). */
+const customFolds = (keys: string): Record<TotalKind, Fold> => ({
+  stats: {
+    keys: `${keys}, measure`, sums: [{ column: 'cnt', bits: 64 }, { column: 'sum_minor', bits: 64 }],
     others: [
       { column: 'sum_value', agg: 'sum' }, { column: 'min_value', agg: 'min' }, { column: 'max_value', agg: 'max' },
       { column: 'min_minor', agg: 'min' }, { column: 'max_minor', agg: 'max' },
     ],
     partition: grainMonthPartition,
   },
-  custom_rollup_bins: { keys: `${CUSTOM_KEYS}, measure, bin`, sums: [{ column: 'cnt', bits: 64 }], others: [], partition: grainMonthPartition },
-  custom_rollup_users: { keys: `${CUSTOM_KEYS}, register`, sums: [], others: [{ column: 'rank', agg: 'max' }], partition: grainMonthPartition },
+  bins: { keys: `${keys}, measure, bin`, sums: [{ column: 'cnt', bits: 64 }], others: [], partition: grainMonthPartition },
+  users: { keys: `${keys}, register`, sums: [], others: [{ column: 'rank', agg: 'max' }], partition: grainMonthPartition },
+});
+const ROLLUP_FOLDS = customFolds('grain, bucket, event_type, dims');
+const TOTALS_FOLDS = customFolds('grain, bucket, event_type');
+const FOLDS: Record<CompactedTable, Fold> = {
+  rollup_minute: PAYMENTS, rollup_hour: PAYMENTS, rollup_day: PAYMENTS,
+  custom_rollup_stats: ROLLUP_FOLDS.stats, custom_rollup_bins: ROLLUP_FOLDS.bins, custom_rollup_users: ROLLUP_FOLDS.users,
+  custom_totals_stats: TOTALS_FOLDS.stats, custom_totals_bins: TOTALS_FOLDS.bins, custom_totals_users: TOTALS_FOLDS.users,
 };
 
 const num = (v: unknown) => BigInt(String(v ?? 0));
@@ -106,7 +117,7 @@ const checked = (f: Fold, col: (c: string) => string) => [
  */
 export async function compactRollups(ch: ChConnection, only?: RollupMonths): Promise<CompactReport> {
   const report: CompactReport = { partitions: 0, rowsBefore: 0, rowsAfter: 0 };
-  for (const table of [...ROLLUP_TABLES, ...CUSTOM_ROLLUP_TABLES]) {
+  for (const table of COMPACTED_TABLES) {
     const f = FOLDS[table];
     const side = `${table}_compact`;
     const parts = await ch.select(`SELECT partition, count() AS parts, sum(rows) AS row_count FROM system.parts

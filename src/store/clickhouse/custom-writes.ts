@@ -1,12 +1,20 @@
 // The custom-event writes of one batch (PreparedBatch.custom) as TabSeparated lines, in the
-// commit protocol's order (commit-batch.ts): raw custom events, then the rollup stats, sketch
-// bins and distinct-user registers, each row tagged with the batch id. A payment batch has none.
+// commit protocol's order (commit-batch.ts): raw custom events, the rollup stats, sketch bins and
+// distinct-user registers of every dimension tuple, then the same summed over the tuples at hour
+// and day grain (the totals, ../custom-totals.ts), each row tagged with the batch id. A payment
+// batch has none.
 
 import type { PreparedBatch } from '../analytics-store.ts';
+import { customTotalsOf, type CustomRollups } from '../custom-totals.ts';
 import { tsvNullable, tsvString } from './tsv.ts';
 
+export const CUSTOM_WRITE_STEPS = [
+  'custom_events', 'custom_rollup_stats', 'custom_rollup_bins', 'custom_rollup_users',
+  'custom_totals_stats', 'custom_totals_bins', 'custom_totals_users',
+] as const;
+
 export interface CustomWrite {
-  step: 'custom_events' | 'custom_rollup_stats' | 'custom_rollup_bins' | 'custom_rollup_users';
+  step: (typeof CUSTOM_WRITE_STEPS)[number];
   columns: readonly string[];
   lines: string[];
 }
@@ -14,14 +22,13 @@ export interface CustomWrite {
 /** A float as ClickHouse's TSV reads it back exactly (JS's shortest round-trip form). */
 const f64 = (v: number) => (Object.is(v, -0) ? '0' : String(v));
 
-export function customWrites(b: PreparedBatch): CustomWrite[] {
-  const c = b.custom;
-  const id = b.batchId;
-  if (!c) return [];
-  const { keys, stats, bins, users } = c;
-  // Each key's four TSV fields, escaped once for all the rows that share it.
+/** The stats, bins and users lines of rollup rows; each key's fields are `keyColumns`, escaped once for all its rows. */
+function rollupLines(r: CustomRollups, id: number, withDims: boolean) {
+  const { keys, stats, bins, users } = r;
   const key = new Array<string>(keys.length);
-  for (let k = 0; k < keys.length; k++) key[k] = `${keys.grain[k]}\t${keys.bucket[k]}\t${tsvString(keys.eventType[k])}\t${tsvString(keys.dims[k])}`;
+  for (let k = 0; k < keys.length; k++) {
+    key[k] = `${keys.grain[k]}\t${keys.bucket[k]}\t${tsvString(keys.eventType[k])}${withDims ? `\t${tsvString(keys.dims[k])}` : ''}`;
+  }
   const measures = new Map<string, string>();
   const measure = (m: string) => {
     let t = measures.get(m);
@@ -37,6 +44,20 @@ export function customWrites(b: PreparedBatch): CustomWrite[] {
   for (let i = 0; i < bins.length; i++) binLines[i] = `${key[bins.key[i]]}\t${measure(bins.measure[i])}\t${bins.bin[i]}\t${bins.cnt[i]}\t${id}`;
   const userLines = new Array<string>(users.length);
   for (let i = 0; i < users.length; i++) userLines[i] = `${key[users.key[i]]}\t${users.register[i]}\t${users.rank[i]}\t${id}`;
+  const keyColumns = withDims ? ['grain', 'bucket', 'event_type', 'dims'] : ['grain', 'bucket', 'event_type'];
+  return {
+    stats: { columns: [...keyColumns, 'measure', 'cnt', 'sum_value', 'min_value', 'max_value', 'sum_minor', 'min_minor', 'max_minor', 'batch_id'], lines: statLines },
+    bins: { columns: [...keyColumns, 'measure', 'bin', 'cnt', 'batch_id'], lines: binLines },
+    users: { columns: [...keyColumns, 'register', 'rank', 'batch_id'], lines: userLines },
+  };
+}
+
+export function customWrites(b: PreparedBatch): CustomWrite[] {
+  const c = b.custom;
+  const id = b.batchId;
+  if (!c) return [];
+  const rollups = rollupLines(c, id, true);
+  const totals = rollupLines(customTotalsOf(c), id, false);
   return [
     {
       step: 'custom_events',
@@ -44,12 +65,11 @@ export function customWrites(b: PreparedBatch): CustomWrite[] {
       lines: c.raw.map((r) => `${tsvString(r.eventId)}\t${tsvString(r.eventType)}\t${r.occurredAt}\t${tsvNullable(r.userId)}\t`
         + `${tsvNullable(r.sessionId)}\t${tsvString(r.properties)}\t${r.definitionVersion}\t${r.fingerprint}\t${id}`),
     },
-    {
-      step: 'custom_rollup_stats',
-      columns: ['grain', 'bucket', 'event_type', 'dims', 'measure', 'cnt', 'sum_value', 'min_value', 'max_value', 'sum_minor', 'min_minor', 'max_minor', 'batch_id'],
-      lines: statLines,
-    },
-    { step: 'custom_rollup_bins', columns: ['grain', 'bucket', 'event_type', 'dims', 'measure', 'bin', 'cnt', 'batch_id'], lines: binLines },
-    { step: 'custom_rollup_users', columns: ['grain', 'bucket', 'event_type', 'dims', 'register', 'rank', 'batch_id'], lines: userLines },
+    { step: 'custom_rollup_stats', ...rollups.stats },
+    { step: 'custom_rollup_bins', ...rollups.bins },
+    { step: 'custom_rollup_users', ...rollups.users },
+    { step: 'custom_totals_stats', ...totals.stats },
+    { step: 'custom_totals_bins', ...totals.bins },
+    { step: 'custom_totals_users', ...totals.users },
   ];
 }

@@ -19,11 +19,10 @@ import { CURRENCY_CODES, currencyExponent, currencyKey } from '../../reference/c
 import type { ChConnection } from './connection.ts';
 import { chString } from './clickhouse-literal.ts';
 import { transactionBackfillSql } from '../queries/merchant-transaction-backfill.ts';
+import { CUSTOM_MONTH, MINUTE_MONTH, msMonth } from './partitions.ts';
+import { CUSTOM_TOTALS_DDL, copyCustomTotals } from './custom-totals.ts';
+import { compactRollups } from './compact-rollups.ts';
 
-const ms = (col: string) => `toYYYYMM(toDateTime(intDiv(${col}, 1000), 'UTC'))`;
-const minuteMonth = `toYYYYMM(toDateTime(minute * 60, 'UTC'))`;
-/** The UTC month of a custom rollup row's bucket (epoch minutes). */
-export const CUSTOM_MONTH = `toYYYYMM(toDateTime(bucket * 60, 'UTC'))`;
 
 /**
  * The order keys of the rollup tables. Minute rows are read by short ranges (live, the last
@@ -42,7 +41,7 @@ const ROLLUP = (table: RollupName, name: string = table) => `CREATE TABLE IF NOT
   minute Int32, merchant_key Int32, country_key Int32, city_key Int32, currency_key Int32,
   method_key Int32, provider_key Int32, kind UInt8, cnt Int32, amount_minor Int64, fee_minor Int64,
   batch_id UInt32
-) ENGINE = MergeTree PARTITION BY ${minuteMonth}
+) ENGINE = MergeTree PARTITION BY ${MINUTE_MONTH}
 ORDER BY (${ROLLUP_ORDER[table]})`;
 
 export interface Migration {
@@ -73,7 +72,7 @@ export const MIGRATIONS: readonly Migration[] = [
         amount_minor Int64, fee_minor Int64, failure_reason Nullable(String),
         customer_id Nullable(String), reason Nullable(String), metadata Nullable(String),
         batch_id UInt32
-      ) ENGINE = MergeTree PARTITION BY ${ms('occurred_at')}
+      ) ENGINE = MergeTree PARTITION BY ${msMonth('occurred_at')}
       ORDER BY (merchant_key, occurred_at, event_id)`,
       // Rows are per batch (unique per key within it) and summed at read time: a summing engine
       // could merge an uncommitted batch's rows into committed ones, which recovery could then
@@ -92,7 +91,7 @@ export const MIGRATIONS: readonly Migration[] = [
       `CREATE TABLE IF NOT EXISTS dead_letters (
         id Int64, received_at Int64, source String, batch_index Int32, code String, message String,
         event_id Nullable(String), payload String, payload_truncated UInt8, batch_id UInt32
-      ) ENGINE = MergeTree PARTITION BY ${ms('received_at')} ORDER BY id`,
+      ) ENGINE = MergeTree PARTITION BY ${msMonth('received_at')} ORDER BY id`,
       // A replay's outcome is a row of its own (no cheap UPDATE in ClickHouse): the latest
       // committed row of an id is its state.
       `CREATE TABLE IF NOT EXISTS dead_letter_replays (id Int64, replayed_at Int64, replay_result String, batch_id UInt32)
@@ -150,7 +149,7 @@ export const MIGRATIONS: readonly Migration[] = [
         event_id String, event_type String, occurred_at Int64, user_id Nullable(String),
         session_id Nullable(String), properties String, definition_version Int32, fingerprint Int64,
         batch_id UInt32
-      ) ENGINE = MergeTree PARTITION BY ${ms('occurred_at')} ORDER BY (event_type, occurred_at, event_id)`,
+      ) ENGINE = MergeTree PARTITION BY ${msMonth('occurred_at')} ORDER BY (event_type, occurred_at, event_id)`,
       `CREATE TABLE IF NOT EXISTS custom_rollup_stats (
         grain Int16, bucket Int32, event_type String, dims String, measure String, cnt Int64,
         sum_value Float64, min_value Float64, max_value Float64, sum_minor Int64, min_minor Int64,
@@ -183,6 +182,15 @@ export const MIGRATIONS: readonly Migration[] = [
       // read takes one of them.
       transactionBackfillSql('clickhouse'),
     ],
+  },
+  {
+    version: 7,
+    name: 'custom event totals: hour and day rollups summed over every dimension tuple',
+    // Filled from the committed rollup rows, then folded (custom-totals.ts): rerun whole if cut short.
+    statements: () => CUSTOM_TOTALS_DDL,
+    run: async (ch) => {
+      await compactRollups(ch, await copyCustomTotals(ch));
+    },
   },
 ];
 
@@ -217,7 +225,7 @@ async function resort(ch: ChConnection, table: RollupName): Promise<void> {
     for (const month of months.columns[0] ?? []) {
       const m = Number(month);
       if (!Number.isSafeInteger(m)) throw new Error(`${table}: unexpected partition ${String(month)}`);
-      await ch.command(`INSERT INTO ${next} SELECT * FROM ${table} WHERE ${minuteMonth} = ${m}`);
+      await ch.command(`INSERT INTO ${next} SELECT * FROM ${table} WHERE ${MINUTE_MONTH} = ${m}`);
     }
     await ch.command(`RENAME TABLE ${table} TO ${old}, ${next} TO ${table}`);
   }

@@ -1,21 +1,16 @@
-// DuckDB's totals of custom events: the hour and day rollups summed over every dimension tuple,
-// one row per (grain, bucket, type, measure[, bin | register]), merged in place by each batch.
+// DuckDB's totals of custom events (../custom-totals.ts): one row per (grain, bucket, type,
+// measure[, bin | register]) in a table per kind and grain, merged in place by each batch.
 //
-// Why: DuckDB has no order key, so a read of the rollup tables scans all their rows, and with
-// many dimension tuples those are about as many as the events (a 30-day p95 took 150 ms at 1M
-// events). An answer neither filtered nor grouped by a dimension reads these instead: a few rows
-// per bucket and bin, however many events, tuples or batches. ClickHouse needs none (its rollup
-// tables are sorted by type, grain, measure and bucket, and compacted).
+// Why here too: DuckDB has no order key, so a read of the rollup tables scans all their rows,
+// and with many dimension tuples those are about as many as the events (a 30-day p95 took
+// 150 ms at 1M events).
 //
 // Exact by construction: the batch's transaction folds its own just-appended rollup rows into
 // these with an upsert (counts and sums added, min/max/rank kept), so they commit or vanish
 // with it; migration 6 folds every row already stored the same way. Money sums are HUGEINT, so a
 // fold never overflows. Retention deletes them with the rollup rows of their grain.
 
-/** The grains kept as totals (minute answers read the rollup rows), each in tables of its own. */
-export const TOTAL_GRAINS = [60, 1440] as const;
-export type TotalGrain = (typeof TOTAL_GRAINS)[number];
-export type TotalKind = 'stats' | 'bins' | 'users';
+import { TOTAL_GRAINS, type TotalGrain, type TotalKind } from '../custom-totals.ts';
 
 /**
  * A totals table: one per kind and grain, so that a day answer scans day rows only (an hour

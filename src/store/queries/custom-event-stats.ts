@@ -14,7 +14,9 @@ import type { BucketShape } from '../query-shapes.ts';
 import { sqlInt, sqlString } from '../sql-literal.ts';
 import { committedRows } from './committed-rows.ts';
 import { bucketSql } from './rollup-aggregate.ts';
-import { TOTAL_GRAINS, totalsTable, type TotalKind } from '../duckdb/custom-totals.ts';
+import { TOTAL_GRAINS, type TotalKind } from '../custom-totals.ts';
+import { totalsTable } from '../duckdb/custom-totals.ts';
+import { totalsTableOf } from '../clickhouse/custom-totals.ts';
 
 export interface CustomStatsQuery {
   grain: CustomGrain;
@@ -86,18 +88,20 @@ const cell = (q: CustomStatsQuery, kind: BackendKind) =>
   `${bucketSql(q.bucket, kind, 'bucket')} AS b, ${q.groupBy === null ? 'NULL' : dimensionSql(q.groupBy, kind)} AS g`;
 
 /**
- * Where the rows come from: the rollup tables (per dimension tuple, per batch), or on DuckDB,
- * for an answer neither filtered nor grouped by a dimension at hour or day grain, its totals
- * (duckdb/custom-totals.ts: the same sums over every tuple, a few rows per bucket). Both give
- * the same counts, money sums, min, max, bins and ranks; float sums are added in another order,
- * so they may differ in their last bits, as between the two backends. The totals' WHERE has no
- * dimension and no batch to check.
+ * Where the rows come from: the rollup tables (per dimension tuple, per batch), or, for an answer
+ * neither filtered nor grouped by a dimension at hour or day grain, the totals (../custom-totals.ts:
+ * the same sums over every tuple, a few rows per bucket): on DuckDB one table per kind and grain,
+ * on ClickHouse one per kind, its rows per batch like the rollups' (committed ones only). Both
+ * sources give the same counts, money sums, min, max, bins and ranks; float sums are added in
+ * another order, so they may differ in their last bits, as between the two backends.
  */
 function source(q: CustomStatsQuery, kind: BackendKind, table: TotalKind): string {
   const grain = TOTAL_GRAINS.find((g) => g === q.grain);
-  if (kind !== 'duckdb' || q.filters.length > 0 || q.groupBy !== null || grain === undefined) return `custom_rollup_${table} WHERE ${where(q, kind)}`;
-  return `${totalsTable(table, grain)} WHERE event_type = ${sqlString(q.eventType, kind)}
-    AND bucket >= ${sqlInt(q.fromMin)} AND bucket < ${sqlInt(q.toMin)}`;
+  if (q.filters.length > 0 || q.groupBy !== null || grain === undefined) return `custom_rollup_${table} WHERE ${where(q, kind)}`;
+  const range = `event_type = ${sqlString(q.eventType, kind)} AND bucket >= ${sqlInt(q.fromMin)} AND bucket < ${sqlInt(q.toMin)}`;
+  return kind === 'duckdb'
+    ? `${totalsTable(table, grain)} WHERE ${range}`
+    : `${totalsTableOf(table)} WHERE grain = ${grain} AND ${range} AND ${committedRows(kind)}`;
 }
 
 const SQL = {

@@ -14,6 +14,7 @@ import { PAYMENT_TYPES } from '../../events/contract.ts';
 import { sqlInt } from '../sql-literal.ts';
 import { committedRows } from './committed-rows.ts';
 import { CUSTOM_TOTALS_TABLES } from '../duckdb/custom-totals.ts';
+import { CLICKHOUSE_TOTALS_TABLES } from '../clickhouse/custom-totals.ts';
 import { CUSTOM_GRAINS, type CustomGrain } from '../analytics-store.ts';
 
 export interface RetentionCutoffs {
@@ -54,8 +55,10 @@ function customSql(c: CustomRetentionCutoffs, kind: 'duckdb' | 'clickhouse'): st
   return [
     del('custom_events', `occurred_at < ${sqlInt(c.rawBeforeMs)}`),
     ...CUSTOM_ROLLUPS.map((t) => del(t, customGrains(c))),
-    // DuckDB's totals of the same rollups (not counted by the preview: they are sums of its rows).
-    ...(kind === 'duckdb' ? CUSTOM_TOTALS_TABLES.map(([t, grain]) => del(t, `bucket < ${sqlInt(customCutoff(c, grain))}`)) : []),
+    // The totals of the same rollups (not counted by the preview: they are sums of its rows).
+    ...(kind === 'duckdb'
+      ? CUSTOM_TOTALS_TABLES.map(([t, grain]) => del(t, `bucket < ${sqlInt(customCutoff(c, grain))}`))
+      : CLICKHOUSE_TOTALS_TABLES.map((t) => del(t, customGrains(c)))),
   ];
 }
 

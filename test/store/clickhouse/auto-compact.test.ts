@@ -17,7 +17,7 @@ const JAN_2026 = Date.parse('2026-01-15T00:00:00Z') / 60_000;
 /** A tracked batch: no payment rollup rows, custom rows of one January minute (its rollup keys' buckets are what is counted). */
 const tracked = { rollups: { minute: none(), hour: none(), day: none() }, custom: { raw: [], keys: { length: 1, bucket: Int32Array.of(JAN_2026) } } } as unknown as PreparedBatch;
 
-test('a month that tracked batches wrote to is folded in the three custom tables after afterBatches of them', async () => {
+test('a month that tracked batches wrote to is folded in the three custom tables and their totals after afterBatches of them', async () => {
   const folds: RollupMonths[] = [];
   const auto = autoCompaction({ afterBatches: 3, intervalMs: 3_600_000 }, async (months) => {
     folds.push(months);
@@ -30,5 +30,6 @@ test('a month that tracked batches wrote to is folded in the three custom tables
   assert.equal(folds.length, 1);
   assert.deepEqual([...folds[0]].map(([t, m]) => [t, [...m]]), [
     ['custom_rollup_stats', [202601]], ['custom_rollup_bins', [202601]], ['custom_rollup_users', [202601]],
+    ['custom_totals_stats', [202601]], ['custom_totals_bins', [202601]], ['custom_totals_users', [202601]],
   ]);
 });

@@ -13,7 +13,7 @@ import { BATCH_TABLES } from '../../../src/store/clickhouse/commit-batch.ts';
 import { analyticsStore } from '../../../src/store/open-analytics-store.ts';
 import { CURRENCY_CODES } from '../../../src/reference/currencies.ts';
 import { acceptedEvents } from '../../support/reference-rollups.ts';
-import { ROLLUP_ORDER } from '../../../src/store/clickhouse/migrations.ts';
+import { MIGRATIONS, ROLLUP_ORDER } from '../../../src/store/clickhouse/migrations.ts';
 import { createLogger } from '../../../src/log.ts';
 import { connect, newQueryId } from '../../../src/store/clickhouse/connection.ts';
 import { constantUInt32, nativeBlock } from '../../../src/store/clickhouse/native-block.ts';
@@ -35,11 +35,11 @@ test('migrations create every table once; opening again changes nothing and keep
   await first.close();
   const second = await open(database);
   try {
-    assert.deepEqual(before, ['currencies', 'custom_events', 'custom_rollup_bins', 'custom_rollup_stats', 'custom_rollup_users', 'dead_letter_replays', 'dead_letters', 'dim_values', 'fx_effective', 'fx_rates',
+    assert.deepEqual(before, ['currencies', 'custom_events', 'custom_rollup_bins', 'custom_rollup_stats', 'custom_rollup_users', 'custom_totals_bins', 'custom_totals_stats', 'custom_totals_users', 'dead_letter_replays', 'dead_letters', 'dim_values', 'fx_effective', 'fx_rates',
       'ingest_batches', 'merchant_transactions', 'raw_events', 'rollup_day', 'rollup_hour', 'rollup_minute', 'schema_migrations',
       'source_positions', 'store_identity', 'write_probe', 'writer_lease']);
     assert.deepEqual((await second.select(`SELECT name FROM system.tables WHERE database = ${chString(database)} ORDER BY name`)).map((r) => r.name), before);
-    assert.deepEqual(await second.select('SELECT version, count() AS n FROM schema_migrations GROUP BY version ORDER BY version'), [1, 2, 3, 4, 5, 6].map((version) => ({ version, n: 1n })));
+    assert.deepEqual(await second.select('SELECT version, count() AS n FROM schema_migrations GROUP BY version ORDER BY version'), MIGRATIONS.map(({ version }) => ({ version, n: 1n })));
     assert.deepEqual(await second.select('SELECT count() AS n FROM store_identity'), [{ n: 1n }]);
     assert.deepEqual(await second.loadMeta(), meta);
     assert.match(meta.storeId, /^[0-9a-f-]{36}$/);
@@ -102,7 +102,7 @@ test('migration 4 re-sorts the hour and day rollups of an older database, rows u
   b = await open(database);
   try {
     assert.deepEqual(await keys(), { rollup_day: ROLLUP_ORDER.rollup_day, rollup_hour: ROLLUP_ORDER.rollup_hour, rollup_minute: timeFirst });
-    assert.deepEqual((await b.select('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual((await b.select('SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version), MIGRATIONS.map((m) => m.version));
     await assertExact(b, events);
   } finally {
     await b.close();

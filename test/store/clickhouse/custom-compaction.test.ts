@@ -1,15 +1,18 @@
 // Compaction of the custom event rollups on a real ClickHouse 18.16: tracked events sent through
-// the real engine in many batches leave per-batch rows in custom_rollup_stats/bins/users; folding
-// the month (as compaction while ingesting does) leaves fewer rows in each table, and every
-// statistic — counts, exact money sums, min, max, p50/p95/p99, distinct users, at the day, hour
-// and minute grains — answers the same as before (float sums to 12 digits: ClickHouse does not
-// fix the order it adds floats in, compacted or not).
+// the real engine in many batches leave per-batch rows in custom_rollup_stats/bins/users and in
+// their totals (custom_totals_*); folding the month (as compaction while ingesting does) leaves
+// fewer rows in each table, and every statistic — counts, exact money sums, min, max,
+// p50/p95/p99, distinct users, at the day, hour and minute grains — answers the same as before
+// (float sums to 12 digits: ClickHouse does not fix the order it adds floats in, compacted or not).
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { openClickHouseBackend } from '../../../src/store/clickhouse/open-clickhouse-backend.ts';
 import { analyticsStore } from '../../../src/store/open-analytics-store.ts';
 import { compactRollups, CUSTOM_ROLLUP_TABLES } from '../../../src/store/clickhouse/compact-rollups.ts';
+import { CLICKHOUSE_TOTALS_TABLES } from '../../../src/store/clickhouse/custom-totals.ts';
+
+const TABLES = [...CUSTOM_ROLLUP_TABLES, ...CLICKHOUSE_TOTALS_TABLES];
 import { connect } from '../../../src/store/clickhouse/connection.ts';
 import type { AnalyticsStore } from '../../../src/store/analytics-store.ts';
 import type { StoreBackend } from '../../../src/store/backend.ts';
@@ -72,7 +75,7 @@ const comparable = (a: StatsAnswer) => ({
 });
 async function rows(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
-  for (const table of CUSTOM_ROLLUP_TABLES) out[table] = Number((await backend.select(`SELECT count() AS n FROM ${table}`))[0].n);
+  for (const table of TABLES) out[table] = Number((await backend.select(`SELECT count() AS n FROM ${table}`))[0].n);
   return out;
 }
 
@@ -91,11 +94,11 @@ test('folding the custom rollups leaves fewer rows in each table and every answe
   // The month the batches wrote to, as compaction while ingesting folds it (the full pass folds
   // only partitions of several parts, and background merges may have joined these).
   const ch = await connect({ url: fx.server.url, database });
-  const report = await compactRollups(ch, new Map(CUSTOM_ROLLUP_TABLES.map((t) => [t, new Set([202601])])));
+  const report = await compactRollups(ch, new Map(TABLES.map((t) => [t, new Set([202601])])));
   await ch.close();
-  assert.equal(report.partitions, 9, `three grains of one month in three tables: ${JSON.stringify(report)}`);
+  assert.equal(report.partitions, 15, `three grains of one month in three rollup tables, two in three totals tables: ${JSON.stringify(report)}`);
   const rowsAfter = await rows();
-  for (const table of CUSTOM_ROLLUP_TABLES) assert.ok(rowsAfter[table] < rowsBefore[table], `${table}: ${rowsBefore[table]} → ${rowsAfter[table]}`);
+  for (const table of TABLES) assert.ok(rowsAfter[table] < rowsBefore[table], `${table}: ${rowsBefore[table]} → ${rowsAfter[table]}`);
   const after = await Promise.all(questions.map(ask));
   questions.forEach((q, i) => assert.deepEqual(comparable(after[i]), comparable(before[i]), JSON.stringify(q)));
   assert.deepEqual(await store.compactRollups(), { partitions: 0, rowsBefore: 0, rowsAfter: 0 }, 'nothing left to fold');
