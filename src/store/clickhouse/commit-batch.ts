@@ -3,8 +3,8 @@
 // the batch id, and the `ingest_batches` row LAST: that row is the commit marker.
 // A failure or a kill between any two writes leaves rows of a batch without a marker; readers
 // ignore them (committed.ts) and recover.ts removes them before the next batch, which reuses
-// the id. Raw events and rollups go as Native blocks of the batch's columns; the rest as
-// TabSeparated lines.
+// the id. Raw events, rollups and the custom-event rows go as Native blocks of the batch's
+// columns; the rest (a few rows a batch) as TabSeparated lines.
 
 import type { PreparedBatch, RollupColumns } from '../analytics-store.ts';
 import type { ChConnection } from './connection.ts';
@@ -130,7 +130,7 @@ function writesOf(b: PreparedBatch): Write[] {
       b.replayed.map((r) => `${r.id}\t${int(b.committedAt)}\t${tsvString(r.result)}\t${id}`)),
     tsvWrite('source_positions', ['source', 'position', 'batch_id'],
       b.positions.map((p) => `${tsvString(p.source)}\t${tsvString(p.position)}\t${id}`)),
-    ...customWrites(b).map((w) => tsvWrite(w.step, w.columns, w.lines)),
+    ...customWrites(b).map((w): Write => ({ step: w.step, rows: w.rows, body: { native: w.native } })),
     tsvWrite('ingest_batches',
       ['batch_id', 'committed_at', 'source', 'accepted', 'duplicates', 'rejected', 'max_occurred_at', 'position'],
       [`${id}\t${int(b.committedAt)}\t${tsvString(b.source)}\t${b.accepted}\t${b.duplicates}\t${b.rejected}\t`

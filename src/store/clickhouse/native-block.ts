@@ -11,10 +11,10 @@ import { endianness } from 'node:os';
 // TRICKY: typed arrays are in the machine's byte order; Native is little-endian.
 if (endianness() !== 'LE') throw new Error('the ClickHouse Native writer needs a little-endian machine');
 
-type FixedArray = Int32Array | Uint32Array | Int16Array | Uint8Array | BigInt64Array;
+type FixedArray = Int32Array | Uint32Array | Int16Array | Uint16Array | Uint8Array | BigInt64Array | Float64Array;
 
 export type NativeColumn =
-  | { name: string; type: 'Int32' | 'UInt32' | 'Int16' | 'UInt8' | 'Int64'; values: FixedArray }
+  | { name: string; type: 'Int32' | 'UInt32' | 'Int16' | 'UInt16' | 'UInt8' | 'Int64' | 'Float64'; values: FixedArray }
   | { name: string; type: 'String'; values: readonly string[] }
   | { name: string; type: 'Nullable(String)'; values: ReadonlyArray<string | null> };
 
