@@ -7,6 +7,7 @@
 
 import { binOf } from '../sketch/quantile-sketch.ts';
 import { registerOf } from '../sketch/distinct-sketch.ts';
+import { PairIndex } from './pair-index.ts';
 import { emptyRaw, setInt64 } from '../ingest/batch-columns.ts';
 import { emptyTxnRows } from '../ingest/txn-rows.ts';
 import { MAX_DEAD_LETTER_PAYLOAD, type ItemResult, type Prepared } from '../ingest/prepare-batch.ts';
@@ -32,14 +33,9 @@ function emptyRollup(): RollupColumns {
   };
 }
 
-// Composite numeric map keys (exact below 2^53): a rollup key is (tuple, grain, bucket), a stats
-// row (key, measure), a bin row (stats row, bin), a users row (key, register).
-const BUCKET_SPAN = 2 ** 28; // epoch minutes, biased: 1715 to 2225
-const BUCKET_BIAS = 2 ** 27;
-const MEASURE_SPAN = 2 ** 20; // distinct measure names in one batch
-const BIN_SPAN = 2 ** 18; // |bin| ≤ 2 * BIN_OFFSET
-const BIN_SHIFT = 2 ** 17;
-const REGISTERS = 16_384; // 2^14 distinct-user registers
+// Rows are found by pairs of integers (pair-index.ts): a rollup key by ((tuple, grain), bucket),
+// a bin row by (stats row, bin), a users row by (key, register). A key's stats rows are a list
+// of their own.
 
 /**
  * The rollup rows of one batch, built straight into columns: each key, stats row, bin and
@@ -51,14 +47,19 @@ class Rollups {
   private tupleIds = new Map<string, number>();
   private tuples: Array<{ eventType: string; dims: string; type: number }> = [];
   private typeIds = new Map<string, number>();
-  private keyIds = new Map<number, number>();
+  private keyIds = new PairIndex();
   private keyGrain: number[] = [];
   private keyBucket: number[] = [];
   private keyTuple: number[] = [];
+  /** Per (tuple, grain): the bucket and key of its latest event. */
+  private lastBucket: number[] = [];
+  private lastKey: number[] = [];
   private measureIds = new Map<string, number>([['', 0]]);
   private measureNames: string[] = [''];
 
-  private statIds = new Map<number, number>();
+  /** Each key's stats rows, newest first: a list through statNext (a key has one per measure, plus one). */
+  private statHead: number[] = [];
+  private statNext: number[] = [];
   private statKey: number[] = [];
   private statMeasure: number[] = [];
   private statMinor: boolean[] = [];
@@ -67,12 +68,12 @@ class Rollups {
   private statMin: number[] = [];
   private statMax: number[] = [];
 
-  private binIds = new Map<number, number>();
+  private binIds = new PairIndex();
   private binStat: number[] = [];
   private binValue: number[] = [];
   private binCnt: number[] = [];
 
-  private userIds = new Map<number, number>();
+  private userIds = new PairIndex();
   private userKey: number[] = [];
   private userRegister: number[] = [];
   private userRank: number[] = [];
@@ -89,7 +90,7 @@ class Rollups {
     }
     const measures = e.measures;
     const measureIds = measures.map((m) => this.measureId(m.name));
-    const bins = measures.map((m) => binOf(m.value) + BIN_SHIFT);
+    const bins = measures.map((m) => binOf(m.value));
     const minute = Math.floor(e.occurredAt / 60_000);
     const reg = e.userId === null ? null : registerOf(e.userId);
     for (let g = 0; g < CUSTOM_GRAINS.length; g++) {
@@ -99,21 +100,19 @@ class Rollups {
       for (let i = 0; i < measures.length; i++) {
         const m = measures[i];
         const stat = this.stat(key, measureIds[i], m.value, m.minor);
-        const bk = stat * BIN_SPAN + bins[i];
-        const row = this.binIds.get(bk);
-        if (row !== undefined) this.binCnt[row]++;
+        const row = this.binIds.get(stat, bins[i]);
+        if (row !== -1) this.binCnt[row]++;
         else {
-          this.binIds.set(bk, this.binStat.length);
+          this.binIds.set(stat, bins[i], this.binStat.length);
           this.binStat.push(stat);
-          this.binValue.push(bins[i] - BIN_SHIFT);
+          this.binValue.push(bins[i]);
           this.binCnt.push(1);
         }
       }
       if (reg) {
-        const uk = key * REGISTERS + reg.register;
-        const row = this.userIds.get(uk);
-        if (row === undefined) {
-          this.userIds.set(uk, this.userKey.length);
+        const row = this.userIds.get(key, reg.register);
+        if (row === -1) {
+          this.userIds.set(key, reg.register, this.userKey.length);
           this.userKey.push(key);
           this.userRegister.push(reg.register);
           this.userRank.push(reg.rank);
@@ -126,7 +125,6 @@ class Rollups {
     let id = this.measureIds.get(name);
     if (id === undefined) {
       id = this.measureNames.length;
-      if (id >= MEASURE_SPAN) throw new RangeError(`more than ${MEASURE_SPAN} measure names in one batch`);
       this.measureNames.push(name);
       this.measureIds.set(name, id);
     }
@@ -134,23 +132,32 @@ class Rollups {
   }
 
   private keyOf(tuple: number, g: number, grain: number, bucket: number): number {
-    const k = (tuple * CUSTOM_GRAINS.length + g) * BUCKET_SPAN + bucket + BUCKET_BIAS;
-    let id = this.keyIds.get(k);
-    if (id === undefined) {
+    // Events mostly come in time order: a tuple's last key at this grain is usually the one.
+    const tg = tuple * CUSTOM_GRAINS.length + g;
+    if (this.lastBucket[tg] === bucket) return this.lastKey[tg];
+    let id = this.keyIds.get(tg, bucket);
+    if (id === -1) {
       id = this.keyGrain.length;
       this.keyGrain.push(grain);
       this.keyBucket.push(bucket);
       this.keyTuple.push(tuple);
-      this.keyIds.set(k, id);
+      this.statHead.push(-1);
+      this.keyIds.set(tg, bucket, id);
     }
+    this.lastBucket[tg] = bucket;
+    this.lastKey[tg] = id;
     return id;
   }
 
-  /** Adds a value to the (key, measure) stats row (measure 0: the event itself); returns the row. */
+  /**
+   * Adds a value to the (key, measure) stats row (measure 0: the event itself); returns the row.
+   * The row is found on its key's short list (cheaper than a batch-wide map: a key has a row per
+   * measure, and a composite number key would be a heap number to allocate and hash).
+   */
   private stat(key: number, measure: number, value: number, minor: boolean): number {
-    const sk = key * MEASURE_SPAN + measure;
-    const row = this.statIds.get(sk);
-    if (row !== undefined && !(minor && !Number.isSafeInteger(this.statSum[row] + value))) {
+    let row = this.statHead[key];
+    while (row !== -1 && this.statMeasure[row] !== measure) row = this.statNext[row];
+    if (row !== -1 && !(minor && !Number.isSafeInteger(this.statSum[row] + value))) {
       this.statCnt[row]++;
       if (measure === 0) return row;
       this.statSum[row] += value;
@@ -158,9 +165,11 @@ class Rollups {
       if (value > this.statMax[row]) this.statMax[row] = value;
       return row;
     }
-    // A new row, or a money sum about to leave the exact range: a fresh row takes it on.
+    // A new row, or a money sum about to leave the exact range: a fresh row takes it on (first
+    // on the list, so the full one is not found again).
     const id = this.statKey.length;
-    this.statIds.set(sk, id);
+    this.statNext.push(this.statHead[key]);
+    this.statHead[key] = id;
     this.statKey.push(key);
     this.statMeasure.push(measure);
     this.statMinor.push(minor);
