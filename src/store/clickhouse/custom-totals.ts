@@ -12,6 +12,8 @@
 // hour and day rows copied without their tuple, a partition at a time, then folded by
 // compaction. A migration cut short is rerun whole, and starts by emptying the tables, so
 // nothing is counted twice; it runs at open, before recovery and before any batch is written.
+// Readers use the totals only once it is recorded (a read-only process may run beside the
+// writer that makes them): until then they read the rollup rows.
 
 import type { ChConnection } from './connection.ts';
 import { chString } from './clickhouse-literal.ts';
@@ -19,6 +21,9 @@ import { COMMITTED } from './committed.ts';
 import { CUSTOM_MONTH } from './partitions.ts';
 import { TOTAL_GRAINS, type TotalKind } from '../custom-totals.ts';
 import type { RollupMonths } from './compact-rollups.ts';
+
+/** The migration that makes the totals: until it is recorded they may be missing, empty or partial. */
+export const TOTALS_MIGRATION = 7;
 
 export const CLICKHOUSE_TOTALS_TABLES = ['custom_totals_stats', 'custom_totals_bins', 'custom_totals_users'] as const;
 export type TotalsTable = (typeof CLICKHOUSE_TOTALS_TABLES)[number];

@@ -20,7 +20,7 @@ import type { ChConnection } from './connection.ts';
 import { chString } from './clickhouse-literal.ts';
 import { transactionBackfillSql } from '../queries/merchant-transaction-backfill.ts';
 import { CUSTOM_MONTH, MINUTE_MONTH, msMonth } from './partitions.ts';
-import { CUSTOM_TOTALS_DDL, copyCustomTotals } from './custom-totals.ts';
+import { CUSTOM_TOTALS_DDL, TOTALS_MIGRATION, copyCustomTotals } from './custom-totals.ts';
 import { compactRollups } from './compact-rollups.ts';
 
 
@@ -184,7 +184,7 @@ export const MIGRATIONS: readonly Migration[] = [
     ],
   },
   {
-    version: 7,
+    version: TOTALS_MIGRATION,
     name: 'custom event totals: hour and day rollups summed over every dimension tuple',
     // Filled from the committed rollup rows, then folded (custom-totals.ts): rerun whole if cut short.
     statements: () => CUSTOM_TOTALS_DDL,

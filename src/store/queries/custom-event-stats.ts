@@ -16,7 +16,7 @@ import { committedRows } from './committed-rows.ts';
 import { bucketSql } from './rollup-aggregate.ts';
 import { TOTAL_GRAINS, type TotalKind } from '../custom-totals.ts';
 import { totalsTable } from '../duckdb/custom-totals.ts';
-import { totalsTableOf } from '../clickhouse/custom-totals.ts';
+import { TOTALS_MIGRATION, totalsTableOf } from '../clickhouse/custom-totals.ts';
 
 export interface CustomStatsQuery {
   grain: CustomGrain;
@@ -93,11 +93,12 @@ const cell = (q: CustomStatsQuery, kind: BackendKind) =>
  * the same sums over every tuple, a few rows per bucket): on DuckDB one table per kind and grain,
  * on ClickHouse one per kind, its rows per batch like the rollups' (committed ones only). Both
  * sources give the same counts, money sums, min, max, bins and ranks; float sums are added in
- * another order, so they may differ in their last bits, as between the two backends.
+ * another order, so they may differ in their last bits, as between the two backends. `totals`:
+ * the answer is one of those and its backend's totals are complete (totalsComplete).
  */
-function source(q: CustomStatsQuery, kind: BackendKind, table: TotalKind): string {
+function source(q: CustomStatsQuery, kind: BackendKind, table: TotalKind, totals: boolean): string {
   const grain = TOTAL_GRAINS.find((g) => g === q.grain);
-  if (q.filters.length > 0 || q.groupBy !== null || grain === undefined) return `custom_rollup_${table} WHERE ${where(q, kind)}`;
+  if (!totals || grain === undefined) return `custom_rollup_${table} WHERE ${where(q, kind)}`;
   const range = `event_type = ${sqlString(q.eventType, kind)} AND bucket >= ${sqlInt(q.fromMin)} AND bucket < ${sqlInt(q.toMin)}`;
   return kind === 'duckdb'
     ? `${totalsTable(table, grain)} WHERE ${range}`
@@ -105,29 +106,45 @@ function source(q: CustomStatsQuery, kind: BackendKind, table: TotalKind): strin
 }
 
 const SQL = {
-  stats: (q: CustomStatsQuery, kind: BackendKind) => {
+  stats: (q: CustomStatsQuery, kind: BackendKind, totals: boolean) => {
     const measures = q.measure === null ? `measure = ''` : `measure IN ('', ${sqlString(q.measure, kind)})`;
     // DuckDB sums BIGINT into HUGEINT; the exact money sum is read back as a bigint either way.
     return `SELECT ${cell(q, kind)}, measure, sum(cnt) AS cnt, sum(sum_value) AS sum_value, min(min_value) AS min_value,
       max(max_value) AS max_value, sum(sum_minor) AS sum_minor, min(min_minor) AS min_minor, max(max_minor) AS max_minor
-      FROM ${source(q, kind, 'stats')} AND ${measures} GROUP BY b, g, measure`;
+      FROM ${source(q, kind, 'stats', totals)} AND ${measures} GROUP BY b, g, measure`;
   },
-  bins: (q: CustomStatsQuery, kind: BackendKind) => `SELECT ${cell(q, kind)}, bin, sum(cnt) AS cnt
-    FROM ${source(q, kind, 'bins')} AND measure = ${sqlString(q.measure ?? '', kind)} GROUP BY b, g, bin`,
+  bins: (q: CustomStatsQuery, kind: BackendKind, totals: boolean) => `SELECT ${cell(q, kind)}, bin, sum(cnt) AS cnt
+    FROM ${source(q, kind, 'bins', totals)} AND measure = ${sqlString(q.measure ?? '', kind)} GROUP BY b, g, bin`,
   // Each cell's registers merged (max rank), then counted by rank: at most 52 rows a cell.
-  users: (q: CustomStatsQuery, kind: BackendKind) => `SELECT b, g, r AS rank, count(*) AS registers FROM (
-      SELECT ${cell(q, kind)}, register, max(rank) AS r FROM ${source(q, kind, 'users')} GROUP BY b, g, register
+  users: (q: CustomStatsQuery, kind: BackendKind, totals: boolean) => `SELECT b, g, r AS rank, count(*) AS registers FROM (
+      SELECT ${cell(q, kind)}, register, max(rank) AS r FROM ${source(q, kind, 'users', totals)} GROUP BY b, g, register
     ) AS merged GROUP BY b, g, r`,
 };
 
 const key = (r: Row): CustomStatsCell => ({ bucket: Number(r.b), group: r.g === null || r.g === undefined ? null : String(r.g) });
 const big = (v: unknown) => (typeof v === 'bigint' ? v : BigInt(String(v ?? 0)));
 
+/** ClickHouse backends whose totals are complete (their migration recorded: it never goes back). */
+const totalsReady = new WeakSet<StoreBackend>();
+
+/**
+ * Whether the totals may be read. DuckDB migrates before anything reads it; a ClickHouse reader
+ * may run beside a writer still making them (migration 7 empties and refills them), so it asks
+ * until the migration is recorded.
+ */
+async function totalsComplete(b: StoreBackend): Promise<boolean> {
+  if (b.kind === 'duckdb' || totalsReady.has(b)) return true;
+  const [r] = await b.select(`SELECT count() AS n FROM schema_migrations WHERE version = ${sqlInt(TOTALS_MIGRATION)}`);
+  if (Number(r.n) > 0) totalsReady.add(b);
+  return totalsReady.has(b);
+}
+
 export async function customEventStats(b: StoreBackend, q: CustomStatsQuery): Promise<CustomStatsAnswer> {
+  const totals = q.filters.length === 0 && q.groupBy === null && TOTAL_GRAINS.some((g) => g === q.grain) && await totalsComplete(b);
   const [stats, bins, users] = await Promise.all([
-    b.select(SQL.stats(q, b.kind)),
-    q.measure === null ? Promise.resolve([]) : b.select(SQL.bins(q, b.kind)),
-    b.select(SQL.users(q, b.kind)),
+    b.select(SQL.stats(q, b.kind, totals)),
+    q.measure === null ? Promise.resolve([]) : b.select(SQL.bins(q, b.kind, totals)),
+    b.select(SQL.users(q, b.kind, totals)),
   ]);
   return {
     stats: stats.map((r) => ({
