@@ -16,7 +16,7 @@ export const TOTAL_GRAINS = [60, 1440] as const;
 export type TotalGrain = (typeof TOTAL_GRAINS)[number];
 export type TotalKind = 'stats' | 'bins' | 'users';
 
-export const isTotalGrain = (grain: number): grain is TotalGrain => grain === 60 || grain === 1440;
+export const isTotalGrain = (grain: number): grain is TotalGrain => (TOTAL_GRAINS as readonly number[]).includes(grain);
 
 export type CustomRollups = Omit<CustomBatch, 'raw'>;
 

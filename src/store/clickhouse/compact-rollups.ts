@@ -17,7 +17,7 @@ import type { ChConnection } from './connection.ts';
 import { chString } from './clickhouse-literal.ts';
 import { COMMITTED } from './committed.ts';
 import { ROLLUP_KEYS } from '../queries/shape-sql.ts';
-import { CUSTOM_MONTH, MINUTE_MONTH } from './partitions.ts';
+import { CUSTOM_MONTH, MINUTE_MONTH, grainMonth } from './partitions.ts';
 import { CLICKHOUSE_TOTALS_TABLES, type TotalsTable } from './custom-totals.ts';
 import type { TotalKind } from '../custom-totals.ts';
 
@@ -59,9 +59,8 @@ const monthPartition = (text: string): Partition | null => {
   return Number.isSafeInteger(month) ? { where: `${MINUTE_MONTH} = ${month}`, month, expr: String(month) } : null;
 };
 const grainMonthPartition = (text: string): Partition | null => {
-  const m = /^\((\d+),\s*(\d+)\)$/.exec(text);
-  if (!m) return null;
-  return { where: `grain = ${m[1]} AND ${CUSTOM_MONTH} = ${m[2]}`, month: Number(m[2]), expr: `(${m[1]}, ${m[2]})` };
+  const p = grainMonth(text);
+  return p && { where: `grain = ${p.grain} AND ${CUSTOM_MONTH} = ${p.month}`, month: p.month, expr: `(${p.grain}, ${p.month})` };
 };
 
 const PAYMENTS: Fold = {

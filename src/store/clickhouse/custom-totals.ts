@@ -18,8 +18,8 @@
 import type { ChConnection } from './connection.ts';
 import { chString } from './clickhouse-literal.ts';
 import { COMMITTED } from './committed.ts';
-import { CUSTOM_MONTH } from './partitions.ts';
-import { TOTAL_GRAINS, type TotalKind } from '../custom-totals.ts';
+import { CUSTOM_MONTH, grainMonth } from './partitions.ts';
+import { isTotalGrain, type TotalKind } from '../custom-totals.ts';
 import type { RollupMonths } from './compact-rollups.ts';
 
 /** The migration that makes the totals: until it is recorded they may be missing, empty or partial. */
@@ -65,10 +65,10 @@ export async function copyCustomTotals(ch: ChConnection): Promise<RollupMonths> 
       WHERE database = ${chString(ch.database)} AND table = ${chString(`custom_rollup_${kind}`)} AND active`);
     const written = new Set<number>();
     for (const text of parts.columns[0] ?? []) {
-      const m = /^\((\d+),\s*(\d+)\)$/.exec(String(text));
-      if (!m) throw new Error(`custom_rollup_${kind}: unexpected partition ${String(text)}`);
-      const [grain, month] = [Number(m[1]), Number(m[2])];
-      if (!(TOTAL_GRAINS as readonly number[]).includes(grain)) continue;
+      const p = grainMonth(String(text));
+      if (!p) throw new Error(`custom_rollup_${kind}: unexpected partition ${String(text)}`);
+      const { grain, month } = p;
+      if (!isTotalGrain(grain)) continue;
       await ch.command(`INSERT INTO ${table} (grain, bucket, event_type, ${COLUMNS[kind]}, batch_id)
         SELECT grain, bucket, event_type, ${COLUMNS[kind]}, batch_id FROM custom_rollup_${kind}
         WHERE grain = ${grain} AND ${CUSTOM_MONTH} = ${month} AND ${COMMITTED}`);

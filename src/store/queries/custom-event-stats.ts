@@ -14,7 +14,7 @@ import type { BucketShape } from '../query-shapes.ts';
 import { sqlInt, sqlString } from '../sql-literal.ts';
 import { committedRows } from './committed-rows.ts';
 import { bucketSql } from './rollup-aggregate.ts';
-import { TOTAL_GRAINS, type TotalKind } from '../custom-totals.ts';
+import { isTotalGrain, type TotalKind } from '../custom-totals.ts';
 import { totalsTable } from '../duckdb/custom-totals.ts';
 import { TOTALS_MIGRATION, totalsTableOf } from '../clickhouse/custom-totals.ts';
 
@@ -97,8 +97,8 @@ const cell = (q: CustomStatsQuery, kind: BackendKind) =>
  * the answer is one of those and its backend's totals are complete (totalsComplete).
  */
 function source(q: CustomStatsQuery, kind: BackendKind, table: TotalKind, totals: boolean): string {
-  const grain = TOTAL_GRAINS.find((g) => g === q.grain);
-  if (!totals || grain === undefined) return `custom_rollup_${table} WHERE ${where(q, kind)}`;
+  const grain = q.grain;
+  if (!totals || !isTotalGrain(grain)) return `custom_rollup_${table} WHERE ${where(q, kind)}`;
   const range = `event_type = ${sqlString(q.eventType, kind)} AND bucket >= ${sqlInt(q.fromMin)} AND bucket < ${sqlInt(q.toMin)}`;
   return kind === 'duckdb'
     ? `${totalsTable(table, grain)} WHERE ${range}`
@@ -140,7 +140,7 @@ async function totalsComplete(b: StoreBackend): Promise<boolean> {
 }
 
 export async function customEventStats(b: StoreBackend, q: CustomStatsQuery): Promise<CustomStatsAnswer> {
-  const totals = q.filters.length === 0 && q.groupBy === null && TOTAL_GRAINS.some((g) => g === q.grain) && await totalsComplete(b);
+  const totals = q.filters.length === 0 && q.groupBy === null && isTotalGrain(q.grain) && await totalsComplete(b);
   const [stats, bins, users] = await Promise.all([
     b.select(SQL.stats(q, b.kind, totals)),
     q.measure === null ? Promise.resolve([]) : b.select(SQL.bins(q, b.kind, totals)),
