@@ -23,7 +23,11 @@ import type { AnalyticsStore } from '../../src/store/analytics-store.ts';
 import { createEngine, type Engine } from '../../src/ingest/engine.ts';
 import { createLogger } from '../../src/log.ts';
 import { runQuery, type QuerySpec, type QueryResult } from '../../src/query/run-query.ts';
-import { loadFxRates, parseFxCsv } from '../../src/fx/fx-rates.ts';
+import { loadFxRates, parseFxCsv, type FxRate } from '../../src/fx/fx-rates.ts';
+import { connect } from '../../src/store/clickhouse/connection.ts';
+import { migrate } from '../../src/store/clickhouse/migrations.ts';
+import { waitForMutations } from '../../src/store/clickhouse/recover.ts';
+import { FX_LOOKUP_MIGRATION } from '../../src/store/queries/fx.ts';
 import { runRetention } from '../../src/retention/run-retention.ts';
 import { METRICS } from '../../src/metrics/registry.ts';
 import { currencyKey } from '../../src/reference/currencies.ts';
@@ -38,17 +42,20 @@ let server: ClickHouseServer;
 let dir: string;
 const sides: Side[] = [];
 let events: Array<Record<string, unknown>>;
+let fx: FxRate[];
+let clickDatabase: string;
 
 before(async () => {
   server = await startClickHouse();
   dir = mkdtempSync(join(tmpdir(), 'molam-same-'));
   const duck = analyticsStore(await openDuckDbBackend({ dataDir: dir, memoryLimit: '256MB', threads: 1 }));
-  const click = analyticsStore(await openClickHouseBackend({ url: server.url, database: await server.createDatabase('same') }));
+  clickDatabase = await server.createDatabase('same');
+  const click = analyticsStore(await openClickHouseBackend({ url: server.url, database: clickDatabase }));
   const stream = randomStream({ seed: 1911, txns: 1500, start: START, spanMs: 70 * DAY });
   // The first copy of an event id wins on both; conflicting copies are dead letters on both.
   events = stream.events;
   // The sample rates, none for KWD: unconverted counts are part of the answer.
-  const fx = parseFxCsv(readFileSync('reference/fx-rates.sample.csv', 'utf8'), NOW)
+  fx = parseFxCsv(readFileSync('reference/fx-rates.sample.csv', 'utf8'), NOW)
     .filter((r) => r.currency !== 'KWD');
   for (const [name, store] of [['duckdb', duck], ['clickhouse', click]] as const) {
     await loadFxRates(store, fx, 'sample', NOW);
@@ -206,4 +213,42 @@ test('retention leaves both backends with the same rows and the same day totals'
   assert.equal((await b.counts()).rawEvents, (await a.counts()).rawEvents);
   const after = await Promise.all(sides.map((s) => query(s, { metrics: ['tx_count', 'gross_volume_usd'], granularity: 'day' })));
   assertSame(after, totals, 'day totals unchanged by retention');
+});
+
+test('an FX reload changes both backends\' answers alike at once; a ClickHouse reader before the lookup tables joins instead', async () => {
+  const spec: Partial<QuerySpec> = { metrics: ['gross_volume_usd', 'fees_usd', 'tx_count'], dimensions: ['currency'] };
+  const ngn = (r: QueryResult) => r.rows.find((row) => row.dims.currency === 'NGN')!.metrics.gross_volume_usd!;
+  const before = await Promise.all(sides.map((s) => query(s, spec)));
+  // NGN at twice its rates, as a correction would load them: every answer moves at once.
+  const doubled = fx.filter((r) => r.currency === 'NGN').map((r) => ({ ...r, usd_per_unit: (Number(r.usd_per_unit) * 2).toFixed(12) }));
+  for (const s of sides) await loadFxRates(s.store, doubled, 'corrected', NOW + 1); // a later load wins
+  const after = await Promise.all(sides.map((s) => query(s, spec)));
+  assertSame(after[1], after[0], 'after the reload');
+  assert.ok(Math.abs(ngn(after[1]) / ngn(before[1]) - 2) < 1e-9, `NGN doubled: ${ngn(before[1])} -> ${ngn(after[1])}`);
+
+  // A reader beside a writer that has not yet made the lookup tables (migration 8) joins fx_effective.
+  const ch = await connect({ url: server.url, database: clickDatabase });
+  const lookups = async () => (await ch.select("SELECT name FROM system.tables WHERE database = currentDatabase() AND startsWith(name, 'fx_usd_v')")).columns[0] ?? [];
+  const unmigrate = async () => {
+    await ch.command(`ALTER TABLE schema_migrations DELETE WHERE version = ${FX_LOOKUP_MIGRATION}`);
+    await waitForMutations(ch, ['schema_migrations']);
+    for (const name of await lookups()) await ch.command(`DROP TABLE ${String(name)}`);
+  };
+  const reader = { ...sides[1], store: analyticsStore(await openClickHouseBackend({ url: server.url, database: clickDatabase, reader: true })) };
+  try {
+    await unmigrate();
+    assertSame(await query(reader, spec), after[0], 'a reader before the lookup tables');
+    await migrate(ch);
+    assert.equal((await lookups()).length, 1, 'the migration makes the newest version\'s table');
+    assertSame(await query(reader, spec), after[0], 'the same reader once they are made');
+    // …which it now reads: without it, its answer fails.
+    for (const name of await lookups()) await ch.command(`DROP TABLE ${String(name)}`);
+    await assert.rejects(query(reader, spec), /fx_usd_v/);
+    await unmigrate();
+    await migrate(ch);
+    assertSame(await query(sides[1], spec), after[0], 'the writer, after the migration ran again');
+  } finally {
+    await reader.store.close();
+    await ch.close();
+  }
 });

@@ -4,7 +4,8 @@
 // the folded rows are built in a side table with the same structure, their totals checked
 // against the partition's, and `ALTER TABLE … REPLACE PARTITION … FROM` swaps them in (18.16
 // has it). It runs holding the writer, after recovery, so no batch is in flight. A folded row
-// keeps the highest batch id of its rows: it stays committed for readers.
+// holds committed rows only and takes batch id 0, so it stays visible to every reader, also one
+// that read the last committed batch before the fold (the rollup aggregate reads it first).
 //
 // The payment rollups (rollup_minute/hour/day, partitioned by month), the custom event rollups
 // (custom_rollup_stats/bins/users, partitioned by (grain, month)) and their totals
@@ -102,7 +103,7 @@ async function one(ch: ChConnection, sql: string): Promise<Record<string, unknow
 const folded = (table: string, f: Fold, p: Partition) => `SELECT ${f.keys}, ${[
   ...f.sums.map((s) => `sum(toDecimal128(${s.column}, 0)) AS f_${s.column}`),
   ...f.others.map((o) => `${o.agg}(${o.column}) AS f_${o.column}`),
-  'max(batch_id) AS f_batch_id',
+  'toUInt32(0) AS f_batch_id',
 ].join(', ')} FROM ${table} WHERE ${p.where} AND ${COMMITTED} GROUP BY ${f.keys}`;
 
 /** Totals compared before and after (min and max exactly; a float sum is not). */

@@ -22,6 +22,7 @@ import { transactionBackfillSql } from '../queries/merchant-transaction-backfill
 import { CUSTOM_MONTH, MINUTE_MONTH, msMonth } from './partitions.ts';
 import { CUSTOM_TOTALS_DDL, TOTALS_MIGRATION, copyCustomTotals } from './custom-totals.ts';
 import { compactRollups } from './compact-rollups.ts';
+import { FX_LOOKUP_MIGRATION, fxLookupRebuild } from '../queries/fx.ts';
 
 
 /**
@@ -190,6 +191,15 @@ export const MIGRATIONS: readonly Migration[] = [
     statements: () => CUSTOM_TOTALS_DDL,
     run: async (ch) => {
       await compactRollups(ch, await copyCustomTotals(ch));
+    },
+  },
+  {
+    version: FX_LOOKUP_MIGRATION,
+    name: 'the FX rates in force as a Join table per version, for lookups by joinGet',
+    // Rebuilt whole when rerun; until this is recorded, readers join fx_effective (rollup-aggregate.ts).
+    run: async (ch) => {
+      const statements = await fxLookupRebuild(async (sql) => Number((await ch.select(sql)).columns[0]?.[0] ?? 0));
+      for (const sql of statements) await ch.command(sql);
     },
   },
 ];

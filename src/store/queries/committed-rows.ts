@@ -5,8 +5,14 @@
 
 import type { BackendKind } from '../backend.ts';
 import { COMMITTED } from '../clickhouse/committed.ts';
+import { sqlInt } from '../sql-literal.ts';
 
-/** A predicate over `batch_id` for tables written per batch (raw events, rollups, dead letters). */
-export function committedRows(kind: BackendKind): string {
-  return kind === 'clickhouse' ? COMMITTED : '1 = 1';
+/**
+ * A predicate over `batch_id` for tables written per batch (raw events, rollups, dead letters).
+ * `lastBatch`: the last committed batch, when the caller has read it (one literal instead of a
+ * scalar subquery per table).
+ */
+export function committedRows(kind: BackendKind, lastBatch?: number): string {
+  if (kind === 'duckdb') return '1 = 1';
+  return lastBatch === undefined ? COMMITTED : `batch_id <= ${sqlInt(lastBatch)}`;
 }

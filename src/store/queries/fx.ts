@@ -7,7 +7,10 @@
 //   date replaces it; readers take the latest load of each (argMax), merged or not;
 // - fx_effective rows carry the version of the rebuild that wrote them (one more than any before);
 //   readers take the rows of the newest version, and older versions are deleted afterwards (a
-//   mutation, which may lag: readers never see them).
+//   mutation, which may lag: readers never see them);
+// - each version's rates are also a Join-engine table, fx_usd_v<version>, written before the
+//   version's fx_effective rows: the aggregates look a row's rate up in it (joinGet) instead of
+//   building a join's right side for every query (docs/benchmarks.md, "FX by lookup").
 
 import type { Append, AppendColumn, StoreBackend } from '../backend.ts';
 import type { EffectiveRates, StoredRate } from '../../fx/fx-effective.ts';
@@ -52,9 +55,44 @@ const chRates = (where: string) => `(SELECT date, currency, argMax(usd_per_unit,
 // count every rollup row twice). The days [from, to] only: a join builds its right side whole
 // for every query, and the table holds every day since 1970 (41,559 rows for the sample rates:
 // 10-20 ms of each aggregate at 10M events, docs/benchmarks.md).
-const chEffective = (from: number, to: number) => `(SELECT currency_key, day, usd_per_minor FROM fx_effective
-  WHERE version = (SELECT max(version) FROM fx_effective) AND day BETWEEN ${sqlInt(from)} AND ${sqlInt(to)}
+// `version`: the one in force, when the caller has read it.
+const chEffective = (from: number, to: number, version?: number) => `(SELECT currency_key, day, usd_per_minor FROM fx_effective
+  WHERE version = ${version === undefined ? '(SELECT max(version) FROM fx_effective)' : sqlInt(version)} AND day BETWEEN ${sqlInt(from)} AND ${sqlInt(to)}
   LIMIT 1 BY currency_key, day)`;
+
+/**
+ * The lookup key of a (currency_key, day): days are below FX_KEY_DAYS (event and rate dates end
+ * by 2200, day 84,006), so distinct pairs get distinct keys. joinGet takes one key column on 18.16.
+ */
+const FX_KEY_DAYS = 100_000;
+/** The ClickHouse migration that makes the lookup tables (readers join fx_effective until it is recorded). */
+export const FX_LOOKUP_MIGRATION = 8;
+const fxLookupTable = (version: number) => `fx_usd_v${sqlInt(version)}`;
+const FX_LOOKUP_PREFIX = 'fx_usd_v';
+const fxLookupDdl = (version: number) => [
+  `DROP TABLE IF EXISTS ${fxLookupTable(version)}`,
+  `CREATE TABLE ${fxLookupTable(version)} (k Int64, usd_per_minor Float64) ENGINE = Join(ANY, LEFT, k)`,
+];
+
+/**
+ * ClickHouse: the rate of a row's (currency_key, day) under an fx_effective version, as an
+ * expression over those two columns; 0 where there is none (rates are positive: fx-rates.ts).
+ * Version 0: no rates were ever loaded.
+ */
+export function fxRateLookup(version: number): string {
+  return version > 0
+    ? `joinGet('${fxLookupTable(version)}', 'usd_per_minor', toInt64(currency_key) * ${FX_KEY_DAYS} + day)`
+    : 'toFloat64(0)';
+}
+
+/** The statements that (re)build the lookup table of the newest fx_effective version, if any. */
+export async function fxLookupRebuild(select: (sql: string) => Promise<number>): Promise<string[]> {
+  const version = await select(SQL.lastEffectiveVersion);
+  if (version === 0) return [];
+  return [...fxLookupDdl(version), `INSERT INTO ${fxLookupTable(version)}
+    SELECT toInt64(currency_key) * ${FX_KEY_DAYS} + day, usd_per_minor FROM fx_effective
+    WHERE version = ${sqlInt(version)} LIMIT 1 BY currency_key, day`];
+}
 
 /** One part, all or nothing: an insert below max_insert_block_size (1,048,576 rows by default). */
 const MAX_EFFECTIVE_ROWS = 1_000_000;
@@ -146,7 +184,19 @@ export async function replaceFxEffective(b: StoreBackend, rows: EffectiveRates):
     const [{ v }] = await b.select(SQL.lastEffectiveVersion);
     const version = Number(v) + 1;
     const versions = new BigInt64Array(rows.count).fill(BigInt(version));
+    const keys = new BigInt64Array(rows.count);
+    for (let i = 0; i < rows.count; i++) keys[i] = BigInt(rows.currencyKey[i]) * BigInt(FX_KEY_DAYS) + BigInt(rows.day[i]);
+    // The lookup table first: a reader that sees the version finds its table.
+    await b.write([...fxLookupDdl(version), { table: fxLookupTable(version), columns: [
+      { name: 'k', type: 'int64', values: keys }, { name: 'usd_per_minor', type: 'float64', values: rows.usdPerMinor },
+    ] }]);
     await b.write(SQL.replaceEffective.clickhouse({ table: 'fx_effective', columns: [...columns, { name: 'version', type: 'int64', values: versions }] }, version));
+    // The version before stays for readers that took it just before this one appeared.
+    const stale = (await b.select(`SELECT name FROM system.tables
+      WHERE database = currentDatabase() AND startsWith(name, '${FX_LOOKUP_PREFIX}')`))
+      .map((r) => Number(String(r.name).slice(FX_LOOKUP_PREFIX.length)))
+      .filter((v) => Number.isSafeInteger(v) && v < version - 1);
+    if (stale.length > 0) await b.exec(stale.map((v) => `DROP TABLE IF EXISTS ${fxLookupTable(v)}`));
   };
   const next = (rebuilding.get(b) ?? Promise.resolve()).then(run, run);
   rebuilding.set(b, next.catch(() => undefined));

@@ -4,8 +4,12 @@
 // Only integers, key lists and our own names are interpolated: filters arrive as integer keys.
 //
 // The two sides differ where ClickHouse 18.16 needs it (docs/clickhouse.md): nested subqueries
-// instead of CTEs; `sumIf`; exact local sums as Decimal128 (sum(Int64) wraps silently there);
-// `join_use_nulls = 1`, without which a currency with no rate reads rate 0 instead of NULL.
+// instead of CTEs; `sumIf`; exact local sums as Decimal128 (sum(Int64) wraps silently there).
+// ClickHouse looks each row's rate up (joinGet in the version's Join table, 0 where none) instead
+// of joining: it first reads, in one round trip, the last committed batch and the FX version,
+// which the query then names as literals (docs/benchmarks.md, "FX by lookup"). Until the
+// lookup tables' migration is recorded, it joins fx_effective, with `join_use_nulls = 1`, without
+// which a currency with no rate reads rate 0 instead of NULL.
 
 import type { BackendKind, StoreBackend } from '../backend.ts';
 import type {
@@ -14,7 +18,8 @@ import type {
 import { sqlInt } from '../sql-literal.ts';
 import { filterSql, groupSql } from './shape-sql.ts';
 import { committedRows } from './committed-rows.ts';
-import { fxEffectiveClickHouse } from './fx.ts';
+import { LAST_COMMITTED_BATCH } from '../clickhouse/committed.ts';
+import { FX_LOOKUP_MIGRATION, fxEffectiveClickHouse, fxRateLookup } from './fx.ts';
 
 export interface RollupAggregate {
   tables: TablePlan[];
@@ -84,23 +89,31 @@ export function bucketSql(shape: BucketShape, kind: BackendKind, minute = 'minut
   return `CASE ${whens.join(' ')} ELSE ${pieces[pieces.length - 1]} END`;
 }
 
-/** The FX rate of a row (NULL: none that day): a column of the join's right side on ClickHouse. */
-const RATE = { duckdb: 'rate', clickhouse: 'usd_per_minor' } as const;
+/** A row's FX rate: its value where it has one, and the predicates "has one" and "has none". */
+interface RateSql { value: string; has: string; none: string }
+const NULLABLE_RATE = (column: string): RateSql => ({ value: column, has: `${column} IS NOT NULL`, none: `${column} IS NULL` });
+const RATE_OF = {
+  duckdb: NULLABLE_RATE('rate'),
+  /** A column of the join's right side, NULL where there is no rate (join_use_nulls). */
+  clickhouseJoin: NULLABLE_RATE('usd_per_minor'),
+  /** Looked up per row; ClickHouse computes the expression once per row, however often it is named. */
+  clickhouseLookup: (version: number): RateSql => {
+    const rate = fxRateLookup(version);
+    return { value: rate, has: `${rate} != 0`, none: `${rate} = 0` };
+  },
+};
 
-function measureSql(m: MeasureSpec, kind: BackendKind): string {
-  const rate = RATE[kind];
+function measureSql(m: MeasureSpec, kind: BackendKind, rate: RateSql): string {
   const kinds = m.kinds.length === 1 ? `kind = ${sqlInt(m.kinds[0])}` : `kind IN (${m.kinds.map(sqlInt).join(', ')})`;
-  const rows = m.fx === 'none' ? kinds : `${kinds} AND ${rate} IS NOT NULL`;
-  if (kind === 'duckdb') return `sum(CASE WHEN ${rows} THEN ${m.fx === 'usd' ? `${m.value} * ${rate}` : m.value} ELSE 0 END)`;
+  const rows = m.fx === 'none' ? kinds : `${kinds} AND ${rate.has}`;
+  if (kind === 'duckdb') return `sum(CASE WHEN ${rows} THEN ${m.fx === 'usd' ? `${m.value} * ${rate.value}` : m.value} ELSE 0 END)`;
   // ifNull: the rows summed have a rate; without it the sum of no rows would be NULL, not 0.
-  if (m.fx === 'usd') return `sumIf(toFloat64(${m.value}) * ifNull(${rate}, 0), ${rows})`;
-  return m.value === 'cnt' ? `sumIf(toInt64(cnt), ${rows})` : `sumIf(toDecimal128(${m.value}, 0), ${rows})`;
+  if (m.fx === 'usd') return `sumIf(toFloat64(${m.value}) * ifNull(${rate.value}, 0), ${rows})`;
+  return m.value === 'cnt' ? `sumIf(cnt, ${rows})` : `sumIf(toDecimal128(${m.value}, 0), ${rows})`;
 }
 
-const UNCONVERTED = {
-  duckdb: `sum(CASE WHEN ${RATE.duckdb} IS NULL THEN cnt ELSE 0 END)`,
-  clickhouse: `sumIf(toInt64(cnt), ${RATE.clickhouse} IS NULL)`,
-};
+const unconvertedSql = (kind: BackendKind, rate: RateSql) =>
+  (kind === 'duckdb' ? `sum(CASE WHEN ${rate.none} THEN cnt ELSE 0 END)` : `sumIf(cnt, ${rate.none})`);
 
 // Measures are named ms_<name>: a measure such as fee_minor shares its name with a column, and
 // ClickHouse resolves aliases across the whole query.
@@ -145,7 +158,17 @@ function preaggregates(q: RollupAggregate, kind: BackendKind): boolean {
   return q.preaggregate && (kind === 'duckdb' || q.bucket.kind === 'constant');
 }
 
-function aggregateSql(q: RollupAggregate, kind: BackendKind): string {
+/** What a ClickHouse aggregate reads before its query, in one round trip. */
+interface ChSnapshot {
+  /** The last committed batch: rows of later batches do not count. */
+  lastBatch: number;
+  /** The fx_effective version in force (0: no rates). */
+  fxVersion: number;
+  /** Whether the version's lookup table may be used (its migration is recorded). */
+  lookup: boolean;
+}
+
+function aggregateSql(q: RollupAggregate, kind: BackendKind, snap?: ChSnapshot): string {
   for (const n of [...q.measures.map((m) => m.name), ...q.metrics.map((m) => m.name)]) {
     if (!NAME.test(n)) throw new TypeError(`not a name: ${n}`);
   }
@@ -153,7 +176,7 @@ function aggregateSql(q: RollupAggregate, kind: BackendKind): string {
   const day = kind === 'duckdb' ? '(minute // 1440)' : 'intDiv(minute, 1440)';
   const sources = q.tables.map((t) => {
     const ranges = t.ranges.map(([a, b]) => `(minute >= ${sqlInt(a)} AND minute < ${sqlInt(b)})`).join(' OR ');
-    const where = [`(${ranges})`, ...q.filters.map(filterSql), ...(kind === 'clickhouse' ? [committedRows(kind)] : [])];
+    const where = [`(${ranges})`, ...q.filters.map(filterSql), ...(kind === 'clickhouse' ? [committedRows(kind, snap?.lastBatch)] : [])];
     const cols = [`${bucketSql(q.bucket, kind, 'minute', TABLE_GRAIN[t.table])} AS bucket`, ...q.groups.map((g, i) => `${groupSql(g, kind)} AS g${i}`), `${day} AS day`, ...ROW_COLUMNS];
     return `SELECT ${cols.join(', ')} FROM rollup_${t.table} WHERE ${where.join(' AND ')}`;
   });
@@ -162,8 +185,10 @@ function aggregateSql(q: RollupAggregate, kind: BackendKind): string {
     ? `SELECT ${keys.join(', ')}, day, currency_key, kind, ${['cnt', 'amount_minor', 'fee_minor'].map((c) => `${sum(c)} AS ${c}`).join(', ')}
        FROM (${sources.join(' UNION ALL ')}) GROUP BY ${keys.join(', ')}, day, currency_key, kind`
     : sources.join(' UNION ALL ');
+  const rate = kind === 'duckdb' ? RATE_OF.duckdb
+    : snap?.lookup ? RATE_OF.clickhouseLookup(snap.fxVersion) : RATE_OF.clickhouseJoin;
   const aggregates = [
-    ...keys, ...q.measures.map((m) => `${measureSql(m, kind)} AS ${alias(m.name)}`), `${UNCONVERTED[kind]} AS unconverted_count`,
+    ...keys, ...q.measures.map((m) => `${measureSql(m, kind, rate)} AS ${alias(m.name)}`), `${unconvertedSql(kind, rate)} AS unconverted_count`,
   ];
   const finals = [
     ...keys, 'unconverted_count',
@@ -182,6 +207,14 @@ agg AS (SELECT ${aggregates.join(', ')}
     ON src.currency_key = f.currency_key AND src.day = f.day) GROUP BY ${keys.join(', ')})
 SELECT ${finals.join(', ')}, sum(unconverted_count) OVER () AS unconverted_total FROM agg ${tail}`;
   }
+  // No window functions on 18.16: where a LIMIT may leave groups out, the unconverted count over
+  // all of them is the WITH TOTALS row, computed in the same pass.
+  const groupBy = `GROUP BY ${keys.join(', ')}${cutsGroups(q) ? ' WITH TOTALS' : ''}`;
+  if (snap?.lookup) return `SELECT ${finals.join(', ')} FROM (
+  SELECT ${aggregates.join(', ')}
+  FROM (${src})
+  ${groupBy}
+) ${tail}`;
   // One row per (currency, day) on the right, so ALL and ANY strictness agree; only the days the
   // ranges cover.
   const minutes = q.tables.flatMap((t) => t.ranges.flat());
@@ -189,19 +222,35 @@ SELECT ${finals.join(', ')}, sum(unconverted_count) OVER () AS unconverted_total
     : [Math.floor(Math.min(...minutes) / 1440), Math.floor((Math.max(...minutes) - 1) / 1440)];
   // The SELECT that sums also joins: a subquery level between the join and the sums would cost
   // 18.16 a pass over every rollup row (docs/benchmarks.md, 2026-12-06, "the join where it sums").
-  // No window functions on 18.16: where a LIMIT may leave groups out, the unconverted count over
-  // all of them is the WITH TOTALS row, computed in the same pass.
   return `SELECT ${finals.join(', ')} FROM (
   SELECT ${aggregates.join(', ')}
-  FROM (${src}) ALL LEFT JOIN ${fxEffectiveClickHouse(fromDay, toDay)} USING (currency_key, day)
-  GROUP BY ${keys.join(', ')}${cutsGroups(q) ? ' WITH TOTALS' : ''}
+  FROM (${src}) ALL LEFT JOIN ${fxEffectiveClickHouse(fromDay, toDay, snap?.fxVersion)} USING (currency_key, day)
+  ${groupBy}
 ) ${tail}
 SETTINGS join_use_nulls = 1`;
 }
 
+/** ClickHouse stores whose FX lookup tables are made (their migration recorded: it never goes back). */
+const lookupReady = new WeakSet<StoreBackend>();
+
+/**
+ * The last committed batch and the FX version in force, read once so that the query names them
+ * as literals (three scalar subqueries cost 18.16 about 3 ms: docs/benchmarks.md, "FX by
+ * lookup"). A reader beside a writer still migrating joins fx_effective until the migration that
+ * makes the lookup tables is recorded.
+ */
+async function chSnapshot(b: StoreBackend): Promise<ChSnapshot> {
+  const known = lookupReady.has(b);
+  const [r] = await b.select(`SELECT toUInt64(${LAST_COMMITTED_BATCH}) AS batch, toInt64((SELECT max(version) FROM fx_effective)) AS fx${
+    known ? '' : `, (SELECT count() FROM schema_migrations WHERE version = ${sqlInt(FX_LOOKUP_MIGRATION)}) AS lookup`}`);
+  if (!known && Number(r.lookup) > 0) lookupReady.add(b);
+  return { lastBatch: Number(r.batch), fxVersion: Number(r.fx), lookup: lookupReady.has(b) };
+}
+
 export async function rollupAggregate(b: StoreBackend, q: RollupAggregate): Promise<AggregateAnswer> {
   const withTotals = b.kind === 'clickhouse' && cutsGroups(q);
-  const { names, columns, rowCount, totals } = await b.selectColumns(aggregateSql(q, b.kind), { totals: withTotals });
+  const snap = b.kind === 'clickhouse' ? await chSnapshot(b) : undefined;
+  const { names, columns, rowCount, totals } = await b.selectColumns(aggregateSql(q, b.kind, snap), { totals: withTotals });
   const col = (n: string) => (rowCount === 0 ? [] : columns[names.indexOf(n)]);
   const unconverted = names.includes('unconverted_total')
     ? (rowCount > 0 ? Number(col('unconverted_total')[0] ?? 0) : 0)

@@ -14,6 +14,7 @@ import { analyticsStore } from '../../../src/store/open-analytics-store.ts';
 import { CURRENCY_CODES } from '../../../src/reference/currencies.ts';
 import { acceptedEvents } from '../../support/reference-rollups.ts';
 import { MIGRATIONS, ROLLUP_ORDER } from '../../../src/store/clickhouse/migrations.ts';
+import { fxRateLookup } from '../../../src/store/queries/fx.ts';
 import { createLogger } from '../../../src/log.ts';
 import { connect, newQueryId } from '../../../src/store/clickhouse/connection.ts';
 import { constantUInt32, nativeBlock } from '../../../src/store/clickhouse/native-block.ts';
@@ -337,8 +338,9 @@ test('compaction while ingesting: a month written by 3 batches is folded, on the
   }
 });
 
-test('FX: a reload replaces its dates, and readers see one whole per-day table, the newest', async () => {
-  const store = analyticsStore(await open(await server.createDatabase()));
+test('FX: a reload replaces its dates, and readers see one whole per-day table, the newest, also as a lookup table', async () => {
+  const backend = await open(await server.createDatabase());
+  const store = analyticsStore(backend);
   try {
     const rates = async () => (await store.fxRates({ limit: 100 })).map((r) => `${r.date} ${r.currency}=${r.usdPerUnit}`).sort();
     assert.deepEqual(await rates(), []);
@@ -354,8 +356,40 @@ test('FX: a reload replaces its dates, and readers see one whole per-day table, 
     await store.replaceFxEffective(table(20394, 0.25)); // the same table again: never read twice
     assert.deepEqual((await store.fxEffective(0, 100_000)).map((r) => [r.day, r.usdPerMinor]), [[20394, 0.25], [20394, 0.25]],
       'only the newest version, whether or not the older one is deleted yet');
+    // Each version is also a lookup table, made before the version is written; the one before
+    // the newest stays for readers that took it, older ones are dropped.
+    const lookups = async () => (await backend.select(`SELECT name FROM system.tables
+      WHERE database = currentDatabase() AND startsWith(name, 'fx_usd_v') ORDER BY name`)).map((r) => r.name);
+    assert.deepEqual(await lookups(), ['fx_usd_v2', 'fx_usd_v3']);
+    const lookup = async (day: number) => (await backend.select(`SELECT ${fxRateLookup(3)} AS rate
+      FROM (SELECT toInt32(2) AS currency_key, toInt32(${day}) AS day)`))[0].rate;
+    assert.equal(await lookup(20394), 0.25, 'the newest rate of a (currency, day)');
+    assert.equal(await lookup(20393), 0, '0 where the version has none');
   } finally {
     await store.close();
+  }
+});
+
+test('a reader that took the last committed batch before a later batch and a fold still counts every row it counted', async () => {
+  const { inputs } = testStream(14, 120, 30);
+  const b = await open(await server.createDatabase());
+  try {
+    const engine = await openEngine(b, 40);
+    for (const input of inputs.slice(0, -1)) await submitRetrying(engine, input);
+    await engine.flush();
+    const visible = async (last: bigint) => (await b.select(`SELECT
+      (SELECT sum(cnt) FROM rollup_minute WHERE batch_id <= ${last}) + (SELECT sum(cnt) FROM rollup_hour WHERE batch_id <= ${last})
+      + (SELECT sum(cnt) FROM rollup_day WHERE batch_id <= ${last}) AS n`))[0].n as bigint;
+    const [{ last }] = await b.select('SELECT max(batch_id) AS last FROM ingest_batches');
+    const before = await visible(last as bigint);
+    await submitRetrying(engine, inputs[inputs.length - 1]);
+    await engine.close();
+    const report = await b.compactRollups();
+    assert.ok(report.rowsAfter < report.rowsBefore, 'some rows folded');
+    // A folded row holds committed rows only and takes batch 0: none of them hides from that reader.
+    assert.ok(await visible(last as bigint) >= before, 'no row of the earlier batches hidden by the fold');
+  } finally {
+    await b.close();
   }
 });
 
