@@ -28,6 +28,7 @@ import { connect } from '../../src/store/clickhouse/connection.ts';
 import { migrate } from '../../src/store/clickhouse/migrations.ts';
 import { waitForMutations } from '../../src/store/clickhouse/recover.ts';
 import { FX_LOOKUP_MIGRATION } from '../../src/store/queries/fx.ts';
+import { BY_CURRENCY_MIGRATION, BY_CURRENCY_TABLES } from '../../src/store/clickhouse/by-currency.ts';
 import { runRetention } from '../../src/retention/run-retention.ts';
 import { METRICS } from '../../src/metrics/registry.ts';
 import { currencyKey } from '../../src/reference/currencies.ts';
@@ -247,6 +248,39 @@ test('an FX reload changes both backends\' answers alike at once; a ClickHouse r
     await unmigrate();
     await migrate(ch);
     assertSame(await query(sides[1], spec), after[0], 'the writer, after the migration ran again');
+  } finally {
+    await reader.store.close();
+    await ch.close();
+  }
+});
+
+test('ClickHouse answers network-wide questions from the sums per currency, once made; a reader before them reads the rollups', async () => {
+  const network: Partial<QuerySpec> = { metrics: ['tx_count', 'gross_volume_usd', 'success_rate'], dimensions: ['currency'], granularity: 'day' };
+  const merchant: Partial<QuerySpec> = { ...network, filters: { merchant_id: ['m_dakar'] } };
+  const expected = await Promise.all([network, merchant].map((spec) => query(sides[0], spec)));
+  assert.ok(expected.every((r) => r.rows.length > 0), 'both have rows');
+  assertSame(await query(sides[1], network), expected[0], 'network-wide');
+  assertSame(await query(sides[1], merchant), expected[1], 'one merchant');
+  // Minute rows at its edges, and hour and day rows between: the rollup rows beside the sums.
+  const edges: Partial<QuerySpec> = { metrics: METRICS.map((m) => m.name), from: START + 10 * DAY + 13 * 60_000, to: START + 40 * DAY + 17 * 60_000 };
+  const [duck, click] = await Promise.all(sides.map((s) => query(s, edges)));
+  assert.deepEqual(click.tables, ['minute', 'hour', 'day']);
+  assertSame(click, duck, 'minute, hour and day rows together');
+  const ch = await connect({ url: server.url, database: clickDatabase });
+  const reader = { ...sides[1], store: analyticsStore(await openClickHouseBackend({ url: server.url, database: clickDatabase, reader: true })) };
+  try {
+    // Emptied, they change the network-wide answer only: that one is read from them.
+    for (const t of BY_CURRENCY_TABLES) await ch.command(`TRUNCATE TABLE ${t}`);
+    assert.equal((await query(sides[1], network)).rows.length, 0, 'read from the emptied sums');
+    assertSame(await query(sides[1], merchant), expected[1], 'one merchant: from the rollups');
+    // A reader beside a writer that has not made them yet (migration 9) reads the rollups.
+    await ch.command(`ALTER TABLE schema_migrations DELETE WHERE version = ${BY_CURRENCY_MIGRATION}`);
+    await waitForMutations(ch, ['schema_migrations']);
+    assertSame(await query(reader, network), expected[0], 'a reader before migration 9');
+    // The migration fills them from the rollups (folded by the compaction above, or not).
+    await migrate(ch);
+    assertSame(await query(reader, network), expected[0], 'the same reader once they are made');
+    assertSame(await query(sides[1], network), expected[0], 'the writer');
   } finally {
     await reader.store.close();
     await ch.close();

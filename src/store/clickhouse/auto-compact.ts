@@ -69,8 +69,11 @@ export function autoCompaction(opts: AutoCompactOptions, fold: (months: RollupMo
         const months = counts.get(table)!;
         for (const m of written) months.set(m, (months.get(m) ?? 0) + 1);
       };
-      for (const [table, rows] of [['rollup_minute', batch.rollups.minute], ['rollup_hour', batch.rollups.hour],
-        ['rollup_day', batch.rollups.day]] as const) count(table, monthsOf(rows.minute));
+      for (const [tables, rows] of [[['rollup_minute'], batch.rollups.minute], [['rollup_hour', 'rollup_hour_by_currency'], batch.rollups.hour],
+        [['rollup_day', 'rollup_day_by_currency'], batch.rollups.day]] as const) {
+        const months = monthsOf(rows.minute);
+        for (const table of tables) count(table, months);
+      }
       // A tracked batch writes the three custom tables and their totals alike (every grain's
       // partition of a month; the totals' day and hour ones).
       if (batch.custom && batch.custom.keys.length > 0) {

@@ -12,6 +12,7 @@ import { newQueryId } from './connection.ts';
 import { tsvNullable, tsvString } from './tsv.ts';
 import { constantUInt32, nativeBlock } from './native-block.ts';
 import { CUSTOM_WRITE_STEPS, customWrites } from './custom-writes.ts';
+import { BY_CURRENCY_TABLES } from './by-currency.ts';
 
 /** The writes of one batch; the last one commits it, after all the others went through. */
 export const COMMIT_STEPS = [
@@ -22,8 +23,11 @@ export const COMMIT_STEPS = [
 export const CUSTOM_COMMIT_STEPS = CUSTOM_WRITE_STEPS;
 export type CommitStep = (typeof COMMIT_STEPS)[number];
 
-/** The tables that hold rows of uncommitted batches after a failure: all but the marker's. */
-export const BATCH_TABLES = COMMIT_STEPS.filter((s) => s !== 'ingest_batches');
+/**
+ * The tables that hold rows of uncommitted batches after a failure: every step's but the
+ * marker's, and the tables materialized views fill from them (by-currency.ts).
+ */
+export const BATCH_TABLES: readonly string[] = [...COMMIT_STEPS.filter((s) => s !== 'ingest_batches'), ...BY_CURRENCY_TABLES];
 
 /** Fault injection for tests; a throw fails the commit there. */
 export interface CommitFaults {

@@ -21,6 +21,7 @@ import { ROLLUP_KEYS } from '../queries/shape-sql.ts';
 import { CUSTOM_MONTH, MINUTE_MONTH, grainMonth } from './partitions.ts';
 import { CLICKHOUSE_TOTALS_TABLES, type TotalsTable } from './custom-totals.ts';
 import type { TotalKind } from '../custom-totals.ts';
+import { BY_CURRENCY_KEYS, BY_CURRENCY_TABLES, type ByCurrencyTable } from './by-currency.ts';
 
 export interface CompactReport {
   partitions: number;
@@ -30,9 +31,9 @@ export interface CompactReport {
 
 export const ROLLUP_TABLES = ['rollup_minute', 'rollup_hour', 'rollup_day'] as const;
 export const CUSTOM_ROLLUP_TABLES = ['custom_rollup_stats', 'custom_rollup_bins', 'custom_rollup_users'] as const;
-export type CompactedTable = (typeof ROLLUP_TABLES)[number] | (typeof CUSTOM_ROLLUP_TABLES)[number] | TotalsTable;
+export type CompactedTable = (typeof ROLLUP_TABLES)[number] | ByCurrencyTable | (typeof CUSTOM_ROLLUP_TABLES)[number] | TotalsTable;
 /** Every table compaction folds. */
-export const COMPACTED_TABLES: readonly CompactedTable[] = [...ROLLUP_TABLES, ...CUSTOM_ROLLUP_TABLES, ...CLICKHOUSE_TOTALS_TABLES];
+export const COMPACTED_TABLES: readonly CompactedTable[] = [...ROLLUP_TABLES, ...BY_CURRENCY_TABLES, ...CUSTOM_ROLLUP_TABLES, ...CLICKHOUSE_TOTALS_TABLES];
 
 /** Month partitions (YYYYMM) of each rollup table (a custom table: every grain's partition of the month). */
 export type RollupMonths = Map<CompactedTable, Set<number>>;
@@ -48,8 +49,8 @@ interface Partition { where: string; month: number; expr: string }
 
 interface Fold {
   keys: string;
-  /** Exact integer sums, checked before and after, and the column type their totals must fit. */
-  sums: ReadonlyArray<{ column: string; bits: 32 | 64 }>;
+  /** Exact integer sums, checked before and after, and the column type their totals must fit (128: Decimal(38, 0)). */
+  sums: ReadonlyArray<{ column: string; bits: 32 | 64 | 128 }>;
   /** Other folded columns: min, max (checked), or a float sum. */
   others: ReadonlyArray<{ column: string; agg: 'min' | 'max' | 'sum' }>;
   partition(text: string): Partition | null;
@@ -66,6 +67,10 @@ const grainMonthPartition = (text: string): Partition | null => {
 
 const PAYMENTS: Fold = {
   keys: ROLLUP_KEYS, sums: [{ column: 'cnt', bits: 32 }, { column: 'amount_minor', bits: 64 }, { column: 'fee_minor', bits: 64 }], others: [],
+  partition: monthPartition,
+};
+const BY_CURRENCY: Fold = {
+  keys: BY_CURRENCY_KEYS, sums: [{ column: 'cnt', bits: 64 }, { column: 'amount_minor', bits: 128 }, { column: 'fee_minor', bits: 128 }], others: [],
   partition: monthPartition,
 };
 /** The folds of a custom table's three kinds, by the columns of its key (the totals have no tuple). */
@@ -85,6 +90,7 @@ const ROLLUP_FOLDS = customFolds('grain, bucket, event_type, dims');
 const TOTALS_FOLDS = customFolds('grain, bucket, event_type');
 const FOLDS: Record<CompactedTable, Fold> = {
   rollup_minute: PAYMENTS, rollup_hour: PAYMENTS, rollup_day: PAYMENTS,
+  rollup_hour_by_currency: BY_CURRENCY, rollup_day_by_currency: BY_CURRENCY,
   custom_rollup_stats: ROLLUP_FOLDS.stats, custom_rollup_bins: ROLLUP_FOLDS.bins, custom_rollup_users: ROLLUP_FOLDS.users,
   custom_totals_stats: TOTALS_FOLDS.stats, custom_totals_bins: TOTALS_FOLDS.bins, custom_totals_users: TOTALS_FOLDS.users,
 };
@@ -145,7 +151,9 @@ export async function compactRollups(ch: ChConnection, only?: RollupMonths): Pro
       // Keys whose rows net to zero stay too (as one zero row): an answer's groups are the keys
       // that have rows, on every backend, compacted or not.
       const columns = [...f.sums.map((s) => s.column), ...f.others.map((o) => o.column), 'batch_id'];
-      const values = [...f.sums.map((s) => `toInt${s.bits}(f_${s.column})`), ...f.others.map((o) => `f_${o.column}`), 'f_batch_id'];
+      const values = [
+        ...f.sums.map((s) => (s.bits === 128 ? `f_${s.column}` : `toInt${s.bits}(f_${s.column})`)), ...f.others.map((o) => `f_${o.column}`), 'f_batch_id',
+      ];
       await ch.command(`INSERT INTO ${side} (${f.keys}, ${columns.join(', ')}) SELECT ${f.keys}, ${values.join(', ')} FROM (${source})`);
       const after = await one(ch, `SELECT ${checked(f, (c) => (f.sums.some((s) => s.column === c) ? `toDecimal128(${c}, 0)` : c))} FROM ${side}`);
       for (const k of Object.keys(after)) {

@@ -23,6 +23,7 @@ import { CUSTOM_MONTH, MINUTE_MONTH, msMonth } from './partitions.ts';
 import { CUSTOM_TOTALS_DDL, TOTALS_MIGRATION, copyCustomTotals } from './custom-totals.ts';
 import { compactRollups } from './compact-rollups.ts';
 import { FX_LOOKUP_MIGRATION, fxLookupRebuild } from '../queries/fx.ts';
+import { BY_CURRENCY_MIGRATION, makeByCurrency } from './by-currency.ts';
 
 
 /**
@@ -201,6 +202,11 @@ export const MIGRATIONS: readonly Migration[] = [
       const statements = await fxLookupRebuild(async (sql) => Number((await ch.select(sql)).columns[0]?.[0] ?? 0));
       for (const sql of statements) await ch.command(sql);
     },
+  },
+  {
+    version: BY_CURRENCY_MIGRATION,
+    name: 'hour and day rollups per (minute, currency, kind), filled by materialized views, for network-wide answers',
+    run: makeByCurrency,
   },
 ];
 

@@ -73,6 +73,14 @@ function yyyymm(ms: number): number {
   return d.getUTCFullYear() * 100 + d.getUTCMonth() + 1;
 }
 
+/**
+ * The ClickHouse rollup tables that expire, by month partition and then by row: the minute rows,
+ * and the hour rows with their sums per currency (a network-wide hour answer reads those: they
+ * must cover the same hours).
+ */
+const EXPIRED_TABLES = ['rollup_minute', 'rollup_hour', 'rollup_hour_by_currency'] as const;
+type ExpiredTable = (typeof EXPIRED_TABLES)[number];
+
 const SQL = {
   duckdb: (c: RetentionCutoffs) => [
     `DELETE FROM raw_events WHERE ${rawExpired(c, 'duckdb')}`,
@@ -81,16 +89,15 @@ const SQL = {
     `DELETE FROM rollup_hour WHERE minute < ${sqlInt(c.hourBefore)}`,
     ...(c.custom ? customSql(c.custom, 'duckdb') : []),
   ],
-  clickhouse: (c: RetentionCutoffs, months: Record<'rollup_minute' | 'rollup_hour', number[]>) => {
-    const cut = { rollup_minute: yyyymm(c.minuteBefore * 60_000), rollup_hour: yyyymm(c.hourBefore * 60_000) };
-    const drops = (Object.keys(months) as Array<keyof typeof months>).flatMap((t) =>
-      months[t].filter((m) => m < cut[t]).map((m) => `ALTER TABLE ${t} DROP PARTITION ${sqlInt(m)}`));
+  clickhouse: (c: RetentionCutoffs, months: Record<ExpiredTable, number[]>) => {
+    const before: Record<ExpiredTable, number> = { rollup_minute: c.minuteBefore, rollup_hour: c.hourBefore, rollup_hour_by_currency: c.hourBefore };
+    const drops = EXPIRED_TABLES.flatMap((t) =>
+      months[t].filter((m) => m < yyyymm(before[t] * 60_000)).map((m) => `ALTER TABLE ${t} DROP PARTITION ${sqlInt(m)}`));
     return [
       ...drops,
       `ALTER TABLE raw_events DELETE WHERE ${rawExpired(c, 'clickhouse')}`,
       `ALTER TABLE merchant_transactions DELETE WHERE updated_at < ${sqlInt(c.rawBeforeMs)}`,
-      `ALTER TABLE rollup_minute DELETE WHERE minute < ${sqlInt(c.minuteBefore)}`,
-      `ALTER TABLE rollup_hour DELETE WHERE minute < ${sqlInt(c.hourBefore)}`,
+      ...EXPIRED_TABLES.map((t) => `ALTER TABLE ${t} DELETE WHERE minute < ${sqlInt(before[t])}`),
       ...(c.custom ? customSql(c.custom, 'clickhouse') : []),
     ];
   },
@@ -127,8 +134,8 @@ export async function retentionPreview(b: StoreBackend, c: RetentionCutoffs): Pr
 export async function expireBefore(b: StoreBackend, c: RetentionCutoffs): Promise<void> {
   if (b.kind === 'duckdb') return b.exec(SQL.duckdb(c));
   const parts = await b.select(`SELECT DISTINCT table, partition FROM system.parts
-    WHERE database = currentDatabase() AND active AND table IN ('rollup_minute', 'rollup_hour')`);
-  const months = { rollup_minute: [] as number[], rollup_hour: [] as number[] };
+    WHERE database = currentDatabase() AND active AND table IN (${EXPIRED_TABLES.map((t) => `'${t}'`).join(', ')})`);
+  const months = Object.fromEntries(EXPIRED_TABLES.map((t) => [t, [] as number[]])) as Record<ExpiredTable, number[]>;
   for (const p of parts) months[String(p.table) as keyof typeof months].push(Number(p.partition));
   return b.exec(SQL.clickhouse(c, months));
 }

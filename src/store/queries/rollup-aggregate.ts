@@ -13,12 +13,13 @@
 
 import type { BackendKind, StoreBackend } from '../backend.ts';
 import type {
-  BucketShape, FormulaTerm, Grouping, MeasureSpec, MetricSpec, RowFilter, TablePlan,
+  BucketShape, FormulaTerm, Grouping, KeyColumn, MeasureSpec, MetricSpec, RowFilter, TablePlan,
 } from '../query-shapes.ts';
 import { sqlInt } from '../sql-literal.ts';
 import { filterSql, groupSql } from './shape-sql.ts';
 import { committedRows } from './committed-rows.ts';
 import { LAST_COMMITTED_BATCH } from '../clickhouse/committed.ts';
+import { BY_CURRENCY_MIGRATION } from '../clickhouse/by-currency.ts';
 import { FX_LOOKUP_MIGRATION, fxEffectiveClickHouse, fxRateLookup } from './fx.ts';
 
 export interface RollupAggregate {
@@ -166,7 +167,31 @@ interface ChSnapshot {
   fxVersion: number;
   /** Whether the version's lookup table may be used (its migration is recorded). */
   lookup: boolean;
+  /** Whether the hour and day sums per currency may be read (their migration is recorded). */
+  byCurrency: boolean;
 }
+
+/** The key columns the by-currency tables keep (clickhouse/by-currency.ts). */
+const BY_CURRENCY_COLUMNS: ReadonlySet<KeyColumn> = new Set(['currency_key', 'kind']);
+const columnsOf = (f: RowFilter): KeyColumn[] => ('anyOf' in f ? f.anyOf.map((k) => k.column) : [f.column]);
+
+/**
+ * The table a plan's rows are read from: on ClickHouse, a network-wide answer (every filter and
+ * group on currency or kind) reads the hour and day rows summed per currency, when made.
+ */
+function sourceTable(q: RollupAggregate, t: TablePlan, snap?: ChSnapshot): { name: string; byCurrency: boolean } {
+  const byCurrency = !!snap?.byCurrency && t.table !== 'minute'
+    && q.groups.every((g) => BY_CURRENCY_COLUMNS.has(g.column))
+    && q.filters.every((f) => columnsOf(f).every((c) => BY_CURRENCY_COLUMNS.has(c)));
+  return { name: byCurrency ? `rollup_${t.table}_by_currency` : `rollup_${t.table}`, byCurrency };
+}
+
+/**
+ * A rollup table's row columns beside a by-currency table's in one UNION ALL, which needs one
+ * type per column: counts as Int64 and amounts as Decimal(38, 0), as the by-currency tables
+ * hold them (only the minute rows of a network-wide answer's last hour are widened so).
+ */
+const WIDENED_COLUMNS = ['currency_key', 'kind', 'toInt64(cnt) AS cnt', 'toDecimal128(amount_minor, 0) AS amount_minor', 'toDecimal128(fee_minor, 0) AS fee_minor'];
 
 function aggregateSql(q: RollupAggregate, kind: BackendKind, snap?: ChSnapshot): string {
   for (const n of [...q.measures.map((m) => m.name), ...q.metrics.map((m) => m.name)]) {
@@ -174,11 +199,16 @@ function aggregateSql(q: RollupAggregate, kind: BackendKind, snap?: ChSnapshot):
   }
   const keys = ['bucket', ...q.groups.map((_, i) => `g${i}`)];
   const day = kind === 'duckdb' ? '(minute // 1440)' : 'intDiv(minute, 1440)';
-  const sources = q.tables.map((t) => {
+  const tables = q.tables.map((t) => sourceTable(q, t, snap));
+  const widen = tables.some((t) => t.byCurrency) && !tables.every((t) => t.byCurrency);
+  const sources = q.tables.map((t, i) => {
     const ranges = t.ranges.map(([a, b]) => `(minute >= ${sqlInt(a)} AND minute < ${sqlInt(b)})`).join(' OR ');
     const where = [`(${ranges})`, ...q.filters.map(filterSql), ...(kind === 'clickhouse' ? [committedRows(kind, snap?.lastBatch)] : [])];
-    const cols = [`${bucketSql(q.bucket, kind, 'minute', TABLE_GRAIN[t.table])} AS bucket`, ...q.groups.map((g, i) => `${groupSql(g, kind)} AS g${i}`), `${day} AS day`, ...ROW_COLUMNS];
-    return `SELECT ${cols.join(', ')} FROM rollup_${t.table} WHERE ${where.join(' AND ')}`;
+    const cols = [
+      `${bucketSql(q.bucket, kind, 'minute', TABLE_GRAIN[t.table])} AS bucket`, ...q.groups.map((g, k) => `${groupSql(g, kind)} AS g${k}`), `${day} AS day`,
+      ...(widen && !tables[i].byCurrency ? WIDENED_COLUMNS : ROW_COLUMNS),
+    ];
+    return `SELECT ${cols.join(', ')} FROM ${tables[i].name} WHERE ${where.join(' AND ')}`;
   });
   const sum = (c: string) => (kind === 'duckdb' || c === 'cnt' ? `sum(${c})` : `sum(toDecimal128(${c}, 0))`);
   const src = preaggregates(q, kind)
@@ -230,21 +260,26 @@ SELECT ${finals.join(', ')}, sum(unconverted_count) OVER () AS unconverted_total
 SETTINGS join_use_nulls = 1`;
 }
 
-/** ClickHouse stores whose FX lookup tables are made (their migration recorded: it never goes back). */
-const lookupReady = new WeakSet<StoreBackend>();
+/** The migrations a ClickHouse aggregate depends on, per store, once recorded (they never go back). */
+const recorded = new WeakMap<StoreBackend, Set<number>>();
+const DEPENDS_ON = [FX_LOOKUP_MIGRATION, BY_CURRENCY_MIGRATION] as const;
 
 /**
  * The last committed batch and the FX version in force, read once so that the query names them
  * as literals (three scalar subqueries cost 18.16 about 3 ms: docs/benchmarks.md, "FX by
- * lookup"). A reader beside a writer still migrating joins fx_effective until the migration that
- * makes the lookup tables is recorded.
+ * lookup"). A reader beside a writer still migrating joins fx_effective and reads the rollup
+ * tables themselves until the migrations that make the lookup and by-currency tables are recorded.
  */
 async function chSnapshot(b: StoreBackend): Promise<ChSnapshot> {
-  const known = lookupReady.has(b);
+  let done = recorded.get(b);
+  if (!done) recorded.set(b, (done = new Set()));
+  const unknown = DEPENDS_ON.filter((v) => !done!.has(v));
   const [r] = await b.select(`SELECT toUInt64(${LAST_COMMITTED_BATCH}) AS batch, toInt64((SELECT max(version) FROM fx_effective)) AS fx${
-    known ? '' : `, (SELECT count() FROM schema_migrations WHERE version = ${sqlInt(FX_LOOKUP_MIGRATION)}) AS lookup`}`);
-  if (!known && Number(r.lookup) > 0) lookupReady.add(b);
-  return { lastBatch: Number(r.batch), fxVersion: Number(r.fx), lookup: lookupReady.has(b) };
+    unknown.map((v) => `, (SELECT count() FROM schema_migrations WHERE version = ${sqlInt(v)}) AS m${v}`).join('')}`);
+  for (const v of unknown) if (Number(r[`m${v}`]) > 0) done.add(v);
+  return {
+    lastBatch: Number(r.batch), fxVersion: Number(r.fx), lookup: done.has(FX_LOOKUP_MIGRATION), byCurrency: done.has(BY_CURRENCY_MIGRATION),
+  };
 }
 
 export async function rollupAggregate(b: StoreBackend, q: RollupAggregate): Promise<AggregateAnswer> {

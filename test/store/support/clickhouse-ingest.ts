@@ -8,6 +8,7 @@ import { createEngine, StoreUnavailableError, type Engine } from '../../../src/i
 import { createLogger } from '../../../src/log.ts';
 import type { StoreBackend } from '../../../src/store/backend.ts';
 import { COMMITTED } from '../../../src/store/clickhouse/committed.ts';
+import { BY_CURRENCY_SOURCE, BY_CURRENCY_TABLES } from '../../../src/store/clickhouse/by-currency.ts';
 import { randomStream } from '../../support/random-stream.ts';
 import { acceptedEvents, contributions, rollupOf } from '../../support/reference-rollups.ts';
 import { rawEventCounts } from './clickhouse-store.ts';
@@ -93,6 +94,13 @@ export async function assertExact(backend: StoreBackend, events: Event[]): Promi
   const expected = contributions(events);
   for (const [table, period] of [['minute', 1], ['hour', 60], ['day', 1440]] as const) {
     assert.deepEqual(await readRollup(analyticsStore(backend), table), rollupOf(expected, period), `rollup_${table}`);
+  }
+  // The sums per currency (materialized views' tables) equal their sources', which equal the reference.
+  for (const table of BY_CURRENCY_TABLES) {
+    const sums = (from: string) => backend.select(`SELECT minute, currency_key, kind, toString(sum(toDecimal128(cnt, 0))) AS c,
+      toString(sum(toDecimal128(amount_minor, 0))) AS a, toString(sum(toDecimal128(fee_minor, 0))) AS f
+      FROM ${from} WHERE ${COMMITTED} GROUP BY minute, currency_key, kind ORDER BY minute, currency_key, kind`);
+    assert.deepEqual(await sums(table), await sums(BY_CURRENCY_SOURCE[table]), table);
   }
   await assertTransactionsExact(backend, events, 'merchant_transactions');
   const raw = await rawEventCounts(backend);
