@@ -55,9 +55,9 @@ const chRates = (where: string) => `(SELECT date, currency, argMax(usd_per_unit,
 // count every rollup row twice). The days [from, to] only: a join builds its right side whole
 // for every query, and the table holds every day since 1970 (41,559 rows for the sample rates:
 // 10-20 ms of each aggregate at 10M events, docs/benchmarks.md).
-// `version`: the one in force, when the caller has read it.
-const chEffective = (from: number, to: number, version?: number) => `(SELECT currency_key, day, usd_per_minor FROM fx_effective
-  WHERE version = ${version === undefined ? '(SELECT max(version) FROM fx_effective)' : sqlInt(version)} AND day BETWEEN ${sqlInt(from)} AND ${sqlInt(to)}
+// The version is read at query time: an older one may be deleted by then.
+const chEffective = (from: number, to: number) => `(SELECT currency_key, day, usd_per_minor FROM fx_effective
+  WHERE version = (SELECT max(version) FROM fx_effective) AND day BETWEEN ${sqlInt(from)} AND ${sqlInt(to)}
   LIMIT 1 BY currency_key, day)`;
 
 /**
@@ -69,6 +69,8 @@ const FX_KEY_DAYS = 100_000;
 export const FX_LOOKUP_MIGRATION = 8;
 const fxLookupTable = (version: number) => `fx_usd_v${sqlInt(version)}`;
 const FX_LOOKUP_PREFIX = 'fx_usd_v';
+/** Lookup tables kept: the newest version's and the two before it. */
+const FX_LOOKUP_KEPT = 3;
 const fxLookupDdl = (version: number) => [
   `DROP TABLE IF EXISTS ${fxLookupTable(version)}`,
   `CREATE TABLE ${fxLookupTable(version)} (k Int64, usd_per_minor Float64) ENGINE = Join(ANY, LEFT, k)`,
@@ -80,8 +82,10 @@ const fxLookupDdl = (version: number) => [
  * Version 0: no rates were ever loaded.
  */
 export function fxRateLookup(version: number): string {
+  // ifNull: a later release gives a Join table the join_use_nulls in force at its creation (1,
+  // query-settings.ts), and then joinGet answers NULL for a missing key; 18.16 answers 0.
   return version > 0
-    ? `joinGet('${fxLookupTable(version)}', 'usd_per_minor', toInt64(currency_key) * ${FX_KEY_DAYS} + day)`
+    ? `ifNull(joinGet('${fxLookupTable(version)}', 'usd_per_minor', toInt64(currency_key) * ${FX_KEY_DAYS} + day), 0)`
     : 'toFloat64(0)';
 }
 
@@ -191,11 +195,12 @@ export async function replaceFxEffective(b: StoreBackend, rows: EffectiveRates):
       { name: 'k', type: 'int64', values: keys }, { name: 'usd_per_minor', type: 'float64', values: rows.usdPerMinor },
     ] }]);
     await b.write(SQL.replaceEffective.clickhouse({ table: 'fx_effective', columns: [...columns, { name: 'version', type: 'int64', values: versions }] }, version));
-    // The version before stays for readers that took it just before this one appeared.
+    // The versions before stay for readers that took one of them just before this one appeared
+    // (a reader's query names the version it read first: fx_effective's is read at query time).
     const stale = (await b.select(`SELECT name FROM system.tables
       WHERE database = currentDatabase() AND startsWith(name, '${FX_LOOKUP_PREFIX}')`))
       .map((r) => Number(String(r.name).slice(FX_LOOKUP_PREFIX.length)))
-      .filter((v) => Number.isSafeInteger(v) && v < version - 1);
+      .filter((v) => Number.isSafeInteger(v) && v <= version - FX_LOOKUP_KEPT);
     if (stale.length > 0) await b.exec(stale.map((v) => `DROP TABLE IF EXISTS ${fxLookupTable(v)}`));
   };
   const next = (rebuilding.get(b) ?? Promise.resolve()).then(run, run);

@@ -254,7 +254,7 @@ SELECT ${finals.join(', ')}, sum(unconverted_count) OVER () AS unconverted_total
   // 18.16 a pass over every rollup row (docs/benchmarks.md, 2026-12-06, "the join where it sums").
   return `SELECT ${finals.join(', ')} FROM (
   SELECT ${aggregates.join(', ')}
-  FROM (${src}) ALL LEFT JOIN ${fxEffectiveClickHouse(fromDay, toDay, snap?.fxVersion)} USING (currency_key, day)
+  FROM (${src}) ALL LEFT JOIN ${fxEffectiveClickHouse(fromDay, toDay)} USING (currency_key, day)
   ${groupBy}
 ) ${tail}
 SETTINGS join_use_nulls = 1`;

@@ -54,6 +54,14 @@ test('migrations create every table once; opening again changes nothing and keep
   }
 });
 
+test('a writer refuses a database that newer code migrated (it would not keep those tables right)', async () => {
+  const database = await server.createDatabase();
+  const b = await open(database);
+  await b.exec([`INSERT INTO schema_migrations VALUES (${MIGRATIONS.length + 90}, 'from newer code', 0)`]);
+  await b.close();
+  await assert.rejects(open(database), /schema version \d+, newer than this code's \d+/);
+});
+
 test('migration 3 carries the positions a version-2 store kept in its batch markers', async () => {
   const database = await server.createDatabase();
   const first = await open(database);
@@ -364,8 +372,10 @@ test('FX: a reload replaces its dates, and readers see one whole per-day table, 
     // the newest stays for readers that took it, older ones are dropped.
     const lookups = async () => (await backend.select(`SELECT name FROM system.tables
       WHERE database = currentDatabase() AND startsWith(name, 'fx_usd_v') ORDER BY name`)).map((r) => r.name);
-    assert.deepEqual(await lookups(), ['fx_usd_v2', 'fx_usd_v3']);
-    const lookup = async (day: number) => (await backend.select(`SELECT ${fxRateLookup(3)} AS rate
+    assert.deepEqual(await lookups(), ['fx_usd_v1', 'fx_usd_v2', 'fx_usd_v3'], 'the newest and the two before it');
+    await store.replaceFxEffective(table(20394, 0.25));
+    assert.deepEqual(await lookups(), ['fx_usd_v2', 'fx_usd_v3', 'fx_usd_v4'], 'older ones dropped');
+    const lookup = async (day: number) => (await backend.select(`SELECT ${fxRateLookup(4)} AS rate
       FROM (SELECT toInt32(2) AS currency_key, toInt32(${day}) AS day)`))[0].rate;
     assert.equal(await lookup(20394), 0.25, 'the newest rate of a (currency, day)');
     assert.equal(await lookup(20393), 0, '0 where the version has none');
