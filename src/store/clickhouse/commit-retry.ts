@@ -3,7 +3,7 @@
 // (recover.ts) and writes the whole batch again (open-clickhouse-backend.ts). Anything else (a
 // refused row, a missing table, an error of ours) fails the batch at once, as before.
 
-import { serverErrorCode } from './connection.ts';
+import { isResetSocket, serverErrorCode } from './connection.ts';
 
 /**
  * Server error codes that say "not now" rather than "never": the server is busy or short of
@@ -13,17 +13,19 @@ import { serverErrorCode } from './connection.ts';
  */
 const TRANSIENT_CODES = new Set([159, 202, 203, 209, 210, 241, 252, 319]);
 
-/** Node's errors of a connection that broke or could not be made (a server restarting, a stale keep-alive socket). */
-const TRANSIENT_SOCKET = new Set(['ECONNRESET', 'EPIPE', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT']);
+/** Node's errors of a connection that could not be made or was given up (a server restarting). */
+const TRANSIENT_SOCKET = new Set(['ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT']);
 
 export function isTransientFailure(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = serverErrorCode(err);
   if (code !== undefined) return TRANSIENT_CODES.has(code);
+  // A socket the server reset or closed (a stale keep-alive socket among them).
+  if (isResetSocket(err)) return true;
   const sys = (err as { code?: unknown }).code;
   if (typeof sys === 'string' && TRANSIENT_SOCKET.has(sys)) return true;
-  // The client's own wording for a request it gave up on, and Node's for a socket closed mid-answer.
-  return /^(Timeout error\.|socket hang up)/.test(err.message);
+  // The client's own wording for a request it gave up on.
+  return /^Timeout error\./.test(err.message);
 }
 
 export interface CommitRetryOptions {

@@ -75,6 +75,29 @@ export function serverErrorCode(err: unknown): number | undefined {
 }
 
 /**
+ * Whether a call failed on a socket the server reset or closed before answering (no answer, no
+ * server error code): the keep-alive race above, met by a read as well as by a commit.
+ */
+export function isResetSocket(err: unknown): boolean {
+  if (!(err instanceof Error) || serverErrorCode(err) !== undefined) return false;
+  const code = (err as { code?: unknown }).code;
+  return code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/.test(err.message);
+}
+
+/**
+ * A read met by a reset socket is sent once more, on a new connection: a SELECT changes nothing,
+ * and at start-up (a busy event loop) a process otherwise died of it (seen in the cluster test).
+ */
+async function readAgainOnReset<T>(read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (!isResetSocket(err)) throw err;
+    return read();
+  }
+}
+
+/**
  * What the logs need of a failed call, on the error: the statement's beginning, the query id,
  * and the server's error code (`chCode`).
  */
@@ -115,12 +138,12 @@ export async function connect(opts: ConnectOptions): Promise<ChConnection> {
       async command(sql, queryId) {
         await ch.command({ query: sql, clickhouse_settings: settings, query_id: queryId }).catch(withStatement(sql, queryId));
       },
-      async select(sql, withTotals) {
+      select: (sql, withTotals) => readAgainOnReset(async () => {
         const rs = await ch.query({ query: sql, format: 'TabSeparatedWithNamesAndTypes', clickhouse_settings: settings })
           .catch(withStatement(sql));
         return parseTypedTsv(await rs.text(), withTotals);
-      },
-      async selectNative(sql) {
+      }),
+      selectNative: (sql) => readAgainOnReset(async () => {
         // exec: the client's query() takes no binary format.
         const r = await ch.exec({ query: `${sql}\nFORMAT Native`, clickhouse_settings: settings }).catch(withStatement(sql));
         const chunks: Buffer[] = [];
@@ -130,7 +153,7 @@ export async function connect(opts: ConnectOptions): Promise<ChConnection> {
           withStatement(sql)(err);
         }
         return parseNative(Buffer.concat(chunks));
-      },
+      }),
       async insertTsv(table, columns, body, queryId) {
         await ch.insert({
           table, columns: columns as [string, ...string[]], format: 'TabSeparated',

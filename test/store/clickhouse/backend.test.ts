@@ -17,7 +17,8 @@ import { acceptedEvents } from '../../support/reference-rollups.ts';
 import { MIGRATIONS, ROLLUP_ORDER } from '../../../src/store/clickhouse/migrations.ts';
 import { fxRateLookup } from '../../../src/store/queries/fx.ts';
 import { createLogger } from '../../../src/log.ts';
-import { connect, newQueryId } from '../../../src/store/clickhouse/connection.ts';
+import { connect, isResetSocket, newQueryId } from '../../../src/store/clickhouse/connection.ts';
+import { createServer, connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { constantUInt32, nativeBlock } from '../../../src/store/clickhouse/native-block.ts';
 import { parseNative } from '../../../src/store/clickhouse/native-answer.ts';
 import { assertExact, NOW, openEngine, START, submitRetrying, testStream } from '../support/clickhouse-ingest.ts';
@@ -404,6 +405,45 @@ test('a reader that took the last committed batch before a later batch and a fol
     assert.ok(await visible(last as bigint) >= before, 'no row of the earlier batches hidden by the fold');
   } finally {
     await b.close();
+  }
+});
+
+test('a read sent on a socket that is reset before it answers is sent again, once, on a new connection', async () => {
+  // A proxy before the server that drops the connection of the next request it sees, as the
+  // server does to a keep-alive socket whose idle time ran out as the request went out.
+  let resets = 0;
+  const sockets = new Set<Socket>();
+  const proxy = createServer((client) => {
+    const upstream = netConnect(Number(new URL(server.url).port), '127.0.0.1');
+    sockets.add(client);
+    client.on('data', (chunk) => {
+      if (resets > 0) {
+        resets--;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      upstream.write(chunk);
+    });
+    upstream.pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+    client.on('close', () => upstream.destroy());
+  });
+  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+  const ch = await connect({ url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, database: await server.createDatabase() });
+  try {
+    resets = 1;
+    assert.deepEqual((await ch.select('SELECT 1 AS one')).columns, [[1]], 'TabSeparated');
+    resets = 1;
+    assert.equal((await ch.selectNative('SELECT toInt32(2) AS two')).columns[0][0], 2, 'Native');
+    resets = 2;
+    await assert.rejects(ch.select('SELECT 3'), (err: Error) => isResetSocket(err), 'once only');
+    assert.equal(resets, 0);
+  } finally {
+    await ch.close();
+    for (const s of sockets) s.destroy();
+    await new Promise((r) => proxy.close(r));
   }
 });
 
