@@ -44,8 +44,11 @@ export function monthOfMinute(minute: number): number {
   return d.getUTCFullYear() * 100 + d.getUTCMonth() + 1;
 }
 
-/** One partition as system.parts names it: its rows (a WHERE), its month, and its ALTER expression. */
-interface Partition { where: string; month: number; expr: string }
+/**
+ * One partition as system.parts names it: its rows (a WHERE), its month, its ALTER expression,
+ * and the grain of its rows in minutes where the partition says it (a custom table's).
+ */
+interface Partition { where: string; month: number; expr: string; grain?: number }
 
 interface Fold {
   keys: string;
@@ -62,7 +65,7 @@ const monthPartition = (text: string): Partition | null => {
 };
 const grainMonthPartition = (text: string): Partition | null => {
   const p = grainMonth(text);
-  return p && { where: `grain = ${p.grain} AND ${CUSTOM_MONTH} = ${p.month}`, month: p.month, expr: `(${p.grain}, ${p.month})` };
+  return p && { where: `grain = ${p.grain} AND ${CUSTOM_MONTH} = ${p.month}`, month: p.month, expr: `(${p.grain}, ${p.month})`, grain: p.grain };
 };
 
 const PAYMENTS: Fold = {
@@ -100,6 +103,18 @@ const num = (v: unknown) => BigInt(String(v ?? 0));
 /** A partition is folded when its folded rows would be at most this share of its rows. */
 const MIN_FOLD = 0.9;
 
+/**
+ * Hour and day rows, which queries read over months: each part of a partition costs every such
+ * read (its index, its files, its first and last granules), and ClickHouse's merges leave the
+ * small parts of late events beside a month's large ones (four or five parts a month in the
+ * 10M-event bench store, an hour after its load). A full compaction folds these partitions
+ * whenever they have more than one part, even when the fold takes out few rows (one part a
+ * month: the year of one merchant's hours, 17 -> 11 ms on the server, docs/benchmarks.md).
+ * Minute partitions are left to ClickHouse's merges: they can be large, and are read over short
+ * ranges only.
+ */
+const longRange = (table: CompactedTable, p: Partition) => (p.grain ?? (table === 'rollup_minute' ? 1 : 60)) > 1;
+
 async function one(ch: ChConnection, sql: string): Promise<Record<string, unknown>> {
   const a = await ch.select(sql);
   return Object.fromEntries(a.names.map((n, i) => [n, a.columns[i][0]]));
@@ -123,7 +138,7 @@ const checked = (f: Fold, col: (c: string) => string) => [
  * Folds the partitions of `only` (the months batches wrote to since the last time), or else
  * every partition of more than one part (rows inserted since a compaction, unless merges
  * have already joined them); of those, the ones whose fold would take out at least a tenth of
- * their rows.
+ * their rows, and, on a full compaction (no `only`), every hour or day partition (longRange).
  */
 export async function compactRollups(ch: ChConnection, only?: RollupMonths): Promise<CompactReport> {
   const report: CompactReport = { partitions: 0, rowsBefore: 0, rowsAfter: 0 };
@@ -135,7 +150,8 @@ export async function compactRollups(ch: ChConnection, only?: RollupMonths): Pro
     for (let i = 0; i < parts.rowCount; i++) {
       const p = f.partition(String(parts.columns[0][i]));
       if (!p) continue;
-      if (only ? !only.get(table)?.has(p.month) : Number(parts.columns[1][i]) <= 1) continue;
+      const manyParts = Number(parts.columns[1][i]) > 1;
+      if (only ? !only.get(table)?.has(p.month) : !manyParts) continue;
       const source = folded(table, f, p);
       const before = await one(ch, `SELECT ${checked(f, (c) => `f_${c}`)}, ${
         f.sums.map((s) => `max(f_${s.column}) AS hi_${s.column}, min(f_${s.column}) AS lo_${s.column}`).join(', ') || '0 AS none'} FROM (${source})`);
@@ -145,7 +161,8 @@ export async function compactRollups(ch: ChConnection, only?: RollupMonths): Pro
       // partition. A bulk load in time order writes each minute's keys in one batch or two, so
       // its minute partitions hardly fold: folding the month of 8M tracked events held the
       // writer, and ingest, for over seven minutes (the read that decides still costs a scan).
-      if (Number(before.n) > MIN_FOLD * Number(parts.columns[2][i])) continue;
+      const joinParts = !only && manyParts && longRange(table, p);
+      if (Number(before.n) > MIN_FOLD * Number(parts.columns[2][i]) && !joinParts) continue;
       await ch.command(`CREATE TABLE IF NOT EXISTS ${side} AS ${table}`);
       await ch.command(`TRUNCATE TABLE ${side}`);
       // Keys whose rows net to zero stay too (as one zero row): an answer's groups are the keys

@@ -67,8 +67,8 @@ const chEffective = (from: number, to: number) => `(SELECT currency_key, day, us
 const FX_KEY_DAYS = 100_000;
 /** The ClickHouse migration that makes the lookup tables (readers join fx_effective until it is recorded). */
 export const FX_LOOKUP_MIGRATION = 8;
-const fxLookupTable = (version: number) => `fx_usd_v${sqlInt(version)}`;
 const FX_LOOKUP_PREFIX = 'fx_usd_v';
+const fxLookupTable = (version: number) => `${FX_LOOKUP_PREFIX}${sqlInt(version)}`;
 /** Lookup tables kept: the newest version's and the two before it. */
 const FX_LOOKUP_KEPT = 3;
 const fxLookupDdl = (version: number) => [
@@ -132,6 +132,10 @@ const SQL = {
     clickhouse: (from: number, to: number) => `SELECT currency_key, day, usd_per_minor FROM ${chEffective(from, to)}`,
   },
   lastEffectiveVersion: 'SELECT max(version) AS v FROM fx_effective',
+  /** A version's rows, and whether its lookup table is there. */
+  versionRows: (version: number) => `SELECT currency_key, day, usd_per_minor,
+    (SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = '${fxLookupTable(version)}') AS lookup
+    FROM fx_effective WHERE version = ${sqlInt(version)} LIMIT 1 BY currency_key, day`,
   replaceEffective: {
     duckdb: (rows: Append) => ['DELETE FROM fx_effective', rows],
     clickhouse: (rows: Append, version: number) => [rows, `ALTER TABLE fx_effective DELETE WHERE version < ${sqlInt(version)}`],
@@ -186,6 +190,8 @@ export async function replaceFxEffective(b: StoreBackend, rows: EffectiveRates):
   // with no other rebuild in between: two rebuilds under one version would both be read.
   const run = async () => {
     const [{ v }] = await b.select(SQL.lastEffectiveVersion);
+    // Each writer's start rebuilds the table: when nothing changed, the version in force stays.
+    if (Number(v) > 0 && sameRates(await b.select(SQL.versionRows(Number(v))), rows)) return;
     const version = Number(v) + 1;
     const versions = new BigInt64Array(rows.count).fill(BigInt(version));
     const keys = new BigInt64Array(rows.count);
@@ -206,6 +212,16 @@ export async function replaceFxEffective(b: StoreBackend, rows: EffectiveRates):
   const next = (rebuilding.get(b) ?? Promise.resolve()).then(run, run);
   rebuilding.set(b, next.catch(() => undefined));
   return next;
+}
+
+/** Whether a version's rows (with its lookup table) are exactly `rows`. */
+function sameRates(have: ReadonlyArray<Record<string, unknown>>, rows: EffectiveRates): boolean {
+  if (have.length !== rows.count || have.some((r) => Number(r.lookup) !== 1)) return false;
+  const rate = new Map(have.map((r) => [Number(r.currency_key) * FX_KEY_DAYS + Number(r.day), Number(r.usd_per_minor)]));
+  for (let i = 0; i < rows.count; i++) {
+    if (rate.get(rows.currencyKey[i] * FX_KEY_DAYS + rows.day[i]) !== rows.usdPerMinor[i]) return false;
+  }
+  return true;
 }
 
 export async function fxEffective(b: StoreBackend, fromDay: number, toDay: number) {

@@ -23,6 +23,7 @@ import { constantUInt32, nativeBlock } from '../../../src/store/clickhouse/nativ
 import { parseNative } from '../../../src/store/clickhouse/native-answer.ts';
 import { assertExact, NOW, openEngine, START, submitRetrying, testStream } from '../support/clickhouse-ingest.ts';
 import type { StateRow } from '../../../src/store/analytics-store.ts';
+type Event = Record<string, unknown>;
 
 const server = await startClickHouse();
 after(() => server.stop());
@@ -366,20 +367,25 @@ test('FX: a reload replaces its dates, and readers see one whole per-day table, 
     });
     await store.replaceFxEffective(table(20393, 0.5));
     await store.replaceFxEffective(table(20394, 0.25));
-    await store.replaceFxEffective(table(20394, 0.25)); // the same table again: never read twice
+    await store.replaceFxEffective(table(20394, 0.25)); // the same rates again: version 2 stays in force
     assert.deepEqual((await store.fxEffective(0, 100_000)).map((r) => [r.day, r.usdPerMinor]), [[20394, 0.25], [20394, 0.25]],
       'only the newest version, whether or not the older one is deleted yet');
-    // Each version is also a lookup table, made before the version is written; the one before
-    // the newest stays for readers that took it, older ones are dropped.
+    // Each version is also a lookup table, made before the version is written; the two before
+    // the newest stay for readers that took them, older ones are dropped.
     const lookups = async () => (await backend.select(`SELECT name FROM system.tables
       WHERE database = currentDatabase() AND startsWith(name, 'fx_usd_v') ORDER BY name`)).map((r) => r.name);
-    assert.deepEqual(await lookups(), ['fx_usd_v1', 'fx_usd_v2', 'fx_usd_v3'], 'the newest and the two before it');
-    await store.replaceFxEffective(table(20394, 0.25));
-    assert.deepEqual(await lookups(), ['fx_usd_v2', 'fx_usd_v3', 'fx_usd_v4'], 'older ones dropped');
-    const lookup = async (day: number) => (await backend.select(`SELECT ${fxRateLookup(4)} AS rate
+    assert.deepEqual(await lookups(), ['fx_usd_v1', 'fx_usd_v2'], 'the same rates again (a writer\'s start) make no new version');
+    await store.replaceFxEffective(table(20395, 0.125));
+    await store.replaceFxEffective(table(20396, 0.125));
+    assert.deepEqual(await lookups(), ['fx_usd_v2', 'fx_usd_v3', 'fx_usd_v4'], 'the newest and the two before it; older ones dropped');
+    // A version whose lookup table is gone is written again, under a new version.
+    await backend.exec(['DROP TABLE fx_usd_v4']);
+    await store.replaceFxEffective(table(20396, 0.125));
+    assert.deepEqual(await lookups(), ['fx_usd_v3', 'fx_usd_v5']);
+    const lookup = async (day: number) => (await backend.select(`SELECT ${fxRateLookup(5)} AS rate
       FROM (SELECT toInt32(2) AS currency_key, toInt32(${day}) AS day)`))[0].rate;
-    assert.equal(await lookup(20394), 0.25, 'the newest rate of a (currency, day)');
-    assert.equal(await lookup(20393), 0, '0 where the version has none');
+    assert.equal(await lookup(20396), 0.125, 'the newest rate of a (currency, day)');
+    assert.equal(await lookup(20394), 0, '0 where the version has none');
   } finally {
     await store.close();
   }
@@ -403,6 +409,41 @@ test('a reader that took the last committed batch before a later batch and a fol
     assert.ok(report.rowsAfter < report.rowsBefore, 'some rows folded');
     // A folded row holds committed rows only and takes batch 0: none of them hides from that reader.
     assert.ok(await visible(last as bigint) >= before, 'no row of the earlier batches hidden by the fold');
+  } finally {
+    await b.close();
+  }
+});
+
+test('a full compaction joins the parts of an hour or day partition even where a fold takes out nothing; minute partitions keep theirs', async () => {
+  const b = await open(await server.createDatabase());
+  try {
+    const engine = await openEngine(b, 40);
+    const parts = async (table: string) => Number((await b.select(`SELECT count() AS n FROM system.parts
+      WHERE database = currentDatabase() AND table = ${chString(table)} AND active`))[0].n);
+    // Payouts of merchants of each batch's own, one minute apart: no key of one batch's rows
+    // repeats in another, so no fold would take out a row. Batches go on until the hour and day
+    // tables hold several parts (ClickHouse's merges may join some meanwhile).
+    const events: Event[] = [];
+    for (let batch = 1; batch < 3 || (await parts('rollup_hour')) < 2 || (await parts('rollup_day')) < 2; batch++) {
+      assert.ok(batch < 30, 'several parts');
+      const items = Array.from({ length: 4 }, (_, i): Event => ({
+        event_id: `e${batch}_${i}`, type: 'payout_created', occurred_at: new Date(START + (batch * 4 + i) * 60_000).toISOString(),
+        payout_id: `p${batch}_${i}`, merchant_id: `m${batch}_${i}`, currency: 'XOF', country: 'SN', amount: '7',
+      }));
+      events.push(...items);
+      await submitRetrying(engine, { source: 'test', positions: [{ source: 'test', position: String(batch) }], items });
+    }
+    await engine.close();
+    const rows = async () => Object.fromEntries((await b.select(`SELECT
+      (SELECT count() FROM rollup_minute) AS minute, (SELECT count() FROM rollup_hour) AS hour, (SELECT count() FROM rollup_day) AS day`))
+      .flatMap((r) => Object.entries(r)));
+    const before = await rows();
+    const report = await b.compactRollups();
+    assert.ok(report.partitions >= 2, JSON.stringify(report));
+    assert.equal(await parts('rollup_hour'), 1, 'one part');
+    assert.equal(await parts('rollup_day'), 1, 'one part');
+    assert.deepEqual(await rows(), before, 'no row folded away: minute rows left as they were');
+    await assertExact(b, events);
   } finally {
     await b.close();
   }
