@@ -164,14 +164,20 @@ async function restore(args: string[]): Promise<number> {
 }
 
 function describeVerify(r: VerifyReport): string {
+  const name = (t: { table: string; against: string }) => (t.against === 'rollup' ? `${t.table} sums per currency` : t.table);
   const lines = r.tables.map((t) => (t.from === null
-    ? `  ${t.table.padEnd(6)} not checked: the range is past this table's or the raw events' retention`
-    : `  ${t.table.padEnd(6)} ${t.from} → ${t.to}: ${t.cells} cells, ${t.differences} differ`));
+    ? `  ${name(t).padEnd(6)} not checked: the range is past this table's or the raw events' retention`
+    : `  ${name(t).padEnd(6)} ${t.from} → ${t.to}: ${t.cells} cells, ${t.differences} differ`));
   for (const d of r.differences.slice(0, 50)) {
-    lines.push(`  DIFF ${d.table} ${d.bucket} merchant=${d.merchant} country=${d.country} city=${d.city} currency=${d.currency} method=${d.method} provider=${d.provider} kind=${d.kind}: raw events give ${d.expected}, the table holds ${d.stored} (count/amount/fee)`);
+    lines.push(d.against === 'rollup'
+      ? `  DIFF ${name(d)} ${d.bucket} currency=${d.currency} kind=${d.kind}: the ${d.table} rows give ${d.expected}, the sums hold ${d.stored} (count/amount/fee)`
+      : `  DIFF ${d.table} ${d.bucket} merchant=${d.merchant} country=${d.country} city=${d.city} currency=${d.currency} method=${d.method} provider=${d.provider} kind=${d.kind}: raw events give ${d.expected}, the table holds ${d.stored} (count/amount/fee)`);
   }
   if (r.differences.length > 50) lines.push(`  … and ${r.differences.length - 50} more (--json lists them all)`);
-  lines.push(r.ok ? 'verify: the rollups agree with the raw events' : 'verify: DIFFERENCES FOUND — rebuild the range (reprocess) and verify again');
+  const summaries = r.differences.some((d) => d.against === 'rollup');
+  lines.push(r.ok ? 'verify: the rollups agree with the raw events'
+    : summaries ? 'verify: DIFFERENCES FOUND — the sums per currency: rebuild them (docs/operations.md, "Verify"); the rollups: reprocess the range; then verify again'
+      : 'verify: DIFFERENCES FOUND — rebuild the range (reprocess) and verify again');
   return lines.join('\n');
 }
 

@@ -4,6 +4,9 @@
 //
 // Each table is checked over the whole buckets of the range that are still within both its own
 // retention and the raw events' (RAW_RETENTION_DAYS): before that, one side is gone by design.
+// Where the backend derives sums from a table (ClickHouse's sums per currency of the hour and
+// day rows, read by network-wide answers), those are checked against the table over the same
+// buckets, as a report of their own (`against: 'rollup'`).
 
 import type { AnalyticsStore, RollupDifference } from '../store/analytics-store.ts';
 import type { RollupTable } from '../store/query-shapes.ts';
@@ -18,8 +21,13 @@ export interface VerifyPolicy {
   hourDays: number;
 }
 
+/** What a check compared with what: a rollup with the raw events, or a backend's sums per currency with their rollup. */
+export type CheckedAgainst = 'raw_events' | 'rollup';
+
 export interface NamedDifference {
   table: RollupTable;
+  /** 'rollup': the row is one of the table's sums per currency (merchant, country, city, method, provider: all, ''). */
+  against: CheckedAgainst;
   bucket: string;
   merchant: string;
   country: string;
@@ -35,6 +43,8 @@ export interface NamedDifference {
 
 export interface TableReport {
   table: RollupTable;
+  /** 'raw_events': the table's cells; 'rollup': the backend's sums per currency of the table, against the table. */
+  against: CheckedAgainst;
   /** The buckets checked, [from, to) as ISO times; null when none of the range could be (retention). */
   from: string | null;
   to: string | null;
@@ -77,11 +87,14 @@ export async function verifyRollups(store: AnalyticsStore, o: {
   for (const [i, table] of tables.entries()) {
     const range = tableRange(table, o.fromMs, o.toMs, o.policy, o.now);
     if (!range) {
-      reports.push({ table, from: null, to: null, cells: 0, differences: 0 });
+      reports.push({ table, against: 'raw_events', from: null, to: null, cells: 0, differences: 0 });
     } else {
-      const answer = await store.rollupVerify({ table, fromMinute: range[0], toMinute: range[1] });
-      reports.push({ table, from: iso(range[0]), to: iso(range[1]), cells: answer.cells, differences: answer.differences.length });
-      for (const d of answer.differences) differences.push(named(table, d, names));
+      const q = { table, fromMinute: range[0], toMinute: range[1] };
+      for (const [against, answer] of [['raw_events', await store.rollupVerify(q)], ['rollup', await store.summaryVerify(q)]] as const) {
+        if (!answer) continue;
+        reports.push({ table, against, from: iso(range[0]), to: iso(range[1]), cells: answer.cells, differences: answer.differences.length });
+        for (const d of answer.differences) differences.push(named(table, against, d, names));
+      }
     }
     o.onTable?.(i + 1, tables.length, table);
   }
@@ -94,10 +107,10 @@ async function nameOf(store: AnalyticsStore): Promise<(dim: number, key: number)
   return (dim, key) => (key === 0 ? '' : dict.get(`${dim}:${key}`) ?? `#${key}`);
 }
 
-function named(table: RollupTable, d: RollupDifference, name: (dim: number, key: number) => string): NamedDifference {
+function named(table: RollupTable, against: CheckedAgainst, d: RollupDifference, name: (dim: number, key: number) => string): NamedDifference {
   const triple = (c: RollupDifference['expected']) => `${c.cnt}/${c.amountMinor}/${c.feeMinor}`;
   return {
-    table, bucket: iso(d.minute),
+    table, against, bucket: iso(d.minute),
     merchant: name(DIM_MERCHANT, d.merchantKey), country: countryCode(d.countryKey), city: name(DIM_CITY, d.cityKey),
     currency: currencyCode(d.currencyKey), method: name(DIM_METHOD, d.methodKey), provider: name(DIM_PROVIDER, d.providerKey),
     kind: KIND_NAMES[d.kind] ?? String(d.kind),

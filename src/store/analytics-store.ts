@@ -317,6 +317,11 @@ export interface AnalyticsStore {
   reprocessRaw(fromMs: number, toMs: number): Promise<RawFact[]>;
   /** A rollup table's cells over a range of buckets against the same cells recomputed from raw events: those that differ. */
   rollupVerify(q: RollupVerifyQuery): Promise<RollupVerifyAnswer>;
+  /**
+   * A backend's sums derived from a rollup table (ClickHouse's sums per currency of the hour and
+   * day rows) against that table, over the same buckets: those that differ; null when it has none.
+   */
+  summaryVerify(q: RollupVerifyQuery): Promise<RollupVerifyAnswer | null>;
   counts(): Promise<StoreCounts>;
   /** The migration the store reached, and the one this code expects. */
   schemaVersion(): Promise<{ applied: number; expected: number }>;

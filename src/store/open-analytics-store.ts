@@ -18,7 +18,7 @@ import { expireBefore, retentionPreview } from './queries/retention.ts';
 import { reprocessRaw } from './queries/reprocess-raw.ts';
 import { probeWrite, schemaVersion, storeCounts } from './queries/store-facts.ts';
 import { rollupCells } from './queries/rollup-cells.ts';
-import { rollupVerify } from './queries/rollup-verify.ts';
+import { rollupVerify, summaryVerify } from './queries/rollup-verify.ts';
 import { rollupAggregate } from './queries/rollup-aggregate.ts';
 import { merchantTransactionPage } from './queries/merchant-transactions.ts';
 import { merchantDisputePage } from './queries/merchant-disputes.ts';
@@ -100,6 +100,7 @@ export function analyticsStore(b: StoreBackend): AnalyticsStore {
     rollupCells: (t, r) => rollupCells(b, t, r),
     reprocessRaw: (from, to) => reprocessRaw(b, from, to),
     rollupVerify: (q) => rollupVerify(b, q),
+    summaryVerify: (q) => summaryVerify(b, q),
     counts: () => storeCounts(b),
     schemaVersion: async () => ({ applied: await schemaVersion(b), expected: b.latestSchemaVersion }),
     saveFxRates: (rates, source, at) => saveFxRates(b, rates, source, at),

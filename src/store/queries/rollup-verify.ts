@@ -24,6 +24,8 @@ import { PAYMENT_TYPES, TYPE_CODE } from '../../events/contract.ts';
 import { KIND_DISPUTE, KIND_PAYOUT, KIND_PAYOUT_SETTLED, KIND_PENDING, KIND_REFUND } from '../../events/rollup-kinds.ts';
 import { sqlInt } from '../sql-literal.ts';
 import { committedRows } from './committed-rows.ts';
+import { LAST_COMMITTED_BATCH } from '../clickhouse/committed.ts';
+import { BY_CURRENCY_MIGRATION, BY_CURRENCY_SOURCE, BY_CURRENCY_TABLES } from '../clickhouse/by-currency.ts';
 
 export interface RollupVerifyQuery {
   table: RollupTable;
@@ -124,7 +126,11 @@ const NAMES = ['v_minute', 'v_merchant', 'v_country', 'v_city', 'v_currency', 'v
   'e_cnt', 'e_amount', 'e_fee', 's_cnt', 's_amount', 's_fee'];
 
 export async function rollupVerify(b: StoreBackend, q: RollupVerifyQuery): Promise<RollupVerifyAnswer> {
-  const rows = await b.select(verifySql(b.kind, q));
+  return compared(await b.select(verifySql(b.kind, q)));
+}
+
+/** The cells of expected (t_e_*) and stored (t_s_*) sums side by side: those that differ, sorted. */
+function compared(rows: ReadonlyArray<Record<string, unknown>>): RollupVerifyAnswer {
   const n = (v: unknown) => BigInt(String(v));
   const differences: RollupDifference[] = [];
   let cells = 0;
@@ -143,4 +149,31 @@ export async function rollupVerify(b: StoreBackend, q: RollupVerifyQuery): Promi
   }
   differences.sort((a, b) => a.minute - b.minute || a.merchantKey - b.merchantKey || a.kind - b.kind);
   return { cells, differences };
+}
+
+/**
+ * ClickHouse's sums per currency of the hour or day rollups (clickhouse/by-currency.ts), which
+ * network-wide answers read: each cell (bucket, currency, kind) against the sum of the rollup's
+ * rows, over the same committed batches. Null where the backend has none (DuckDB, minute rows,
+ * or a store whose migration 9 is not yet recorded). A difference's other keys are 0: all.
+ */
+export async function summaryVerify(b: StoreBackend, q: RollupVerifyQuery): Promise<RollupVerifyAnswer | null> {
+  const summary = BY_CURRENCY_TABLES.find((t) => BY_CURRENCY_SOURCE[t] === TABLES[q.table]);
+  if (b.kind !== 'clickhouse' || !summary) return null;
+  const [facts] = await b.select(`SELECT toUInt64(${LAST_COMMITTED_BATCH}) AS last,
+    (SELECT count() FROM schema_migrations WHERE version = ${sqlInt(BY_CURRENCY_MIGRATION)}) AS made`);
+  if (Number(facts.made) === 0) return null;
+  // One cut for both sides: the last committed batch as a literal.
+  const where = `batch_id <= ${sqlInt(Number(facts.last))} AND minute >= ${sqlInt(q.fromMinute)} AND minute < ${sqlInt(q.toMinute)}`;
+  const side = (table: string, stored: boolean) => {
+    const values = ['cnt', 'amount_minor', 'fee_minor'].map((c) => `toDecimal128(${c}, 0)`);
+    const zeros = values.map(() => 'toDecimal128(0, 0)');
+    const cells = stored ? [...zeros, ...values] : [...values, ...zeros];
+    return `SELECT minute AS v_minute, currency_key AS v_currency, kind AS v_kind, ${cells.map((v, i) => `${v} AS ${NAMES[8 + i]}`).join(', ')}
+      FROM ${table} WHERE ${where}`;
+  };
+  const rows = await b.select(`SELECT v_minute, v_currency, v_kind, ${NAMES.slice(8).map((n) => `sum(${n}) AS t_${n}`).join(', ')}
+    FROM (${side(TABLES[q.table], false)} UNION ALL ${side(summary, true)})
+    GROUP BY v_minute, v_currency, v_kind`);
+  return compared(rows.map((r) => ({ ...r, v_merchant: 0, v_country: 0, v_city: 0, v_method: 0, v_provider: 0 })));
 }
