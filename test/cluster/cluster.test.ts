@@ -6,7 +6,8 @@
 // from the positions in the store: every rollup equals the reference, each event stored once, and
 // the live totals too (a commit whose message the killed writer never sent is made up by seeding
 // the replicas' windows again). FX rates are refused by an api replica and loaded on the consumer,
-// whose feed tells the replicas at once. Waits are bounded by the test's timeout only.
+// whose feed tells the replicas at once. Each wait fails at once when a process the test still
+// counts on has exited (with its stderr), and after four minutes.
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,6 +32,8 @@ let kafka: KafkaBroker;
 let ch: ClickHouseServer;
 const dirs: string[] = [];
 const servers: ServerProcess[] = [];
+/** Processes the test stops on purpose: their exit is no failure. */
+const stopped = new Set<ServerProcess>();
 
 before(async () => {
   if (!(await postgresReachable())) throw new Error('PostgreSQL at 127.0.0.1:5432 (database test) is required');
@@ -42,11 +45,18 @@ after(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-async function until(check: () => Promise<boolean>): Promise<void> {
+async function until(check: () => Promise<boolean>, ms = 240_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  let last: unknown = 'the condition was not met';
   for (;;) {
+    const dead = servers.find((s) => !stopped.has(s) && (s.child.exitCode !== null || s.child.signalCode !== null));
+    if (dead) assert.fail(`a process exited: ${dead.state()}`);
     try {
       if (await check()) return;
-    } catch { /* not yet */ }
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) assert.fail(`not reached in ${ms / 1000} s: ${String(last)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -118,6 +128,7 @@ test('Kafka → two consumers → ClickHouse → two api replicas with Redis: li
   const threeQuarters = Math.floor(evs.length * 0.75);
   await produce(evs.slice(half, threeQuarters));
   await until(async () => (await restTxCount(apiY)) > txCount(evs.slice(0, half)));
+  stopped.add(consumerA);
   consumerA.child.kill('SIGKILL');
   await consumerA.stop('SIGKILL');
   await produce(evs.slice(threeQuarters));
