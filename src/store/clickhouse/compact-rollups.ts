@@ -113,7 +113,7 @@ const MIN_FOLD = 0.9;
  * Minute partitions are left to ClickHouse's merges: they can be large, and are read over short
  * ranges only.
  */
-const longRange = (table: CompactedTable, p: Partition) => (p.grain ?? (table === 'rollup_minute' ? 1 : 60)) > 1;
+const longRange = (table: CompactedTable, p: Partition) => (p.grain === undefined ? table !== 'rollup_minute' : p.grain > 1);
 
 async function one(ch: ChConnection, sql: string): Promise<Record<string, unknown>> {
   const a = await ch.select(sql);
