@@ -114,6 +114,11 @@ const MIN_FOLD = 0.9;
  * ranges only.
  */
 const longRange = (table: CompactedTable, p: Partition) => (p.grain === undefined ? table !== 'rollup_minute' : p.grain > 1);
+/**
+ * The rows ClickHouse puts in one part of an INSERT … SELECT (min_insert_block_size_rows'
+ * default): a fold of more rows makes several parts, and is not folded again for that.
+ */
+const INSERT_BLOCK_ROWS = 1_048_576;
 
 async function one(ch: ChConnection, sql: string): Promise<Record<string, unknown>> {
   const a = await ch.select(sql);
@@ -161,7 +166,7 @@ export async function compactRollups(ch: ChConnection, only?: RollupMonths): Pro
       // partition. A bulk load in time order writes each minute's keys in one batch or two, so
       // its minute partitions hardly fold: folding the month of 8M tracked events held the
       // writer, and ingest, for over seven minutes (the read that decides still costs a scan).
-      const joinParts = !only && manyParts && longRange(table, p);
+      const joinParts = !only && longRange(table, p) && Number(parts.columns[1][i]) > Math.ceil(Number(before.n) / INSERT_BLOCK_ROWS);
       if (Number(before.n) > MIN_FOLD * Number(parts.columns[2][i]) && !joinParts) continue;
       await ch.command(`CREATE TABLE IF NOT EXISTS ${side} AS ${table}`);
       await ch.command(`TRUNCATE TABLE ${side}`);

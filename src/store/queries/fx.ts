@@ -132,10 +132,11 @@ const SQL = {
     clickhouse: (from: number, to: number) => `SELECT currency_key, day, usd_per_minor FROM ${chEffective(from, to)}`,
   },
   lastEffectiveVersion: 'SELECT max(version) AS v FROM fx_effective',
-  /** A version's rows, and whether its lookup table is there. */
-  versionRows: (version: number) => `SELECT currency_key, day, usd_per_minor,
-    (SELECT count() FROM system.tables WHERE database = currentDatabase() AND name = '${fxLookupTable(version)}') AS lookup
-    FROM fx_effective WHERE version = ${sqlInt(version)} LIMIT 1 BY currency_key, day`,
+  lookupExists: (version: number) => `SELECT count() AS n FROM system.tables
+    WHERE database = currentDatabase() AND name = '${fxLookupTable(version)}'`,
+  /** A version's rows, each with what its lookup table answers for it. */
+  versionRows: (version: number) => `SELECT currency_key, day, usd_per_minor, ${fxRateLookup(version)} AS looked
+    FROM fx_effective WHERE version = ${sqlInt(version)}`,
   replaceEffective: {
     duckdb: (rows: Append) => ['DELETE FROM fx_effective', rows],
     clickhouse: (rows: Append, version: number) => [rows, `ALTER TABLE fx_effective DELETE WHERE version < ${sqlInt(version)}`],
@@ -191,7 +192,7 @@ export async function replaceFxEffective(b: StoreBackend, rows: EffectiveRates):
   const run = async () => {
     const [{ v }] = await b.select(SQL.lastEffectiveVersion);
     // Each writer's start rebuilds the table: when nothing changed, the version in force stays.
-    if (Number(v) > 0 && sameRates(await b.select(SQL.versionRows(Number(v))), rows)) return;
+    if (Number(v) > 0 && await unchanged(b, Number(v), rows)) return;
     const version = Number(v) + 1;
     const versions = new BigInt64Array(rows.count).fill(BigInt(version));
     const keys = new BigInt64Array(rows.count);
@@ -214,12 +215,21 @@ export async function replaceFxEffective(b: StoreBackend, rows: EffectiveRates):
   return next;
 }
 
-/** Whether a version's rows (with its lookup table) are exactly `rows`. */
-function sameRates(have: ReadonlyArray<Record<string, unknown>>, rows: EffectiveRates): boolean {
-  if (have.length !== rows.count || have.some((r) => Number(r.lookup) !== 1)) return false;
-  const rate = new Map(have.map((r) => [Number(r.currency_key) * FX_KEY_DAYS + Number(r.day), Number(r.usd_per_minor)]));
+/**
+ * Whether a version's rows are `rows`, once each, and its lookup table answers the same for
+ * each: then a rebuild would write the same again. Rates go to ClickHouse as text, whose
+ * parsing may be off by a bit or two: a value read back counts as the same within a few bits
+ * (a rebuild would store that same parse).
+ */
+async function unchanged(b: StoreBackend, version: number, rows: EffectiveRates): Promise<boolean> {
+  if (Number((await b.select(SQL.lookupExists(version)))[0].n) !== 1) return false;
+  const have = await b.select(SQL.versionRows(version));
+  const stored = new Map(have.map((r) => [Number(r.currency_key) * FX_KEY_DAYS + Number(r.day), r]));
+  if (have.length !== rows.count || stored.size !== rows.count) return false;
+  const same = (a: unknown, x: number) => Math.abs(Number(a) - x) <= 4 * Number.EPSILON * Math.abs(x);
   for (let i = 0; i < rows.count; i++) {
-    if (rate.get(rows.currencyKey[i] * FX_KEY_DAYS + rows.day[i]) !== rows.usdPerMinor[i]) return false;
+    const r = stored.get(rows.currencyKey[i] * FX_KEY_DAYS + rows.day[i]);
+    if (!r || !same(r.usd_per_minor, rows.usdPerMinor[i]) || !same(r.looked, rows.usdPerMinor[i])) return false;
   }
   return true;
 }

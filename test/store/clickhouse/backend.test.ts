@@ -382,7 +382,18 @@ test('FX: a reload replaces its dates, and readers see one whole per-day table, 
     await backend.exec(['DROP TABLE fx_usd_v4']);
     await store.replaceFxEffective(table(20396, 0.125));
     assert.deepEqual(await lookups(), ['fx_usd_v3', 'fx_usd_v5']);
-    const lookup = async (day: number) => (await backend.select(`SELECT ${fxRateLookup(5)} AS rate
+    // Rates that are not short binary fractions, read back after their trip as text: the same.
+    const odd = { ...table(20396, 0), usdPerMinor: Float64Array.of(1.08 / 655.957 / 100, 1 / 1605.37 / 100) };
+    await store.replaceFxEffective(odd);
+    await store.replaceFxEffective(odd);
+    assert.deepEqual(await lookups(), ['fx_usd_v5', 'fx_usd_v6'], 'one new version for the new rates, none for the same again');
+    // A version holding a row twice (say, a restore into a store whose fresh start wrote the
+    // same version number) is written again, under a new version.
+    await backend.exec(['INSERT INTO fx_effective SELECT currency_key, day, usd_per_minor, version FROM fx_effective WHERE version = 6']);
+    await store.replaceFxEffective(odd);
+    assert.deepEqual(await lookups(), ['fx_usd_v5', 'fx_usd_v6', 'fx_usd_v7']);
+    await store.replaceFxEffective(table(20396, 0.125));
+    const lookup = async (day: number) => (await backend.select(`SELECT ${fxRateLookup(8)} AS rate
       FROM (SELECT toInt32(2) AS currency_key, toInt32(${day}) AS day)`))[0].rate;
     assert.equal(await lookup(20396), 0.125, 'the newest rate of a (currency, day)');
     assert.equal(await lookup(20394), 0, '0 where the version has none');
@@ -424,12 +435,12 @@ test('a full compaction joins the parts of an hour or day partition even where a
     const engine = await openEngine(b, 40);
     const parts = async (table: string) => Number((await b.select(`SELECT count() AS n FROM system.parts
       WHERE database = currentDatabase() AND table = ${chString(table)} AND active`))[0].n);
+    // No merges in the hour and day tables: each batch's insert stays a part of its own.
+    await b.exec(['SYSTEM STOP MERGES rollup_hour', 'SYSTEM STOP MERGES rollup_day']);
     // Payouts of merchants of each batch's own, one minute apart: no key of one batch's rows
-    // repeats in another, so no fold would take out a row. Batches go on until the hour and day
-    // tables hold several parts (ClickHouse's merges may join some meanwhile).
+    // repeats in another, so no fold of those tables would take out a row.
     const events: Event[] = [];
-    for (let batch = 1; batch < 3 || (await parts('rollup_hour')) < 2 || (await parts('rollup_day')) < 2; batch++) {
-      assert.ok(batch < 30, 'several parts');
+    for (let batch = 1; batch <= 3; batch++) {
       const items = Array.from({ length: 4 }, (_, i): Event => ({
         event_id: `e${batch}_${i}`, type: 'payout_created', occurred_at: new Date(START + (batch * 4 + i) * 60_000).toISOString(),
         payout_id: `p${batch}_${i}`, merchant_id: `m${batch}_${i}`, currency: 'XOF', country: 'SN', amount: '7',
@@ -437,15 +448,14 @@ test('a full compaction joins the parts of an hour or day partition even where a
       events.push(...items);
       await submitRetrying(engine, { source: 'test', positions: [{ source: 'test', position: String(batch) }], items });
     }
+    assert.deepEqual([await parts('rollup_hour'), await parts('rollup_day')], [3, 3]);
     await engine.close();
     const rows = async () => Object.fromEntries((await b.select(`SELECT
       (SELECT count() FROM rollup_minute) AS minute, (SELECT count() FROM rollup_hour) AS hour, (SELECT count() FROM rollup_day) AS day`))
       .flatMap((r) => Object.entries(r)));
     const before = await rows();
-    const report = await b.compactRollups();
-    assert.ok(report.partitions >= 2, JSON.stringify(report));
-    assert.equal(await parts('rollup_hour'), 1, 'one part');
-    assert.equal(await parts('rollup_day'), 1, 'one part');
+    await b.compactRollups();
+    assert.deepEqual([await parts('rollup_hour'), await parts('rollup_day')], [1, 1], 'one part each');
     assert.deepEqual(await rows(), before, 'no row folded away: minute rows left as they were');
     await assertExact(b, events);
   } finally {
