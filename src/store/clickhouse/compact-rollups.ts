@@ -107,7 +107,7 @@ const MIN_FOLD = 0.9;
  * Hour and day rows, which queries read over months: each part of a partition costs every such
  * read (its index, its files, its first and last granules), and ClickHouse's merges leave the
  * small parts of late events beside a month's large ones (four or five parts a month in the
- * 10M-event bench store, an hour after its load). A full compaction folds these partitions
+ * 10M-event bench store, with no merge left running). A full compaction folds these partitions
  * whenever they have more than one part, even when the fold takes out few rows (one part a
  * month: the year of one merchant's hours, 17 -> 11 ms on the server, docs/benchmarks.md).
  * Minute partitions are left to ClickHouse's merges: they can be large, and are read over short
