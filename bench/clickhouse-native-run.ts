@@ -62,6 +62,7 @@ for (const q of [
   ...rollup('native_minute', 1), ...rollup('native_hour', 60),
 ]) await ch.command({ query: q });
 
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 for (const body of bodies) {
   const r = await ch.exec({ query: 'INSERT INTO raw_native FORMAT JSONEachRow', values: Readable.from([body], { objectMode: false }) });
@@ -69,6 +70,7 @@ for (const body of bodies) {
   await once(r.stream, 'end');
 }
 const seconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
 const [{ n }] = await (await ch.query({ query: 'SELECT count() AS n FROM raw_native', format: 'JSONEachRow' })).json<{ n: string }>();
 await ch.close();
-console.log(JSON.stringify({ rows, stored: Number(n), seconds, rowsPerSecond: rows / seconds }));
+console.log(JSON.stringify({ rows, stored: Number(n), seconds, rowsPerSecond: rows / seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 }));

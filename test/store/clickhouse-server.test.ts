@@ -55,6 +55,19 @@ describe('the harness', () => {
     }
   });
 
+  test("cpuSeconds counts the server's own CPU time: it grows with a query's work, and stops with the server", async () => {
+    const other = await startClickHouse({ database: 'cpu_db' });
+    const before = other.cpuSeconds();
+    assert.ok(Number.isFinite(before) && before >= 0, `a number of seconds: ${before}`);
+    // A few hundred ms of work for the server, none for this process.
+    const res = await fetch(other.url, { method: 'POST', headers: { connection: 'close' }, body: 'SELECT sum(cityHash64(number)) FROM numbers(100000000)' });
+    assert.equal(res.status, 200, await res.text());
+    const after = other.cpuSeconds();
+    assert.ok(after - before >= 0.05, `the query's work shows: ${before} → ${after}`);
+    await other.stop();
+    assert.ok(Number.isNaN(other.cpuSeconds()), 'a stopped server has no CPU time to read');
+  });
+
   test('createDatabase gives a fresh empty database; the server runs in UTC', async () => {
     const name = await server.createDatabase('iso');
     assert.deepEqual(await rows(`SELECT name FROM system.tables WHERE database = '${name}'`), []);
