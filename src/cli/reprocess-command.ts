@@ -51,6 +51,8 @@ export async function runReprocess(args: string[], out: (line: string) => void =
   const tables: ReprocessReport['tables'] = { minute: { cellsChanged: 0, bucketsChanged: 0 }, hour: { cellsChanged: 0, bucketsChanged: 0 }, day: { cellsChanged: 0, bucketsChanged: 0 } };
   const changes: ChangedCell[] = [];
   const batches: number[] = [];
+  // Cells of the backend's sums per currency (ClickHouse) that differed from the rollup rows.
+  const summaries: ReprocessReport['summaries'] = {};
   let rawEvents = 0;
   try {
     // A day at a time: each day's buckets depend only on its own transactions, and a run cut
@@ -64,6 +66,7 @@ export async function runReprocess(args: string[], out: (line: string) => void =
         tables[t].bucketsChanged += r.tables[t].bucketsChanged;
       }
       changes.push(...r.changes);
+      for (const [t, n] of Object.entries(r.summaries) as Array<[RollupTable, number]>) summaries[t] = (summaries[t] ?? 0) + n;
       if (r.batchId !== null) batches.push(r.batchId);
       progress.update(rawEvents, d + 1);
     }
@@ -71,14 +74,18 @@ export async function runReprocess(args: string[], out: (line: string) => void =
     const dict = platform.engine.state.dict;
     for (const c of changes.slice(0, show)) out(describe(c, dict));
     if (changes.length > show) out(`… and ${changes.length - show} more changed cells (--show N)`);
+    for (const [t, n] of Object.entries(summaries)) {
+      if (n > 0) out(`${t} sums per currency: ${n} cells ${dryRun ? 'differ from' : 'mended to'} the ${t} rows`);
+    }
   } finally {
     await platform.close();
   }
   out(JSON.stringify({
     from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), dry_run: dryRun, raw_events: rawEvents,
-    tables, correction_batches: batches,
+    tables, summaries, correction_batches: batches,
   }));
-  return dryRun && changes.length > 0 ? 1 : 0;
+  const sumsDiffer = Object.values(summaries).some((n) => n > 0);
+  return dryRun && (changes.length > 0 || sumsDiffer) ? 1 : 0;
 }
 
 function describe(c: ChangedCell, dict: Dictionary): string {

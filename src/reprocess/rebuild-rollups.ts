@@ -8,6 +8,11 @@
 // any other (its rows count once its commit marker exists; a cut-short one is removed at the
 // next start) and rerunning finds nothing left to correct. A dry run computes the same
 // difference and writes nothing.
+//
+// Sums a backend derives from the rollups (ClickHouse's per currency of the hour and day rows)
+// follow the correction through their views, so they move with it; where they had drifted from
+// the rollup rows on their own, the run then mends them over the same buckets (the dry run
+// counts those cells).
 
 import { applyPayment, createTxnIndex } from '../ingest/indexes/txn-index.ts';
 import { addDelta, createAccumulator, foldDeltas, withoutZeros, type DeltaRows } from '../ingest/indexes/delta-accumulator.ts';
@@ -63,6 +68,11 @@ export interface ReprocessReport {
   changes: ChangedCell[];
   /** The correction's batch id; null on a dry run or when nothing differed. */
   batchId: number | null;
+  /**
+   * Per table with derived sums (ClickHouse: hour, day), the cells of those sums that differed
+   * from the table's rows: mended by the run, counted by a dry run. Empty where there are none.
+   */
+  summaries: Partial<Record<RollupTable, number>>;
 }
 
 export class ReprocessRangeError extends Error {
@@ -90,7 +100,20 @@ export async function reprocessRange(
   let batchId: number | null = null;
   if (dryRun) await compute();
   else batchId = await engine.correctRollups('reprocess', compute);
-  return { ...report!, batchId };
+  const summaries: ReprocessReport['summaries'] = {};
+  for (const table of TABLES) {
+    const q = { table, fromMinute: firstBucket(table, fromMs, limits), toMinute: toMs / 60_000 };
+    if (q.fromMinute >= q.toMinute) continue;
+    const cells = dryRun ? (await store.summaryVerify(q))?.differences.length ?? null : await store.summaryMend(q);
+    if (cells !== null) summaries[table] = cells;
+  }
+  return { ...report!, batchId, summaries };
+}
+
+/** A table's first bucket in the range: buckets before its retention floor are retention's, left alone. */
+function firstBucket(table: RollupTable, fromMs: number, limits: ReprocessLimits): number {
+  const floor: Record<RollupTable, number> = { minute: limits.minuteBefore, hour: limits.hourBefore, day: -Infinity };
+  return Math.max(fromMs / 60_000, alignUp(floor[table], PERIOD[table]));
 }
 
 async function difference(store: AnalyticsStore, fromMs: number, toMs: number, limits: ReprocessLimits) {
@@ -100,12 +123,11 @@ async function difference(store: AnalyticsStore, fromMs: number, toMs: number, l
   const expected: Record<RollupTable, DeltaRows> = {
     minute: expectedMinute, hour: foldDeltas(expectedMinute, 60), day: foldDeltas(expectedMinute, 1440),
   };
-  const floor: Record<RollupTable, number> = { minute: limits.minuteBefore, hour: limits.hourBefore, day: -Infinity };
   const rollups = {} as Record<RollupTable, RollupColumns>;
   const tables = {} as ReprocessReport['tables'];
   const changes: ChangedCell[] = [];
   for (const table of TABLES) {
-    const fromMinute = Math.max(fromMs / 60_000, alignUp(floor[table], PERIOD[table]));
+    const fromMinute = firstBucket(table, fromMs, limits);
     const toMinute = toMs / 60_000;
     const acc = createAccumulator();
     const before = new Map<string, CellValue>();
@@ -138,7 +160,7 @@ async function difference(store: AnalyticsStore, fromMs: number, toMs: number, l
   }
   changes.sort((a, b) => TABLES.indexOf(a.table) - TABLES.indexOf(b.table) || a.minute - b.minute || a.kind - b.kind);
   const report: ReprocessReport = {
-    from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), rawEvents: facts.length, tables, changes, batchId: null,
+    from: new Date(fromMs).toISOString(), to: new Date(toMs).toISOString(), rawEvents: facts.length, tables, changes, batchId: null, summaries: {},
   };
   return { report, rollups };
 }

@@ -337,6 +337,11 @@ export interface AnalyticsStore {
   /** A small durable write: whether writes go through now. */
   probeWrite(now: number): Promise<void>;
 
+  /**
+   * Writes summaryVerify's differences into those sums, on the writer, so that they equal the
+   * rollup rows again: the cells mended; null where the backend has none (reprocess).
+   */
+  summaryMend(q: RollupVerifyQuery): Promise<number | null>;
   /** Folds rollup rows written per batch into one row per key and month (totals unchanged). */
   compactRollups(): Promise<{ partitions: number; rowsBefore: number; rowsAfter: number }>;
 

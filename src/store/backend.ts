@@ -11,6 +11,7 @@
 // - plain execution: select, select by columns, statements run in order.
 
 import type { PreparedBatch, StateRow, StoreMeta } from './analytics-store.ts';
+import type { RollupTable } from './query-shapes.ts';
 
 export type BackendKind = 'duckdb' | 'clickhouse';
 
@@ -77,6 +78,13 @@ export interface StoreBackend {
    * rows per batch (ClickHouse); the totals do not change. Rows folded before and after.
    */
   compactRollups(): Promise<{ partitions: number; rowsBefore: number; rowsAfter: number }>;
+
+  /**
+   * Writes into the backend's sums of a rollup table (ClickHouse's sums per currency of the hour
+   * and day rows) the gap between them and that table's committed rows, over buckets in
+   * [fromMinute, toMinute), on the writer: the cells mended, or null where it keeps no such sums.
+   */
+  mendSummaries(table: RollupTable, fromMinute: number, toMinute: number): Promise<number | null>;
 
   /** A consistent copy of the store into a new file (embedded DuckDB only). */
   backupTo?(path: string): Promise<import('./analytics-store.ts').StoreSnapshot>;

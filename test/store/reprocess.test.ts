@@ -14,7 +14,7 @@ import { createLogger } from '../../src/log.ts';
 import { analyticsStore } from '../../src/store/open-analytics-store.ts';
 import { openDuckDbBackend } from '../../src/store/duckdb/open-duckdb-backend.ts';
 import { openClickHouseBackend } from '../../src/store/clickhouse/open-clickhouse-backend.ts';
-import { reprocessRange } from '../../src/reprocess/rebuild-rollups.ts';
+import { reprocessRange, type ReprocessReport } from '../../src/reprocess/rebuild-rollups.ts';
 import { parsePartitionOffsets, rewindKafka } from '../../src/reprocess/rewind-kafka.ts';
 import type { StoreBackend } from '../../src/store/backend.ts';
 import type { AnalyticsStore } from '../../src/store/analytics-store.ts';
@@ -57,7 +57,8 @@ async function rollups(store: AnalyticsStore) {
 const OUTSIDE = START / 60_000;
 const INSIDE = (START + 3 * DAY) / 60_000;
 
-async function check(store: AnalyticsStore, engine: Engine, tamper: () => Promise<void>) {
+/** `sums`: what reprocess reports of the backend's sums per currency (none on DuckDB; on ClickHouse they follow the correction). */
+async function check(store: AnalyticsStore, engine: Engine, sums: ReprocessReport['summaries'], tamper: () => Promise<void>) {
   assert.deepEqual(await rollups(store), reference, 'ingest gives the reference');
   await tamper();
   const tampered = await rollups(store);
@@ -75,6 +76,8 @@ async function check(store: AnalyticsStore, engine: Engine, tamper: () => Promis
   assert.ok(run.batchId !== null);
   assert.deepEqual(run.tables, dry.tables, 'the run corrects what the dry run showed');
   assert.deepEqual(run.changes, dry.changes);
+  assert.deepEqual(dry.summaries, sums);
+  assert.deepEqual(run.summaries, sums);
   const after = await rollups(store);
   for (const t of TABLES) {
     const pick = (m: Map<string, string>, inside: boolean) => new Map([...m].filter(([k]) => inRange(k) === inside));
@@ -103,7 +106,7 @@ test('DuckDB: reprocess restores tampered rollups of a range exactly', async () 
   const backend = await openDuckDbBackend({ dataDir: dir, memoryLimit: '512MB', threads: 1 });
   const { store, engine } = await ingest(backend);
   try {
-    await check(store, engine, () => backend.exec([
+    await check(store, engine, {}, () => backend.exec([
       ...TABLES.map((t) => `UPDATE rollup_${t} SET amount_minor = amount_minor + 999, cnt = cnt + 1
         WHERE rowid = (SELECT min(rowid) FROM rollup_${t} WHERE minute >= ${INSIDE} AND cnt > 0)`),
       `DELETE FROM rollup_minute WHERE rowid IN (SELECT rowid FROM rollup_minute WHERE minute >= ${INSIDE} AND cnt > 0 LIMIT 3)`,
@@ -127,7 +130,7 @@ test('ClickHouse: reprocess restores tampered rollups of a range exactly, throug
   const { store, engine } = await ingest(backend);
   const cols = 'minute, merchant_key, country_key, city_key, currency_key, method_key, provider_key, kind, cnt, amount_minor, fee_minor, batch_id';
   try {
-    await check(store, engine, () => backend.exec([
+    await check(store, engine, { hour: 0, day: 0 }, () => backend.exec([
       // Rows of a committed batch (1) that no ingest wrote: a changed cell, a cell cancelled out
       // (as if deleted), a bogus one, and one outside the range.
       ...TABLES.map((t) => `INSERT INTO rollup_${t} (${cols})
@@ -142,6 +145,32 @@ test('ClickHouse: reprocess restores tampered rollups of a range exactly, throug
       `INSERT INTO rollup_day (${cols}) SELECT minute, merchant_key, country_key, city_key, currency_key, method_key, provider_key, kind, 0, 0, 1, 1
         FROM rollup_day WHERE minute = ${OUTSIDE} LIMIT 1`,
     ]));
+
+    // The sums per currency drifted on their own (rows written to them alone, by a committed
+    // batch): reprocess mends them over its range, from the rollup rows, and leaves the rest.
+    const sumCols = 'minute, currency_key, kind, cnt, amount_minor, fee_minor, batch_id';
+    await backend.exec([
+      `INSERT INTO rollup_hour_by_currency (${sumCols}) VALUES (${INSIDE + 120}, 1, 2, 3, 700, 5, 1)`,
+      `INSERT INTO rollup_day_by_currency (${sumCols}) SELECT minute, currency_key, kind, -1, -250, 0, 1
+        FROM rollup_day_by_currency WHERE minute = ${INSIDE} AND cnt > 0 ORDER BY currency_key, kind LIMIT 1`,
+      `INSERT INTO rollup_day_by_currency (${sumCols}) VALUES (${OUTSIDE}, 1, 2, 1, 1, 1, 1)`,
+    ]);
+    const rangeOf = (table: 'hour' | 'day', from: number, to: number) => ({ table, fromMinute: from / 60_000, toMinute: to / 60_000 });
+    const inside = (t: 'hour' | 'day') => rangeOf(t, START + DAY, START + 8 * DAY);
+    const outside = rangeOf('day', START, START + DAY);
+    const differing = async (q: ReturnType<typeof inside>) => (await store.summaryVerify(q))!.differences.length;
+    assert.deepEqual([await differing(inside('hour')), await differing(inside('day')), await differing(outside)], [1, 1, 1]);
+    const dry = await reprocessRange(store, engine, RANGE, LIMITS, true);
+    assert.deepEqual([dry.changes.length, dry.summaries], [0, { hour: 1, day: 1 }], 'the dry run counts the cells');
+    assert.deepEqual([await differing(inside('hour')), await differing(inside('day'))], [1, 1], 'a dry run writes nothing');
+    const rowsBefore = await rollups(store);
+    const run = await reprocessRange(store, engine, RANGE, LIMITS, false);
+    assert.deepEqual(await rollups(store), rowsBefore, 'the mend writes to the sums only');
+    assert.deepEqual([run.batchId, run.summaries], [null, { hour: 1, day: 1 }], 'the rollups stand; the sums are mended');
+    assert.deepEqual([await differing(inside('hour')), await differing(inside('day')), await differing(outside)], [0, 0, 1],
+      'the range agrees with its rollup rows again; the day outside it is left as it was');
+    const again = await reprocessRange(store, engine, RANGE, LIMITS, false);
+    assert.deepEqual(again.summaries, { hour: 0, day: 0 }, 'nothing left to mend');
   } finally {
     await engine.close();
     await store.close();

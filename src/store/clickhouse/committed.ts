@@ -14,3 +14,12 @@ export const LAST_COMMITTED_BATCH = '(SELECT max(batch_id) FROM ingest_batches)'
  * commits: a batch id is reused after a failure, never trusted.
  */
 export const COMMITTED = `batch_id <= ${LAST_COMMITTED_BATCH}`;
+
+/**
+ * 1 once a migration is recorded, else 0. A reader uses what a migration makes (tables it fills
+ * while readers run) only once it is recorded: migrations record themselves last.
+ */
+export const migrationRecorded = (version: number): string => {
+  if (!Number.isSafeInteger(version)) throw new Error(`not a migration version: ${version}`);
+  return `(SELECT count() FROM schema_migrations WHERE version = ${version})`;
+};

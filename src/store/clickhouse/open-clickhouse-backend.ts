@@ -15,6 +15,8 @@ import { removeUncommitted, waitForMutations, type RecoveryOptions } from './rec
 import { scanState } from './scan-state.ts';
 import { takeWriterLease, type WriterLease } from './writer-lease.ts';
 import { compactRollups } from './compact-rollups.ts';
+import { mendByCurrency } from './mend-by-currency.ts';
+import { BY_CURRENCY_SOURCE, BY_CURRENCY_TABLES } from './by-currency.ts';
 import { autoCompaction, type AutoCompactOptions } from './auto-compact.ts';
 import { COMMITTED, LAST_COMMITTED_BATCH } from './committed.ts';
 import { chString } from './clickhouse-literal.ts';
@@ -233,6 +235,14 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
       return onWriter(async () => {
         if (dirty) await recover();
         return compactRollups(ch);
+      });
+    },
+    mendSummaries(table, fromMinute, toMinute) {
+      const summary = BY_CURRENCY_TABLES.find((t) => BY_CURRENCY_SOURCE[t] === `rollup_${table}`);
+      if (!summary) return Promise.resolve(null);
+      return onWriter(async () => {
+        if (dirty) await recover();
+        return mendByCurrency(ch, summary, fromMinute, toMinute);
       });
     },
     async diskBytes() {

@@ -268,6 +268,10 @@ export async function openDuckDbBackend(opts: DuckDbOptions): Promise<StoreBacke
     async compactRollups() {
       return { partitions: 0, rowsBefore: 0, rowsAfter: 0 };
     },
+    // DuckDB keeps no sums derived from the rollups.
+    async mendSummaries() {
+      return null;
+    },
     backupTo: (target) => backupDuckDb(instance, target),
     async diskBytes() {
       let total = 0;

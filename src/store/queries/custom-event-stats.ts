@@ -17,6 +17,7 @@ import { bucketSql } from './rollup-aggregate.ts';
 import { isTotalGrain, type TotalKind } from '../custom-totals.ts';
 import { totalsTable } from '../duckdb/custom-totals.ts';
 import { TOTALS_MIGRATION, totalsTableOf } from '../clickhouse/custom-totals.ts';
+import { migrationRecorded } from '../clickhouse/committed.ts';
 
 export interface CustomStatsQuery {
   grain: CustomGrain;
@@ -134,7 +135,7 @@ const totalsReady = new WeakSet<StoreBackend>();
  */
 async function totalsComplete(b: StoreBackend): Promise<boolean> {
   if (b.kind === 'duckdb' || totalsReady.has(b)) return true;
-  const [r] = await b.select(`SELECT count() AS n FROM schema_migrations WHERE version = ${sqlInt(TOTALS_MIGRATION)}`);
+  const [r] = await b.select(`SELECT ${migrationRecorded(TOTALS_MIGRATION)} AS n`);
   if (Number(r.n) > 0) totalsReady.add(b);
   return totalsReady.has(b);
 }

@@ -18,7 +18,7 @@ import type {
 import { sqlInt } from '../sql-literal.ts';
 import { filterSql, groupSql } from './shape-sql.ts';
 import { committedRows } from './committed-rows.ts';
-import { LAST_COMMITTED_BATCH } from '../clickhouse/committed.ts';
+import { LAST_COMMITTED_BATCH, migrationRecorded } from '../clickhouse/committed.ts';
 import { BY_CURRENCY_MIGRATION } from '../clickhouse/by-currency.ts';
 import { FX_LOOKUP_MIGRATION, fxEffectiveClickHouse, fxRateLookup } from './fx.ts';
 
@@ -275,7 +275,7 @@ async function chSnapshot(b: StoreBackend): Promise<ChSnapshot> {
   if (!done) recorded.set(b, (done = new Set()));
   const unknown = DEPENDS_ON.filter((v) => !done!.has(v));
   const [r] = await b.select(`SELECT toUInt64(${LAST_COMMITTED_BATCH}) AS batch, toInt64((SELECT max(version) FROM fx_effective)) AS fx${
-    unknown.map((v) => `, (SELECT count() FROM schema_migrations WHERE version = ${sqlInt(v)}) AS m${v}`).join('')}`);
+    unknown.map((v) => `, ${migrationRecorded(v)} AS m${v}`).join('')}`);
   for (const v of unknown) if (Number(r[`m${v}`]) > 0) done.add(v);
   return {
     lastBatch: Number(r.batch), fxVersion: Number(r.fx), lookup: done.has(FX_LOOKUP_MIGRATION), byCurrency: done.has(BY_CURRENCY_MIGRATION),

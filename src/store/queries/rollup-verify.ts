@@ -24,8 +24,8 @@ import { PAYMENT_TYPES, TYPE_CODE } from '../../events/contract.ts';
 import { KIND_DISPUTE, KIND_PAYOUT, KIND_PAYOUT_SETTLED, KIND_PENDING, KIND_REFUND } from '../../events/rollup-kinds.ts';
 import { sqlInt } from '../sql-literal.ts';
 import { committedRows } from './committed-rows.ts';
-import { LAST_COMMITTED_BATCH } from '../clickhouse/committed.ts';
-import { BY_CURRENCY_MIGRATION, BY_CURRENCY_SOURCE, BY_CURRENCY_TABLES } from '../clickhouse/by-currency.ts';
+import { LAST_COMMITTED_BATCH, migrationRecorded } from '../clickhouse/committed.ts';
+import { BY_CURRENCY_MIGRATION, BY_CURRENCY_SOURCE, BY_CURRENCY_TABLES, type ByCurrencyTable } from '../clickhouse/by-currency.ts';
 
 export interface RollupVerifyQuery {
   table: RollupTable;
@@ -158,13 +158,32 @@ function compared(rows: ReadonlyArray<Record<string, unknown>>): RollupVerifyAns
  * or a store whose migration 9 is not yet recorded). A difference's other keys are 0: all.
  */
 export async function summaryVerify(b: StoreBackend, q: RollupVerifyQuery): Promise<RollupVerifyAnswer | null> {
-  const summary = BY_CURRENCY_TABLES.find((t) => BY_CURRENCY_SOURCE[t] === TABLES[q.table]);
-  if (b.kind !== 'clickhouse' || !summary) return null;
-  const [facts] = await b.select(`SELECT toUInt64(${LAST_COMMITTED_BATCH}) AS last,
-    (SELECT count() FROM schema_migrations WHERE version = ${sqlInt(BY_CURRENCY_MIGRATION)}) AS made`);
-  if (Number(facts.made) === 0) return null;
-  // One cut for both sides: the last committed batch as a literal.
-  const where = `batch_id <= ${sqlInt(Number(facts.last))} AND minute >= ${sqlInt(q.fromMinute)} AND minute < ${sqlInt(q.toMinute)}`;
+  const summary = summaryOf(b, q.table);
+  if (!summary) return null;
+  const cut = await summaryCut(b);
+  if (cut === null) return null;
+  const rows = await b.select(summaryCellsSql(summary, cut, q.fromMinute, q.toMinute));
+  return compared(rows.map((r) => ({ ...r, v_merchant: 0, v_country: 0, v_city: 0, v_method: 0, v_provider: 0 })));
+}
+
+/** The table of sums a backend keeps of a rollup table, if any. */
+export function summaryOf(b: StoreBackend, table: RollupTable): ByCurrencyTable | null {
+  return b.kind === 'clickhouse' ? BY_CURRENCY_TABLES.find((t) => BY_CURRENCY_SOURCE[t] === TABLES[table]) ?? null : null;
+}
+
+/** The last committed batch, the one cut both sides are read at; null before the sums are made (migration 9 unrecorded). */
+export async function summaryCut(b: StoreBackend): Promise<number | null> {
+  const [facts] = await b.select(`SELECT toUInt64(${LAST_COMMITTED_BATCH}) AS last, ${migrationRecorded(BY_CURRENCY_MIGRATION)} AS made`);
+  return Number(facts.made) === 0 ? null : Number(facts.last);
+}
+
+/**
+ * Each cell (v_minute, v_currency, v_kind) of a table of sums over [fromMinute, toMinute), as its
+ * source's rows sum it (t_e_cnt, t_e_amount, t_e_fee) and as it holds it (t_s_*), Decimal128,
+ * over the batches up to `cut`. The sums' mend (clickhouse/mend-by-currency.ts) writes the gap.
+ */
+export function summaryCellsSql(summary: ByCurrencyTable, cut: number, fromMinute: number, toMinute: number): string {
+  const where = `batch_id <= ${sqlInt(cut)} AND minute >= ${sqlInt(fromMinute)} AND minute < ${sqlInt(toMinute)}`;
   const side = (table: string, stored: boolean) => {
     const values = ['cnt', 'amount_minor', 'fee_minor'].map((c) => `toDecimal128(${c}, 0)`);
     const zeros = values.map(() => 'toDecimal128(0, 0)');
@@ -172,8 +191,7 @@ export async function summaryVerify(b: StoreBackend, q: RollupVerifyQuery): Prom
     return `SELECT minute AS v_minute, currency_key AS v_currency, kind AS v_kind, ${cells.map((v, i) => `${v} AS ${NAMES[8 + i]}`).join(', ')}
       FROM ${table} WHERE ${where}`;
   };
-  const rows = await b.select(`SELECT v_minute, v_currency, v_kind, ${NAMES.slice(8).map((n) => `sum(${n}) AS t_${n}`).join(', ')}
-    FROM (${side(TABLES[q.table], false)} UNION ALL ${side(summary, true)})
-    GROUP BY v_minute, v_currency, v_kind`);
-  return compared(rows.map((r) => ({ ...r, v_merchant: 0, v_country: 0, v_city: 0, v_method: 0, v_provider: 0 })));
+  return `SELECT v_minute, v_currency, v_kind, ${NAMES.slice(8).map((n) => `sum(${n}) AS t_${n}`).join(', ')}
+    FROM (${side(BY_CURRENCY_SOURCE[summary], false)} UNION ALL ${side(summary, true)})
+    GROUP BY v_minute, v_currency, v_kind`;
 }
