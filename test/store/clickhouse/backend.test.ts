@@ -429,35 +429,51 @@ test('a reader that took the last committed batch before a later batch and a fol
   }
 });
 
+/**
+ * Three batches into hour and day partitions with merges stopped, keys never repeating (payouts
+ * of merchants of each batch's own, a minute apart): no fold of those tables would take out a
+ * row, and each batch's insert stays a part of its own. `compact` then runs a compaction.
+ */
+async function partsJoined(b: Awaited<ReturnType<typeof open>>, compact: () => Promise<unknown>) {
+  const engine = await openEngine(b, 40);
+  const parts = async (table: string) => Number((await b.select(`SELECT count() AS n FROM system.parts
+    WHERE database = currentDatabase() AND table = ${chString(table)} AND active`))[0].n);
+  await b.exec(['SYSTEM STOP MERGES rollup_hour', 'SYSTEM STOP MERGES rollup_day']);
+  const rows = async () => Object.fromEntries((await b.select(`SELECT
+    (SELECT count() FROM rollup_minute) AS minute, (SELECT count() FROM rollup_hour) AS hour, (SELECT count() FROM rollup_day) AS day`))
+    .flatMap((r) => Object.entries(r)));
+  const events: Event[] = [];
+  for (let batch = 1; batch <= 3; batch++) {
+    const items = Array.from({ length: 4 }, (_, i): Event => ({
+      event_id: `e${batch}_${i}`, type: 'payout_created', occurred_at: new Date(START + (batch * 4 + i) * 60_000).toISOString(),
+      payout_id: `p${batch}_${i}`, merchant_id: `m${batch}_${i}`, currency: 'XOF', country: 'SN', amount: '7',
+    }));
+    events.push(...items);
+    if (batch === 3) assert.deepEqual([await parts('rollup_hour'), await parts('rollup_day')], [2, 2]);
+    await submitRetrying(engine, { source: 'test', positions: [{ source: 'test', position: String(batch) }], items });
+  }
+  await engine.close();
+  const before = await rows();
+  await compact();
+  assert.deepEqual([await parts('rollup_hour'), await parts('rollup_day')], [1, 1], 'one part each');
+  assert.deepEqual(await rows(), before, 'no row folded away: minute rows left as they were');
+  await assertExact(b, events);
+}
+
 test('a full compaction joins the parts of an hour or day partition even where a fold takes out nothing; minute partitions keep theirs', async () => {
   const b = await open(await server.createDatabase());
   try {
-    const engine = await openEngine(b, 40);
-    const parts = async (table: string) => Number((await b.select(`SELECT count() AS n FROM system.parts
-      WHERE database = currentDatabase() AND table = ${chString(table)} AND active`))[0].n);
-    // No merges in the hour and day tables: each batch's insert stays a part of its own.
-    await b.exec(['SYSTEM STOP MERGES rollup_hour', 'SYSTEM STOP MERGES rollup_day']);
-    // Payouts of merchants of each batch's own, one minute apart: no key of one batch's rows
-    // repeats in another, so no fold of those tables would take out a row.
-    const events: Event[] = [];
-    for (let batch = 1; batch <= 3; batch++) {
-      const items = Array.from({ length: 4 }, (_, i): Event => ({
-        event_id: `e${batch}_${i}`, type: 'payout_created', occurred_at: new Date(START + (batch * 4 + i) * 60_000).toISOString(),
-        payout_id: `p${batch}_${i}`, merchant_id: `m${batch}_${i}`, currency: 'XOF', country: 'SN', amount: '7',
-      }));
-      events.push(...items);
-      await submitRetrying(engine, { source: 'test', positions: [{ source: 'test', position: String(batch) }], items });
-    }
-    assert.deepEqual([await parts('rollup_hour'), await parts('rollup_day')], [3, 3]);
-    await engine.close();
-    const rows = async () => Object.fromEntries((await b.select(`SELECT
-      (SELECT count() FROM rollup_minute) AS minute, (SELECT count() FROM rollup_hour) AS hour, (SELECT count() FROM rollup_day) AS day`))
-      .flatMap((r) => Object.entries(r)));
-    const before = await rows();
-    await b.compactRollups();
-    assert.deepEqual([await parts('rollup_hour'), await parts('rollup_day')], [1, 1], 'one part each');
-    assert.deepEqual(await rows(), before, 'no row folded away: minute rows left as they were');
-    await assertExact(b, events);
+    await partsJoined(b, () => b.compactRollups());
+  } finally {
+    await b.close();
+  }
+});
+
+test('so does the compaction while ingesting, in the months the batches wrote to', async () => {
+  const b = await openClickHouseBackend({ url: server.url, database: await server.createDatabase(), compaction: { afterBatches: 3, intervalMs: 3_600_000 } });
+  try {
+    // The third batch's commit queues the fold of its months on the writer; an empty write runs after it.
+    await partsJoined(b, () => b.exec([]));
   } finally {
     await b.close();
   }
