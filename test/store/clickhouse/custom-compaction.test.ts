@@ -83,7 +83,7 @@ async function rows(): Promise<Record<string, number>> {
   return out;
 }
 
-test('folding the custom rollups takes out the rows that fold, leaves partitions that would hardly fold (minutes) as they were, and every answer the same', async () => {
+test('folding the custom rollups takes out the rows that fold, joins each hour or day partition into one part, leaves minutes that would hardly fold as they were, and every answer the same', async () => {
   const kolkata = Date.parse('2026-01-10T00:00:00+05:30');
   const questions: Array<Partial<StatsRequest>> = [
     { measure: 'latency' }, { measure: 'pnl' }, // day rows
@@ -95,40 +95,39 @@ test('folding the custom rollups takes out the rows that fold, leaves partitions
   const before = await Promise.all(questions.map(ask));
   assert.ok(before.every((a) => a.items.length > 0));
   const rowsBefore = await rows();
-  // The month the batches wrote to, as compaction while ingesting folds it (the full pass folds
-  // only partitions of several parts, and background merges may have joined these).
+  // The month the batches wrote to, as compaction while ingesting folds it.
   const ch = await connect({ url: fx.server.url, database });
   const report = await compactRollups(ch, new Map(TABLES.map((t) => [t, new Set([202601])])));
   await ch.close();
-  // A partition is folded only if that takes out at least a tenth of its rows. Days fold (the 30
-  // batches' events share them); minutes hardly (6,000 events over 43,200 minutes and three
-  // venues), so they are left as they are; hours, bins and registers of sparse cells may go
-  // either way: each partition is checked against the rule.
+  // A minute partition is folded only if that takes out at least a tenth of its rows: minutes
+  // hardly fold (6,000 events over 43,200 minutes and three venues), so they are left as they
+  // are. An hour or day partition is folded also when it is in several parts, however little
+  // that takes out (one part each: fewer to read). Days fold (the 30 batches' events share them).
   const rowsAfter = await rows();
   assert.deepEqual(Object.keys(rowsAfter).sort(), Object.keys(rowsBefore).sort());
   let folded = 0;
   for (const [k, n] of Object.entries(rowsBefore)) {
     if (rowsAfter[k] !== n) folded++;
-    assert.ok(rowsAfter[k] === n || rowsAfter[k] <= 0.9 * n, `${k}: ${n} → ${rowsAfter[k]}`);
     if (k.endsWith('/1')) assert.equal(rowsAfter[k], n, `${k}: left as it was`);
+    else assert.ok(rowsAfter[k] <= n, `${k}: ${n} → ${rowsAfter[k]}`);
   }
   for (const k of ['custom_rollup_stats/1440', 'custom_totals_stats/1440', 'custom_totals_bins/1440', 'custom_totals_stats/60']) {
     assert.ok(rowsAfter[k] < rowsBefore[k], `${k}: ${rowsBefore[k]} → ${rowsAfter[k]}`);
   }
-  assert.equal(report.partitions, folded, JSON.stringify(report));
+  assert.ok(report.partitions >= folded, JSON.stringify(report));
+  const severalParts = () => backend.select(`SELECT table, partition, count() AS n FROM system.parts WHERE database = currentDatabase()
+    AND active AND table IN (${TABLES.map((t) => `'${t}'`).join(', ')}) AND NOT startsWith(partition, '(1,') GROUP BY table, partition HAVING n > 1`);
+  assert.deepEqual(await severalParts(), [], 'one part per hour or day partition');
   const after = await Promise.all(questions.map(ask));
   questions.forEach((q, i) => assert.deepEqual(comparable(after[i]), comparable(before[i]), JSON.stringify(q)));
-  // The full pass then folds the hour and day partitions still in several parts, however little
-  // that takes out (one part each: fewer to read), and leaves the minute ones as they were.
+  // The full pass leaves the minute partitions as they were too, and all stays in one part.
   await store.compactRollups();
   const rowsFull = await rows();
   for (const [k, n] of Object.entries(rowsAfter)) {
     if (k.endsWith('/1')) assert.equal(rowsFull[k], n, `${k}: left as it was`);
     else assert.ok(rowsFull[k] <= n, `${k}: ${n} → ${rowsFull[k]}`);
   }
-  const parts = await backend.select(`SELECT table, partition, count() AS n FROM system.parts WHERE database = currentDatabase()
-    AND active AND table IN (${TABLES.map((t) => `'${t}'`).join(', ')}) AND NOT startsWith(partition, '(1,') GROUP BY table, partition HAVING n > 1`);
-  assert.deepEqual(parts, [], 'one part per hour or day partition');
+  assert.deepEqual(await severalParts(), [], 'one part per hour or day partition');
   const full = await Promise.all(questions.map(ask));
   questions.forEach((q, i) => assert.deepEqual(comparable(full[i]), comparable(before[i]), JSON.stringify(q)));
   assert.deepEqual(await store.compactRollups(), { partitions: 0, rowsBefore: 0, rowsAfter: 0 }, 'nothing left to fold');
