@@ -75,7 +75,9 @@ export async function runReprocess(args: string[], out: (line: string) => void =
     for (const c of changes.slice(0, show)) out(describe(c, dict));
     if (changes.length > show) out(`… and ${changes.length - show} more changed cells (--show N)`);
     for (const [t, n] of Object.entries(summaries)) {
-      if (n > 0) out(`${t} sums per currency: ${n} cells ${dryRun ? 'differ from' : 'mended to'} the ${t} rows`);
+      if (n === 0) continue;
+      const what = dryRun ? (n === 1 ? 'cell differs from' : 'cells differ from') : (n === 1 ? 'cell mended to' : 'cells mended to');
+      out(`${t} sums per currency: ${n} ${what} the ${t} rows`);
     }
   } finally {
     await platform.close();

@@ -1,5 +1,6 @@
 // The operations commands as a child process over a DATA_DIR: `reprocess` (usage errors exit 2;
-// a dry run over ingested days that match their raw events exits 0 and reports no change) and
+// a dry run over ingested days that match their raw events exits 0 and reports no change; on
+// ClickHouse, sums per currency that drifted are counted, then mended) and
 // `retention run` (the dry run and the run report the same counts for every store; exit 0).
 
 import { test, before, after } from 'node:test';
@@ -9,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { startClickHouse } from '../support/clickhouse-server.ts';
 
 const run = promisify(execFile);
 let dir: string;
@@ -25,11 +27,11 @@ before(() => {
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const { CONFIG_FILE: _c, DATABASE_URL: _u, ...inherited } = process.env;
   try {
     const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args],
-      { env: { ...inherited, DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn' } });
+      { env: { ...inherited, DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'warn', ...env } });
     return { code: 0, stdout, stderr };
   } catch (err) {
     const e = err as { code?: number; stdout?: string; stderr?: string };
@@ -53,6 +55,35 @@ test('reprocess: usage errors exit 2; a dry run over consistent days exits 0 wit
   assert.equal(r.raw_events, 6);
   assert.deepEqual(r.tables.day, { cellsChanged: 0, bucketsChanged: 0 });
   assert.deepEqual(r.correction_batches, []);
+});
+
+test('reprocess on ClickHouse: a dry run counts the sums per currency that drifted (exit 1), the run mends them, a second dry run exits 0', async () => {
+  const server = await startClickHouse();
+  try {
+    const env = { ANALYTICS_STORE: 'clickhouse', CLICKHOUSE_URL: server.url, CLICKHOUSE_DATABASE: await server.createDatabase(), DATA_DIR: join(dir, 'ch') };
+    const ingest = await cli(['ingest', join(dir, 'events.ndjson')], env);
+    assert.equal(ingest.code, 0, ingest.stderr);
+    // A day's sum written past the view, by a committed batch: the day rows no longer add up to it.
+    const sql = async (q: string) => {
+      const res = await fetch(`${server.url}/?database=${env.CLICKHOUSE_DATABASE}`, { method: 'POST', body: q, headers: { connection: 'close' } });
+      assert.equal(res.status, 200, await res.text());
+    };
+    await sql(`INSERT INTO rollup_day_by_currency (minute, currency_key, kind, cnt, amount_minor, fee_minor, batch_id)
+      SELECT minute, currency_key, kind, 1, 500, 0, 1 FROM rollup_day_by_currency WHERE cnt > 0 ORDER BY minute LIMIT 1`);
+    const range = ['--from', new Date(today - 5 * DAY).toISOString(), '--to', new Date(today).toISOString()];
+    const dry = await cli(['reprocess', ...range, '--dry-run'], env);
+    assert.equal(dry.code, 1, dry.stderr);
+    assert.match(dry.stdout, /^day sums per currency: 1 cell differs from the day rows$/m);
+    assert.deepEqual([lastJson(dry.stdout).summaries, lastJson(dry.stdout).tables.day.cellsChanged], [{ hour: 0, day: 1 }, 0]);
+    const real = await cli(['reprocess', ...range], env);
+    assert.equal(real.code, 0, real.stderr);
+    assert.match(real.stdout, /^day sums per currency: 1 cell mended to the day rows$/m);
+    const again = await cli(['reprocess', ...range, '--dry-run'], env);
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(lastJson(again.stdout).summaries, { hour: 0, day: 0 });
+  } finally {
+    await server.stop();
+  }
 });
 
 test('backfill: usage errors exit 2; a dry run sends nothing; the run, then a rerun, from a CSV export', async () => {
