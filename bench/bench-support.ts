@@ -91,6 +91,15 @@ export async function waitForHealth(child: ChildProcess, url: string, t0: number
   }
 }
 
+/**
+ * CPU seconds of the ClickHouse server a bench child writes to, whose pid the parent passes in
+ * CLICKHOUSE_SERVER_PID (bench/clickhouse-run.ts); NaN without one.
+ */
+export function serverCpuSeconds(): number {
+  const pid = Number(process.env.CLICKHOUSE_SERVER_PID);
+  return Number.isSafeInteger(pid) && pid > 0 ? procTicks(pid) / CLK_TCK : NaN;
+}
+
 /** utime + stime of a process (all threads), in ticks. */
 export function procTicks(pid: number | 'self'): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

@@ -12,6 +12,7 @@ import { Readable } from 'node:stream';
 import { createClient, ClickHouseLogLevel } from '@clickhouse/client';
 import { parseEventLine } from '../src/events/parse-event.ts';
 import { TYPE_CODE } from '../src/events/contract.ts';
+import { serverCpuSeconds } from './bench-support.ts';
 
 const [file, url, database, batchArg = '50000'] = process.argv.slice(2);
 const batch = Number(batchArg);
@@ -63,6 +64,7 @@ for (const q of [
 ]) await ch.command({ query: q });
 
 const cpu0 = process.cpuUsage();
+const serverCpu0 = serverCpuSeconds();
 const t0 = performance.now();
 for (const body of bodies) {
   const r = await ch.exec({ query: 'INSERT INTO raw_native FORMAT JSONEachRow', values: Readable.from([body], { objectMode: false }) });
@@ -71,6 +73,7 @@ for (const body of bodies) {
 }
 const seconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
+const serverCpu = serverCpuSeconds() - serverCpu0;
 const [{ n }] = await (await ch.query({ query: 'SELECT count() AS n FROM raw_native', format: 'JSONEachRow' })).json<{ n: string }>();
 await ch.close();
-console.log(JSON.stringify({ rows, stored: Number(n), seconds, rowsPerSecond: rows / seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 }));
+console.log(JSON.stringify({ rows, stored: Number(n), seconds, rowsPerSecond: rows / seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, serverCpuSeconds: serverCpu }));

@@ -176,7 +176,7 @@ function describeVerify(r: VerifyReport): string {
   if (r.differences.length > 50) lines.push(`  … and ${r.differences.length - 50} more (--json lists them all)`);
   const summaries = r.differences.some((d) => d.against === 'rollup');
   lines.push(r.ok ? 'verify: the rollups agree with the raw events'
-    : summaries ? 'verify: DIFFERENCES FOUND — the sums per currency: rebuild them (docs/operations.md, "Verifying rollups against raw events"); the rollups: reprocess the range; then verify again'
+    : summaries ? 'verify: DIFFERENCES FOUND — reprocess the range (it mends the rollups and the sums per currency; older days: docs/operations.md, "Verifying rollups against raw events"), then verify again'
       : 'verify: DIFFERENCES FOUND — rebuild the range (reprocess) and verify again');
   return lines.join('\n');
 }

@@ -84,7 +84,7 @@ export interface StoreBackend {
    * and day rows) the gap between them and that table's committed rows, over buckets in
    * [fromMinute, toMinute), on the writer: the cells mended, or null where it keeps no such sums.
    */
-  mendSummaries(table: RollupTable, fromMinute: number, toMinute: number): Promise<number | null>;
+  summaryMend(table: RollupTable, fromMinute: number, toMinute: number): Promise<number | null>;
 
   /** A consistent copy of the store into a new file (embedded DuckDB only). */
   backupTo?(path: string): Promise<import('./analytics-store.ts').StoreSnapshot>;

@@ -101,7 +101,7 @@ export function analyticsStore(b: StoreBackend): AnalyticsStore {
     reprocessRaw: (from, to) => reprocessRaw(b, from, to),
     rollupVerify: (q) => rollupVerify(b, q),
     summaryVerify: (q) => summaryVerify(b, q),
-    summaryMend: (q) => b.mendSummaries(q.table, q.fromMinute, q.toMinute),
+    summaryMend: (q) => b.summaryMend(q.table, q.fromMinute, q.toMinute),
     counts: () => storeCounts(b),
     schemaVersion: async () => ({ applied: await schemaVersion(b), expected: b.latestSchemaVersion }),
     saveFxRates: (rates, source, at) => saveFxRates(b, rates, source, at),

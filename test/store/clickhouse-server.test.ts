@@ -6,6 +6,7 @@
 
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createClient, ClickHouseError, ClickHouseLogLevel, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
 import { startClickHouse, type ClickHouseServer } from '../support/clickhouse-server.ts';
 
@@ -55,17 +56,12 @@ describe('the harness', () => {
     }
   });
 
-  test("cpuSeconds counts the server's own CPU time: it grows with a query's work, and stops with the server", async () => {
-    const other = await startClickHouse({ database: 'cpu_db' });
-    const before = other.cpuSeconds();
-    assert.ok(Number.isFinite(before) && before >= 0, `a number of seconds: ${before}`);
-    // A few hundred ms of work for the server, none for this process.
-    const res = await fetch(other.url, { method: 'POST', headers: { connection: 'close' }, body: 'SELECT sum(cityHash64(number)) FROM numbers(100000000)' });
-    assert.equal(res.status, 200, await res.text());
-    const after = other.cpuSeconds();
-    assert.ok(after - before >= 0.05, `the query's work shows: ${before} → ${after}`);
+  test('pid is the server process: its command line names this server\'s config, and it is gone after stop', async () => {
+    const other = await startClickHouse({ database: 'pid_db' });
+    const cmdline = readFileSync(`/proc/${other.pid}/cmdline`, 'utf8').split('\0');
+    assert.ok(cmdline.some((a) => /clickhouse/.test(a)) && cmdline.some((a) => a.startsWith('--config-file=')), cmdline.join(' '));
     await other.stop();
-    assert.ok(Number.isNaN(other.cpuSeconds()), 'a stopped server has no CPU time to read');
+    assert.throws(() => readFileSync(`/proc/${other.pid}/cmdline`), /ENOENT/);
   });
 
   test('createDatabase gives a fresh empty database; the server runs in UTC', async () => {

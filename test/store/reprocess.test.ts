@@ -149,28 +149,44 @@ test('ClickHouse: reprocess restores tampered rollups of a range exactly, throug
     // The sums per currency drifted on their own (rows written to them alone, by a committed
     // batch): reprocess mends them over its range, from the rollup rows, and leaves the rest.
     const sumCols = 'minute, currency_key, kind, cnt, amount_minor, fee_minor, batch_id';
+    // Hour buckets before the hour rows' retention floor are retention's: left alone, as the
+    // rollup correction leaves them.
+    const floor = (START + 2 * DAY) / 60_000;
+    const limits = { ...LIMITS, hourBefore: floor };
     await backend.exec([
       `INSERT INTO rollup_hour_by_currency (${sumCols}) VALUES (${INSIDE + 120}, 1, 2, 3, 700, 5, 1)`,
+      `INSERT INTO rollup_hour_by_currency (${sumCols}) VALUES (${floor - 60}, 1, 2, 1, 1, 1, 1)`,
       `INSERT INTO rollup_day_by_currency (${sumCols}) SELECT minute, currency_key, kind, -1, -250, 0, 1
         FROM rollup_day_by_currency WHERE minute = ${INSIDE} AND cnt > 0 ORDER BY currency_key, kind LIMIT 1`,
       `INSERT INTO rollup_day_by_currency (${sumCols}) VALUES (${OUTSIDE}, 1, 2, 1, 1, 1, 1)`,
     ]);
     const rangeOf = (table: 'hour' | 'day', from: number, to: number) => ({ table, fromMinute: from / 60_000, toMinute: to / 60_000 });
-    const inside = (t: 'hour' | 'day') => rangeOf(t, START + DAY, START + 8 * DAY);
+    const inside = (t: 'hour' | 'day') => rangeOf(t, t === 'hour' ? floor * 60_000 : START + DAY, START + 8 * DAY);
     const outside = rangeOf('day', START, START + DAY);
+    const beforeFloor = rangeOf('hour', START + DAY, floor * 60_000);
     const differing = async (q: ReturnType<typeof inside>) => (await store.summaryVerify(q))!.differences.length;
-    assert.deepEqual([await differing(inside('hour')), await differing(inside('day')), await differing(outside)], [1, 1, 1]);
-    const dry = await reprocessRange(store, engine, RANGE, LIMITS, true);
+    const all = async () => [await differing(inside('hour')), await differing(inside('day')), await differing(outside), await differing(beforeFloor)];
+    assert.deepEqual(await all(), [1, 1, 1, 1]);
+    const dry = await reprocessRange(store, engine, RANGE, limits, true);
     assert.deepEqual([dry.changes.length, dry.summaries], [0, { hour: 1, day: 1 }], 'the dry run counts the cells');
-    assert.deepEqual([await differing(inside('hour')), await differing(inside('day'))], [1, 1], 'a dry run writes nothing');
+    assert.deepEqual(await all(), [1, 1, 1, 1], 'a dry run writes nothing');
     const rowsBefore = await rollups(store);
-    const run = await reprocessRange(store, engine, RANGE, LIMITS, false);
+    const run = await reprocessRange(store, engine, RANGE, limits, false);
     assert.deepEqual(await rollups(store), rowsBefore, 'the mend writes to the sums only');
     assert.deepEqual([run.batchId, run.summaries], [null, { hour: 1, day: 1 }], 'the rollups stand; the sums are mended');
-    assert.deepEqual([await differing(inside('hour')), await differing(inside('day')), await differing(outside)], [0, 0, 1],
-      'the range agrees with its rollup rows again; the day outside it is left as it was');
-    const again = await reprocessRange(store, engine, RANGE, LIMITS, false);
+    assert.deepEqual(await all(), [0, 0, 1, 1],
+      'the range agrees with its rollup rows again; the day outside it, and the hours before the floor, are left as they were');
+    const again = await reprocessRange(store, engine, RANGE, limits, false);
     assert.deepEqual(again.summaries, { hour: 0, day: 0 }, 'nothing left to mend');
+    // A range of many spans (each insert may write 100 months at most): since 1970.
+    assert.equal(await store.summaryMend({ table: 'day', fromMinute: 0, toMinute: NOW / 60_000 }), 1, 'the day outside the range');
+    assert.equal(await differing(outside), 0);
+    // Before migration 9 is recorded nothing reads the sums, and nothing mends them.
+    await backend.exec(['ALTER TABLE schema_migrations DELETE WHERE version = 9']);
+    while (Number((await backend.select('SELECT count() AS n FROM schema_migrations WHERE version = 9'))[0].n) > 0) {
+      await new Promise((r) => setTimeout(r, 50)); // the delete is a mutation, applied in the background
+    }
+    assert.equal(await store.summaryMend({ table: 'hour', fromMinute: 0, toMinute: NOW / 60_000 }), null);
   } finally {
     await engine.close();
     await store.close();

@@ -27,11 +27,8 @@ export interface ClickHouseServer {
   version: string;
   /** Creates another empty database on this server (isolation between tests); its name. */
   createDatabase(prefix?: string): Promise<string>;
-  /**
-   * CPU time the server process has used so far, user + system over all its threads, in seconds
-   * (from /proc; the benches' core-second accounting). NaN where /proc cannot tell.
-   */
-  cpuSeconds(): number;
+  /** The server's process id (the benches read its CPU time from /proc). */
+  pid: number;
   /** SIGTERM, SIGKILL if still running after `STOP_GRACE_MS`, then removes the directory. Idempotent. */
   stop(): Promise<void>;
 }
@@ -125,7 +122,7 @@ async function startOnce(binary: string, options: ClickHouseOptions): Promise<Cl
     const server: ClickHouseServer = {
       url, version, database: options.database ?? 'molam_test', stop,
       // setpriv execs the server, so the child's pid is the server's.
-      cpuSeconds: () => processCpuSeconds(child.pid),
+      pid: child.pid!,
       async createDatabase(prefix = 'molam_test') {
         const name = `${prefix}_${randomBytes(4).toString('hex')}`;
         await sql(url, `CREATE DATABASE ${name}`);
@@ -207,21 +204,6 @@ function freeLoopbackPort(): Promise<number> {
  * with the test process even when that process is killed (a test-runner timeout sends SIGTERM,
  * which skips 'exit' handlers).
  */
-/** utime + stime of a process (all threads) from /proc/<pid>/stat, in seconds; NaN if unreadable. */
-function processCpuSeconds(pid: number | undefined): number {
-  if (pid === undefined) return NaN;
-  try {
-    // Fields after the command name, which is in parentheses and may hold spaces: utime and stime
-    // are the 14th and 15th of the whole line, in clock ticks (100 a second on Linux).
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
-}
-
-const CLOCK_TICKS = 100;
-
 function withParentDeathSignal(binary: string, args: string[]): [string, string[]] {
   try {
     accessSync('/usr/bin/setpriv', constants.X_OK);

@@ -3,7 +3,8 @@
 // that received `afterBatches` of them, or at least two once `intervalMs` went by since the
 // last fold: a stream into the current month folds it every so many batches, so queries sum
 // about one row per key and bucket instead of one per batch, while a bulk load spread over many
-// months (whose batches rarely repeat a key) is hardly folded at all. The fold is queued on the
+// months (whose batches rarely repeat a key) is hardly folded, but for its hour and day months
+// joined into one part where they fit an insert block (compact-rollups.ts). The fold is queued on the
 // writer like a commit: the commits after it wait for it (about a second per month of a table
 // at the 10M-event bench's size, docs/benchmarks.md).
 

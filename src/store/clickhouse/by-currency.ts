@@ -16,8 +16,9 @@
 
 import type { ChConnection } from './connection.ts';
 import { chString } from './clickhouse-literal.ts';
-import { LAST_COMMITTED_BATCH } from './committed.ts';
+import { LAST_COMMITTED_BATCH, migrationRecorded } from './committed.ts';
 import { MINUTE_MONTH } from './partitions.ts';
+import type { RollupTable } from '../query-shapes.ts';
 
 /** The ClickHouse migration that makes and fills them (readers use them once it is recorded). */
 export const BY_CURRENCY_MIGRATION = 9;
@@ -29,6 +30,17 @@ export const BY_CURRENCY_SOURCE: Record<ByCurrencyTable, 'rollup_hour' | 'rollup
   rollup_hour_by_currency: 'rollup_hour', rollup_day_by_currency: 'rollup_day',
 };
 export const BY_CURRENCY_KEYS = 'minute, currency_key, kind';
+
+/** The sums of a rollup table, if it has any (hour and day). */
+export function byCurrencyOf(table: RollupTable): ByCurrencyTable | null {
+  return BY_CURRENCY_TABLES.find((t) => BY_CURRENCY_SOURCE[t] === `rollup_${table}`) ?? null;
+}
+
+/**
+ * One row: `last`, the last committed batch, the cut at which the sums and their sources are
+ * compared (verify) or mended; `made`, 0 until migration 9 is recorded (nothing reads them then).
+ */
+export const BY_CURRENCY_CUT = `SELECT toUInt64(${LAST_COMMITTED_BATCH}) AS last, ${migrationRecorded(BY_CURRENCY_MIGRATION)} AS made`;
 
 const view = (table: ByCurrencyTable) => `${table}_mv`;
 const table = (name: ByCurrencyTable) => `CREATE TABLE IF NOT EXISTS ${name} (

@@ -2,6 +2,8 @@
 // so a batch is written table by table (commit-batch.ts) and its `ingest_batches` row, written
 // last, is the commit marker. Readers apply these fragments; nothing else makes a row visible.
 
+import { sqlInt } from '../sql-literal.ts';
+
 /** The last committed batch (0 when none): every row of a later batch is not (yet) committed. */
 export const LAST_COMMITTED_BATCH = '(SELECT max(batch_id) FROM ingest_batches)';
 
@@ -19,7 +21,4 @@ export const COMMITTED = `batch_id <= ${LAST_COMMITTED_BATCH}`;
  * 1 once a migration is recorded, else 0. A reader uses what a migration makes (tables it fills
  * while readers run) only once it is recorded: migrations record themselves last.
  */
-export const migrationRecorded = (version: number): string => {
-  if (!Number.isSafeInteger(version)) throw new Error(`not a migration version: ${version}`);
-  return `(SELECT count() FROM schema_migrations WHERE version = ${version})`;
-};
+export const migrationRecorded = (version: number): string => `(SELECT count() FROM schema_migrations WHERE version = ${sqlInt(version)})`;

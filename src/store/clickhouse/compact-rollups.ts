@@ -109,9 +109,11 @@ const MIN_FOLD = 0.9;
  * small parts of late events beside a month's large ones (four or five parts a month in the
  * 10M-event bench store, with no merge left running). Compaction folds these partitions whenever
  * they have more parts than their fold would make, even when the fold takes out few rows (one
- * part a month: the year of one merchant's hours, 17 -> 11 ms on the server, docs/benchmarks.md):
- * a full compaction all of them, the one while ingesting those batches wrote to (an old month's
- * late events included, which would otherwise wait for the next full pass).
+ * part a month: the year of one merchant's hours, 17 -> 11 ms on the server, docs/benchmarks.md).
+ * A full compaction joins all of them. The one while ingesting joins those its batches wrote to
+ * (an old month's late events, which would otherwise wait for the next full pass) when their
+ * fold fits one insert block: a rewrite of at most about a million rows, and one part after it,
+ * so a larger month whose merges lag is not rewritten again at every fold that comes due.
  * Minute partitions are left to ClickHouse's merges: they can be large, and are read over short
  * ranges only.
  */
@@ -145,7 +147,7 @@ const checked = (f: Fold, col: (c: string) => string) => [
  * Folds the partitions of `only` (the months batches wrote to since the last time), or else
  * every partition of more than one part (rows inserted since a compaction, unless merges
  * have already joined them); of those, the ones whose fold would take out at least a tenth of
- * their rows, and every hour or day partition (longRange) of more parts than its fold makes.
+ * their rows, and hour or day partitions (longRange) of more parts than their fold makes.
  */
 export async function compactRollups(ch: ChConnection, only?: RollupMonths): Promise<CompactReport> {
   const report: CompactReport = { partitions: 0, rowsBefore: 0, rowsAfter: 0 };
@@ -168,7 +170,8 @@ export async function compactRollups(ch: ChConnection, only?: RollupMonths): Pro
       // partition. A bulk load in time order writes each minute's keys in one batch or two, so
       // its minute partitions hardly fold: folding the month of 8M tracked events held the
       // writer, and ingest, for over seven minutes (the read that decides still costs a scan).
-      const joinParts = longRange(table, p) && Number(parts.columns[1][i]) > Math.ceil(Number(before.n) / INSERT_BLOCK_ROWS);
+      const joinParts = longRange(table, p) && Number(parts.columns[1][i]) > Math.ceil(Number(before.n) / INSERT_BLOCK_ROWS)
+        && (!only || Number(before.n) <= INSERT_BLOCK_ROWS);
       if (Number(before.n) > MIN_FOLD * Number(parts.columns[2][i]) && !joinParts) continue;
       await ch.command(`CREATE TABLE IF NOT EXISTS ${side} AS ${table}`);
       await ch.command(`TRUNCATE TABLE ${side}`);

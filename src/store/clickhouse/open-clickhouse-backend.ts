@@ -16,7 +16,7 @@ import { scanState } from './scan-state.ts';
 import { takeWriterLease, type WriterLease } from './writer-lease.ts';
 import { compactRollups } from './compact-rollups.ts';
 import { mendByCurrency } from './mend-by-currency.ts';
-import { BY_CURRENCY_SOURCE, BY_CURRENCY_TABLES } from './by-currency.ts';
+import { byCurrencyOf } from './by-currency.ts';
 import { autoCompaction, type AutoCompactOptions } from './auto-compact.ts';
 import { COMMITTED, LAST_COMMITTED_BATCH } from './committed.ts';
 import { chString } from './clickhouse-literal.ts';
@@ -237,8 +237,8 @@ export async function openClickHouseBackend(opts: ClickHouseBackendOptions): Pro
         return compactRollups(ch);
       });
     },
-    mendSummaries(table, fromMinute, toMinute) {
-      const summary = BY_CURRENCY_TABLES.find((t) => BY_CURRENCY_SOURCE[t] === `rollup_${table}`);
+    summaryMend(table, fromMinute, toMinute) {
+      const summary = byCurrencyOf(table);
       if (!summary) return Promise.resolve(null);
       return onWriter(async () => {
         if (dirty) await recover();

@@ -61,15 +61,23 @@ export async function waitForMutations(ch: ChConnection, tables: readonly string
   await waitUntil('mutations', async () => (await count(ch, pending)) === 0, Date.now() + timeoutMs, pollMs);
 }
 
+/**
+ * Waits until the server runs no write carrying this database's commit prefix: one whose client
+ * gave up (a timeout, a killed process) may still be running, and land later.
+ */
+export async function waitForCommitWrites(ch: ChConnection, timeoutMs = 600_000, pollMs = 50): Promise<void> {
+  await waitUntil('commit writes still running', async () =>
+    (await count(ch, `SELECT count() FROM system.processes WHERE startsWith(query_id, ${chString(commitQueryPrefix(ch.database))})`)) === 0,
+  Date.now() + timeoutMs, pollMs);
+}
+
 export async function removeUncommitted(ch: ChConnection, opts: RecoveryOptions = {}): Promise<RecoveryReport> {
   const t0 = Date.now();
   const deadline = t0 + (opts.timeoutMs ?? 600_000);
   const pollMs = opts.pollMs ?? 50;
   const db = chString(ch.database);
 
-  await waitUntil('commit writes still running', async () =>
-    (await count(ch, `SELECT count() FROM system.processes WHERE startsWith(query_id, ${chString(commitQueryPrefix(ch.database))})`)) === 0,
-  deadline, pollMs);
+  await waitForCommitWrites(ch, deadline - Date.now(), pollMs);
 
   const last = await count(ch, 'SELECT max(batch_id) FROM ingest_batches');
   const removed = await leftovers(ch, last);

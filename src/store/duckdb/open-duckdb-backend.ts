@@ -269,7 +269,7 @@ export async function openDuckDbBackend(opts: DuckDbOptions): Promise<StoreBacke
       return { partitions: 0, rowsBefore: 0, rowsAfter: 0 };
     },
     // DuckDB keeps no sums derived from the rollups.
-    async mendSummaries() {
+    async summaryMend() {
       return null;
     },
     backupTo: (target) => backupDuckDb(instance, target),

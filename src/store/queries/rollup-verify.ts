@@ -24,8 +24,7 @@ import { PAYMENT_TYPES, TYPE_CODE } from '../../events/contract.ts';
 import { KIND_DISPUTE, KIND_PAYOUT, KIND_PAYOUT_SETTLED, KIND_PENDING, KIND_REFUND } from '../../events/rollup-kinds.ts';
 import { sqlInt } from '../sql-literal.ts';
 import { committedRows } from './committed-rows.ts';
-import { LAST_COMMITTED_BATCH, migrationRecorded } from '../clickhouse/committed.ts';
-import { BY_CURRENCY_MIGRATION, BY_CURRENCY_SOURCE, BY_CURRENCY_TABLES, type ByCurrencyTable } from '../clickhouse/by-currency.ts';
+import { BY_CURRENCY_CUT, BY_CURRENCY_SOURCE, byCurrencyOf, type ByCurrencyTable } from '../clickhouse/by-currency.ts';
 
 export interface RollupVerifyQuery {
   table: RollupTable;
@@ -167,13 +166,13 @@ export async function summaryVerify(b: StoreBackend, q: RollupVerifyQuery): Prom
 }
 
 /** The table of sums a backend keeps of a rollup table, if any. */
-export function summaryOf(b: StoreBackend, table: RollupTable): ByCurrencyTable | null {
-  return b.kind === 'clickhouse' ? BY_CURRENCY_TABLES.find((t) => BY_CURRENCY_SOURCE[t] === TABLES[table]) ?? null : null;
+function summaryOf(b: StoreBackend, table: RollupTable): ByCurrencyTable | null {
+  return b.kind === 'clickhouse' ? byCurrencyOf(table) : null;
 }
 
-/** The last committed batch, the one cut both sides are read at; null before the sums are made (migration 9 unrecorded). */
-export async function summaryCut(b: StoreBackend): Promise<number | null> {
-  const [facts] = await b.select(`SELECT toUInt64(${LAST_COMMITTED_BATCH}) AS last, ${migrationRecorded(BY_CURRENCY_MIGRATION)} AS made`);
+/** The one cut both sides are read at; null before the sums are made (migration 9 unrecorded). */
+async function summaryCut(b: StoreBackend): Promise<number | null> {
+  const [facts] = await b.select(BY_CURRENCY_CUT);
   return Number(facts.made) === 0 ? null : Number(facts.last);
 }
 
